@@ -1,0 +1,134 @@
+"""Spatial neighbourhoods for the mix scores: distance decay and network reach.
+
+A spatial index is the aspatial kernel applied to *neighbourhood* counts
+``W @ counts``, where ``W`` (units x units, sparse) says how much each unit's
+dwellings count towards each other unit's neighbourhood. This is how PySAL
+``segregation`` builds its spatial versions (``distance=``/``w=`` arguments:
+``libpysal`` kernel weights with a unit diagonal, then a spatial lag).
+
+``W`` comes from one of:
+
+* :func:`kernel_weights` - distance decay over unit centroids within a
+  bandwidth (cKDTree, sparse);
+* :func:`reach_matrix` - 0/1 reachability within ``d`` metres; a Euclidean
+  fallback until walking-network reach is available;
+* any ``scipy.sparse`` matrix from the caller (e.g. walking-network
+  neighbourhoods built by the eyes/network module).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.spatial import cKDTree
+
+from safespaces.mix.indices import FloatArray
+
+KERNELS = ("triangular", "uniform", "quadratic", "quartic", "gaussian", "exponential")
+
+
+def _kernel_values(z: FloatArray, kernel: str) -> FloatArray:
+    """Kernel value at scaled distance z = d / bandwidth (libpysal's forms)."""
+    if kernel == "triangular":
+        return 1.0 - z
+    if kernel == "uniform":
+        return np.full_like(z, 0.5)
+    if kernel == "quadratic":
+        return 0.75 * (1.0 - z**2)
+    if kernel == "quartic":
+        return (15.0 / 16.0) * (1.0 - z**2) ** 2
+    if kernel == "gaussian":
+        return np.exp(-0.5 * z**2) / np.sqrt(2.0 * np.pi)
+    if kernel == "exponential":
+        return np.exp(-z)
+    raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
+
+
+def kernel_weights(
+    xy: npt.ArrayLike, bandwidth: float, kernel: str = "triangular"
+) -> sp.csr_matrix:
+    """Distance-decay weights between unit centroids.
+
+    w_ij = K(d_ij / h) for d_ij < h and i != j, w_ii = 1, where K is one of
+    libpysal's kernel functions (``triangular`` 1 - z, ``uniform`` 1/2,
+    ``quadratic`` 3/4 (1 - z^2), ``quartic`` 15/16 (1 - z^2)^2, ``gaussian``
+    exp(-z^2/2)/sqrt(2 pi)) or ``exponential`` exp(-z), truncated at h. The
+    unit diagonal follows ``segregation``'s ``fill_diagonal``.
+
+    Parameters
+    ----------
+    xy
+        (units, 2) coordinates in metres.
+    bandwidth
+        h in metres.
+    kernel
+        Kernel name.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        (units, units) weights; row i sums the dwellings that count towards
+        unit i's neighbourhood.
+    """
+    pts = np.asarray(xy, dtype=np.float64)
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {kernel!r}; use one of {', '.join(KERNELS)}")
+    tree = cKDTree(pts)
+    d = tree.sparse_distance_matrix(tree, bandwidth, output_type="coo_matrix")
+    off = (d.row != d.col) & (d.data < bandwidth)
+    vals = _kernel_values(d.data[off] / bandwidth, kernel)
+    n = len(pts)
+    w = sp.coo_matrix((vals, (d.row[off], d.col[off])), shape=(n, n)).tocsr()
+    w = w + sp.identity(n, format="csr")
+    return sp.csr_matrix(w)
+
+
+def reach_matrix(xy: npt.ArrayLike, distance: float) -> sp.csr_matrix:
+    """0/1 matrix of units within ``distance`` metres of each other (self included).
+
+    Euclidean fallback for walking-network reach: straight-line distance is a
+    lower bound of walking distance, so these neighbourhoods are larger than
+    the network ones.
+
+    Parameters
+    ----------
+    xy
+        (units, 2) coordinates in metres.
+    distance
+        Radius in metres.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        (units, units) with 1 where d_ij <= distance.
+    """
+    pts = np.asarray(xy, dtype=np.float64)
+    tree = cKDTree(pts)
+    pairs = tree.query_pairs(distance, output_type="ndarray")
+    n = len(pts)
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1], np.arange(n)])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0], np.arange(n)])
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+
+
+def neighbourhood_counts(counts: npt.ArrayLike, w: sp.spmatrix | sp.sparray) -> FloatArray:
+    """Return ``W @ counts``: the dwellings of each unit's neighbourhood.
+
+    Parameters
+    ----------
+    counts
+        (units, groups) counts (or a 1-D vector).
+    w
+        (units, units) sparse weights or reachability.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``counts``.
+    """
+    c = np.asarray(counts, dtype=np.float64)
+    if w.shape != (c.shape[0], c.shape[0]):
+        raise ValueError(f"W has shape {w.shape}; expected ({c.shape[0]}, {c.shape[0]})")
+    result: FloatArray = np.asarray(sp.csr_matrix(w) @ c, dtype=np.float64)
+    return result
