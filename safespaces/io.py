@@ -1,0 +1,161 @@
+"""Write outputs atomically: a failed write leaves the previous output intact.
+
+Every file is written to a temporary name in the destination folder and then
+renamed over the target (``os.replace`` is atomic on one file system).
+GeoPackages are GeoPackage 1.2 (QGIS 3.22 warns on newer versions).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from safespaces.errors import OutputError
+
+GPKG_NAME = "safespaces.gpkg"
+METADATA_LAYER = "run_metadata"
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path, *, copy_existing: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` on success.
+
+    Parameters
+    ----------
+    copy_existing
+        Start the temporary file as a copy of the existing target (to update
+        some layers of a GeoPackage and keep the others).
+    """
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {target.parent}: {exc}") from exc
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
+    try:
+        if copy_existing and target.exists():
+            shutil.copy2(target, tmp)
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def write_json(path: str | Path, data: Any) -> Path:
+    """Write JSON atomically (UTF-8, indented, keys in insertion order)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", "utf-8")
+    return Path(path)
+
+
+def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Make columns writable: nested values as JSON text, categories as text."""
+    out = frame.copy()
+    for column in out.columns:
+        if column == getattr(out, "_geometry_column_name", None):
+            continue
+        series = out[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            out[column] = series.astype("string")
+        elif series.dtype == object:
+            sample = series.dropna()
+            if len(sample) and isinstance(sample.iloc[0], (dict, list, tuple, set)):
+                out[column] = series.map(
+                    lambda v: None if v is None else json.dumps(v, default=str)
+                )
+        elif isinstance(series.dtype, pd.DatetimeTZDtype):
+            out[column] = series.dt.tz_convert("UTC")
+    return out
+
+
+def metadata_frame(metadata: Mapping[str, Any]) -> pd.DataFrame:
+    """``run_metadata`` rows: one key and its JSON-encoded value per row."""
+    return pd.DataFrame(
+        {
+            "key": list(metadata),
+            "value": [v if isinstance(v, str) else json.dumps(v, default=str) for v in metadata.values()],
+        }
+    )
+
+
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """Read the ``run_metadata`` table of a GeoPackage into a dict (values as text)."""
+    frame = pyogrio.read_dataframe(path, layer=METADATA_LAYER)
+    return dict(zip(frame["key"], frame["value"], strict=True))
+
+
+def write_layers(
+    out_dir: str | Path,
+    layers: Mapping[str, pd.DataFrame],
+    metadata: Mapping[str, Any] | None = None,
+    *,
+    filename: str = GPKG_NAME,
+    keep_other_layers: bool = True,
+) -> Path:
+    """Write layers (GeoDataFrames, or DataFrames as attribute tables) to a GeoPackage.
+
+    Parameters
+    ----------
+    out_dir
+        Output folder (created if needed).
+    layers
+        Layer name -> frame. A layer already in the file is replaced.
+    metadata
+        Key/values merged into the ``run_metadata`` table.
+    keep_other_layers
+        Keep the layers of an existing file that ``layers`` does not replace.
+
+    Returns
+    -------
+    pathlib.Path
+        The GeoPackage written.
+
+    Raises
+    ------
+    OutputError
+        The file cannot be written; the previous file is left as it was.
+    """
+    target = Path(out_dir) / filename
+    old_meta: dict[str, str] = {}
+    if keep_other_layers and target.exists():
+        with contextlib.suppress(pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError):
+            old_meta = read_metadata(target)
+    try:
+        with atomic_path(target, copy_existing=keep_other_layers) as tmp:
+            for name, frame in layers.items():
+                _write_one(tmp, name, frame)
+            if metadata is not None:
+                merged = {**old_meta, **metadata}
+                _write_one(tmp, METADATA_LAYER, metadata_frame(merged))
+    except (OSError, pyogrio.errors.DataSourceError, sqlite3.Error) as exc:
+        raise OutputError(f"cannot write {target}: {exc}") from exc
+    return target
+
+
+def _write_one(path: Path, name: str, frame: pd.DataFrame) -> None:
+    data = _prepare(frame)
+    options: dict[str, Any] = {"layer_options": {"OVERWRITE": "YES"}}
+    if not path.exists():
+        options["dataset_options"] = {"VERSION": "1.2"}
+    if isinstance(data, gpd.GeoDataFrame):
+        pyogrio.write_dataframe(data, path, layer=name, driver="GPKG", promote_to_multi=False, **options)
+    else:
+        pyogrio.write_dataframe(data, path, layer=name, driver="GPKG", **options)

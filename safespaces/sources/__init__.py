@@ -1,0 +1,1 @@
+"""Readers for every input: the only code that reads the outside world."""

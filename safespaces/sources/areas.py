@@ -1,0 +1,104 @@
+"""Areas: the user's district polygons, or a default 250 m grid.
+
+The default grid has cells aligned to multiples of the cell size in the metric
+CRS (as Statistics Finland's and HSY's grids are in EPSG:3067 / 3879), covering
+the study area. Each cell is labelled with the OSM neighbourhood it falls in:
+the nearest ``place=suburb|quarter|neighbourhood`` node (a Voronoi assignment,
+since the extract's neighbourhood boundary relations are clipped).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+from scipy.spatial import cKDTree
+
+from safespaces.errors import InputError
+from safespaces.sources.tabular import VECTOR_SUFFIXES, check_path, parse_crs, read_vector
+
+NAME_COLUMNS = ("name", "nimi", "namn", "name_fi", "nimi_fi", "district", "area_name")
+
+
+def read_areas(path: str | Path, *, crs: str | CRS | None = None) -> gpd.GeoDataFrame:
+    """Read the user's area polygons, keeping their attributes and order.
+
+    Adds ``area_id`` (0..n-1) unless the file has one, and ``name`` from the
+    first name-like column (``name``, ``nimi``, ``namn`` ...) unless present.
+    Invalid geometries are repaired with ``make_valid``.
+
+    Raises
+    ------
+    InputError
+        Not a polygon layer, no CRS, no features, duplicate ``area_id``.
+    """
+    path = Path(path)
+    check_path(path, VECTOR_SUFFIXES, "areas")
+    crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
+    gdf = read_vector(path, geometry="polygon", crs=crs_obj)
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.to_numpy())
+    if "area_id" in gdf:
+        dup = gdf["area_id"].duplicated()
+        if dup.any():
+            i = int(np.flatnonzero(dup.to_numpy())[0])
+            raise InputError(
+                f"duplicate area_id {gdf['area_id'].iloc[i]!r}",
+                path=path,
+                column="area_id",
+                row=i + 1,
+                fix="give every area its own id",
+            )
+    else:
+        gdf.insert(0, "area_id", np.arange(len(gdf), dtype=np.int64))
+    if "name" not in gdf:
+        lower = {str(c).lower(): c for c in gdf.columns}
+        source = next((lower[n] for n in NAME_COLUMNS if n in lower), None)
+        gdf["name"] = gdf[source].astype("string") if source else gdf["area_id"].astype("string")
+    return gdf
+
+
+def grid_areas(
+    bounds: tuple[float, float, float, float],
+    crs: CRS,
+    *,
+    size_m: float = 250.0,
+    places: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Square cells aligned to multiples of ``size_m`` that cover ``bounds``.
+
+    Parameters
+    ----------
+    bounds
+        ``minx, miny, maxx, maxy`` in the metric ``crs``.
+    places
+        Named points (``name`` column) to label each cell by the nearest one.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``area_id``, ``grid_id`` (``"{x}_{y}"`` of the lower-left corner), ``name``.
+    """
+    x0 = np.floor(bounds[0] / size_m) * size_m
+    y0 = np.floor(bounds[1] / size_m) * size_m
+    xs = np.arange(x0, bounds[2], size_m)
+    ys = np.arange(y0, bounds[3], size_m)
+    gx, gy = np.meshgrid(xs, ys)
+    gx, gy = gx.ravel(), gy.ravel()
+    cells = shapely.box(gx, gy, gx + size_m, gy + size_m)
+    grid_id = np.char.add(np.char.add(gx.astype(np.int64).astype(str), "_"), gy.astype(np.int64).astype(str))
+    gdf = gpd.GeoDataFrame(
+        {"area_id": np.arange(len(cells), dtype=np.int64), "grid_id": grid_id},
+        geometry=cells,
+        crs=crs,
+    )
+    if places is not None and len(places):
+        tree = cKDTree(shapely.get_coordinates(places.geometry.to_numpy()))
+        centres = np.column_stack([gx + size_m / 2, gy + size_m / 2])
+        _, nearest = tree.query(centres)
+        gdf["name"] = places["name"].to_numpy()[nearest]
+    else:
+        gdf["name"] = gdf["grid_id"]
+    return gdf

@@ -1,0 +1,295 @@
+"""Read user tables and vector files of points or polygons, with clear errors.
+
+Shared by the lamp-register, incident, tenure and area loaders: it finds the
+coordinate columns of a CSV, checks their values, and checks geometry types and
+CRSs of vector files. Every error names the file, the row or column and the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+from pyproj.exceptions import CRSError as ProjCRSError
+
+from safespaces.errors import CRSError, InputError
+
+CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+VECTOR_SUFFIXES = frozenset({".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml"})
+
+LON_NAMES = ("lon", "longitude", "lng", "long", "x_lon")
+LAT_NAMES = ("lat", "latitude", "y_lat")
+X_NAMES = ("x", "easting", "east", "e")
+Y_NAMES = ("y", "northing", "north", "n")
+
+
+def check_path(path: Path, suffixes: Iterable[str], what: str) -> None:
+    """Raise :class:`InputError` unless ``path`` is a non-empty file of a known type."""
+    allowed = sorted(set(suffixes))
+    if not path.exists():
+        raise InputError("file not found", path=path, fix=f"give an existing {what} file")
+    if path.is_dir():
+        raise InputError("is a folder, not a file", path=path, fix=f"give a {what} file")
+    if path.suffix.lower() not in allowed:
+        raise InputError(
+            f"unsupported file type '{path.suffix}' for {what}",
+            path=path,
+            fix=f"use one of {', '.join(allowed)}",
+        )
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", path=path, fix=f"give a {what} file with data")
+
+
+def parse_crs(value: str | int | CRS | None, path: Path | None = None) -> CRS | None:
+    """Parse a user CRS (``"EPSG:3879"``, ``3879``, WKT); ``None`` stays ``None``."""
+    if value is None or value == "":
+        return None
+    try:
+        return CRS.from_user_input(value)
+    except ProjCRSError as exc:
+        raise CRSError(
+            f"unknown CRS {value!r}",
+            path=path,
+            fix="give an EPSG code such as EPSG:3067 (ETRS-TM35FIN) or EPSG:3879 (ETRS-GK25)",
+        ) from exc
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV (comma, semicolon or tab separated) as text columns."""
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise InputError(
+            "not a text file (binary content)", path=path, fix="export the table as CSV (UTF-8)"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 text (bad byte at line {line})",
+            path=path,
+            fix="save the file as CSV UTF-8 (in Excel: Save as > CSV UTF-8)",
+        ) from exc
+    first = text.splitlines()[0] if text.strip() else ""
+    sep = max((",", ";", "\t"), key=first.count)
+    try:
+        import io
+
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(
+            f"cannot parse as CSV ({exc})", path=path, fix="check the separators and quotes"
+        ) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        raise InputError("the table has a header but no rows", path=path, fix="add data rows")
+    return frame.replace("", np.nan)
+
+
+def find_column(columns: Sequence[str], names: Iterable[str]) -> str | None:
+    """Return the first column whose lower-cased name is one of ``names``."""
+    lower = {c.lower(): c for c in columns}
+    for name in names:
+        if name in lower:
+            return lower[name]
+    return None
+
+
+def numeric(frame: pd.DataFrame, column: str, path: Path, *, required: bool = True) -> np.ndarray:
+    """Parse a column as numbers; a non-numeric cell is an error naming its row.
+
+    Decimal commas (``60,17``) are accepted. Missing cells are NaN, and an error
+    when ``required``. Row numbers count the header as line 1, as a spreadsheet does.
+    """
+    text = frame[column].astype("string").str.strip().str.replace(",", ".", regex=False)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(values) & text.notna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"'{frame[column].iloc[i]}' is not a number",
+            path=path,
+            column=column,
+            row=i + 2,
+            fix="use plain numbers with a decimal point",
+        )
+    if required and np.isnan(values).any():
+        i = int(np.flatnonzero(np.isnan(values))[0])
+        raise InputError("value missing", path=path, column=column, row=i + 2, fix="fill it in")
+    if not np.isfinite(values[~np.isnan(values)]).all():
+        raise InputError("infinite value", path=path, column=column, fix="use finite numbers")
+    return values
+
+
+def csv_points(
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    crs: CRS | None,
+    expected_lonlat: tuple[float, float, float, float] | None = None,
+) -> gpd.GeoDataFrame:
+    """Turn a CSV table into points from ``lon``/``lat`` or ``x``/``y`` + a declared CRS.
+
+    Parameters
+    ----------
+    frame
+        The table, as read by :func:`read_csv`.
+    path
+        The file, for messages.
+    crs
+        CRS of ``x``/``y`` columns (required for them). Ignored for lon/lat.
+    expected_lonlat
+        Bounding box (lon/lat) of the study area, used to detect swapped columns.
+    """
+    lon_col = find_column(frame.columns, LON_NAMES)
+    lat_col = find_column(frame.columns, LAT_NAMES)
+    if lon_col and lat_col:
+        lon = numeric(frame, lon_col, path)
+        lat = numeric(frame, lat_col, path)
+        _check_lonlat(lon, lat, lon_col, lat_col, path, expected_lonlat)
+        data = frame.drop(columns=[lon_col, lat_col])
+        return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    x_col = find_column(frame.columns, X_NAMES)
+    y_col = find_column(frame.columns, Y_NAMES)
+    if x_col and y_col:
+        if crs is None:
+            raise CRSError(
+                f"coordinates in '{x_col}'/'{y_col}' but no CRS declared",
+                path=path,
+                fix="declare it with --crs EPSG:xxxx (e.g. EPSG:3067), or give lon/lat columns",
+            )
+        x = numeric(frame, x_col, path)
+        y = numeric(frame, y_col, path)
+        if crs.is_geographic:
+            _check_lonlat(x, y, x_col, y_col, path, expected_lonlat)
+        data = frame.drop(columns=[x_col, y_col])
+        return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=crs)
+    raise InputError(
+        f"no coordinate columns (found: {', '.join(map(str, frame.columns))})",
+        path=path,
+        fix="add 'lon' and 'lat' columns (degrees), or 'x' and 'y' with a declared CRS",
+    )
+
+
+def _check_lonlat(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    lon_col: str,
+    lat_col: str,
+    path: Path,
+    expected: tuple[float, float, float, float] | None,
+) -> None:
+    bad_lat = np.abs(lat) > 90
+    if bad_lat.any():
+        i = int(np.flatnonzero(bad_lat)[0])
+        swapped = bool((np.abs(lon) <= 90).all())
+        raise InputError(
+            f"latitude {lat[i]} is outside -90..90" + (" (lat/lon swapped?)" if swapped else ""),
+            path=path,
+            column=lat_col,
+            row=i + 2,
+            fix="swap the 'lon' and 'lat' column names"
+            if swapped
+            else "give latitudes in degrees (WGS 84)",
+        )
+    bad_lon = np.abs(lon) > 180
+    if bad_lon.any():
+        i = int(np.flatnonzero(bad_lon)[0])
+        raise InputError(
+            f"longitude {lon[i]} is outside -180..180",
+            path=path,
+            column=lon_col,
+            row=i + 2,
+            fix="give longitudes in degrees (WGS 84); projected x/y need a declared CRS",
+        )
+    if expected is not None:
+        x0, y0, x1, y1 = _pad(expected)
+        inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+        inside_swapped = (lat >= x0) & (lat <= x1) & (lon >= y0) & (lon <= y1)
+        if inside_swapped.mean() > 0.5 and inside.mean() < 0.5:
+            raise InputError(
+                f"lat/lon look swapped: most points fall in the study area only with "
+                f"'{lon_col}' and '{lat_col}' exchanged",
+                path=path,
+                column=lat_col,
+                fix="swap the 'lon' and 'lat' column names",
+            )
+
+
+def _pad(box: tuple[float, float, float, float], deg: float = 0.5) -> tuple[float, ...]:
+    return (box[0] - deg, box[1] - deg, box[2] + deg, box[3] + deg)
+
+
+def read_vector(
+    path: Path,
+    *,
+    geometry: str,
+    crs: CRS | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a vector file and check its geometry type and CRS.
+
+    Parameters
+    ----------
+    geometry
+        ``"point"`` or ``"polygon"``: the type every feature must have.
+    crs
+        CRS to assume where the file declares none (otherwise an error).
+    """
+    try:
+        gdf = gpd.read_file(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InputError(
+            f"cannot read as a vector file ({exc})",
+            path=path,
+            fix="check that the file is a complete GeoPackage, GeoJSON or Shapefile",
+        ) from exc
+    if gdf.empty:
+        raise InputError("the file has no features", path=path, fix="give a file with data")
+    if gdf.crs is None:
+        if crs is None:
+            raise CRSError(
+                "the file declares no CRS",
+                path=path,
+                fix="set the CRS in the file (e.g. in QGIS: Layer CRS) or pass --crs EPSG:xxxx",
+            )
+        gdf = gdf.set_crs(crs)
+    missing = gdf.geometry.isna() | gdf.geometry.is_empty
+    if missing.any():
+        i = int(np.flatnonzero(missing.to_numpy())[0])
+        raise InputError("feature without geometry", path=path, row=i + 1, fix="remove or fix it")
+    types = gdf.geometry.geom_type.to_numpy()
+    ok = {"point": ("Point",), "polygon": ("Polygon", "MultiPolygon")}[geometry]
+    wrong = ~np.isin(types, ok)
+    if wrong.any():
+        i = int(np.flatnonzero(wrong)[0])
+        raise InputError(
+            f"feature {i + 1} is a {types[i]}, expected {geometry}s",
+            path=path,
+            row=i + 1,
+            fix=f"give a layer of {geometry}s (convert in QGIS if needed)",
+        )
+    return gdf
+
+
+def read_table_or_points(
+    path: Path,
+    *,
+    what: str,
+    crs: CRS | None,
+    expected_lonlat: tuple[float, float, float, float] | None = None,
+    rename: Mapping[str, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Read points from a CSV (coordinate columns) or a point vector file."""
+    check_path(path, CSV_SUFFIXES | VECTOR_SUFFIXES, what)
+    if path.suffix.lower() in CSV_SUFFIXES:
+        frame = read_csv(path)
+        if rename:
+            frame = frame.rename(columns=dict(rename))
+        return csv_points(frame, path, crs=crs, expected_lonlat=expected_lonlat)
+    gdf = read_vector(path, geometry="point", crs=crs)
+    return gdf.rename(columns=dict(rename)) if rename else gdf

@@ -1,0 +1,174 @@
+"""Read housing tenure: dwellings by tenure category, per building or per area.
+
+Two layouts are accepted, each as points, polygons or a CSV with coordinates:
+
+- **wide**: one count column per category (``tenure_ara_rental``, or the user's
+  own column names mapped by config ``sources.tenure_codes``);
+- **long**: one row per building (or area) and category, with a ``tenure``
+  column holding the category code and a ``dwellings`` count.
+
+Categories are configuration (``sources.tenure_categories``); the user's codes
+are mapped onto them by ``sources.tenure_codes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from safespaces.errors import InputError
+from safespaces.sources.tabular import (
+    CSV_SUFFIXES,
+    VECTOR_SUFFIXES,
+    check_path,
+    csv_points,
+    numeric,
+    parse_crs,
+    read_csv,
+    read_vector,
+)
+
+TENURE_PREFIX = "tenure_"
+
+
+def read_tenure(
+    path: str | Path,
+    *,
+    categories: Mapping[str, str],
+    codes: Mapping[str, str] | None = None,
+    crs: str | CRS | None = None,
+    expected_lonlat: tuple[float, float, float, float] | None = None,
+) -> gpd.GeoDataFrame:
+    """Read tenure counts into ``tenure_<category>`` columns and ``dwellings``.
+
+    Parameters
+    ----------
+    categories
+        The taxonomy: category code -> label.
+    codes
+        The user's codes or column names -> category code.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature (building or area) with ``tenure_<code>`` counts for
+        every category, ``dwellings`` (their sum), ``tenure_level`` (``building``
+        for points, ``area`` for polygons) and the file's other columns. A
+        ``new_production`` column, where present, is kept as boolean.
+
+    Raises
+    ------
+    InputError
+        No recognisable count column, an unknown category code, a negative or
+        non-numeric count (the row is named).
+    """
+    path = Path(path)
+    check_path(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "tenure")
+    code_map = {str(k): str(v) for k, v in (codes or {}).items()}
+    crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
+    if path.suffix.lower() in CSV_SUFFIXES:
+        gdf = csv_points(read_csv(path), path, crs=crs_obj, expected_lonlat=expected_lonlat)
+    else:
+        gdf = read_vector(path, geometry="point", crs=crs_obj) if _is_points(path) else read_vector(
+            path, geometry="polygon", crs=crs_obj
+        )
+    cats = list(categories)
+    lower = {c.lower(): c for c in gdf.columns}
+    if "tenure" in lower and "dwellings" in lower:
+        gdf = _long_to_wide(gdf, lower["tenure"], lower["dwellings"], cats, code_map, path)
+    else:
+        found: dict[str, str] = {}
+        for column in gdf.columns:
+            name = code_map.get(str(column), str(column))
+            code = name[len(TENURE_PREFIX) :] if name.startswith(TENURE_PREFIX) else name
+            if code in cats and column != gdf.geometry.name:
+                found[str(column)] = code
+        if not found:
+            raise InputError(
+                "no tenure count columns found",
+                path=path,
+                fix=f"name count columns tenure_<code> for codes {', '.join(cats)}, map your own "
+                "names with [sources] tenure_codes, or give 'tenure' and 'dwellings' columns",
+            )
+        for column, code in found.items():
+            gdf[TENURE_PREFIX + code] = _counts(gdf, column, path)
+            if column != TENURE_PREFIX + code:
+                gdf = gdf.drop(columns=[column])
+    for code in cats:
+        if TENURE_PREFIX + code not in gdf:
+            gdf[TENURE_PREFIX + code] = 0.0
+    gdf["dwellings"] = gdf[[TENURE_PREFIX + c for c in cats]].sum(axis=1)
+    types = set(gdf.geometry.geom_type)
+    gdf["tenure_level"] = "building" if types <= {"Point"} else "area"
+    if "new_production" in gdf:
+        gdf["new_production"] = (
+            gdf["new_production"].astype("string").str.lower().isin(["1", "true", "yes"])
+        )
+    return gdf
+
+
+def _is_points(path: Path) -> bool:
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InputError(
+            f"cannot read as a vector file ({exc})",
+            path=path,
+            fix="check that the file is a complete GeoPackage, GeoJSON or Shapefile",
+        ) from exc
+    return "Point" in str(info.get("geometry_type"))
+
+
+def _counts(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
+    values = numeric(frame, column, path, required=False)
+    values = np.nan_to_num(values, nan=0.0)
+    if (values < 0).any():
+        i = int(np.flatnonzero(values < 0)[0])
+        raise InputError(
+            f"negative count {values[i]}",
+            path=path,
+            column=column,
+            row=i + 2,
+            fix="counts of dwellings must be 0 or more",
+        )
+    return values
+
+
+def _long_to_wide(
+    gdf: gpd.GeoDataFrame,
+    tenure_col: str,
+    count_col: str,
+    cats: list[str],
+    code_map: Mapping[str, str],
+    path: Path,
+) -> gpd.GeoDataFrame:
+    codes = gdf[tenure_col].astype("string").map(lambda c: code_map.get(c, c))
+    unknown = ~codes.isin(cats)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise InputError(
+            f"unknown tenure code {gdf[tenure_col].iloc[i]!r}",
+            path=path,
+            column=tenure_col,
+            row=i + 2,
+            fix=f"use one of {', '.join(cats)} or map it in [sources] tenure_codes",
+        )
+    counts = _counts(gdf, count_col, path)
+    keys = gdf.geometry.to_wkb()
+    wide = (
+        pd.DataFrame({"key": keys, "code": codes.to_numpy(), "n": counts})
+        .pivot_table(index="key", columns="code", values="n", aggfunc="sum", fill_value=0.0)
+        .rename(columns=lambda c: TENURE_PREFIX + str(c))
+    )
+    first = gdf.loc[~keys.duplicated()].drop(columns=[tenure_col, count_col])
+    wide = wide.reindex(keys[~keys.duplicated()].to_numpy())
+    for column in wide.columns:
+        first[column] = wide[column].to_numpy()
+    return first.reset_index(drop=True)
