@@ -1,1 +1,38 @@
-"""Lighting analysis."""
+"""Lighting analysis: lamp model, illuminance along paths, EN 13201-2 classes.
+
+See ``docs/lighting.md`` for the method, every default and its source.
+"""
+
+from safespaces.lighting.analysis import LightingResult, analyse_lighting
+from safespaces.lighting.darkness import darkness_hours
+from safespaces.lighting.illuminance import (
+    P_CLASSES,
+    illuminance_at,
+    light_class,
+    sample_lines,
+    segment_lighting,
+    tag_conflicts,
+)
+from safespaces.lighting.lamps import lamp_model, lumen_to_candela
+from safespaces.lighting.params import LightingParams
+from safespaces.lighting.raster import illuminance_qml, write_illuminance_raster
+from safespaces.lighting.spaces import dark_paths, public_space_lighting
+
+__all__ = [
+    "P_CLASSES",
+    "LightingParams",
+    "LightingResult",
+    "analyse_lighting",
+    "dark_paths",
+    "darkness_hours",
+    "illuminance_at",
+    "illuminance_qml",
+    "lamp_model",
+    "light_class",
+    "lumen_to_candela",
+    "public_space_lighting",
+    "sample_lines",
+    "segment_lighting",
+    "tag_conflicts",
+    "write_illuminance_raster",
+]

@@ -3,19 +3,112 @@
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Mapping
 
 
 @dataclasses.dataclass(frozen=True)
 class LightingParams:
-    """Lighting settings; every default is documented in ``docs/lighting.md``.
+    """Lighting settings; every default and its source is in ``docs/lighting.md``.
 
     Attributes
     ----------
     cutoff_m
-        Lamps farther than this from a sample point are ignored.
+        Lamps farther than this (ground distance) from a point are ignored. 50 m
+        is 81 degrees from the vertical under an 8 m street lamp, the angle above
+        which full cut-off road luminaires emit almost nothing (EN 13201-2 G*
+        classes limit intensity at 80 and 90 degrees).
     sample_spacing_m
-        Spacing of illuminance samples along each segment (2 m or finer).
+        Largest spacing of illuminance samples along a segment (2 m or finer).
+    lumen_to_cd
+        Luminous intensity per lumen (cd/lm) of a lamp with unknown intensity:
+        I = lumen x lumen_to_cd. 1/(2 pi) is the constant intensity that sends the
+        whole flux onto the ground under the point-source law used here.
+    default_height_m
+        Mounting height of a lamp with no height, per context (``street``,
+        ``park_path``, ``pedestrian``).
+    default_lumen
+        Luminous flux of a lamp with no intensity or flux, per context.
+    mount_height_m
+        Height of an OSM lamp without a height tag, by its ``lamp_mount`` or
+        ``support`` value (lower case, spaces as underscores).
+    context_distance_m
+        A lamp takes its context from the nearest segment within this distance.
+    path_highways
+        ``highway`` values that are paths (a lamp next to one inside a park is a
+        park-path lamp).
+    pedestrian_highways
+        ``highway`` values that are pedestrian areas.
+    park_kinds, pedestrian_kinds
+        ``public_spaces.kind`` values that make a lamp's context park path or
+        pedestrian area.
+    register_buffer_m
+        Register lamps replace OSM lamps inside the convex hull of the register
+        lamps buffered by this distance.
+    lamp_count_distance_m
+        A lamp within this distance of a segment counts in
+        ``light_lamps_per_100m``.
+    conflict_min_lux_avg
+        A segment tagged ``lit=no`` is in conflict when its average illuminance
+        from mapped lamps reaches this value (2 lx, the P6 average). 0 flags any
+        segment within reach of a lamp.
+    lit_no_values
+        ``lit`` values meaning unlit; any other non-empty value means lit.
+    public_space_kinds
+        Kinds of public space reported by ``public_space_lighting`` and searched
+        for dark paths.
+    dark_lux
+        A path sample darker than this is dark (0.4 lx, the P6 minimum).
+    dark_min_length_m
+        Dark stretches shorter than this are not reported.
+    raster_cell_m
+        Cell size of ``illuminance.tif`` (5 m or finer).
+    raster_margin_m
+        Margin added around the segments' bounds for the raster.
+    darkness_year
+        Year of the darkness table (the hours change by seconds between years).
+    chunk_points
+        Points per chunk in the illuminance sum; bounds memory on large cities.
     """
 
     cutoff_m: float = 50.0
     sample_spacing_m: float = 2.0
+    lumen_to_cd: float = 1.0 / (2.0 * math.pi)
+    default_height_m: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: {"street": 8.0, "park_path": 4.5, "pedestrian": 6.0}
+    )
+    default_lumen: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: {"street": 6000.0, "park_path": 2000.0, "pedestrian": 4000.0}
+    )
+    mount_height_m: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: {
+            "wall_mounted": 4.0,
+            "wall": 4.0,
+            "suspended": 8.0,
+            "cable": 8.0,
+            "ceiling": 3.0,
+        }
+    )
+    context_distance_m: float = 15.0
+    path_highways: tuple[str, ...] = (
+        "footway",
+        "path",
+        "cycleway",
+        "steps",
+        "bridleway",
+        "track",
+    )
+    pedestrian_highways: tuple[str, ...] = ("pedestrian",)
+    park_kinds: tuple[str, ...] = ("park",)
+    pedestrian_kinds: tuple[str, ...] = ("square", "pedestrian_area")
+    register_buffer_m: float = 25.0
+    lamp_count_distance_m: float = 15.0
+    conflict_min_lux_avg: float = 2.0
+    lit_no_values: tuple[str, ...] = ("no", "disused", "none", "false", "0", "off")
+    public_space_kinds: tuple[str, ...] = ("park", "square", "pedestrian_area")
+    dark_lux: float = 0.4
+    dark_min_length_m: float = 10.0
+    raster_cell_m: float = 5.0
+    raster_margin_m: float = 25.0
+    darkness_year: int = 2026
+    chunk_points: int = 500_000

@@ -1,0 +1,216 @@
+"""The whole lighting analysis in one call: :func:`analyse_lighting`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from safespaces.errors import ConfigError, InputError
+from safespaces.lighting.darkness import darkness_hours
+from safespaces.lighting.illuminance import (
+    CLASS_ORDER,
+    CONFLICT_NONE,
+    sample_illuminance,
+    sample_segments,
+    segment_lighting_from_samples,
+)
+from safespaces.lighting.lamps import check_same_crs, lamp_model
+from safespaces.lighting.params import LightingParams
+from safespaces.lighting.spaces import _dark_paths, _space_lighting
+
+#: Largest sample spacing and raster cell the issue allows (metres).
+MAX_SPACING_M = 2.0
+MAX_CELL_M = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class LightingResult:
+    """Everything :func:`analyse_lighting` computes.
+
+    Attributes
+    ----------
+    segments
+        Input segments plus the columns of :func:`segment_lighting`.
+    lamps
+        Lamps kept after the register replaced OSM lamps, with the model columns.
+    public_spaces
+        Input spaces plus the columns of :func:`public_space_lighting`.
+    dark_paths
+        Dark stretches inside parks and squares (:func:`dark_paths`).
+    darkness
+        Daily sunrise, sunset, civil twilight and hours of darkness.
+    class_shares
+        Walking length and its share per ``light_class``.
+    conflicts
+        Segment count and length per ``light_tag_conflict``.
+    """
+
+    segments: gpd.GeoDataFrame
+    lamps: gpd.GeoDataFrame
+    public_spaces: gpd.GeoDataFrame
+    dark_paths: gpd.GeoDataFrame
+    darkness: pd.DataFrame
+    class_shares: pd.DataFrame
+    conflicts: pd.DataFrame
+
+    def layers(self) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
+        """Output layers by name (for ``safespaces.io.write_layers``)."""
+        return {
+            "segments": self.segments,
+            "lamps": self.lamps,
+            "public_spaces": self.public_spaces,
+            "dark_paths": self.dark_paths,
+            "darkness": self.darkness_table(),
+            "light_class_shares": self.class_shares,
+            "light_tag_conflicts": self.conflicts,
+        }
+
+    def darkness_table(self) -> pd.DataFrame:
+        """The darkness table with ISO-8601 text times (GeoPackage-safe)."""
+        out = self.darkness.copy()
+        out["date"] = out["date"].astype(str)
+        for col in ("sunrise", "sunset", "civil_dawn", "civil_dusk"):
+            out[col] = out[col].map(lambda t: None if pd.isna(t) else t.isoformat())
+        return out
+
+    def summary_markdown(self) -> str:
+        """Markdown tables of the class shares and tag conflicts (for the README)."""
+        lines = ["| light class | walking length (km) | share |", "| --- | ---: | ---: |"]
+        cs = self.class_shares
+        for label, length, share in zip(
+            cs["light_class"],
+            cs["length_m"].to_numpy(float),
+            cs["share"].to_numpy(float),
+            strict=True,
+        ):
+            lines.append(f"| {label} | {length / 1000:.2f} | {share:.1%} |")
+        lines += ["", "| lit tag conflict | segments | length (km) |", "| --- | ---: | ---: |"]
+        cf = self.conflicts
+        for code, count, length in zip(
+            cf["light_tag_conflict"], cf["segments"], cf["length_m"].to_numpy(float), strict=True
+        ):
+            lines.append(f"| {code} | {count} | {length / 1000:.2f} |")
+        return "\n".join(lines) + "\n"
+
+
+def class_shares(segments: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Walking length and its share in each ``light_class`` (every class listed)."""
+    length = segments.geometry.length.to_numpy()
+    cls = segments["light_class"].astype(object).to_numpy()
+    total = float(length.sum())
+    rows = []
+    for label in CLASS_ORDER:
+        m = float(length[cls == label].sum())
+        rows.append((label, m, m / total if total > 0 else np.nan))
+    return pd.DataFrame(rows, columns=["light_class", "length_m", "share"])
+
+
+def conflict_counts(segments: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Segment count and length per ``light_tag_conflict`` code."""
+    length = segments.geometry.length
+    g = pd.DataFrame(
+        {"light_tag_conflict": segments["light_tag_conflict"].astype(object), "len": length}
+    )
+    codes = [CONFLICT_NONE, "lit_no_but_lamps", "lit_yes_no_lamps", "lit_unknown"]
+    agg = g.groupby("light_tag_conflict")["len"].agg(["size", "sum"])
+    agg = agg.reindex(codes, fill_value=0)
+    return pd.DataFrame(
+        {
+            "light_tag_conflict": codes,
+            "segments": agg["size"].to_numpy(dtype=int),
+            "length_m": agg["sum"].to_numpy(dtype=float),
+        }
+    )
+
+
+def validate_params(params: LightingParams) -> None:
+    """Raise :class:`ConfigError` for settings outside what the method allows."""
+    if not 0 < params.sample_spacing_m <= MAX_SPACING_M:
+        raise ConfigError(
+            f"lighting.sample_spacing_m = {params.sample_spacing_m}: must be in (0, 2] m. "
+            "Fix: set it to 2 or less"
+        )
+    if not 0 < params.raster_cell_m <= MAX_CELL_M:
+        raise ConfigError(
+            f"lighting.raster_cell_m = {params.raster_cell_m}: must be in (0, 5] m. "
+            "Fix: set it to 5 or less"
+        )
+    if not params.cutoff_m > 0:
+        raise ConfigError(f"lighting.cutoff_m = {params.cutoff_m}: must be positive")
+    if not params.lumen_to_cd > 0:
+        raise ConfigError(f"lighting.lumen_to_cd = {params.lumen_to_cd}: must be positive")
+
+
+def study_latlon(frame: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Latitude and longitude of the centre of ``frame``'s bounds."""
+    if frame.crs is None or len(frame) == 0:
+        raise InputError(
+            "cannot place the study area: no CRS or no features",
+            fix="give segments with a CRS",
+        )
+    minx, miny, maxx, maxy = frame.total_bounds
+    to_wgs = Transformer.from_crs(frame.crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform((minx + maxx) / 2, (miny + maxy) / 2)
+    return float(lat), float(lon)
+
+
+def analyse_lighting(
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    public_spaces: gpd.GeoDataFrame | None,
+    params: LightingParams,
+    *,
+    timezone: str = "Europe/Helsinki",
+) -> LightingResult:
+    """Run the lighting analysis: lamp model, segments, public spaces, darkness.
+
+    Parameters
+    ----------
+    segments
+        Walking segments (LineStrings) with ``segment_id``, ``highway``,
+        ``lit_tag``, in a metric CRS.
+    lamps
+        Lamps (OSM and register) in the same CRS.
+    public_spaces
+        Parks, squares and pedestrian areas, or ``None``.
+    params
+        Lighting settings.
+    timezone
+        IANA zone of the darkness table's clock times.
+
+    Returns
+    -------
+    LightingResult
+    """
+    validate_params(params)
+    check_same_crs(segments, lamps, public_spaces)
+    if public_spaces is None:
+        public_spaces = gpd.GeoDataFrame(
+            {"space_id": [], "kind": [], "name": []},
+            geometry=gpd.GeoSeries([], crs=segments.crs),
+            crs=segments.crs,
+        )
+    modelled = lamp_model(lamps, segments, public_spaces, params)
+    samples = sample_segments(segments, params)
+    lux = sample_illuminance(samples, modelled, params)
+    seg_light = segment_lighting_from_samples(segments, modelled, samples, lux, params)
+    seg_out = segments.copy()
+    for col in seg_light.columns:
+        seg_out[col] = seg_light[col]
+    spaces = _space_lighting(public_spaces, segments, seg_light, samples, lux, params)
+    dark = _dark_paths(public_spaces, segments, seg_light, samples, lux, params)
+    lat, lon = study_latlon(segments)
+    darkness = darkness_hours(lat, lon, params.darkness_year, timezone=timezone)
+    return LightingResult(
+        segments=seg_out,
+        lamps=modelled,
+        public_spaces=spaces,
+        dark_paths=dark,
+        darkness=darkness,
+        class_shares=class_shares(seg_out),
+        conflicts=conflict_counts(seg_out),
+    )

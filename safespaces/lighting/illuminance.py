@@ -1,0 +1,409 @@
+"""Horizontal illuminance on the ground and per-segment lighting measures.
+
+Every lamp is a point source: at ground distance d from the foot of a lamp of
+intensity I mounted at height h,
+
+    E = I cos^3(gamma) / h^2 = I h / (h^2 + d^2)^(3/2),
+
+the inverse-square law with the cosine of incidence (e.g. CIE 140:2019, EN
+13201-3 section 5). Illuminance from every lamp within the cut-off radius is
+summed. Segments are sampled at equal steps of at most ``sample_spacing_m``,
+both ends included; the average is the trapezoid-rule mean along the segment
+and the minimum is the smallest sample. Nothing loops over lamps or points in
+Python: pairs come from a k-d tree and sums from ``numpy.bincount``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from safespaces.errors import InputError
+from safespaces.lighting.lamps import check_same_crs, lamp_array
+from safespaces.lighting.params import LightingParams
+
+#: EN 13201-2 Table 3: P classes, (average, minimum) maintained horizontal lux.
+P_CLASSES: tuple[tuple[str, float, float], ...] = (
+    ("P1", 15.0, 3.0),
+    ("P2", 10.0, 2.0),
+    ("P3", 7.5, 1.5),
+    ("P4", 5.0, 1.0),
+    ("P5", 3.0, 0.6),
+    ("P6", 2.0, 0.4),
+)
+BELOW_P6 = "below P6"
+UNLIT = "unlit"
+#: Class of a segment tagged lit but with no mapped lamp in range: not guessed.
+LIT_NOT_MAPPED = "lit, lamps not mapped"
+#: Every class label, best first.
+CLASS_ORDER: tuple[str, ...] = (*(c[0] for c in P_CLASSES), BELOW_P6, UNLIT, LIT_NOT_MAPPED)
+
+CONFLICT_NONE = "none"
+CONFLICT_NO_BUT_LAMPS = "lit_no_but_lamps"
+CONFLICT_YES_NO_LAMPS = "lit_yes_no_lamps"
+CONFLICT_UNKNOWN = "lit_unknown"
+
+#: Columns added to segments by :func:`segment_lighting`.
+SEGMENT_COLUMNS: tuple[str, ...] = (
+    "light_lux_avg",
+    "light_lux_min",
+    "light_uniformity",
+    "light_lamps_per_100m",
+    "light_class",
+    "light_tag_conflict",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class LineSamples:
+    """Equally spaced sample points along lines.
+
+    Attributes
+    ----------
+    xy
+        ``(n, 2)`` coordinates.
+    line
+        Position (0-based) of each sample's line.
+    weight
+        Trapezoid weight of each sample in metres (step, half at both ends); the
+        weights of a line sum to its length.
+    starts
+        Index of the first sample of each line (every line has at least two).
+    """
+
+    xy: npt.NDArray[np.float64]
+    line: npt.NDArray[np.intp]
+    weight: npt.NDArray[np.float64]
+    starts: npt.NDArray[np.intp]
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+
+def sample_lines(geoms: npt.ArrayLike, spacing: float) -> LineSamples:
+    """Sample lines at equal steps of at most ``spacing``, both ends included.
+
+    A line of length L gets n = ceil(L / spacing) steps of L / n and n + 1
+    points. Interpolation is done on the vertex arrays with numpy; other than
+    LineStrings (MultiLineStrings) fall back to ``shapely.line_interpolate_point``.
+
+    Parameters
+    ----------
+    geoms
+        Array of line geometries in a metric CRS.
+    spacing
+        Largest step in metres.
+
+    Returns
+    -------
+    LineSamples
+    """
+    if not spacing > 0:
+        raise InputError(
+            f"sample spacing must be positive, got {spacing}",
+            fix="set lighting.sample_spacing_m to 2 or less",
+        )
+    g = np.asarray(geoms, dtype=object)
+    n_lines = len(g)
+    lengths = np.nan_to_num(shapely.length(g), nan=0.0)
+    n_steps = np.maximum(np.ceil(lengths / spacing - 1e-9), 1).astype(np.intp)
+    n_pts = n_steps + 1
+    starts = (np.cumsum(n_pts) - n_pts).astype(np.intp)
+    line = np.repeat(np.arange(n_lines, dtype=np.intp), n_pts)
+    k = np.arange(len(line), dtype=np.intp) - starts[line]
+    step = lengths / n_steps
+    offset = k * step[line]
+    end = (k == 0) | (k == n_steps[line])
+    weight = np.where(end, 0.5, 1.0) * step[line]
+    xy = np.empty((len(line), 2))
+    simple = shapely.get_type_id(g) == 1  # LineString
+    simple &= ~shapely.is_empty(g)
+    if simple.all():
+        xy[:] = _interpolate_simple(g, line, offset)
+    else:
+        mask = simple[line]
+        sub = np.flatnonzero(simple)
+        remap = np.full(n_lines, -1, dtype=np.intp)
+        remap[sub] = np.arange(len(sub))
+        if len(sub):
+            xy[mask] = _interpolate_simple(g[sub], remap[line[mask]], offset[mask])
+        other = ~mask
+        if other.any():
+            pts = shapely.line_interpolate_point(g[line[other]], offset[other])
+            xy[other] = _point_xy(pts)
+    return LineSamples(xy=xy, line=line, weight=weight, starts=starts)
+
+
+def _point_xy(points: npt.NDArray[np.object_]) -> npt.NDArray[np.float64]:
+    x = shapely.get_x(points)
+    y = shapely.get_y(points)
+    return np.column_stack([x, y])
+
+
+def _interpolate_simple(
+    g: npt.NDArray[np.object_], line: npt.NDArray[np.intp], offset: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Points at ``offset`` metres along LineStrings ``g[line]``, numpy only."""
+    coords, vidx = shapely.get_coordinates(g, return_index=True)
+    seg = np.hypot(*(coords[1:] - coords[:-1]).T)
+    seg[vidx[1:] != vidx[:-1]] = 0.0
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    counts = np.bincount(vidx, minlength=len(g))
+    first_v = np.cumsum(counts) - counts
+    last_v = first_v + counts - 1
+    target = cum[first_v][line] + offset
+    j = np.searchsorted(cum, target, side="right") - 1
+    j = np.clip(j, first_v[line], last_v[line] - 1)
+    span = cum[j + 1] - cum[j]
+    t = np.divide(target - cum[j], span, out=np.zeros_like(span), where=span > 0)
+    t = np.clip(t, 0.0, 1.0)
+    return coords[j] + t[:, None] * (coords[j + 1] - coords[j])
+
+
+def illuminance_at(
+    points_xy: npt.ArrayLike,
+    lamps_xyzI: npt.ArrayLike,
+    cutoff: float,
+    *,
+    chunk_points: int = 500_000,
+) -> npt.NDArray[np.float64]:
+    """Horizontal illuminance on the ground at points, summed over lamps.
+
+    E(p) = sum over lamps with d <= cutoff of I h / (h^2 + d^2)^(3/2), where d
+    is the ground distance from p to the lamp's foot, h its mounting height and I
+    its intensity (the point-source law E = I cos^3(gamma) / h^2).
+
+    Parameters
+    ----------
+    points_xy
+        ``(n, 2)`` ground points in metres.
+    lamps_xyzI
+        ``(m, 4)`` lamp x, y, mounting height h (m) and intensity I (cd).
+    cutoff
+        Lamps farther than this ground distance are ignored (metres).
+    chunk_points
+        Points handled at once; bounds memory.
+
+    Returns
+    -------
+    numpy.ndarray
+        Illuminance in lux, one value per point.
+    """
+    pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
+    lamps = np.asarray(lamps_xyzI, dtype=float).reshape(-1, 4)
+    out = np.zeros(len(pts))
+    ok = np.all(np.isfinite(lamps), axis=1) & (lamps[:, 2] > 0) & (lamps[:, 3] > 0)
+    lamps = lamps[ok]
+    if len(pts) == 0 or len(lamps) == 0:
+        return out
+    lamp_tree = cKDTree(lamps[:, :2])
+    h2 = lamps[:, 2] ** 2
+    ih = lamps[:, 3] * lamps[:, 2]
+    step = max(int(chunk_points), 1)
+    for start in range(0, len(pts), step):  # chunks of points, not single points
+        chunk = pts[start : start + step]
+        pairs = cKDTree(chunk).sparse_distance_matrix(lamp_tree, cutoff, output_type="ndarray")
+        i, j, d = pairs["i"], pairs["j"], pairs["v"]
+        e = ih[j] / (h2[j] + d * d) ** 1.5
+        out[start : start + len(chunk)] = np.bincount(i, weights=e, minlength=len(chunk))
+    return out
+
+
+def light_class(avg: npt.ArrayLike, minimum: npt.ArrayLike) -> npt.NDArray[np.object_]:
+    """Best EN 13201-2 P class met by an average and a minimum illuminance.
+
+    A class is met when avg >= its average and min >= its minimum (EN 13201-2,
+    Table 3: P1 15/3, P2 10/2, P3 7.5/1.5, P4 5/1, P5 3/0.6, P6 2/0.4 lux).
+    Otherwise ``'below P6'``; ``'unlit'`` where the average is 0 (no lamp in
+    range); missing values give ``None``.
+
+    Parameters
+    ----------
+    avg, minimum
+        Average and minimum horizontal illuminance in lux.
+
+    Returns
+    -------
+    numpy.ndarray of str
+    """
+    a = np.asarray(avg, dtype=float)
+    m = np.asarray(minimum, dtype=float)
+    conds = [(a >= ca) & (m >= cm) for _, ca, cm in P_CLASSES]
+    labels = [c[0] for c in P_CLASSES]
+    out = np.select(conds, labels, default=BELOW_P6).astype(object)
+    out[a <= 0] = UNLIT
+    out[np.isnan(a) | np.isnan(m)] = None
+    return out
+
+
+def meets_p6(classes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """True where a class label is P6 or better."""
+    return np.isin(np.asarray(classes, dtype=object), np.array([c[0] for c in P_CLASSES]))
+
+
+def _lit_state(lit_tag: pd.Series, params: LightingParams) -> tuple[np.ndarray, np.ndarray]:
+    s = pd.Series(lit_tag, copy=False).astype("string").str.strip().str.lower()
+    unknown = (s.isna() | (s == "")).to_numpy(dtype=bool, na_value=True)
+    is_no = s.isin(list(params.lit_no_values)).to_numpy(dtype=bool, na_value=False)
+    return unknown, is_no & ~unknown
+
+
+def tag_conflicts(lit_tag: pd.Series, lux_avg: npt.ArrayLike, params: LightingParams) -> pd.Series:
+    """Compare the OSM ``lit`` tag with the illuminance from mapped lamps.
+
+    ``lit_no_but_lamps``: tagged unlit (``lit_no_values``) but the average from
+    mapped lamps reaches ``conflict_min_lux_avg``. ``lit_yes_no_lamps``: tagged lit
+    but no mapped lamp within the cut-off (average 0). ``lit_unknown``: no ``lit``
+    tag. Otherwise ``none``.
+
+    Parameters
+    ----------
+    lit_tag
+        Raw OSM ``lit`` values (``None`` when untagged).
+    lux_avg
+        Average illuminance from mapped lamps, aligned to ``lit_tag``.
+    params
+        Lighting settings.
+
+    Returns
+    -------
+    pandas.Series
+        Conflict code per segment, aligned to ``lit_tag``.
+    """
+    avg = np.asarray(lux_avg, dtype=float)
+    unknown, is_no = _lit_state(lit_tag, params)
+    is_yes = ~unknown & ~is_no
+    reached = (avg > 0) & (avg >= params.conflict_min_lux_avg)
+    codes = np.select(
+        [unknown, is_no & reached, is_yes & ~(avg > 0)],
+        [CONFLICT_UNKNOWN, CONFLICT_NO_BUT_LAMPS, CONFLICT_YES_NO_LAMPS],
+        default=CONFLICT_NONE,
+    ).astype(object)
+    return pd.Series(codes, index=lit_tag.index, name="light_tag_conflict", dtype=object)
+
+
+def lamps_per_100m(
+    segments: gpd.GeoDataFrame, lamps: gpd.GeoDataFrame, distance: float
+) -> npt.NDArray[np.float64]:
+    """Lamps within ``distance`` of each segment per 100 m of its length.
+
+    A lamp near several segments (at a junction) counts for each. Zero-length
+    segments give NaN.
+    """
+    lengths = shapely.length(segments.geometry.to_numpy())
+    counts = np.zeros(len(segments))
+    if len(lamps) and len(segments):
+        pairs = segments.sindex.query(
+            lamps.geometry.to_numpy(), predicate="dwithin", distance=distance
+        )
+        counts = np.bincount(pairs[1], minlength=len(segments)).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(lengths > 0, counts / lengths * 100.0, np.nan)
+
+
+def sample_segments(segments: gpd.GeoDataFrame, params: LightingParams) -> LineSamples:
+    """Sample walking segments at ``params.sample_spacing_m`` (see :func:`sample_lines`)."""
+    return sample_lines(segments.geometry.to_numpy(), params.sample_spacing_m)
+
+
+def sample_illuminance(
+    samples: LineSamples, lamps: gpd.GeoDataFrame, params: LightingParams
+) -> npt.NDArray[np.float64]:
+    """Illuminance at each sample from the modelled lamps (lux)."""
+    return illuminance_at(
+        samples.xy, lamp_array(lamps), params.cutoff_m, chunk_points=params.chunk_points
+    )
+
+
+def aggregate_samples(
+    samples: LineSamples, lux: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Trapezoid-rule average and minimum illuminance per line.
+
+    avg = sum(w_k E_k) / sum(w_k) with trapezoid weights w_k; a zero-length line
+    takes the plain mean. min = min_k E_k.
+    """
+    if len(samples.starts) == 0:
+        return np.zeros(0), np.zeros(0)
+    wsum = np.add.reduceat(samples.weight, samples.starts)
+    wesum = np.add.reduceat(samples.weight * lux, samples.starts)
+    n = np.diff(np.append(samples.starts, len(lux)))
+    plain = np.add.reduceat(lux, samples.starts) / n
+    avg = np.divide(wesum, wsum, out=plain.copy(), where=wsum > 0)
+    mn = np.minimum.reduceat(lux, samples.starts)
+    return avg, mn
+
+
+def segment_lighting_from_samples(
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    samples: LineSamples,
+    lux: npt.NDArray[np.float64],
+    params: LightingParams,
+) -> pd.DataFrame:
+    """Per-segment measures from precomputed samples (see :func:`segment_lighting`)."""
+    avg, mn = aggregate_samples(samples, lux)
+    lit = (
+        segments["lit_tag"]
+        if "lit_tag" in segments.columns
+        else pd.Series([None] * len(segments), index=segments.index, dtype=object)
+    )
+    conflict = tag_conflicts(lit, avg, params)
+    cls = light_class(avg, mn)
+    not_mapped = (conflict == CONFLICT_YES_NO_LAMPS).to_numpy()
+    cls[not_mapped] = LIT_NOT_MAPPED
+    avg = np.where(not_mapped, np.nan, avg)
+    mn = np.where(not_mapped, np.nan, mn)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        uniformity = np.where(avg > 0, mn / avg, np.nan)
+    return pd.DataFrame(
+        {
+            "light_lux_avg": avg,
+            "light_lux_min": mn,
+            "light_uniformity": uniformity,
+            "light_lamps_per_100m": lamps_per_100m(segments, lamps, params.lamp_count_distance_m),
+            "light_class": pd.Series(cls, dtype=object).to_numpy(),
+            "light_tag_conflict": conflict.to_numpy(),
+        },
+        index=segments.index,
+    )
+
+
+def segment_lighting(
+    segments: gpd.GeoDataFrame, lamps: gpd.GeoDataFrame, params: LightingParams
+) -> pd.DataFrame:
+    """Illuminance measures of every walking segment.
+
+    Each segment is sampled every ``sample_spacing_m`` or finer; the illuminance
+    at each sample is summed over lamps within ``cutoff_m`` by the point-source
+    law (:func:`illuminance_at`).
+
+    Parameters
+    ----------
+    segments
+        LineStrings with ``lit_tag`` (raw OSM ``lit``), in a metric CRS.
+    lamps
+        Lamps from :func:`safespaces.lighting.lamp_model`, same CRS.
+    params
+        Lighting settings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``segments.index``: ``light_lux_avg`` (trapezoid mean, lx),
+        ``light_lux_min`` (lx), ``light_uniformity`` (min/avg),
+        ``light_lamps_per_100m``, ``light_class`` (best EN 13201-2 P class met,
+        ``'below P6'``, ``'unlit'``, or ``'lit, lamps not mapped'`` when tagged lit
+        with no mapped lamp in range; the lux columns are then NaN rather than a
+        guess) and ``light_tag_conflict`` (see :func:`tag_conflicts`).
+    """
+    check_same_crs(segments, lamps)
+    samples = sample_segments(segments, params)
+    lux = sample_illuminance(samples, lamps, params)
+    return segment_lighting_from_samples(segments, lamps, samples, lux, params)

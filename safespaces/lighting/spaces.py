@@ -1,0 +1,281 @@
+"""Lighting of parks and squares: lit share of their paths and dark stretches.
+
+Path samples (see :func:`safespaces.lighting.illuminance.sample_lines`) are
+joined to the public spaces that contain them. The piece of a segment inside a
+space is classed by the EN 13201-2 P classes from its own samples (trapezoid
+average, minimum), and its length is the sum of its samples' trapezoid weights.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from safespaces.lighting.illuminance import (
+    BELOW_P6,
+    CONFLICT_YES_NO_LAMPS,
+    UNLIT,
+    LineSamples,
+    light_class,
+    meets_p6,
+    sample_illuminance,
+    sample_segments,
+    segment_lighting_from_samples,
+)
+from safespaces.lighting.lamps import check_same_crs
+from safespaces.lighting.params import LightingParams
+
+#: Columns added to public spaces by :func:`public_space_lighting`.
+SPACE_COLUMNS: tuple[str, ...] = (
+    "light_path_length_m",
+    "light_share_p6_or_better",
+    "light_dark_path_length_m",
+    "light_unknown_path_length_m",
+    "light_lux_avg",
+)
+
+DARK_PATH_COLUMNS: tuple[str, ...] = (
+    "dark_rank",
+    "segment_id",
+    "space_id",
+    "space_name",
+    "space_kind",
+    "length_m",
+    "light_lux_mean",
+    "light_lux_max",
+    "lit_tag",
+    "light_tag_conflict",
+)
+
+
+def _reported_spaces(public_spaces: gpd.GeoDataFrame, params: LightingParams) -> np.ndarray:
+    kind = public_spaces["kind"].astype("string").str.lower()
+    return kind.isin(list(params.public_space_kinds)).to_numpy(dtype=bool, na_value=False)
+
+
+def _samples_in_spaces(
+    samples: LineSamples,
+    segments: gpd.GeoDataFrame,
+    spaces: gpd.GeoDataFrame,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Pairs (sample index, space position) of samples inside spaces, sorted by sample.
+
+    Only samples of segments that touch a space are tested.
+    """
+    if len(samples) == 0 or len(spaces) == 0:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    seg_hit = np.unique(
+        spaces.sindex.query(segments.geometry.to_numpy(), predicate="intersects")[0]
+    )
+    cand = np.flatnonzero(np.isin(samples.line, seg_hit))
+    pts = shapely.points(samples.xy[cand])
+    pairs = spaces.sindex.query(pts, predicate="intersects")
+    order = np.lexsort((pairs[1], pairs[0]))
+    return cand[pairs[0][order]], pairs[1][order].astype(np.intp)
+
+
+def _space_lighting(
+    public_spaces: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    seg_lighting: pd.DataFrame,
+    samples: LineSamples,
+    lux: npt.NDArray[np.float64],
+    params: LightingParams,
+) -> gpd.GeoDataFrame:
+    out = public_spaces.copy()
+    for col in SPACE_COLUMNS:
+        out[col] = np.nan
+    reported = _reported_spaces(public_spaces, params)
+    spaces = public_spaces[reported]
+    s_idx, sp_idx = _samples_in_spaces(samples, segments, spaces)
+    n_sp = len(spaces)
+    if n_sp == 0:
+        return out
+    seg_pos = samples.line[s_idx]
+    key = seg_pos.astype(np.int64) * n_sp + sp_idx
+    pieces, inv = np.unique(key, return_inverse=True)
+    w = samples.weight[s_idx]
+    e = lux[s_idx]
+    p_len = np.bincount(inv, weights=w, minlength=len(pieces))
+    p_we = np.bincount(inv, weights=w * e, minlength=len(pieces))
+    p_cnt = np.bincount(inv, minlength=len(pieces))
+    p_sum = np.bincount(inv, weights=e, minlength=len(pieces))
+    p_avg = np.divide(p_we, p_len, out=p_sum / np.maximum(p_cnt, 1), where=p_len > 0)
+    p_min = np.full(len(pieces), np.inf)
+    np.minimum.at(p_min, inv, e)
+    p_seg = (pieces // n_sp).astype(np.intp)
+    p_space = (pieces % n_sp).astype(np.intp)
+    cls = light_class(p_avg, p_min)
+    not_mapped = (
+        seg_lighting["light_tag_conflict"].to_numpy(dtype=object)[p_seg] == CONFLICT_YES_NO_LAMPS
+    )
+    ok = meets_p6(cls) & ~not_mapped
+    dark = np.isin(cls, np.array([BELOW_P6, UNLIT], dtype=object)) & ~not_mapped
+    length = np.bincount(p_space, weights=p_len, minlength=n_sp)
+    lit_len = np.bincount(p_space, weights=p_len * ok, minlength=n_sp)
+    dark_len = np.bincount(p_space, weights=p_len * dark, minlength=n_sp)
+    unknown_len = np.bincount(p_space, weights=p_len * not_mapped, minlength=n_sp)
+    known = ~not_mapped
+    lux_len = np.bincount(p_space, weights=p_avg * p_len * known, minlength=n_sp)
+    known_len = np.bincount(p_space, weights=p_len * known, minlength=n_sp)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out.loc[reported, "light_path_length_m"] = length
+        out.loc[reported, "light_share_p6_or_better"] = np.where(
+            known_len > 0, lit_len / known_len, np.nan
+        )
+        out.loc[reported, "light_dark_path_length_m"] = dark_len
+        out.loc[reported, "light_unknown_path_length_m"] = unknown_len
+        out.loc[reported, "light_lux_avg"] = np.where(known_len > 0, lux_len / known_len, np.nan)
+    return out
+
+
+def _dark_paths(
+    public_spaces: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    seg_lighting: pd.DataFrame,
+    samples: LineSamples,
+    lux: npt.NDArray[np.float64],
+    params: LightingParams,
+) -> gpd.GeoDataFrame:
+    spaces = public_spaces[_reported_spaces(public_spaces, params)]
+    s_idx, sp_idx = _samples_in_spaces(samples, segments, spaces)
+    # One space per sample (the first, when spaces overlap).
+    first = np.ones(len(s_idx), dtype=bool)
+    first[1:] = s_idx[1:] != s_idx[:-1]
+    s_idx, sp_idx = s_idx[first], sp_idx[first]
+    dark = lux[s_idx] < params.dark_lux
+    s_idx, sp_idx = s_idx[dark], sp_idx[dark]
+    empty = gpd.GeoDataFrame(
+        {c: pd.Series(dtype=object) for c in DARK_PATH_COLUMNS},
+        geometry=gpd.GeoSeries([], crs=segments.crs),
+        crs=segments.crs,
+    )
+    if len(s_idx) < 2:
+        return empty
+    line = samples.line[s_idx]
+    new_run = np.ones(len(s_idx), dtype=bool)
+    new_run[1:] = (
+        (s_idx[1:] != s_idx[:-1] + 1) | (line[1:] != line[:-1]) | (sp_idx[1:] != sp_idx[:-1])
+    )
+    run = np.cumsum(new_run) - 1
+    n_in_run = np.bincount(run)
+    keep = n_in_run[run] >= 2
+    s_idx, sp_idx, run, line = s_idx[keep], sp_idx[keep], run[keep], line[keep]
+    if len(s_idx) == 0:
+        return empty
+    _, run = np.unique(run, return_inverse=True)
+    geoms = shapely.linestrings(samples.xy[s_idx], indices=run)
+    length = shapely.length(geoms)
+    e = lux[s_idx]
+    cnt = np.bincount(run)
+    mean = np.bincount(run, weights=e) / cnt
+    mx = np.full(len(cnt), -np.inf)
+    np.maximum.at(mx, run, e)
+    run_first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+    seg_pos = line[run_first]
+    sp_pos = sp_idx[run_first]
+
+    def col(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
+        if name not in frame.columns:
+            return np.full(len(pos), None, dtype=object)
+        return frame[name].to_numpy(dtype=object)[pos]
+
+    out = gpd.GeoDataFrame(
+        {
+            "segment_id": col(segments, "segment_id", seg_pos),
+            "space_id": col(spaces, "space_id", sp_pos),
+            "space_name": col(spaces, "name", sp_pos),
+            "space_kind": col(spaces, "kind", sp_pos),
+            "length_m": length,
+            "light_lux_mean": mean,
+            "light_lux_max": mx,
+            "lit_tag": col(segments, "lit_tag", seg_pos),
+            "light_tag_conflict": col(seg_lighting, "light_tag_conflict", seg_pos),
+        },
+        geometry=geoms,
+        crs=segments.crs,
+    )
+    out = out[out["length_m"] >= params.dark_min_length_m]
+    out = out.sort_values(["light_lux_mean", "length_m"], ascending=[True, False])
+    out.insert(0, "dark_rank", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)
+
+
+def public_space_lighting(
+    public_spaces: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    params: LightingParams,
+    seg_lighting: pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Length of paths in each park and square and the share lit to P6 or better.
+
+    The part of each segment inside a space (of a kind in
+    ``public_space_kinds``) is classed from its own illuminance samples by
+    :func:`safespaces.lighting.light_class`. Dark means ``below P6`` or
+    ``unlit``; parts of segments tagged lit with no mapped lamp in range are
+    ``unknown`` and left out of the share.
+
+    Parameters
+    ----------
+    public_spaces
+        Polygons with ``space_id``, ``kind``, ``name``.
+    segments
+        Walking segments (with ``lit_tag``).
+    lamps
+        Lamps from :func:`safespaces.lighting.lamp_model`.
+    params
+        Lighting settings.
+    seg_lighting
+        Output of :func:`segment_lighting` for ``segments`` (computed if omitted).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``public_spaces`` with ``light_path_length_m``,
+        ``light_share_p6_or_better`` (of the known length),
+        ``light_dark_path_length_m``, ``light_unknown_path_length_m`` and
+        ``light_lux_avg`` (length-weighted, known paths); NaN for kinds not
+        reported.
+    """
+    check_same_crs(public_spaces, segments, lamps)
+    samples = sample_segments(segments, params)
+    lux = sample_illuminance(samples, lamps, params)
+    if seg_lighting is None:
+        seg_lighting = segment_lighting_from_samples(segments, lamps, samples, lux, params)
+    return _space_lighting(public_spaces, segments, seg_lighting, samples, lux, params)
+
+
+def dark_paths(
+    public_spaces: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    params: LightingParams,
+    seg_lighting: pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """The dark stretches of paths inside parks and squares.
+
+    Consecutive samples of one segment inside one space with illuminance below
+    ``dark_lux`` (0.4 lx, the P6 minimum; 0 where no lamp reaches) are joined into
+    a LineString. Stretches shorter than ``dark_min_length_m`` are dropped. A
+    stretch on a segment tagged lit with no mapped lamp keeps
+    ``light_tag_conflict = 'lit_yes_no_lamps'``: its darkness is a mapping gap as
+    much as a fact.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``dark_rank`` (1 = darkest: lowest mean, then longest), ``segment_id``,
+        ``space_id``, ``space_name``, ``space_kind``, ``length_m``,
+        ``light_lux_mean``, ``light_lux_max``, ``lit_tag``,
+        ``light_tag_conflict``.
+    """
+    check_same_crs(public_spaces, segments, lamps)
+    samples = sample_segments(segments, params)
+    lux = sample_illuminance(samples, lamps, params)
+    if seg_lighting is None:
+        seg_lighting = segment_lighting_from_samples(segments, lamps, samples, lux, params)
+    return _dark_paths(public_spaces, segments, seg_lighting, samples, lux, params)
