@@ -1,1 +1,33 @@
-"""Mix analysis."""
+"""Social mix: tenure segregation indices, local mix scores, targets and what-if.
+
+Kernels (numpy, one pure function per index) live in :mod:`.indices`
+(global), :mod:`.local` (per area or neighbourhood), :mod:`.inference`
+(permutation p-values), :mod:`.spatial` (distance decay and network reach) and
+:mod:`.targets` (AM programme targets). :func:`analyse_mix`, :func:`what_if` and
+:func:`building_neighbourhood_scores` work on GeoDataFrames.
+"""
+
+from safespaces.mix.analysis import MixResult, analyse_mix, local_scores, spatial_indices
+from safespaces.mix.buildings import aggregate_buildings, building_neighbourhood_scores
+from safespaces.mix.indices import global_indices
+from safespaces.mix.inference import permutation_p_values
+from safespaces.mix.params import MixParams
+from safespaces.mix.synthetic import synthetic_tenure
+from safespaces.mix.targets import PRESETS, resolve_targets
+from safespaces.mix.whatif import what_if
+
+__all__ = [
+    "PRESETS",
+    "MixParams",
+    "MixResult",
+    "aggregate_buildings",
+    "analyse_mix",
+    "building_neighbourhood_scores",
+    "global_indices",
+    "local_scores",
+    "permutation_p_values",
+    "resolve_targets",
+    "spatial_indices",
+    "synthetic_tenure",
+    "what_if",
+]

@@ -46,7 +46,7 @@ def entropy(counts: npt.ArrayLike) -> FloatArray:
     G = p.shape[1]
     if G < 2:
         return np.full(p.shape[0], np.nan)
-    h = -_xlogx_ratio(np.nan_to_num(p), np.ones_like(p)).sum(axis=1)
+    h = 0.0 - _xlogx_ratio(np.nan_to_num(p), np.ones_like(p)).sum(axis=1)
     h[np.isnan(p[:, 0])] = np.nan
     result: FloatArray = h / np.log(G)
     return result

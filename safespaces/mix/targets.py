@@ -73,7 +73,7 @@ def policy_counts(
     categories: Sequence[str],
     target_groups: Mapping[str, Sequence[str]],
     policy_groups: Sequence[str],
-) -> tuple[FloatArray, bool]:
+) -> tuple[FloatArray, list[bool]]:
     """Sum tenure counts into policy groups.
 
     Parameters
@@ -89,19 +89,20 @@ def policy_counts(
 
     Returns
     -------
-    (numpy.ndarray, bool)
-        (units, policy groups) counts, and whether any category matched a
-        policy group (False: the data does not use the taxonomy).
+    (numpy.ndarray, list of bool)
+        (units, policy groups) counts, and for each policy group whether any
+        of the data's categories belongs to it (no gap is reported for a
+        policy group the data does not cover).
     """
     c = np.asarray(counts, dtype=np.float64)
     out = np.zeros((c.shape[0], len(policy_groups)))
-    matched = False
+    matched = [False] * len(policy_groups)
     for j, group in enumerate(policy_groups):
         codes = set(target_groups.get(group, ()))
         for k, cat in enumerate(categories):
             if cat in codes:
                 out[:, j] += c[:, k]
-                matched = True
+                matched[j] = True
     return out, matched
 
 

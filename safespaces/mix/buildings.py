@@ -1,0 +1,114 @@
+"""Mix of the walking neighbourhood of each building, and buildings into areas."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from safespaces.errors import InputError
+from safespaces.mix.analysis import category_name, count_matrix, local_scores
+from safespaces.mix.params import MixParams
+from safespaces.mix.spatial import neighbourhood_counts, reach_matrix
+
+
+def building_neighbourhood_scores(
+    buildings: gpd.GeoDataFrame,
+    groups: Sequence[str],
+    *,
+    params: MixParams | None = None,
+    reach: Mapping[float, sp.spmatrix | sp.sparray] | None = None,
+) -> pd.DataFrame:
+    """Mix scores of the dwellings within walking distance of each building.
+
+    For each radius d in ``params.radii_m`` the neighbourhood of building i
+    holds the dwellings of every building j with ``reach[d][i, j] != 0``
+    (itself included); the local scores of :func:`local_scores` are computed on
+    those counts against the composition of all buildings.
+
+    Parameters
+    ----------
+    buildings
+        Buildings with a count column per group, in a projected CRS.
+    groups
+        Count columns.
+    params
+        ``radii_m`` and ``min_dwellings`` (neighbourhoods with fewer dwellings
+        are suppressed).
+    reach
+        Radius -> (buildings x buildings) sparse reachability along the walking
+        network. Radii without a matrix fall back to straight-line distance
+        between representative points (:func:`~safespaces.mix.spatial.reach_matrix`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``buildings.index``: ``mix_entropy_400m``,
+        ``mix_simpson_400m``, ``mix_divergence_400m``, ``mix_lq_<c>_400m``,
+        ``mix_target_gap_<g>_400m``, ``mix_suppressed_400m`` and the same for
+        every radius.
+    """
+    params = params or MixParams()
+    categories = [category_name(g) for g in groups]
+    counts = count_matrix(buildings, list(groups))
+    city = counts.sum(axis=0)
+    frames = []
+    xy: np.ndarray | None = None
+    for d in params.radii_m:
+        w = (reach or {}).get(d)
+        if w is None:
+            if buildings.crs is None or not buildings.crs.is_projected:
+                raise InputError(
+                    "buildings need a projected CRS for distance neighbourhoods",
+                    fix="reproject with safespaces.crs.metric_crs",
+                )
+            if xy is None:
+                pts = buildings.geometry.representative_point()
+                xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+            w = reach_matrix(xy, d)
+        nb = neighbourhood_counts(counts, w)
+        frames.append(local_scores(nb, categories, params=params, city=city, suffix=f"_{d:g}m"))
+    out = pd.concat(frames, axis=1)
+    out.index = buildings.index
+    return out
+
+
+def aggregate_buildings(
+    buildings: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    groups: Sequence[str],
+) -> pd.DataFrame:
+    """Sum building tenure counts into the areas that contain them.
+
+    Each building counts in the area holding its representative point. Where
+    ``buildings`` has a boolean ``new_production`` column, the new buildings
+    are also summed into ``new_tenure_<category>``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned to ``areas.index``: ``tenure_<category>`` (and
+        ``new_tenure_<category>``) counts, 0 where an area has no building.
+    """
+    categories = [category_name(g) for g in groups]
+    counts = count_matrix(buildings, list(groups))
+    pts = gpd.GeoDataFrame(
+        geometry=buildings.geometry.representative_point().to_crs(areas.crs).values,
+        crs=areas.crs,
+    )
+    pos = np.full(len(buildings), -1)
+    left, right = areas.geometry.sindex.query(pts.geometry, predicate="within")
+    pos[left] = right  # a point on a shared border goes to one of its areas
+    inside = pos >= 0
+    out = pd.DataFrame(index=areas.index)
+    n = len(areas)
+    for k, cat in enumerate(categories):
+        out[f"tenure_{cat}"] = np.bincount(pos[inside], counts[inside, k], minlength=n)
+    if "new_production" in buildings.columns:
+        new = buildings["new_production"].fillna(False).astype(bool).to_numpy() & inside
+        for k, cat in enumerate(categories):
+            out[f"new_tenure_{cat}"] = np.bincount(pos[new], counts[new, k], minlength=n)
+    return out
