@@ -106,6 +106,21 @@ class ResidentParams:
 
 
 @dataclasses.dataclass(frozen=True)
+class NetworkParams:
+    """The walking network.
+
+    Attributes
+    ----------
+    max_segment_m
+        Edges between intersections longer than this are cut into equal pieces,
+        so that a segment's measures describe one block face (0 keeps edges whole).
+        50 m is about one central-Helsinki block side.
+    """
+
+    max_segment_m: float = 50.0
+
+
+@dataclasses.dataclass(frozen=True)
 class SourceParams:
     """How input files are read.
 
@@ -142,6 +157,7 @@ class Config:
     general: GeneralParams = dataclasses.field(default_factory=GeneralParams)
     residents: ResidentParams = dataclasses.field(default_factory=ResidentParams)
     sources: SourceParams = dataclasses.field(default_factory=SourceParams)
+    network: NetworkParams = dataclasses.field(default_factory=NetworkParams)
     lighting: LightingParams = dataclasses.field(default_factory=LightingParams)
     eyes: EyesParams = dataclasses.field(default_factory=EyesParams)
     mix: MixParams = dataclasses.field(default_factory=MixParams)

@@ -1,0 +1,4 @@
+from safespaces.cli import main
+import sys
+
+sys.exit(main())

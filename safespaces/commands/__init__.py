@@ -1,0 +1,1 @@
+"""CLI subcommands: each module registers one with ``add_parser(subparsers)``."""

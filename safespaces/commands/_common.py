@@ -1,0 +1,54 @@
+"""Options and helpers shared by every subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from safespaces.config import Config, load_config
+
+
+def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
+    """Add ``--config``, ``--set`` and (optionally) ``--out``."""
+    parser.add_argument(
+        "--config", type=Path, metavar="F", help="TOML configuration file (see docs/config.md)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="override one setting, e.g. --set lighting.cutoff_m=40 (repeatable)",
+    )
+    if out:
+        parser.add_argument(
+            "--out",
+            type=Path,
+            metavar="DIR",
+            help="output folder (default: layers/<general.name>)",
+        )
+
+
+def add_crs_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--crs`` for x/y columns or files without a CRS."""
+    parser.add_argument(
+        "--crs",
+        metavar="CRS",
+        help="CRS of x/y columns or of files that declare none, e.g. EPSG:3067",
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """The configuration from ``--config`` and ``--set``."""
+    return load_config(args.config, args.set)
+
+
+def out_dir(args: argparse.Namespace, config: Config) -> Path:
+    """``--out`` or ``layers/<general.name>``."""
+    return args.out if args.out is not None else Path("layers") / config.general.name
+
+
+def progress(message: str) -> None:
+    """Print a progress line to standard error."""
+    print(f"  {message}", file=sys.stderr, flush=True)

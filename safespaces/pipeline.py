@@ -1,0 +1,303 @@
+"""The ``run`` pipeline: sources -> network -> measures -> indices -> layers.
+
+:func:`load_study` reads and validates every input into one :class:`Study` (all
+layers in one metric CRS). :func:`run` then applies each analysis family the
+inputs allow and writes the GeoPackage. Each stage reports its progress through
+a callback, so the CLI and the app can show it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import CRS
+
+import safespaces
+from safespaces.config import Config
+from safespaces.errors import InputError
+from safespaces.io import write_layers
+from safespaces.network import split_long_segments
+from safespaces.population import estimate_residents, sum_by_area
+from safespaces.sources.areas import grid_areas, read_areas
+from safespaces.sources.incidents import IncidentLoad, read_incidents
+from safespaces.sources.lamps import read_lamp_register
+from safespaces.sources.osm import OsmData, load_osm
+from safespaces.sources.tenure import TENURE_PREFIX, read_tenure
+from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE, TENURE_FILE
+
+Progress = Callable[[str], None]
+
+#: Attribution of the embedded default (shown by the README, the app and exports).
+OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
+
+
+@dataclasses.dataclass(frozen=True)
+class Inputs:
+    """Paths of a run's input files; ``None`` means not given.
+
+    With no ``osm`` the embedded Helsinki default is used, together with its
+    SYNTHETIC tenure and incident layers (unless those are given).
+    """
+
+    osm: Path | None = None
+    lamps: Path | None = None
+    tenure: Path | None = None
+    incidents: Path | None = None
+    areas: Path | None = None
+    crs: str | None = None
+
+    @property
+    def is_default(self) -> bool:
+        """True when the run uses the embedded Helsinki default."""
+        return self.osm is None
+
+    def resolved(self) -> Inputs:
+        """Fill in the embedded default's files where the default applies."""
+        if not self.is_default:
+            return self
+        return dataclasses.replace(
+            self,
+            osm=DEFAULT_OSM,
+            tenure=self.tenure or TENURE_FILE,
+            incidents=self.incidents or INCIDENT_FILE,
+        )
+
+
+@dataclasses.dataclass
+class Study:
+    """Every input of a run, validated and in one metric CRS.
+
+    Attributes
+    ----------
+    osm
+        Layers read from OSM (segments split for analysis).
+    areas
+        Areas with ``residents_est`` (and ``tenure_<code>`` counts where known).
+    tenure
+        Tenure features as read (buildings or areas), or None.
+    incidents
+        Incident points and drop counts, or None. Never exported raw by default.
+    synthetic
+        Names of the inputs that are SYNTHETIC demo data.
+    """
+
+    config: Config
+    inputs: Inputs
+    osm: OsmData
+    areas: gpd.GeoDataFrame
+    tenure: gpd.GeoDataFrame | None
+    incidents: IncidentLoad | None
+    synthetic: list[str]
+
+    @property
+    def crs(self) -> CRS:
+        """The metric CRS of every layer."""
+        return self.osm.crs
+
+
+@contextmanager
+def stage(name: str, progress: Progress | None, timings: dict[str, float]) -> Iterator[None]:
+    """Time a pipeline stage and report it."""
+    if progress:
+        progress(f"{name} ...")
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
+    if progress:
+        progress(f"{name}: done in {timings[name]:.1f} s")
+
+
+def sha256(path: Path) -> str:
+    """Checksum of an input file (recorded in ``run_metadata``)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def lonlat_bounds(osm: OsmData) -> tuple[float, float, float, float]:
+    """The study area's bounding box in lon/lat."""
+    box = gpd.GeoSeries([osm.study_area], crs=osm.crs).to_crs("EPSG:4326")
+    x0, y0, x1, y1 = box.total_bounds
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def load_study(
+    inputs: Inputs,
+    config: Config,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> Study:
+    """Read and validate every input of a run.
+
+    Raises
+    ------
+    InputError
+        Any input that cannot be read; the message names the file and the fix.
+    """
+    timings = {} if timings is None else timings
+    inputs = inputs.resolved()
+    assert inputs.osm is not None
+    synthetic: list[str] = []
+    with stage("read OSM", progress, timings):
+        crs = config.general.crs
+        osm = load_osm(inputs.osm, crs=crs)
+        osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
+        osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
+    box = lonlat_bounds(osm)
+    if inputs.lamps is not None:
+        with stage("read lamp register", progress, timings):
+            register = read_lamp_register(
+                inputs.lamps,
+                columns=config.sources.lamp_columns,
+                crs=inputs.crs,
+                expected_lonlat=box,
+            ).to_crs(osm.crs)
+            osm.lamps = pd.concat([osm.lamps, register], ignore_index=True)
+            osm.lamps["lamp_id"] = range(len(osm.lamps))
+    with stage("areas", progress, timings):
+        if inputs.areas is not None:
+            areas = read_areas(inputs.areas, crs=inputs.crs).to_crs(osm.crs)
+        else:
+            areas = grid_areas(
+                osm.bounds, osm.crs, size_m=config.sources.grid_size_m, places=osm.places
+            )
+        areas["residents_est"] = sum_by_area(areas, osm.buildings, ["residents_est"])[
+            "residents_est"
+        ]
+    tenure = None
+    if inputs.tenure is not None:
+        with stage("read tenure", progress, timings):
+            tenure = read_tenure(
+                inputs.tenure,
+                categories=config.sources.tenure_categories,
+                codes=config.sources.tenure_codes,
+                crs=inputs.crs,
+                expected_lonlat=box,
+            ).to_crs(osm.crs)
+            columns = [TENURE_PREFIX + c for c in config.sources.tenure_categories]
+            counts = sum_by_area(areas, tenure, [*columns, "dwellings"])
+            for column in [*columns, "dwellings"]:
+                areas[column] = counts[column].to_numpy()
+            if inputs.tenure == TENURE_FILE:
+                synthetic.append("tenure")
+    incidents = None
+    if inputs.incidents is not None:
+        with stage("read incidents", progress, timings):
+            incidents = read_incidents(
+                inputs.incidents,
+                time_column=config.sources.incident_time_column or None,
+                category_column=config.sources.incident_category_column or None,
+                timezone=config.general.timezone,
+                crs=inputs.crs,
+                expected_lonlat=box,
+                drop_invalid=True,
+            )
+            incidents.points = incidents.points.to_crs(osm.crs)
+            if inputs.incidents == INCIDENT_FILE:
+                synthetic.append("incidents")
+    return Study(config, inputs, osm, areas, tenure, incidents, synthetic)
+
+
+def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
+    """The ``run_metadata`` record: inputs with checksums, parameters, version, time."""
+    files = {
+        name: {"path": str(path), "sha256": sha256(path)}
+        for name, path in dataclasses.asdict(study.inputs.resolved()).items()
+        if isinstance(path, Path)
+    }
+    return {
+        "safespaces_version": safespaces.__version__,
+        "run_time_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "study_name": study.config.general.name,
+        "crs": study.crs.to_string(),
+        "inputs": files,
+        "config": study.config.to_dict(),
+        "synthetic_inputs": study.synthetic,
+        "attribution": OSM_ATTRIBUTION if study.inputs.is_default else "see input files",
+        "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
+        **extra,
+    }
+
+
+def base_layers(study: Study) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of the output contract that need no analysis."""
+    osm = study.osm
+    segments = osm.segments[
+        ["segment_id", "name", "highway", "length_m", "lit_tag", "sidewalk", "footway", "u", "v",
+         "osm_way_id", "geometry"]
+    ]
+    return {
+        "street_segments": segments,
+        "areas": study.areas,
+        "buildings": osm.buildings,
+        "lamps": osm.lamps,
+        "public_spaces": osm.public_spaces,
+    }
+
+
+def default_out_dir(config: Config) -> Path:
+    """``layers/<name>`` under the current folder."""
+    return Path("layers") / config.general.name
+
+
+@dataclasses.dataclass
+class RunResult:
+    """What :func:`run` wrote and measured."""
+
+    path: Path
+    layers: dict[str, int]
+    timings: dict[str, float]
+    summary: dict[str, Any]
+
+
+def run(
+    inputs: Inputs,
+    config: Config,
+    out_dir: Path | None = None,
+    *,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run every analysis the inputs allow and write ``out_dir/safespaces.gpkg``.
+
+    Raises
+    ------
+    InputError, OutputError
+        Bad input or an unwritable output; earlier outputs stay intact.
+    """
+    timings: dict[str, float] = {}
+    study = load_study(inputs, config, progress=progress, timings=timings)
+    layers: dict[str, pd.DataFrame] = dict(base_layers(study))
+    summary: dict[str, Any] = {
+        "street segments": len(study.osm.segments),
+        "walking length km": round(float(study.osm.segments["length_m"].sum()) / 1000, 1),
+        "buildings": len(study.osm.buildings),
+        "lamps": len(study.osm.lamps),
+        "areas": len(study.areas),
+        "residents (estimated)": round(float(study.areas["residents_est"].sum())),
+    }
+    if study.incidents is not None:
+        summary["incidents read"] = len(study.incidents.points)
+        summary["incidents dropped"] = dict(study.incidents.dropped)
+    out = out_dir or default_out_dir(config)
+    if not isinstance(out, Path):
+        raise InputError(f"bad output folder {out!r}")
+    with stage("write GeoPackage", progress, timings):
+        path = write_layers(
+            out,
+            layers,
+            run_metadata(study, timings, {"summary": summary}),
+            keep_other_layers=False,
+        )
+    return RunResult(path, {k: len(v) for k, v in layers.items()}, timings, summary)
