@@ -12,7 +12,7 @@ from safespaces.mix.buildings import aggregate_buildings, building_neighbourhood
 from safespaces.mix.indices import global_indices
 from safespaces.mix.inference import permutation_p_values
 from safespaces.mix.params import MixParams
-from safespaces.mix.synthetic import synthetic_tenure
+from safespaces.mix.synthetic import synthetic_area_tenure
 from safespaces.mix.targets import PRESETS, resolve_targets
 from safespaces.mix.whatif import what_if
 
@@ -28,6 +28,6 @@ __all__ = [
     "permutation_p_values",
     "resolve_targets",
     "spatial_indices",
-    "synthetic_tenure",
+    "synthetic_area_tenure",
     "what_if",
 ]

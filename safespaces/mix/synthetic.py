@@ -26,7 +26,7 @@ HELSINKI_SHARES: dict[str, float] = {
 }
 
 
-def synthetic_tenure(
+def synthetic_area_tenure(
     areas: gpd.GeoDataFrame,
     *,
     seed: int,
