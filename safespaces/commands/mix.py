@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
-from safespaces.config import Config, load_config
+from safespaces.commands._common import (
+    add_config_options,
+    add_crs_option,
+    config_from_args,
+    out_dir,
+)
+from safespaces.config import Config
 from safespaces.crs import metric_crs
 from safespaces.errors import InputError
 from safespaces.io import atomic_path, write_json, write_layers
@@ -37,7 +42,7 @@ Example:
 """
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register the ``mix`` subcommand on an ``argparse`` subparsers object."""
     p: argparse.ArgumentParser = subparsers.add_parser(
         "mix",
@@ -58,7 +63,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="column of total dwellings per area for single-group indices "
         "(default: the sum of the groups)",
     )
-    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default layers/<name>)")
     p.add_argument(
         "--what-if",
         dest="what_if",
@@ -74,23 +78,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="N",
         help="permutations for p-values (default mix.permutations, 99; 0 = none)",
     )
-    # SUPPRESS: when the main parser also has --config/--set, its values survive.
-    p.add_argument(
-        "--config", type=Path, metavar="F", default=argparse.SUPPRESS, help="TOML configuration"
-    )
-    p.add_argument(
-        "--set",
-        action="append",
-        default=argparse.SUPPRESS,
-        metavar="KEY=VALUE",
-        help="override a setting, e.g. mix.min_dwellings=5 (repeatable)",
-    )
+    add_crs_option(p)
+    add_config_options(p)
     p.set_defaults(func=run)
     return p
 
 
 def _config(args: argparse.Namespace) -> Config:
-    config = load_config(getattr(args, "config", None), list(getattr(args, "set", None) or []))
+    config = config_from_args(args)
     if getattr(args, "permutations", None) is not None:
         if args.permutations < 0:
             raise InputError("--permutations must be >= 0", fix="give 0 or a positive number")
@@ -124,7 +119,7 @@ def _read_development(path: Path) -> gpd.GeoDataFrame:
 def compute(args: argparse.Namespace, config: Config) -> tuple[MixResult, pd.DataFrame | None]:
     """Read the inputs named by ``args`` and run the analysis (no writing)."""
     groups = [g.strip() for g in str(args.groups).split(",") if g.strip()]
-    areas = _to_metric(read_areas(args.areas))
+    areas = _to_metric(read_areas(args.areas, crs=getattr(args, "crs", None)))
     result = analyse_mix(
         areas,
         groups,
@@ -151,18 +146,18 @@ def compute(args: argparse.Namespace, config: Config) -> tuple[MixResult, pd.Dat
 def run(args: argparse.Namespace) -> int:
     """Run ``safespaces mix``; return the exit status (errors propagate as exceptions)."""
     config = _config(args)
-    out_dir = args.out if args.out is not None else Path("layers") / config.general.name
+    folder = out_dir(args, config)
     result, table = compute(args, config)
     gpkg = write_layers(
-        out_dir,
+        folder,
         {"areas": result.areas, "mix_summary": result.summary_table},
         {"mix": result.summary.get("meta", {}), "config": config.to_dict()},
     )
-    write_json(Path(out_dir) / "mix_summary.json", result.summary)
+    write_json(folder / "mix_summary.json", result.summary)
     print(_format_summary(result.summary))
-    print(f"wrote {gpkg} (layers areas, mix_summary) and {Path(out_dir) / 'mix_summary.json'}")
+    print(f"wrote {gpkg} (layers areas, mix_summary) and {folder / 'mix_summary.json'}")
     if table is not None:
-        target = Path(out_dir) / "mix_what_if.csv"
+        target = folder / "mix_what_if.csv"
         with atomic_path(target) as tmp:
             table.to_csv(tmp, index=False, lineterminator="\n")
         with pd.option_context("display.max_rows", None, "display.width", 120):
@@ -189,21 +184,3 @@ def _format_summary(summary: dict[str, Any]) -> str:
         f"(< {meta.get('min_dwellings')} dwellings)"
     )
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry point (``python -m safespaces.commands.mix``)."""
-    from safespaces.errors import SafespacesError
-
-    parser = argparse.ArgumentParser(prog="safespaces")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except SafespacesError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
