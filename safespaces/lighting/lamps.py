@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from safespaces.errors import InputError
+from safespaces.errors import ConfigError, InputError
 from safespaces.lighting.params import LightingParams
 
 #: Contexts a lamp can have, in the order of ``LightingParams.default_height_m``.
@@ -191,11 +191,11 @@ def lamp_context(
 
 
 def _lookup(mapping: Mapping[str, float], keys: np.ndarray, name: str) -> np.ndarray:
-    missing = sorted(set(np.unique(keys.astype(str)).tolist()) - set(mapping))
+    missing = sorted(set(CONTEXTS) - set(mapping))
     if missing:
-        raise InputError(
-            f"lighting.{name} has no value for context(s) {', '.join(missing)}",
-            fix=f"set lighting.{name} for every context: {', '.join(CONTEXTS)}",
+        raise ConfigError(
+            f"lighting.{name} has no value for context(s) {', '.join(missing)}. "
+            f"Fix: set lighting.{name} for every context: {', '.join(CONTEXTS)}"
         )
     return pd.Series(keys).map({str(k): float(v) for k, v in mapping.items()}).to_numpy(float)
 

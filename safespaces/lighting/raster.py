@@ -17,10 +17,10 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import rasterio
+from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
-from rasterio.transform import from_origin
 from rasterio.windows import Window
 
 from safespaces.errors import InputError, OutputError
@@ -180,7 +180,7 @@ def write_illuminance_raster(
         "width": width,
         "height": height,
         "crs": rcrs,
-        "transform": from_origin(west, north, cell, cell),
+        "transform": Affine(cell, 0.0, west, 0.0, -cell, north),
         "nodata": NODATA,
         "compress": "lzw",
         "predictor": 3,

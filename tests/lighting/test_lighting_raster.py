@@ -1,0 +1,66 @@
+"""The illuminance GeoTIFF and its QGIS style."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+import rasterio
+from lighting_fixtures import X0, Y0, make_lamps, make_segments
+
+from safespaces.lighting import (
+    LightingParams,
+    illuminance_qml,
+    lamp_model,
+    write_illuminance_raster,
+)
+from safespaces.lighting.raster import NODATA
+
+I_CD, H = 1000.0, 5.0
+
+
+@pytest.fixture
+def raster(tmp_path):
+    segs = make_segments([[(0, 0), (100, 0)]])
+    # lamp on the centre of cell (10, 10) of a 5 m grid starting at (X0, Y0)
+    lamps = make_lamps([{"x": 52.5, "y": 52.5, "height_m": H, "intensity_cd": I_CD}])
+    m = lamp_model(lamps, segs, None, LightingParams())
+    bounds = (X0 + 1.0, Y0 + 2.0, X0 + 199.0, Y0 + 149.0)  # snapped out to 5 m multiples
+    path = write_illuminance_raster(tmp_path / "illuminance.tif", m, bounds, segs.crs, cell=5.0)
+    return path
+
+
+def test_raster_opens_with_crs_bounds_and_profile(raster):
+    with rasterio.open(raster) as src:
+        assert src.crs.to_epsg() == 3067
+        assert src.res == (5.0, 5.0)
+        assert tuple(src.bounds) == (X0, Y0, X0 + 200.0, Y0 + 150.0)
+        assert src.nodata == NODATA
+        assert src.dtypes[0] == "float32"
+        assert src.compression is not None
+        assert src.compression.name == "lzw"
+        assert src.overviews(1)
+        assert src.tags(1)["units"] == "lux"
+        band = src.read(1)
+        row, col = src.index(X0 + 52.5, Y0 + 52.5)
+        assert band[row, col] == pytest.approx(I_CD / H**2, rel=1e-6)
+        assert np.all(band >= 0)
+        # far corner: beyond the 50 m cut-off
+        assert band[0, -1] == 0.0
+
+
+def test_qml_beside_the_raster(raster):
+    qml = raster.with_suffix(".qml")
+    assert qml.exists()
+    root = ET.parse(qml).getroot()
+    assert root.tag == "qgis"
+    assert root.get("version", "").startswith("3.22")
+    renderer = root.find("./pipe/rasterrenderer")
+    assert renderer is not None
+    assert renderer.get("type") == "singlebandpseudocolor"
+    shader = renderer.find("./rastershader/colorrampshader")
+    assert shader is not None
+    values = [item.get("value") for item in shader.findall("item")]
+    assert values == ["0.4", "2.0", "3.0", "5.0", "7.5", "10.0", "15.0", "inf"]
+    assert illuminance_qml() == qml.read_text(encoding="utf-8")

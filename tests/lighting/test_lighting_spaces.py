@@ -1,0 +1,84 @@
+"""Parks and squares: lit share of their paths, dark stretches, the whole analysis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lighting_fixtures import make_lamps, make_segments, make_spaces
+
+from safespaces.errors import ConfigError
+from safespaces.lighting import (
+    LightingParams,
+    analyse_lighting,
+    dark_paths,
+    lamp_model,
+    public_space_lighting,
+)
+
+P = LightingParams()
+
+
+@pytest.fixture
+def park():
+    # a 200 m path through a 100 m park (x 50..150), one bright lamp at x = 60
+    segs = make_segments(
+        [[(0, 0), (200, 0)], [(100, -20), (100, 20)]],
+        lit=["yes", "no"],
+        highway=["footway", "footway"],
+    )
+    spaces = make_spaces([(50, -30, 150, 30), (1000, 1000, 1100, 1100)], ["park", "square"])
+    lamps = make_lamps([{"x": 60, "y": 0, "height_m": 4.0, "intensity_cd": 600.0}])
+    return segs, spaces, lamp_model(lamps, segs, spaces, P)
+
+
+def test_path_length_and_share(park):
+    segs, spaces, lamps = park
+    out = public_space_lighting(spaces, segs, lamps, P)
+    row = out.iloc[0]
+    assert row["light_path_length_m"] == pytest.approx(100 + 40, abs=2.5)
+    assert 0 <= row["light_share_p6_or_better"] <= 1
+    assert row["light_dark_path_length_m"] > 0
+    assert out.iloc[1]["light_path_length_m"] == 0.0
+    assert np.isnan(out.iloc[1]["light_share_p6_or_better"])
+
+
+def test_dark_paths_are_the_dark_stretches(park):
+    segs, spaces, lamps = park
+    dark = dark_paths(spaces, segs, lamps, P)
+    assert len(dark) >= 1
+    assert dark["dark_rank"].tolist() == list(range(1, len(dark) + 1))
+    assert (dark["length_m"] >= P.dark_min_length_m).all()
+    assert (dark["light_lux_max"] < P.dark_lux).all()
+    assert dark.geom_type.eq("LineString").all()
+    assert dark.crs == segs.crs
+    assert set(dark["space_id"]) == {0}
+    # every dark stretch lies inside the park
+    assert dark.geometry.within(spaces.geometry.iloc[0].buffer(1e-6)).all()
+    # the main path is dark from where the lamp's light falls below 0.4 lx to the park edge
+    main = dark[dark["segment_id"] == 0]
+    # E(d) = 600 * 4 / (16 + d^2)^1.5 < 0.4 for d > ~18.1 m: from x ~ 78 to 150
+    assert main["length_m"].sum() == pytest.approx(150 - 78.1, abs=2.5)
+
+
+def test_analyse_lighting_result(park):
+    segs, spaces, _ = park
+    lamps = make_lamps([{"x": 60, "y": 0, "height_m": 4.0, "intensity_cd": 600.0}])
+    res = analyse_lighting(segs, lamps, spaces, P)
+    assert {"light_lux_avg", "light_class", "light_tag_conflict"} <= set(res.segments.columns)
+    assert "light_share_p6_or_better" in res.public_spaces.columns
+    assert res.class_shares["share"].sum() == pytest.approx(1.0)
+    assert res.conflicts["segments"].sum() == len(segs)
+    assert len(res.darkness) == 365
+    layers = res.layers()
+    assert {"segments", "lamps", "public_spaces", "dark_paths", "darkness"} <= set(layers)
+    md = res.summary_markdown()
+    assert "| P6 |" in md
+    assert "lit_yes_no_lamps" in md
+
+
+def test_coarse_settings_are_refused(park):
+    segs, spaces, lamps = park
+    with pytest.raises(ConfigError, match="sample_spacing_m"):
+        analyse_lighting(segs, lamps, spaces, LightingParams(sample_spacing_m=5.0))
+    with pytest.raises(ConfigError, match="raster_cell_m"):
+        analyse_lighting(segs, lamps, spaces, LightingParams(raster_cell_m=10.0))
