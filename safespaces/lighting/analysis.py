@@ -58,13 +58,18 @@ class LightingResult:
     conflicts: pd.DataFrame
 
     def layers(self) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
-        """Output layers by name (for ``safespaces.io.write_layers``)."""
+        """Output layers by name (for ``safespaces.io.write_layers``).
+
+        ``street_segments``, ``lamps`` and ``public_spaces`` are the input layers
+        with the lighting columns; ``dark_paths`` is new; ``light_darkness``,
+        ``light_class_shares`` and ``light_tag_conflicts`` are attribute tables.
+        """
         return {
-            "segments": self.segments,
+            "street_segments": self.segments,
             "lamps": self.lamps,
             "public_spaces": self.public_spaces,
             "dark_paths": self.dark_paths,
-            "darkness": self.darkness_table(),
+            "light_darkness": self.darkness_table(),
             "light_class_shares": self.class_shares,
             "light_tag_conflicts": self.conflicts,
         }

@@ -70,7 +70,9 @@ def test_analyse_lighting_result(park):
     assert res.conflicts["segments"].sum() == len(segs)
     assert len(res.darkness) == 365
     layers = res.layers()
-    assert {"segments", "lamps", "public_spaces", "dark_paths", "darkness"} <= set(layers)
+    assert {"street_segments", "lamps", "public_spaces", "dark_paths", "light_darkness"} <= set(
+        layers
+    )
     md = res.summary_markdown()
     assert "| P6 |" in md
     assert "lit_yes_no_lamps" in md
