@@ -48,7 +48,11 @@ DARK_PATH_COLUMNS: tuple[str, ...] = (
     "light_lux_max",
     "lit_tag",
     "light_tag_conflict",
+    "light_evidence",
 )
+
+EVIDENCE_MAPPED = "mapped lamps"
+EVIDENCE_NOT_MAPPED = "tagged lit, lamps not mapped"
 
 
 def _reported_spaces(public_spaces: gpd.GeoDataFrame, params: LightingParams) -> np.ndarray:
@@ -198,8 +202,13 @@ def _dark_paths(
         geometry=geoms,
         crs=segments.crs,
     )
+    unknown = out["light_tag_conflict"].to_numpy(dtype=object) == CONFLICT_YES_NO_LAMPS
+    out["light_evidence"] = np.where(unknown, EVIDENCE_NOT_MAPPED, EVIDENCE_MAPPED)
+    out["_unknown"] = unknown
     out = out[out["length_m"] >= params.dark_min_length_m]
-    out = out.sort_values(["light_lux_mean", "length_m"], ascending=[True, False])
+    out = out.sort_values(
+        ["_unknown", "light_lux_mean", "length_m"], ascending=[True, True, False]
+    ).drop(columns="_unknown")
     out.insert(0, "dark_rank", np.arange(1, len(out) + 1))
     return out.reset_index(drop=True)
 
@@ -262,16 +271,18 @@ def dark_paths(
     ``dark_lux`` (0.4 lx, the P6 minimum; 0 where no lamp reaches) are joined into
     a LineString. Stretches shorter than ``dark_min_length_m`` are dropped. A
     stretch on a segment tagged lit with no mapped lamp keeps
-    ``light_tag_conflict = 'lit_yes_no_lamps'``: its darkness is a mapping gap as
-    much as a fact.
+    ``light_tag_conflict = 'lit_yes_no_lamps'`` and ``light_evidence = 'tagged lit,
+    lamps not mapped'``: its darkness is not known, so it ranks after every
+    stretch whose darkness rests on mapped lamps.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``dark_rank`` (1 = darkest: lowest mean, then longest), ``segment_id``,
+        ``dark_rank`` (1 = darkest: known before unknown, then lowest mean, then
+        longest), ``segment_id``,
         ``space_id``, ``space_name``, ``space_kind``, ``length_m``,
         ``light_lux_mean``, ``light_lux_max``, ``lit_tag``,
-        ``light_tag_conflict``.
+        ``light_tag_conflict``, ``light_evidence``.
     """
     check_same_crs(public_spaces, segments, lamps)
     samples = sample_segments(segments, params)

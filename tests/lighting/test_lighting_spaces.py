@@ -84,3 +84,21 @@ def test_coarse_settings_are_refused(park):
         analyse_lighting(segs, lamps, spaces, LightingParams(sample_spacing_m=5.0))
     with pytest.raises(ConfigError, match="raster_cell_m"):
         analyse_lighting(segs, lamps, spaces, LightingParams(raster_cell_m=10.0))
+
+
+def test_dark_stretch_on_unmapped_lit_path_ranks_last():
+    segs = make_segments(
+        [[(0, 0), (100, 0)], [(0, 50), (100, 50)]],
+        lit=["yes", None],
+        highway=["footway", "footway"],
+    )
+    spaces = make_spaces([(-10, -10, 110, 60)], ["park"])
+    lamps = make_lamps([{"x": 500, "y": 500}])  # out of reach of both paths
+    res = analyse_lighting(segs, lamps, spaces, P)
+    dark = res.dark_paths
+    assert dark["segment_id"].tolist() == [1, 0]
+    assert dark["light_evidence"].tolist() == ["mapped lamps", "tagged lit, lamps not mapped"]
+    space = res.public_spaces.iloc[0]
+    assert space["light_unknown_path_length_m"] == pytest.approx(100.0)
+    assert space["light_dark_path_length_m"] == pytest.approx(100.0)
+    assert space["light_share_p6_or_better"] == 0.0
