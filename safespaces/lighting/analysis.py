@@ -20,7 +20,7 @@ from safespaces.lighting.illuminance import (
 )
 from safespaces.lighting.lamps import check_same_crs, lamp_model
 from safespaces.lighting.params import LightingParams
-from safespaces.lighting.spaces import _dark_paths, _space_lighting
+from safespaces.lighting.spaces import _dark_paths, _space_lighting, samples_in_spaces
 
 #: Largest sample spacing and raster cell the issue allows (metres).
 MAX_SPACING_M = 2.0
@@ -206,8 +206,9 @@ def analyse_lighting(
     seg_out = segments.copy()
     for col in seg_light.columns:
         seg_out[col] = seg_light[col]
-    spaces = _space_lighting(public_spaces, segments, seg_light, samples, lux, params)
-    dark = _dark_paths(public_spaces, segments, seg_light, samples, lux, params)
+    inside = samples_in_spaces(samples, segments, public_spaces, params)
+    spaces = _space_lighting(public_spaces, segments, seg_light, samples, lux, params, inside)
+    dark = _dark_paths(public_spaces, segments, seg_light, samples, lux, params, inside)
     lat, lon = study_latlon(segments)
     darkness = darkness_hours(lat, lon, params.darkness_year, timezone=timezone)
     return LightingResult(

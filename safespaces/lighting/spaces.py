@@ -60,6 +60,17 @@ def _reported_spaces(public_spaces: gpd.GeoDataFrame, params: LightingParams) ->
     return kind.isin(list(params.public_space_kinds)).to_numpy(dtype=bool, na_value=False)
 
 
+def samples_in_spaces(
+    samples: LineSamples,
+    segments: gpd.GeoDataFrame,
+    public_spaces: gpd.GeoDataFrame,
+    params: LightingParams,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Pairs (sample index, position among the reported spaces), sorted by sample."""
+    spaces = public_spaces[_reported_spaces(public_spaces, params)]
+    return _samples_in_spaces(samples, segments, spaces)
+
+
 def _samples_in_spaces(
     samples: LineSamples,
     segments: gpd.GeoDataFrame,
@@ -88,13 +99,14 @@ def _space_lighting(
     samples: LineSamples,
     lux: npt.NDArray[np.float64],
     params: LightingParams,
+    inside: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None,
 ) -> gpd.GeoDataFrame:
     out = public_spaces.copy()
     for col in SPACE_COLUMNS:
         out[col] = np.nan
     reported = _reported_spaces(public_spaces, params)
     spaces = public_spaces[reported]
-    s_idx, sp_idx = _samples_in_spaces(samples, segments, spaces)
+    s_idx, sp_idx = inside or _samples_in_spaces(samples, segments, spaces)
     n_sp = len(spaces)
     if n_sp == 0:
         return out
@@ -143,9 +155,10 @@ def _dark_paths(
     samples: LineSamples,
     lux: npt.NDArray[np.float64],
     params: LightingParams,
+    inside: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = None,
 ) -> gpd.GeoDataFrame:
     spaces = public_spaces[_reported_spaces(public_spaces, params)]
-    s_idx, sp_idx = _samples_in_spaces(samples, segments, spaces)
+    s_idx, sp_idx = inside or _samples_in_spaces(samples, segments, spaces)
     # One space per sample (the first, when spaces overlap).
     first = np.ones(len(s_idx), dtype=bool)
     first[1:] = s_idx[1:] != s_idx[:-1]
