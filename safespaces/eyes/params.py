@@ -1,8 +1,75 @@
-"""Configuration of the eyes-on-the-street index (section ``[eyes]``)."""
+"""Configuration of the eyes-on-the-street index (section ``[eyes]``).
+
+Every default and its source is explained in ``docs/eyes.md``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+
+#: Share of residents at home, by clock hour 0..23 (weekday). Shape of the
+#: Statistics Finland time-use survey 2009-2010 "at home" curve, rounded: most
+#: people are home at night, fewest at mid-day.
+RESIDENTS_AT_HOME = (
+    0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95,  # 00-06
+    0.80, 0.55, 0.45, 0.45, 0.45, 0.45, 0.45,  # 07-13
+    0.45, 0.45, 0.55, 0.65, 0.75, 0.75, 0.80,  # 14-20
+    0.85, 0.90, 0.90,  # 21-23
+)  # fmt: skip
+
+#: Pedestrian volume by clock hour relative to the daily peak (1.0). An assumed
+#: generic city-centre curve (the shape automatic pedestrian counters show:
+#: a late-afternoon peak, a trough at 03-05), not fitted to Helsinki counts.
+PEDESTRIAN_PROFILE = (
+    0.15, 0.10, 0.07, 0.04, 0.03, 0.05, 0.12,  # 00-06
+    0.30, 0.50, 0.55, 0.65, 0.80, 0.95, 0.95,  # 07-13
+    0.90, 0.95, 1.00, 1.00, 0.85, 0.70, 0.55,  # 14-20
+    0.45, 0.35, 0.25,  # 21-23
+)  # fmt: skip
+
+
+def _default_hours() -> dict[str, str]:
+    # keys: an OSM category value (``bar``) or a POI key (``shop``), category first
+    return {
+        "shop": "Mo-Fr 10:00-20:00; Sa 10:00-18:00; Su 12:00-18:00",
+        "supermarket": "Mo-Sa 07:00-22:00; Su 10:00-22:00",
+        "convenience": "Mo-Su 07:00-23:00",
+        "kiosk": "Mo-Su 07:00-23:00",
+        "bar": "Mo-Su 16:00-02:00",
+        "pub": "Mo-Su 14:00-02:00",
+        "nightclub": "Th-Sa 22:00-04:00",
+        "restaurant": "Mo-Su 11:00-22:00",
+        "cafe": "Mo-Fr 08:00-18:00; Sa,Su 10:00-17:00",
+        "fast_food": "Mo-Th 10:00-23:00; Fr,Sa 10:00-03:00; Su 11:00-22:00",
+        "hotel": "24/7",
+        "hostel": "24/7",
+        "pharmacy": "Mo-Fr 09:00-20:00; Sa 09:00-17:00",
+        "cinema": "Mo-Su 12:00-23:00",
+        "theatre": "Tu-Sa 18:00-22:00",
+        "office": "Mo-Fr 08:00-17:00",
+        "amenity": "Mo-Fr 09:00-17:00",
+        "*": "Mo-Fr 09:00-17:00",
+    }
+
+
+def _default_weights() -> dict[str, float]:
+    # keys as for default_hours; premises that draw people at night weigh more
+    return {
+        "bar": 1.5,
+        "pub": 1.5,
+        "nightclub": 1.5,
+        "restaurant": 1.2,
+        "fast_food": 1.2,
+        "cafe": 1.0,
+        "convenience": 1.0,
+        "kiosk": 1.0,
+        "shop": 1.0,
+        "hotel": 0.8,
+        "office": 0.5,
+        "company": 0.5,
+        "*": 1.0,
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -12,10 +79,102 @@ class EyesParams:
     Attributes
     ----------
     weekday
-        Day of the week the hourly index is computed for (``Mo`` .. ``Su``).
+        Day of the week the hourly index is for (``Mo`` .. ``Su``).
+    reference_monday
+        Monday (ISO date) of the reference week whose dates stand for the
+        weekdays. 9-15 March 2026 has no Finnish public holiday and is near the
+        equinox (about 12 h of darkness).
+    day_start_hour
+        Hours before this belong to the night after the chosen day: ``eyes_h02``
+        of a Friday is Saturday 02:00-03:00, the end of Friday night.
     frontage_distance_m
-        A façade within this distance of a segment faces it.
+        A façade within this distance of a segment, measured at right angles to
+        it, faces it (Gehl's 20-25 m social field of vision).
+    sample_spacing_m
+        Target spacing of the frontage samples along a segment.
+    door_distance_m
+        An entrance or premises within this distance of its nearest segment is
+        a door onto it.
+    min_length_m
+        Densities per 100 m divide by at least this length (a 2 m stub at a
+        junction would otherwise get an enormous density).
+    flow_radii_m
+        Network radii of the pedestrian-flow measure (``eyes_flow_<r>m``).
+    flow_radius_m
+        The radius whose flow enters the index (one of ``flow_radii_m``).
+    flow_beta_times_radius
+        Decay of the gravity measure: beta = this / radius; 4 gives a weight of
+        exp(-4) = 0.018 at the radius (cityseer's default).
+    flow_tile_m
+        Tile size of the exact tiled shortest-path search.
+    sat_frontage_share, sat_doors_per_100m, sat_residents_per_100m,
+    sat_active_per_100m, sat_flow_m
+        Saturation point of each component: the score is min(value / sat, 1).
+    weights
+        Weight of each component in the index (``frontage``, ``doors``,
+        ``residents``, ``active``, ``flow``).
+    residents_at_home
+        Share of residents present by clock hour 0..23.
+    pedestrian_profile
+        Passers-by by clock hour relative to the daily peak.
+    default_hours
+        Opening hours (OSM syntax) for premises without a readable
+        ``opening_hours`` tag, by category (``bar``), then key (``shop``), then
+        ``*``.
+    category_weights
+        Weight of one open premises by category, then key, then ``*``.
+    light_lux_ref
+        Average illuminance (lx) at which light no longer limits eyes: 2 lx,
+        the EN 13201-2 P6 average.
+    light_floor
+        Light factor of an unlit segment in darkness (windows and shop fronts
+        still spill some light).
+    light_lux_tagged_lit
+        Lux assumed for a segment tagged lit whose lamps are not mapped.
+    light_dependent
+        Components multiplied by the light factor in the hours of darkness.
+        Open premises are not: they light their own fronts.
+    dark_hours
+        Clock hours of darkness when no darkness table is given.
+    weak_score
+        Components scoring below this (0..1) are named in ``eyes_explain``.
+    explain_max
+        Largest number of weaknesses named in ``eyes_explain``.
     """
 
     weekday: str = "Fr"
+    reference_monday: str = "2026-03-09"
+    day_start_hour: int = 7
     frontage_distance_m: float = 25.0
+    sample_spacing_m: float = 2.0
+    door_distance_m: float = 25.0
+    min_length_m: float = 10.0
+    flow_radii_m: tuple[float, ...] = (400.0, 800.0)
+    flow_radius_m: float = 800.0
+    flow_beta_times_radius: float = 4.0
+    flow_tile_m: float = 500.0
+    sat_frontage_share: float = 0.8
+    sat_doors_per_100m: float = 15.0
+    sat_residents_per_100m: float = 200.0
+    sat_active_per_100m: float = 10.0
+    sat_flow_m: float = 8000.0
+    weights: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: {
+            "frontage": 1.0,
+            "doors": 1.0,
+            "residents": 1.0,
+            "active": 1.5,
+            "flow": 1.0,
+        }
+    )
+    residents_at_home: tuple[float, ...] = RESIDENTS_AT_HOME
+    pedestrian_profile: tuple[float, ...] = PEDESTRIAN_PROFILE
+    default_hours: Mapping[str, str] = dataclasses.field(default_factory=_default_hours)
+    category_weights: Mapping[str, float] = dataclasses.field(default_factory=_default_weights)
+    light_lux_ref: float = 2.0
+    light_floor: float = 0.2
+    light_lux_tagged_lit: float = 2.0
+    light_dependent: tuple[str, ...] = ("frontage", "doors", "residents", "flow")
+    dark_hours: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 19, 20, 21, 22, 23)
+    weak_score: float = 0.2
+    explain_max: int = 3

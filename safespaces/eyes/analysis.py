@@ -1,0 +1,218 @@
+"""The whole eyes-on-the-street analysis in one call: :func:`analyse_eyes`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from safespaces.errors import ConfigError, InputError
+from safespaces.eyes.facing import (
+    frontage_share,
+    nearest_segment,
+    per_100m,
+    residents_facing,
+    sample_rays,
+)
+from safespaces.eyes.flow import segment_flow
+from safespaces.eyes.hours import HOURS, hour_datetimes, normalise_weekday, opening_table
+from safespaces.eyes.index import (
+    combine,
+    dark_hours,
+    explain,
+    hourly_scores,
+    light_factor,
+    window_means,
+)
+from safespaces.eyes.params import EyesParams
+
+HOUR_COLUMNS = [f"eyes_h{h:02d}" for h in range(HOURS)]
+ACTIVE_COLUMNS = [f"eyes_active_h{h:02d}" for h in range(HOURS)]
+
+
+@dataclasses.dataclass(frozen=True)
+class EyesResult:
+    """What :func:`analyse_eyes` computes.
+
+    Attributes
+    ----------
+    segments
+        Input segments plus every ``eyes_*`` column.
+    dark
+        Dark hours used (24 booleans, clock hours).
+    pois_unparsed
+        Premises whose ``opening_hours`` could not be parsed (default hours used).
+    pois_default
+        Premises without ``opening_hours`` (default hours used).
+    """
+
+    segments: gpd.GeoDataFrame
+    dark: tuple[bool, ...]
+    pois_unparsed: int
+    pois_default: int
+
+
+def validate_params(params: EyesParams) -> None:
+    """Raise :class:`ConfigError` for settings the method cannot use."""
+    normalise_weekday(params.weekday)
+    for name in (
+        "frontage_distance_m",
+        "sample_spacing_m",
+        "door_distance_m",
+        "min_length_m",
+        "flow_tile_m",
+        "sat_frontage_share",
+        "sat_doors_per_100m",
+        "sat_residents_per_100m",
+        "sat_active_per_100m",
+        "sat_flow_m",
+        "light_lux_ref",
+    ):
+        if not getattr(params, name) > 0:
+            raise ConfigError(f"eyes.{name} = {getattr(params, name)}: must be positive")
+    if params.flow_radius_m not in params.flow_radii_m:
+        raise ConfigError(
+            f"eyes.flow_radius_m = {params.flow_radius_m} is not in eyes.flow_radii_m "
+            f"{list(params.flow_radii_m)}. Fix: add it to flow_radii_m"
+        )
+    if not 0 <= params.day_start_hour < HOURS:
+        raise ConfigError(f"eyes.day_start_hour = {params.day_start_hour}: must be 0..23")
+    if not 0 <= params.light_floor <= 1:
+        raise ConfigError(f"eyes.light_floor = {params.light_floor}: must be in [0, 1]")
+
+
+def _check_crs(segments: gpd.GeoDataFrame, *others: gpd.GeoDataFrame | None) -> None:
+    if segments.crs is None or not segments.crs.is_projected:
+        raise InputError(
+            "segments need a projected (metric) CRS", fix="reproject, e.g. to EPSG:3067"
+        )
+    for other in others:
+        if other is not None and len(other) and other.crs != segments.crs:
+            raise InputError(
+                f"a layer is in {other.crs}, the segments in {segments.crs}",
+                fix="reproject every layer to the segments' CRS",
+            )
+
+
+def _residents(buildings: gpd.GeoDataFrame) -> np.ndarray:
+    for column in ("residents", "residents_est"):
+        if column in buildings:
+            return buildings[column].to_numpy(dtype=float)
+    return np.zeros(len(buildings))
+
+
+def analyse_eyes(
+    segments: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    pois: gpd.GeoDataFrame,
+    entrances: gpd.GeoDataFrame,
+    params: EyesParams,
+    *,
+    lighting: pd.DataFrame | None = None,
+    darkness: pd.DataFrame | None = None,
+) -> EyesResult:
+    """Compute every eyes-on-the-street component and the hourly index.
+
+    Parameters
+    ----------
+    segments
+        Walking segments (LineStrings, metric CRS) with ``u``, ``v``, ``length_m``.
+    buildings
+        Footprints with ``residents`` (e.g. from tenure data) or ``residents_est``.
+    pois
+        Premises points with ``poi_key``, ``category``, ``opening_hours``.
+    entrances
+        OSM entrance points.
+    params
+        Eyes settings.
+    lighting
+        Aligned to ``segments``: ``light_lux_avg`` and ``light_class`` (from
+        :func:`safespaces.lighting.analyse_lighting`), or None (light not assessed:
+        the light factor is 1).
+    darkness
+        The lighting family's darkness table (``date``, ``civil_dawn``,
+        ``civil_dusk``); None uses :attr:`EyesParams.dark_hours`.
+
+    Returns
+    -------
+    EyesResult
+        ``segments`` gets, aligned to its rows:
+
+        - ``eyes_frontage_share`` (0..1), ``eyes_doors_per_100m``,
+          ``eyes_residents`` and ``eyes_residents_per_100m``,
+          ``eyes_active_h00`` .. ``eyes_active_h23`` (weighted open premises per
+          100 m), ``eyes_flow_<r>m`` (metres), ``eyes_light`` (0..1);
+        - ``eyes_h00`` .. ``eyes_h23``, ``eyes_day``, ``eyes_evening``,
+          ``eyes_night`` (0..100) and ``eyes_explain``.
+    """
+    validate_params(params)
+    _check_crs(segments, buildings, pois, entrances)
+    n = len(segments)
+    lines = segments.geometry.to_numpy()
+    length = segments["length_m"].to_numpy(dtype=float)
+    out = segments.copy()
+
+    rays = sample_rays(
+        lines,
+        buildings.geometry.to_numpy(),
+        distance=params.frontage_distance_m,
+        spacing=params.sample_spacing_m,
+    )
+    out["eyes_frontage_share"] = frontage_share(rays, n)
+
+    poi_seg = nearest_segment(pois.geometry.to_numpy(), lines, params.door_distance_m)
+    door_seg = nearest_segment(entrances.geometry.to_numpy(), lines, params.door_distance_m)
+    doors = np.bincount(poi_seg[poi_seg >= 0], minlength=n) + np.bincount(
+        door_seg[door_seg >= 0], minlength=n
+    )
+    out["eyes_doors"] = doors.astype(np.int64)
+    out["eyes_doors_per_100m"] = per_100m(doors, length, params.min_length_m)
+
+    residents = residents_facing(rays, _residents(buildings), n)
+    out["eyes_residents"] = residents
+    out["eyes_residents_per_100m"] = per_100m(residents, length, params.min_length_m)
+
+    table = opening_table(pois, params)
+    assigned = poi_seg >= 0
+    weighted_open = table.is_open[assigned] * table.weight[assigned, None]
+    active_count = np.zeros((n, HOURS))
+    np.add.at(active_count, poi_seg[assigned], weighted_open)
+    active = active_count / np.maximum(length, params.min_length_m)[:, None] * 100.0
+    for h, column in enumerate(ACTIVE_COLUMNS):
+        out[column] = active[:, h]
+    out["eyes_premises"] = np.bincount(poi_seg[assigned], minlength=n).astype(np.int64)
+
+    for r, values in segment_flow(
+        segments,
+        params.flow_radii_m,
+        beta_times_radius=params.flow_beta_times_radius,
+        tile_m=params.flow_tile_m,
+    ).items():
+        out[f"eyes_flow_{r}m"] = values
+
+    if lighting is not None:
+        light_class = lighting["light_class"].to_numpy(dtype=object)
+        light = light_factor(lighting["light_lux_avg"].to_numpy(dtype=float), light_class, params)
+    else:
+        light_class = None
+        light = np.ones(n)
+    out["eyes_light"] = light
+
+    dark = dark_hours(darkness, hour_datetimes(params), params)
+    scores = hourly_scores(out, active, light, dark, params)
+    index = combine(scores, params)
+    for h, column in enumerate(HOUR_COLUMNS):
+        out[column] = index[:, h]
+    for column, values in window_means(index).items():
+        out[column] = values
+    out["eyes_explain"] = explain(
+        scores, out, active, None if lighting is None else light, light_class, params
+    )
+    return EyesResult(
+        segments=out,
+        dark=tuple(bool(d) for d in dark),
+        pois_unparsed=table.unparsed,
+        pois_default=int((table.source == "default").sum()),
+    )
