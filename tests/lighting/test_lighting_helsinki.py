@@ -68,3 +68,27 @@ def test_summary_reports_shares_and_conflicts(run_dir, capsys):
         "lit_unknown",
     }
     assert 15.5 < info["darkness_h_min_max"][1] < 17.0
+
+
+def test_register_replaces_osm_lamps_through_the_cli(tmp_path):
+    # three register lamps on Esplanadi (lon/lat), 9 m, 12 000 lm
+    csv = tmp_path / "register.csv"
+    csv.write_text(
+        "lon,lat,height_m,lumen\n"
+        "24.9470,60.1675,9,12000\n24.9500,60.1677,9,12000\n24.9485,60.1672,9,12000\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["lighting", "--lamps", str(csv), "--out", str(out)]) == 0
+    lamps = gpd.read_file(out / "safespaces.gpkg", layer="lamps")
+    reg = lamps[lamps["source"] == "register"]
+    assert len(reg) == 3
+    assert (reg["light_source_of_values"] == "register").all()
+    assert reg["light_intensity_cd"].tolist() == pytest.approx([12000 / 6.283185307179586] * 3)
+    assert len(lamps) < 586 + 3  # OSM lamps inside the register's coverage were dropped
+
+
+def test_bad_setting_exits_2(tmp_path, capsys):
+    code = main(["lighting", "--set", "lighting.sample_spacing_m=5", "--out", str(tmp_path)])
+    assert code == 2
+    assert "sample_spacing_m" in capsys.readouterr().err
