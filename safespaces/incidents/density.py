@@ -1,0 +1,228 @@
+"""Kernel density of incidents as a GeoTIFF (``incident_density.tif``).
+
+The quartic (biweight) kernel of radius ``h`` (the bandwidth):
+
+.. math:: K(d) = \\frac{3}{\\pi h^2} \\left(1 - \\frac{d^2}{h^2}\\right)^2, \\quad d < h
+
+Points are counted onto a grid aligned to multiples of the cell size
+(``numpy.histogram2d``) and the counts convolved with the kernel sampled on
+the same grid and normalised to sum to one over the cell area
+(``scipy.signal.fftconvolve``), so the raster integrates to the number of
+points exactly (up to floating point). Values are incidents per km2 over the
+whole period of the data. The grid extends ``h`` beyond the study area so
+that no kernel mass is cut off.
+
+Privacy: the bandwidth must be at least ``min_bandwidth_m`` (default 100 m)
+unless raw output is opted into, and cells with fewer than ``k_min``
+incidents within ``h`` of their centre are written as nodata, so the surface
+never outlines a single incident.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pyproj import CRS
+from scipy.signal import fftconvolve
+
+from safespaces.errors import ConfigError
+from safespaces.io import atomic_path
+
+NODATA = -9999.0
+QML_COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+
+
+@dataclasses.dataclass
+class DensityGrid:
+    """A density surface and its georeferencing.
+
+    Attributes
+    ----------
+    density
+        Incidents per km2, rows from north to south (unmasked).
+    within
+        Incidents within the bandwidth of each cell centre.
+    mask
+        True where the cell is written as nodata (``within`` < k).
+    x0, y1
+        West and north edges of the grid.
+    cell_m, bandwidth_m
+        Cell size and kernel radius.
+    """
+
+    density: npt.NDArray[np.float64]
+    within: npt.NDArray[np.int64]
+    mask: npt.NDArray[np.bool_]
+    x0: float
+    y1: float
+    cell_m: float
+    bandwidth_m: float
+
+    def integral(self, *, masked: bool = False) -> float:
+        """Number of incidents the surface holds (density x cell area)."""
+        values = np.where(self.mask, 0.0, self.density) if masked else self.density
+        return float(values.sum() * self.cell_m**2 / 1e6)
+
+
+def quartic_kernel(bandwidth_m: float, cell_m: float) -> npt.NDArray[np.float64]:
+    """The quartic kernel on the grid, normalised so that sum x cell area = 1 (per m2)."""
+    r = int(math.ceil(bandwidth_m / cell_m))
+    off = np.arange(-r, r + 1) * cell_m
+    d2 = off[None, :] ** 2 + off[:, None] ** 2
+    k = np.where(d2 < bandwidth_m**2, (1.0 - d2 / bandwidth_m**2) ** 2, 0.0)
+    return np.asarray(k / (k.sum() * cell_m**2), dtype=float)
+
+
+def kernel_density(
+    xy: npt.ArrayLike,
+    bounds: tuple[float, float, float, float],
+    *,
+    bandwidth_m: float,
+    cell_m: float,
+    k_min: int,
+    min_bandwidth_m: float,
+    allow_small_bandwidth: bool = False,
+    max_cells: int = 25_000_000,
+) -> DensityGrid:
+    """Quartic kernel density of points over ``bounds`` padded by the bandwidth.
+
+    Parameters
+    ----------
+    xy
+        Point coordinates (n x 2) in a metric CRS.
+    bounds
+        Study-area bounds to cover.
+    allow_small_bandwidth
+        Allow a bandwidth below ``min_bandwidth_m`` (only with the raw opt-in).
+    max_cells
+        The cell grows (to a multiple of ``cell_m``) if the grid would be larger.
+
+    Raises
+    ------
+    ConfigError
+        Bandwidth below the minimum without the opt-in, or not larger than the cell.
+    """
+    if bandwidth_m < min_bandwidth_m and not allow_small_bandwidth:
+        raise ConfigError(
+            f"incidents.density_bandwidth_m = {bandwidth_m} is below the privacy minimum "
+            f"{min_bandwidth_m} m. Fix: use a larger bandwidth (a small kernel outlines single "
+            "incidents), or opt in to raw output with --include-raw-points"
+        )
+    if cell_m <= 0 or bandwidth_m <= cell_m:
+        raise ConfigError(
+            f"incidents.density_cell_m = {cell_m} must be positive and below the bandwidth "
+            f"{bandwidth_m} m"
+        )
+    pts = np.asarray(xy, dtype=float).reshape(-1, 2)
+    pad = bandwidth_m + cell_m
+    x0, y0, x1, y1 = bounds
+    if len(pts):
+        x0, y0 = min(x0, pts[:, 0].min()), min(y0, pts[:, 1].min())
+        x1, y1 = max(x1, pts[:, 0].max()), max(y1, pts[:, 1].max())
+    while True:
+        gx0 = math.floor((x0 - pad) / cell_m) * cell_m
+        gy0 = math.floor((y0 - pad) / cell_m) * cell_m
+        gx1 = math.ceil((x1 + pad) / cell_m) * cell_m
+        gy1 = math.ceil((y1 + pad) / cell_m) * cell_m
+        nx, ny = round((gx1 - gx0) / cell_m), round((gy1 - gy0) / cell_m)
+        if nx * ny <= max_cells or cell_m * 2 >= bandwidth_m:
+            break
+        cell_m *= 2
+    xedges = gx0 + cell_m * np.arange(nx + 1)
+    yedges = gy0 + cell_m * np.arange(ny + 1)
+    hist, _, _ = np.histogram2d(pts[:, 1], pts[:, 0], bins=[yedges, xedges])
+    hist = hist[::-1]  # north up
+    kernel = quartic_kernel(bandwidth_m, cell_m)
+    density = np.clip(fftconvolve(hist, kernel, mode="same"), 0.0, None) * 1e6
+    r = kernel.shape[0] // 2
+    off = np.arange(-r, r + 1) * cell_m
+    disk = (off[None, :] ** 2 + off[:, None] ** 2 <= bandwidth_m**2).astype(float)
+    within = np.rint(fftconvolve(hist, disk, mode="same")).astype(np.int64)
+    mask = within < k_min
+    return DensityGrid(density, within, mask, float(gx0), float(gy1), cell_m, bandwidth_m)
+
+
+def colour_ramp_qml(maximum: float) -> str:
+    """A QGIS 3.22 ``singlebandpseudocolor`` style (yellow to red) from 0 to ``maximum``."""
+    top = maximum if maximum > 0 else 1.0
+    items = []
+    for i, colour in enumerate(QML_COLOURS):
+        value = top * i / (len(QML_COLOURS) - 1)
+        alpha = 0 if i == 0 else 220
+        items.append(
+            f'          <item alpha="{alpha}" value="{value:.6g}" label="{value:.0f}" '
+            f'color="{colour}"/>'
+        )
+    ramp = "\n".join(items)
+    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
+<qgis version="3.22.16-Białowieża" styleCategories="AllStyleCategories">
+  <pipe>
+    <rasterrenderer type="singlebandpseudocolor" band="1" opacity="0.8" alphaBand="-1"
+        classificationMin="0" classificationMax="{top:.6g}" nodataColor="">
+      <rasterTransparency/>
+      <minMaxOrigin>
+        <limits>None</limits>
+        <extent>WholeRaster</extent>
+        <statAccuracy>Estimated</statAccuracy>
+        <cumulativeCutLower>0.02</cumulativeCutLower>
+        <cumulativeCutUpper>0.98</cumulativeCutUpper>
+        <stdDevFactor>2</stdDevFactor>
+      </minMaxOrigin>
+      <rastershader>
+        <colorrampshader colorRampType="INTERPOLATED" classificationMode="1" clip="0"
+            minimumValue="0" maximumValue="{top:.6g}" labelPrecision="0">
+{ramp}
+        </colorrampshader>
+      </rastershader>
+    </rasterrenderer>
+    <brightnesscontrast brightness="0" contrast="0" gamma="1"/>
+    <huesaturation saturation="0" grayscaleMode="0" colorizeOn="0" colorizeRed="255"
+        colorizeGreen="128" colorizeBlue="128" colorizeStrength="100"/>
+    <rasterresampler maxOversampling="2"/>
+  </pipe>
+  <blendMode>0</blendMode>
+</qgis>
+"""
+
+
+def write_density(
+    path: str | Path, grid: DensityGrid, crs: CRS, *, tags: dict[str, Any] | None = None
+) -> Path:
+    """Write the masked surface as a float32 LZW GeoTIFF with a ``.qml`` style beside it."""
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = Path(path)
+    values = np.where(grid.mask, NODATA, grid.density).astype(np.float32)
+    profile = {
+        "driver": "GTiff",
+        "height": values.shape[0],
+        "width": values.shape[1],
+        "count": 1,
+        "dtype": "float32",
+        "crs": crs.to_wkt(),
+        "transform": from_origin(grid.x0, grid.y1, grid.cell_m, grid.cell_m),
+        "nodata": NODATA,
+        "compress": "LZW",
+        "tiled": values.shape[0] >= 256 and values.shape[1] >= 256,
+    }
+    with atomic_path(path) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(values, 1)
+        dst.update_tags(
+            units="incidents per km2 (whole period)",
+            kernel="quartic",
+            bandwidth_m=str(grid.bandwidth_m),
+            cell_m=str(grid.cell_m),
+            **{k: str(v) for k, v in (tags or {}).items()},
+        )
+        dst.set_band_description(1, "incident density (per km2)")
+    shown = grid.density[~grid.mask]
+    top = float(np.quantile(shown, 0.98)) if shown.size else 0.0
+    with atomic_path(path.with_suffix(".qml")) as tmp:
+        tmp.write_text(colour_ramp_qml(top), encoding="utf-8")
+    return path

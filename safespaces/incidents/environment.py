@@ -1,0 +1,220 @@
+"""Incident rates by street environment, and a count model on the indices.
+
+:func:`environment_table` gives incidents per 100 m of street by quintile of
+each numeric segment column (e.g. ``eyes_night``) and by value of each text
+column (e.g. ``light_class``), with exact Poisson (Garwood) confidence
+intervals. :func:`count_model` fits incidents per segment on the same columns
+with the street length as exposure (negative binomial, Poisson if that fails).
+
+Both describe association, not cause: see :data:`CAVEAT`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from safespaces.incidents.rates import poisson_ci
+
+CAVEAT = (
+    "These figures describe association, not cause. Streets with more people about or "
+    "brighter light also differ in land use, night life, reporting and policing, and "
+    "incidents are recorded where they are reported, not where risk is. Do not read a "
+    "coefficient as the effect of adding light or activity."
+)
+
+ENVIRONMENT_COLUMNS = (
+    "variable",
+    "group",
+    "segments",
+    "length_km",
+    "incidents",
+    "incidents_suppressed",
+    "per_100m",
+    "per_100m_ci_low",
+    "per_100m_ci_high",
+)
+
+
+def _groups(segments: pd.DataFrame, column: str) -> pd.Series:
+    values = segments[column]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numeric = values.astype(float)
+        ok = numeric.notna()
+        labels = pd.Series(pd.NA, index=segments.index, dtype="string")
+        if ok.sum() >= 5:
+            q = pd.qcut(numeric[ok], 5, labels=False, duplicates="drop")
+            edges = numeric[ok].groupby(q).agg(["min", "max"])
+            names = {
+                int(i): f"Q{int(i) + 1} ({lo:.3g}-{hi:.3g})"
+                for i, lo, hi in zip(edges.index, edges["min"], edges["max"], strict=True)
+            }
+            labels[ok] = q.map(names).astype("string")
+        return labels
+    return values.astype("string")
+
+
+def environment_table(
+    segments: pd.DataFrame,
+    counts: Sequence[float] | np.ndarray | pd.Series,
+    columns: Sequence[str],
+    *,
+    k_min: int,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Incidents per 100 m by group of each environment column.
+
+    Parameters
+    ----------
+    segments
+        Segments with ``length_m`` and the environment columns.
+    counts
+        Incidents snapped to each segment (true counts; only group totals are
+        published, and a group total below ``k_min`` (but above 0) is suppressed
+        with its rate and interval).
+    columns
+        Columns to describe; absent ones are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`ENVIRONMENT_COLUMNS`; groups in quintile or class order.
+    """
+    y = np.asarray(counts, dtype=float)
+    length = segments["length_m"].to_numpy(dtype=float)
+    rows = []
+    for column in columns:
+        if column not in segments:
+            continue
+        groups = _groups(segments, column)
+        frame = pd.DataFrame({"g": groups.to_numpy(), "y": y, "len": length}).dropna(subset=["g"])
+        agg = frame.groupby("g", sort=True).agg(
+            segments=("y", "size"), y=("y", "sum"), len=("len", "sum")
+        )
+        low, high = poisson_ci(agg["y"].to_numpy(), level)
+        per = 100.0 / agg["len"].to_numpy()
+        for (name, row), lo, hi, p in zip(agg.iterrows(), low, high, per, strict=True):
+            suppressed = 0 < row["y"] < k_min
+            rows.append(
+                {
+                    "variable": column,
+                    "group": str(name),
+                    "segments": int(row["segments"]),
+                    "length_km": round(float(row["len"]) / 1000, 2),
+                    "incidents": None if suppressed else int(row["y"]),
+                    "incidents_suppressed": bool(suppressed),
+                    "per_100m": None if suppressed else float(row["y"] * p),
+                    "per_100m_ci_low": None if suppressed else float(lo * p),
+                    "per_100m_ci_high": None if suppressed else float(hi * p),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(ENVIRONMENT_COLUMNS))
+
+
+def _design(segments: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    parts: list[pd.Series | pd.DataFrame] = []
+    for column in columns:
+        if column not in segments:
+            continue
+        values = segments[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            v = values.astype(float)
+            sd = v.std()
+            if np.isfinite(sd) and sd > 0:
+                parts.append(((v - v.mean()) / sd).rename(f"{column} (per SD)"))
+        else:
+            text = values.astype("string").fillna("missing")
+            counts = text.value_counts()
+            if len(counts) < 2:
+                continue
+            reference = str(counts.index[0])
+            dummies = pd.get_dummies(text, prefix=column, prefix_sep=": ", dtype=float)
+            parts.append(dummies.drop(columns=[f"{column}: {reference}"]))
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=segments.index)
+
+
+def count_model(
+    segments: pd.DataFrame,
+    counts: Sequence[float] | np.ndarray | pd.Series,
+    columns: Sequence[str],
+    *,
+    level: float = 0.95,
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Negative-binomial regression of incidents per segment, street length as exposure.
+
+    ``log E[y_i] = log(length_i / 100 m) + b0 + sum_j b_j x_ij``; numeric
+    columns enter standardised (per standard deviation), text columns as
+    indicators against their most common value. Falls back to Poisson when the
+    negative binomial does not converge.
+
+    Returns
+    -------
+    table, info
+        Rows per term: ``term``, ``coef``, ``se``, ``ci_low``, ``ci_high``,
+        ``p``, ``irr`` (incidence-rate ratio), ``irr_ci_low``, ``irr_ci_high``;
+        and ``{"family", "n", "alpha", "converged", "reference", "caveat"}``.
+    """
+    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+
+    y = np.asarray(counts, dtype=float)
+    length = segments["length_m"].to_numpy(dtype=float)
+    x = _design(segments, columns)
+    keep = (length > 0) & np.isfinite(y) & x.notna().all(axis=1).to_numpy()
+    x = sm.add_constant(x[keep], has_constant="add")
+    yk = y[keep]
+    exposure = length[keep] / 100.0
+    references = {
+        c: str(segments[c].astype("string").fillna("missing").value_counts().index[0])
+        for c in columns
+        if c in segments and not pd.api.types.is_numeric_dtype(segments[c])
+    }
+    info: dict[str, object] = {"n": int(keep.sum()), "reference": references, "caveat": CAVEAT}
+    empty = pd.DataFrame(
+        columns=["term", "coef", "se", "ci_low", "ci_high", "p", "irr", "irr_ci_low", "irr_ci_high"]
+    )
+    if keep.sum() <= x.shape[1] + 1 or yk.sum() == 0:
+        info.update(family="none", converged=False, alpha=None)
+        return empty, info
+    params = se = pvalues = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", HessianInversionWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            fit = NegativeBinomial(yk, x, exposure=exposure).fit(disp=0, maxiter=200)
+            ok = bool(fit.mle_retvals.get("converged", False)) and np.all(np.isfinite(fit.bse))
+            if ok:
+                params, se, pvalues = fit.params, fit.bse, fit.pvalues
+                alpha = float(params["alpha"])
+                params, se, pvalues = params.drop("alpha"), se.drop("alpha"), pvalues.drop("alpha")
+                info.update(family="negative binomial (NB2)", alpha=alpha, converged=True)
+        except (np.linalg.LinAlgError, ValueError):
+            params = None
+        if params is None:
+            fit = sm.GLM(yk, x, family=sm.families.Poisson(), exposure=exposure).fit()
+            params, se, pvalues = fit.params, fit.bse, fit.pvalues
+            info.update(family="Poisson", alpha=None, converged=bool(fit.converged))
+    assert params is not None and se is not None and pvalues is not None
+    zc = stats.norm.ppf(0.5 + level / 2)
+    coef = params.to_numpy(dtype=float)
+    s = se.to_numpy(dtype=float)
+    table = pd.DataFrame(
+        {
+            "term": ["intercept (per 100 m)" if t == "const" else str(t) for t in params.index],
+            "coef": coef,
+            "se": s,
+            "ci_low": coef - zc * s,
+            "ci_high": coef + zc * s,
+            "p": pvalues.to_numpy(dtype=float),
+            "irr": np.exp(coef),
+            "irr_ci_low": np.exp(coef - zc * s),
+            "irr_ci_high": np.exp(coef + zc * s),
+        }
+    )
+    return table, info
