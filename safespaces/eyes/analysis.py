@@ -180,6 +180,11 @@ def analyse_eyes(
     active_count = np.zeros((n, HOURS))
     np.add.at(active_count, poi_seg[assigned], weighted_open)
     active = active_count / np.maximum(length, params.min_length_m)[:, None] * 100.0
+    # in the index a premises' front is a door only while it is open
+    open_count = np.zeros((n, HOURS))
+    np.add.at(open_count, poi_seg[assigned], table.is_open[assigned].astype(float))
+    entrance_count = np.bincount(door_seg[door_seg >= 0], minlength=n).astype(float)
+    doors_open = per_100m(entrance_count[:, None] + open_count, length[:, None], params.min_length_m)
     for h, column in enumerate(ACTIVE_COLUMNS):
         out[column] = active[:, h]
     out["eyes_premises"] = np.bincount(poi_seg[assigned], minlength=n).astype(np.int64)
@@ -201,7 +206,7 @@ def analyse_eyes(
     out["eyes_light"] = light
 
     dark = dark_hours(darkness, hour_datetimes(params), params)
-    scores = hourly_scores(out, active, light, dark, params)
+    scores = hourly_scores(out, active, doors_open, light, dark, params)
     index = combine(scores, params)
     for h, column in enumerate(HOUR_COLUMNS):
         out[column] = index[:, h]

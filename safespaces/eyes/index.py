@@ -6,7 +6,8 @@ For each hour h:
 
     eyes_h = 100 x sum_k w_k s_k(h) L_k(h) / sum_k w_k
 
-with the component weights w_k; s_residents(h) uses residents x at-home share
+with the component weights w_k; s_doors(h) counts entrances and the premises
+open at h; s_residents(h) uses residents x at-home share
 (h), s_flow(h) uses flow x pedestrian profile(h), s_active(h) the weighted open
 premises at h. L_k(h) is the light factor in the hours of darkness for the
 light-dependent components, else 1.
@@ -103,6 +104,7 @@ def _profile(values: tuple[float, ...], name: str) -> npt.NDArray[np.float64]:
 def hourly_scores(
     frame: pd.DataFrame,
     active: npt.NDArray[np.float64],
+    doors: npt.NDArray[np.float64],
     light: npt.NDArray[np.float64],
     dark: npt.NDArray[np.bool_],
     params: EyesParams,
@@ -112,10 +114,13 @@ def hourly_scores(
     Parameters
     ----------
     frame
-        ``eyes_frontage_share``, ``eyes_doors_per_100m``,
-        ``eyes_residents_per_100m``, ``eyes_flow_<r>m`` columns.
+        ``eyes_frontage_share``, ``eyes_residents_per_100m`` and
+        ``eyes_flow_<r>m`` columns.
     active
         Weighted open premises per 100 m, shape (n, 24).
+    doors
+        Doors in use per 100 m, shape (n, 24): entrances, plus premises while
+        they are open (a shut shop's door brings no eyes).
     light
         Light factor per segment.
     dark
@@ -130,9 +135,7 @@ def hourly_scores(
         "frontage": np.repeat(
             saturate(frame["eyes_frontage_share"], params.sat_frontage_share)[:, None], HOURS, 1
         ),
-        "doors": np.repeat(
-            saturate(frame["eyes_doors_per_100m"], params.sat_doors_per_100m)[:, None], HOURS, 1
-        ),
+        "doors": saturate(doors, params.sat_doors_per_100m),
         "residents": saturate(residents[:, None] * at_home[None, :], params.sat_residents_per_100m),
         "active": saturate(active, params.sat_active_per_100m),
         "flow": saturate(flow, params.sat_flow_m)[:, None] * walkers[None, :],
@@ -199,7 +202,7 @@ def explain(
     last = np.where(open_any.any(axis=1), HOURS - 1 - np.argmax(open_any[:, ::-1], axis=1), -1)
     best = {
         "frontage": saturate(frame["eyes_frontage_share"], params.sat_frontage_share),
-        "doors": saturate(frame["eyes_doors_per_100m"], params.sat_doors_per_100m),
+        "doors": scores["doors"].max(axis=1),
         "residents": saturate(
             frame["eyes_residents_per_100m"].to_numpy(dtype=float) * max(params.residents_at_home),
             params.sat_residents_per_100m,
