@@ -1,0 +1,369 @@
+"""``safespaces incidents``: privacy-safe incident counts, rates, hotspots and density.
+
+Works with only incident points and area polygons (no OSM). Writes
+``DIR/safespaces.gpkg`` (layers ``areas``, ``incident_hotspots``,
+``incident_environment``, ``incident_model``, ``incident_summary``, and
+``street_segments`` with ``--osm``) and ``DIR/incident_density.tif`` with its
+``.qml`` style. Raw points are written only with ``--include-raw-points``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+
+import safespaces
+from safespaces.commands._common import (
+    add_config_options,
+    add_crs_option,
+    config_from_args,
+    out_dir,
+    progress,
+)
+from safespaces.config import Config
+from safespaces.crs import metric_crs
+from safespaces.errors import InputError, SafespacesError
+from safespaces.incidents.analysis import IncidentResult, analyse_incidents
+from safespaces.incidents.density import write_density
+from safespaces.incidents.load import load_incidents
+from safespaces.io import GPKG_NAME, atomic_path, write_layers
+from safespaces.sources.areas import grid_areas, read_areas
+
+HELP = "privacy-safe incident counts, rates, hotspots and density"
+DESCRIPTION = """\
+Counts incidents per area (and per street segment with --osm) by light window
+(day / evening / night from civil twilight), weekday/weekend, month and
+category; rates per 100 m of street and per 1,000 residents with empirical-Bayes
+smoothing; Getis-Ord Gi* hotspots with a false-discovery-rate correction; a
+kernel density GeoTIFF; and, where segments carry eyes/lighting indices, rates
+by environment and a count model. Counts from 1 to k-1 (incidents.k_min,
+default 5) are NULL with a *_suppressed flag everywhere; raw points are never
+written unless --include-raw-points is given (recorded in run_metadata).
+With no input at all, runs the embedded Helsinki default (SYNTHETIC incidents).
+
+Example:
+  safespaces incidents --incidents reports.csv --areas districts.gpkg --out out/
+"""
+
+DENSITY_NAME = "incident_density.tif"
+RAW_LAYER = "incident_points"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    """Register the ``incidents`` subcommand."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "incidents",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--incidents", type=Path, metavar="F", help="incident points (CSV or vector)")
+    p.add_argument("--areas", type=Path, metavar="F", help="area polygons (vector file)")
+    p.add_argument("--osm", type=Path, metavar="F", help="OSM extract for street segments")
+    p.add_argument("--time-col", dest="time_col", metavar="C", help="time column name")
+    p.add_argument("--category-col", dest="category_col", metavar="C", help="category column")
+    p.add_argument(
+        "--permutations",
+        type=int,
+        metavar="N",
+        help="Gi* permutations (default incidents.hotspot_permutations, 999; 0 = analytical)",
+    )
+    p.add_argument(
+        "--include-raw-points",
+        dest="include_raw_points",
+        action="store_true",
+        help="ALSO write the raw incident points (layer incident_points); off by default "
+        "because they can identify victims. The choice is recorded in run_metadata.",
+    )
+    add_crs_option(p)
+    add_config_options(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = config_from_args(args)
+    if getattr(args, "permutations", None) is not None:
+        if args.permutations < 0:
+            raise InputError("--permutations must be >= 0", fix="give 0 or a positive number")
+        params = dataclasses.replace(config.incidents, hotspot_permutations=args.permutations)
+        config = config.replace(incidents=params)
+    return config
+
+
+def _metric(config: Config, frame: gpd.GeoDataFrame) -> CRS:
+    if config.general.crs != "auto":
+        return CRS.from_user_input(config.general.crs)
+    centre = frame.to_crs(4326).geometry.union_all().centroid
+    return metric_crs(centre.x, centre.y)
+
+
+@dataclasses.dataclass
+class Prepared:
+    """Inputs of one run, read and projected."""
+
+    points: gpd.GeoDataFrame
+    dropped: dict[str, int]
+    areas: gpd.GeoDataFrame | None
+    segments: gpd.GeoDataFrame | None
+    darkness: pd.DataFrame | None
+    synthetic: bool
+    inputs: dict[str, str]
+
+
+def _street_environment(osm: Any, config: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
+    """Segments with the lighting and eyes indices, where those families are available."""
+    segments = osm.segments
+    darkness = None
+    try:
+        from safespaces.lighting.analysis import analyse_lighting
+    except ImportError:  # pragma: no cover - the lighting family is part of the package
+        return segments, None
+    progress("lighting (for the environment table) ...")
+    light = analyse_lighting(
+        segments, osm.lamps, osm.public_spaces, config.lighting, timezone=config.general.timezone
+    )
+    segments, darkness = light.segments, light.darkness
+    try:
+        from safespaces.eyes.analysis import analyse_eyes
+    except ImportError:
+        return segments, darkness
+    progress("eyes on the street (for the environment table) ...")
+    try:
+        eyes = analyse_eyes(
+            segments,
+            osm.buildings,
+            osm.pois,
+            osm.entrances,
+            config.eyes,
+            lighting=segments[["light_lux_avg", "light_class"]],
+            darkness=darkness,
+        )
+    except (SafespacesError, KeyError) as exc:  # a family still in progress must not block
+        progress(f"eyes index skipped: {exc}")
+        return segments, darkness
+    if "eyes_night" in eyes.segments:
+        segments = segments.copy()
+        segments["eyes_night"] = eyes.segments["eyes_night"].to_numpy()
+    return segments, darkness
+
+
+def prepare(args: argparse.Namespace, config: Config) -> Prepared:
+    """Read the inputs named by ``args`` (or the embedded Helsinki default)."""
+    from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE
+
+    incidents_path, osm_path, areas_path = args.incidents, args.osm, args.areas
+    synthetic = False
+    if incidents_path is None and osm_path is None and areas_path is None:
+        progress("using the embedded Helsinki default (incidents are SYNTHETIC)")
+        incidents_path, osm_path, synthetic = INCIDENT_FILE, DEFAULT_OSM, True
+    if incidents_path is None:
+        raise InputError(
+            "no incident file given", fix="pass --incidents F (CSV with lon/lat or a point file)"
+        )
+    if osm_path is None and areas_path is None:
+        raise InputError(
+            "no areas and no street network", fix="pass --areas F (polygons) or --osm F"
+        )
+    load = load_incidents(
+        incidents_path,
+        time_column=args.time_col or config.sources.incident_time_column or None,
+        category_column=args.category_col or config.sources.incident_category_column or None,
+        timezone=config.general.timezone,
+        crs=args.crs,
+    )
+    if "synthetic" in load.points.columns:
+        synthetic = synthetic or bool(
+            load.points["synthetic"].astype("string").str.lower().eq("true").any()
+        )
+    segments = darkness = None
+    areas = read_areas(areas_path, crs=args.crs) if areas_path is not None else None
+    if osm_path is not None:
+        from safespaces.network import split_long_segments
+        from safespaces.population import estimate_residents, sum_by_area
+        from safespaces.sources.osm import load_osm
+
+        progress("reading OSM ...")
+        osm = load_osm(osm_path, crs=config.general.crs)
+        osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
+        osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
+        crs = osm.crs
+        if areas is None:
+            areas = grid_areas(
+                osm.bounds, crs, size_m=config.sources.grid_size_m, places=osm.places
+            )
+        else:
+            areas = areas.to_crs(crs)
+        names = config.incidents.residents_columns
+        lower = {str(c).lower() for c in areas.columns}
+        if not any(n.lower() in lower for n in names):
+            areas["residents_est"] = sum_by_area(areas, osm.buildings, ["residents_est"])[
+                "residents_est"
+            ].to_numpy()
+        segments, darkness = _street_environment(osm, config)
+    else:
+        assert areas is not None
+        areas = areas.to_crs(_metric(config, areas))
+    inputs = {
+        name: str(path)
+        for name, path in (("incidents", incidents_path), ("areas", areas_path), ("osm", osm_path))
+        if path is not None
+    }
+    return Prepared(load.points, dict(load.dropped), areas, segments, darkness, synthetic, inputs)
+
+
+def _merge_existing(target: Path, layer: str, frame: gpd.GeoDataFrame, key: str) -> pd.DataFrame:
+    """Put this run's incident columns onto an existing layer of the same units.
+
+    Other families' columns on the layer are kept; if the existing layer holds
+    other units (different ids), it is replaced.
+    """
+    if not target.exists():
+        return frame
+    try:
+        old = pyogrio.read_dataframe(target, layer=layer)
+    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError):
+        return frame
+    if key not in old or len(old) != len(frame) or set(old[key]) != set(frame[key]):
+        return frame
+    mine = [c for c in frame.columns if str(c).startswith("incidents_")]
+    keep = [c for c in old.columns if not str(c).startswith(("incidents_", "hotspot_"))]
+    merged = old[keep].merge(frame[[key, *mine]], on=key, how="left")
+    return gpd.GeoDataFrame(merged, geometry=old.geometry.name, crs=old.crs)
+
+
+def _drop_layer(target: Path, layer: str) -> bool:
+    """Remove a layer from a GeoPackage (atomically); True if it was there."""
+    if not target.exists():
+        return False
+    with contextlib.closing(sqlite3.connect(target)) as con:
+        found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (layer,)).fetchone()
+    if not found:
+        return False
+    with (
+        atomic_path(target, copy_existing=True) as tmp,
+        contextlib.closing(sqlite3.connect(tmp)) as con,
+    ):
+        rtree = con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+            (f"rtree_{layer}_%",),
+        ).fetchall()
+        for (name,) in rtree:
+            if "_" in name and not name.endswith(("_node", "_parent", "_rowid")):
+                con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        con.execute(f'DROP TABLE IF EXISTS "{layer}"')
+        for table in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions"):
+            with contextlib.suppress(sqlite3.OperationalError):
+                con.execute(f"DELETE FROM {table} WHERE table_name = ?", (layer,))
+        con.commit()
+    return True
+
+
+def write_outputs(
+    result: IncidentResult, folder: Path, crs: CRS, metadata: dict[str, Any]
+) -> tuple[Path, Path | None]:
+    """Write the GeoPackage layers and the density raster."""
+    target = folder / GPKG_NAME
+    layers = result.layers()
+    layers["areas"] = _merge_existing(target, "areas", result.areas, "area_id")
+    if result.segments is not None:
+        layers["street_segments"] = _merge_existing(
+            target, "street_segments", result.segments, "segment_id"
+        )
+    if not result.raw_points_exported and _drop_layer(target, RAW_LAYER):
+        progress(f"removed the raw layer {RAW_LAYER} left by an earlier opt-in run")
+    gpkg = write_layers(folder, layers, metadata)
+    tif = None
+    if result.density is not None:
+        tif = write_density(
+            folder / DENSITY_NAME,
+            result.density,
+            crs,
+            tags={
+                "k_min": result.metadata["incidents_privacy"]["k_min"],
+                "masked_below_k": result.metadata["incidents_privacy"]["density_masked_below_k"],
+                "synthetic": metadata.get("incidents_synthetic", False),
+            },
+        )
+    return gpkg, tif
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``safespaces incidents``; errors propagate as exceptions (exit 2)."""
+    config = _config(args)
+    folder = out_dir(args, config)
+    prep = prepare(args, config)
+    reference = prep.areas if prep.areas is not None else prep.segments
+    assert reference is not None
+    crs = CRS.from_user_input(reference.crs)
+    progress("analysing incidents ...")
+    result = analyse_incidents(
+        prep.points,
+        prep.segments,
+        prep.areas,
+        config.incidents,
+        darkness=prep.darkness,
+        seed=config.general.seed,
+        timezone=config.general.timezone,
+        dropped=prep.dropped,
+        include_raw_points=bool(args.include_raw_points),
+    )
+    metadata: dict[str, Any] = {
+        "safespaces_version": safespaces.__version__,
+        "crs": crs.to_string(),
+        "incidents_inputs": prep.inputs,
+        "incidents_synthetic": prep.synthetic,
+        "config": config.to_dict(),
+        **result.metadata,
+    }
+    gpkg, tif = write_outputs(result, folder, crs, metadata)
+    print(format_report(result, synthetic=prep.synthetic))
+    print(f"wrote {gpkg}" + (f" and {tif}" if tif else ""))
+    if result.raw_points_exported:
+        print(f"WARNING: raw incident points written (layer {RAW_LAYER}) as requested")
+    return 0
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "NULL"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def format_report(result: IncidentResult, *, synthetic: bool = False) -> str:
+    """Summary, environment table, model and caveat as plain text."""
+    lines = ["SYNTHETIC incidents (demo data, not real reports)"] if synthetic else []
+    for key, value in result.summary.items():
+        text = json.dumps(value) if isinstance(value, dict) else _fmt(value)
+        lines.append(f"  {key}: {text}")
+    if len(result.environment):
+        lines.append("incidents per 100 m of street by environment (95 % CI):")
+        for row in result.environment.itertuples(index=False):
+            lines.append(
+                f"  {row.variable:<12} {row.group:<28} {row.segments:>5} seg "
+                f"{row.length_km:>7.2f} km  {_fmt(row.incidents):>5}  "
+                f"{_fmt(row.per_100m):>6} [{_fmt(row.per_100m_ci_low)}, "
+                f"{_fmt(row.per_100m_ci_high)}]"
+            )
+    if len(result.model):
+        info = result.metadata["incidents_model"]
+        lines.append(f"count model ({info.get('family')}, n = {info.get('n')}), IRR [95 % CI]:")
+        for row in result.model.itertuples(index=False):
+            lines.append(
+                f"  {row.term:<40} {row.irr:7.3f} [{row.irr_ci_low:.3f}, {row.irr_ci_high:.3f}]"
+                f"  p = {row.p:.3g}"
+            )
+        lines.append("  " + result.metadata["incidents_caveat"])
+    return "\n".join(lines)
