@@ -1,4 +1,5 @@
-from safespaces.cli import main
 import sys
+
+from safespaces.cli import main
 
 sys.exit(main())

@@ -16,7 +16,7 @@ import safespaces
 from safespaces.errors import SafespacesError
 
 #: Subcommand modules in ``safespaces.commands``, in the order ``--help`` lists them.
-COMMANDS = ("run", "lighting", "eyes", "mix", "incidents", "export")
+COMMANDS = ("run", "lighting", "eyes", "mix", "incidents", "export", "config")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evidence for urban safe-space planning from open city data. "
         "Run 'safespaces run' for the embedded Helsinki default.",
     )
-    parser.add_argument("--version", action="version", version=f"safespaces {safespaces.__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"safespaces {safespaces.__version__}"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:

@@ -241,9 +241,7 @@ def _build(cls: type[T], data: Mapping[str, Any], source: str, prefix: str) -> T
     for key, value in data.items():
         if key not in fields:
             known = ", ".join(sorted(fields))
-            raise ConfigError(
-                f"{source}: unknown setting '{prefix}{key}'. Fix: use one of {known}"
-            )
+            raise ConfigError(f"{source}: unknown setting '{prefix}{key}'. Fix: use one of {known}")
         kwargs[key] = _coerce(hints[key], value, source, f"{prefix}{key}")
     return cls(**kwargs)
 
@@ -298,3 +296,30 @@ def _coerce(hint: Any, value: Any, source: str, key: str) -> Any:
 
 def _name(hint: Any) -> str:
     return getattr(hint, "__name__", str(hint))
+
+
+def to_toml(config: Config) -> str:
+    """Render the configuration as TOML (tables for sections and mappings)."""
+    lines: list[str] = []
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, Mapping):
+            inner = ", ".join(
+                f"{json.dumps(str(k), ensure_ascii=False)} = {value(x)}" for k, x in v.items()
+            )
+            return "{ " + inner + " }" if inner else "{}"
+        raise TypeError(type(v).__name__)
+
+    for section, fields in config.to_dict().items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {value(v)}" for key, v in fields.items())
+        lines.append("")
+    return "\n".join(lines)

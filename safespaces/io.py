@@ -91,7 +91,9 @@ def metadata_frame(metadata: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "key": list(metadata),
-            "value": [v if isinstance(v, str) else json.dumps(v, default=str) for v in metadata.values()],
+            "value": [
+                v if isinstance(v, str) else json.dumps(v, default=str) for v in metadata.values()
+            ],
         }
     )
 
@@ -156,6 +158,8 @@ def _write_one(path: Path, name: str, frame: pd.DataFrame) -> None:
     if not path.exists():
         options["dataset_options"] = {"VERSION": "1.2"}
     if isinstance(data, gpd.GeoDataFrame):
-        pyogrio.write_dataframe(data, path, layer=name, driver="GPKG", promote_to_multi=False, **options)
+        pyogrio.write_dataframe(
+            data, path, layer=name, driver="GPKG", promote_to_multi=False, **options
+        )
     else:
         pyogrio.write_dataframe(data, path, layer=name, driver="GPKG", **options)

@@ -64,7 +64,9 @@ def split_long_segments(segments: gpd.GeoDataFrame, max_length_m: float) -> gpd.
     all_line, all_xy, kind = all_line[order], all_xy[order], kind[order]
     first = np.r_[True, all_line[1:] != all_line[:-1]]
     piece = np.cumsum(first | (kind == 2)) - 1
-    pieces = shapely.linestrings(all_xy, indices=piece)
+    # a cut that falls on a vertex would repeat the point: drop exact repeats in a piece
+    repeat = np.r_[False, (piece[1:] == piece[:-1]) & (all_xy[1:] == all_xy[:-1]).all(axis=1)]
+    pieces = shapely.linestrings(all_xy[~repeat], indices=piece[~repeat])
 
     parent = np.repeat(np.arange(len(lines)), n_pieces)
     out = segments.iloc[parent].reset_index(drop=True)
@@ -108,7 +110,7 @@ def adjacency(segments: gpd.GeoDataFrame) -> sp.csr_matrix:
     ids, ui, vi = node_index(segments)
     w = segments["length_m"].to_numpy(dtype=float)
     frame = pd.DataFrame({"a": np.minimum(ui, vi), "b": np.maximum(ui, vi), "w": w})
-    frame = frame[frame["a"] != frame["b"]].groupby(["a", "b"], as_index=False)["w"].min()
+    frame = frame[frame["a"] != frame["b"]].groupby(["a", "b"], as_index=False).agg(w=("w", "min"))
     a = frame["a"].to_numpy()
     b = frame["b"].to_numpy()
     weights = np.maximum(frame["w"].to_numpy(), 1e-6)

@@ -225,7 +225,7 @@ def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any])
         "inputs": files,
         "config": study.config.to_dict(),
         "synthetic_inputs": study.synthetic,
-        "attribution": OSM_ATTRIBUTION if study.inputs.is_default else "see input files",
+        "attribution": OSM_ATTRIBUTION,
         "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
         **extra,
     }
@@ -235,8 +235,19 @@ def base_layers(study: Study) -> dict[str, gpd.GeoDataFrame]:
     """The layers of the output contract that need no analysis."""
     osm = study.osm
     segments = osm.segments[
-        ["segment_id", "name", "highway", "length_m", "lit_tag", "sidewalk", "footway", "u", "v",
-         "osm_way_id", "geometry"]
+        [
+            "segment_id",
+            "name",
+            "highway",
+            "length_m",
+            "lit_tag",
+            "sidewalk",
+            "footway",
+            "u",
+            "v",
+            "osm_way_id",
+            "geometry",
+        ]
     ]
     return {
         "street_segments": segments,

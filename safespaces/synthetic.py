@@ -46,7 +46,12 @@ TENURE_FILE = DATA_DIR / "tenure_SYNTHETIC.csv"
 INCIDENT_FILE = DATA_DIR / "incidents_SYNTHETIC.csv"
 
 #: Share of dwellings per ownership regime (Helsinki stock, see module docstring).
-REGIME_SHARES = {"ara_rental": 0.19, "right_of_occupancy": 0.03, "hitas_owner": 0.05, "market": 0.73}
+REGIME_SHARES = {
+    "ara_rental": 0.19,
+    "right_of_occupancy": 0.03,
+    "hitas_owner": 0.05,
+    "market": 0.73,
+}
 #: How market buildings split: owner 36 %, private rental 28 %, other 9 % of all dwellings.
 MARKET_SPLIT = {"owner": 36 / 73, "private_rental": 28 / 73, "other": 9 / 73}
 
@@ -114,7 +119,9 @@ def synthetic_tenure(osm: OsmData, config: Config) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=points.to_numpy(), crs="EPSG:4326")
 
 
-def synthetic_incidents(osm: OsmData, config: Config, n: int = 2500, year: int = 2025) -> pd.DataFrame:
+def synthetic_incidents(
+    osm: OsmData, config: Config, n: int = 2500, year: int = 2025
+) -> pd.DataFrame:
     """Timed incident points along the walking network (SYNTHETIC)."""
     rng = np.random.default_rng(config.general.seed + 1)
     seg = osm.segments
@@ -143,8 +150,10 @@ def synthetic_incidents(osm: OsmData, config: Config, n: int = 2500, year: int =
         p = np.asarray(profile, dtype=float)
         hour[mask] = rng.choice(24, size=int(mask.sum()), p=p / p.sum())
     minute = rng.integers(0, 60, n)
-    local = pd.DatetimeIndex(days[day]) + pd.to_timedelta(hour, unit="h") + pd.to_timedelta(
-        minute, unit="m"
+    local = (
+        pd.DatetimeIndex(days[day])
+        + pd.to_timedelta(hour, unit="h")
+        + pd.to_timedelta(minute, unit="m")
     )
     aware = local.tz_localize(
         config.general.timezone, nonexistent="shift_forward", ambiguous=np.ones(n, dtype=bool)

@@ -13,12 +13,13 @@ from safespaces.commands._common import (
     out_dir,
     progress,
 )
-from safespaces.pipeline import Inputs, run as run_pipeline
+from safespaces.pipeline import Inputs
+from safespaces.pipeline import run as run_pipeline
 
 HELP = "run every analysis the inputs allow (no arguments: the embedded Helsinki default)"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the ``run`` subcommand."""
     parser = subparsers.add_parser(
         "run",
@@ -26,10 +27,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         description=HELP + ". Writes DIR/safespaces.gpkg with the layers street_segments, "
         "areas, buildings, lamps, public_spaces and the run_metadata table.",
     )
-    parser.add_argument("--osm", type=Path, metavar="F", help="OpenStreetMap extract (.osm.pbf or .osm)")
-    parser.add_argument("--lamps", type=Path, metavar="F", help="lamp register (CSV or vector points)")
-    parser.add_argument("--tenure", type=Path, metavar="F", help="dwellings by tenure (CSV or vector)")
-    parser.add_argument("--incidents", type=Path, metavar="F", help="incident points (CSV or vector)")
+    parser.add_argument(
+        "--osm", type=Path, metavar="F", help="OpenStreetMap extract (.osm.pbf or .osm)"
+    )
+    parser.add_argument(
+        "--lamps", type=Path, metavar="F", help="lamp register (CSV or vector points)"
+    )
+    parser.add_argument(
+        "--tenure", type=Path, metavar="F", help="dwellings by tenure (CSV or vector)"
+    )
+    parser.add_argument(
+        "--incidents", type=Path, metavar="F", help="incident points (CSV or vector)"
+    )
     parser.add_argument("--areas", type=Path, metavar="F", help="district polygons (vector file)")
     add_crs_option(parser)
     add_config_options(parser)

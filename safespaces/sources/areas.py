@@ -85,10 +85,12 @@ def grid_areas(
     y0 = np.floor(bounds[1] / size_m) * size_m
     xs = np.arange(x0, bounds[2], size_m)
     ys = np.arange(y0, bounds[3], size_m)
-    gx, gy = np.meshgrid(xs, ys)
-    gx, gy = gx.ravel(), gy.ravel()
+    mesh_x, mesh_y = np.meshgrid(xs, ys)
+    gx, gy = mesh_x.ravel(), mesh_y.ravel()
     cells = shapely.box(gx, gy, gx + size_m, gy + size_m)
-    grid_id = np.char.add(np.char.add(gx.astype(np.int64).astype(str), "_"), gy.astype(np.int64).astype(str))
+    grid_id = np.char.add(
+        np.char.add(gx.astype(np.int64).astype(str), "_"), gy.astype(np.int64).astype(str)
+    )
     gdf = gpd.GeoDataFrame(
         {"area_id": np.arange(len(cells), dtype=np.int64), "grid_id": grid_id},
         geometry=cells,

@@ -228,12 +228,12 @@ def _read(path: Path) -> tuple[_Collector, tuple[float, float, float, float] | N
             )
         processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
         for obj in processor:
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 _node(obj, fab, col)
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 if _walkable(obj.tags):
                     _way(obj, col)
-            elif obj.is_area():
+            elif isinstance(obj, osmium.osm.Area):
                 _area(obj, fab, col)
     except RuntimeError as exc:  # libosmium's parse errors
         raise InputError(
@@ -278,7 +278,13 @@ def _poi_kind(tags: osmium.osm.TagList) -> tuple[str, str] | None:
             continue
         if key == "leisure" and value not in ("fitness_centre", "sports_centre", "dance"):
             continue
-        if key == "tourism" and value not in ("hotel", "hostel", "museum", "gallery", "guest_house"):
+        if key == "tourism" and value not in (
+            "hotel",
+            "hostel",
+            "museum",
+            "gallery",
+            "guest_house",
+        ):
             continue
         return key, value
     return None
@@ -427,7 +433,7 @@ def split_ways(
     cut_pos = np.flatnonzero(np.repeat(cut, reps))
     second_copy[cut_pos[1::2]] = True
     edge = np.cumsum(first2 | second_copy) - 1
-    lines = shapely.linestrings(xy2, indices=edge)
+    lines = np.asarray(shapely.linestrings(xy2, indices=edge), dtype=object)
     edge_start = np.flatnonzero(first2 | second_copy)
     edge_end = np.concatenate([edge_start[1:] - 1, [len(ids2) - 1]])
     return way2[edge_start], ids2[edge_start], ids2[edge_end], lines
@@ -526,6 +532,7 @@ def load_osm(path: str | Path, crs: str | CRS = "auto") -> OsmData:
     segments["segment_id"] = np.arange(len(segments), dtype=np.int64)
 
     bbox = gpd.GeoSeries([shapely.box(lon0, lat0, lon1, lat1)], crs="EPSG:4326").to_crs(target)
+    bx0, by0, bx1, by1 = bbox.total_bounds
     buildings = _polygons(col.rows["buildings"], target, "building_id")
     for column in ("osm_type", "osm_id", "building", "use", "name", "levels", "height_m", "flats"):
         if column not in buildings:
@@ -553,6 +560,6 @@ def load_osm(path: str | Path, crs: str | CRS = "auto") -> OsmData:
         cameras=_points(col.rows["cameras"], target, "camera_id"),
         places=_points(col.rows["places"], target, "place_id"),
         crs=target,
-        bounds=tuple(bbox.total_bounds.tolist()),  # type: ignore[arg-type]
+        bounds=(float(bx0), float(by0), float(bx1), float(by1)),
         path=path,
     )

@@ -7,7 +7,7 @@ CRSs of vector files. Every error names the file, the row or column and the fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -91,9 +91,9 @@ def read_csv(path: Path) -> pd.DataFrame:
     return frame.replace("", np.nan)
 
 
-def find_column(columns: Sequence[str], names: Iterable[str]) -> str | None:
+def find_column(columns: Iterable[object], names: Iterable[str]) -> str | None:
     """Return the first column whose lower-cased name is one of ``names``."""
-    lower = {c.lower(): c for c in columns}
+    lower = {str(c).lower(): str(c) for c in columns}
     for name in names:
         if name in lower:
             return lower[name]

@@ -74,8 +74,10 @@ def read_tenure(
     if path.suffix.lower() in CSV_SUFFIXES:
         gdf = csv_points(read_csv(path), path, crs=crs_obj, expected_lonlat=expected_lonlat)
     else:
-        gdf = read_vector(path, geometry="point", crs=crs_obj) if _is_points(path) else read_vector(
-            path, geometry="polygon", crs=crs_obj
+        gdf = (
+            read_vector(path, geometry="point", crs=crs_obj)
+            if _is_points(path)
+            else read_vector(path, geometry="polygon", crs=crs_obj)
         )
     cats = list(categories)
     lower = {c.lower(): c for c in gdf.columns}

@@ -1,0 +1,131 @@
+"""The OSM loader on a hand-made XML town, on bad files, and on the embedded default."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from safespaces.errors import InputError
+from safespaces.sources.osm import load_osm, parse_number, split_ways
+
+
+def test_mini_town_segments_split_at_the_crossing(mini_osm: Path) -> None:
+    data = load_osm(mini_osm)
+    seg = data.segments
+    # way 1 (4 nodes) and way 2 (3 nodes) cross at node 2 -> 2 + 2 edges; motorway and
+    # cycleway without foot access are not walkable
+    assert sorted(zip(seg["u"], seg["v"], strict=True)) == [(1, 2), (2, 4), (2, 7), (5, 2)]
+    assert set(seg["highway"]) == {"residential", "footway"}
+    assert data.crs.to_epsg() == 3067
+    # 0.001 deg of longitude at 60.17 N: 111_320 m * cos(60.17 deg) * 0.001 = 55.4 m (EPSG:3067
+    # is conformal, its scale factor here is about 1.0002)
+    east_west = seg.loc[seg["osm_way_id"] == 1, "length_m"].to_numpy()
+    expected = 111_320 * math.cos(math.radians(60.17)) * 0.001
+    assert np.allclose(east_west, expected, rtol=3e-3)
+    row = seg.loc[seg["osm_way_id"] == 1].iloc[0]
+    assert (row["name"], row["lit_tag"], row["sidewalk"]) == ("Testikatu", "yes", "both")
+    assert seg.loc[seg["osm_way_id"] == 2, "footway"].eq("sidewalk").all()
+
+
+def test_mini_town_features(mini_osm: Path) -> None:
+    data = load_osm(mini_osm)
+    b = data.buildings.iloc[0]
+    assert (b["building"], b["levels"], b["flats"]) == ("apartments", 4.0, 12.0)
+    # 0.0005 deg lon x 0.0002 deg lat = 27.7 m x 22.3 m
+    assert b["footprint_m2"] == pytest.approx(27.74 * 22.26, rel=0.01)
+    assert data.pois[["category", "opening_hours"]].values.tolist() == [
+        ["bakery", "Mo-Fr 07:00-17:00"]
+    ]
+    assert data.lamps["height_m"].tolist() == [6.0]
+    assert data.lamps["lamp_mount"].tolist() == ["straight_mast"]
+    assert data.lamps["source"].eq("osm").all()
+    assert len(data.entrances) == 1 and len(data.cameras) == 1
+    assert data.public_spaces[["kind", "name"]].values.tolist() == [["park", "Testipuisto"]]
+    assert data.places["name"].tolist() == ["Testilä"]
+
+
+def test_split_ways_cuts_only_at_shared_nodes() -> None:
+    ids = [np.array([1, 2, 3, 4]), np.array([9, 3, 8])]
+    xy = [
+        np.array([[0, 0], [1, 0], [2, 0], [3, 0]], float),
+        np.array([[2, -1], [2, 0], [2, 1]], float),
+    ]
+    way, u, v, lines = split_ways(ids, xy)
+    assert way.tolist() == [0, 0, 1, 1]
+    assert list(zip(u.tolist(), v.tolist(), strict=True)) == [(1, 3), (3, 4), (9, 3), (3, 8)]
+    assert shapely.length(lines).tolist() == [2.0, 1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("12", 12.0),
+        ("12.5 m", 12.5),
+        ("3;4", 3.0),
+        ("12,5", 12.5),
+        ("10 ft", 3.048),
+        ("x", math.nan),
+    ],
+)
+def test_parse_number(text: str, value: float) -> None:
+    assert parse_number(text) == pytest.approx(value, nan_ok=True)
+
+
+def test_default_extract_meets_the_contract(helsinki_pbf: Path) -> None:
+    data = load_osm(helsinki_pbf)
+    assert len(data.buildings) >= 400
+    assert len(data.lamps) >= 500
+    assert data.pois["opening_hours"].notna().sum() >= 400
+    assert len(data.entrances) >= 300
+    assert len(data.cameras) >= 200
+    assert {"park", "square"} <= set(data.public_spaces["kind"])
+    assert data.segments.geometry.is_valid.all()
+    assert data.buildings.geometry.is_valid.all()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "empty.osm.pbf", "empty"),
+        (b"<osm><node id=", "broken.osm", "not a readable OpenStreetMap file"),
+        (b"hello", "notes.txt", "unsupported OSM format"),
+        (b'<?xml version="1.0"?><osm version="0.6"></osm>', "nostreets.osm", "no walkable"),
+    ],
+)
+def test_bad_osm_files(tmp_path: Path, content: bytes, name: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as info:
+        load_osm(path)
+    assert name in str(info.value)
+    assert "Fix:" in str(info.value)
+
+
+def test_truncated_pbf(tmp_path: Path, helsinki_pbf: Path) -> None:
+    path = tmp_path / "cut.osm.pbf"
+    path.write_bytes(helsinki_pbf.read_bytes()[:50_000])
+    with pytest.raises(InputError, match="cut.osm.pbf.*(not a readable|no walkable)"):
+        load_osm(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="file not found"):
+        load_osm(tmp_path / "nothing.osm.pbf")
+
+
+def test_xml_and_pbf_agree(tmp_path: Path, mini_osm: Path) -> None:
+    import osmium
+
+    pbf = tmp_path / "mini.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(mini_osm)):
+            writer.add(obj)
+    a = load_osm(mini_osm).segments
+    b = load_osm(pbf).segments
+    assert a[["u", "v", "highway"]].equals(b[["u", "v", "highway"]])
+    shutil.rmtree(tmp_path, ignore_errors=True)
