@@ -184,7 +184,9 @@ def analyse_eyes(
     open_count = np.zeros((n, HOURS))
     np.add.at(open_count, poi_seg[assigned], table.is_open[assigned].astype(float))
     entrance_count = np.bincount(door_seg[door_seg >= 0], minlength=n).astype(float)
-    doors_open = per_100m(entrance_count[:, None] + open_count, length[:, None], params.min_length_m)
+    doors_open = per_100m(
+        entrance_count[:, None] + open_count, length[:, None], params.min_length_m
+    )
     for h, column in enumerate(ACTIVE_COLUMNS):
         out[column] = active[:, h]
     out["eyes_premises"] = np.bincount(poi_seg[assigned], minlength=n).astype(np.int64)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pytest
 import shapely
 
 from safespaces.config import Config, NetworkParams
@@ -22,8 +22,9 @@ def toy_config() -> Config:
     return Config().replace(network=NetworkParams(max_segment_m=51.0))
 
 
-@pytest.fixture(scope="session")
-def toy_study() -> Study:
+@functools.cache
+def load_toytown() -> Study:
+    """The toy town as the pipeline loads it (read once per test session)."""
     return load_study(Inputs(osm=TOYTOWN), toy_config())
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
-from conftest import X0, Y0, positions
+from eyes_fixtures import X0, Y0, load_toytown, positions
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from safespaces.eyes import EyesParams, analyse_eyes
 from safespaces.eyes.analysis import HOUR_COLUMNS
 from safespaces.eyes.hours import hour_datetimes, open_hours
+from safespaces.pipeline import Study
 
 P = EyesParams()
 SETTINGS = settings(
@@ -22,6 +24,11 @@ SETTINGS = settings(
 BAR_HOURS = st.sampled_from(
     ["Mo-Su 16:00-02:00", "Fr 20:00-24:00", "24/7", "Mo-Sa 22:00-04:00", "Fr 23:00-23:59"]
 )
+
+
+@pytest.fixture(scope="module")
+def toy_study() -> Study:
+    return load_toytown()
 
 
 def eyes(osm, pois: gpd.GeoDataFrame | None = None, buildings=None, entrances=None):
@@ -105,9 +112,7 @@ def test_a_facade_and_a_door_add_eyes(toy_study, street, start, width, gap, leve
         ],
         ignore_index=True,
     )
-    buildings["residents_est"] = buildings["residents_est"].fillna(
-        house.area * levels / 45.0
-    )
+    buildings["residents_est"] = buildings["residents_est"].fillna(house.area * levels / 45.0)
     door = gpd.GeoDataFrame(
         {"entrance": ["main"]},
         geometry=[shapely.Point(X0 + xa, Y0 + (y0 + y1) / 2)],

@@ -13,16 +13,22 @@ import math
 
 import numpy as np
 import pytest
-from conftest import positions
+from eyes_fixtures import load_toytown, positions
 
 from safespaces.eyes import EyesParams, analyse_eyes
 from safespaces.eyes.analysis import HOUR_COLUMNS
+from safespaces.pipeline import Study
 
 P = EyesParams()
 REL = 1e-3  # coordinates in the .osm file are rounded to ~1 cm
 # flow at 800 m of every toy segment (test_flow_by_hand):
 # 50 x (2 e^-0.25 + 2 e^-0.5 + 2 e^-0.75 + e^-1) = 50 x 4.08328 = 204.164 m
 FLOW_800 = 204.164
+
+
+@pytest.fixture(scope="module")
+def toy_study() -> Study:
+    return load_toytown()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from eyes_fixtures import load_toytown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,12 @@ from safespaces.errors import ConfigError
 from safespaces.eyes import EyesParams, gravity, light_factor, opening_table, saturate
 from safespaces.eyes.hours import hour_datetimes, normalise_weekday
 from safespaces.eyes.index import dark_hours
+from safespaces.pipeline import Study
+
+
+@pytest.fixture(scope="module")
+def toy_study() -> Study:
+    return load_toytown()
 
 
 @pytest.mark.parametrize(
