@@ -205,9 +205,19 @@ def _multi_parts(counts: npt.ArrayLike) -> tuple[FloatArray, FloatArray, float, 
     if c.ndim != 2:
         raise ValueError("counts must be a 2-D array (areas x groups)")
     ti = c.sum(axis=1)
-    T = float(c.sum())
+    T = float(ti.sum())
     Pk = c.sum(axis=0) / T if T > 0 else np.full(c.shape[1], np.nan)
     return c, ti, T, Pk
+
+
+def _city_shares(counts: npt.ArrayLike) -> FloatArray | None:
+    """P_k of the city (None for an empty city), from column sums only."""
+    c = np.asarray(counts)
+    if c.ndim != 2:
+        raise ValueError("counts must be a 2-D array (areas x groups)")
+    Nk = c.sum(axis=0, dtype=np.float64)
+    T = Nk.sum()
+    return None if T <= 0 else Nk / T
 
 
 def multigroup_dissimilarity(counts: npt.ArrayLike) -> float:
@@ -305,8 +315,8 @@ def multigroup_entropy(counts: npt.ArrayLike) -> float:
     Theil, H. (1972). Statistical decomposition analysis. Reardon &
     Firebaugh (2002), eq. 2.
     """
-    _, _, T, Pk = _multi_parts(counts)
-    if T <= 0:
+    Pk = _city_shares(counts)
+    if Pk is None:
         return np.nan
     return float(-_xlogx_ratio(Pk, np.ones_like(Pk)).sum())
 
@@ -335,7 +345,7 @@ def theil_h(counts: npt.ArrayLike) -> float:
     c, ti, T, Pk = _multi_parts(counts)
     if T <= 0:
         return np.nan
-    E = multigroup_entropy(c)
+    E = float(-_xlogx_ratio(Pk, np.ones_like(Pk)).sum())
     if not E > 0:
         return np.nan
     pik = _shares(c, ti[:, None])
@@ -364,8 +374,8 @@ def simpsons_interaction(counts: npt.ArrayLike) -> float:
     ----------
     Reardon & Firebaugh (2002), eq. 1.
     """
-    _, _, T, Pk = _multi_parts(counts)
-    if T <= 0:
+    Pk = _city_shares(counts)
+    if Pk is None:
         return np.nan
     return float((Pk * (1.0 - Pk)).sum())
 
