@@ -59,7 +59,7 @@ DENSITY_NAME = "incident_density.tif"
 RAW_LAYER = "incident_points"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register the ``incidents`` subcommand."""
     p: argparse.ArgumentParser = subparsers.add_parser(
         "incidents",

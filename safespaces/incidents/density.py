@@ -195,7 +195,7 @@ def write_density(
 ) -> Path:
     """Write the masked surface as a float32 LZW GeoTIFF with a ``.qml`` style beside it."""
     import rasterio
-    from rasterio.transform import from_origin
+    from affine import Affine
 
     path = Path(path)
     values = np.where(grid.mask, NODATA, grid.density).astype(np.float32)
@@ -206,7 +206,7 @@ def write_density(
         "count": 1,
         "dtype": "float32",
         "crs": crs.to_wkt(),
-        "transform": from_origin(grid.x0, grid.y1, grid.cell_m, grid.cell_m),
+        "transform": Affine(grid.cell_m, 0.0, grid.x0, 0.0, -grid.cell_m, grid.y1),
         "nodata": NODATA,
         "compress": "LZW",
         "tiled": values.shape[0] >= 256 and values.shape[1] >= 256,

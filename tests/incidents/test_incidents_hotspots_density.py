@@ -1,0 +1,124 @@
+"""Gi* against esda and an exact enumeration; the density raster's integral."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from pyproj import CRS
+from scipy import sparse
+
+from safespaces.errors import ConfigError
+from safespaces.incidents.density import kernel_density, quartic_kernel, write_density
+from safespaces.incidents.hotspots import (
+    classify,
+    contiguity_weights,
+    gi_star,
+    gi_star_z,
+    permutation_p,
+)
+from safespaces.sources.areas import grid_areas
+
+METRIC = CRS.from_epsg(3067)
+
+
+def _grid(nx: int = 5, ny: int = 4):
+    return grid_areas((0.0, 0.0, nx * 100.0 - 1, ny * 100.0 - 1), METRIC, size_m=100.0)
+
+
+def test_gi_star_z_matches_esda() -> None:
+    from esda import G_Local
+    from libpysal.weights import WSP
+
+    grid = _grid()
+    w = contiguity_weights(grid)
+    assert w.sum(axis=1).min() == 3  # corner cells: 3 queen neighbours
+    rng = np.random.default_rng(3)
+    y = rng.poisson(4, len(grid)).astype(float)
+    y[7] = 25
+    wsp = WSP(w).to_W(silence_warnings=True)
+    wsp.transform = "B"
+    ref = G_Local(y, wsp, transform="R", star=True, permutations=0)
+    np.testing.assert_allclose(gi_star_z(y, w), ref.Zs, rtol=1e-10)
+
+
+def test_permutation_p_close_to_exact_enumeration() -> None:
+    # Path of 6 units; unit 0 has 1 neighbour, unit 2 has 2. Conditional randomisation:
+    # keep y_i, draw its k_i neighbours from the other 5 values without replacement.
+    y = np.array([9.0, 8.0, 1.0, 0.0, 2.0, 1.0])
+    w = sparse.diags([np.ones(5), np.ones(5)], [-1, 1], format="csr")
+    p = permutation_p(y, w, permutations=20000, seed=1)
+    for i in (0, 2):
+        nbrs = w[i].indices
+        obs = y[i] + y[nbrs].sum()
+        others = np.delete(y, i)
+        sims = np.array(
+            [y[i] + sum(c) for c in itertools.combinations(others, len(nbrs))]
+        )
+        larger = (sims >= obs).mean()
+        exact = min(larger, 1 - larger)
+        assert p[i] == pytest.approx(exact, abs=0.02)
+
+
+def test_gi_star_finds_a_planted_cluster() -> None:
+    grid = grid_areas((0.0, 0.0, 1499.0, 1499.0), METRIC, size_m=100.0)  # 15 x 15
+    w = contiguity_weights(grid)
+    y = np.random.default_rng(2).poisson(2.0, len(grid)).astype(float)
+    centre = np.flatnonzero(grid["grid_id"].isin(["700_700", "700_800", "800_700", "800_800"]))
+    y[centre] = 30
+    result = gi_star(y, w, permutations=999, fdr=0.05, seed=5)
+    assert set(result.hot_class[centre]) <= {"hot 95%", "hot 99%"}
+    far = np.flatnonzero(grid["grid_id"] == "0_0")
+    assert not str(result.hot_class[far][0]).startswith("hot")
+    assert np.all(result.q >= result.p_sim - 1e-12)
+
+
+def test_classify() -> None:
+    out = classify([3.0, 2.0, -3.0, 1.0], [0.005, 0.03, 0.001, 0.5], 0.05)
+    assert out.tolist() == ["hot 99%", "hot 95%", "cold 99%", "not significant"]
+
+
+def test_density_integrates_to_point_count(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 1000, size=(137, 2))
+    grid = kernel_density(
+        xy, (0, 0, 1000, 1000), bandwidth_m=150, cell_m=10, k_min=5, min_bandwidth_m=100
+    )
+    assert grid.integral() == pytest.approx(137, rel=0.01)
+    assert grid.integral(masked=True) <= grid.integral()
+    # An isolated point is masked: fewer than k incidents within the bandwidth.
+    lone = kernel_density(
+        np.array([[500.0, 500.0]]), (0, 0, 1000, 1000), bandwidth_m=150, cell_m=10,
+        k_min=5, min_bandwidth_m=100,
+    )
+    assert lone.mask.all()
+    assert lone.integral() == pytest.approx(1.0, rel=0.01)
+    import rasterio
+
+    path = write_density(tmp_path / "incident_density.tif", grid, METRIC)
+    with rasterio.open(path) as src:
+        assert src.crs.to_epsg() == 3067
+        assert src.nodata == -9999.0
+        assert src.compression.name.lower() == "lzw"
+        band = src.read(1, masked=True)
+        assert float(src.tags()["bandwidth_m"]) == 150.0
+        assert band.max() == pytest.approx(grid.density[~grid.mask].max(), rel=1e-5)
+    qml = (tmp_path / "incident_density.qml").read_text()
+    assert 'type="singlebandpseudocolor"' in qml
+
+
+def test_quartic_kernel_sums_to_one() -> None:
+    k = quartic_kernel(150, 10)
+    assert k.sum() * 100 == pytest.approx(1.0)
+
+
+def test_bandwidth_below_minimum_refused_without_opt_in() -> None:
+    xy = np.array([[0.0, 0.0]])
+    with pytest.raises(ConfigError, match="privacy minimum"):
+        kernel_density(xy, (0, 0, 10, 10), bandwidth_m=50, cell_m=10, k_min=5, min_bandwidth_m=100)
+    grid = kernel_density(
+        xy, (0, 0, 10, 10), bandwidth_m=50, cell_m=10, k_min=5, min_bandwidth_m=100,
+        allow_small_bandwidth=True,
+    )
+    assert grid.bandwidth_m == 50
