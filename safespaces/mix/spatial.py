@@ -132,3 +132,66 @@ def neighbourhood_counts(counts: npt.ArrayLike, w: sp.spmatrix | sp.sparray) -> 
         raise ValueError(f"W has shape {w.shape}; expected ({c.shape[0]}, {c.shape[0]})")
     result: FloatArray = np.asarray(sp.csr_matrix(w) @ c, dtype=np.float64)
     return result
+
+
+def network_reach_matrix(
+    adjacency: sp.spmatrix | sp.sparray,
+    unit_nodes: npt.ArrayLike,
+    distance: float,
+    *,
+    access_m: npt.ArrayLike | None = None,
+    chunk: int = 64,
+) -> sp.csr_matrix:
+    """0/1 matrix of units within ``distance`` metres of each other along a network.
+
+    Unit i reaches unit j when access_i + d(node_i, node_j) + access_j <= distance,
+    with d the shortest-path length (Dijkstra, cut off at ``distance``).
+
+    Parameters
+    ----------
+    adjacency
+        (nodes, nodes) sparse matrix of edge lengths in metres, e.g.
+        :func:`safespaces.network.adjacency` of the walking segments.
+    unit_nodes
+        Node position (row of ``adjacency``) of each unit (building).
+    distance
+        Walking distance in metres.
+    access_m
+        Distance from each unit to its node (0 if omitted).
+    chunk
+        Source nodes per Dijkstra call (memory: chunk x nodes floats).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        (units, units), self included.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    nodes = np.asarray(unit_nodes, dtype=np.int64)
+    n = len(nodes)
+    access = np.zeros(n) if access_m is None else np.asarray(access_m, dtype=np.float64)
+    sources, unit_source = np.unique(nodes, return_inverse=True)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    graph = sp.csr_matrix(adjacency)
+    for start in range(0, len(sources), chunk):
+        block = sources[start : start + chunk]
+        d = dijkstra(graph, directed=False, indices=block, limit=distance)
+        d_units = d[:, nodes]  # (block, units): node-to-node along the network
+        members = np.flatnonzero((unit_source >= start) & (unit_source < start + len(block)))
+        total = d_units[unit_source[members] - start] + access[members, None] + access[None, :]
+        r, c = np.nonzero(total <= distance)
+        rows.append(members[r])
+        cols.append(c)
+    r_all = np.concatenate([*rows, np.arange(n)])
+    c_all = np.concatenate([*cols, np.arange(n)])
+    w = sp.csr_matrix((np.ones(len(r_all)), (r_all, c_all)), shape=(n, n))
+    w.data[:] = 1.0  # duplicates (the diagonal) summed; keep 0/1
+    return w
+
+
+def snap_to_nodes(xy: npt.ArrayLike, node_xy: npt.ArrayLike) -> tuple[np.ndarray, FloatArray]:
+    """Nearest network node of each point and the straight-line distance to it."""
+    dist, pos = cKDTree(np.asarray(node_xy, dtype=np.float64)).query(np.asarray(xy, float))
+    return np.asarray(pos, dtype=np.int64), np.asarray(dist, dtype=np.float64)
