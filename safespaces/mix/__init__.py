@@ -8,7 +8,11 @@ Kernels (numpy, one pure function per index) live in :mod:`.indices`
 """
 
 from safespaces.mix.analysis import MixResult, analyse_mix, local_scores, spatial_indices
-from safespaces.mix.buildings import aggregate_buildings, building_neighbourhood_scores
+from safespaces.mix.buildings import (
+    aggregate_buildings,
+    building_neighbourhood_scores,
+    walking_reach,
+)
 from safespaces.mix.indices import global_indices
 from safespaces.mix.inference import permutation_p_values
 from safespaces.mix.params import MixParams
@@ -29,5 +33,6 @@ __all__ = [
     "resolve_targets",
     "spatial_indices",
     "synthetic_area_tenure",
+    "walking_reach",
     "what_if",
 ]

@@ -8,11 +8,55 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 
 from safespaces.errors import InputError
 from safespaces.mix.analysis import category_name, count_matrix, local_scores
 from safespaces.mix.params import MixParams
-from safespaces.mix.spatial import neighbourhood_counts, reach_matrix
+from safespaces.mix.spatial import (
+    neighbourhood_counts,
+    network_reach_matrix,
+    reach_matrix,
+    snap_to_nodes,
+)
+from safespaces.network import adjacency, node_index
+
+
+def walking_reach(
+    segments: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    radii_m: Sequence[float],
+) -> dict[float, sp.csr_matrix]:
+    """Buildings within each walking distance of each other along the segments.
+
+    Each building joins the network at the segment end node nearest to its
+    representative point; the straight line to that node counts as walking.
+
+    Parameters
+    ----------
+    segments
+        Walking segments with ``u``, ``v`` (end node ids) and ``length_m``, in
+        the same projected CRS as ``buildings``.
+    buildings
+        Buildings (any geometry).
+    radii_m
+        Walking distances.
+
+    Returns
+    -------
+    dict
+        Radius -> (buildings x buildings) 0/1 sparse matrix, for the ``reach``
+        argument of :func:`building_neighbourhood_scores`.
+    """
+    ids, ui, vi = node_index(segments)
+    geoms = segments.geometry.to_numpy()
+    node_xy = np.zeros((len(ids), 2))
+    node_xy[ui] = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    node_xy[vi] = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    pts = buildings.geometry.representative_point()
+    pos, access = snap_to_nodes(np.column_stack([pts.x, pts.y]), node_xy)
+    graph = adjacency(segments)
+    return {d: network_reach_matrix(graph, pos, d, access_m=access) for d in radii_m}
 
 
 def building_neighbourhood_scores(

@@ -24,16 +24,25 @@ from safespaces.mix import (
     analyse_mix,
     building_neighbourhood_scores,
     synthetic_area_tenure,
+    walking_reach,
     what_if,
 )
 from safespaces.sources.areas import grid_areas
+from safespaces.sources.osm import load_osm
 from safespaces.sources.tenure import read_tenure
-from safespaces.synthetic import TENURE_FILE
+from safespaces.synthetic import DEFAULT_OSM, TENURE_FILE
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "helsinki"
 DISTRICTS = SHARED / "osa_alueet.geojson"
 CATS = list(HELSINKI_TENURE)
 COLUMNS = [f"tenure_{c}" for c in CATS]
+
+
+def reach_matrix_sizes(buildings: gpd.GeoDataFrame) -> int:
+    from safespaces.mix.spatial import reach_matrix
+
+    pts = buildings.geometry.representative_point()
+    return int(reach_matrix(np.column_stack([pts.x, pts.y]), 400.0).nnz)
 
 
 def districts() -> gpd.GeoDataFrame:
@@ -104,6 +113,13 @@ def test_helsinki_default_synthetic_tenure() -> None:
     assert {"mix_entropy_400m", "mix_simpson_800m", "mix_suppressed_800m"} <= set(nb.columns)
     # a bigger walking radius holds at least as many dwellings: fewer suppressed
     assert nb["mix_suppressed_800m"].sum() <= nb["mix_suppressed_400m"].sum()
+    # walking-network neighbourhoods on the embedded OSM extract
+    osm = load_osm(DEFAULT_OSM)
+    reach = walking_reach(osm.segments, buildings.to_crs(osm.crs), (400.0, 800.0))
+    walk = building_neighbourhood_scores(buildings, COLUMNS, reach=reach)
+    straight = reach_matrix_sizes(buildings)
+    assert reach[400.0].nnz <= straight  # a walk is never shorter than the straight line
+    assert walk["mix_entropy_800m"].notna().any()
     dev = buildings.iloc[[0]].copy()
     dev[COLUMNS] = [40, 0, 0, 0, 0, 0]
     t = what_if(areas, dev, COLUMNS)
