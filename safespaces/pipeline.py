@@ -23,8 +23,9 @@ from pyproj import CRS
 
 import safespaces
 from safespaces.config import Config
-from safespaces.errors import InputError
 from safespaces.io import write_layers
+from safespaces.lighting.analysis import LightingResult, analyse_lighting, lighting_summary
+from safespaces.lighting.raster import write_illuminance_raster
 from safespaces.network import split_long_segments
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.sources.areas import grid_areas, read_areas
@@ -264,6 +265,53 @@ def default_out_dir(config: Config) -> Path:
 
 
 @dataclasses.dataclass
+class LightingStage:
+    """The lighting family's output: layers to write, files written, summary."""
+
+    result: LightingResult
+    layers: dict[str, pd.DataFrame]
+    files: list[Path]
+    summary: dict[str, Any]
+
+
+def lighting_stage(
+    study: Study,
+    folder: Path,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> LightingStage:
+    """Model lamps, compute illuminance and classes, write ``illuminance.tif`` (+ ``.qml``)."""
+    timings = {} if timings is None else timings
+    params = study.config.lighting
+    with stage("lighting", progress, timings):
+        result = analyse_lighting(
+            study.osm.segments,
+            study.osm.lamps,
+            study.osm.public_spaces,
+            params,
+            timezone=study.config.general.timezone,
+        )
+    with stage("illuminance raster", progress, timings):
+        minx, miny, maxx, maxy = study.osm.segments.total_bounds
+        m = params.raster_margin_m
+        tif = write_illuminance_raster(
+            folder / "illuminance.tif",
+            result.lamps,
+            (minx - m, miny - m, maxx + m, maxy + m),
+            study.crs,
+            cell=params.raster_cell_m,
+            cutoff=params.cutoff_m,
+        )
+    return LightingStage(
+        result,
+        dict(result.layers()),
+        [tif, tif.with_suffix(".qml")],
+        lighting_summary(result),
+    )
+
+
+@dataclasses.dataclass
 class RunResult:
     """What :func:`run` wrote and measured."""
 
@@ -271,6 +319,7 @@ class RunResult:
     layers: dict[str, int]
     timings: dict[str, float]
     summary: dict[str, Any]
+    files: list[Path]
 
 
 def run(
@@ -289,6 +338,7 @@ def run(
     """
     timings: dict[str, float] = {}
     study = load_study(inputs, config, progress=progress, timings=timings)
+    out = out_dir or default_out_dir(config)
     layers: dict[str, pd.DataFrame] = dict(base_layers(study))
     summary: dict[str, Any] = {
         "street segments": len(study.osm.segments),
@@ -301,14 +351,21 @@ def run(
     if study.incidents is not None:
         summary["incidents read"] = len(study.incidents.points)
         summary["incidents dropped"] = dict(study.incidents.dropped)
-    out = out_dir or default_out_dir(config)
-    if not isinstance(out, Path):
-        raise InputError(f"bad output folder {out!r}")
+    files: list[Path] = []
+    lighting = lighting_stage(study, out, progress=progress, timings=timings)
+    layers.update(lighting.layers)
+    files += lighting.files
+    shares = lighting.summary["light_class_share_of_walking_length"]
+    summary["walking length lit to P6 or better"] = (
+        f"{sum(v for k, v in shares.items() if k in ('P1', 'P2', 'P3', 'P4', 'P5', 'P6')):.0%}"
+    )
     with stage("write GeoPackage", progress, timings):
         path = write_layers(
             out,
             layers,
-            run_metadata(study, timings, {"summary": summary}),
+            run_metadata(
+                study, timings, {"summary": summary, "lighting_summary": lighting.summary}
+            ),
             keep_other_layers=False,
         )
-    return RunResult(path, {k: len(v) for k, v in layers.items()}, timings, summary)
+    return RunResult(path, {k: len(v) for k, v in layers.items()}, timings, summary, files)

@@ -11,9 +11,7 @@ and writes ``DIR/safespaces.gpkg`` (the lighting columns and layers),
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
-from typing import Any
 
 from safespaces.commands._common import (
     add_config_options,
@@ -23,10 +21,7 @@ from safespaces.commands._common import (
     progress,
 )
 from safespaces.io import write_json, write_layers
-from safespaces.lighting.analysis import LightingResult, analyse_lighting
-from safespaces.lighting.raster import write_illuminance_raster
-from safespaces.pipeline import Inputs, Study, load_study, run_metadata
-from safespaces.synthetic import DEFAULT_OSM
+from safespaces.pipeline import Inputs, lighting_stage, load_study, run_metadata
 
 HELP = "street and path lighting: illuminance, EN 13201-2 classes, lit-tag conflicts"
 DESCRIPTION = """\
@@ -48,7 +43,9 @@ Examples:
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     """Register the ``lighting`` subcommand on an ``argparse`` subparsers object."""
     p: argparse.ArgumentParser = subparsers.add_parser(
         "lighting",
@@ -75,86 +72,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
-def summary(result: LightingResult) -> dict[str, Any]:
-    """Class shares, conflicts and lamp sources as plain JSON data."""
-    shares = result.class_shares
-    conflicts = result.conflicts
-    spaces = result.public_spaces.dropna(subset=["light_path_length_m"])
-    return {
-        "light_class_share_of_walking_length": {
-            str(k): round(float(v), 4)
-            for k, v in zip(shares["light_class"], shares["share"], strict=True)
-        },
-        "light_class_length_km": {
-            str(k): round(float(v) / 1000, 3)
-            for k, v in zip(shares["light_class"], shares["length_m"], strict=True)
-        },
-        "light_tag_conflicts_segments": {
-            str(k): int(v)
-            for k, v in zip(conflicts["light_tag_conflict"], conflicts["segments"], strict=True)
-        },
-        "lamps_by_source_of_values": {
-            str(k): int(v) for k, v in result.lamps["light_source_of_values"].value_counts().items()
-        },
-        "public_spaces_path_km": round(float(spaces["light_path_length_m"].sum()) / 1000, 3),
-        "public_spaces_dark_path_km": round(
-            float(spaces["light_dark_path_length_m"].sum()) / 1000, 3
-        ),
-        "dark_paths": len(result.dark_paths),
-        "darkness_h_min_max": [
-            round(float(result.darkness["darkness_h"].min()), 2),
-            round(float(result.darkness["darkness_h"].max()), 2),
-        ],
-    }
-
-
-def compute(args: argparse.Namespace) -> tuple[Study, LightingResult, dict[str, float]]:
-    """Read the inputs named by ``args`` and run the analysis (no writing)."""
-    config = config_from_args(args)
-    timings: dict[str, float] = {}
-    inputs = Inputs(osm=args.osm or DEFAULT_OSM, lamps=args.lamps, crs=args.crs)
-    study = load_study(inputs, config, progress=progress, timings=timings)
-    progress("lighting ...")
-    start = time.perf_counter()
-    result = analyse_lighting(
-        study.osm.segments,
-        study.osm.lamps,
-        study.osm.public_spaces,
-        config.lighting,
-        timezone=config.general.timezone,
-    )
-    timings["lighting"] = time.perf_counter() - start
-    progress(f"lighting: done in {timings['lighting']:.1f} s")
-    return study, result, timings
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``safespaces lighting``; return the exit status (errors propagate)."""
-    study, result, timings = compute(args)
-    config = study.config
+    config = config_from_args(args)
+    timings: dict[str, float] = {}
+    inputs = Inputs(osm=args.osm, lamps=args.lamps, crs=args.crs)
+    study = load_study(inputs, config, progress=progress, timings=timings)
     folder = out_dir(args, config)
-    params = config.lighting
-    minx, miny, maxx, maxy = study.osm.segments.total_bounds
-    m = params.raster_margin_m
-    start = time.perf_counter()
-    tif = write_illuminance_raster(
-        folder / "illuminance.tif",
-        result.lamps,
-        (minx - m, miny - m, maxx + m, maxy + m),
-        study.crs,
-        cell=params.raster_cell_m,
-        cutoff=params.cutoff_m,
-    )
-    timings["illuminance raster"] = time.perf_counter() - start
-    info = summary(result)
+    stage = lighting_stage(study, folder, progress=progress, timings=timings)
     path = write_layers(
         folder,
-        result.layers(),
-        run_metadata(study, timings, {"lighting_summary": info}),
+        stage.layers,
+        run_metadata(study, timings, {"lighting_summary": stage.summary}),
         keep_other_layers=True,
     )
-    write_json(folder / "lighting_summary.json", info)
+    write_json(folder / "lighting_summary.json", stage.summary)
     print(f"wrote {path}")
-    print(f"wrote {tif} (+ {tif.with_suffix('.qml').name})")
-    print(result.summary_markdown())
+    for extra in stage.files:
+        print(f"wrote {extra}")
+    print(stage.result.summary_markdown())
     return 0

@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
     result = run_pipeline(inputs, config, out_dir(args, config), progress=progress)
     print(f"wrote {result.path}")
+    for extra in result.files:
+        print(f"wrote {extra}")
     for name, count in result.layers.items():
         print(f"  {name}: {count} features")
     for key, value in result.summary.items():
