@@ -24,7 +24,12 @@ from safespaces.incidents.counts import (
     suppression_mask,
 )
 from safespaces.incidents.density import DensityGrid, kernel_density
-from safespaces.incidents.environment import CAVEAT, count_model, environment_table
+from safespaces.incidents.environment import (
+    CAVEAT,
+    MODEL_COLUMNS,
+    count_model,
+    environment_table,
+)
 from safespaces.incidents.hotspots import contiguity_weights, gi_star, hotspot_columns
 from safespaces.incidents.params import IncidentParams
 from safespaces.incidents.rates import crude_rate, eb_rates
@@ -389,7 +394,8 @@ def analyse_incidents(
 
     # Environment table and count model.
     environment = environment_table(pd.DataFrame({"length_m": []}), [], [], k_min=k)
-    model = pd.DataFrame()
+    model = pd.DataFrame({c: pd.Series([], dtype=float) for c in MODEL_COLUMNS})
+    model["term"] = model["term"].astype(object)
     model_info: dict[str, Any] = {"family": "none", "reason": "no street segments"}
     present: list[str] = []
     if seg_out is not None and seg_counts is not None:

@@ -40,6 +40,19 @@ ENVIRONMENT_COLUMNS = (
 )
 
 
+MODEL_COLUMNS = (
+    "term",
+    "coef",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p",
+    "irr",
+    "irr_ci_low",
+    "irr_ci_high",
+)
+
+
 def _groups(segments: pd.DataFrame, column: str) -> pd.Series:
     values = segments[column]
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
@@ -176,7 +189,7 @@ def count_model(
     }
     info: dict[str, object] = {"n": int(keep.sum()), "reference": references, "caveat": CAVEAT}
     empty = pd.DataFrame(
-        columns=["term", "coef", "se", "ci_low", "ci_high", "p", "irr", "irr_ci_low", "irr_ci_high"]
+        {c: pd.Series([], dtype=object if c == "term" else float) for c in MODEL_COLUMNS}
     )
     if keep.sum() <= x.shape[1] + 1 or yk.sum() == 0:
         info.update(family="none", converged=False, alpha=None)

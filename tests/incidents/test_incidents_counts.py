@@ -25,15 +25,16 @@ def _segments() -> gpd.GeoDataFrame:
     # Two parallel 100 m streets 100 m apart: y = 0 and y = 100.
     return gpd.GeoDataFrame(
         {"segment_id": [10, 20], "length_m": [100.0, 100.0]},
-        geometry=[shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(0, 100), (100, 100)])],
+        geometry=[
+            shapely.LineString([(0, 0), (100, 0)]),
+            shapely.LineString([(0, 100), (100, 100)]),
+        ],
         crs=CRS,
     )
 
 
 def test_snap_nearest_within_distance() -> None:
-    pts = gpd.GeoDataFrame(
-        geometry=gpd.points_from_xy([50, 50, 50, 50], [5, 95, 50, -40]), crs=CRS
-    )
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy([50, 50, 50, 50], [5, 95, 50, -40]), crs=CRS)
     snap = snap_to_segments(pts, _segments(), 30.0)
     # 5 m from street 10; 5 m from street 20; 50 m from both (too far); 40 m (too far).
     assert snap["segment_id"].tolist() == [10, 20, pd.NA, pd.NA]
@@ -99,10 +100,10 @@ def test_complementary_suppression_protects_breakdowns() -> None:
     )
     groups = {"light": ["incidents_day", "incidents_night"]}
     mask = suppression_mask(counts, groups, k=5)
-    assert mask.loc["A"].tolist() == [True, True, True]
-    assert mask.loc["B"].tolist() == [True, True, True]
-    assert mask.loc["C"].tolist() == [False, True, True]
-    assert mask.loc["D"].tolist() == [False, False, False]
+    assert list(mask.loc["A"]) == [True, True, True]
+    assert list(mask.loc["B"]) == [True, True, True]
+    assert list(mask.loc["C"]) == [False, True, True]
+    assert list(mask.loc["D"]) == [False, False, False]
     # Each table (a unit's breakdown, or a column whose sum is published) has no hidden
     # cell, or at least two whose sum is at least k: subtraction recovers no count.
     for col in counts.columns:

@@ -53,9 +53,7 @@ def test_permutation_p_close_to_exact_enumeration() -> None:
         nbrs = w[i].indices
         obs = y[i] + y[nbrs].sum()
         others = np.delete(y, i)
-        sims = np.array(
-            [y[i] + sum(c) for c in itertools.combinations(others, len(nbrs))]
-        )
+        sims = np.array([y[i] + sum(c) for c in itertools.combinations(others, len(nbrs))])
         larger = (sims >= obs).mean()
         exact = min(larger, 1 - larger)
         assert p[i] == pytest.approx(exact, abs=0.02)
@@ -89,8 +87,12 @@ def test_density_integrates_to_point_count(tmp_path) -> None:
     assert grid.integral(masked=True) <= grid.integral()
     # An isolated point is masked: fewer than k incidents within the bandwidth.
     lone = kernel_density(
-        np.array([[500.0, 500.0]]), (0, 0, 1000, 1000), bandwidth_m=150, cell_m=10,
-        k_min=5, min_bandwidth_m=100,
+        np.array([[500.0, 500.0]]),
+        (0, 0, 1000, 1000),
+        bandwidth_m=150,
+        cell_m=10,
+        k_min=5,
+        min_bandwidth_m=100,
     )
     assert lone.mask.all()
     assert lone.integral() == pytest.approx(1.0, rel=0.01)
@@ -118,7 +120,12 @@ def test_bandwidth_below_minimum_refused_without_opt_in() -> None:
     with pytest.raises(ConfigError, match="privacy minimum"):
         kernel_density(xy, (0, 0, 10, 10), bandwidth_m=50, cell_m=10, k_min=5, min_bandwidth_m=100)
     grid = kernel_density(
-        xy, (0, 0, 10, 10), bandwidth_m=50, cell_m=10, k_min=5, min_bandwidth_m=100,
+        xy,
+        (0, 0, 10, 10),
+        bandwidth_m=50,
+        cell_m=10,
+        k_min=5,
+        min_bandwidth_m=100,
         allow_small_bandwidth=True,
     )
     assert grid.bandwidth_m == 50

@@ -93,5 +93,9 @@ def test_night_start_hour_splits_evening() -> None:
 
 def test_bad_night_start_hour() -> None:
     with pytest.raises(ValueError, match="night_start_hour"):
-        light_window(pd.Series([], dtype="datetime64[ns, UTC]"), np.array([]), pd.DataFrame(),
-                     night_start_hour=25)
+        light_window(
+            pd.Series([], dtype="datetime64[ns, UTC]"),
+            np.array([]),
+            pd.DataFrame(),
+            night_start_hour=25,
+        )
