@@ -1,0 +1,768 @@
+"""The catalogue of output layers: names, columns, units, descriptions and styles.
+
+One catalogue drives both the app's legends and the QGIS styles, so web and
+desktop symbology never drift. Each :class:`Layer` is one styled view of a
+GeoPackage table: the entry whose ``name`` equals its ``table`` is the table's
+own entry (its columns, its default style in the GeoPackage); further entries
+show the same table styled by another column (street segments by light class,
+by eyes at night, by incident rate ...). Adding a layer or a column is one entry.
+
+A column or layer the catalogue lists but a run did not produce is skipped by
+the export; a layer a run produced that the catalogue does not list still gets
+a plain style and a place in the project (see :func:`entry_for`).
+
+Colours: ColorBrewer Dark2 for street types (the app's map colours), viridis
+for sequential scores, RdBu for hot/cold spots; all colour-blind safe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+from safespaces.lighting.illuminance import BELOW_P6, LIT_NOT_MAPPED, UNLIT
+from safespaces.lighting.raster import RAMP as ILLUMINANCE_RAMP
+
+Geometry = Literal["line", "polygon", "point", "none"]
+StyleKind = Literal["categorized", "graduated", "single"]
+
+#: Project groups, in the order the QGIS layer tree shows them (top first).
+GROUPS: tuple[str, ...] = (
+    "Streets",
+    "Lighting",
+    "Eyes on the street",
+    "Social mix",
+    "Incidents",
+    "Areas",
+)
+
+#: viridis in five steps (colour-blind safe, prints in grey).
+VIRIDIS_5: tuple[str, ...] = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+#: ColorBrewer RdBu, five classes (hot = red, cold = blue).
+RDBU_5: tuple[str, ...] = ("#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac")
+#: Colour of "no data" / "other" classes.
+GREY = "#bdbdbd"
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    """One column of an output layer.
+
+    ``name`` may be a shell pattern (``tenure_*``, ``eyes_h??``) for families
+    of columns whose names depend on the configuration.
+    """
+
+    name: str
+    unit: str
+    description: str
+
+    def matches(self, column: str) -> bool:
+        """True when ``column`` is this column (or matches its pattern)."""
+        return fnmatch.fnmatchcase(column, self.name)
+
+
+@dataclasses.dataclass(frozen=True)
+class StyleClass:
+    """One legend class: a category value or a ``(lower, upper)`` range.
+
+    A category value of ``None`` is the catch-all class (every other value and
+    NULL).
+    """
+
+    value: str | tuple[float, float] | None
+    label: str
+    colour: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Style:
+    """How a layer is drawn.
+
+    Parameters
+    ----------
+    kind
+        ``categorized`` (one colour per value), ``graduated`` (ranges of a
+        number) or ``single`` (one symbol).
+    column
+        The column styled (empty for ``single``).
+    classes
+        Legend classes in legend order; a ``single`` style has one class (its colour).
+    width
+        Line width or point size in millimetres (lines and points).
+    outline
+        Outline colour of polygons and points (``None``: no outline).
+    opacity
+        Layer opacity, 0..1.
+    """
+
+    kind: StyleKind
+    column: str
+    classes: tuple[StyleClass, ...]
+    width: float = 0.5
+    outline: str | None = "#4d4d4d"
+    opacity: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.kind != "single" and not self.column:
+            raise ValueError(f"a {self.kind} style needs a column")
+        if not self.classes:
+            raise ValueError("a style needs at least one class")
+        if self.kind == "graduated" and not all(isinstance(c.value, tuple) for c in self.classes):
+            raise ValueError("graduated classes need (lower, upper) values")
+
+
+@dataclasses.dataclass(frozen=True)
+class Layer:
+    """One styled vector layer (a view of a GeoPackage table).
+
+    Attributes
+    ----------
+    name
+        Unique name; equal to ``table`` for the table's own entry.
+    title
+        Human title (QGIS layer name and metadata title).
+    geometry
+        ``line``, ``polygon``, ``point`` or ``none`` (attribute table).
+    group
+        Project group (one of :data:`GROUPS`).
+    abstract
+        What the layer shows, in plain words.
+    columns
+        Columns with units and descriptions (the table's entry lists them).
+    style
+        How it is drawn (``None`` for attribute tables).
+    synthetic_from
+        Inputs its values come from; when the run's ``synthetic_inputs``
+        include one, the layer is flagged SYNTHETIC.
+    table
+        GeoPackage table; defaults to ``name``.
+    visible
+        Checked in the project when it opens.
+    """
+
+    name: str
+    title: str
+    geometry: Geometry
+    group: str
+    abstract: str
+    columns: tuple[Column, ...] = ()
+    style: Style | None = None
+    synthetic_from: tuple[str, ...] = ()
+    table: str = ""
+    visible: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.table:
+            object.__setattr__(self, "table", self.name)
+        if self.group not in GROUPS:
+            raise ValueError(f"layer {self.name}: unknown group {self.group!r}")
+        if self.geometry != "none" and self.style is None:
+            raise ValueError(f"layer {self.name}: a spatial layer needs a style")
+
+    @property
+    def is_table_entry(self) -> bool:
+        """True for the table's own entry (not a second view of it)."""
+        return self.name == self.table
+
+
+@dataclasses.dataclass(frozen=True)
+class Raster:
+    """One GeoTIFF output (``<name>.tif``) and its colour ramp.
+
+    ``ramp`` values are ``(lower, upper)`` of discrete classes (``inf`` upper for
+    the last) when ``interpolated`` is false; when it is true they are fractions of
+    the raster's robust maximum (its 99th percentile of positive cells) at which
+    colours are interpolated (only the upper value is used).
+    """
+
+    name: str
+    title: str
+    group: str
+    unit: str
+    abstract: str
+    ramp: tuple[StyleClass, ...]
+    interpolated: bool = False
+    opacity: float = 0.85
+    synthetic_from: tuple[str, ...] = ()
+    visible: bool = True
+
+    def __post_init__(self) -> None:
+        if self.group not in GROUPS:
+            raise ValueError(f"raster {self.name}: unknown group {self.group!r}")
+
+
+Entry = Layer | Raster
+
+
+def _graduated(
+    edges: Iterable[float], colours: Iterable[str], *, fmt: str = "{:g}"
+) -> tuple[StyleClass, ...]:
+    """Classes between consecutive ``edges`` with labels ``a - b``."""
+    e = list(edges)
+    return tuple(
+        StyleClass((lo, hi), f"{fmt.format(lo)} - {fmt.format(hi)}", colour)
+        for lo, hi, colour in zip(e[:-1], e[1:], colours, strict=True)
+    )
+
+
+def _single(colour: str) -> tuple[StyleClass, ...]:
+    return (StyleClass(None, "all", colour),)
+
+
+#: Street types, coloured as the app's map (ColorBrewer Dark2).
+HIGHWAY_CLASSES: tuple[StyleClass, ...] = (
+    StyleClass("primary", "primary", "#d95f02"),
+    StyleClass("primary_link", "primary link", "#d95f02"),
+    StyleClass("secondary", "secondary", "#e7298a"),
+    StyleClass("tertiary", "tertiary", "#e6ab02"),
+    StyleClass("tertiary_link", "tertiary link", "#e6ab02"),
+    StyleClass("residential", "residential", "#7570b3"),
+    StyleClass("unclassified", "unclassified", "#7570b3"),
+    StyleClass("service", "service", "#a6a6a6"),
+    StyleClass("footway", "footway", "#1b9e77"),
+    StyleClass("pedestrian", "pedestrian street", "#1b9e77"),
+    StyleClass("path", "path", "#66a61e"),
+    StyleClass("steps", "steps", "#66a61e"),
+    StyleClass("cycleway", "cycleway", "#377eb8"),
+    StyleClass(None, "other", GREY),
+)
+
+#: EN 13201-2 P classes (brightest first), then the unclassed cases.
+LIGHT_CLASSES: tuple[StyleClass, ...] = (
+    StyleClass("P1", "P1 (avg >= 15 lx)", "#fde725"),
+    StyleClass("P2", "P2 (avg >= 10 lx)", "#b5de2b"),
+    StyleClass("P3", "P3 (avg >= 7.5 lx)", "#6ece58"),
+    StyleClass("P4", "P4 (avg >= 5 lx)", "#35b779"),
+    StyleClass("P5", "P5 (avg >= 3 lx)", "#1f9e89"),
+    StyleClass("P6", "P6 (avg >= 2 lx)", "#26828e"),
+    StyleClass(BELOW_P6, "below P6 (lamps, too dim)", "#3e4989"),
+    StyleClass(UNLIT, "unlit (no lamp reaches it)", "#440154"),
+    StyleClass(LIT_NOT_MAPPED, "tagged lit, lamps not mapped", "#e377c2"),
+    StyleClass(None, "no data", GREY),
+)
+
+TAG_CONFLICT_CLASSES: tuple[StyleClass, ...] = (
+    StyleClass("none", "tag agrees with lamps", "#d9d9d9"),
+    StyleClass("lit_unknown", "no lit tag", "#969696"),
+    StyleClass("lit_yes_no_lamps", "tagged lit, no lamps mapped", "#e66101"),
+    StyleClass("lit_no_but_lamps", "tagged unlit, lamps nearby", "#5e3c99"),
+    StyleClass(None, "other", GREY),
+)
+
+HOTSPOT_CLASSES: tuple[StyleClass, ...] = (
+    StyleClass("hot 99%", "hot spot (99 %)", RDBU_5[0]),
+    StyleClass("hot 95%", "hot spot (95 %)", RDBU_5[1]),
+    StyleClass("not significant", "not significant", RDBU_5[2]),
+    StyleClass("cold 95%", "cold spot (95 %)", RDBU_5[3]),
+    StyleClass("cold 99%", "cold spot (99 %)", RDBU_5[4]),
+    StyleClass(None, "suppressed / no data", GREY),
+)
+
+#: Eyes-on-the-street index, 0..100 in five equal classes.
+EYES_CLASSES = _graduated((0, 20, 40, 60, 80, 100), VIRIDIS_5, fmt="{:.0f}")
+#: Shares 0..1 in five classes.
+SHARE_CLASSES = _graduated((0, 0.2, 0.4, 0.6, 0.8, 1.0), VIRIDIS_5, fmt="{:.1f}")
+
+_SEGMENT_BASE = (
+    Column("segment_id", "", "segment identifier"),
+    Column("osm_way_id", "", "OpenStreetMap way id"),
+    Column("u", "", "start node"),
+    Column("v", "", "end node"),
+    Column("name", "", "street name (OSM)"),
+    Column("highway", "", "OSM highway type"),
+    Column("lit_tag", "", "OSM lit tag"),
+    Column("sidewalk", "", "OSM sidewalk tag"),
+    Column("footway", "", "OSM footway tag"),
+    Column("length_m", "m", "segment length"),
+)
+_SEGMENT_LIGHT = (
+    Column("light_lux_avg", "lx", "average horizontal illuminance"),
+    Column("light_lux_min", "lx", "minimum horizontal illuminance"),
+    Column("light_uniformity", "ratio", "minimum / average illuminance"),
+    Column("light_lamps_per_100m", "lamps per 100 m", "lamps lighting the segment"),
+    Column("light_class", "", "best EN 13201-2 P class met, or why none"),
+    Column("light_tag_conflict", "", "OSM lit tag against mapped lamps"),
+)
+_SEGMENT_EYES = (
+    Column("eyes_frontage_share", "share", "share of length facing a building façade"),
+    Column("eyes_doors", "count", "doors (entrances, premises) facing the segment"),
+    Column("eyes_doors_per_100m", "per 100 m", "doors per 100 m"),
+    Column("eyes_residents", "persons", "residents behind the façades facing it"),
+    Column("eyes_residents_per_100m", "persons per 100 m", "residents per 100 m"),
+    Column("eyes_active_h??", "count", "premises open in that hour"),
+    Column("eyes_premises", "count", "premises facing the segment"),
+    Column("eyes_flow_*", "index", "pedestrian flow potential within that distance"),
+    Column("eyes_light", "0..1", "light factor from the lighting analysis"),
+    Column("eyes_h??", "0..100", "eyes-on-the-street index in that hour"),
+    Column("eyes_day", "0..100", "eyes-on-the-street index 07-18"),
+    Column("eyes_evening", "0..100", "eyes-on-the-street index 18-22"),
+    Column("eyes_night", "0..100", "eyes-on-the-street index 22-07"),
+    Column("eyes_explain", "", "the segment's weakest components"),
+)
+_INCIDENT_COUNTS = (
+    Column("incidents_*_suppressed", "flag", "count of 1..k-1 withheld (NULL) for privacy"),
+    Column("incidents_suppressed", "flag", "count of 1..k-1 withheld (NULL) for privacy"),
+    Column("incidents_count", "incidents", "incidents in the whole period"),
+    Column("incidents_day", "incidents", "incidents in daylight"),
+    Column("incidents_evening", "incidents", "incidents in the evening"),
+    Column("incidents_night", "incidents", "incidents at night"),
+    Column("incidents_hour_unknown", "incidents", "incidents without a time of day"),
+    Column("incidents_week*", "incidents", "incidents on weekdays / at weekends"),
+    Column("incidents_month_??", "incidents", "incidents in that month"),
+    Column("incidents_cat_*", "incidents", "incidents of that category"),
+    Column("incidents_per_100m", "per 100 m", "crude rate per 100 m of street"),
+    Column("incidents_per_100m_eb", "per 100 m", "empirical-Bayes rate per 100 m of street"),
+)
+
+LAYERS: tuple[Layer, ...] = (
+    # --- Streets ---------------------------------------------------------
+    Layer(
+        "street_segments",
+        "Streets and paths",
+        "line",
+        "Streets",
+        "Walking network from OpenStreetMap, split into segments, by street type. "
+        "The table also carries the lighting, eyes-on-the-street and incident columns.",
+        (*_SEGMENT_BASE, *_SEGMENT_LIGHT, *_SEGMENT_EYES, *_INCIDENT_COUNTS),
+        Style("categorized", "highway", HIGHWAY_CLASSES, width=0.4),
+    ),
+    Layer(
+        "buildings",
+        "Buildings",
+        "polygon",
+        "Streets",
+        "Building footprints from OpenStreetMap with estimated residents.",
+        (
+            Column("building_id", "", "building identifier"),
+            Column("building", "", "OSM building tag"),
+            Column("use", "", "building use"),
+            Column("levels", "floors", "building levels"),
+            Column("height_m", "m", "height"),
+            Column("flats", "dwellings", "OSM flats tag"),
+            Column("footprint_m2", "m²", "footprint area"),
+            Column("residents_est", "persons", "estimated residents"),
+        ),
+        Style("single", "", _single("#cccccc"), outline="#969696"),
+    ),
+    # --- Lighting --------------------------------------------------------
+    Layer(
+        "street_lighting",
+        "Street lighting (EN 13201-2 class)",
+        "line",
+        "Lighting",
+        "Each walking segment's best EN 13201-2 P class met by the modelled lamps.",
+        style=Style("categorized", "light_class", LIGHT_CLASSES, width=0.6),
+        table="street_segments",
+    ),
+    Layer(
+        "street_lit_tag_conflicts",
+        "OSM lit tag against mapped lamps",
+        "line",
+        "Lighting",
+        "Where the OpenStreetMap lit tag and the mapped lamps disagree.",
+        style=Style("categorized", "light_tag_conflict", TAG_CONFLICT_CLASSES, width=0.6),
+        table="street_segments",
+        visible=False,
+    ),
+    Layer(
+        "lamps",
+        "Street lamps",
+        "point",
+        "Lighting",
+        "Lamps from OpenStreetMap or the lamp register, with the modelled height and "
+        "intensity (and where each value came from).",
+        (
+            Column("lamp_id", "", "lamp identifier"),
+            Column("source", "", "osm or register"),
+            Column("light_context", "", "street, park path or pedestrian area"),
+            Column("light_height_m", "m", "modelled mounting height"),
+            Column("light_intensity_cd", "cd", "modelled peak intensity"),
+            Column("light_source_of_values", "", "where height and intensity came from"),
+        ),
+        Style(
+            "categorized",
+            "light_context",
+            (
+                StyleClass("street", "street lamp", "#fdb863"),
+                StyleClass("park_path", "park path lamp", "#b2abd2"),
+                StyleClass("pedestrian", "pedestrian area lamp", "#e66101"),
+                StyleClass(None, "other", GREY),
+            ),
+            width=1.6,
+            outline="#252525",
+        ),
+    ),
+    Layer(
+        "public_spaces",
+        "Parks and squares: share of paths lit to P6",
+        "polygon",
+        "Lighting",
+        "Parks, squares and pedestrian areas with the share of their path length lit "
+        "to EN 13201-2 P6 or better.",
+        (
+            Column("space_id", "", "public space identifier"),
+            Column("kind", "", "park, square, pedestrian area ..."),
+            Column("name", "", "name (OSM)"),
+            Column("light_path_length_m", "m", "length of walking paths inside"),
+            Column("light_share_p6_or_better", "share", "share of path length lit to P6+"),
+            Column("light_dark_path_length_m", "m", "path length below P6 or unlit"),
+            Column("light_unknown_path_length_m", "m", "path length tagged lit, no lamps"),
+            Column("light_lux_avg", "lx", "length-weighted average illuminance"),
+        ),
+        Style("graduated", "light_share_p6_or_better", SHARE_CLASSES, opacity=0.7),
+    ),
+    Layer(
+        "dark_paths",
+        "Darkest paths in parks and squares",
+        "line",
+        "Lighting",
+        "The darkest stretches of paths in parks and squares, ranked.",
+        (
+            Column("dark_rank", "rank", "1 = darkest"),
+            Column("light_lux_mean", "lx", "mean illuminance"),
+            Column("light_lux_max", "lx", "maximum illuminance"),
+            Column("light_evidence", "", "mapped lamps or tagged lit without lamps"),
+        ),
+        Style(
+            "categorized",
+            "light_evidence",
+            (
+                StyleClass("mapped lamps", "dark (mapped lamps)", "#b2182b"),
+                StyleClass(
+                    "tagged lit, lamps not mapped", "tagged lit, lamps not mapped", "#e377c2"
+                ),
+                StyleClass(None, "other", GREY),
+            ),
+            width=1.2,
+        ),
+    ),
+    Layer(
+        "light_darkness",
+        "Hours of darkness per day",
+        "none",
+        "Lighting",
+        "Sunrise, sunset, civil twilight and hours of darkness for every day of the year.",
+        (Column("darkness_h", "h", "hours of darkness"),),
+    ),
+    Layer(
+        "light_class_shares",
+        "Walking length by lighting class",
+        "none",
+        "Lighting",
+        "Walking length and share per EN 13201-2 class.",
+        (Column("length_m", "m", "walking length"), Column("share", "share", "share of length")),
+    ),
+    Layer(
+        "light_tag_conflicts",
+        "OSM lit tag conflicts (summary)",
+        "none",
+        "Lighting",
+        "Segments and length per lit-tag conflict type.",
+    ),
+    # --- Eyes on the street ----------------------------------------------
+    *(
+        Layer(
+            f"street_eyes_{period}",
+            f"Eyes on the street: {label}",
+            "line",
+            "Eyes on the street",
+            f"Eyes-on-the-street index {hours} (0-100, absolute scale): façades, doors, "
+            "residents, open premises, pedestrian flow and light.",
+            style=Style("graduated", f"eyes_{period}", EYES_CLASSES, width=0.6),
+            table="street_segments",
+            visible=period == "night",
+        )
+        for period, label, hours in (
+            ("night", "night", "22-07"),
+            ("evening", "evening", "18-22"),
+            ("day", "day", "07-18"),
+        )
+    ),
+    # --- Social mix ------------------------------------------------------
+    Layer(
+        "areas_mix_entropy",
+        "Tenure mix (entropy)",
+        "polygon",
+        "Social mix",
+        "Normalised Shannon entropy of dwellings by tenure (0 = one tenure, 1 = even mix); "
+        "areas below mix.min_dwellings are suppressed.",
+        style=Style("graduated", "mix_entropy", SHARE_CLASSES, opacity=0.75, outline="#ffffff"),
+        synthetic_from=("tenure",),
+        table="areas",
+    ),
+    Layer(
+        "mix_summary",
+        "Segregation indices (city)",
+        "none",
+        "Social mix",
+        "The city's global segregation indices with permutation p-values.",
+        synthetic_from=("tenure",),
+    ),
+    # --- Incidents -------------------------------------------------------
+    Layer(
+        "incident_hotspots",
+        "Incident hot and cold spots (Gi*)",
+        "polygon",
+        "Incidents",
+        "Getis-Ord Gi* hot and cold spots of incident counts with a false-discovery-rate "
+        "correction. Incidents are recorded where they are reported, not where risk is.",
+        (
+            Column("incidents_count", "incidents", "incidents in the whole period"),
+            Column("hotspot_gi_z", "z", "Gi* z-score"),
+            Column("hotspot_p_sim", "p", "permutation p-value"),
+            Column("hotspot_q", "q", "FDR-adjusted p-value"),
+            Column("hotspot_class", "", "hot / cold at 99 % or 95 %, or not significant"),
+        ),
+        Style("categorized", "hotspot_class", HOTSPOT_CLASSES, opacity=0.75),
+        synthetic_from=("incidents",),
+    ),
+    Layer(
+        "areas_incident_rate",
+        "Incidents per 1,000 residents (smoothed)",
+        "polygon",
+        "Incidents",
+        "Empirical-Bayes smoothed incidents per 1,000 residents; small counts suppressed.",
+        style=Style(
+            "graduated",
+            "incidents_per_1000_eb",
+            _graduated((0, 50, 100, 200, 400, 1e9), VIRIDIS_5, fmt="{:.0f}"),
+            opacity=0.75,
+            outline="#ffffff",
+        ),
+        synthetic_from=("incidents",),
+        table="areas",
+        visible=False,
+    ),
+    Layer(
+        "street_incident_rate",
+        "Incidents per 100 m of street (smoothed)",
+        "line",
+        "Incidents",
+        "Empirical-Bayes smoothed incidents per 100 m of street; small counts suppressed.",
+        style=Style(
+            "graduated",
+            "incidents_per_100m_eb",
+            _graduated((0, 1, 2, 4, 8, 1e9), VIRIDIS_5, fmt="{:.0f}"),
+            width=0.6,
+        ),
+        synthetic_from=("incidents",),
+        table="street_segments",
+        visible=False,
+    ),
+    *(
+        Layer(
+            name,
+            title,
+            "none",
+            "Incidents",
+            abstract,
+            synthetic_from=("incidents",),
+        )
+        for name, title, abstract in (
+            (
+                "incident_environment",
+                "Incident rates by environment",
+                "Rates by light class and eyes-on-the-street level, with exact Poisson intervals.",
+            ),
+            (
+                "incident_model",
+                "Incident count model",
+                "Negative binomial count model: association, not cause.",
+            ),
+            ("incident_summary", "Incident summary", "Counts read, dropped and suppressed."),
+        )
+    ),
+    # --- Areas -----------------------------------------------------------
+    Layer(
+        "areas",
+        "Areas: estimated residents",
+        "polygon",
+        "Areas",
+        "Districts (or a regular grid) with estimated residents, dwellings by tenure, "
+        "mix scores and incident counts where the run produced them.",
+        (
+            Column("area_id", "", "area identifier"),
+            Column("name", "", "area name"),
+            Column("residents_est", "persons", "estimated residents"),
+            Column("dwellings", "dwellings", "dwellings (tenure input)"),
+            Column("tenure_*", "dwellings", "dwellings of that tenure"),
+            Column("mix_entropy*", "0..1", "normalised Shannon entropy of tenure"),
+            Column("mix_simpson*", "0..1", "Simpson diversity of tenure"),
+            Column("mix_divergence*", "bits", "divergence from the city's tenure mix"),
+            Column("mix_lq_*", "ratio", "location quotient of that tenure"),
+            Column("mix_target_gap_*", "share", "gap to the policy target share"),
+            Column("mix_suppressed*", "flag", "too few dwellings: scores withheld"),
+            *_INCIDENT_COUNTS,
+            Column("incidents_per_1000_residents", "per 1,000", "crude rate per 1,000 residents"),
+            Column("incidents_per_1000_eb", "per 1,000", "empirical-Bayes rate per 1,000"),
+            Column("incidents_street_m", "m", "street length (exposure)"),
+        ),
+        Style(
+            "graduated",
+            "residents_est",
+            _graduated((0, 250, 500, 1000, 2000, 1e9), VIRIDIS_5, fmt="{:.0f}"),
+            opacity=0.6,
+            outline="#ffffff",
+        ),
+        synthetic_from=("tenure", "incidents"),
+        visible=False,
+    ),
+    Layer(
+        "run_metadata",
+        "Run metadata",
+        "none",
+        "Areas",
+        "Inputs with checksums, parameters, version and time of the run.",
+        (Column("key", "", "item"), Column("value", "", "JSON-encoded value")),
+    ),
+)
+
+RASTERS: tuple[Raster, ...] = (
+    Raster(
+        "illuminance",
+        "Illuminance at ground (lux)",
+        "Lighting",
+        "lx",
+        "Modelled horizontal illuminance at each 5 m cell, classed at the EN 13201-2 "
+        "P-class averages.",
+        tuple(StyleClass((0.0, upper), label, colour) for upper, colour, label in ILLUMINANCE_RAMP),
+    ),
+    Raster(
+        "incident_density",
+        "Incident density (kernel)",
+        "Incidents",
+        "incidents per km²",
+        "Quartic kernel density of incidents; cells with fewer than k incidents within "
+        "the bandwidth are masked.",
+        (
+            StyleClass((0.0, 0.0), "0", "#ffffb2"),
+            StyleClass((0.25, 0.25), "", "#fecc5c"),
+            StyleClass((0.5, 0.5), "", "#fd8d3c"),
+            StyleClass((0.75, 0.75), "", "#f03b20"),
+            StyleClass((1.0, 1.0), "high", "#bd0026"),
+        ),
+        interpolated=True,
+        opacity=0.8,
+        synthetic_from=("incidents",),
+        visible=False,
+    ),
+)
+
+#: Every entry by name.
+CATALOGUE: Mapping[str, Entry] = {
+    **{e.name: e for e in LAYERS},
+    **{r.name: r for r in RASTERS},
+}
+
+
+def layers_of_table(table: str) -> list[Layer]:
+    """Catalogue entries that show ``table``, its own entry first."""
+    found = [e for e in LAYERS if e.table == table]
+    return sorted(found, key=lambda e: not e.is_table_entry)
+
+
+def _group_by_prefix(table: str) -> str:
+    for prefix, group in (
+        ("light", "Lighting"),
+        ("eyes", "Eyes on the street"),
+        ("mix", "Social mix"),
+        ("incident", "Incidents"),
+        ("street", "Streets"),
+    ):
+        if table.startswith(prefix):
+            return group
+    return "Areas"
+
+
+def entry_for(table: str, geometry: Geometry) -> Layer:
+    """The table's catalogue entry, or a plain one for a table the catalogue lacks."""
+    for entry in layers_of_table(table):
+        if entry.is_table_entry:
+            return entry
+    style = None
+    if geometry != "none":
+        style = Style("single", "", _single("#1f78b4"), width=0.5 if geometry != "point" else 1.6)
+    return Layer(
+        table,
+        table.replace("_", " ").capitalize(),
+        geometry,
+        _group_by_prefix(table),
+        f"Layer {table} written by safespaces (not described in the catalogue yet).",
+        style=style,
+    )
+
+
+def legend(layer_name: str) -> list[tuple[str, str]]:
+    """``(label, colour)`` pairs of a layer's legend, in legend order (for the app).
+
+    Raises
+    ------
+    KeyError
+        No catalogue entry of that name, or the entry has no style.
+    """
+    entry = CATALOGUE[layer_name]
+    classes = (
+        entry.ramp if isinstance(entry, Raster) else entry.style.classes if entry.style else None
+    )
+    if classes is None:
+        raise KeyError(f"{layer_name} is an attribute table without a legend")
+    return [(c.label, c.colour) for c in classes if c.label]
+
+
+def describe_columns(table: str, columns: Iterable[str] | None = None) -> list[Column]:
+    """Columns of ``table`` with units and descriptions.
+
+    With ``columns`` (the columns a run actually wrote), describes exactly those
+    present that the catalogue knows, in the given order (patterns resolved to
+    the real names); without, every column the catalogue lists.
+    """
+    known = [c for e in layers_of_table(table) for c in e.columns]
+    if columns is None:
+        return known
+    out = []
+    for name in columns:
+        match = next((c for c in known if c.matches(name)), None)
+        if match is not None:
+            out.append(dataclasses.replace(match, name=name))
+    return out
+
+
+def is_synthetic(entry: Entry, synthetic_inputs: Iterable[str]) -> bool:
+    """True when an input the entry's values come from is SYNTHETIC."""
+    return bool(set(entry.synthetic_from) & set(synthetic_inputs))
+
+
+def ramp_stops(raster: Raster, maximum: float) -> list[tuple[float, str, str]]:
+    """``(value, colour, label)`` stops of a raster ramp scaled to ``maximum``."""
+    stops = []
+    for c in raster.ramp:
+        assert isinstance(c.value, tuple)
+        upper = c.value[1]
+        if raster.interpolated:
+            value = upper * maximum
+            stops.append((value, c.colour, f"{value:.0f}"))
+        else:
+            stops.append((upper, c.colour, c.label))
+    return stops
+
+
+__all__ = [
+    "CATALOGUE",
+    "GROUPS",
+    "LAYERS",
+    "RASTERS",
+    "Column",
+    "Entry",
+    "Layer",
+    "Raster",
+    "Style",
+    "StyleClass",
+    "describe_columns",
+    "entry_for",
+    "is_synthetic",
+    "layers_of_table",
+    "legend",
+    "ramp_stops",
+]
