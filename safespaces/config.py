@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from safespaces.errors import ConfigError
 from safespaces.eyes.params import EyesParams
 from safespaces.incidents.params import IncidentParams
+from safespaces.indices import IndexParams
 from safespaces.lighting.params import LightingParams
 from safespaces.mix.params import MixParams
 
@@ -162,6 +163,7 @@ class Config:
     eyes: EyesParams = dataclasses.field(default_factory=EyesParams)
     mix: MixParams = dataclasses.field(default_factory=MixParams)
     incidents: IncidentParams = dataclasses.field(default_factory=IncidentParams)
+    indices: IndexParams = dataclasses.field(default_factory=IndexParams)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration as plain JSON-compatible data."""
