@@ -41,9 +41,9 @@ def tiled(segments: gpd.GeoDataFrame, k: int) -> gpd.GeoDataFrame:
     for i in range(k):
         for j in range(k):
             copy = segments.copy()
-            copy["geometry"] = shapely.transform(
-                copy.geometry.to_numpy(), lambda xy, i=i, j=j: xy + [i * dx, j * dy]
-            )
+            offset = np.array([i * dx, j * dy])
+            coords = shapely.get_coordinates(copy.geometry.to_numpy()) + offset
+            copy["geometry"] = shapely.set_coordinates(copy.geometry.to_numpy().copy(), coords)
             shift = (i * k + j) * 2 * span
             copy["u"] = copy["u"] + np.sign(copy["u"]) * shift
             copy["v"] = copy["v"] + np.sign(copy["v"]) * shift
