@@ -155,20 +155,26 @@ def opening_table(pois: pd.DataFrame, params: EyesParams) -> OpeningTable:
                 cache[text] = None
         return cache[text]
 
-    is_open = np.zeros((n, HOURS), dtype=bool)
-    for i in range(n):  # unique strings are parsed once; this loop only looks them up
-        row = parse(str(strings[i]).strip()) if source[i] == "tag" else None
+    # one parse per unique (string, category, key): many premises share a string
+    triples = np.stack([strings.astype(str), categories.astype(str), keys.astype(str)], axis=1)
+    combos, inverse = np.unique(triples.reshape(n, 3), axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    rows = np.zeros((len(combos), HOURS), dtype=bool)
+    unparsed = np.zeros(len(combos), dtype=bool)
+    for c, (text, category, key) in enumerate(combos):
+        row = parse(str(text).strip()) if text else None
         if row is None:
-            if source[i] == "tag":
-                source[i] = "unparsed"
-            fallback = _lookup(params.default_hours, str(categories[i]), str(keys[i]))
+            unparsed[c] = bool(text)
+            fallback = _lookup(params.default_hours, str(category), str(key))
             row = parse(str(fallback)) if fallback else None
             if row is None:
                 raise ConfigError(
-                    f"eyes.default_hours for {categories[i] or keys[i]!r} = {fallback!r} is not "
+                    f"eyes.default_hours for {category or key!r} = {fallback!r} is not "
                     "valid opening_hours syntax. Fix: write it like 'Mo-Fr 09:00-17:00'"
                 )
-        is_open[i] = row
+        rows[c] = row
+    is_open = rows[inverse]
+    source[unparsed[inverse]] = "unparsed"
     weight = np.array(
         [
             float(_lookup(params.category_weights, str(c), str(k)) or 0.0)  # type: ignore[arg-type]

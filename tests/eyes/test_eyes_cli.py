@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pyogrio
+import pytest
 from eyes_fixtures import TOYTOWN
 
 from safespaces.cli import main
@@ -38,3 +39,30 @@ def test_bad_weekday_exits_2(tmp_path, capsys):
     status = main(["eyes", "--osm", str(TOYTOWN), "--weekday", "someday", "--out", str(tmp_path)])
     assert status == 2
     assert "not a day of the week" in capsys.readouterr().err
+
+
+def test_residents_from_a_real_tenure_file_replace_the_estimate():
+    import dataclasses
+
+    import geopandas as gpd
+    import shapely
+    from eyes_fixtures import load_toytown
+
+    from safespaces.commands.eyes import residents_from_tenure
+
+    study = load_toytown()
+    homes = study.osm.buildings[study.osm.buildings["building"] == "apartments"]
+    tenure = gpd.GeoDataFrame(
+        {"osm_building_id": [int(homes["osm_id"].iloc[0])], "dwellings": [30.0]},
+        geometry=[shapely.Point(0, 0)],
+        crs=study.crs,
+    )
+    real = residents_from_tenure(dataclasses.replace(study, tenure=tenure, synthetic=[]))
+    # 30 dwellings x 1.8 persons = 54 replace the estimate of 80; others keep theirs
+    assert real[homes.index[0]] == pytest.approx(54.0)
+    others = study.osm.buildings.index != homes.index[0]
+    np.testing.assert_allclose(real[others], study.osm.buildings["residents_est"][others])
+    synthetic = dataclasses.replace(study, tenure=tenure, synthetic=["tenure"])
+    np.testing.assert_allclose(
+        residents_from_tenure(synthetic), study.osm.buildings["residents_est"]
+    )
