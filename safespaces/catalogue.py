@@ -174,7 +174,9 @@ class Raster:
     ``ramp`` values are ``(lower, upper)`` of discrete classes (``inf`` upper for
     the last) when ``interpolated`` is false; when it is true they are fractions of
     the raster's robust maximum (its 99th percentile of positive cells) at which
-    colours are interpolated (only the upper value is used).
+    colours are interpolated (only the upper value is used). With ``clear_first``
+    the first class is transparent, so the darkest or emptiest cells show the
+    layers below.
     """
 
     name: str
@@ -184,6 +186,7 @@ class Raster:
     abstract: str
     ramp: tuple[StyleClass, ...]
     interpolated: bool = False
+    clear_first: bool = True
     opacity: float = 0.85
     synthetic_from: tuple[str, ...] = ()
     visible: bool = True
@@ -327,6 +330,7 @@ LAYERS: tuple[Layer, ...] = (
         "The table also carries the lighting, eyes-on-the-street and incident columns.",
         (*_SEGMENT_BASE, *_SEGMENT_LIGHT, *_SEGMENT_EYES, *_INCIDENT_COUNTS),
         Style("categorized", "highway", HIGHWAY_CLASSES, width=0.4),
+        visible=False,
     ),
     Layer(
         "buildings",
@@ -390,7 +394,7 @@ LAYERS: tuple[Layer, ...] = (
                 StyleClass("pedestrian", "pedestrian area lamp", "#e66101"),
                 StyleClass(None, "other", GREY),
             ),
-            width=1.6,
+            width=1.2,
             outline="#252525",
         ),
     ),
@@ -472,7 +476,7 @@ LAYERS: tuple[Layer, ...] = (
             "residents, open premises, pedestrian flow and light.",
             style=Style("graduated", f"eyes_{period}", EYES_CLASSES, width=0.6),
             table="street_segments",
-            visible=period == "night",
+            visible=False,
         )
         for period, label, hours in (
             ("night", "night", "22-07"),
@@ -517,6 +521,7 @@ LAYERS: tuple[Layer, ...] = (
         ),
         Style("categorized", "hotspot_class", HOTSPOT_CLASSES, opacity=0.75),
         synthetic_from=("incidents",),
+        visible=False,
     ),
     Layer(
         "areas_incident_rate",
@@ -681,17 +686,19 @@ def entry_for(table: str, geometry: Geometry) -> Layer:
     for entry in layers_of_table(table):
         if entry.is_table_entry:
             return entry
-    style = None
-    if geometry != "none":
-        style = Style("single", "", _single("#1f78b4"), width=0.5 if geometry != "point" else 1.6)
     return Layer(
         table,
         table.replace("_", " ").capitalize(),
         geometry,
         _group_by_prefix(table),
         f"Layer {table} written by safespaces (not described in the catalogue yet).",
-        style=style,
+        style=None if geometry == "none" else plain_style(geometry),
     )
+
+
+def plain_style(geometry: Geometry) -> Style:
+    """One blue symbol: for a layer the catalogue lacks, or a styled column a run lacks."""
+    return Style("single", "", _single("#1f78b4"), width=1.6 if geometry == "point" else 0.5)
 
 
 def legend(layer_name: str) -> list[tuple[str, str]]:
@@ -755,6 +762,7 @@ __all__ = [
     "RASTERS",
     "Column",
     "Entry",
+    "Geometry",
     "Layer",
     "Raster",
     "Style",
@@ -764,5 +772,6 @@ __all__ = [
     "is_synthetic",
     "layers_of_table",
     "legend",
+    "plain_style",
     "ramp_stops",
 ]
