@@ -1,0 +1,56 @@
+"""``safespaces export``: package an output folder for QGIS.
+
+Adds to ``DIR`` (written by ``safespaces run`` or the family subcommands): the
+default QGIS style of every layer in ``safespaces.gpkg`` (its ``layer_styles``
+table), QGIS layer metadata (title, abstract, attribution, SYNTHETIC flags, the
+run's parameters), a ``.qml`` colour ramp and ``.qmd`` metadata beside each
+GeoTIFF, and ``safespaces.qgz``, a QGIS project with every layer in its group.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from safespaces.commands._common import add_config_options, config_from_args, out_dir, progress
+from safespaces.qgis import export_package
+
+HELP = "package an output folder for QGIS: styled GeoPackage, raster styles, safespaces.qgz"
+DESCRIPTION = """\
+Packages an output folder for QGIS (3.22 or later). Every layer of
+DIR/safespaces.gpkg gets its default style (stored in the GeoPackage's
+layer_styles table, as QGIS stores it) and its metadata (title, abstract with
+units, attribution, SYNTHETIC flags and the run's parameters); every GeoTIFF
+gets a same-named .qml colour ramp; DIR/safespaces.qgz is a project with all
+layers in the groups Streets, Lighting, Eyes on the street, Social mix,
+Incidents and Areas, relative paths, the data's CRS and an initial extent.
+'safespaces run' does this at the end already; run 'export' after a family
+subcommand added layers. A failed export leaves the previous files intact.
+See docs/qgis.md.
+
+Examples:
+  safespaces export                     # layers/<general.name>
+  safespaces export --out out/
+"""
+
+
+def add_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """Register the ``export`` subcommand."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "export",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_config_options(parser)
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``safespaces export``; errors propagate to the CLI (exit 2)."""
+    folder = out_dir(args, config_from_args(args))
+    for path in export_package(folder, progress=progress):
+        print(f"wrote {path}")
+    return 0
