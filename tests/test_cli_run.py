@@ -87,7 +87,7 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
             "inc.csv",
             "lon,lat,time\n24.94,60.17,someday\n",
             "--incidents",
-            "no value could be read as a time",
+            "no row has both usable coordinates and a time",
         ),
         ("empty.osm.pbf", "", "--osm", "empty.osm.pbf: the file is empty"),
         ("t.csv", "x,y,tenure_owner\n1,2,3\n", "--tenure", "no CRS declared"),

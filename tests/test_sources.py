@@ -147,7 +147,26 @@ def test_incidents_detect_columns_and_times(tmp_path: Path) -> None:
     assert pts["time"].iloc[2].hour == 15
     assert pts["hour_known"].tolist() == [True, True, True, False]
     assert pts["category"].tolist() == ["theft", "theft", "violence", "harassment"]
-    assert dict(load.dropped) == {"missing_time": 0, "bad_time": 0}
+    assert set(load.dropped.values()) == {0}
+
+
+def test_incidents_drop_and_count_bad_rows(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "inc.csv",
+        "lon,lat,time\n24.94,60.17,2025-01-01T10:00\n,60.17,2025-01-01T10:00\n"
+        "24.94,95,2025-01-01T10:00\n24.94,60.17,\n24.94,60.17,never\n",
+    )
+    with pytest.raises(InputError, match="row 3, column 'lon/lat': missing or invalid coordinates"):
+        read_incidents(path)
+    load = read_incidents(path, drop_invalid=True)
+    assert len(load.points) == 1
+    assert dict(load.dropped) == {
+        "missing_coordinates": 1,
+        "bad_coordinates": 1,
+        "missing_time": 1,
+        "bad_time": 1,
+    }
 
 
 def test_incident_time_errors(tmp_path: Path) -> None:
@@ -159,7 +178,7 @@ def test_incident_time_errors(tmp_path: Path) -> None:
     load = read_incidents(path, drop_invalid=True)
     assert len(load.points) == 1 and load.dropped["bad_time"] == 1
     bad = write(tmp_path, "bad.csv", "lon,lat,time\n24.94,60.17,soon\n")
-    with pytest.raises(InputError, match="no value could be read as a time.*ISO 8601"):
+    with pytest.raises(InputError, match="no row has both usable coordinates and a time.*ISO 8601"):
         read_incidents(bad, drop_invalid=True)
     notime = write(tmp_path, "notime.csv", "lon,lat,what\n24.94,60.17,x\n")
     with pytest.raises(InputError, match="no time column.*--time-col"):

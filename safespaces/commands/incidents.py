@@ -35,7 +35,7 @@ from safespaces.crs import metric_crs
 from safespaces.errors import InputError, SafespacesError
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import write_density
-from safespaces.incidents.load import load_incidents
+from safespaces.sources.incidents import read_incidents
 from safespaces.io import GPKG_NAME, atomic_path, write_layers
 from safespaces.sources.areas import grid_areas, read_areas
 
@@ -175,12 +175,13 @@ def prepare(args: argparse.Namespace, config: Config) -> Prepared:
         raise InputError(
             "no areas and no street network", fix="pass --areas F (polygons) or --osm F"
         )
-    load = load_incidents(
+    load = read_incidents(
         incidents_path,
         time_column=args.time_col or config.sources.incident_time_column or None,
         category_column=args.category_col or config.sources.incident_category_column or None,
         timezone=config.general.timezone,
         crs=args.crs,
+        drop_invalid=True,
     )
     if "synthetic" in load.points.columns:
         synthetic = synthetic or bool(

@@ -195,7 +195,7 @@ def analyse_incidents(
     ----------
     points
         Incidents with ``time`` (tz-aware), ``hour_known`` and ``category``
-        (as :func:`safespaces.incidents.load.load_incidents` returns).
+        (as :func:`safespaces.sources.incidents.read_incidents` returns).
     segments
         Street segments (``segment_id``, ``length_m``, optional environment
         columns) in a metric CRS, or None (then no snapping, no street rates,
@@ -243,7 +243,7 @@ def analyse_incidents(
     for col in ("time", "hour_known", "category"):
         if col not in points:
             raise InputError(
-                f"incident points lack the '{col}' column", fix="read them with load_incidents"
+                f"incident points lack the '{col}' column", fix="read them with safespaces.sources.incidents.read_incidents"
             )
     user_areas = areas is not None
     if areas is None:

@@ -9,10 +9,23 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 from pyproj import CRS
 
-from safespaces.errors import InputError
-from safespaces.sources.tabular import find_column, parse_crs, read_table_or_points
+from safespaces.errors import CRSError, InputError
+from safespaces.sources.tabular import (
+    CSV_SUFFIXES,
+    LAT_NAMES,
+    LON_NAMES,
+    VECTOR_SUFFIXES,
+    X_NAMES,
+    Y_NAMES,
+    _check_lonlat,
+    check_path,
+    find_column,
+    parse_crs,
+    read_csv,
+)
 
 TIME_NAMES = ("time", "timestamp", "occurred_at", "datetime", "date_time", "date", "aika")
 CATEGORY_NAMES = ("category", "type", "kind", "class", "luokka")
@@ -28,7 +41,7 @@ class IncidentLoad:
         Columns ``incident_id``, ``time`` (tz-aware), ``hour_known`` (bool),
         ``category`` and the file's other columns.
     dropped
-        Rows dropped, by reason (``bad_time``, ``missing_time``).
+        Rows dropped, by reason (:data:`DROP_REASONS`).
     """
 
     points: gpd.GeoDataFrame
@@ -68,6 +81,96 @@ def parse_times(values: pd.Series, timezone: str) -> tuple[pd.Series, np.ndarray
     return out, ~date_only, ok
 
 
+DROP_REASONS: tuple[str, ...] = (
+    "missing_coordinates",
+    "bad_coordinates",
+    "missing_time",
+    "bad_time",
+)
+
+
+def _coordinates(
+    frame: pd.DataFrame, path: Path, crs: CRS | None
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """Points of a CSV; returns (points for every row, missing mask, bad mask)."""
+    lon_col = find_column(list(frame.columns), LON_NAMES)
+    lat_col = find_column(list(frame.columns), LAT_NAMES)
+    if lon_col and lat_col:
+        xcol, ycol, point_crs = lon_col, lat_col, CRS.from_epsg(4326)
+    else:
+        xcol = find_column(list(frame.columns), X_NAMES) or ""
+        ycol = find_column(list(frame.columns), Y_NAMES) or ""
+        if not (xcol and ycol):
+            raise InputError(
+                f"no coordinate columns (found: {', '.join(map(str, frame.columns))})",
+                path=path,
+                fix="add 'lon' and 'lat' columns (degrees), or 'x' and 'y' with a declared CRS",
+            )
+        if crs is None:
+            raise CRSError(
+                f"coordinates in '{xcol}'/'{ycol}' but no CRS declared",
+                path=path,
+                fix="declare it with --crs EPSG:xxxx (e.g. EPSG:3067), or give lon/lat columns",
+            )
+        point_crs = crs
+
+    def parse(col: str) -> tuple[np.ndarray, np.ndarray]:
+        text = frame[col].astype("string").str.strip().str.replace(",", ".", regex=False)
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        return values, text.isna().to_numpy(dtype=bool)
+
+    x, x_missing = parse(xcol)
+    y, y_missing = parse(ycol)
+    missing = x_missing | y_missing
+    bad = ~missing & ~(np.isfinite(x) & np.isfinite(y))
+    if point_crs.is_geographic:
+        bad |= ~missing & ((np.abs(y) > 90) | (np.abs(x) > 180))
+    if not (~missing & ~bad).any():
+        raise InputError(
+            f"no row has valid coordinates in '{xcol}'/'{ycol}'",
+            path=path,
+            fix="give longitudes/latitudes in degrees, or x/y with --crs",
+        )
+    x = np.where(missing | bad, np.nan, x)
+    y = np.where(missing | bad, np.nan, y)
+    data = frame.drop(columns=[xcol, ycol])
+    gdf = gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=point_crs)
+    gdf.attrs["coordinate_columns"] = f"{xcol}/{ycol}"
+    return gdf, missing, bad
+
+
+def _vector(path: Path, crs: CRS | None) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    try:
+        gdf = gpd.read_file(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InputError(
+            f"cannot read as a vector file ({exc})",
+            path=path,
+            fix="check that the file is a complete GeoPackage, GeoJSON or Shapefile",
+        ) from exc
+    if gdf.empty:
+        raise InputError("the file has no features", path=path, fix="give a file with data")
+    if gdf.crs is None:
+        if crs is None:
+            raise CRSError(
+                "the file declares no CRS",
+                path=path,
+                fix="set the CRS in the file or pass --crs EPSG:xxxx",
+            )
+        gdf = gdf.set_crs(crs)
+    geoms = gdf.geometry
+    missing = (geoms.isna() | geoms.is_empty).to_numpy(dtype=bool)
+    types = geoms.geom_type.to_numpy()
+    bad = ~missing & (types != "Point")
+    if bad.all():
+        raise InputError(
+            f"expected points, found {types[0]}",
+            path=path,
+            fix="give a layer of points (convert in QGIS if needed)",
+        )
+    return gdf, missing, bad
+
+
 def read_incidents(
     path: str | Path,
     *,
@@ -80,72 +183,112 @@ def read_incidents(
 ) -> IncidentLoad:
     """Read incident points from a CSV or a point vector file.
 
-    Common column names are detected (``lon``/``longitude``, ``lat``/``latitude``,
-    ``x``/``y``, ``time``/``timestamp``/``occurred_at``/``datetime``,
-    ``category``); ``time_column`` and ``category_column`` override them.
+    Coordinates come from ``lon``/``lat`` columns (also ``longitude``,
+    ``latitude`` ...; detected without flags), ``x``/``y`` with a declared
+    ``crs``, or a point vector file. The time column is detected among
+    ``time``/``timestamp``/``occurred_at``/``datetime`` ..., the category among
+    ``category``/``type`` ...; ``time_column`` and ``category_column`` override
+    them. Times are parsed by :func:`parse_times`: a date without a time of day
+    is kept with ``hour_known`` False.
 
     Parameters
     ----------
+    expected_lonlat
+        Study-area box in lon/lat, to detect swapped coordinates.
     drop_invalid
-        Drop rows with a missing or unparseable time and count them (the
-        incident analysis does this); otherwise the first such row is an error.
+        Drop rows with missing or invalid coordinates or times and count them by
+        reason (the incident analysis and ``run`` do this, so that a few bad
+        rows in a police export do not stop the work); otherwise the first such
+        row is an error naming it.
+
+    Returns
+    -------
+    IncidentLoad
+        ``points`` (``incident_id``, ``time``, ``hour_known``, ``category``,
+        other columns) and ``dropped`` counts for every reason in
+        :data:`DROP_REASONS` (a row is counted once, coordinates first).
 
     Raises
     ------
     InputError
-        No time column, no valid time at all, or (without ``drop_invalid``) a
-        row with an unparseable time.
+        Unreadable file, no coordinate or time column, not a single usable row,
+        or (without ``drop_invalid``) any unusable row.
     """
     path = Path(path)
-    gdf = read_table_or_points(
-        path,
-        what="incident",
-        crs=parse_crs(crs, path) if not isinstance(crs, CRS) else crs,
-        expected_lonlat=expected_lonlat,
-    )
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    check_path(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "incident")
+    crs_obj = crs if isinstance(crs, CRS) else parse_crs(crs, path)
+    if path.suffix.lower() in CSV_SUFFIXES:
+        gdf, missing_xy, bad_xy = _coordinates(read_csv(path), path, crs_obj)
+    else:
+        gdf, missing_xy, bad_xy = _vector(path, crs_obj)
+    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     tcol = time_column or find_column(columns, TIME_NAMES)
     if tcol is None or tcol not in gdf:
         raise InputError(
-            f"no time column (found: {', '.join(map(str, columns))})",
+            f"no time column (found: {', '.join(columns)})",
             path=path,
             column=time_column,
             fix="name it 'time' or pass --time-col with its name",
         )
-    ccol = category_column or find_column(columns, CATEGORY_NAMES)
     if category_column and category_column not in gdf:
         raise InputError(
             "category column not found",
             path=path,
             column=category_column,
-            fix=f"use one of {', '.join(map(str, columns))}",
+            fix=f"use one of {', '.join(columns)}",
         )
-    times, hour_known, ok = parse_times(gdf[tcol], timezone)
-    missing = gdf[tcol].isna().to_numpy()
-    if not ok.any():
+    ccol = category_column or find_column(columns, CATEGORY_NAMES)
+    raw_time = gdf[tcol].astype("string")
+    times, hour_known, ok_time = parse_times(raw_time, timezone)
+    missing_time = raw_time.isna().to_numpy(dtype=bool)
+    xy_fail = missing_xy | bad_xy
+    dropped = {
+        "missing_coordinates": int(missing_xy.sum()),
+        "bad_coordinates": int(bad_xy.sum()),
+        "missing_time": int((~xy_fail & missing_time).sum()),
+        "bad_time": int((~xy_fail & ~missing_time & ~ok_time).sum()),
+    }
+    keep = ~xy_fail & ok_time
+    if not drop_invalid and not keep.all():
+        i = int(np.flatnonzero(~keep)[0])
+        what = (
+            (xcol_name(gdf), "missing or invalid coordinates")
+            if xy_fail[i]
+            else (tcol, f"cannot read {gdf[tcol].iloc[i]!r} as a time")
+        )
+        if keep.any():
+            raise InputError(
+                what[1],
+                path=path,
+                column=what[0],
+                row=i + 2,
+                fix="write times as ISO 8601, e.g. 2025-03-30T23:15:00, and coordinates as "
+                "plain numbers",
+            )
+    if not keep.any():
         raise InputError(
-            f"no value could be read as a time (first: {gdf[tcol].iloc[0]!r})",
+            f"no row has both usable coordinates and a time (first time: {gdf[tcol].iloc[0]!r})",
             path=path,
             column=tcol,
-            fix="write times as ISO 8601, e.g. 2025-03-30T23:15:00 or 2025-03-30T23:15:00+02:00",
+            fix="write times as ISO 8601, e.g. 2025-03-30T23:15:00+02:00",
         )
-    if not drop_invalid and not ok.all():
-        i = int(np.flatnonzero(~ok)[0])
-        raise InputError(
-            f"cannot read {gdf[tcol].iloc[i]!r} as a time",
-            path=path,
-            column=tcol,
-            row=i + 2,
-            fix="write times as ISO 8601, e.g. 2025-03-30T23:15:00",
-        )
-    dropped = {"missing_time": int(missing.sum()), "bad_time": int((~ok & ~missing).sum())}
-    out = gdf.loc[ok].copy()
-    out["time"] = times[ok]
-    out["hour_known"] = hour_known[ok]
-    out["category"] = out[ccol].astype("string").fillna("unknown") if ccol else "unknown"
-    if tcol != "time":
-        out = out.drop(columns=[tcol])
-    if ccol and ccol != "category":
-        out = out.drop(columns=[ccol])
+    out = gdf.loc[keep].copy()
+    if expected_lonlat is not None and out.crs is not None and out.crs.is_geographic:
+        xy = np.column_stack([out.geometry.x, out.geometry.y])
+        _check_lonlat(xy[:, 0], xy[:, 1], "lon", "lat", path, expected_lonlat)
+    out["time"] = times[keep]
+    out["hour_known"] = np.asarray(hour_known)[keep]
+    if ccol:
+        category = out[ccol].astype("string").str.strip().fillna("unknown")
+        out["category"] = category.mask(category == "", "unknown")
+    else:
+        out["category"] = "unknown"
+    drop = [c for c in (tcol, ccol) if c and c not in ("time", "category")]
+    out = out.drop(columns=drop)
     out.insert(0, "incident_id", np.arange(len(out), dtype=np.int64))
     return IncidentLoad(points=out.reset_index(drop=True), dropped=dropped)
+
+
+def xcol_name(gdf: gpd.GeoDataFrame) -> str | None:
+    """The coordinate column named in messages (None for vector files)."""
+    return gdf.attrs.get("coordinate_columns")
