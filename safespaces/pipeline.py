@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +20,17 @@ import pandas as pd
 from pyproj import CRS
 
 import safespaces
+from safespaces import stages
 from safespaces.config import Config
 from safespaces.io import write_layers
-from safespaces.lighting.analysis import LightingResult, analyse_lighting, lighting_summary
-from safespaces.lighting.raster import write_illuminance_raster
 from safespaces.network import split_long_segments
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.sources.areas import grid_areas, read_areas
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
 from safespaces.sources.osm import OsmData, load_osm
-from safespaces.sources.tenure import TENURE_PREFIX, read_tenure
+from safespaces.sources.tenure import read_tenure
+from safespaces.stages import timed
 from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE, TENURE_FILE
 
 Progress = Callable[[str], None]
@@ -82,7 +80,7 @@ class Study:
     osm
         Layers read from OSM (segments split for analysis).
     areas
-        Areas with ``residents_est`` (and ``tenure_<code>`` counts where known).
+        Areas with ``residents_est``.
     tenure
         Tenure features as read (buildings or areas), or None.
     incidents
@@ -103,18 +101,6 @@ class Study:
     def crs(self) -> CRS:
         """The metric CRS of every layer."""
         return self.osm.crs
-
-
-@contextmanager
-def stage(name: str, progress: Progress | None, timings: dict[str, float]) -> Iterator[None]:
-    """Time a pipeline stage and report it."""
-    if progress:
-        progress(f"{name} ...")
-    start = time.perf_counter()
-    yield
-    timings[name] = time.perf_counter() - start
-    if progress:
-        progress(f"{name}: done in {timings[name]:.1f} s")
 
 
 def sha256(path: Path) -> str:
@@ -151,14 +137,14 @@ def load_study(
     inputs = inputs.resolved()
     assert inputs.osm is not None
     synthetic: list[str] = []
-    with stage("read OSM", progress, timings):
+    with timed("read OSM", progress, timings):
         crs = config.general.crs
         osm = load_osm(inputs.osm, crs=crs)
         osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
         osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
     box = lonlat_bounds(osm)
     if inputs.lamps is not None:
-        with stage("read lamp register", progress, timings):
+        with timed("read lamp register", progress, timings):
             register = read_lamp_register(
                 inputs.lamps,
                 columns=config.sources.lamp_columns,
@@ -167,7 +153,7 @@ def load_study(
             ).to_crs(osm.crs)
             osm.lamps = pd.concat([osm.lamps, register], ignore_index=True)
             osm.lamps["lamp_id"] = range(len(osm.lamps))
-    with stage("areas", progress, timings):
+    with timed("areas", progress, timings):
         if inputs.areas is not None:
             areas = read_areas(inputs.areas, crs=inputs.crs).to_crs(osm.crs)
         else:
@@ -179,7 +165,7 @@ def load_study(
         ]
     tenure = None
     if inputs.tenure is not None:
-        with stage("read tenure", progress, timings):
+        with timed("read tenure", progress, timings):
             tenure = read_tenure(
                 inputs.tenure,
                 categories=config.sources.tenure_categories,
@@ -187,15 +173,11 @@ def load_study(
                 crs=inputs.crs,
                 expected_lonlat=box,
             ).to_crs(osm.crs)
-            columns = [TENURE_PREFIX + c for c in config.sources.tenure_categories]
-            counts = sum_by_area(areas, tenure, [*columns, "dwellings"])
-            for column in [*columns, "dwellings"]:
-                areas[column] = counts[column].to_numpy()
             if inputs.tenure == TENURE_FILE:
                 synthetic.append("tenure")
     incidents = None
     if inputs.incidents is not None:
-        with stage("read incidents", progress, timings):
+        with timed("read incidents", progress, timings):
             incidents = read_incidents(
                 inputs.incidents,
                 time_column=config.sources.incident_time_column or None,
@@ -265,53 +247,6 @@ def default_out_dir(config: Config) -> Path:
 
 
 @dataclasses.dataclass
-class LightingStage:
-    """The lighting family's output: layers to write, files written, summary."""
-
-    result: LightingResult
-    layers: dict[str, pd.DataFrame]
-    files: list[Path]
-    summary: dict[str, Any]
-
-
-def lighting_stage(
-    study: Study,
-    folder: Path,
-    *,
-    progress: Progress | None = None,
-    timings: dict[str, float] | None = None,
-) -> LightingStage:
-    """Model lamps, compute illuminance and classes, write ``illuminance.tif`` (+ ``.qml``)."""
-    timings = {} if timings is None else timings
-    params = study.config.lighting
-    with stage("lighting", progress, timings):
-        result = analyse_lighting(
-            study.osm.segments,
-            study.osm.lamps,
-            study.osm.public_spaces,
-            params,
-            timezone=study.config.general.timezone,
-        )
-    with stage("illuminance raster", progress, timings):
-        minx, miny, maxx, maxy = study.osm.segments.total_bounds
-        m = params.raster_margin_m
-        tif = write_illuminance_raster(
-            folder / "illuminance.tif",
-            result.lamps,
-            (minx - m, miny - m, maxx + m, maxy + m),
-            study.crs,
-            cell=params.raster_cell_m,
-            cutoff=params.cutoff_m,
-        )
-    return LightingStage(
-        result,
-        dict(result.layers()),
-        [tif, tif.with_suffix(".qml")],
-        lighting_summary(result),
-    )
-
-
-@dataclasses.dataclass
 class RunResult:
     """What :func:`run` wrote and measured."""
 
@@ -328,8 +263,13 @@ def run(
     out_dir: Path | None = None,
     *,
     progress: Progress | None = None,
+    include_raw_points: bool = False,
 ) -> RunResult:
     """Run every analysis the inputs allow and write ``out_dir/safespaces.gpkg``.
+
+    Stages, in order: lighting, eyes on the street, social mix (with tenure),
+    incidents (with incident points), the composite safe-space score. Rasters
+    are written beside the GeoPackage.
 
     Raises
     ------
@@ -348,24 +288,45 @@ def run(
         "areas": len(study.areas),
         "residents (estimated)": round(float(study.areas["residents_est"].sum())),
     }
-    if study.incidents is not None:
-        summary["incidents read"] = len(study.incidents.points)
-        summary["incidents dropped"] = dict(study.incidents.dropped)
+    metadata: dict[str, Any] = {}
     files: list[Path] = []
-    lighting = lighting_stage(study, out, progress=progress, timings=timings)
-    layers.update(lighting.layers)
-    files += lighting.files
-    shares = lighting.summary["light_class_share_of_walking_length"]
-    summary["walking length lit to P6 or better"] = (
-        f"{sum(v for k, v in shares.items() if k in ('P1', 'P2', 'P3', 'P4', 'P5', 'P6')):.0%}"
-    )
-    with stage("write GeoPackage", progress, timings):
+
+    def take(output: stages.StageOutput, name: str) -> None:
+        layers.update(output.layers)
+        files.extend(output.files)
+        metadata.update(output.metadata)
+        summary[name] = output.summary
+
+    lighting, out_light = stages.lighting_stage(study, out, progress=progress, timings=timings)
+    take(out_light, "lighting")
+    eyes, out_eyes = stages.eyes_stage(study, lighting.segments, progress=progress, timings=timings)
+    take(out_eyes, "eyes")
+    segments, areas = eyes.segments, study.areas
+    if study.tenure is not None:
+        mix, out_mix = stages.mix_stage(study, areas, progress=progress, timings=timings)
+        take(out_mix, "mix")
+        areas = mix.areas
+    if study.incidents is not None:
+        incidents, out_inc = stages.incidents_stage(
+            study,
+            segments,
+            areas,
+            lighting.darkness,
+            out,
+            include_raw_points=include_raw_points,
+            progress=progress,
+            timings=timings,
+        )
+        take(out_inc, "incidents")
+        if incidents.segments is not None:
+            segments = incidents.segments
+        areas = incidents.areas
+    take(stages.indices_stage(study, segments, areas, progress=progress, timings=timings), "score")
+    with timed("write GeoPackage", progress, timings):
         path = write_layers(
             out,
             layers,
-            run_metadata(
-                study, timings, {"summary": summary, "lighting_summary": lighting.summary}
-            ),
+            run_metadata(study, timings, {"summary": summary, **metadata}),
             keep_other_layers=False,
         )
     return RunResult(path, {k: len(v) for k, v in layers.items()}, timings, summary, files)

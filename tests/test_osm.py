@@ -129,3 +129,18 @@ def test_xml_and_pbf_agree(tmp_path: Path, mini_osm: Path) -> None:
     b = load_osm(pbf).segments
     assert a[["u", "v", "highway"]].equals(b[["u", "v", "highway"]])
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_extract_without_parks_keeps_layer_schemas(tmp_path: Path) -> None:
+    path = tmp_path / "bare.osm"
+    path.write_text(
+        '<?xml version="1.0"?><osm version="0.6">'
+        '<node id="1" lat="60.17" lon="24.94" version="1"/>'
+        '<node id="2" lat="60.17" lon="24.941" version="1"/>'
+        '<way id="1" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>'
+        "</osm>"
+    )
+    data = load_osm(path)
+    assert len(data.public_spaces) == 0 and {"kind", "name"} <= set(data.public_spaces.columns)
+    assert {"category", "opening_hours"} <= set(data.pois.columns)
+    assert data.public_spaces.crs == data.crs

@@ -32,12 +32,14 @@ from safespaces.commands._common import (
 )
 from safespaces.config import Config
 from safespaces.crs import metric_crs
-from safespaces.errors import InputError, SafespacesError
+from safespaces.errors import InputError
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import write_density
-from safespaces.sources.incidents import read_incidents
 from safespaces.io import GPKG_NAME, atomic_path, write_layers
-from safespaces.sources.areas import grid_areas, read_areas
+from safespaces.pipeline import Inputs, load_study
+from safespaces.sources.areas import read_areas
+from safespaces.sources.incidents import read_incidents
+from safespaces.stages import eyes_stage, lighting_stage
 
 HELP = "privacy-safe incident counts, rates, hotspots and density"
 DESCRIPTION = """\
@@ -121,52 +123,20 @@ class Prepared:
     inputs: dict[str, str]
 
 
-def _street_environment(osm: Any, config: Config) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
-    """Segments with the lighting and eyes indices, where those families are available."""
-    segments = osm.segments
-    darkness = None
-    try:
-        from safespaces.lighting.analysis import analyse_lighting
-    except ImportError:  # pragma: no cover - the lighting family is part of the package
-        return segments, None
-    progress("lighting (for the environment table) ...")
-    light = analyse_lighting(
-        segments, osm.lamps, osm.public_spaces, config.lighting, timezone=config.general.timezone
-    )
-    segments, darkness = light.segments, light.darkness
-    try:
-        from safespaces.eyes.analysis import analyse_eyes
-    except ImportError:
-        return segments, darkness
-    progress("eyes on the street (for the environment table) ...")
-    try:
-        eyes = analyse_eyes(
-            segments,
-            osm.buildings,
-            osm.pois,
-            osm.entrances,
-            config.eyes,
-            lighting=segments[["light_lux_avg", "light_class"]],
-            darkness=darkness,
-        )
-    except (SafespacesError, KeyError) as exc:  # a family still in progress must not block
-        progress(f"eyes index skipped: {exc}")
-        return segments, darkness
-    if "eyes_night" in eyes.segments:
-        segments = segments.copy()
-        segments["eyes_night"] = eyes.segments["eyes_night"].to_numpy()
-    return segments, darkness
-
-
 def prepare(args: argparse.Namespace, config: Config) -> Prepared:
-    """Read the inputs named by ``args`` (or the embedded Helsinki default)."""
+    """Read the inputs named by ``args`` (or the embedded Helsinki default).
+
+    With ``--osm`` (or no input at all: the embedded default) the whole study is
+    loaded by :func:`safespaces.pipeline.load_study` and the lighting and eyes
+    stages fill the environment columns; with only points and polygons no
+    street network is used.
+    """
     from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE
 
     incidents_path, osm_path, areas_path = args.incidents, args.osm, args.areas
-    synthetic = False
     if incidents_path is None and osm_path is None and areas_path is None:
         progress("using the embedded Helsinki default (incidents are SYNTHETIC)")
-        incidents_path, osm_path, synthetic = INCIDENT_FILE, DEFAULT_OSM, True
+        incidents_path, osm_path = INCIDENT_FILE, DEFAULT_OSM
     if incidents_path is None:
         raise InputError(
             "no incident file given", fix="pass --incidents F (CSV with lon/lat or a point file)"
@@ -175,51 +145,53 @@ def prepare(args: argparse.Namespace, config: Config) -> Prepared:
         raise InputError(
             "no areas and no street network", fix="pass --areas F (polygons) or --osm F"
         )
-    load = read_incidents(
-        incidents_path,
-        time_column=args.time_col or config.sources.incident_time_column or None,
-        category_column=args.category_col or config.sources.incident_category_column or None,
-        timezone=config.general.timezone,
-        crs=args.crs,
-        drop_invalid=True,
-    )
-    if "synthetic" in load.points.columns:
-        synthetic = synthetic or bool(
-            load.points["synthetic"].astype("string").str.lower().eq("true").any()
-        )
-    segments = darkness = None
-    areas = read_areas(areas_path, crs=args.crs) if areas_path is not None else None
-    if osm_path is not None:
-        from safespaces.network import split_long_segments
-        from safespaces.population import estimate_residents, sum_by_area
-        from safespaces.sources.osm import load_osm
-
-        progress("reading OSM ...")
-        osm = load_osm(osm_path, crs=config.general.crs)
-        osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
-        osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
-        crs = osm.crs
-        if areas is None:
-            areas = grid_areas(
-                osm.bounds, crs, size_m=config.sources.grid_size_m, places=osm.places
+    time_column = args.time_col or config.sources.incident_time_column or None
+    category_column = args.category_col or config.sources.incident_category_column or None
+    if time_column or category_column:
+        config = config.replace(
+            sources=dataclasses.replace(
+                config.sources,
+                incident_time_column=time_column or "",
+                incident_category_column=category_column or "",
             )
-        else:
-            areas = areas.to_crs(crs)
-        names = config.incidents.residents_columns
-        lower = {str(c).lower() for c in areas.columns}
-        if not any(n.lower() in lower for n in names):
-            areas["residents_est"] = sum_by_area(areas, osm.buildings, ["residents_est"])[
-                "residents_est"
-            ].to_numpy()
-        segments, darkness = _street_environment(osm, config)
-    else:
-        assert areas is not None
-        areas = areas.to_crs(_metric(config, areas))
+        )
     inputs = {
         name: str(path)
         for name, path in (("incidents", incidents_path), ("areas", areas_path), ("osm", osm_path))
         if path is not None
     }
+    if osm_path is not None:
+        study = load_study(
+            Inputs(osm=osm_path, incidents=incidents_path, areas=areas_path, crs=args.crs),
+            config,
+            progress=progress,
+        )
+        assert study.incidents is not None
+        areas = study.areas
+        names = config.incidents.residents_columns
+        lower = {str(c).lower() for c in areas.columns}
+        if any(n.lower() in lower for n in names):
+            areas = areas.drop(columns="residents_est")
+        lighting, _ = lighting_stage(study, None, progress=progress)
+        eyes, _ = eyes_stage(study, lighting.segments, progress=progress)
+        load = study.incidents
+        segments, darkness = eyes.segments, lighting.darkness
+    else:
+        load = read_incidents(
+            incidents_path,
+            time_column=time_column,
+            category_column=category_column,
+            timezone=config.general.timezone,
+            crs=args.crs,
+            drop_invalid=True,
+        )
+        areas = read_areas(areas_path, crs=args.crs)
+        areas = areas.to_crs(_metric(config, areas))
+        segments = darkness = None
+    synthetic = Path(incidents_path).resolve() == INCIDENT_FILE.resolve() or bool(
+        "synthetic" in load.points.columns
+        and load.points["synthetic"].astype("string").str.lower().eq("true").any()
+    )
     return Prepared(load.points, dict(load.dropped), areas, segments, darkness, synthetic, inputs)
 
 

@@ -21,7 +21,8 @@ from safespaces.commands._common import (
     progress,
 )
 from safespaces.io import write_json, write_layers
-from safespaces.pipeline import Inputs, lighting_stage, load_study, run_metadata
+from safespaces.pipeline import Inputs, load_study, run_metadata
+from safespaces.stages import lighting_stage
 
 HELP = "street and path lighting: illuminance, EN 13201-2 classes, lit-tag conflicts"
 DESCRIPTION = """\
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = Inputs(osm=args.osm, lamps=args.lamps, crs=args.crs)
     study = load_study(inputs, config, progress=progress, timings=timings)
     folder = out_dir(args, config)
-    stage = lighting_stage(study, folder, progress=progress, timings=timings)
+    result, stage = lighting_stage(study, folder, progress=progress, timings=timings)
     path = write_layers(
         folder,
         stage.layers,
@@ -90,5 +91,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {path}")
     for extra in stage.files:
         print(f"wrote {extra}")
-    print(stage.result.summary_markdown())
+    print(result.summary_markdown())
     return 0

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+from typing import Any
 
 from safespaces.commands._common import (
     add_config_options,
@@ -40,9 +40,54 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--incidents", type=Path, metavar="F", help="incident points (CSV or vector)"
     )
     parser.add_argument("--areas", type=Path, metavar="F", help="district polygons (vector file)")
+    parser.add_argument(
+        "--include-raw-points",
+        action="store_true",
+        help="ALSO export the raw incident points (off by default: they can identify victims; "
+        "the choice is recorded in run_metadata)",
+    )
     add_crs_option(parser)
     add_config_options(parser)
     parser.set_defaults(func=run)
+
+
+def short_summary(summary: dict[str, Any]) -> list[str]:
+    """A few plain lines from the run summary (the full one is in run_metadata)."""
+    lines = [f"{k}: {v}" for k, v in summary.items() if not isinstance(v, dict)]
+    light = summary.get("lighting", {})
+    if light:
+        shares = light["light_class_share_of_walking_length"]
+        ok = sum(v for k, v in shares.items() if k in ("P1", "P2", "P3", "P4", "P5", "P6"))
+        lines.append(
+            f"lighting: {ok:.0%} of walking length meets P6 or better; "
+            f"{shares.get('lit, lamps not mapped', 0):.0%} tagged lit with no mapped lamp"
+        )
+    eyes = summary.get("eyes", {})
+    if eyes:
+        m = eyes["length_weighted_mean"]
+        lines.append(
+            f"eyes on the street ({eyes['weekday']}): day {m['eyes_day']:.0f}, "
+            f"evening {m['eyes_evening']:.0f}, night {m['eyes_night']:.0f} (0-100)"
+        )
+    mix = summary.get("mix", {})
+    if mix:
+        lines.append(
+            f"social mix: multigroup dissimilarity {mix['multigroup_dissimilarity']:.2f}, "
+            f"Theil's H {mix['theil_h']:.2f}"
+        )
+    inc = summary.get("incidents", {})
+    if inc:
+        lines.append(
+            f"incidents: {inc.get('in study area')} in the study area, "
+            f"{inc.get('hot spots (FDR)')} hot spots; counts below k are suppressed"
+        )
+    score = summary.get("score", {})
+    if score:
+        lines.append(
+            f"safe-space score: mean {score['length_weighted_mean']} (0-100) from "
+            f"{', '.join(score['families'])}"
+        )
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,14 +103,17 @@ def run(args: argparse.Namespace) -> int:
     )
     if inputs.is_default:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
-    result = run_pipeline(inputs, config, out_dir(args, config), progress=progress)
-    print(f"wrote {result.path}")
+    result = run_pipeline(
+        inputs,
+        config,
+        out_dir(args, config),
+        progress=progress,
+        include_raw_points=args.include_raw_points,
+    )
+    print(f"wrote {result.path} ({len(result.layers)} layers)")
     for extra in result.files:
         print(f"wrote {extra}")
-    for name, count in result.layers.items():
-        print(f"  {name}: {count} features")
-    for key, value in result.summary.items():
-        text = json.dumps(value) if isinstance(value, dict) else value
-        print(f"  {key}: {text}")
+    for line in short_summary(result.summary):
+        print(f"  {line}")
     print(f"total {sum(result.timings.values()):.1f} s")
     return 0

@@ -243,7 +243,8 @@ def analyse_incidents(
     for col in ("time", "hour_known", "category"):
         if col not in points:
             raise InputError(
-                f"incident points lack the '{col}' column", fix="read them with safespaces.sources.incidents.read_incidents"
+                f"incident points lack the '{col}' column",
+                fix="read them with safespaces.sources.incidents.read_incidents",
             )
     user_areas = areas is not None
     if areas is None:

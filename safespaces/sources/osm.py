@@ -474,6 +474,14 @@ def _polygons(rows: list[dict[str, Any]], crs: CRS, id_name: str) -> gpd.GeoData
     return gdf
 
 
+def _ensure(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> gpd.GeoDataFrame:
+    """Add missing columns (a layer with no feature still has its schema)."""
+    for column in columns:
+        if column not in gdf:
+            gdf[column] = pd.Series(index=gdf.index, dtype=object)
+    return gdf
+
+
 def load_osm(path: str | Path, crs: str | CRS = "auto") -> OsmData:
     """Read a local OSM extract into clean, projected layers.
 
@@ -553,12 +561,25 @@ def load_osm(path: str | Path, crs: str | CRS = "auto") -> OsmData:
     return OsmData(
         segments=segments,
         buildings=buildings,
-        pois=_points(col.rows["pois"], target, "poi_id"),
-        entrances=_points(col.rows["entrances"], target, "entrance_id"),
-        lamps=lamps,
-        public_spaces=_polygons(col.rows["public_spaces"], target, "space_id"),
-        cameras=_points(col.rows["cameras"], target, "camera_id"),
-        places=_points(col.rows["places"], target, "place_id"),
+        pois=_ensure(
+            _points(col.rows["pois"], target, "poi_id"),
+            ("osm_type", "osm_id", "poi_key", "category", "name", "opening_hours"),
+        ),
+        entrances=_ensure(
+            _points(col.rows["entrances"], target, "entrance_id"), ("osm_id", "entrance")
+        ),
+        lamps=_ensure(lamps, ("osm_id", "lamp_mount", "support", "light_colour")),
+        public_spaces=_ensure(
+            _polygons(col.rows["public_spaces"], target, "space_id"),
+            ("osm_type", "osm_id", "kind", "name"),
+        ),
+        cameras=_ensure(
+            _points(col.rows["cameras"], target, "camera_id"),
+            ("osm_id", "surveillance", "surveillance_type", "camera_type"),
+        ),
+        places=_ensure(
+            _points(col.rows["places"], target, "place_id"), ("osm_id", "place", "name")
+        ),
         crs=target,
         bounds=(float(bx0), float(by0), float(bx1), float(by1)),
         path=path,

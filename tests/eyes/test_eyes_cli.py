@@ -48,7 +48,7 @@ def test_residents_from_a_real_tenure_file_replace_the_estimate():
     import shapely
     from eyes_fixtures import load_toytown
 
-    from safespaces.commands.eyes import residents_from_tenure
+    from safespaces.stages import residents_from_tenure
 
     study = load_toytown()
     homes = study.osm.buildings[study.osm.buildings["building"] == "apartments"]

@@ -1,0 +1,340 @@
+"""One stage per measure family, shared by ``safespaces run`` and the subcommands.
+
+Each stage takes the validated :class:`~safespaces.pipeline.Study` (and what an
+earlier stage produced), calls its family's analysis, and returns a
+:class:`StageOutput`: the layers to write, the files it wrote (rasters), a
+summary for the terminal and ``run_metadata``. Data flows one way:
+
+    lighting -> eyes (needs light) -> mix -> incidents (needs eyes, light,
+    darkness) -> indices (composite of all)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from safespaces.eyes import HOUR_COLUMNS, EyesResult, analyse_eyes, normalise_weekday
+from safespaces.incidents.analysis import IncidentResult, analyse_incidents
+from safespaces.incidents.density import write_density
+from safespaces.indices import safe_space_scores
+from safespaces.lighting.analysis import (
+    LightingResult,
+    analyse_lighting,
+    lighting_summary,
+    study_latlon,
+)
+from safespaces.lighting.darkness import darkness_hours
+from safespaces.lighting.raster import write_illuminance_raster
+from safespaces.mix.analysis import MixResult, analyse_mix
+from safespaces.mix.buildings import (
+    aggregate_buildings,
+    building_neighbourhood_scores,
+    walking_reach,
+)
+from safespaces.population import PERSONS_PER_DWELLING
+from safespaces.sources.tenure import TENURE_PREFIX
+
+if TYPE_CHECKING:  # pragma: no cover - avoids an import cycle with pipeline
+    from safespaces.pipeline import Study
+
+Progress = Callable[[str], None]
+DENSITY_NAME = "incident_density.tif"
+
+
+@dataclasses.dataclass
+class StageOutput:
+    """What a stage hands to the writer.
+
+    Attributes
+    ----------
+    layers
+        Layer name -> frame for the GeoPackage.
+    files
+        Files the stage wrote itself (rasters and their styles).
+    summary
+        Short, JSON-ready results for the terminal and ``run_metadata``.
+    metadata
+        Extra ``run_metadata`` entries (privacy settings, parameters).
+    """
+
+    layers: dict[str, pd.DataFrame]
+    files: list[Path] = dataclasses.field(default_factory=list)
+    summary: dict[str, Any] = dataclasses.field(default_factory=dict)
+    metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@contextmanager
+def timed(name: str, progress: Progress | None, timings: dict[str, float]) -> Iterator[None]:
+    """Time a stage and report it."""
+    if progress:
+        progress(f"{name} ...")
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
+    if progress:
+        progress(f"{name}: done in {timings[name]:.1f} s")
+
+
+# --- lighting ---------------------------------------------------------------------------------
+
+
+def lighting_stage(
+    study: Study,
+    folder: Path | None,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[LightingResult, StageOutput]:
+    """Model lamps, compute illuminance and classes, write ``illuminance.tif`` (+ ``.qml``).
+
+    With ``folder`` None the raster is not written (a stage run for another family).
+    """
+    timings = {} if timings is None else timings
+    params = study.config.lighting
+    with timed("lighting", progress, timings):
+        result = analyse_lighting(
+            study.osm.segments,
+            study.osm.lamps,
+            study.osm.public_spaces,
+            params,
+            timezone=study.config.general.timezone,
+        )
+    files: list[Path] = []
+    if folder is not None:
+        with timed("illuminance raster", progress, timings):
+            minx, miny, maxx, maxy = study.osm.segments.total_bounds
+            m = params.raster_margin_m
+            tif = write_illuminance_raster(
+                folder / "illuminance.tif",
+                result.lamps,
+                (minx - m, miny - m, maxx + m, maxy + m),
+                study.crs,
+                cell=params.raster_cell_m,
+                cutoff=params.cutoff_m,
+            )
+        files = [tif, tif.with_suffix(".qml")]
+    info = lighting_summary(result)
+    return result, StageOutput(dict(result.layers()), files, info, {"lighting_summary": info})
+
+
+# --- eyes on the street -----------------------------------------------------------------------
+
+
+def residents_from_tenure(study: Study) -> pd.Series:
+    """Residents per building: dwellings x persons per dwelling from a real tenure file,
+    else the estimate. SYNTHETIC tenure (the demo default) is not used."""
+    buildings = study.osm.buildings
+    estimate = buildings["residents_est"].astype(float)
+    tenure = study.tenure
+    if tenure is None or "tenure" in study.synthetic or "osm_building_id" not in tenure:
+        return estimate.rename("residents")
+    dwellings = (
+        tenure.dropna(subset=["osm_building_id"])
+        .assign(osm_building_id=lambda t: t["osm_building_id"].astype(np.int64))
+        .groupby("osm_building_id")["dwellings"]
+        .sum()
+    )
+    matched = buildings["osm_id"].map(dwellings) * PERSONS_PER_DWELLING
+    return matched.fillna(estimate).astype(float).rename("residents")
+
+
+def eyes_summary(result: EyesResult, weekday: str) -> dict[str, Any]:
+    """Length-weighted means and the share of walking length with few eyes at night."""
+    seg = result.segments
+    length = seg["length_m"].to_numpy(dtype=float)
+    total = float(length.sum())
+
+    def mean(column: str) -> float:
+        return round(float(np.average(seg[column].to_numpy(dtype=float), weights=length)), 2)
+
+    return {
+        "weekday": weekday,
+        "segments": len(seg),
+        "dark_hours": [h for h, d in enumerate(result.dark) if d],
+        "length_weighted_mean": {
+            c: mean(c) for c in ["eyes_day", "eyes_evening", "eyes_night", *HOUR_COLUMNS]
+        },
+        "night_share_of_length_below_20": round(
+            float(length[seg["eyes_night"].to_numpy() < 20].sum()) / total, 4
+        )
+        if total
+        else None,
+        "premises_opening_hours_unparsed": result.pois_unparsed,
+        "premises_default_hours": result.pois_default,
+    }
+
+
+def eyes_stage(
+    study: Study,
+    segments: gpd.GeoDataFrame,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[EyesResult, StageOutput]:
+    """The hourly eyes-on-the-street index on segments that carry the lighting columns."""
+    timings = {} if timings is None else timings
+    config = study.config
+    weekday = normalise_weekday(config.eyes.weekday)
+    with timed(f"eyes on the street ({weekday})", progress, timings):
+        lat, lon = study_latlon(segments)
+        darkness = darkness_hours(
+            lat, lon, int(config.eyes.reference_monday[:4]), timezone=config.general.timezone
+        )
+        buildings = study.osm.buildings.assign(residents=residents_from_tenure(study))
+        lighting = segments if "light_lux_avg" in segments else None
+        result = analyse_eyes(
+            segments,
+            buildings,
+            study.osm.pois,
+            study.osm.entrances,
+            config.eyes,
+            lighting=lighting,
+            darkness=darkness,
+        )
+    info = eyes_summary(result, weekday)
+    return result, StageOutput(
+        {"street_segments": result.segments}, [], info, {"eyes_summary": info}
+    )
+
+
+# --- social mix -------------------------------------------------------------------------------
+
+
+def tenure_groups(study: Study) -> list[str]:
+    """The ``tenure_<code>`` columns of the configured taxonomy."""
+    return [TENURE_PREFIX + code for code in study.config.sources.tenure_categories]
+
+
+def mix_stage(
+    study: Study,
+    areas: gpd.GeoDataFrame,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[MixResult, StageOutput]:
+    """Tenure counts into the areas, mix scores, global indices, building neighbourhoods.
+
+    Raises
+    ------
+    ValueError
+        When the study has no tenure data (check ``study.tenure`` first).
+    """
+    timings = {} if timings is None else timings
+    if study.tenure is None:
+        raise ValueError("no tenure data")
+    config = study.config
+    groups = tenure_groups(study)
+    with timed("social mix", progress, timings):
+        counts = aggregate_buildings(study.tenure, areas, groups)
+        base = areas.drop(columns=[c for c in counts.columns if c in areas.columns])
+        result = analyse_mix(base.join(counts), groups, params=config.mix, seed=config.general.seed)
+    layers: dict[str, pd.DataFrame] = {
+        "areas": result.areas,
+        "mix_summary": result.summary_table,
+    }
+    if (study.tenure["tenure_level"] == "building").all():
+        with timed("social mix: walking neighbourhoods", progress, timings):
+            reach = walking_reach(study.osm.segments, study.tenure, config.mix.radii_m)
+            scores = building_neighbourhood_scores(
+                study.tenure, groups, params=config.mix, reach=reach
+            )
+        layers["mix_neighbourhoods"] = gpd.GeoDataFrame(
+            scores.reset_index(drop=True),
+            geometry=study.tenure.geometry.representative_point().to_numpy(),
+            crs=study.crs,
+        )
+    summary = {k: v for k, v in result.summary.items() if k not in ("spatial", "meta")}
+    return result, StageOutput(layers, [], summary, {"mix_summary": result.summary})
+
+
+# --- incidents --------------------------------------------------------------------------------
+
+
+def incidents_stage(
+    study: Study,
+    segments: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    darkness: pd.DataFrame | None,
+    folder: Path,
+    *,
+    include_raw_points: bool = False,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[IncidentResult, StageOutput]:
+    """Privacy-safe counts, rates, hotspots, density raster and environment table."""
+    timings = {} if timings is None else timings
+    if study.incidents is None:
+        raise ValueError("no incident data")
+    config = study.config
+    synthetic = "incidents" in study.synthetic
+    with timed("incidents", progress, timings):
+        result = analyse_incidents(
+            study.incidents.points,
+            segments,
+            areas,
+            config.incidents,
+            darkness=darkness,
+            seed=config.general.seed,
+            timezone=config.general.timezone,
+            dropped=study.incidents.dropped,
+            include_raw_points=include_raw_points,
+        )
+    files: list[Path] = []
+    if result.density is not None:
+        privacy = result.metadata["incidents_privacy"]
+        tif = write_density(
+            folder / DENSITY_NAME,
+            result.density,
+            study.crs,
+            tags={
+                "k_min": privacy["k_min"],
+                "masked_below_k": privacy["density_masked_below_k"],
+                "synthetic": synthetic,
+            },
+        )
+        files += [tif, tif.with_suffix(".qml")]
+    metadata = {**result.metadata, "incidents_synthetic": synthetic}
+    return result, StageOutput(dict(result.layers()), files, dict(result.summary), metadata)
+
+
+# --- composite --------------------------------------------------------------------------------
+
+
+def indices_stage(
+    study: Study,
+    segments: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> StageOutput:
+    """The composite safe-space score and its parts on segments and areas."""
+    timings = {} if timings is None else timings
+    with timed("safe-space score", progress, timings):
+        seg_scores, area_scores = safe_space_scores(segments, areas, study.config.indices)
+        seg_out = segments.drop(columns=[c for c in seg_scores if c in segments]).join(seg_scores)
+        area_out = areas.drop(columns=[c for c in area_scores if c in areas]).join(area_scores)
+    length = seg_out["length_m"].to_numpy(dtype=float)
+    score = seg_out["safe_space_score"].to_numpy(dtype=float)
+    ok = ~np.isnan(score)
+    summary = {
+        "families": [
+            str(c).removeprefix("score_") for c in seg_scores if str(c).startswith("score_")
+        ],
+        "weights": dict(study.config.indices.weights),
+        "length_weighted_mean": round(float(np.average(score[ok], weights=length[ok])), 1)
+        if ok.any()
+        else None,
+    }
+    return StageOutput(
+        {"street_segments": seg_out, "areas": area_out}, [], summary, {"safe_space_score": summary}
+    )
