@@ -42,6 +42,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from safespaces.overlay import area_index
+
 FAMILIES = ("light", "eyes", "mix", "incidents")
 
 #: Named weightings of the families (light, eyes, mix, incidents).
@@ -141,15 +143,6 @@ def composite(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFram
     return pd.DataFrame({"safe_space_score": score, "safe_space_parts": parts}, index=scores.index)
 
 
-def segment_area(segments: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
-    """Row position in ``areas`` of the area holding each segment's midpoint (-1: none)."""
-    mid = segments.geometry.interpolate(0.5, normalized=True)
-    tree_index = areas.sindex.query(mid.to_numpy(), predicate="within")
-    out = np.full(len(segments), -1, dtype=np.int64)
-    out[tree_index[0]] = tree_index[1]
-    return out
-
-
 def _take(values: np.ndarray, index: np.ndarray) -> np.ndarray:
     out = np.full(len(index), np.nan)
     ok = index >= 0
@@ -176,7 +169,7 @@ def safe_space_scores(
         seg["score_light"] = light_score(segments, params)
     if f"eyes_{params.eyes_period}" in segments:
         seg["score_eyes"] = eyes_score(segments, params)
-    where = segment_area(segments, areas)
+    where = area_index(segments, areas)
     if "mix_entropy" in areas:
         seg["score_mix"] = 100 * _take(areas["mix_entropy"].astype(float).to_numpy(), where)
     if "incidents_per_100m_eb" in areas:

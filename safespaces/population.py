@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from safespaces.config import ResidentParams
+from safespaces.overlay import area_index, sum_into_areas
 
 #: Average household size, Helsinki 2020 (Statistics Finland): 1.8 persons per dwelling.
 PERSONS_PER_DWELLING = 1.8
@@ -43,15 +44,7 @@ def sum_by_area(
     areas: gpd.GeoDataFrame, features: gpd.GeoDataFrame, columns: list[str]
 ) -> pd.DataFrame:
     """Sum ``columns`` of features (buildings or points) into the area holding each
-    feature's representative point. Returns a frame aligned to ``areas``."""
-    points = gpd.GeoDataFrame(
-        features[columns].reset_index(drop=True),
-        geometry=features.geometry.representative_point().to_numpy(),
-        crs=features.crs,
-    )
-    joined = gpd.sjoin(
-        points, areas[[areas.geometry.name]].reset_index(drop=True), predicate="within"
-    )
-    joined = joined[~joined.index.duplicated()]
-    sums = joined.groupby("index_right")[columns].sum()
-    return sums.reindex(range(len(areas)), fill_value=0.0).set_axis(areas.index)
+    feature (:func:`safespaces.overlay.area_index`). Returns a frame aligned to ``areas``."""
+    index = area_index(features, areas)
+    sums = sum_into_areas(features[columns].to_numpy(dtype=float), index, len(areas))
+    return pd.DataFrame(sums, index=areas.index, columns=columns)

@@ -66,3 +66,24 @@ def test_segment_and_area_scores_by_hand() -> None:
     assert area["score_eyes"].iloc[0] == pytest.approx(65.0)
     assert area["score_light"].iloc[0] == pytest.approx(75.0)
     assert area["safe_space_score"].iloc[0] == pytest.approx((75 + 65 + 50 + 50) / 4)
+
+
+def test_overlay_assigns_points_lines_and_polygons() -> None:
+    from safespaces.overlay import area_index, sum_into_areas
+
+    areas = gpd.GeoDataFrame(
+        geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)], crs=3067
+    )
+    features = gpd.GeoSeries(
+        [
+            shapely.Point(5, 5),
+            shapely.LineString([(2, 5), (18, 5), (18, 6)]),  # midpoint at x = 10.5 -> area 1
+            shapely.box(11, 1, 12, 2),
+            shapely.Point(50, 50),
+        ],
+        crs=3067,
+    )
+    index = area_index(features, areas)
+    assert index.tolist() == [0, 1, 1, -1]
+    sums = sum_into_areas(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]), index, 2)
+    assert sums.tolist() == [[1.0, 2.0], [8.0, 10.0]]

@@ -20,6 +20,7 @@ from safespaces.mix.spatial import (
     snap_to_nodes,
 )
 from safespaces.network import adjacency, node_index
+from safespaces.overlay import area_index, sum_into_areas
 
 
 def walking_reach(
@@ -139,20 +140,16 @@ def aggregate_buildings(
     """
     categories = [category_name(g) for g in groups]
     counts = count_matrix(buildings, list(groups))
-    pts = gpd.GeoDataFrame(
-        geometry=buildings.geometry.representative_point().to_crs(areas.crs).values,
-        crs=areas.crs,
-    )
-    pos = np.full(len(buildings), -1)
-    left, right = areas.geometry.sindex.query(pts.geometry, predicate="within")
-    pos[left] = right  # a point on a shared border goes to one of its areas
-    inside = pos >= 0
-    out = pd.DataFrame(index=areas.index)
+    pos = area_index(buildings, areas)
     n = len(areas)
-    for k, cat in enumerate(categories):
-        out[f"tenure_{cat}"] = np.bincount(pos[inside], counts[inside, k], minlength=n)
+    out = pd.DataFrame(
+        sum_into_areas(counts, pos, n),
+        index=areas.index,
+        columns=[f"tenure_{c}" for c in categories],
+    )
     if "new_production" in buildings.columns:
-        new = buildings["new_production"].fillna(False).astype(bool).to_numpy() & inside
+        new = buildings["new_production"].fillna(False).astype(bool).to_numpy()
+        sums = sum_into_areas(counts, np.where(new, pos, -1), n)
         for k, cat in enumerate(categories):
-            out[f"new_tenure_{cat}"] = np.bincount(pos[new], counts[new, k], minlength=n)
+            out[f"new_tenure_{cat}"] = sums[:, k]
     return out
