@@ -95,7 +95,8 @@ def read_tables(path: str | Path) -> list[TableInfo]:
         geoms = {
             r[0]: r[1:]
             for r in con.execute(
-                "SELECT g.table_name, g.column_name, g.geometry_type_name, s.definition "
+                "SELECT g.table_name, g.column_name, g.geometry_type_name, s.definition, "
+                "s.organization, s.organization_coordsys_id "
                 "FROM gpkg_geometry_columns g LEFT JOIN gpkg_spatial_ref_sys s "
                 "ON g.srs_id = s.srs_id"
             )
@@ -105,11 +106,9 @@ def read_tables(path: str | Path) -> list[TableInfo]:
                 r[1] for r in con.execute(f'PRAGMA table_info("{name}")') if r[1] != "fid"
             )
             (count,) = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()
-            column, gtype, definition = geoms.get(name, (None, "", None))
+            column, gtype, definition, org, code = geoms.get(name, (None, "", None, None, None))
             spatial = data_type == "features" and column is not None
-            crs = None
-            if spatial and definition and definition != "undefined":
-                crs = CRS.from_user_input(definition)
+            crs = _crs(definition, org, code) if spatial else None
             out.append(
                 TableInfo(
                     name=name,
@@ -123,6 +122,15 @@ def read_tables(path: str | Path) -> list[TableInfo]:
                 )
             )
     return out
+
+
+def _crs(definition: str | None, organization: str | None, code: int | None) -> CRS | None:
+    """The CRS of a ``gpkg_spatial_ref_sys`` row (its authority code when it has one)."""
+    if organization and organization.upper() == "EPSG" and code and code > 0:
+        return CRS.from_epsg(int(code))
+    if definition and definition != "undefined":
+        return CRS.from_user_input(definition)
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
