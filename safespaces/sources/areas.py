@@ -18,7 +18,7 @@ from pyproj import CRS
 from scipy.spatial import cKDTree
 
 from safespaces.errors import InputError
-from safespaces.sources.tabular import VECTOR_SUFFIXES, check_path, parse_crs, read_vector
+from safespaces.sources.tabular import VECTOR_SUFFIXES, input_file, parse_crs, read_vector
 
 NAME_COLUMNS = ("name", "nimi", "namn", "name_fi", "nimi_fi", "district", "area_name")
 
@@ -28,19 +28,31 @@ def read_areas(path: str | Path, *, crs: str | CRS | None = None) -> gpd.GeoData
 
     Adds ``area_id`` (0..n-1) unless the file has one, and ``name`` from the
     first name-like column (``name``, ``nimi``, ``namn`` ...) unless present.
-    Invalid geometries are repaired with ``make_valid``.
+    Invalid polygons are repaired with ``make_valid`` (only their polygonal
+    parts are kept); names are kept as given (text, never markup). A ``.zip``
+    holding one vector file is extracted safely.
 
     Raises
     ------
     InputError
-        Not a polygon layer, no CRS, no features, duplicate ``area_id``.
+        Not a polygon layer (the first other feature is named), no CRS, no
+        features, a polygon with no area, a missing or duplicate ``area_id``.
     """
     path = Path(path)
-    check_path(path, VECTOR_SUFFIXES, "areas")
     crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
-    gdf = read_vector(path, geometry="polygon", crs=crs_obj)
-    gdf["geometry"] = shapely.make_valid(gdf.geometry.to_numpy())
+    with input_file(path, VECTOR_SUFFIXES, "areas") as real:
+        gdf = read_vector(real, geometry="polygon", crs=crs_obj)
     if "area_id" in gdf:
+        empty = gdf["area_id"].isna()
+        if empty.any():
+            i = int(np.flatnonzero(empty.to_numpy())[0])
+            raise InputError(
+                "area_id missing",
+                path=path,
+                column="area_id",
+                row=i + 1,
+                fix="give every area an id, or drop the area_id column to number them",
+            )
         dup = gdf["area_id"].duplicated()
         if dup.any():
             i = int(np.flatnonzero(dup.to_numpy())[0])

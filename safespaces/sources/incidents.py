@@ -9,7 +9,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 from pyproj import CRS
 
 from safespaces.errors import CRSError, InputError
@@ -21,8 +20,9 @@ from safespaces.sources.tabular import (
     X_NAMES,
     Y_NAMES,
     _check_lonlat,
-    check_path,
     find_column,
+    input_file,
+    open_vector,
     parse_crs,
     read_csv,
 )
@@ -140,24 +140,7 @@ def _coordinates(
 
 
 def _vector(path: Path, crs: CRS | None) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
-    try:
-        gdf = gpd.read_file(path)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InputError(
-            f"cannot read as a vector file ({exc})",
-            path=path,
-            fix="check that the file is a complete GeoPackage, GeoJSON or Shapefile",
-        ) from exc
-    if gdf.empty:
-        raise InputError("the file has no features", path=path, fix="give a file with data")
-    if gdf.crs is None:
-        if crs is None:
-            raise CRSError(
-                "the file declares no CRS",
-                path=path,
-                fix="set the CRS in the file or pass --crs EPSG:xxxx",
-            )
-        gdf = gdf.set_crs(crs)
+    gdf = open_vector(path, crs=crs)
     geoms = gdf.geometry
     missing = (geoms.isna() | geoms.is_empty).to_numpy(dtype=bool)
     types = geoms.geom_type.to_numpy()
@@ -215,12 +198,13 @@ def read_incidents(
         or (without ``drop_invalid``) any unusable row.
     """
     path = Path(path)
-    check_path(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "incident")
     crs_obj = crs if isinstance(crs, CRS) else parse_crs(crs, path)
-    if path.suffix.lower() in CSV_SUFFIXES:
-        gdf, missing_xy, bad_xy = _coordinates(read_csv(path), path, crs_obj)
-    else:
-        gdf, missing_xy, bad_xy = _vector(path, crs_obj)
+    with input_file(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "incident") as real:
+        if real.suffix.lower() in CSV_SUFFIXES:
+            gdf, missing_xy, bad_xy = _coordinates(read_csv(real), real, crs_obj)
+        else:
+            gdf, missing_xy, bad_xy = _vector(real, crs_obj)
+        first_row = 2 if real.suffix.lower() in CSV_SUFFIXES else 1
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     tcol = time_column or find_column(columns, TIME_NAMES)
     if tcol is None or tcol not in gdf:
@@ -261,7 +245,7 @@ def read_incidents(
                 what[1],
                 path=path,
                 column=what[0],
-                row=i + 2,
+                row=i + first_row,
                 fix="write times as ISO 8601, e.g. 2025-03-30T23:15:00, and coordinates as "
                 "plain numbers",
             )

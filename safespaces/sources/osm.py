@@ -34,6 +34,7 @@ from pyproj import CRS
 
 from safespaces.crs import metric_crs
 from safespaces.errors import InputError
+from safespaces.safety import check_osm_xml, sniff
 
 #: ``highway`` values a pedestrian may use (after osmnx's ``walk`` filter, which
 #: also drops ``cycleway`` unless foot access is explicit).
@@ -120,6 +121,9 @@ class OsmData:
         The extract's bounding box in :attr:`crs` (``minx, miny, maxx, maxy``).
     path
         The file read.
+    implausible
+        Numeric tags ignored (set to NaN, so defaults apply) because their value
+        is outside :data:`PLAUSIBLE`, counted by ``layer.column``.
     """
 
     segments: gpd.GeoDataFrame
@@ -133,11 +137,40 @@ class OsmData:
     crs: CRS
     bounds: tuple[float, float, float, float]
     path: Path | None = None
+    implausible: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def study_area(self) -> shapely.Polygon:
         """The extract's bounding box as a polygon in :attr:`crs`."""
         return shapely.box(*self.bounds)
+
+
+#: Plausible ranges of numeric OSM tags, by layer and column (inclusive). A value
+#: outside is a tagging error (``building:levels=300``, a lamp ``height=500``): it
+#: is ignored (NaN) and counted in :attr:`OsmData.implausible`, not clamped.
+PLAUSIBLE: dict[tuple[str, str], tuple[float, float]] = {
+    ("buildings", "levels"): (0.0, 150.0),  # the tallest building has 163 floors
+    ("buildings", "height_m"): (0.5, 1000.0),
+    ("buildings", "flats"): (0.0, 5000.0),
+    ("lamps", "height_m"): (0.5, 40.0),  # as the lamp register (high masts rarely exceed 40 m)
+    ("lamps", "light_count"): (1.0, 50.0),
+    ("lamps", "lumen"): (0.0, 500_000.0),
+}
+
+
+def drop_implausible(layers: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Set values outside :data:`PLAUSIBLE` to NaN in place; return counts by ``layer.column``."""
+    counts: dict[str, int] = {}
+    for (layer, column), (low, high) in PLAUSIBLE.items():
+        frame = layers.get(layer)
+        if frame is None or column not in frame:
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isnan(values) & ((values < low) | (values > high))
+        if bad.any():
+            frame.loc[bad, column] = np.nan
+            counts[f"{layer}.{column}"] = int(bad.sum())
+    return counts
 
 
 def parse_number(value: Any) -> float:
@@ -159,6 +192,7 @@ def parse_number(value: Any) -> float:
 
 
 def _check_file(path: Path) -> None:
+    """Refuse a missing, empty or mislabelled file before libosmium reads it."""
     if not path.exists():
         raise InputError(
             "file not found", path=path, fix="give the path of an existing .osm.pbf or .osm file"
@@ -174,6 +208,19 @@ def _check_file(path: Path) -> None:
         )
     if path.stat().st_size == 0:
         raise InputError("the file is empty", path=path, fix="download or export the extract again")
+    if name.endswith(".pbf"):
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        kind = sniff(head)
+        if kind is not None and kind != "an OpenStreetMap PBF file":
+            raise InputError(
+                f"not an OpenStreetMap PBF file: it looks like {kind}",
+                path=path,
+                fix="download the extract again (e.g. from Geofabrik or BBBike), or give an "
+                ".osm XML file the .osm extension",
+            )
+    else:
+        check_osm_xml(path)
 
 
 def _walkable(tags: osmium.osm.TagList) -> bool:
@@ -558,6 +605,7 @@ def load_osm(path: str | Path, crs: str | CRS = "auto") -> OsmData:
         lamps["lamp_type"] = None
     if "lamp_type_method" in lamps:
         lamps["lamp_type"] = lamps["lamp_type"].fillna(lamps.pop("lamp_type_method"))
+    implausible = drop_implausible({"buildings": buildings, "lamps": lamps})
     return OsmData(
         segments=segments,
         buildings=buildings,
@@ -583,4 +631,5 @@ def load_osm(path: str | Path, crs: str | CRS = "auto") -> OsmData:
         crs=target,
         bounds=(float(bx0), float(by0), float(bx1), float(by1)),
         path=path,
+        implausible=implausible,
     )

@@ -7,20 +7,28 @@ CRSs of vector files. Every error names the file, the row or column and the fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextlib
+import io
+import tempfile
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from safespaces.errors import CRSError, InputError
+from safespaces.safety import check_rows, check_size, extract_zip, sniff
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 VECTOR_SUFFIXES = frozenset({".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml"})
+#: Archives accepted around a CSV or vector file (a zipped Shapefile or GeoPackage).
+ZIP_SUFFIXES = frozenset({".zip"})
 
 LON_NAMES = ("lon", "longitude", "lng", "long", "x_lon")
 LAT_NAMES = ("lat", "latitude", "y_lat")
@@ -29,8 +37,11 @@ Y_NAMES = ("y", "northing", "north", "n")
 
 
 def check_path(path: Path, suffixes: Iterable[str], what: str) -> None:
-    """Raise :class:`InputError` unless ``path`` is a non-empty file of a known type."""
-    allowed = sorted(set(suffixes))
+    """Raise :class:`InputError` unless ``path`` is a non-empty file of a known type.
+
+    A ``.zip`` is accepted too; :func:`input_file` extracts it safely.
+    """
+    allowed = sorted(set(suffixes) | ZIP_SUFFIXES)
     if not path.exists():
         raise InputError("file not found", path=path, fix=f"give an existing {what} file")
     if path.is_dir():
@@ -43,6 +54,45 @@ def check_path(path: Path, suffixes: Iterable[str], what: str) -> None:
         )
     if path.stat().st_size == 0:
         raise InputError("the file is empty", path=path, fix=f"give a {what} file with data")
+    check_size(path, what)
+
+
+@contextlib.contextmanager
+def input_file(path: Path, suffixes: Iterable[str], what: str) -> Iterator[Path]:
+    """Check ``path`` and yield the file to read: itself, or the data file of a zip.
+
+    A zip is extracted by :func:`safespaces.safety.extract_zip` (no path
+    traversal, links, bombs) into a temporary folder removed afterwards; it must
+    hold exactly one file of an accepted type (a Shapefile with its ``.dbf``,
+    ``.shx``, ``.prj`` parts counts as one). An error about the extracted file
+    names the archive too.
+    """
+    check_path(path, suffixes, what)
+    if path.suffix.lower() not in ZIP_SUFFIXES:
+        yield path
+        return
+    allowed = set(suffixes)
+    with tempfile.TemporaryDirectory(prefix="safespaces-zip-") as tmp:
+        written = extract_zip(path, Path(tmp))
+        data = sorted(
+            f
+            for f in written
+            if f.suffix.lower() in allowed
+            and not f.name.startswith(".")
+            and "__MACOSX" not in f.parts
+        )
+        if len(data) != 1:
+            found = ", ".join(f.name for f in written[:10])
+            raise InputError(
+                f"the zip archive holds {len(data)} {what} files (found: {found})",
+                path=path,
+                fix=f"zip exactly one {what} file ({', '.join(sorted(allowed))})",
+            )
+        try:
+            yield data[0]
+        except InputError as exc:
+            exc.args = (f"{path.name} > {exc.args[0]}", *exc.args[1:])
+            raise
 
 
 def parse_crs(value: str | int | CRS | None, path: Path | None = None) -> CRS | None:
@@ -60,12 +110,32 @@ def parse_crs(value: str | int | CRS | None, path: Path | None = None) -> CRS | 
 
 
 def read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV (comma, semicolon or tab separated) as text columns."""
+    """Read a CSV (comma, semicolon or tab separated) as text columns.
+
+    Refuses files above the size and row limits (:class:`safespaces.safety.Limits`)
+    before parsing, names the format of a binary file given as CSV, and asks for
+    UTF-8 when the text is in another encoding.
+    """
+    check_size(path, "CSV")
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            "the text is UTF-16, not UTF-8",
+            path=path,
+            fix="save the file as CSV UTF-8 (in Excel: Save as > CSV UTF-8)",
+        )
+    kind = sniff(raw[:4096])
+    if kind is not None and kind not in ("a JSON document", "an XML document"):
+        raise InputError(
+            f"not a CSV table: the file is {kind}",
+            path=path,
+            fix="export the table as CSV (UTF-8), or give the file with its own extension",
+        )
     if b"\x00" in raw[:4096]:
         raise InputError(
             "not a text file (binary content)", path=path, fix="export the table as CSV (UTF-8)"
         )
+    check_rows(raw, path, "CSV")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -75,12 +145,13 @@ def read_csv(path: Path) -> pd.DataFrame:
             path=path,
             fix="save the file as CSV UTF-8 (in Excel: Save as > CSV UTF-8)",
         ) from exc
-    first = text.splitlines()[0] if text.strip() else ""
+    del raw
+    first = text.split("\n", 1)[0] if text.strip() else ""
     sep = max((",", ";", "\t"), key=first.count)
     try:
-        import io
-
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
             f"cannot parse as CSV ({exc})", path=path, fix="check the separators and quotes"
@@ -100,11 +171,14 @@ def find_column(columns: Iterable[object], names: Iterable[str]) -> str | None:
     return None
 
 
-def numeric(frame: pd.DataFrame, column: str, path: Path, *, required: bool = True) -> np.ndarray:
+def numeric(
+    frame: pd.DataFrame, column: str, path: Path, *, required: bool = True, first_row: int = 2
+) -> np.ndarray:
     """Parse a column as numbers; a non-numeric cell is an error naming its row.
 
     Decimal commas (``60,17``) are accepted. Missing cells are NaN, and an error
-    when ``required``. Row numbers count the header as line 1, as a spreadsheet does.
+    when ``required``. Row numbers count the header as line 1, as a spreadsheet
+    does (``first_row`` = 2); vector files number features from 1 (``first_row`` = 1).
     """
     text = frame[column].astype("string").str.strip().str.replace(",", ".", regex=False)
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
@@ -115,12 +189,14 @@ def numeric(frame: pd.DataFrame, column: str, path: Path, *, required: bool = Tr
             f"'{frame[column].iloc[i]}' is not a number",
             path=path,
             column=column,
-            row=i + 2,
+            row=i + first_row,
             fix="use plain numbers with a decimal point",
         )
     if required and np.isnan(values).any():
         i = int(np.flatnonzero(np.isnan(values))[0])
-        raise InputError("value missing", path=path, column=column, row=i + 2, fix="fill it in")
+        raise InputError(
+            "value missing", path=path, column=column, row=i + first_row, fix="fill it in"
+        )
     if not np.isfinite(values[~np.isnan(values)]).all():
         raise InputError("infinite value", path=path, column=column, fix="use finite numbers")
     return values
@@ -225,28 +301,44 @@ def _pad(box: tuple[float, float, float, float], deg: float = 0.5) -> tuple[floa
     return (box[0] - deg, box[1] - deg, box[2] + deg, box[3] + deg)
 
 
-def read_vector(
-    path: Path,
-    *,
-    geometry: str,
-    crs: CRS | None = None,
-) -> gpd.GeoDataFrame:
-    """Read a vector file and check its geometry type and CRS.
+_VECTOR_FIX = "check that the file is a complete GeoPackage, GeoJSON or Shapefile"
 
-    Parameters
-    ----------
-    geometry
-        ``"point"`` or ``"polygon"``: the type every feature must have.
-    crs
-        CRS to assume where the file declares none (otherwise an error).
+
+def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
+    """Read a vector file's single layer and settle its CRS, with clear errors.
+
+    GDAL's warnings about the file are not passed on (they would be noise, or
+    errors under ``-W error``); a file GDAL cannot open is named by what it
+    really is (:func:`safespaces.safety.sniff`). A file with several layers is
+    refused (the loaders take one layer), and so are coordinates that are not
+    degrees in a file that declares a geographic CRS (GeoJSON is always WGS 84).
     """
+    check_size(path, "vector")
     try:
-        gdf = gpd.read_file(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layers = pyogrio.list_layers(path)
+            if len(layers) > 1:
+                names = ", ".join(str(name) for name in layers[:10, 0])
+                raise InputError(
+                    f"the file has {len(layers)} layers ({names}); safespaces reads one",
+                    path=path,
+                    fix="save the layer you mean as its own file (in QGIS: Export > Save "
+                    "Features As)",
+                )
+            gdf = gpd.read_file(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        with path.open("rb") as handle:
+            kind = sniff(handle.read(4096))
+        what = f"it looks like {kind}" if kind else str(exc).split(";")[0][:160]
+        if path.suffix.lower() == ".gpkg" and kind and "GeoPackage" in kind:
+            what = "the GeoPackage is truncated or corrupt"
         raise InputError(
-            f"cannot read as a vector file ({exc})",
-            path=path,
-            fix="check that the file is a complete GeoPackage, GeoJSON or Shapefile",
+            f"cannot read as a vector file ({what})", path=path, fix=_VECTOR_FIX
+        ) from exc
+    except (pyogrio.errors.GeometryError, pyogrio.errors.FieldTypeError, ValueError) as exc:
+        raise InputError(
+            f"cannot read as a vector file ({str(exc)[:160]})", path=path, fix=_VECTOR_FIX
         ) from exc
     if gdf.empty:
         raise InputError("the file has no features", path=path, fix="give a file with data")
@@ -258,6 +350,89 @@ def read_vector(
                 fix="set the CRS in the file (e.g. in QGIS: Layer CRS) or pass --crs EPSG:xxxx",
             )
         gdf = gdf.set_crs(crs)
+    if gdf.crs.is_geographic:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            x0, y0, x1, y1 = gdf.geometry.total_bounds
+        if np.isfinite([x0, y0, x1, y1]).all() and (
+            min(x0, y0) < -180 or max(x1, y1) > 180 or y0 < -90 or y1 > 90
+        ):
+            raise CRSError(
+                f"coordinates up to ({x1:.0f}, {y1:.0f}) are not degrees, but the file "
+                f"declares {gdf.crs.name}",
+                path=path,
+                fix="declare the CRS the coordinates are in (e.g. EPSG:3067 or EPSG:3879); "
+                "GeoJSON must be in WGS 84 degrees",
+            )
+    return gdf
+
+
+def repair_polygons(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
+    """Repair invalid polygons with ``make_valid``, keeping only their polygonal parts.
+
+    A self-crossing "bow tie" becomes a MultiPolygon, a spike is dropped. A
+    polygon with no area left after repair is an error naming its feature. The
+    number of repaired features is in ``gdf.attrs["repaired_geometries"]``.
+    """
+    geoms = gdf.geometry.to_numpy()
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    gdf.attrs["repaired_geometries"] = len(invalid)
+    if not len(invalid):
+        return gdf
+    fixed = shapely.make_valid(geoms[invalid])
+    out = geoms.copy()
+    for i, geom in zip(invalid, fixed, strict=True):
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            flat = shapely.get_parts(shapely.get_parts(geom))
+            parts = [p for p in flat if p.geom_type == "Polygon"]
+            geom = shapely.union_all(parts) if parts else shapely.Polygon()
+        if geom.is_empty or geom.area <= 0:
+            raise InputError(
+                "the polygon has no area (it collapses to a line or a point when repaired)",
+                path=path,
+                row=int(i) + 1,
+                fix="fix or remove the feature (in QGIS: Vector > Geometry Tools > Check Validity)",
+            )
+        out[i] = geom
+    gdf = gdf.copy()
+    gdf["geometry"] = gpd.GeoSeries(out, index=gdf.index, crs=gdf.crs)
+    gdf.attrs["repaired_geometries"] = len(invalid)
+    return gdf
+
+
+def read_vector(
+    path: Path,
+    *,
+    geometry: str,
+    crs: CRS | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a vector file and check its geometry type and CRS.
+
+    Parameters
+    ----------
+    geometry
+        ``"point"`` or ``"polygon"``: the type every feature must have. Invalid
+        polygons are repaired (:func:`repair_polygons`).
+    crs
+        CRS to assume where the file declares none (otherwise an error).
+    """
+    return check_geometries(open_vector(path, crs=crs), path, geometry)
+
+
+def check_geometries(gdf: gpd.GeoDataFrame, path: Path, geometry: str) -> gpd.GeoDataFrame:
+    """Check that every feature has a finite geometry of one type; repair polygons.
+
+    Parameters
+    ----------
+    geometry
+        ``"point"`` or ``"polygon"``.
+
+    Raises
+    ------
+    InputError
+        A feature without geometry, of another type (the first one is named, and
+        the types of a mixed layer listed), or with a non-finite coordinate.
+    """
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
         i = int(np.flatnonzero(missing.to_numpy())[0])
@@ -267,12 +442,21 @@ def read_vector(
     wrong = ~np.isin(types, ok)
     if wrong.any():
         i = int(np.flatnonzero(wrong)[0])
+        mixed = len(set(types)) > 1
         raise InputError(
-            f"feature {i + 1} is a {types[i]}, expected {geometry}s",
+            f"feature {i + 1} is a {types[i]}, expected {geometry}s"
+            + (f" (the layer mixes {', '.join(sorted(set(types)))})" if mixed else ""),
             path=path,
             row=i + 1,
-            fix=f"give a layer of {geometry}s (convert in QGIS if needed)",
+            fix=f"give a layer of {geometry}s only (convert or split it in QGIS)",
         )
+    coords = shapely.get_coordinates(gdf.geometry.to_numpy())
+    if not np.isfinite(coords).all():
+        raise InputError(
+            "a coordinate is not a finite number", path=path, fix="fix or remove the feature"
+        )
+    if geometry == "polygon":
+        gdf = repair_polygons(gdf, path)
     return gdf
 
 
@@ -284,12 +468,21 @@ def read_table_or_points(
     expected_lonlat: tuple[float, float, float, float] | None = None,
     rename: Mapping[str, str] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read points from a CSV (coordinate columns) or a point vector file."""
-    check_path(path, CSV_SUFFIXES | VECTOR_SUFFIXES, what)
-    if path.suffix.lower() in CSV_SUFFIXES:
-        frame = read_csv(path)
-        if rename:
-            frame = frame.rename(columns=dict(rename))
-        return csv_points(frame, path, crs=crs, expected_lonlat=expected_lonlat)
-    gdf = read_vector(path, geometry="point", crs=crs)
-    return gdf.rename(columns=dict(rename)) if rename else gdf
+    """Read points from a CSV (coordinate columns) or a point vector file (maybe zipped)."""
+    with input_file(path, CSV_SUFFIXES | VECTOR_SUFFIXES, what) as real:
+        if real.suffix.lower() in CSV_SUFFIXES:
+            frame = read_csv(real)
+            if rename:
+                frame = frame.rename(columns=dict(rename))
+            return csv_points(frame, real, crs=crs, expected_lonlat=expected_lonlat)
+        gdf = read_vector(real, geometry="point", crs=crs)
+        if expected_lonlat is not None and gdf.crs.is_geographic:
+            _check_lonlat(
+                gdf.geometry.x.to_numpy(),
+                gdf.geometry.y.to_numpy(),
+                "x",
+                "y",
+                real,
+                expected_lonlat,
+            )
+        return gdf.rename(columns=dict(rename)) if rename else gdf

@@ -25,12 +25,13 @@ from safespaces.errors import InputError
 from safespaces.sources.tabular import (
     CSV_SUFFIXES,
     VECTOR_SUFFIXES,
-    check_path,
+    check_geometries,
     csv_points,
+    input_file,
     numeric,
+    open_vector,
     parse_crs,
     read_csv,
-    read_vector,
 )
 
 TENURE_PREFIX = "tenure_"
@@ -68,21 +69,23 @@ def read_tenure(
         non-numeric count (the row is named).
     """
     path = Path(path)
-    check_path(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "tenure")
     code_map = {str(k): str(v) for k, v in (codes or {}).items()}
     crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
-    if path.suffix.lower() in CSV_SUFFIXES:
-        gdf = csv_points(read_csv(path), path, crs=crs_obj, expected_lonlat=expected_lonlat)
-    else:
-        gdf = (
-            read_vector(path, geometry="point", crs=crs_obj)
-            if _is_points(path)
-            else read_vector(path, geometry="polygon", crs=crs_obj)
-        )
+    with input_file(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "tenure") as real:
+        if real.suffix.lower() in CSV_SUFFIXES:
+            gdf = csv_points(read_csv(real), real, crs=crs_obj, expected_lonlat=expected_lonlat)
+        else:
+            gdf = open_vector(real, crs=crs_obj)
+            first = gdf.geometry.geom_type.dropna()
+            kind = "point" if len(first) and first.iloc[0] == "Point" else "polygon"
+            gdf = check_geometries(gdf, real, kind)
+    first_row = 2 if path.suffix.lower() in CSV_SUFFIXES else 1
     cats = list(categories)
     lower = {c.lower(): c for c in gdf.columns}
     if "tenure" in lower and "dwellings" in lower:
-        gdf = _long_to_wide(gdf, lower["tenure"], lower["dwellings"], cats, code_map, path)
+        gdf = _long_to_wide(
+            gdf, lower["tenure"], lower["dwellings"], cats, code_map, path, first_row
+        )
     else:
         found: dict[str, str] = {}
         for column in gdf.columns:
@@ -98,7 +101,7 @@ def read_tenure(
                 "names with [sources] tenure_codes, or give 'tenure' and 'dwellings' columns",
             )
         for column, code in found.items():
-            gdf[TENURE_PREFIX + code] = _counts(gdf, column, path)
+            gdf[TENURE_PREFIX + code] = _counts(gdf, column, path, first_row)
             if column != TENURE_PREFIX + code:
                 gdf = gdf.drop(columns=[column])
     for code in cats:
@@ -114,22 +117,8 @@ def read_tenure(
     return gdf
 
 
-def _is_points(path: Path) -> bool:
-    import pyogrio
-
-    try:
-        info = pyogrio.read_info(path)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InputError(
-            f"cannot read as a vector file ({exc})",
-            path=path,
-            fix="check that the file is a complete GeoPackage, GeoJSON or Shapefile",
-        ) from exc
-    return "Point" in str(info.get("geometry_type"))
-
-
-def _counts(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
-    values = numeric(frame, column, path, required=False)
+def _counts(frame: pd.DataFrame, column: str, path: Path, first_row: int = 2) -> np.ndarray:
+    values = numeric(frame, column, path, required=False, first_row=first_row)
     values = np.nan_to_num(values, nan=0.0)
     if (values < 0).any():
         i = int(np.flatnonzero(values < 0)[0])
@@ -137,7 +126,7 @@ def _counts(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
             f"negative count {values[i]}",
             path=path,
             column=column,
-            row=i + 2,
+            row=i + first_row,
             fix="counts of dwellings must be 0 or more",
         )
     return values
@@ -150,6 +139,7 @@ def _long_to_wide(
     cats: list[str],
     code_map: Mapping[str, str],
     path: Path,
+    first_row: int = 2,
 ) -> gpd.GeoDataFrame:
     codes = gdf[tenure_col].astype("string").map(lambda c: code_map.get(c, c))
     unknown = ~codes.isin(cats)
@@ -159,10 +149,10 @@ def _long_to_wide(
             f"unknown tenure code {gdf[tenure_col].iloc[i]!r}",
             path=path,
             column=tenure_col,
-            row=i + 2,
+            row=i + first_row,
             fix=f"use one of {', '.join(cats)} or map it in [sources] tenure_codes",
         )
-    counts = _counts(gdf, count_col, path)
+    counts = _counts(gdf, count_col, path, first_row)
     keys = gdf.geometry.to_wkb()
     wide = (
         pd.DataFrame({"key": keys, "code": codes.to_numpy(), "n": counts})
