@@ -1,47 +1,67 @@
-"""Map page: the street network on an offline map."""
+"""Map page: eyes on the street by hour, lighting, dark paths, social mix, hot spots, score."""
 
 from __future__ import annotations
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.state import default_inputs, study
-from safespaces.config import Config
-from safespaces.pipeline import OSM_ATTRIBUTION
-from safespaces.webmap import add_lines, base_map, bounds_lonlat, display_frame, html_legend
+from app_pages import components, mapview
+from safespaces.i18n import t
 
-HIGHWAY_COLORS = {
-    "footway": "#1b9e77",
-    "pedestrian": "#1b9e77",
-    "path": "#66a61e",
-    "steps": "#66a61e",
-    "residential": "#7570b3",
-    "service": "#a6a6a6",
-    "primary": "#d95f02",
-    "secondary": "#e7298a",
-    "tertiary": "#e6ab02",
-    "cycleway": "#377eb8",
-}
-
-st.title("Map")
-data = study(default_inputs(), Config())
-segments = data.osm.segments
+lang = components.lang()
+data = components.analysis(lang)
+weights = components.weights(lang)
+st.title(t("page.map", lang))
+segments = data.layers["street_segments"]
 st.caption(
-    f"{len(segments):,} street segments, {segments['length_m'].sum() / 1000:.1f} km of walkable "
-    f"network. Data: {OSM_ATTRIBUTION}."
+    t(
+        "map.caption",
+        lang,
+        segments=f"{len(segments):,}",
+        km=f"{segments['length_m'].sum() / 1000:.1f}",
+    )
 )
-shown = display_frame(segments, ["segment_id", "name", "highway", "lit_tag", "length_m"])
-m = base_map(bounds_lonlat(segments))
-add_lines(
-    m,
-    shown,
-    color_column="highway",
-    colors=HIGHWAY_COLORS,
-    name="Street segments",
-    tooltip=["name", "highway", "lit_tag"],
+components.synthetic_warning(data, lang)
+
+left, right = st.columns([1, 2])
+districts = sorted(data.layers["areas"]["name"].dropna().unique())
+district = left.selectbox(
+    t("map.district", lang), [None, *districts], format_func=lambda d: d or t("map.all", lang)
 )
+hour = int(right.slider(t("map.hour", lang), 0, 23, 22, key="hour"))
+st.sidebar.subheader(t("map.layers", lang))
+shown = [
+    key
+    for key in mapview.LAYERS
+    if st.sidebar.checkbox(
+        mapview.layer_title(key, hour, lang), key in mapview.DEFAULT_LAYERS, key=f"show_{key}"
+    )
+]
+
 col_map, col_legend = st.columns([4, 1])
+m = mapview.build_map(data, hour=hour, shown=shown, weights=weights, district=district, lang=lang)
 with col_map:
-    st_folium(m, height=600, use_container_width=True, returned_objects=[], key="map")
+    returned = st_folium(
+        m, height=620, use_container_width=True, returned_objects=["last_active_drawing"], key="map"
+    )
 with col_legend:
-    st.markdown(html_legend("Street type", HIGHWAY_COLORS), unsafe_allow_html=True)
+    for key in reversed(list(mapview.LAYERS)):
+        if key in shown:
+            _, name, kind = mapview.LAYERS[key]
+            components.legend(mapview.layer_title(key, hour, lang), name, polygon=kind == "polygon")
+components.attribution(data, lang)
+
+picked = mapview.clicked_id(returned)
+found = mapview.feature(data, *picked, hour, data.k_min, lang) if picked else None
+if found is None:
+    st.info(t("map.click", lang))
+else:
+    title, row, measures = found
+    st.subheader(title)
+    info, parts = st.columns(2)
+    info.dataframe(measures, hide_index=True, width="stretch")
+    if isinstance(row.get("eyes_explain"), str) and row["eyes_explain"]:
+        info.markdown(f"**{t('panel.why', lang)}:**")
+        info.text(row["eyes_explain"])
+    parts.markdown(f"**{t('panel.breakdown', lang)}**")
+    parts.dataframe(mapview.breakdown(row, weights, lang), hide_index=True)

@@ -3,22 +3,42 @@
 Leaflet 1.9.3 is vendored in ``static/leaflet`` and served by Streamlit at
 ``/app/static/leaflet``; no CDN asset and no tile server is requested unless a
 basemap URL is configured. Geometry is simplified and coordinates rounded to
-keep the payload small. Imported only by the app (needs the ``app`` extra).
+keep the payload small; text from the data is HTML-escaped (folium's tooltips
+insert it as HTML). Colours and legends come from :mod:`safespaces.catalogue`,
+so the web map and the QGIS styles never drift. Imported only by the app
+(needs the ``app`` extra); no Streamlit here.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import shapely
 from branca.element import MacroElement, Template
+from folium.utilities import JsCode
+
+from safespaces.catalogue import CATALOGUE, EYES_CLASSES, GREY, Layer, StyleClass
 
 LEAFLET_JS = "/app/static/leaflet/leaflet.js"
 LEAFLET_CSS = "/app/static/leaflet/leaflet.css"
+#: Environment variables of the optional basemap (a tile URL template and its attribution).
+BASEMAP_URL_ENV = "SAFESPACES_BASEMAP_URL"
+BASEMAP_ATTRIBUTION_ENV = "SAFESPACES_BASEMAP_ATTRIBUTION"
+#: Catalogue entry of the composite score (falls back to the 0-100 eyes classes).
+SCORE_LAYER = "street_safe_space_score"
+
+_STYLE_JS = JsCode(
+    "function(f){var p=f.properties;return {color:p._c,fillColor:p._c,weight:p._w,"
+    "opacity:p._o,fillOpacity:p._f};}"
+)
 
 
 class _Setup(MacroElement):
@@ -36,6 +56,17 @@ class _Setup(MacroElement):
         self.text = json.dumps(html.escape(attribution))
 
 
+def escape_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """HTML-escape every text column (names from OSM or uploads go into tooltips as HTML)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.name == "geometry":
+            continue
+        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
+            out[column] = out[column].map(lambda v: html.escape(v) if isinstance(v, str) else v)
+    return out
+
+
 def display_frame(
     gdf: gpd.GeoDataFrame,
     columns: Sequence[str],
@@ -43,14 +74,14 @@ def display_frame(
     tolerance_m: float = 1.0,
     decimals: int = 6,
 ) -> gpd.GeoDataFrame:
-    """Project to EPSG:4326 for display, simplifying and rounding coordinates.
+    """Project to EPSG:4326 for display, simplifying, rounding and escaping.
 
     Parameters
     ----------
     tolerance_m
         Douglas-Peucker tolerance in the metric CRS before reprojection.
     decimals
-        Decimal places kept (6 = about 0.1 m).
+        Decimal places kept (6 = about 0.1 m, 5 = about 1 m).
     """
     keep = [c for c in columns if c in gdf.columns]
     geoms = shapely.simplify(gdf.geometry.to_numpy(), tolerance_m, preserve_topology=True)
@@ -59,7 +90,49 @@ def display_frame(
     for column in keep:
         if out[column].dtype.kind == "f":
             out[column] = out[column].round(2)
-    return out
+    return escape_text(out)
+
+
+def geometry_json(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """GeoJSON geometry dicts of a (display) frame, computed once and reused per render."""
+    return [json.loads(text) for text in shapely.to_geojson(gdf.geometry.to_numpy())]
+
+
+def catalogue_classes(layer_name: str) -> tuple[StyleClass, ...]:
+    """The legend classes of a catalogue layer (the composite score falls back to 0-100)."""
+    entry = CATALOGUE.get(layer_name)
+    if isinstance(entry, Layer) and entry.style is not None:
+        return entry.style.classes
+    if layer_name == SCORE_LAYER:
+        return EYES_CLASSES
+    raise KeyError(f"{layer_name} has no style in the catalogue")
+
+
+def legend_entries(layer_name: str) -> list[tuple[str, str]]:
+    """``(label, colour)`` pairs of a layer's legend, from the catalogue."""
+    return [(c.label, c.colour) for c in catalogue_classes(layer_name) if c.label]
+
+
+def class_colours(classes: Iterable[StyleClass], values: pd.Series) -> pd.Series:
+    """Colour of each value by catalogue classes (categories or ``(lower, upper]`` ranges).
+
+    The first range includes its lower edge; values outside every class and
+    NULL get the catch-all class's colour (grey when there is none).
+    """
+    classes = tuple(classes)
+    fallback = next((c.colour for c in classes if c.value is None), GREY)
+    ranges = [c for c in classes if isinstance(c.value, tuple)]
+    if ranges:
+        x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        out = np.full(len(x), fallback, dtype=object)
+        for i, c in reversed(list(enumerate(ranges))):
+            assert isinstance(c.value, tuple)
+            lo, hi = c.value
+            hit = (x <= hi) & ((x >= lo) if i == 0 else (x > lo))
+            out[hit] = c.colour
+        return pd.Series(out, index=values.index)
+    lookup = {str(c.value): c.colour for c in classes if c.value is not None}
+    return values.map(lambda v: lookup.get(str(v), fallback) if pd.notna(v) else fallback)
 
 
 def base_map(
@@ -67,6 +140,7 @@ def base_map(
     *,
     basemap_url: str | None = None,
     attribution: str = "© OpenStreetMap contributors (ODbL)",
+    basemap_attribution: str = "",
 ) -> folium.Map:
     """An empty offline map fitted to ``bounds_lonlat``; a basemap only if configured."""
     x0, y0, x1, y1 = bounds_lonlat
@@ -81,10 +155,73 @@ def base_map(
     m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
     if basemap_url:
-        folium.TileLayer(basemap_url, attr=attribution, name="basemap").add_to(m)
+        folium.TileLayer(
+            basemap_url, attr=html.escape(basemap_attribution or "basemap"), name="basemap"
+        ).add_to(m)
     m.add_child(_Setup(attribution))
     m.fit_bounds([[y0, x0], [y1, x1]])
     return m
+
+
+def basemap_from_env() -> tuple[str | None, str]:
+    """The optional basemap ``(url, attribution)`` from the environment (none by default)."""
+    return os.environ.get(BASEMAP_URL_ENV) or None, os.environ.get(BASEMAP_ATTRIBUTION_ENV, "")
+
+
+def add_layer(
+    m: folium.Map,
+    geometries: Sequence[Mapping[str, Any]],
+    properties: pd.DataFrame,
+    colours: pd.Series,
+    *,
+    name: str,
+    ids: Sequence[Any],
+    tooltip: Mapping[str, str] | None = None,
+    weight: float = 3.0,
+    opacity: float = 0.9,
+    fill_opacity: float = 0.0,
+) -> folium.GeoJson:
+    """Add one coloured layer; only the tooltip columns travel to the browser.
+
+    Parameters
+    ----------
+    geometries
+        GeoJSON geometries (:func:`geometry_json`), aligned to ``properties``.
+    properties
+        Values of the tooltip columns (already escaped and rounded).
+    colours
+        Colour per feature (:func:`class_colours`).
+    ids
+        Feature ids (``"<layer>:<id>"``), returned by a click.
+    tooltip
+        Column -> label shown on hover (labels are escaped here).
+    """
+    tooltip = dict(tooltip or {})
+    fields = [c for c in tooltip if c in properties.columns]
+    records = properties[fields].astype(object).where(properties[fields].notna(), None)
+    rows = records.to_dict("records")
+    cols = colours.to_numpy()
+    features = [
+        {
+            "type": "Feature",
+            "id": fid,
+            "geometry": geom,
+            "properties": {**row, "_c": colour, "_w": weight, "_o": opacity, "_f": fill_opacity},
+        }
+        for fid, geom, row, colour in zip(ids, geometries, rows, cols, strict=True)
+    ]
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        style=_STYLE_JS,
+        tooltip=folium.GeoJsonTooltip(
+            fields=fields, aliases=[html.escape(tooltip[f]) for f in fields]
+        )
+        if fields
+        else None,
+    )
+    layer.add_to(m)
+    return layer
 
 
 def add_lines(
@@ -99,33 +236,33 @@ def add_lines(
     weight: float = 3.0,
 ) -> folium.GeoJson:
     """Add a line layer coloured by the category in ``color_column``."""
-    data = gdf.copy()
-    data["_color"] = data[color_column].astype("string").map(dict(colors)).fillna(default_color)
-    fields = [c for c in tooltip if c in data.columns]
-    layer = folium.GeoJson(
-        data.__geo_interface__,
+    colours = gdf[color_column].astype("string").map(dict(colors)).fillna(default_color)
+    return add_layer(
+        m,
+        geometry_json(gdf),
+        pd.DataFrame(gdf.drop(columns=gdf.geometry.name)),
+        colours.astype(object),
         name=name,
-        style_function=lambda f: {
-            "color": f["properties"]["_color"],
-            "weight": weight,
-            "opacity": 0.9,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=fields) if fields else None,
+        ids=[f"{name}:{i}" for i in range(len(gdf))],
+        tooltip={c: c for c in tooltip},
+        weight=weight,
     )
-    layer.add_to(m)
-    return layer
 
 
-def html_legend(title: str, entries: Mapping[str, str]) -> str:
-    """A small HTML legend (no branca colormap: it loads d3 from a CDN)."""
+def html_legend(
+    title: str, entries: Mapping[str, str] | Sequence[tuple[str, str]], *, polygon: bool = False
+) -> str:
+    """A small HTML legend (no branca colormap: it loads d3 from a CDN); text is escaped."""
     escape = html.escape
+    pairs = list(entries.items()) if isinstance(entries, Mapping) else list(entries)
+    height = "10px" if polygon else "4px"
     rows = "".join(
-        f'<div><span style="display:inline-block;width:14px;height:4px;'
+        f'<div><span style="display:inline-block;width:14px;height:{height};'
         f'background:{escape(color)};margin-right:6px;vertical-align:middle"></span>'
         f"{escape(label)}</div>"
-        for label, color in entries.items()
+        for label, color in pairs
     )
-    return f'<div style="font-size:0.85em"><b>{escape(title)}</b>{rows}</div>'
+    return f'<div style="font-size:0.85em;margin-bottom:0.6em"><b>{escape(title)}</b>{rows}</div>'
 
 
 def bounds_lonlat(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
@@ -140,10 +277,19 @@ def payload_bytes(m: folium.Map) -> int:
 
 
 __all__ = [
+    "BASEMAP_ATTRIBUTION_ENV",
+    "BASEMAP_URL_ENV",
+    "add_layer",
     "add_lines",
     "base_map",
+    "basemap_from_env",
     "bounds_lonlat",
+    "catalogue_classes",
+    "class_colours",
     "display_frame",
+    "escape_text",
+    "geometry_json",
     "html_legend",
+    "legend_entries",
     "payload_bytes",
 ]

@@ -1,0 +1,228 @@
+"""The map and the clicked feature's panel (presentation only: the numbers come from the run)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import folium
+import pandas as pd
+
+from app_pages.state import Analysis, View, with_score
+from safespaces.catalogue import describe_columns
+from safespaces.i18n import t
+from safespaces.indices import FAMILIES
+from safespaces.pipeline import OSM_ATTRIBUTION
+from safespaces.webmap import (
+    SCORE_LAYER,
+    add_layer,
+    base_map,
+    basemap_from_env,
+    catalogue_classes,
+    class_colours,
+)
+
+#: Map layers: key -> (view, catalogue layer, geometry kind). Drawn in this order.
+LAYERS: Mapping[str, tuple[str, str, str]] = {
+    "mix": ("areas", "areas_mix_entropy", "polygon"),
+    "hotspots": ("hotspots", "incident_hotspots", "polygon"),
+    "score": ("segments", SCORE_LAYER, "line"),
+    "lighting": ("segments", "street_lighting", "line"),
+    "eyes": ("segments", "street_eyes_night", "line"),
+    "dark": ("dark_paths", "dark_paths", "line"),
+}
+DEFAULT_LAYERS = ("eyes", "dark")
+
+
+def hour_column(hour: int) -> str:
+    """The eyes column of an hour."""
+    return f"eyes_h{hour:02d}"
+
+
+def layer_title(key: str, hour: int, lang: str) -> str:
+    """The translated name of a map layer."""
+    return t(f"layer.{key}", lang, hour=f"{hour:02d}") if key == "eyes" else t(f"layer.{key}", lang)
+
+
+def _values(key: str, frame: pd.DataFrame, hour: int, weights: Mapping[str, float]) -> pd.Series:
+    if key == "eyes":
+        return frame[hour_column(hour)]
+    if key == "score":
+        return with_score(frame, weights)["safe_space_score"].round(1)
+    column = {
+        "lighting": "light_class",
+        "mix": "mix_entropy",
+        "hotspots": "hotspot_class",
+        "dark": "light_evidence",
+    }
+    return frame[column[key]]
+
+
+def bounds(data: Analysis, district: str | None) -> tuple[float, float, float, float]:
+    """Lon/lat bounds of a district (all areas of that name) or of the whole network."""
+    frame = data.views["segments"].frame
+    if district:
+        areas = data.views["areas"].frame
+        frame = areas[areas["name"] == district]
+    x0, y0, x1, y1 = frame.total_bounds
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def build_map(
+    data: Analysis,
+    *,
+    hour: int,
+    shown: Collection[str],
+    weights: Mapping[str, float],
+    district: str | None,
+    lang: str,
+) -> folium.Map:
+    """The offline folium map of the chosen layers."""
+    url, basemap_attr = basemap_from_env()
+    m = base_map(
+        bounds(data, district),
+        basemap_url=url,
+        basemap_attribution=basemap_attr,
+        attribution=str(data.metadata.get("attribution") or OSM_ATTRIBUTION),
+    )
+    for key, (view_name, catalogue_name, kind) in LAYERS.items():
+        if key not in shown or view_name not in data.views:
+            continue
+        view: View = data.views[view_name]
+        values = _values(key, view.frame, hour, weights)
+        title = layer_title(key, hour, lang)
+        label = "space_name" if view_name == "dark_paths" else "name"
+        props = pd.DataFrame({"name": view.frame[label], "value": values})
+        add_layer(
+            m,
+            view.geometries,
+            props,
+            class_colours(catalogue_classes(catalogue_name), values),
+            name=title,
+            ids=view.ids,
+            tooltip={"name": t("panel.name", lang), "value": title},
+            weight=5.0 if key == "dark" else 3.0,
+            fill_opacity=0.55 if kind == "polygon" else 0.0,
+            opacity=0.6 if kind == "polygon" else 0.9,
+        )
+    return m
+
+
+def clicked_id(returned: Mapping[str, object] | None) -> tuple[str, int] | None:
+    """``(kind, id)`` of the feature the user clicked, from ``st_folium``'s return."""
+    feature = (returned or {}).get("last_active_drawing")
+    if not isinstance(feature, Mapping):
+        return None
+    kind, _, value = str(feature.get("id", "")).partition(":")
+    try:
+        return kind, int(float(value))
+    except ValueError:
+        return None
+
+
+def breakdown(row: pd.Series, weights: Mapping[str, float], lang: str) -> pd.DataFrame:
+    """The composite's parts for one feature: family score, weight, points it adds.
+
+    points = w_f s_f / sum of w over the families with a score; they add up to the
+    safe-space score (:func:`safespaces.indices.composite`).
+    """
+    score = pd.Series([row.get(f"score_{f}") for f in FAMILIES], dtype=float)
+    weight = pd.Series([float(weights.get(f, 0.0)) for f in FAMILIES])
+    used = score.notna() & (weight > 0)
+    norm = float(weight[used].sum())
+    points = (weight * score / norm).where(used) if norm else pd.Series([float("nan")] * 4)
+    frame = pd.DataFrame(
+        {
+            t("panel.measure", lang): [t(f"family.{f}", lang) for f in FAMILIES],
+            t("panel.value", lang): score.round(1),
+            t("panel.weight", lang): weight,
+            t("panel.points", lang): points.round(1),
+        }
+    )
+    total = {
+        t("panel.measure", lang): t("family.score", lang),
+        t("panel.points", lang): round(float(points.sum()), 1) if norm else None,
+    }
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+
+_SEGMENT_MEASURES = [
+    "name",
+    "highway",
+    "length_m",
+    "light_class",
+    "light_lux_avg",
+    "light_lux_min",
+    "eyes_HOUR",
+    "eyes_day",
+    "eyes_night",
+    "incidents_count",
+    "incidents_per_100m_eb",
+]
+_AREA_MEASURES = [
+    "name",
+    "residents_est",
+    "mix_dwellings",
+    "mix_entropy",
+    "incidents_count",
+    "incidents_per_1000_eb",
+    "incidents_per_100m_eb",
+]
+_DARK_MEASURES = ["space_name", "dark_rank", "length_m", "light_lux_mean", "light_evidence"]
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def feature(
+    data: Analysis, kind: str, fid: int, hour: int, k: int, lang: str
+) -> tuple[str, pd.Series, pd.DataFrame] | None:
+    """Title, row and measure table (catalogue descriptions, units) of a clicked feature."""
+    table, id_column, measures = {
+        "segment": ("street_segments", "segment_id", _SEGMENT_MEASURES),
+        "area": ("areas", "area_id", _AREA_MEASURES),
+        "hotspot": ("areas", "area_id", _AREA_MEASURES),
+        "dark": ("dark_paths", "dark_rank", _DARK_MEASURES),
+    }.get(kind, ("", "", []))
+    frame = data.layer(table)
+    if frame is None:
+        return None
+    hit = frame[frame[id_column] == fid]
+    if hit.empty:
+        return None
+    row = hit.iloc[0]
+    if kind == "dark":  # a dark path is a segment: show that segment's numbers too
+        segments = data.layers["street_segments"]
+        seg = segments[segments["segment_id"] == row["segment_id"]]
+        if not seg.empty:
+            row = pd.concat([seg.iloc[0].drop(labels=["geometry"]), row.drop(labels=["geometry"])])
+            row = row[~row.index.duplicated(keep="last")]
+    columns = [hour_column(hour) if c == "eyes_HOUR" else c for c in measures]
+    columns = [c for c in columns if c in row.index]
+    described = {c.name: c for c in describe_columns(table, columns)}
+    rows = []
+    for column in columns:
+        info = described.get(column)
+        label = info.description if info else column
+        unit = info.unit if info and info.unit else ""
+        value = _text(row[column])
+        flag = row.get(f"{column}_suppressed") if column.startswith("incidents_") else None
+        if flag is not None and pd.notna(flag) and float(flag) > 0:
+            value = t("common.suppressed", lang, k=k)
+        rows.append((f"{label} [{unit}]" if unit else label, value))
+    if kind == "hotspot" and "incident_hotspots" in data.layers:
+        spots = data.layers["incident_hotspots"]
+        hit = spots[spots["area_id"] == fid]
+        if not hit.empty:
+            rows.append(("Gi* hot spot class", _text(hit.iloc[0]["hotspot_class"])))
+    name = _text(row.get("name") or row.get("space_name"))
+    title = t("panel.segment" if kind in ("segment", "dark") else "panel.area", lang)
+    return (
+        f"{title} {fid}" + (f": {name}" if name else ""),
+        row,
+        pd.DataFrame(rows, columns=[t("panel.measure", lang), t("panel.value", lang)]),
+    )
