@@ -504,6 +504,51 @@ LAYERS: tuple[Layer, ...] = (
         "The city's global segregation indices with permutation p-values.",
         synthetic_from=("tenure",),
     ),
+    Layer(
+        "mix_neighbourhoods",
+        "Tenure mix within an 800 m walk",
+        "point",
+        "Social mix",
+        "For each building with tenure data: the normalised tenure entropy of the dwellings "
+        "within an 800 m walk (mix_entropy_800m; 400 m in mix_entropy_400m). Neighbourhoods "
+        "below mix.min_dwellings are suppressed. No counts are published here.",
+        style=Style("graduated", "mix_entropy_800m", SHARE_CLASSES, opacity=0.9),
+        synthetic_from=("tenure",),
+        visible=False,
+    ),
+    # --- Composite safe-space score ----------------------------------------
+    Layer(
+        "street_safe_space_score",
+        "Safe-space score (streets)",
+        "line",
+        "Streets",
+        "Composite safe-space score 0..100: the weighted mean of the light, eyes, mix and "
+        "incident scores available (safespaces.indices); parts in score_<family>.",
+        (
+            Column("safe_space_score", "0..100", "composite safe-space score"),
+            Column("safe_space_parts", "families", "families that contributed"),
+            Column("score_light", "0..100", "light score (EN 13201-2 P4 = 100)"),
+            Column("score_eyes", "0..100", "eyes on the street at night"),
+            Column("score_mix", "0..100", "tenure mix of the area x 100"),
+            Column("score_incidents", "0..100", "100 r0 / (r0 + r), r = incidents per 100 m"),
+        ),
+        Style("graduated", "safe_space_score", EYES_CLASSES, width=0.6),
+        synthetic_from=("tenure", "incidents"),
+        table="street_segments",
+        visible=False,
+    ),
+    Layer(
+        "areas_safe_space_score",
+        "Safe-space score (areas)",
+        "polygon",
+        "Areas",
+        "Composite safe-space score 0..100 per area (length-weighted street scores, the "
+        "area's tenure mix and its smoothed incident rate).",
+        style=Style("graduated", "safe_space_score", EYES_CLASSES, opacity=0.75, outline="#ffffff"),
+        synthetic_from=("tenure", "incidents"),
+        table="areas",
+        visible=False,
+    ),
     # --- Incidents -------------------------------------------------------
     Layer(
         "incident_hotspots",

@@ -25,6 +25,7 @@ from safespaces.config import Config
 from safespaces.io import write_layers
 from safespaces.network import split_long_segments
 from safespaces.population import estimate_residents, sum_by_area
+from safespaces.qgis import export_package
 from safespaces.sources.areas import grid_areas, read_areas
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
@@ -329,4 +330,6 @@ def run(
             run_metadata(study, timings, {"summary": summary, **metadata}),
             keep_other_layers=False,
         )
+    with timed("QGIS package (styles, metadata, project)", progress, timings):
+        files += [p for p in export_package(out, progress=None) if p != path and p not in files]
     return RunResult(path, {k: len(v) for k, v in layers.items()}, timings, summary, files)
