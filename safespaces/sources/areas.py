@@ -57,7 +57,7 @@ def read_areas(path: str | Path, *, crs: str | CRS | None = None) -> gpd.GeoData
         if dup.any():
             i = int(np.flatnonzero(dup.to_numpy())[0])
             raise InputError(
-                f"duplicate area_id {gdf['area_id'].iloc[i]!r}",
+                f"duplicate area_id '{gdf['area_id'].iloc[i]}'",
                 path=path,
                 column="area_id",
                 row=i + 1,

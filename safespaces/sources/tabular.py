@@ -318,28 +318,36 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             layers = pyogrio.list_layers(path)
-            if len(layers) > 1:
-                names = ", ".join(str(name) for name in layers[:10, 0])
-                raise InputError(
-                    f"the file has {len(layers)} layers ({names}); safespaces reads one",
-                    path=path,
-                    fix="save the layer you mean as its own file (in QGIS: Export > Save "
-                    "Features As)",
-                )
-            gdf = gpd.read_file(path)
+            if len(layers) == 1:
+                gdf = gpd.read_file(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         with path.open("rb") as handle:
             kind = sniff(handle.read(4096))
         what = f"it looks like {kind}" if kind else str(exc).split(";")[0][:160]
+        if "not recognized as being in a supported file format" in str(exc) and not kind:
+            what = "GDAL does not recognise the format"
         if path.suffix.lower() == ".gpkg" and kind and "GeoPackage" in kind:
             what = "the GeoPackage is truncated or corrupt"
         raise InputError(
             f"cannot read as a vector file ({what})", path=path, fix=_VECTOR_FIX
         ) from exc
-    except (pyogrio.errors.GeometryError, pyogrio.errors.FieldTypeError, ValueError) as exc:
+    except (
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.FeatureError,
+        pyogrio.errors.CRSError,
+        ValueError,
+    ) as exc:
         raise InputError(
             f"cannot read as a vector file ({str(exc)[:160]})", path=path, fix=_VECTOR_FIX
         ) from exc
+    if len(layers) != 1:
+        names = ", ".join(str(name) for name in layers[:10, 0])
+        raise InputError(
+            f"the file has {len(layers)} layers ({names or 'none'}); safespaces reads one",
+            path=path,
+            fix="save the layer you mean as its own file (in QGIS: Export > Save Features As)",
+        )
     if gdf.empty:
         raise InputError("the file has no features", path=path, fix="give a file with data")
     if gdf.crs is None:
