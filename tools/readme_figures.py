@@ -91,7 +91,9 @@ def main(path: str) -> None:
             + env["per_100m_ci_high"].round(2).astype(str)
         )
         env["km"] = env["length_km"].round(2)
-        print(table(env[["variable", "group", "segments", "km", "incidents", "per 100 m", "95 % CI"]]))
+        print(
+            table(env[["variable", "group", "segments", "km", "incidents", "per 100 m", "95 % CI"]])
+        )
         model = pyogrio.read_dataframe(path, layer="incident_model")
         model["IRR [95 % CI]"] = [
             f"{a:.2f} [{b:.2f}, {c:.2f}]"
