@@ -49,7 +49,7 @@ def renderer_type(layer):
 
 def main(folder, png):
     gpkg = os.path.join(folder, "safespaces.gpkg")
-    report = {"tables": {}, "rasters": {}}
+    report: dict = {"tables": {}, "rasters": {}}
     sub = QgsProviderRegistry.instance().providerMetadata("ogr").querySublayers(gpkg)
     for item in sub:
         name = item.name()
