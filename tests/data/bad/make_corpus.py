@@ -28,6 +28,13 @@ X0, Y0 = 385_800.0, 6_672_000.0  # the same place in EPSG:3067
 SCRIPT_NAME = '<script>alert("x")</script><b>Esplanadi</b> & "Kauppatori" \'ä\''
 
 
+def zinfo(archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
+    """A member with a fixed date, so that the archive's bytes do not depend on the day."""
+    info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+    info.compress_type = archive.compression
+    return info
+
+
 def text(name: str, content: str, encoding: str = "utf-8") -> None:
     (HERE / name).write_bytes(content.encode(encoding))
 
@@ -94,7 +101,7 @@ def make_osm() -> None:
     )
     buffer = HERE / "osm_zip_renamed.osm.pbf"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("helsinki.osm", osm_xml(STREET))
+        archive.writestr(zinfo(archive, "helsinki.osm"), osm_xml(STREET))
     text("osm_geojson_renamed.osm", json.dumps({"type": "FeatureCollection", "features": []}))
     text(
         "osm_entity_expansion.osm",
@@ -163,17 +170,19 @@ def make_lamps() -> None:
     geojson("lamps_projected_in_geojson.geojson", [feature(point(X0, Y0), height_m=6)])
     text(
         "lamps_names_script.csv",
-        f"lon,lat,height_m,name\n24.945,60.170,6,{json.dumps(SCRIPT_NAME)}\n".replace('\\"', '""'),
+        f"lon,lat,height_m,name\n24.945,60.170,6,{json.dumps(SCRIPT_NAME, ensure_ascii=False)}\n".replace(
+            '\\"', '""'
+        ),
     )
     with zipfile.ZipFile(HERE / "lamps_zip_traversal.zip", "w") as archive:
-        archive.writestr("../../lamps.csv", "lon,lat\n24.945,60.170\n")
+        archive.writestr(zinfo(archive, "../../lamps.csv"), "lon,lat\n24.945,60.170\n")
     with zipfile.ZipFile(HERE / "lamps_zip_symlink.zip", "w") as archive:
         info = zipfile.ZipInfo("lamps.csv")
         info.external_attr = (stat.S_IFLNK | 0o777) << 16
         archive.writestr(info, "/etc/passwd")
     with zipfile.ZipFile(HERE / "lamps_zip_two_tables.zip", "w") as archive:
-        archive.writestr("a.csv", "lon,lat\n24.945,60.170\n")
-        archive.writestr("b.csv", "lon,lat\n24.946,60.171\n")
+        archive.writestr(zinfo(archive, "a.csv"), "lon,lat\n24.945,60.170\n")
+        archive.writestr(zinfo(archive, "b.csv"), "lon,lat\n24.946,60.171\n")
     text("lamps_zip_not_a_zip.zip", "lon,lat\n24.945,60.170\n")
 
 
@@ -219,7 +228,7 @@ def make_incidents() -> None:
     text(
         "incidents_names_script.csv",
         "lon,lat,time,category,description\n"
-        f"24.945,60.170,2025-01-15T23:30:00,{json.dumps(SCRIPT_NAME)},{json.dumps(SCRIPT_NAME)}\n".replace(
+        f"24.945,60.170,2025-01-15T23:30:00,{json.dumps(SCRIPT_NAME, ensure_ascii=False)},{json.dumps(SCRIPT_NAME, ensure_ascii=False)}\n".replace(
             '\\"', '""'
         ),
     )
@@ -299,7 +308,7 @@ def make_areas() -> None:
     with zipfile.ZipFile(HERE / "areas_no_prj.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         for part in sorted(shp_dir.iterdir()):
             if part.suffix != ".prj":
-                archive.write(part, part.name)
+                archive.writestr(zinfo(archive, part.name), part.read_bytes())
             part.unlink()
     shp_dir.rmdir()
     bowtie = {
