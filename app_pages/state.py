@@ -33,7 +33,6 @@ from safespaces.indices import FAMILIES, PRESETS, composite
 from safespaces.io import GPKG_NAME, read_metadata
 from safespaces.mix.whatif import what_if
 from safespaces.pipeline import Inputs, Study, load_study, run
-from safespaces.qgis import export_package
 from safespaces.webmap import display_frame, geometry_json
 
 CACHE_ROOT = Path(tempfile.gettempdir()) / "safespaces-app"
@@ -146,8 +145,7 @@ def analysis(inputs: Inputs, config_json: str, _config: Config) -> Analysis:
         tempfile.mkdtemp(prefix=run_key(inputs, config_json) + "-", dir=CACHE_ROOT / "runs")
     )
     atexit.register(shutil.rmtree, folder, True)
-    run(inputs, _config, folder)
-    export_package(folder)
+    run(inputs, _config, folder)  # writes the GeoPackage, rasters and the QGIS project
     gpkg = folder / GPKG_NAME
     layers = {
         str(name): pyogrio.read_dataframe(gpkg, layer=str(name), use_arrow=True)

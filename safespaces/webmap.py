@@ -35,10 +35,13 @@ BASEMAP_ATTRIBUTION_ENV = "SAFESPACES_BASEMAP_ATTRIBUTION"
 #: Catalogue entry of the composite score (falls back to the 0-100 eyes classes).
 SCORE_LAYER = "street_safe_space_score"
 
-_STYLE_JS = JsCode(
-    "function(f){var p=f.properties;return {color:p._c,fillColor:p._c,weight:p._w,"
-    "opacity:p._o,fillOpacity:p._f};}"
-)
+
+def _style_js(weight: float, opacity: float, fill_opacity: float) -> JsCode:
+    """Leaflet style from the feature's colour ``_c``; the rest is per layer (smaller payload)."""
+    return JsCode(
+        "function(f){return {color:f.properties._c,fillColor:f.properties._c,"
+        f"weight:{weight:g},opacity:{opacity:g},fillOpacity:{fill_opacity:g}}};}}"
+    )
 
 
 class _Setup(MacroElement):
@@ -151,6 +154,7 @@ def base_map(
         control_scale=True,
         prefer_canvas=False,
         attribution_control=True,
+        zoom_snap=0.25,
     )
     m.default_js = [("leaflet", LEAFLET_JS)]
     m.default_css = [("leaflet_css", LEAFLET_CSS)]
@@ -206,14 +210,14 @@ def add_layer(
             "type": "Feature",
             "id": fid,
             "geometry": geom,
-            "properties": {**row, "_c": colour, "_w": weight, "_o": opacity, "_f": fill_opacity},
+            "properties": {**row, "_c": colour},
         }
         for fid, geom, row, colour in zip(ids, geometries, rows, cols, strict=True)
     ]
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=name,
-        style=_STYLE_JS,
+        style=_style_js(weight, opacity, fill_opacity),
         tooltip=folium.GeoJsonTooltip(
             fields=fields, aliases=[html.escape(tooltip[f]) for f in fields]
         )
