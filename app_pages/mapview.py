@@ -208,6 +208,8 @@ def feature(
     for column in columns:
         info = described.get(column)
         label = info.description if info else column
+        if column == hour_column(hour):
+            label = label.replace("in that hour", f"at {hour:02d}:00")
         unit = info.unit if info and info.unit else ""
         value = _text(row[column])
         flag = row.get(f"{column}_suppressed") if column.startswith("incidents_") else None

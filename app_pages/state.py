@@ -10,10 +10,12 @@ through :func:`safespaces.indices.composite` on the stored ``score_*`` columns.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import hashlib
 import io
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -41,10 +43,10 @@ MAX_UPLOAD_MB = 200
 #: Accepted file types per input.
 UPLOAD_TYPES: Mapping[str, tuple[str, ...]] = {
     "osm": ("osm", "pbf"),
-    "lamps": ("csv", "gpkg", "geojson", "json"),
-    "tenure": ("csv", "gpkg", "geojson", "json"),
-    "incidents": ("csv", "gpkg", "geojson", "json"),
-    "areas": ("gpkg", "geojson", "json"),
+    "lamps": ("csv", "tsv", "txt", "gpkg", "geojson", "json", "fgb", "zip"),
+    "tenure": ("csv", "tsv", "txt", "gpkg", "geojson", "json", "fgb", "zip"),
+    "incidents": ("csv", "tsv", "txt", "gpkg", "geojson", "json", "fgb", "zip"),
+    "areas": ("gpkg", "geojson", "json", "fgb", "zip"),
 }
 SCORE_COLUMNS = [f"score_{f}" for f in FAMILIES]
 _SEGMENT_SHOWN = [
@@ -110,8 +112,7 @@ _UPLOADED: set[Path] = set()
 
 def _cleanup() -> None:
     """Remove the files this process uploaded."""
-    for path in _UPLOADED:
-        path.unlink(missing_ok=True)
+    discard(sorted(_UPLOADED))
 
 
 def run_key(inputs: Inputs, config_json: str) -> str:
@@ -240,7 +241,8 @@ def what_if_table(
 
 
 def save_upload(kind: str, name: str, data: bytes) -> Path:
-    """Keep an uploaded file under the temp dir, named by its content, with its suffix.
+    """Keep an uploaded file under the temp dir: a folder named by its content, the file by
+    its own (sanitised) name, so validation messages name the user's file.
 
     Raises
     ------
@@ -252,9 +254,10 @@ def save_upload(kind: str, name: str, data: bytes) -> Path:
         raise ValueError(f"type .{suffix}")
     if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
         raise ValueError("size")
-    folder = CACHE_ROOT / "uploads"
+    folder = CACHE_ROOT / "uploads" / hashlib.sha256(data).hexdigest()[:20]
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{hashlib.sha256(data).hexdigest()[:20]}.{suffix}"
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).stem).strip("._") or kind
+    path = folder / f"{stem[:80]}.{suffix}"
     if not path.exists():
         path.write_bytes(data)
         _UPLOADED.add(path)
@@ -269,8 +272,10 @@ def check_inputs(inputs: Inputs, config: Config) -> Study:
 def discard(paths: Sequence[Path]) -> None:
     """Delete uploaded files that failed validation."""
     for path in paths:
-        if path.parent == CACHE_ROOT / "uploads":
+        if path.parent.parent == CACHE_ROOT / "uploads":
             path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
 
 
 # --- export ----------------------------------------------------------------------------------

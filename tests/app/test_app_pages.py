@@ -1,0 +1,209 @@
+"""Every page of the app in AppTest: widgets, what-if, uploads, languages, offline map.
+
+The analysis of the default runs once per process (cached); these tests then
+check that hour and weight changes never rerun it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages import state
+from safespaces.synthetic import TENURE_FILE
+
+REPO = Path(__file__).resolve().parents[2]
+BAD = REPO / "tests" / "data" / "bad"
+PAGES = ["map", "districts", "mix", "lighting", "incidents", "data", "export"]
+
+
+@pytest.fixture(scope="module")
+def warm() -> None:
+    """Run the default analysis once (the first run may take a while on 2 cores)."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+
+
+@pytest.fixture
+def app(warm: None) -> Iterator[AppTest]:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+
+
+def page(at: AppTest, name: str) -> AppTest:
+    at.switch_page(f"app_pages/{name}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def folium_args(at: AppTest) -> dict[str, object]:
+    found = [json.loads(e.proto.json_args) for e in at.get("component_instance")]
+    assert len(found) == 1, "exactly one folium map expected"
+    return found[0]
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def test_every_page_runs(app: AppTest) -> None:
+    for name in PAGES:
+        page(app, name)
+        assert app.title, name
+        assert not app.error, (name, [e.value for e in app.error])
+
+
+def test_map_page_widgets(app: AppTest) -> None:
+    assert app.title[0].value == "Map"
+    assert "street segments" in app.caption[0].value
+    assert any("SYNTHETIC" in w.value for w in app.warning)
+    assert app.slider(key="hour").value == 22
+    assert any("OpenStreetMap" in c.value for c in app.caption)
+    legends = markdown_text(app)
+    assert "Eyes on the street at 22:00" in legends and "dark (mapped lamps)" in legends
+    for key in ("mix", "hotspots", "score", "lighting"):
+        app.checkbox(key=f"show_{key}").check()
+    app.run()
+    assert not app.exception
+    legends = markdown_text(app)
+    for label in ("hot spot (99 %)", "P4 (avg &gt;= 5 lx)", "unlit (no lamp reaches it)"):
+        assert label in legends  # catalogue labels, HTML-escaped
+
+
+def test_map_requests_no_remote_asset(app: AppTest) -> None:
+    args = folium_args(app)
+    links = [*args.get("js_links", []), *args.get("css_links", [])]  # type: ignore[misc]
+    assert links and all(str(link).startswith("/app/static/") for link in links)
+    assert not re.search(r"https?://", json.dumps(args))
+    assert "tileLayer" not in str(args.get("script", ""))  # no basemap by default
+
+
+def test_hour_and_weights_do_not_rerun_the_analysis(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the analysis ran again")
+
+    monkeypatch.setattr(state, "run", forbidden)
+    before = folium_args(app)["script"]
+    app.slider(key="hour").set_value(3).run()
+    assert not app.exception
+    assert folium_args(app)["script"] != before
+    app.checkbox(key="show_score").check().run()
+    with_score = folium_args(app)["script"]
+    app.selectbox(key="preset").set_value("night walk").run()
+    assert not app.exception
+    assert app.slider(key="w_mix").value == 0.0
+    assert folium_args(app)["script"] != with_score
+    app.slider(key="w_light").set_value(3.0).run()
+    assert app.selectbox(key="preset").value == "custom"
+
+
+def test_language_switch(app: AppTest) -> None:
+    app.selectbox(key="lang").set_value("fi").run()
+    assert app.title[0].value == "Kartta"
+    app.selectbox(key="lang").set_value("sv").run()
+    assert app.title[0].value == "Karta"
+    page(app, "export")
+    assert app.title[0].value == "Export"
+    assert app.get("download_button")[0].proto.label == "Ladda ned GeoPackage"
+
+
+def test_districts_ranking(app: AppTest) -> None:
+    page(app, "districts")
+    table = app.dataframe[0].value
+    assert len(table) == 40 and table["rank"].tolist() == list(range(1, 41))
+    scores = table["Safe-space score"].dropna()
+    assert scores.is_monotonic_increasing
+    app.selectbox(key="rank_by").set_value("score_light").run()
+    assert app.dataframe[0].value["Light"].dropna().is_monotonic_increasing
+    assert app.get("vega_lite_chart")
+
+
+def test_mix_what_if_before_and_after(app: AppTest) -> None:
+    page(app, "mix")
+    assert "am2023" in app.caption[0].value
+    assert any("suppressed (<10)" in str(v) for v in app.dataframe[0].value["mix_entropy"])
+    app.number_input(key="whatif_tenure_ara_rental").set_value(300)
+    app.button[0].click()  # the form's submit button
+    app.run()
+    assert not app.exception
+    result = app.dataframe[-1].value
+    assert set(result["scope"]) == {"area", "neighbourhood", "city"}
+    dwellings = result[(result["scope"] == "area") & (result["metric"] == "dwellings")]
+    assert float(dwellings["change"].iloc[0]) == pytest.approx(300)
+
+
+def test_lighting_page(app: AppTest) -> None:
+    page(app, "lighting")
+    assert "P6 or better" in markdown_text(app)
+    assert len(app.dataframe) == 3
+    assert app.dataframe[1].value["dark_rank"].iloc[0] == 1
+
+
+def test_incidents_privacy(app: AppTest) -> None:
+    page(app, "incidents")
+    assert "never shown" in app.info[0].value
+    shown = " ".join(str(c) for df in app.dataframe for c in df.value.columns)
+    assert not re.search(r"\b(lon|lat|x|y|time|timestamp|geometry)\b", shown)
+    rates = app.dataframe[1].value
+    assert (rates["incidents_count"] == "suppressed (<5)").any()
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("areas", "areas_invalid_json.geojson"),
+        ("tenure", "tenure_negative_count.csv"),
+        ("osm", "osm_truncated.osm"),
+    ],
+)
+def test_data_page_bad_upload_shows_the_error(app: AppTest, kind: str, name: str) -> None:
+    page(app, "data")
+    bad = BAD / name
+    app.file_uploader(key=f"upload_{kind}").set_value((bad.name, bad.read_bytes(), "text/plain"))
+    app.button[0].click().run()
+    assert not app.exception
+    assert app.error, "no validation message"
+    assert bad.stem in app.error[0].value  # the message names the user's file
+    assert not app.success
+    assert not list((state.CACHE_ROOT / "uploads").glob(f"*/{bad.name}")), "bad upload kept"
+    assert "inputs" not in app.session_state
+
+
+def test_data_page_good_upload_is_used(app: AppTest) -> None:
+    page(app, "data")
+    table = app.table[0].value
+    assert "embedded Helsinki default" in " ".join(table.astype(str).to_numpy().ravel())
+    layers = app.dataframe[0].value
+    assert (layers["SYNTHETIC"] == "SYNTHETIC").any()
+    app.file_uploader(key="upload_tenure").set_value(
+        ("my_tenure.csv", TENURE_FILE.read_bytes(), "text/csv")
+    )
+    app.button[0].click()
+    app.run(timeout=180)
+    assert not app.exception
+    assert app.success, [e.value for e in app.error]
+    assert app.session_state["inputs"].tenure.suffix == ".csv"
+    app.button[1].click().run()  # back to the default
+    assert app.session_state["inputs"].tenure is None
+
+
+def test_export_page_buttons(app: AppTest) -> None:
+    page(app, "export")
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert labels[:3] == [
+        "Download the GeoPackage",
+        "Download the QGIS project (.qgz)",
+        "Download everything (.zip, opens in QGIS)",
+    ]
+    assert any("illuminance.tif" in label for label in labels)

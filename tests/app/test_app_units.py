@@ -1,0 +1,172 @@
+"""The app's Streamlit-free parts: translations, web-map helpers, panels, byte builders."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString
+
+from app_pages import mapview, state
+from safespaces import catalogue
+from safespaces.config import Config
+from safespaces.i18n import LANGUAGES, MESSAGES, missing_translations, t
+from safespaces.indices import PRESETS, composite
+from safespaces.pipeline import Inputs
+from safespaces.webmap import (
+    add_layer,
+    base_map,
+    class_colours,
+    display_frame,
+    geometry_json,
+    html_legend,
+    legend_entries,
+    payload_bytes,
+)
+
+
+@pytest.fixture(scope="module")
+def data() -> state.Analysis:
+    config = Config()
+    return state.analysis(Inputs(), config.to_json(), config)
+
+
+def test_every_message_has_three_languages() -> None:
+    assert LANGUAGES == ("en", "fi", "sv")
+    assert missing_translations() == []
+    for key, texts in MESSAGES.items():
+        fields = {lang: sorted(_fields(texts[lang])) for lang in LANGUAGES}
+        assert fields["fi"] == fields["en"] == fields["sv"], key
+
+
+def _fields(text: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_t_fills_placeholders_and_falls_back() -> None:
+    assert t("common.suppressed", "fi", k=5) == "salattu (<5)"
+    assert t("page.map", "de") == "Map"
+    with pytest.raises(KeyError):
+        t("no.such.key")
+
+
+def test_class_colours_follow_the_catalogue() -> None:
+    classes = catalogue.EYES_CLASSES
+    values = pd.Series([0.0, 20.0, 20.1, 100.0, np.nan, 150.0])
+    colours = class_colours(classes, values).tolist()
+    v = catalogue.VIRIDIS_5
+    assert colours == [v[0], v[0], v[1], v[4], catalogue.GREY, catalogue.GREY]
+    light = catalogue.CATALOGUE["street_lighting"]
+    assert isinstance(light, catalogue.Layer) and light.style is not None
+    got = class_colours(light.style.classes, pd.Series(["P1", "unlit", "weird", None]))
+    assert got.tolist() == ["#fde725", "#440154", catalogue.GREY, catalogue.GREY]
+
+
+@pytest.mark.parametrize("name", [c[1] for c in mapview.LAYERS.values()])
+def test_map_legends_are_the_catalogues(name: str) -> None:
+    if name in catalogue.CATALOGUE:
+        assert legend_entries(name) == catalogue.legend(name)
+    else:  # the composite score: 0-100 classes of the catalogue
+        assert legend_entries(name) == [(c.label, c.colour) for c in catalogue.EYES_CLASSES]
+
+
+def test_text_from_the_data_is_escaped() -> None:
+    evil = '<img src=x onerror="alert(1)">'
+    gdf = gpd.GeoDataFrame(
+        {"name": [evil], "value": [1.23456]},
+        geometry=[LineString([(385000, 6672000), (385050, 6672010)])],
+        crs="EPSG:3067",
+    )
+    shown = display_frame(gdf, ["name", "value"])
+    assert shown["name"].iloc[0].startswith("&lt;img") and shown["value"].iloc[0] == 1.23
+    m = base_map((24.9, 60.1, 25.0, 60.2), attribution="<b>me</b>")
+    add_layer(
+        m,
+        geometry_json(shown),
+        pd.DataFrame(shown.drop(columns="geometry")),
+        pd.Series(["#000000"]),
+        name="x",
+        ids=["segment:1"],
+        tooltip={"name": "<i>Name</i>", "value": "v"},
+    )
+    page = m.get_root().render()
+    assert evil not in page and "<i>Name</i>" not in page and "<b>me</b>" not in page
+    assert "https://" not in page and "http://" not in page
+    legend = html_legend("<t>", [("<a>", "#fff")])
+    assert "<t>" not in legend and "&lt;a&gt;" in legend
+
+
+def test_basemap_only_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    m = base_map((24.9, 60.1, 25.0, 60.2), basemap_url="http://tiles.local/{z}/{x}/{y}.png")
+    assert "tiles.local" in m.get_root().render()
+    assert "tileLayer" not in base_map((24.9, 60.1, 25.0, 60.2)).get_root().render()
+
+
+def test_map_payload_is_small(data: state.Analysis) -> None:
+    m = mapview.build_map(
+        data,
+        hour=22,
+        shown=mapview.DEFAULT_LAYERS,
+        weights=PRESETS["balanced"],
+        district=None,
+        lang="en",
+    )
+    assert payload_bytes(m) < 1_500_000
+    zoomed = mapview.bounds(data, data.layers["areas"]["name"].iloc[0])
+    whole = mapview.bounds(data, None)
+    assert zoomed[2] - zoomed[0] < whole[2] - whole[0]
+
+
+def test_weights_recompute_the_library_composite(data: state.Analysis) -> None:
+    segments = data.layers["street_segments"]
+    same = state.with_score(segments, PRESETS["balanced"])["safe_space_score"]
+    np.testing.assert_allclose(same, segments["safe_space_score"], equal_nan=True)
+    night = state.with_score(segments, PRESETS["night walk"])["safe_space_score"]
+    expected = composite(segments[state.SCORE_COLUMNS], PRESETS["night walk"])
+    np.testing.assert_allclose(night, expected["safe_space_score"], equal_nan=True)
+
+
+def test_click_panel_shows_numbers_explain_and_breakdown(data: state.Analysis) -> None:
+    returned = {"last_active_drawing": {"id": "segment:7", "properties": {}}}
+    picked = mapview.clicked_id(returned)
+    assert picked == ("segment", 7)
+    found = mapview.feature(data, *picked, 22, data.k_min, "en")
+    assert found is not None
+    title, row, table = found
+    assert title.startswith("Street segment 7")
+    assert "eyes-on-the-street index at 22:00 [0..100]" in table["Measure"].tolist()
+    assert isinstance(row["eyes_explain"], str) and row["eyes_explain"]
+    parts = mapview.breakdown(row, PRESETS["balanced"], "en")
+    assert parts["Points"].iloc[-1] == pytest.approx(round(row["safe_space_score"], 1), abs=0.2)
+    assert mapview.clicked_id({"last_active_drawing": None}) is None
+    area = mapview.feature(data, "hotspot", 15, 22, data.k_min, "fi")
+    assert area is not None and area[0].startswith("Alue 15")
+
+
+def test_upload_checks_type_and_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(state, "CACHE_ROOT", tmp_path)
+    with pytest.raises(ValueError, match="type"):
+        state.save_upload("tenure", "evil.exe", b"MZ")
+    monkeypatch.setattr(state, "MAX_UPLOAD_MB", 0)
+    with pytest.raises(ValueError, match="size"):
+        state.save_upload("tenure", "t.csv", b"a,b\n1,2\n")
+    monkeypatch.setattr(state, "MAX_UPLOAD_MB", 1)
+    path = state.save_upload("tenure", "../../my file<1>.csv", b"a,b\n1,2\n")
+    assert path.name == "my_file_1.csv" and path.parent.parent == tmp_path / "uploads"
+    state.discard([path])
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_export_files_and_zip(data: state.Analysis) -> None:
+    names = {p.name for p in state.export_files(data)}
+    assert {"safespaces.gpkg", "safespaces.qgz", "illuminance.tif", "illuminance.qml"} <= names
+    archive = zipfile.ZipFile(io.BytesIO(state.zip_bytes(str(data.folder))))
+    assert "safespaces/safespaces.gpkg" in archive.namelist()
+    assert archive.read("safespaces/safespaces.gpkg")[:16] == b"SQLite format 3\x00"
