@@ -8,6 +8,7 @@ Screenshots go to tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +97,18 @@ def test_hour_slider_changes_the_map(browser_page: tuple[Any, str, list[str]]) -
     changed = sum(a != b for a, b in zip(before, after, strict=False))
     assert changed > 100, "the eyes layer did not change with the hour"
     page.screenshot(path=str(ARTIFACTS / "app_map_noon.png"))
+    assert_clean(page, external)
+
+
+def test_click_shows_the_numbers_and_why(browser_page: tuple[Any, str, list[str]]) -> None:
+    page, _, external = browser_page
+    wait_for_map(page)
+    paths = page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive")
+    paths.nth(paths.count() // 2).click(force=True)
+    page.get_by_text("Score breakdown").wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name=re.compile("Street segment|Area")).count()
+    page.get_by_text("Score breakdown").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "app_click.png"))
     assert_clean(page, external)
 
 

@@ -1,0 +1,171 @@
+"""Benchmark: the app on the embedded Helsinki default, in Debian Chromium.
+
+Reports the time from launching ``streamlit run app.py`` to the first map (the
+vector layer drawn in the browser; it includes the one analysis run), the time
+to the first map of a second visit (analysis cached), the time for an hour
+change (key press on the slider to new colours on the map, median of several),
+and the map payload: the folium HTML of the default map and the bytes the
+browser received over the websocket for the first map and for an hour change.
+
+Run: python3 benchmarks/bench_app.py [--changes 5]
+Writes benchmarks/out/app.json and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests" / "app")]
+
+from app_server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_FRAME,
+    have_browser,
+    is_local,
+    streamlit_server,
+)
+
+
+def map_html_bytes() -> dict[str, int]:
+    """Size of the folium HTML of the default map and of every layer shown."""
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from app_pages import mapview, state
+    from safespaces.config import Config
+    from safespaces.indices import PRESETS
+    from safespaces.pipeline import Inputs
+    from safespaces.webmap import payload_bytes
+
+    config = Config()
+    data = state.analysis(Inputs(), config.to_json(), config)
+    out = {}
+    for label, shown in (
+        ("default", mapview.DEFAULT_LAYERS),
+        ("all layers", tuple(mapview.LAYERS)),
+    ):
+        m = mapview.build_map(
+            data, hour=22, shown=shown, weights=PRESETS["balanced"], district=None, lang="en"
+        )
+        out[label] = payload_bytes(m)
+    return out
+
+
+def colours(page: Any) -> list[str]:
+    paths = page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive")
+    return list(paths.evaluate_all("els => els.map(e => e.getAttribute('stroke'))"))
+
+
+def wait_for_map(page: Any) -> None:
+    page.wait_for_selector(MAP_FRAME, state="attached", timeout=300_000)
+    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(
+        timeout=300_000
+    )
+
+
+def browser_timings(changes: int) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    received = {"bytes": 0}
+    external: list[str] = []
+
+    def watch(ws: Any) -> None:
+        ws.on(
+            "framereceived",
+            lambda payload: received.__setitem__("bytes", received["bytes"] + len(payload)),
+        )
+
+    start = time.perf_counter()
+    with streamlit_server(timeout=300) as url, sync_playwright() as p:
+        healthy = time.perf_counter() - start
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: None if is_local(r.url) else external.append(r.url))
+        page.on("websocket", watch)
+        page.goto(url)
+        wait_for_map(page)
+        first_map = time.perf_counter() - start
+        first_bytes = received["bytes"]
+
+        page2 = browser.new_page(viewport={"width": 1400, "height": 1000})
+        t0 = time.perf_counter()
+        page2.goto(url)
+        wait_for_map(page2)
+        cached_map = time.perf_counter() - t0
+        page2.close()
+
+        slider = page.get_by_role("slider", name="Hour")
+        times, change_bytes = [], []
+        for i in range(changes):
+            before = colours(page)
+            received["bytes"] = 0
+            slider.focus()
+            t0 = time.perf_counter()
+            page.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+            page.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+            page.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+            while time.perf_counter() - t0 < 60:
+                try:
+                    now = colours(page)
+                except Exception:  # the frame is being replaced
+                    continue
+                if now and now != before:
+                    break
+                page.wait_for_timeout(20)
+            times.append(time.perf_counter() - t0)
+            page.wait_for_timeout(500)
+            change_bytes.append(received["bytes"])
+        browser.close()
+    return {
+        "server_healthy_s": round(healthy, 2),
+        "launch_to_first_map_s": round(first_map, 2),
+        "second_visit_first_map_s": round(cached_map, 2),
+        "hour_change_s_median": round(statistics.median(times), 2),
+        "hour_change_s_all": [round(x, 2) for x in times],
+        "websocket_bytes_first_map": first_bytes,
+        "websocket_bytes_hour_change_median": int(statistics.median(change_bytes)),
+        "requests_leaving_localhost": len(external),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=5)
+    args = parser.parse_args()
+    if not have_browser():
+        raise SystemExit(f"needs playwright and Debian Chromium at {CHROMIUM}")
+    result: dict[str, Any] = browser_timings(args.changes)
+    result["map_html_bytes"] = map_html_bytes()
+    out = REPO / "benchmarks" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "app.json").write_text(json.dumps(result, indent=2) + "\n")
+    kb = 1024
+    rows = [
+        ("launch to first map (incl. the analysis)", f"{result['launch_to_first_map_s']} s"),
+        ("  of which server start to healthy", f"{result['server_healthy_s']} s"),
+        ("second visit to first map (cached)", f"{result['second_visit_first_map_s']} s"),
+        ("hour change to new colours (median)", f"{result['hour_change_s_median']} s"),
+        ("map HTML, default layers", f"{result['map_html_bytes']['default'] / kb:.0f} KiB"),
+        ("map HTML, all six layers", f"{result['map_html_bytes']['all layers'] / kb:.0f} KiB"),
+        ("websocket bytes, first map", f"{result['websocket_bytes_first_map'] / kb:.0f} KiB"),
+        (
+            "websocket bytes, hour change (median)",
+            f"{result['websocket_bytes_hour_change_median'] / kb:.0f} KiB",
+        ),
+        ("requests leaving localhost", str(result["requests_leaving_localhost"])),
+    ]
+    print("| measure | value |\n| --- | --- |")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
