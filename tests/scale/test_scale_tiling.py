@@ -45,6 +45,7 @@ def test_copies_are_translated_and_ids_shifted(base: Study, city: Study) -> None
     assert (last["osm_id"] == first["osm_id"] + 3 * ID_STRIDE).all()
     assert np.allclose(last.geometry.area, first.geometry.area)
     # tenure keeps its link to the buildings
+    assert base.tenure is not None and city.tenure is not None
     m = len(base.tenure)
     ids = base.tenure["osm_building_id"].astype("Int64")
     tiled_ids = city.tenure["osm_building_id"].iloc[3 * m :].astype("Int64").reset_index(drop=True)
