@@ -108,7 +108,29 @@ def test_click_shows_the_numbers_and_why(browser_page: tuple[Any, str, list[str]
     page.get_by_text("Score breakdown").wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=re.compile("Street segment|Area")).count()
     page.get_by_text("Score breakdown").scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # the tables draw on a canvas
     page.screenshot(path=str(ARTIFACTS / "app_click.png"))
+    assert_clean(page, external)
+
+
+@pytest.mark.parametrize(
+    ("link", "heading"),
+    [
+        ("Districts", "Districts"),
+        ("Social mix", "Social mix"),
+        ("Lighting", "Lighting"),
+        ("Incidents", "Incidents"),
+        ("Data", "Data"),
+    ],
+)
+def test_every_page_renders_cleanly(
+    browser_page: tuple[Any, str, list[str]], link: str, heading: str
+) -> None:
+    page, _, external = browser_page
+    page.get_by_role("link", name=link, exact=True).click()
+    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # let the tables and charts draw
+    page.screenshot(path=str(ARTIFACTS / f"app_{link.lower().replace(' ', '_')}.png"))
     assert_clean(page, external)
 
 
