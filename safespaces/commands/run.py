@@ -46,6 +46,26 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="ALSO export the raw incident points (off by default: they can identify victims; "
         "the choice is recorded in run_metadata)",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: one process (default); dask: the per-segment stages over spatial "
+        "partitions on a dask.distributed cluster (see docs/scale.md)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler, e.g. tcp://host:8786 "
+        "(default: start a local cluster)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="with --engine dask and no --scheduler: local worker processes (default 2)",
+    )
     add_crs_option(parser)
     add_config_options(parser)
     parser.set_defaults(func=run)
@@ -103,13 +123,26 @@ def run(args: argparse.Namespace) -> int:
     )
     if inputs.is_default:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
-    result = run_pipeline(
-        inputs,
-        config,
-        out_dir(args, config),
-        progress=progress,
-        include_raw_points=args.include_raw_points,
-    )
+    if args.engine == "dask":
+        from safespaces.distributed import run_dask
+
+        result = run_dask(
+            inputs,
+            config,
+            out_dir(args, config),
+            scheduler=args.scheduler,
+            workers=args.workers,
+            progress=progress,
+            include_raw_points=args.include_raw_points,
+        )
+    else:
+        result = run_pipeline(
+            inputs,
+            config,
+            out_dir(args, config),
+            progress=progress,
+            include_raw_points=args.include_raw_points,
+        )
     print(f"wrote {result.path} ({len(result.layers)} layers)")
     for extra in result.files:
         print(f"wrote {extra}")
