@@ -1,4 +1,6 @@
-"""Write the corpus of bad input files in this folder (deterministic; run from anywhere).
+"""Write the corpus of bad input files in this folder (run from anywhere).
+
+The output is deterministic except for the timestamps GDAL writes into GeoPackages.
 
     python tests/data/bad/make_corpus.py
 
@@ -14,6 +16,7 @@ import random
 import stat
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
 import shapely
@@ -33,6 +36,11 @@ def zinfo(archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
     info.compress_type = archive.compression
     return info
+
+
+def csv_field(value: str) -> str:
+    """A CSV cell in double quotes (inner quotes doubled)."""
+    return '"' + value.replace('"', '""') + '"'
 
 
 def text(name: str, content: str, encoding: str = "utf-8") -> None:
@@ -141,7 +149,7 @@ def make_osm() -> None:
             ' <node id="6" lat="60.1702" lon="24.9454"/>\n'
             ' <node id="7" lat="60.1701" lon="24.9454"/>\n'
             ' <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/>'
-            f'<tag k="name" v="{SCRIPT_NAME.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(chr(34), "&quot;")}"/></way>\n'
+            f'<tag k="name" v={quoteattr(SCRIPT_NAME)}/></way>\n'
             ' <way id="11"><nd ref="4"/><nd ref="5"/><nd ref="6"/><nd ref="7"/><nd ref="4"/>'
             '<tag k="building" v="apartments"/><tag k="building:levels" v="300"/>'
             '<tag k="height" v="-5"/></way>\n'
@@ -170,9 +178,7 @@ def make_lamps() -> None:
     geojson("lamps_projected_in_geojson.geojson", [feature(point(X0, Y0), height_m=6)])
     text(
         "lamps_names_script.csv",
-        f"lon,lat,height_m,name\n24.945,60.170,6,{json.dumps(SCRIPT_NAME, ensure_ascii=False)}\n".replace(
-            '\\"', '""'
-        ),
+        f"lon,lat,height_m,name\n24.945,60.170,6,{csv_field(SCRIPT_NAME)}\n",
     )
     with zipfile.ZipFile(HERE / "lamps_zip_traversal.zip", "w") as archive:
         archive.writestr(zinfo(archive, "../../lamps.csv"), "lon,lat\n24.945,60.170\n")
@@ -190,7 +196,8 @@ def make_incidents() -> None:
     text("incidents_no_time_column.csv", "lon,lat,category\n24.945,60.170,theft\n")
     text(
         "incidents_all_times_bad.csv",
-        "lon,lat,time,category\n24.945,60.170,yesterday,theft\n24.946,60.171,31/02/25 25:61,theft\n",
+        "lon,lat,time,category\n24.945,60.170,yesterday,theft\n"
+        "24.946,60.171,31/02/25 25:61,theft\n",
     )
     text(
         "incidents_all_coordinates_bad.csv",
@@ -228,9 +235,7 @@ def make_incidents() -> None:
     text(
         "incidents_names_script.csv",
         "lon,lat,time,category,description\n"
-        f"24.945,60.170,2025-01-15T23:30:00,{json.dumps(SCRIPT_NAME, ensure_ascii=False)},{json.dumps(SCRIPT_NAME, ensure_ascii=False)}\n".replace(
-            '\\"', '""'
-        ),
+        f"24.945,60.170,2025-01-15T23:30:00,{csv_field(SCRIPT_NAME)},{csv_field(SCRIPT_NAME)}\n",
     )
 
 
