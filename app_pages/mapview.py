@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 import folium
 import pandas as pd
 
-from app_pages.state import Analysis, View, with_score
+from app_pages.state import Analysis, View, current_config, with_score
 from safespaces.catalogue import describe_columns
 from safespaces.i18n import t
 from safespaces.indices import FAMILIES
@@ -77,7 +77,8 @@ def build_map(
     lang: str,
 ) -> folium.Map:
     """The offline folium map of the chosen layers."""
-    url, basemap_attr = basemap_from_env()
+    app = current_config().app
+    url, basemap_attr = basemap_from_env(app.basemap_url, app.basemap_attribution)
     m = base_map(
         bounds(data, district),
         basemap_url=url,

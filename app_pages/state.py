@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -29,7 +30,7 @@ import pyogrio
 import streamlit as st
 
 import safespaces
-from safespaces.config import Config
+from safespaces.config import Config, load_config
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import FAMILIES, PRESETS, composite
 from safespaces.io import GPKG_NAME, read_metadata
@@ -178,10 +179,24 @@ def current_inputs() -> Inputs:
     return value if isinstance(value, Inputs) else Inputs()
 
 
+#: Configuration file of the app: ``$SAFESPACES_CONFIG``, else ``safespaces.toml`` beside app.py.
+CONFIG_ENV = "SAFESPACES_CONFIG"
+
+
+@st.cache_resource(show_spinner=False)
+def site_config(path: str) -> Config:
+    """The site's configuration file (cached per path; defaults when absent)."""
+    return load_config(path) if path and Path(path).is_file() else Config()
+
+
 def current_config() -> Config:
-    """The session's configuration (the defaults)."""
+    """The session's configuration: the site's TOML file (``SAFESPACES_CONFIG`` or
+    ``safespaces.toml`` beside app.py, e.g. for ``[app] basemap_url``), else the defaults."""
     value = st.session_state.get("config")
-    return value if isinstance(value, Config) else Config()
+    if isinstance(value, Config):
+        return value
+    default = Path(__file__).resolve().parent.parent / "safespaces.toml"
+    return site_config(os.environ.get(CONFIG_ENV, str(default)))
 
 
 def load() -> Analysis:

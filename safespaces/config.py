@@ -152,6 +152,24 @@ class SourceParams:
 
 
 @dataclasses.dataclass(frozen=True)
+class AppParams:
+    """Settings of the Streamlit app (section ``[app]``).
+
+    Attributes
+    ----------
+    basemap_url
+        Optional tile URL template (e.g. the city's own intranet tile server,
+        ``https://tiles.example.fi/{z}/{x}/{y}.png``). Empty by default: the app
+        requests no tiles and works with no network at all.
+    basemap_attribution
+        Attribution shown for that basemap.
+    """
+
+    basemap_url: str = ""
+    basemap_attribution: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     """The whole configuration of a run."""
 
@@ -164,6 +182,7 @@ class Config:
     mix: MixParams = dataclasses.field(default_factory=MixParams)
     incidents: IncidentParams = dataclasses.field(default_factory=IncidentParams)
     indices: IndexParams = dataclasses.field(default_factory=IndexParams)
+    app: AppParams = dataclasses.field(default_factory=AppParams)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the configuration as plain JSON-compatible data."""

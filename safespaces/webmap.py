@@ -167,9 +167,11 @@ def base_map(
     return m
 
 
-def basemap_from_env() -> tuple[str | None, str]:
-    """The optional basemap ``(url, attribution)`` from the environment (none by default)."""
-    return os.environ.get(BASEMAP_URL_ENV) or None, os.environ.get(BASEMAP_ATTRIBUTION_ENV, "")
+def basemap_from_env(url: str = "", attribution: str = "") -> tuple[str | None, str]:
+    """The optional basemap ``(url, attribution)``: the config's ``[app]`` values, else the
+    environment (``SAFESPACES_BASEMAP_URL``); none by default."""
+    chosen = url or os.environ.get(BASEMAP_URL_ENV) or None
+    return chosen, attribution or os.environ.get(BASEMAP_ATTRIBUTION_ENV, "")
 
 
 def add_layer(

@@ -170,3 +170,16 @@ def test_export_files_and_zip(data: state.Analysis) -> None:
     archive = zipfile.ZipFile(io.BytesIO(state.zip_bytes(str(data.folder))))
     assert "safespaces/safespaces.gpkg" in archive.namelist()
     assert archive.read("safespaces/safespaces.gpkg")[:16] == b"SQLite format 3\x00"
+
+
+def test_basemap_comes_from_the_config_then_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from safespaces.webmap import basemap_from_env
+
+    monkeypatch.delenv("SAFESPACES_BASEMAP_URL", raising=False)
+    assert basemap_from_env() == (None, "")
+    url, attribution = basemap_from_env("https://tiles.example.fi/{z}/{x}/{y}.png", "City")
+    assert url == "https://tiles.example.fi/{z}/{x}/{y}.png" and attribution == "City"
+    monkeypatch.setenv("SAFESPACES_BASEMAP_URL", "http://intranet/{z}/{x}/{y}.png")
+    assert basemap_from_env()[0] == "http://intranet/{z}/{x}/{y}.png"
