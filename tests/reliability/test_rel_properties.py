@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,7 +48,10 @@ from safespaces.mix import local
 from safespaces.pipeline import Inputs, Study, load_study
 
 SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("SAFESPACES_HYPOTHESIS_EXAMPLES", "25")),
+    deadline=None,
+    derandomize=not os.environ.get("SAFESPACES_HYPOTHESIS_EXAMPLES"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 TOYTOWN = Path(__file__).resolve().parents[1] / "data" / "toytown.osm"
 X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki in EPSG:3067
@@ -419,7 +423,7 @@ def test_incident_areas_same_in_3067_and_3879(seed: int) -> None:
 # --- the composite score ----------------------------------------------------------------------
 
 SCORE = st.one_of(st.floats(0, 100), st.just(float("nan")))
-WEIGHT = st.floats(0, 5)
+WEIGHT = st.one_of(st.just(0.0), st.floats(0.01, 5))  # weights in the UI: 0 or a step of 0.1
 
 
 @SETTINGS
