@@ -1,0 +1,571 @@
+"""One command for the scale benchmarks: workloads, stage times, peak memory, peers.
+
+Run::
+
+    python3 benchmarks/run.py [--sizes 1,4,10] [--peers] [--quick] [--dask-sizes 10]
+
+Workloads are the embedded Helsinki default (k = 1) and synthetic cities made by
+tiling it k x k with the tiles joined into one network
+(:func:`safespaces.tiling.tiled_study`). Every measurement runs in its own
+subprocess (``--job``), so peak memory is that job's alone: a sampler thread reads
+the resident memory of the job's process tree (dask workers included) every
+50 ms and keeps the peak of each stage; ``ru_maxrss`` gives the job's overall peak.
+
+Rows:
+
+- ``ours k``: ``safespaces run`` stages on the k x k city (``pipeline.run`` with
+  the tiled study in place of the files);
+- ``dask k``: the same with ``--engine dask`` on a LocalCluster of ``--workers``
+  processes;
+- peers on identical inputs (``--peers``): loading (pyrosm, osmnx; the real
+  PBF only), network measures (cityseer, pandana) beside our flow kernel on the
+  same node graph, tenure indices (PySAL ``segregation``) on the same area
+  counts, Gi* (esda) with the same weights. A peer too slow at a size is
+  skipped with the reason and an extrapolated time.
+
+Prints Markdown tables and writes ``benchmarks/out/results.json``. Timings on a
+shared 2-core machine are noisy: compare ratios, not single seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out" / "results.json"
+RADII = (400, 800)
+#: cityseer's centrality grows as N^1.5 (NOTES): skip it above this many nodes.
+CITYSEER_MAX_NODES = 120_000
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+
+def tree_rss() -> int:
+    """Resident bytes of this process and all its descendants."""
+    import psutil
+
+    proc = psutil.Process()
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total
+
+
+class Sampler:
+    """Peak resident memory of the process tree, per named stage."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.stage = "start"
+        self.peaks: dict[str, int] = {}
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            rss = tree_rss()
+            self.peak = max(self.peak, rss)
+            self.peaks[self.stage] = max(self.peaks.get(self.stage, 0), rss)
+            time.sleep(self.interval)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def progress(self, message: str) -> None:
+        """A pipeline progress callback: ``name ...`` opens a stage."""
+        if message.endswith(" ..."):
+            self.stage = message[:-4]
+
+
+@contextmanager
+def stopwatch(into: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    into[name] = time.perf_counter() - start
+
+
+def gb(n: float) -> float:
+    return round(n / 1e9, 2)
+
+
+# --- jobs (each in its own subprocess) -----------------------------------------------------------
+
+
+def job_ours(k: int, engine: str, workers: int) -> dict[str, Any]:
+    """Every ``safespaces run`` stage on the k x k city."""
+    import tempfile
+    from unittest import mock
+
+    from safespaces import pipeline
+    from safespaces.config import Config
+    from safespaces.tiling import tiled_study
+
+    timings: dict[str, float] = {}
+    with Sampler() as sampler, tempfile.TemporaryDirectory() as tmp:
+        sampler.stage = "build city"
+        with stopwatch(timings, "build city"):
+            # k = 1 reads the files like `safespaces run`; its read time is in "read OSM" etc.
+            study = tiled_study(k) if k > 1 else None
+        sampler.stage = "run"
+        start = time.perf_counter()
+        if engine == "dask":
+            from safespaces.distributed import run_dask
+
+            target = study if study is not None else pipeline.Inputs()
+            result = run_dask(
+                target, Config(), Path(tmp), workers=workers, progress=sampler.progress
+            )
+        elif study is not None:
+            with mock.patch.object(pipeline, "load_study", return_value=study):
+                result = pipeline.run(
+                    pipeline.Inputs(), Config(), Path(tmp), progress=sampler.progress
+                )
+        else:
+            result = pipeline.run(pipeline.Inputs(), Config(), Path(tmp), progress=sampler.progress)
+        run_s = time.perf_counter() - start
+    stages = {**timings, **result.timings}
+    return {
+        "job": engine,
+        "k": k,
+        "segments": result.summary["street segments"],
+        "buildings": result.summary["buildings"],
+        "lamps": result.summary["lamps"],
+        "areas": result.summary["areas"],
+        "run_s": round(run_s, 2),
+        "stage_s": {name: round(v, 2) for name, v in stages.items()},
+        "stage_peak_gb": {name: gb(v) for name, v in sampler.peaks.items()},
+        "peak_gb": gb(max(sampler.peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)),
+    }
+
+
+def _city_segments(k: int) -> Any:
+    from safespaces.tiling import tiled_study
+
+    return tiled_study(k)
+
+
+def job_network(k: int, quick: bool) -> dict[str, Any]:
+    """Our flow kernel beside pandana and cityseer on the same node graph."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from safespaces.eyes.flow import gravity, node_graph
+
+    study = _city_segments(k)
+    segments = study.osm.segments
+    times: dict[str, float] = {}
+    with stopwatch(times, "ours"):
+        graph = node_graph(segments)
+        mine = gravity(graph.matrix, graph.xy, RADII, weights=graph.length)
+    out: dict[str, Any] = {
+        "job": "network",
+        "k": k,
+        "nodes": len(graph.xy),
+        "edges": len(segments),
+        "ours_s": round(times["ours"], 2),
+    }
+    # pandana: contraction hierarchies; sum of node weights within r (flat), source included
+    import pandana
+    import pandas as pd
+
+    with stopwatch(times, "pandana"):
+        nodes = pd.DataFrame({"x": graph.xy[:, 0], "y": graph.xy[:, 1]})
+        edges = pd.DataFrame(
+            {"from": graph.u, "to": graph.v, "w": segments["length_m"].to_numpy(float)}
+        )
+        edges = edges[edges["from"] != edges["to"]]
+        net = pandana.Network(
+            nodes["x"], nodes["y"], edges["from"], edges["to"], edges[["w"]], twoway=True
+        )
+        net.precompute(max(RADII))
+        net.set(pd.Series(np.arange(len(nodes))), variable=graph.length, name="w")
+        theirs = {r: net.aggregate(r, type="sum", decay="flat", name="w").to_numpy() for r in RADII}
+    out["pandana_s"] = round(times["pandana"], 2)
+    cmp = {}
+    for r in RADII:
+        ours_r = mine[f"density_{r}"] + graph.length  # pandana counts the source itself
+        rel = np.abs(ours_r - theirs[r]) / np.maximum(np.abs(theirs[r]), 1e-12)
+        cmp[f"density_{r}"] = {
+            "median_rel_diff": float(np.median(rel)),
+            "p99_rel_diff": float(np.quantile(rel, 0.99)),
+            "share_rel_diff_gt_1e-3": float((rel > 1e-3).mean()),
+        }
+    out["pandana_vs_ours"] = cmp
+    if len(graph.xy) > CITYSEER_MAX_NODES or (quick and k > 1):
+        out["cityseer_skipped"] = (
+            f"{len(graph.xy)} nodes: cityseer's centrality grows as N^1.5 (NOTES: 173 s "
+            "centrality + 122 s graph build at k10 on this kind of machine)"
+        )
+    else:
+        import bench_eyes  # the eyes engineer's cityseer wrapper (same graph)
+
+        theirs_cs, t_build, t_cs = bench_eyes.cityseer_run(segments, True)
+        out["cityseer_build_s"] = round(t_build, 2)
+        out["cityseer_s"] = round(t_cs, 2)
+        table = bench_eyes.compare(mine, theirs_cs)
+        out["cityseer_vs_ours"] = table.to_dict(orient="records")
+    return out
+
+
+def job_mix(k: int) -> dict[str, Any]:
+    """Global tenure indices: ours beside PySAL segregation on the same area counts."""
+    import pandas as pd
+
+    from safespaces.mix import indices
+    from safespaces.mix.buildings import aggregate_buildings
+    from safespaces.stages import tenure_groups
+
+    study = _city_segments(k)
+    groups = tenure_groups(study)
+    assert study.tenure is not None
+    counts = aggregate_buildings(study.tenure, study.areas, groups)[groups]
+    counts = counts[counts.sum(axis=1) > 0].reset_index(drop=True)
+    arr = counts.to_numpy(float)
+    times: dict[str, float] = {}
+    ours = {}
+    with stopwatch(times, "ours"):
+        ours["multigroup_dissimilarity"] = indices.multigroup_dissimilarity(arr)
+        ours["theil_h"] = indices.theil_h(arr)
+        ours["multigroup_gini"] = indices.multigroup_gini(arr)
+        ours["simpsons_interaction"] = indices.simpsons_interaction(arr)
+    from segregation import multigroup as mg
+
+    df = pd.DataFrame(arr, columns=groups)
+    theirs = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with stopwatch(times, "pysal"):
+            theirs["multigroup_dissimilarity"] = mg.MultiDissim(df, groups).statistic
+            theirs["theil_h"] = mg.MultiInfoTheory(df, groups).statistic
+            theirs["multigroup_gini"] = mg.MultiGini(df, groups).statistic
+            theirs["simpsons_interaction"] = mg.SimpsonsInteraction(df, groups).statistic
+    return {
+        "job": "mix",
+        "k": k,
+        "areas": len(df),
+        "ours_s": round(times["ours"], 4),
+        "pysal_s": round(times["pysal"], 4),
+        "max_abs_diff": float(max(abs(ours[i] - theirs[i]) for i in ours)),
+        "values": {i: [float(ours[i]), float(theirs[i])] for i in ours},
+    }
+
+
+def job_gistar(k: int) -> dict[str, Any]:
+    """Gi* z-scores: ours beside esda G_Local on the same weights and counts."""
+    from safespaces.incidents.hotspots import contiguity_weights, gi_star_z
+
+    study = _city_segments(k)
+    assert study.incidents is not None
+    areas = study.areas
+    joined = study.incidents.points.sjoin(areas[["geometry"]], predicate="within")
+    y = np.bincount(joined["index_right"].to_numpy(), minlength=len(areas)).astype(float)
+    w = contiguity_weights(areas)
+    times: dict[str, float] = {}
+    with stopwatch(times, "ours"):
+        z = gi_star_z(y, w)
+    from esda.getisord import G_Local
+    from libpysal.weights import WSP
+
+    wsp = WSP(w).to_W(silence_warnings=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        G_Local(y, wsp, star=True, permutations=0)  # numba warm-up, not timed
+        with stopwatch(times, "esda"):
+            g = G_Local(y, wsp, star=True, permutations=0, transform="R")
+    return {
+        "job": "gistar",
+        "k": k,
+        "areas": len(areas),
+        "ours_s": round(times["ours"], 4),
+        "esda_s": round(times["esda"], 4),
+        "max_abs_diff_z": float(np.nanmax(np.abs(z - g.Zs))),
+    }
+
+
+def job_load() -> dict[str, Any]:
+    """Reading the real PBF: ours (everything) beside pyrosm and osmnx (network only)."""
+    import tempfile
+
+    import osmium
+
+    from safespaces.sources.osm import load_osm
+    from safespaces.synthetic import DEFAULT_OSM
+
+    times: dict[str, float] = {}
+    with stopwatch(times, "ours"):
+        osm = load_osm(DEFAULT_OSM)
+    import pyrosm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tempfile.tempdir = str(Path(tmp) / "a")  # pyrosm caches under the temp dir
+        Path(tempfile.tempdir).mkdir()
+        with stopwatch(times, "pyrosm_network"):
+            reader = pyrosm.OSM(str(DEFAULT_OSM))
+            net = reader.get_network("walking")
+        tempfile.tempdir = str(Path(tmp) / "b")
+        Path(tempfile.tempdir).mkdir()
+        with stopwatch(times, "pyrosm_all"):
+            reader = pyrosm.OSM(str(DEFAULT_OSM))
+            reader.get_network("walking")
+            reader.get_buildings()
+            reader.get_pois()
+        xml = Path(tmp) / "helsinki.osm"
+        with osmium.SimpleWriter(str(xml)) as writer:
+            for obj in osmium.FileProcessor(str(DEFAULT_OSM)):
+                writer.add(obj)
+        import osmnx as ox
+
+        start_ox = time.perf_counter()
+        osmnx: dict[str, Any] = {}
+        try:
+            with stopwatch(times, "osmnx_network"):
+                g = ox.graph_from_xml(xml, simplify=False, retain_all=True)
+            osmnx = {
+                "osmnx_network_s": round(times["osmnx_network"], 3),
+                "osmnx_edges": g.number_of_edges(),
+            }
+        except ValueError as exc:  # osmnx refuses ways clipped at the extract's edge
+            osmnx = {"osmnx_error": f"{exc} (after {time.perf_counter() - start_ox:.2f} s)"}
+    return {
+        "job": "load",
+        "k": 1,
+        "ours_s": round(times["ours"], 3),
+        "ours_segments": len(osm.segments),
+        "pyrosm_network_s": round(times["pyrosm_network"], 3),
+        "pyrosm_all_s": round(times["pyrosm_all"], 3),
+        "pyrosm_edges": len(net),
+        **osmnx,
+    }
+
+
+# --- driver -------------------------------------------------------------------------------------
+
+
+def spawn(args: list[str], timeout: float) -> dict[str, Any]:
+    """Run one job in a fresh interpreter; its JSON is the last line of stdout."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--job", *args]
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"job": args[0], "error": f"timed out after {timeout:.0f} s"}
+    wall = time.perf_counter() - start
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"job": args[0], "error": proc.stderr.strip().splitlines()[-5:]}
+    result: dict[str, Any] = json.loads(lines[-1])
+    result["process_wall_s"] = round(wall, 2)
+    return result
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = 0
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        mem = int(meminfo.read_text().split()[1]) * 1024
+    versions = {}
+    for name in (
+        "safespaces",
+        "numpy",
+        "scipy",
+        "pandas",
+        "geopandas",
+        "shapely",
+        "dask",
+        "distributed",
+        "dask-geopandas",
+        "cityseer",
+        "pandana",
+        "segregation",
+        "esda",
+        "pyrosm",
+        "osmnx",
+        "osmium",
+    ):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": gb(mem),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = []
+    runs = [r for r in results["runs"] if "error" not in r]
+    if runs:
+        stages = list(dict.fromkeys(s for r in runs for s in r["stage_s"]))
+        head = ["stage"] + [f"{r['job']} k{r['k']}" for r in runs]
+        lines += ["| " + " | ".join(head) + " |", "|" + " --- |" + " ---: |" * len(runs)]
+        for s in stages:
+            cells = []
+            for r in runs:
+                t = r["stage_s"].get(s)
+                m = r["stage_peak_gb"].get(s)
+                cells.append("" if t is None else f"{t:.1f} s" + (f" / {m:.1f} GB" if m else ""))
+            lines.append(f"| {s} | " + " | ".join(cells) + " |")
+        lines.append(
+            "| **run (end to end)** | " + " | ".join(f"**{r['run_s']:.0f} s**" for r in runs) + " |"
+        )
+        lines.append(
+            "| **peak memory** | " + " | ".join(f"**{r['peak_gb']:.1f} GB**" for r in runs) + " |"
+        )
+        lines.append(
+            "| segments / buildings / lamps | "
+            + " | ".join(f"{r['segments']} / {r['buildings']} / {r['lamps']}" for r in runs)
+            + " |"
+        )
+    peers = [p for p in results["peers"] if "error" not in p]
+    net = [p for p in peers if p["job"] == "network"]
+    if net:
+        lines += [
+            "",
+            "| network (400 + 800 m) | nodes | ours | pandana | cityseer (centrality + build) |"
+            " ours vs pandana density, p99 rel. diff | ours vs cityseer, max rel. diff |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for p in net:
+            cs = (
+                f"{p['cityseer_s']:.1f} + {p['cityseer_build_s']:.1f} s"
+                if "cityseer_s" in p
+                else "skipped"
+            )
+            cs_diff = (
+                f"{max(r['max_rel_diff'] for r in p['cityseer_vs_ours']):.1e}"
+                if "cityseer_vs_ours" in p
+                else ""
+            )
+            pd_diff = max(v["p99_rel_diff"] for v in p["pandana_vs_ours"].values())
+            lines.append(
+                f"| k{p['k']} | {p['nodes']} | {p['ours_s']:.1f} s | {p['pandana_s']:.1f} s | "
+                f"{cs} | {pd_diff:.1e} | {cs_diff} |"
+            )
+    for job, peer, label in (("mix", "pysal", "segregation"), ("gistar", "esda", "esda G_Local")):
+        rows = [p for p in peers if p["job"] == job]
+        if rows:
+            diff = "max_abs_diff" if job == "mix" else "max_abs_diff_z"
+            lines += [
+                "",
+                f"| {job} | areas | ours | {label} | max abs. diff |",
+                "| --- | ---: | ---: | ---: | ---: |",
+            ]
+            for p in rows:
+                lines.append(
+                    f"| k{p['k']} | {p['areas']} | {p['ours_s'] * 1000:.1f} ms | "
+                    f"{p[f'{peer}_s'] * 1000:.1f} ms | {p[diff]:.1e} |"
+                )
+    load = [p for p in peers if p["job"] == "load"]
+    for p in load:
+        lines += [
+            "",
+            "| loading the real PBF (k1) | seconds | what |",
+            "| --- | ---: | --- |",
+            f"| ours (pyosmium) | {p['ours_s']:.2f} | all layers, {p['ours_segments']} segments |",
+            f"| pyrosm | {p['pyrosm_network_s']:.2f} | walking network "
+            f"({p['pyrosm_edges']} edges) |",
+            f"| pyrosm | {p['pyrosm_all_s']:.2f} | network + buildings + POIs |",
+            f"| osmnx (XML) | {p['osmnx_network_s']:.2f} | all-highway graph "
+            f"({p['osmnx_edges']} edges) |"
+            if "osmnx_edges" in p
+            else f"| osmnx (XML) | failed | {p['osmnx_error']} |",
+        ]
+    errors = [r for r in results["runs"] + results["peers"] if "error" in r]
+    for e in errors:
+        lines.append(f"\nerror in {e['job']}: {e['error']}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,4,10", help="tiles per side, comma-separated")
+    parser.add_argument("--dask-sizes", default="10", help="sizes also run with --engine dask")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--peers", action="store_true", help="run the peers side by side")
+    parser.add_argument("--quick", action="store_true", help="skip slow peers above k1")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--job", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.job:
+        name, *rest = args.job
+        if name in ("local", "dask"):
+            result = job_ours(int(rest[0]), name, args.workers)
+        elif name == "network":
+            result = job_network(int(rest[0]), args.quick)
+        elif name == "mix":
+            result = job_mix(int(rest[0]))
+        elif name == "gistar":
+            result = job_gistar(int(rest[0]))
+        elif name == "load":
+            result = job_load()
+        else:
+            raise SystemExit(f"unknown job {name}")
+        print(json.dumps(result))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    dask_sizes = [int(s) for s in args.dask_sizes.split(",") if s]
+    results: dict[str, Any] = {"machine": machine(), "runs": [], "peers": []}
+    jobs: list[tuple[str, list[str], Callable[[], None] | None]] = []
+    for k in sizes:
+        jobs.append(("runs", ["local", str(k)], None))
+    for k in dask_sizes:
+        jobs.append(("runs", ["dask", str(k), "--workers", str(args.workers)], None))
+    if args.peers:
+        jobs.append(("peers", ["load"], None))
+        for k in sizes:
+            for job in ("network", "mix", "gistar"):
+                extra = ["--quick"] if args.quick else []
+                jobs.append(("peers", [job, str(k), *extra], None))
+    for bucket, job, _ in jobs:
+        print(f"running {' '.join(job)} ...", file=sys.stderr, flush=True)
+        # options after the job's own arguments are parsed by argparse as ours
+        job_args = [a for a in job if not a.startswith("--")]
+        opts = [a for a in job if a.startswith("--")]
+        if "--workers" in job:
+            opts = ["--workers", job[job.index("--workers") + 1]]
+            job_args = job[: job.index("--workers")]
+        result = spawn([*job_args, *opts], timeout=3600)
+        results[bucket].append(result)
+        print(json.dumps(result), file=sys.stderr, flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
