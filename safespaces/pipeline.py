@@ -22,6 +22,7 @@ from pyproj import CRS
 import safespaces
 from safespaces import stages
 from safespaces.config import Config
+from safespaces.errors import InputError
 from safespaces.io import write_layers
 from safespaces.network import split_long_segments
 from safespaces.population import estimate_residents, sum_by_area
@@ -157,6 +158,13 @@ def load_study(
     with timed("areas", progress, timings):
         if inputs.areas is not None:
             areas = read_areas(inputs.areas, crs=inputs.crs).to_crs(osm.crs)
+            if not areas.intersects(osm.study_area).any():
+                raise InputError(
+                    "no area overlaps the OpenStreetMap extract",
+                    path=inputs.areas,
+                    fix="give areas inside the extract, or an extract that covers them "
+                    "(check both files' CRS)",
+                )
         else:
             areas = grid_areas(
                 osm.bounds, osm.crs, size_m=config.sources.grid_size_m, places=osm.places
@@ -209,6 +217,7 @@ def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any])
         "inputs": files,
         "config": study.config.to_dict(),
         "synthetic_inputs": study.synthetic,
+        "osm_implausible_tags_ignored": dict(study.osm.implausible),
         "attribution": OSM_ATTRIBUTION,
         "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
         **extra,

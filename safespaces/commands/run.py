@@ -71,6 +71,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(func=run)
 
 
+def _num(value: Any, fmt: str = ".2f") -> str:
+    """A number for the terminal; 'n/a' where an index is undefined (None or NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "n/a"
+    return format(value, fmt)
+
+
 def short_summary(summary: dict[str, Any]) -> list[str]:
     """A few plain lines from the run summary (the full one is in run_metadata)."""
     lines = [f"{k}: {v}" for k, v in summary.items() if not isinstance(v, dict)]
@@ -86,14 +93,15 @@ def short_summary(summary: dict[str, Any]) -> list[str]:
     if eyes:
         m = eyes["length_weighted_mean"]
         lines.append(
-            f"eyes on the street ({eyes['weekday']}): day {m['eyes_day']:.0f}, "
-            f"evening {m['eyes_evening']:.0f}, night {m['eyes_night']:.0f} (0-100)"
+            f"eyes on the street ({eyes['weekday']}): day {_num(m['eyes_day'], '.0f')}, "
+            f"evening {_num(m['eyes_evening'], '.0f')}, night {_num(m['eyes_night'], '.0f')} "
+            "(0-100)"
         )
     mix = summary.get("mix", {})
     if mix:
         lines.append(
-            f"social mix: multigroup dissimilarity {mix['multigroup_dissimilarity']:.2f}, "
-            f"Theil's H {mix['theil_h']:.2f}"
+            f"social mix: multigroup dissimilarity {_num(mix.get('multigroup_dissimilarity'))}, "
+            f"Theil's H {_num(mix.get('theil_h'))}"
         )
     inc = summary.get("incidents", {})
     if inc:

@@ -403,7 +403,9 @@ def analyse_incidents(
         present = [c for c in params.environment_columns if c in seg_out.columns]
         y = seg_counts[TOTAL].to_numpy(dtype=float)
         environment = environment_table(seg_out, y, present, k_min=k, level=params.ci_level)
-        if present:
+        if present and y.sum() < k:
+            model_info = {"family": "none", "reason": f"fewer than k = {k} incidents"}
+        elif present:
             model, model_info = count_model(seg_out, y, present, level=params.ci_level)
         else:
             model_info = {"family": "none", "reason": "no environment columns on the segments"}
@@ -416,11 +418,11 @@ def analyse_incidents(
         for w in ("day", "evening", "night", "unknown")
     }
     summary: dict[str, Any] = {
-        "incidents read": read + int(sum((dropped or {}).values())),
-        "dropped": dict(dropped or {}),
-        "outside study area": outside,
-        "in study area": len(pts),
-        "not snapped to a street": not_snapped,
+        "incidents read": shown(read + int(sum((dropped or {}).values()))),
+        "dropped": dict(dropped or {}),  # data quality, not people: always reported
+        "outside study area": int(outside),  # locates no one: always reported
+        "in study area": shown(len(pts)),
+        "not snapped to a street": None if not_snapped is None else shown(not_snapped),
         "date only (hour unknown)": shown(int((~pts["hour_known"].astype(bool)).sum())),
         "by light window": window_totals,
         "areas with suppressed counts": int(area_pub[TOTAL_FLAG].sum()),

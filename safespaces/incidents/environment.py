@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,8 @@ def environment_table(
     """
     y = np.asarray(counts, dtype=float)
     length = segments["length_m"].to_numpy(dtype=float)
-    rows = []
+    total = float(y.sum())
+    rows: list[dict[str, Any]] = []
     for column in columns:
         if column not in segments:
             continue
@@ -123,9 +125,42 @@ def environment_table(
                     "per_100m": None if suppressed else float(row["y"] * p),
                     "per_100m_ci_low": None if suppressed else float(lo * p),
                     "per_100m_ci_high": None if suppressed else float(hi * p),
+                    "_y": float(row["y"]),
                 }
             )
-    return pd.DataFrame(rows, columns=list(ENVIRONMENT_COLUMNS))
+    table = pd.DataFrame(rows, columns=[*ENVIRONMENT_COLUMNS, "_y"])
+    _complementary(table, total, k_min)
+    return table.drop(columns="_y")
+
+
+def _complementary(table: pd.DataFrame, total: float, k_min: int) -> None:
+    """Hide more cells so that no hidden count can be derived from the study total.
+
+    Each variable's groups partition the same incidents, so the hidden cells of a
+    variable sum to (total - published cells). That sum must be 0 or at least
+    ``k_min``: otherwise the smallest published positive cells are hidden too. With a
+    study total below ``k_min`` nothing is published.
+    """
+    if table.empty:
+        return
+    hide_all = 0 < total < k_min
+    for _, index in table.groupby("variable").groups.items():
+        rows = table.loc[index]
+        hidden = rows["incidents_suppressed"].to_numpy(dtype=bool).copy()
+        y = rows["_y"].to_numpy(dtype=float)
+        if hide_all:
+            hidden[:] = y > 0
+        order = np.argsort(np.where(hidden | (y <= 0), np.inf, y), kind="stable")
+        for i in order:
+            if not (0 < y[hidden].sum() < k_min) or hidden[i] or y[i] <= 0:
+                break
+            hidden[i] = True
+        newly = hidden & ~rows["incidents_suppressed"].to_numpy(dtype=bool)
+        if newly.any():
+            labels = rows.index[newly]
+            table.loc[labels, "incidents_suppressed"] = True
+            for column in ("incidents", "per_100m", "per_100m_ci_low", "per_100m_ci_high"):
+                table.loc[labels, column] = None
 
 
 def _design(segments: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -148,6 +183,12 @@ def _design(segments: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
             dummies = pd.get_dummies(text, prefix=column, prefix_sep=": ", dtype=float)
             parts.append(dummies.drop(columns=[f"{column}: {reference}"]))
     return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=segments.index)
+
+
+def _exp(values: np.ndarray) -> np.ndarray:
+    """exp() that gives inf, not a warning, for a term the data cannot identify."""
+    with np.errstate(over="ignore"):
+        return np.exp(values)
 
 
 def count_model(
@@ -225,9 +266,9 @@ def count_model(
             "ci_low": coef - zc * s,
             "ci_high": coef + zc * s,
             "p": pvalues.to_numpy(dtype=float),
-            "irr": np.exp(coef),
-            "irr_ci_low": np.exp(coef - zc * s),
-            "irr_ci_high": np.exp(coef + zc * s),
+            "irr": _exp(coef),
+            "irr_ci_low": _exp(coef - zc * s),
+            "irr_ci_high": _exp(coef + zc * s),
         }
     )
     return table, info

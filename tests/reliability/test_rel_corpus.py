@@ -300,12 +300,6 @@ def test_cli_run_with_script_names_keeps_them_as_text(good_run: tuple[Path, str]
     assert names == [SCRIPT_NAME, "Kamppi"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="incidents/environment.py count_model: np.exp(coef + z*se) overflows when a model "
-    "term is not identified (few incidents, e.g. two small areas): a RuntimeWarning leaks to "
-    "the user's terminal (and is an error under -W error)",
-)
 def test_cli_run_on_small_areas_prints_no_python_warning(good_run: tuple[Path, str]) -> None:
     assert "Warning" not in good_run[1], good_run[1]
 

@@ -1,7 +1,7 @@
 """Inputs that load but stress the later stages of ``safespaces run``.
 
-Each runs the CLI as a user would (a subprocess, default warning settings). The xfail tests
-are bugs found here outside the loaders; their reasons name the fix.
+Each runs the CLI as a user would (a subprocess, default warning settings). These were
+bugs found here outside the loaders; each test now guards its fix.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import pytest
 import shapely
@@ -33,13 +34,6 @@ def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands/run.py short_summary formats mix['multigroup_dissimilarity'] with :.2f, "
-    "but the index is None (NaN) when fewer than two tenure categories are present: the run "
-    "writes its outputs and then dies with a TypeError traceback (exit 1). Fix: print 'n/a' "
-    "for None values in short_summary (and the other families' lines)",
-)
 def test_single_tenure_category_does_not_crash_the_summary() -> None:
     # what `run` reports when the tenure file has one category only (the multigroup indices
     # are undefined): checked on the summary printer, a full run takes 7 s
@@ -48,14 +42,6 @@ def test_single_tenure_category_does_not_crash_the_summary() -> None:
     assert any(line.startswith("social mix:") for line in lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.load_study accepts areas that do not overlap the OSM extract (here in "
-    "Tampere, the extract is central Helsinki): every area-level result is empty and the run "
-    "then crashes in short_summary. Fix: in load_study, raise InputError('no area overlaps "
-    "the OSM extract ...', path=inputs.areas, fix='give areas inside the extract or a larger "
-    "extract') when areas.intersects(osm.study_area) is all False",
-)
 def test_areas_outside_the_extract_are_refused(tmp_path: Path) -> None:
     areas = tmp_path / "areas_tampere.geojson"
     gpd.GeoDataFrame(
@@ -87,14 +73,6 @@ def few_incidents(tmp_path_factory: pytest.TempPathFactory) -> Path:
 COUNT_ITEMS = ("incidents read", "in study area", "outside study area", "by light window.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="incidents/analysis.py publishes study-wide totals in incident_summary "
-    "('incidents read', 'in study area', 'by light window.*') without suppression, so a study "
-    "with 1..k-1 incidents publishes a count below k. Fix: suppress (NULL) every summary count "
-    "in 1..k-1, and when the study total is below k publish no incident breakdown at all "
-    "(every cell could be derived from the total)",
-)
 def test_study_totals_below_k_are_not_published(few_incidents: Path) -> None:
     summary = pyogrio.read_dataframe(few_incidents, layer="incident_summary")
     rows = summary[summary["item"].str.startswith(COUNT_ITEMS)]
@@ -102,18 +80,11 @@ def test_study_totals_below_k_are_not_published(few_incidents: Path) -> None:
     assert not ((values > 0) & (values < K)).any(), rows.to_string()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="incidents/environment.py: with a published study total, the suppressed cells of "
-    "incident_environment (one per variable here) are recovered by subtraction, because "
-    "complementary suppression only adds cells with a positive count or zeros while the hidden "
-    "sum can never reach k when the total is below k. Fix: as above, publish no breakdown when "
-    "the total is below k; otherwise require the hidden sum of each variable to be >= k",
-)
 def test_environment_cells_cannot_be_derived_from_the_total(few_incidents: Path) -> None:
     env = pyogrio.read_dataframe(few_incidents, layer="incident_environment")
     summary = pyogrio.read_dataframe(few_incidents, layer="incident_summary")
     total = float(summary.loc[summary["item"] == "in study area", "value"].astype(float).iloc[0])
-    for variable, table in env.groupby("variable"):
-        hidden = total - table["incidents"].astype(float).sum(skipna=True)
-        assert hidden == 0 or hidden >= K, (variable, hidden)
+    assert np.isnan(total)  # 3 < k: the study total itself is suppressed
+    # and no cell of the breakdown is published, so nothing can be derived
+    assert env["incidents"].astype(float).fillna(0).sum() == 0
+    assert env.loc[env["incidents"].isna(), "incidents_suppressed"].all()
