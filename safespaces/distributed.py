@@ -81,6 +81,7 @@ from safespaces.pipeline import (
     load_study,
     run_metadata,
 )
+from safespaces.qgis import export_package
 from safespaces.stages import timed
 
 Progress = Callable[[str], None]
@@ -303,7 +304,7 @@ def client_for(scheduler: str | None, workers: int, *, processes: bool = True) -
             n_workers=workers,
             threads_per_worker=1,
             processes=processes,
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -509,4 +510,6 @@ def run_dask(
             run_metadata(study, timings, {"summary": summary, **metadata}),
             keep_other_layers=False,
         )
+    with timed("QGIS package (styles, metadata, project)", progress, timings):
+        files += [p for p in export_package(out, progress=None) if p != path and p not in files]
     return RunResult(path, {k: len(v) for k, v in layers.items()}, timings, summary, files)
