@@ -10,7 +10,7 @@ from safespaces.errors import SafespacesError
 from safespaces.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
 from safespaces.indices import FAMILIES, PRESETS
 from safespaces.pipeline import OSM_ATTRIBUTION
-from safespaces.webmap import html_legend, legend_entries
+from safespaces.webmap import escape_markdown, html_legend, legend_entries
 
 
 def language() -> str:
@@ -33,14 +33,21 @@ def lang() -> str:
 
 
 def analysis(lang: str) -> state.Analysis:
-    """The session's analysis; a bad input shows its message and stops the page."""
+    """The session's analysis; a bad input shows its message and stops the page.
+
+    An unexpected failure (a bug) shows a short message instead of a traceback and is
+    logged on the server; the Data page still works, so the user can go back to the default.
+    """
     try:
         with st.spinner(t("common.running", lang)):
             return state.load()
     except SafespacesError as exc:
-        st.error(str(exc))
-        st.stop()
-        raise  # unreachable: st.stop() raises
+        st.error(escape_markdown(exc))
+    except Exception:
+        state.LOG.exception("the analysis failed")
+        st.error(t("common.failed", lang))
+    st.stop()
+    raise AssertionError("unreachable: st.stop() raises")
 
 
 def _apply_preset() -> None:
@@ -95,13 +102,14 @@ def legend(title: str, layer_name: str, *, polygon: bool = False) -> None:
 def synthetic_warning(data: state.Analysis, lang: str) -> None:
     """Say which inputs are SYNTHETIC demo data, if any."""
     if data.synthetic:
-        st.warning(t("common.synthetic", lang, layers=", ".join(data.synthetic)))
+        layers = escape_markdown(", ".join(data.synthetic))
+        st.warning(t("common.synthetic", lang, layers=layers))
 
 
 def attribution(data: state.Analysis, lang: str) -> None:
     """The data's attribution."""
     text = str(data.metadata.get("attribution") or OSM_ATTRIBUTION)
-    st.caption(t("common.attribution", lang, text=text))
+    st.caption(t("common.attribution", lang, text=escape_markdown(text)))
 
 
 def suppressed(values: pd.Series, flags: pd.Series | None, k: int, lang: str) -> pd.Series:

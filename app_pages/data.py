@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from app_pages import components, state
 from safespaces.catalogue import CATALOGUE, Layer, is_synthetic
 from safespaces.errors import SafespacesError
 from safespaces.i18n import t
 from safespaces.pipeline import Inputs
+from safespaces.webmap import escape_markdown
 
 lang = components.lang()
 st.title(t("page.data", lang))
@@ -22,34 +24,59 @@ uploads = {
     kind: st.file_uploader(t(f"data.kind.{kind}", lang), type=list(types), key=f"upload_{kind}")
     for kind, types in state.UPLOAD_TYPES.items()
 }
-left, right = st.columns(2)
-if left.button(t("data.check", lang), type="primary"):
-    given = {kind: f for kind, f in uploads.items() if f is not None}
+
+
+def upload_message(exc: state.UploadError, name: str, kind: str) -> str:
+    """The message of a refused upload (translated for type and size), Markdown-escaped."""
+    if exc.reason == "size":
+        return t("data.too_big", lang, name=escape_markdown(name), mb=state.upload_limit_mb())
+    if exc.reason == "type":
+        allowed = ", ".join(state.UPLOAD_TYPES[kind])
+        suffix = escape_markdown(Path(name).suffix or "?")
+        return t("data.bad_type", lang, name=escape_markdown(name), suffix=suffix, allowed=allowed)
+    return escape_markdown(exc)
+
+
+def check_and_use(given: dict[str, UploadedFile]) -> None:
+    """Save the uploads, run the analysis on them (the check), and use them if it succeeds.
+
+    Files of a failed check are deleted; the session keeps its previous inputs.
+    """
     saved: dict[str, Path] = {}
     for kind, upload in given.items():
         try:
             saved[kind] = state.save_upload(kind, upload.name, upload.getvalue())
-        except ValueError as exc:
-            if str(exc) == "size":
-                st.error(t("data.too_big", lang, name=upload.name, mb=state.MAX_UPLOAD_MB))
-            else:
-                allowed = ", ".join(state.UPLOAD_TYPES[kind])
-                suffix = Path(upload.name).suffix or "?"
-                st.error(t("data.bad_type", lang, name=upload.name, suffix=suffix, allowed=allowed))
-    if not given:
+        except state.UploadError as exc:
+            st.error(upload_message(exc, upload.name, kind))
+    if len(saved) < len(given):
+        state.discard(list(saved.values()))
+        return
+    inputs = Inputs(**saved)  # type: ignore[arg-type]
+    config = state.current_config()
+    try:
+        with st.spinner(t("common.running", lang)):
+            state.analysis(inputs, config.to_json(), config)
+    except SafespacesError as exc:
+        st.error(escape_markdown(exc))
+    except Exception:
+        state.LOG.exception("the analysis failed on uploaded files")
+        st.error(t("common.failed", lang))
+    else:
+        state.use_inputs(st.session_state, inputs)
+        st.success(t("data.ok", lang))
+        return
+    state.discard(list(saved.values()))
+
+
+left, right = st.columns(2)
+if left.button(t("data.check", lang), type="primary"):
+    chosen = {kind: f for kind, f in uploads.items() if f is not None}
+    if chosen:
+        check_and_use(chosen)
+    else:
         st.warning(t("data.nothing", lang))
-    elif len(saved) == len(given):
-        inputs = Inputs(**saved)  # type: ignore[arg-type]
-        try:
-            state.check_inputs(inputs, state.current_config())
-        except SafespacesError as exc:
-            st.error(str(exc))
-            state.discard(list(saved.values()))
-        else:
-            st.session_state["inputs"] = inputs
-            st.success(t("data.ok", lang))
 if right.button(t("data.reset", lang)):
-    st.session_state["inputs"] = Inputs()
+    state.use_inputs(st.session_state, Inputs())
 
 st.subheader(t("data.current", lang))
 inputs = state.current_inputs()

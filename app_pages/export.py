@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import streamlit as st
 
 from app_pages import components, state
@@ -21,37 +24,47 @@ st.markdown(t("export.intro", lang))
 components.synthetic_warning(data, lang)
 files = {p.name: p for p in state.export_files(data)}
 
+
+def reader(path: Path) -> Callable[[], bytes]:
+    """Read the file only when the button is clicked (the run wrote it atomically)."""
+    return path.read_bytes
+
+
 st.download_button(
     t("export.gpkg", lang),
-    files["safespaces.gpkg"].read_bytes(),
+    reader(files["safespaces.gpkg"]),
     file_name="safespaces.gpkg",
     mime=MIME[".gpkg"],
     key="download_gpkg",
     type="primary",
+    on_click="ignore",
 )
 if "safespaces.qgz" in files:
     st.download_button(
         t("export.qgz", lang),
-        files["safespaces.qgz"].read_bytes(),
+        reader(files["safespaces.qgz"]),
         file_name="safespaces.qgz",
         mime=MIME[".qgz"],
         key="download_qgz",
+        on_click="ignore",
     )
 st.download_button(
     t("export.zip", lang),
-    state.zip_bytes(str(data.folder)),
+    lambda: state.zip_bytes(str(data.folder)),  # built once, atomically, on the first click
     file_name="safespaces.zip",
     mime=MIME[".zip"],
     key="download_zip",
+    on_click="ignore",
 )
 st.subheader(t("export.rasters", lang))
 for name, path in files.items():
     if path.suffix in (".tif", ".qml", ".qmd"):
         st.download_button(
             t("export.file", lang, name=name),
-            path.read_bytes(),
+            reader(path),
             file_name=name,
             mime=MIME.get(path.suffix, "application/octet-stream"),
             key=f"download_{name}",
+            on_click="ignore",
         )
 components.attribution(data, lang)

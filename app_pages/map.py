@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from app_pages import components, mapview
 from safespaces.i18n import t
+from safespaces.webmap import escape_markdown
 
 lang = components.lang()
 data = components.analysis(lang)
@@ -57,7 +58,7 @@ if found is None:
     st.info(t("map.click", lang))
 else:
     title, row, measures = found
-    st.subheader(title)
+    st.subheader(escape_markdown(title))  # the title holds a name from the data
     info, parts = st.columns(2)
     info.dataframe(measures, hide_index=True, width="stretch")
     if isinstance(row.get("eyes_explain"), str) and row["eyes_explain"]:

@@ -32,6 +32,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fi": "Analyysi käynnissä (kerran kutakin aineistoa kohden) ...",
         "sv": "Analysen körs (en gång per uppsättning indata) ...",
     },
+    "common.failed": {
+        "en": "The analysis failed on these inputs (the details are in the server log). "
+        "On the Data page, check the files or go back to the default.",
+        "fi": "Analyysi epäonnistui näillä tiedoilla (tiedot palvelimen lokissa). "
+        "Tarkista tiedostot Aineisto-sivulla tai palaa oletukseen.",
+        "sv": "Analysen misslyckades med dessa indata (detaljerna finns i serverns logg). "
+        "Kontrollera filerna på sidan Data eller gå tillbaka till standard.",
+    },
     "common.attribution": {"en": "Data: {text}", "fi": "Aineisto: {text}", "sv": "Data: {text}"},
     "common.synthetic": {
         "en": "SYNTHETIC demo data: {layers}. Do not use these layers for decisions.",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -57,6 +58,16 @@ class _Setup(MacroElement):
     def __init__(self, attribution: str) -> None:
         super().__init__()
         self.text = json.dumps(html.escape(attribution))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]()<>!$~|#{}])")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` for a Streamlit element that renders Markdown (``st.error``, ``st.subheader``,
+    ``st.caption`` ...): backslash-escapes what could make a link, an image (a request to
+    another server), HTML, a heading, LaTeX or a Streamlit directive out of data text."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def escape_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -293,6 +304,7 @@ __all__ = [
     "catalogue_classes",
     "class_colours",
     "display_frame",
+    "escape_markdown",
     "escape_text",
     "geometry_json",
     "html_legend",
