@@ -20,9 +20,11 @@ lang = components.lang()
 st.title(t("page.data", lang))
 st.markdown(t("data.intro", lang))
 
+# No ``type=`` filter: Streamlit's own check raises an exception on a wrong suffix;
+# state.check_upload refuses it with a message instead (and sniffs the content too).
 uploads = {
-    kind: st.file_uploader(t(f"data.kind.{kind}", lang), type=list(types), key=f"upload_{kind}")
-    for kind, types in state.UPLOAD_TYPES.items()
+    kind: st.file_uploader(t(f"data.kind.{kind}", lang), key=f"upload_{kind}")
+    for kind in state.UPLOAD_TYPES
 }
 
 
