@@ -372,7 +372,8 @@ def spawn(args: list[str], timeout: float) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         return {"job": args[0], "error": f"timed out after {timeout:.0f} s"}
     wall = time.perf_counter() - start
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    # progress bars (cityseer) may share the line: take the JSON from its first brace
+    lines = [line[line.index('{"job"') :] for line in proc.stdout.splitlines() if '{"job"' in line]
     if proc.returncode != 0 or not lines:
         return {"job": args[0], "error": proc.stderr.strip().splitlines()[-5:]}
     result: dict[str, Any] = json.loads(lines[-1])
