@@ -393,7 +393,7 @@ def machine() -> dict[str, Any]:
     meminfo = Path("/proc/meminfo")
     if meminfo.exists():
         mem = int(meminfo.read_text().split()[1]) * 1024
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in (
         "safespaces",
         "numpy",
@@ -548,9 +548,9 @@ def main() -> int:
     if args.peers:
         jobs.append(("peers", ["load"], None))
         for k in sizes:
-            for job in ("network", "mix", "gistar"):
+            for peer_job in ("network", "mix", "gistar"):
                 extra = ["--quick"] if args.quick else []
-                jobs.append(("peers", [job, str(k), *extra], None))
+                jobs.append(("peers", [peer_job, str(k), *extra], None))
     for bucket, job, _ in jobs:
         print(f"running {' '.join(job)} ...", file=sys.stderr, flush=True)
         # options after the job's own arguments are parsed by argparse as ours
