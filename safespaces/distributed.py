@@ -60,28 +60,23 @@ from safespaces.eyes import EyesResult, normalise_weekday
 from safespaces.eyes.analysis import analyse_eyes
 from safespaces.eyes.hours import hour_datetimes, opening_table
 from safespaces.eyes.index import dark_hours
-from safespaces.io import write_layers
 from safespaces.lighting.analysis import (
     LightingResult,
     analyse_lighting,
     class_shares,
     conflict_counts,
-    lighting_summary,
     study_latlon,
 )
 from safespaces.lighting.darkness import darkness_hours
-from safespaces.lighting.raster import write_illuminance_raster
 from safespaces.lighting.spaces import DARK_PATH_COLUMNS, EVIDENCE_NOT_MAPPED
 from safespaces.pipeline import (
     Inputs,
     RunResult,
     Study,
-    base_layers,
     default_out_dir,
     load_study,
-    run_metadata,
+    run_study,
 )
-from safespaces.qgis import export_package
 from safespaces.stages import timed
 
 Progress = Callable[[str], None]
@@ -428,88 +423,33 @@ def run_dask(
         study = inputs
     else:
         study = load_study(inputs, config, progress=progress, timings=timings)
-    config = study.config
-    out = out_dir or default_out_dir(config)
-    layers: dict[str, pd.DataFrame] = dict(base_layers(study))
-    summary: dict[str, Any] = {
-        "street segments": len(study.osm.segments),
-        "walking length km": round(float(study.osm.segments["length_m"].sum()) / 1000, 1),
-        "buildings": len(study.osm.buildings),
-        "lamps": len(study.osm.lamps),
-        "areas": len(study.areas),
-        "residents (estimated)": round(float(study.areas["residents_est"].sum())),
-    }
-    metadata: dict[str, Any] = {}
-    files: list[Path] = []
+    engine: dict[str, Any] = {}
 
-    def take(output: stages.StageOutput, name: str) -> None:
-        layers.update(output.layers)
-        files.extend(output.files)
-        metadata.update(output.metadata)
-        summary[name] = output.summary
+    def lighting_eyes(
+        study: Study, out: Path, progress: Progress | None, timings: dict[str, float]
+    ) -> tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput]:
+        with client_for(scheduler, workers, processes=processes) as client:
+            lighting, eyes, info = partitioned_stages(
+                study, client, n_partitions=n_partitions, progress=progress, timings=timings
+            )
+        engine.update({"name": "dask", "scheduler": scheduler or "LocalCluster", **info})
+        files = stages.write_lighting_raster(
+            study, lighting, out, progress=progress, timings=timings
+        )
+        weekday = normalise_weekday(study.config.eyes.weekday)
+        return (
+            lighting,
+            stages.lighting_output(lighting, files),
+            eyes,
+            stages.eyes_output(eyes, weekday),
+        )
 
-    with client_for(scheduler, workers, processes=processes) as client:
-        lighting, eyes, engine = partitioned_stages(
-            study, client, n_partitions=n_partitions, progress=progress, timings=timings
-        )
-    params = config.lighting
-    with timed("illuminance raster", progress, timings):
-        minx, miny, maxx, maxy = study.osm.segments.total_bounds
-        m = params.raster_margin_m
-        tif = write_illuminance_raster(
-            out / "illuminance.tif",
-            lighting.lamps,
-            (minx - m, miny - m, maxx + m, maxy + m),
-            study.crs,
-            cell=params.raster_cell_m,
-            cutoff=params.cutoff_m,
-        )
-    light_info = lighting_summary(lighting)
-    take(
-        stages.StageOutput(
-            dict(lighting.layers()),
-            [tif, tif.with_suffix(".qml")],
-            light_info,
-            {"lighting_summary": light_info},
-        ),
-        "lighting",
+    return run_study(
+        study,
+        out_dir or default_out_dir(study.config),
+        lighting_eyes=lighting_eyes,
+        progress=progress,
+        timings=timings,
+        include_raw_points=include_raw_points,
+        metadata={"engine": engine},
     )
-    eyes_info = stages.eyes_summary(eyes, normalise_weekday(config.eyes.weekday))
-    take(
-        stages.StageOutput(
-            {"street_segments": eyes.segments}, [], eyes_info, {"eyes_summary": eyes_info}
-        ),
-        "eyes",
-    )
-    segments, areas = eyes.segments, study.areas
-    if study.tenure is not None:
-        mix, out_mix = stages.mix_stage(study, areas, progress=progress, timings=timings)
-        take(out_mix, "mix")
-        areas = mix.areas
-    if study.incidents is not None:
-        incidents, out_inc = stages.incidents_stage(
-            study,
-            segments,
-            areas,
-            lighting.darkness,
-            out,
-            include_raw_points=include_raw_points,
-            progress=progress,
-            timings=timings,
-        )
-        take(out_inc, "incidents")
-        if incidents.segments is not None:
-            segments = incidents.segments
-        areas = incidents.areas
-    take(stages.indices_stage(study, segments, areas, progress=progress, timings=timings), "score")
-    metadata["engine"] = {"name": "dask", "scheduler": scheduler or "LocalCluster", **engine}
-    with timed("write GeoPackage", progress, timings):
-        path = write_layers(
-            out,
-            layers,
-            run_metadata(study, timings, {"summary": summary, **metadata}),
-            keep_other_layers=False,
-        )
-    with timed("QGIS package (styles, metadata, project)", progress, timings):
-        files += [p for p in export_package(out, progress=None) if p != path and p not in files]
-    return RunResult(path, {k: len(v) for k, v in layers.items()}, timings, summary, files)

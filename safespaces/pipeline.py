@@ -23,7 +23,9 @@ import safespaces
 from safespaces import stages
 from safespaces.config import Config
 from safespaces.errors import InputError
+from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
+from safespaces.lighting.analysis import LightingResult
 from safespaces.network import split_long_segments
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.qgis import export_package
@@ -267,6 +269,21 @@ class RunResult:
     files: list[Path]
 
 
+LightingEyes = Callable[
+    [Study, Path, Progress | None, dict[str, float]],
+    tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput],
+]
+
+
+def local_lighting_eyes(
+    study: Study, out: Path, progress: Progress | None, timings: dict[str, float]
+) -> tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput]:
+    """The per-segment stages (lighting, then eyes) in this process."""
+    lighting, out_light = stages.lighting_stage(study, out, progress=progress, timings=timings)
+    eyes, out_eyes = stages.eyes_stage(study, lighting.segments, progress=progress, timings=timings)
+    return lighting, out_light, eyes, out_eyes
+
+
 def run(
     inputs: Inputs,
     config: Config,
@@ -278,8 +295,8 @@ def run(
     """Run every analysis the inputs allow and write ``out_dir/safespaces.gpkg``.
 
     Stages, in order: lighting, eyes on the street, social mix (with tenure),
-    incidents (with incident points), the composite safe-space score. Rasters
-    are written beside the GeoPackage.
+    incidents (with incident points), the composite safe-space score, then the
+    QGIS package. Rasters are written beside the GeoPackage.
 
     Raises
     ------
@@ -288,7 +305,28 @@ def run(
     """
     timings: dict[str, float] = {}
     study = load_study(inputs, config, progress=progress, timings=timings)
-    out = out_dir or default_out_dir(config)
+    return run_study(
+        study,
+        out_dir or default_out_dir(config),
+        progress=progress,
+        timings=timings,
+        include_raw_points=include_raw_points,
+    )
+
+
+def run_study(
+    study: Study,
+    out: Path,
+    *,
+    lighting_eyes: LightingEyes = local_lighting_eyes,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+    include_raw_points: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> RunResult:
+    """Every stage on a loaded study; ``lighting_eyes`` runs the per-segment stages
+    (in this process by default; :mod:`safespaces.distributed` passes a dask version)."""
+    timings = {} if timings is None else timings
     layers: dict[str, pd.DataFrame] = dict(base_layers(study))
     summary: dict[str, Any] = {
         "street segments": len(study.osm.segments),
@@ -298,18 +336,17 @@ def run(
         "areas": len(study.areas),
         "residents (estimated)": round(float(study.areas["residents_est"].sum())),
     }
-    metadata: dict[str, Any] = {}
+    extra: dict[str, Any] = dict(metadata or {})
     files: list[Path] = []
 
     def take(output: stages.StageOutput, name: str) -> None:
         layers.update(output.layers)
         files.extend(output.files)
-        metadata.update(output.metadata)
+        extra.update(output.metadata)
         summary[name] = output.summary
 
-    lighting, out_light = stages.lighting_stage(study, out, progress=progress, timings=timings)
+    lighting, out_light, eyes, out_eyes = lighting_eyes(study, out, progress, timings)
     take(out_light, "lighting")
-    eyes, out_eyes = stages.eyes_stage(study, lighting.segments, progress=progress, timings=timings)
     take(out_eyes, "eyes")
     segments, areas = eyes.segments, study.areas
     if study.tenure is not None:
@@ -336,7 +373,7 @@ def run(
         path = write_layers(
             out,
             layers,
-            run_metadata(study, timings, {"summary": summary, **metadata}),
+            run_metadata(study, timings, {"summary": summary, **extra}),
             keep_other_layers=False,
         )
     with timed("QGIS package (styles, metadata, project)", progress, timings):

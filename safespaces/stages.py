@@ -108,22 +108,41 @@ def lighting_stage(
             params,
             timezone=study.config.general.timezone,
         )
-    files: list[Path] = []
-    if folder is not None:
-        with timed("illuminance raster", progress, timings):
-            minx, miny, maxx, maxy = study.osm.segments.total_bounds
-            m = params.raster_margin_m
-            tif = write_illuminance_raster(
-                folder / "illuminance.tif",
-                result.lamps,
-                (minx - m, miny - m, maxx + m, maxy + m),
-                study.crs,
-                cell=params.raster_cell_m,
-                cutoff=params.cutoff_m,
-            )
-        files = [tif, tif.with_suffix(".qml")]
+    files = write_lighting_raster(study, result, folder, progress=progress, timings=timings)
+    return result, lighting_output(result, files)
+
+
+def write_lighting_raster(
+    study: Study,
+    result: LightingResult,
+    folder: Path | None,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> list[Path]:
+    """Write ``illuminance.tif`` (+ ``.qml``) over the segments' extent; nothing for None."""
+    if folder is None:
+        return []
+    timings = {} if timings is None else timings
+    params = study.config.lighting
+    with timed("illuminance raster", progress, timings):
+        minx, miny, maxx, maxy = study.osm.segments.total_bounds
+        m = params.raster_margin_m
+        tif = write_illuminance_raster(
+            folder / "illuminance.tif",
+            result.lamps,
+            (minx - m, miny - m, maxx + m, maxy + m),
+            study.crs,
+            cell=params.raster_cell_m,
+            cutoff=params.cutoff_m,
+        )
+    return [tif, tif.with_suffix(".qml")]
+
+
+def lighting_output(result: LightingResult, files: list[Path]) -> StageOutput:
+    """The lighting layers, files and summary as a :class:`StageOutput`."""
     info = lighting_summary(result)
-    return result, StageOutput(dict(result.layers()), files, info, {"lighting_summary": info})
+    return StageOutput(dict(result.layers()), files, info, {"lighting_summary": info})
 
 
 # --- eyes on the street -----------------------------------------------------------------------
@@ -200,10 +219,14 @@ def eyes_stage(
             lighting=lighting,
             darkness=darkness,
         )
+    return result, eyes_output(result, weekday)
+
+
+def eyes_output(result: EyesResult, weekday: str) -> StageOutput:
+    """The eyes layer and summary as a :class:`StageOutput`."""
     info = eyes_summary(result, weekday)
-    return result, StageOutput(
-        {"street_segments": result.segments}, [], info, {"eyes_summary": info}
-    )
+    layers: dict[str, pd.DataFrame] = {"street_segments": result.segments}
+    return StageOutput(layers, [], info, {"eyes_summary": info})
 
 
 # --- social mix -------------------------------------------------------------------------------

@@ -160,8 +160,11 @@ def _interpolate_simple(
     target = cum[first_v][line] + offset
     j = np.searchsorted(cum, target, side="right") - 1
     j = np.clip(j, first_v[line], last_v[line] - 1)
-    span = cum[j + 1] - cum[j]
-    t = np.divide(target - cum[j], span, out=np.zeros_like(span), where=span > 0)
+    # interpolate in each line's own running length, so that a sample's position does
+    # not depend on which other lines share the batch (exact results per partition)
+    local = cum - cum[first_v][vidx]
+    span = local[j + 1] - local[j]
+    t = np.divide(offset - local[j], span, out=np.zeros_like(span), where=span > 0)
     t = np.clip(t, 0.0, 1.0)
     return coords[j] + t[:, None] * (coords[j + 1] - coords[j])
 

@@ -4,19 +4,13 @@ Every layer of the GeoPackage is compared column by column: exactly for text,
 integers and geometries, within 1e-9 (relative and absolute) for floats, which
 may be summed over lamps in another order.
 
-One known exception, not the engine's: ``safespaces.lighting.illuminance.sample_lines``
-interpolates sample points from one cumulative length over *all* lines sampled
-together, so a sample's coordinates move by ~1e-9 m with the set of lines in the
-batch. A sample lying on a park's edge can then fall in or out of the park, which
-changes that park's path length by one sample step (2 m) and can add or drop a
-dark stretch. Public spaces and dark paths are therefore compared with a stated
-tolerance (BOUNDARY_*) until the lighting family samples each line on its own.
+Lighting samples each line in its own running length, so partitions see exactly
+the sample points the whole city does.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -30,8 +24,8 @@ from safespaces.tiling import tile_study, tiled_study
 
 TOLERANCE = 1e-9
 SKIP = ("run_metadata", "layer_styles")
-#: Layers that depend on points lying exactly on a polygon edge (see the module docstring).
-BOUNDARY_LAYERS = ("public_spaces", "dark_paths")
+#: Layers compared on totals only (none since lighting samples each line on its own).
+BOUNDARY_LAYERS: tuple[str, ...] = ()
 #: Those layers: share of rows that may be added or dropped, relative error of column totals.
 BOUNDARY_ROWS = 0.05
 BOUNDARY_TOTAL = 0.03
@@ -43,8 +37,7 @@ def base() -> Study:
 
 
 def run_local(study: Study, out: Path) -> pipeline.RunResult:
-    with mock.patch.object(pipeline, "load_study", return_value=study):
-        return pipeline.run(pipeline.Inputs(), study.config, out)
+    return pipeline.run_study(study, out)
 
 
 def assert_same_outputs(local: Path, dask: Path) -> None:
