@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from safespaces.config import Config, load_config
+from safespaces.errors import InputError
 
 
 def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
@@ -52,3 +54,19 @@ def out_dir(args: argparse.Namespace, config: Config) -> Path:
 def progress(message: str) -> None:
     """Print a progress line to standard error."""
     print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def with_override(config: Config, section: str, field: str, value: int | None) -> Config:
+    """``config`` with ``section.field`` set from a non-negative integer flag (None: unchanged).
+
+    Raises
+    ------
+    InputError
+        A negative value.
+    """
+    if value is None:
+        return config
+    if value < 0:
+        raise InputError(f"--{field.replace('_', '-')} must be >= 0", fix="give 0 or more")
+    params = dataclasses.replace(getattr(config, section), **{field: value})
+    return config.replace(**{section: params})

@@ -29,6 +29,7 @@ from safespaces.commands._common import (
     config_from_args,
     out_dir,
     progress,
+    with_override,
 )
 from safespaces.config import Config
 from safespaces.crs import metric_crs
@@ -94,13 +95,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def _config(args: argparse.Namespace) -> Config:
-    config = config_from_args(args)
-    if getattr(args, "permutations", None) is not None:
-        if args.permutations < 0:
-            raise InputError("--permutations must be >= 0", fix="give 0 or a positive number")
-        params = dataclasses.replace(config.incidents, hotspot_permutations=args.permutations)
-        config = config.replace(incidents=params)
-    return config
+    return with_override(
+        config_from_args(args),
+        "incidents",
+        "hotspot_permutations",
+        getattr(args, "permutations", None),
+    )
 
 
 def _metric(config: Config, frame: gpd.GeoDataFrame) -> CRS:

@@ -8,7 +8,6 @@ Needs no OSM data. Writes ``DIR/safespaces.gpkg`` (layers ``areas`` and
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from safespaces.commands._common import (
     add_crs_option,
     config_from_args,
     out_dir,
+    with_override,
 )
 from safespaces.config import Config
 from safespaces.crs import metric_crs
@@ -85,13 +85,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def _config(args: argparse.Namespace) -> Config:
-    config = config_from_args(args)
-    if getattr(args, "permutations", None) is not None:
-        if args.permutations < 0:
-            raise InputError("--permutations must be >= 0", fix="give 0 or a positive number")
-        mix = dataclasses.replace(config.mix, permutations=args.permutations)
-        config = config.replace(mix=mix)
-    return config
+    return with_override(
+        config_from_args(args), "mix", "permutations", getattr(args, "permutations", None)
+    )
 
 
 def _to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
