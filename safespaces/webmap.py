@@ -60,14 +60,17 @@ class _Setup(MacroElement):
         self.text = json.dumps(html.escape(attribution))
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]()<>!$~|#{}])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]()<>!$~|#{}:@])")
+_WWW = re.compile(r"(www)\.", re.IGNORECASE)
 
 
 def escape_markdown(text: object) -> str:
     """``text`` for a Streamlit element that renders Markdown (``st.error``, ``st.subheader``,
     ``st.caption`` ...): backslash-escapes what could make a link, an image (a request to
-    another server), HTML, a heading, LaTeX or a Streamlit directive out of data text."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    another server), HTML, a heading, LaTeX or a Streamlit directive out of data text
+    (``:`` and ``@`` and ``www.`` too: GitHub-style Markdown turns bare addresses into links).
+    """
+    return _WWW.sub(r"\1\\.", _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)))
 
 
 def escape_text(frame: pd.DataFrame) -> pd.DataFrame:

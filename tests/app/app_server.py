@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -104,3 +105,16 @@ def is_local(url: str) -> bool:
     if parsed.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
         return True
     return parsed.hostname in LOCAL_HOSTS
+
+
+#: True while the app's script is not running (Streamlit's own test attribute on the root).
+IDLE_JS = (
+    "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+    " return !!app && app.getAttribute('data-test-script-state') !== 'running'; }"
+)
+
+
+def wait_idle(page: Any, timeout_ms: float = 120_000) -> None:
+    """Wait until the script run the last action started has finished."""
+    page.wait_for_timeout(300)  # let the rerun start
+    page.wait_for_function(IDLE_JS, timeout=timeout_ms)
