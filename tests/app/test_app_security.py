@@ -61,7 +61,7 @@ def evil_inputs(folder: Path) -> dict[str, Path]:
 
     osm = folder / "helsinki_evil.osm.pbf"
 
-    class Rename(osmium.SimpleHandler):  # type: ignore[misc]
+    class Rename(osmium.SimpleHandler):
         def __init__(self, writer: Any) -> None:
             super().__init__()
             self.writer = writer
