@@ -145,6 +145,66 @@ def _view(frame: gpd.GeoDataFrame, columns: Sequence[str], id_column: str, kind:
     return View(shown, geometry_json(shown), ids)
 
 
+#: ``0`` runs the default's analysis afresh at every server start (no run kept on disk).
+DISK_CACHE_ENV = "SAFESPACES_APP_DISK_CACHE"
+#: Runs of the default kept on disk (older ones are removed).
+KEEP_DEFAULT_RUNS = 3
+_COMPLETE = ".complete"
+
+
+def content_key(inputs: Inputs, config_json: str) -> str:
+    """Hash of everything a run's result depends on: the bytes of the input files, the
+    configuration, and the library's version and source code."""
+    digest = hashlib.sha256(config_json.encode())
+    digest.update(safespaces.__version__.encode())
+    resolved = inputs.resolved()
+    for field in dataclasses.fields(Inputs):
+        value = getattr(resolved, field.name)
+        digest.update(field.name.encode())
+        if isinstance(value, Path) and value.is_file():
+            digest.update(value.read_bytes())
+        else:
+            digest.update(repr(value).encode())
+    source = Path(safespaces.__file__).resolve().parent
+    for path in sorted(source.rglob("*.py")):
+        digest.update(path.relative_to(source).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _default_run(config_json: str, config: Config) -> Path:
+    """The run of the embedded default, kept on disk across server restarts.
+
+    Keyed by :func:`content_key` (a changed input, configuration or library gives a new
+    run). Written to a temporary folder and renamed into place when complete, so a run
+    interrupted half-way is never reused. Only the default (shipped data) is kept: runs
+    of uploads are removed when the server stops.
+    """
+    runs = CACHE_ROOT / "runs"
+    folder = runs / f"default-{content_key(Inputs(), config_json)}"
+    if (folder / _COMPLETE).is_file():
+        return folder
+    tmp = Path(tempfile.mkdtemp(prefix=".default-", dir=runs))
+    try:
+        run(Inputs(), config, tmp)
+        (tmp / _COMPLETE).write_text(config_json)
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # another server finished the same run first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = sorted(
+        (p for p in runs.glob("default-*") if p != folder),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for stale in old[KEEP_DEFAULT_RUNS - 1 :]:
+        shutil.rmtree(stale, ignore_errors=True)
+    return folder
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def analysis(inputs: Inputs, config_json: str, _config: Config) -> Analysis:
     """Run the pipeline once per (inputs, configuration) and read its layers back.
@@ -153,11 +213,14 @@ def analysis(inputs: Inputs, config_json: str, _config: Config) -> Analysis:
     """
     CACHE_ROOT.mkdir(parents=True, exist_ok=True)
     (CACHE_ROOT / "runs").mkdir(exist_ok=True)
-    folder = Path(
-        tempfile.mkdtemp(prefix=run_key(inputs, config_json) + "-", dir=CACHE_ROOT / "runs")
-    )
-    atexit.register(shutil.rmtree, folder, True)
-    run(inputs, _config, folder)  # writes the GeoPackage, rasters and the QGIS project
+    if inputs == Inputs() and os.environ.get(DISK_CACHE_ENV, "1") != "0":
+        folder = _default_run(config_json, _config)
+    else:  # uploads: a folder of this server's only, removed when it stops
+        folder = Path(
+            tempfile.mkdtemp(prefix=run_key(inputs, config_json) + "-", dir=CACHE_ROOT / "runs")
+        )
+        atexit.register(shutil.rmtree, folder, True)
+        run(inputs, _config, folder)  # writes the GeoPackage, rasters and the QGIS project
     gpkg = folder / GPKG_NAME
     layers = {
         str(name): pyogrio.read_dataframe(gpkg, layer=str(name), use_arrow=True)
