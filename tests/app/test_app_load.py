@@ -133,8 +133,9 @@ async def session(browser: Any, url: str, index: int, deadline: float, rec: Reco
     page = await context.new_page()
     rec.watch(page, who)
     try:
+        await asyncio.sleep(0.5 * index)  # sessions arrive over 5 s, not in the same instant
         t0 = time.perf_counter()
-        await page.goto(url)
+        await page.goto(url, timeout=VISIT_TIMEOUT_S * 1000)
         await wait_rendered(page, "Map")
         rec.times["first load (Map)"].append(time.perf_counter() - t0)
         order = PAGES[index % len(PAGES) :] + PAGES[: index % len(PAGES)]
