@@ -11,6 +11,11 @@ summed. Segments are sampled at equal steps of at most ``sample_spacing_m``,
 both ends included; the average is the trapezoid-rule mean along the segment
 and the minimum is the smallest sample. Nothing loops over lamps or points in
 Python: pairs come from a k-d tree and sums from ``numpy.bincount``.
+
+Results do not depend on the batch: a line's samples are computed from its own
+vertices only and each point's lamps are added in lamp order, so any subset of
+the segments and lamps (a partition of the dask engine) gives bit-identical
+samples and illuminance.
 """
 
 from __future__ import annotations
@@ -149,24 +154,59 @@ def _point_xy(points: npt.NDArray[np.object_]) -> npt.NDArray[np.float64]:
 def _interpolate_simple(
     g: npt.NDArray[np.object_], line: npt.NDArray[np.intp], offset: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
-    """Points at ``offset`` metres along LineStrings ``g[line]``, numpy only."""
+    """Points at ``offset`` metres along LineStrings ``g[line]``, numpy only.
+
+    Every number a point is computed from (its line's running length at each
+    vertex, the vertex pair it falls between, its fraction of that edge) depends
+    on its own line only, never on the other lines of the batch, so a line gives
+    bit-identical samples whichever lines it is sampled with (a spatial partition
+    or the whole city).
+    """
     coords, vidx = shapely.get_coordinates(g, return_index=True)
-    seg = np.hypot(*(coords[1:] - coords[:-1]).T)
-    seg[vidx[1:] != vidx[:-1]] = 0.0
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
     counts = np.bincount(vidx, minlength=len(g))
     first_v = np.cumsum(counts) - counts
     last_v = first_v + counts - 1
-    target = cum[first_v][line] + offset
-    j = np.searchsorted(cum, target, side="right") - 1
-    j = np.clip(j, first_v[line], last_v[line] - 1)
-    # interpolate in each line's own running length, so that a sample's position does
-    # not depend on which other lines share the batch (exact results per partition)
-    local = cum - cum[first_v][vidx]
+    local = _running_length(coords, vidx, first_v)
+    lo, hi = first_v[line], last_v[line]
+    # the last vertex at or before the offset: a first guess from one running length
+    # over the batch, then corrected on the line's own running length
+    cum = np.concatenate([[0.0], np.cumsum(np.hypot(*(coords[1:] - coords[:-1]).T))])
+    guess = cum[lo] + offset
+    j = np.clip(np.searchsorted(cum, guess, side="right") - 1, lo, hi)
+    while True:
+        up = (j < hi) & (local[np.minimum(j + 1, len(local) - 1)] <= offset)
+        down = (j > lo) & (local[j] > offset)
+        if not (up.any() or down.any()):
+            break
+        j = j + up - down
+    j = np.minimum(j, np.maximum(hi - 1, lo))
     span = local[j + 1] - local[j]
     t = np.divide(offset - local[j], span, out=np.zeros_like(span), where=span > 0)
     t = np.clip(t, 0.0, 1.0)
     return coords[j] + t[:, None] * (coords[j + 1] - coords[j])
+
+
+def _running_length(
+    coords: npt.NDArray[np.float64], vidx: npt.NDArray[np.intp], first_v: npt.NDArray[np.intp]
+) -> npt.NDArray[np.float64]:
+    """Length along its line up to each vertex, summed from the line's own start.
+
+    A cumulative sum restarted at each line: vertex ``r`` of every line is done
+    in one vectorised step (as many steps as the longest line has vertices), so
+    each line's sums are added in the same order whatever else is in the batch.
+    """
+    local = np.zeros(len(coords))
+    if len(coords) < 2:
+        return local
+    edge = np.zeros(len(coords))  # edge[i]: length from vertex i - 1 to vertex i
+    edge[1:] = np.hypot(*(coords[1:] - coords[:-1]).T)
+    rank = np.arange(len(coords)) - first_v[vidx]
+    order = np.argsort(rank, kind="stable")
+    bounds = np.cumsum(np.bincount(rank))
+    for r in range(1, len(bounds)):
+        i = order[bounds[r - 1] : bounds[r]]
+        local[i] = local[i - 1] + edge[i]
+    return local
 
 
 def illuminance_at(
@@ -212,6 +252,9 @@ def illuminance_at(
     for start in range(0, len(pts), step):  # chunks of points, not single points
         chunk = pts[start : start + step]
         pairs = cKDTree(chunk).sparse_distance_matrix(lamp_tree, cutoff, output_type="ndarray")
+        # each point's lamps in lamp order, so its sum is added in the same order
+        # whichever points and lamps share the batch (the tree's order is not)
+        pairs = pairs[np.argsort(pairs["j"], kind="stable")]
         i, j, d = pairs["i"], pairs["j"], pairs["v"]
         e = ih[j] / (h2[j] + d * d) ** 1.5
         out[start : start + len(chunk)] = np.bincount(i, weights=e, minlength=len(chunk))
