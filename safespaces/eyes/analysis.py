@@ -62,7 +62,6 @@ def validate_params(params: EyesParams) -> None:
         "sample_spacing_m",
         "door_distance_m",
         "min_length_m",
-        "flow_tile_m",
         "sat_frontage_share",
         "sat_doors_per_100m",
         "sat_residents_per_100m",
@@ -195,7 +194,6 @@ def analyse_eyes(
         segments,
         params.flow_radii_m,
         beta_times_radius=params.flow_beta_times_radius,
-        tile_m=params.flow_tile_m,
     ).items():
         out[f"eyes_flow_{r}m"] = values
 

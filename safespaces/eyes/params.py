@@ -105,8 +105,6 @@ class EyesParams:
     flow_beta_times_radius
         Decay of the gravity measure: beta = this / radius; 4 gives a weight of
         exp(-4) = 0.018 at the radius (cityseer's default).
-    flow_tile_m
-        Tile size of the exact tiled shortest-path search.
     sat_frontage_share, sat_doors_per_100m, sat_residents_per_100m,
     sat_active_per_100m, sat_flow_m
         Saturation point of each component: the score is min(value / sat, 1).
@@ -152,7 +150,6 @@ class EyesParams:
     flow_radii_m: tuple[float, ...] = (400.0, 800.0)
     flow_radius_m: float = 800.0
     flow_beta_times_radius: float = 4.0
-    flow_tile_m: float = 500.0
     sat_frontage_share: float = 0.8
     sat_doors_per_100m: float = 15.0
     sat_residents_per_100m: float = 200.0

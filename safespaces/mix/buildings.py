@@ -57,7 +57,9 @@ def walking_reach(
     pts = buildings.geometry.representative_point()
     pos, access = snap_to_nodes(np.column_stack([pts.x, pts.y]), node_xy)
     graph = adjacency(segments)
-    return {d: network_reach_matrix(graph, pos, d, access_m=access) for d in radii_m}
+    return {
+        d: network_reach_matrix(graph, pos, d, access_m=access, node_xy=node_xy) for d in radii_m
+    }
 
 
 def building_neighbourhood_scores(

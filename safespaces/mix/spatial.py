@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from safespaces.mix.indices import FloatArray
+from safespaces.shortest_paths import pairs_within
 
 KERNELS = ("triangular", "uniform", "quadratic", "quartic", "gaussian", "exponential")
 
@@ -140,12 +141,14 @@ def network_reach_matrix(
     distance: float,
     *,
     access_m: npt.ArrayLike | None = None,
-    chunk: int = 64,
+    node_xy: npt.ArrayLike | None = None,
 ) -> sp.csr_matrix:
     """0/1 matrix of units within ``distance`` metres of each other along a network.
 
     Unit i reaches unit j when access_i + d(node_i, node_j) + access_j <= distance,
-    with d the shortest-path length (Dijkstra, cut off at ``distance``).
+    with d the shortest-path length (bounded Dijkstra from each unit's node,
+    :func:`safespaces.shortest_paths.pairs_within`, which visits only the nodes
+    within ``distance``).
 
     Parameters
     ----------
@@ -158,34 +161,38 @@ def network_reach_matrix(
         Walking distance in metres.
     access_m
         Distance from each unit to its node (0 if omitted).
-    chunk
-        Source nodes per Dijkstra call (memory: chunk x nodes floats).
+    node_xy
+        Node coordinates; only used to order the searches for memory locality.
 
     Returns
     -------
     scipy.sparse.csr_matrix
         (units, units), self included.
     """
-    from scipy.sparse.csgraph import dijkstra
-
     nodes = np.asarray(unit_nodes, dtype=np.int64)
     n = len(nodes)
     access = np.zeros(n) if access_m is None else np.asarray(access_m, dtype=np.float64)
-    sources, unit_source = np.unique(nodes, return_inverse=True)
-    rows: list[np.ndarray] = []
-    cols: list[np.ndarray] = []
-    graph = sp.csr_matrix(adjacency)
-    for start in range(0, len(sources), chunk):
-        block = sources[start : start + chunk]
-        d = dijkstra(graph, directed=False, indices=block, limit=distance)
-        d_units = d[:, nodes]  # (block, units): node-to-node along the network
-        members = np.flatnonzero((unit_source >= start) & (unit_source < start + len(block)))
-        total = d_units[unit_source[members] - start] + access[members, None] + access[None, :]
-        r, c = np.nonzero(total <= distance)
-        rows.append(members[r])
-        cols.append(c)
-    r_all = np.concatenate([*rows, np.arange(n)])
-    c_all = np.concatenate([*cols, np.arange(n)])
+    sources = np.unique(nodes)
+    src_pos, target, d = pairs_within(adjacency, sources, distance, targets=sources, xy=node_xy)
+    # units grouped by node: units_sorted[start[v] : start[v] + count[v]] sit at node v
+    units_sorted = np.argsort(nodes, kind="stable")
+    count = np.bincount(nodes, minlength=adjacency.shape[0])
+    start = np.r_[0, np.cumsum(count)[:-1]]
+    # expand node pairs to (unit at source node, target node) pairs ...
+    src_node = sources[src_pos]
+    n_src = count[src_node]
+    pair = np.repeat(np.arange(len(d)), n_src)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(n_src) - n_src, n_src)
+    unit_i = units_sorted[start[src_node][pair] + offset]
+    # ... then to (unit, unit) pairs
+    n_tgt = count[target][pair]
+    rows = np.repeat(unit_i, n_tgt)
+    pair2 = np.repeat(pair, n_tgt)
+    offset2 = np.arange(len(rows)) - np.repeat(np.cumsum(n_tgt) - n_tgt, n_tgt)
+    cols = units_sorted[start[target[pair2]] + offset2]
+    keep = access[rows] + d[pair2] + access[cols] <= distance
+    r_all = np.concatenate([rows[keep], np.arange(n)])
+    c_all = np.concatenate([cols[keep], np.arange(n)])
     w = sp.csr_matrix((np.ones(len(r_all)), (r_all, c_all)), shape=(n, n))
     w.data[:] = 1.0  # duplicates (the diagonal) summed; keep 0/1
     return w

@@ -135,7 +135,7 @@ def test_network_reach_matrix_by_hand() -> None:
     # path 0 - 1 - 2 - 3 with 100 m edges; units at nodes 0, 1, 3 (10 m away) and 3
     edges = ([0, 1, 1, 2, 2, 3], [1, 0, 2, 1, 3, 2])
     graph = sp.csr_matrix((np.full(6, 100.0), edges), shape=(4, 4))
-    reach = network_reach_matrix(graph, [0, 1, 3, 3], 200.0, access_m=[0, 0, 10, 0], chunk=2)
+    reach = network_reach_matrix(graph, [0, 1, 3, 3], 200.0, access_m=[0, 0, 10, 0])
     assert reach.toarray().tolist() == [
         [1, 1, 0, 0],
         [1, 1, 0, 1],  # 1 -> unit at node 3 is 200 m; the one 10 m off the node is 210 m
