@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,6 +70,7 @@ from safespaces.lighting.analysis import (
     study_latlon,
 )
 from safespaces.lighting.darkness import darkness_hours
+from safespaces.lighting.illuminance import sample_lines
 from safespaces.lighting.spaces import DARK_PATH_COLUMNS, EVIDENCE_NOT_MAPPED
 from safespaces.pipeline import (
     Inputs,
@@ -80,6 +83,16 @@ from safespaces.pipeline import (
 from safespaces.stages import timed
 
 Progress = Callable[[str], None]
+
+#: Peak memory of lighting + eyes per segment of a partition (core + halo), in bytes:
+#: the local engine's peak for the whole 10 x 10 run (5.6 GB, 509k segments), rounded up.
+BYTES_PER_SEGMENT = 12_000
+#: Share of a worker's memory limit one partition may fill (dask spills from 60 %).
+MEMORY_SHARE = 0.5
+#: Largest number of partitions per worker :func:`default_partitions` considers.
+MAX_ROUNDS = 16
+#: Environment variable the compiled network kernel reads for its thread count.
+THREADS_VARIABLE = "SAFESPACES_THREADS"
 
 #: Columns of the dark-path ranking (as in ``safespaces.lighting.spaces``).
 _DARK_SORT = (["_unknown", "light_lux_mean", "length_m"], [True, True, False])
@@ -136,15 +149,30 @@ def halo_m(study: Study) -> float:
 
 
 def grid(
-    bounds: tuple[float, float, float, float], n: int
+    bounds: tuple[float, float, float, float], n: int, xy: np.ndarray | None = None
 ) -> list[tuple[float, float, float, float]]:
-    """About ``n`` near-square rectangles covering ``bounds`` (row-major)."""
+    """About ``n`` rectangles covering ``bounds`` (row-major), near-square on average.
+
+    Columns and rows follow the aspect ratio of ``bounds``. With ``xy`` (the
+    segments' midpoints) the cut lines lie at quantiles of the points, so
+    columns (and rows) hold about equal numbers of segments; otherwise they
+    are equally spaced.
+    """
     x0, y0, x1, y1 = bounds
     width, height = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     cols = max(1, round(math.sqrt(n * width / height)))
     rows = max(1, math.ceil(n / cols))
-    xs = np.linspace(x0, x1, cols + 1)
-    ys = np.linspace(y0, y1, rows + 1)
+
+    def lines(lo: float, hi: float, k: int, values: np.ndarray | None) -> np.ndarray:
+        even = np.linspace(lo, hi, k + 1)
+        if values is None or len(values) == 0 or k == 1:
+            return even
+        cuts = np.quantile(values, np.linspace(0.0, 1.0, k + 1)[1:-1])
+        out = np.concatenate([[lo], cuts, [hi]])
+        return out if bool(np.all(np.diff(out) > 0)) else even
+
+    xs = lines(x0, x1, cols, None if xy is None else xy[:, 0])
+    ys = lines(y0, y1, rows, None if xy is None else xy[:, 1])
     return [
         (float(xs[i]), float(ys[j]), float(xs[i + 1]), float(ys[j + 1]))
         for j in range(rows)
@@ -170,19 +198,95 @@ def _within(frame: gpd.GeoDataFrame, box: shapely.Polygon) -> gpd.GeoDataFrame:
     return frame.iloc[np.sort(hits)]
 
 
+def midpoints(segments: gpd.GeoDataFrame) -> np.ndarray:
+    """``(n, 2)`` midpoints of the segments (the point that decides a segment's core)."""
+    return shapely.get_coordinates(
+        shapely.line_interpolate_point(segments.geometry.to_numpy(), 0.5, normalized=True)
+    )
+
+
+def _bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = frame.total_bounds
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def partition_sizes(
+    mid: np.ndarray, boxes: list[tuple[float, float, float, float]], halo: float
+) -> np.ndarray:
+    """Segments (by midpoint) in each box grown by ``halo``: a partition's size, core + halo."""
+    b = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    sizes = np.zeros(len(b), dtype=np.int64)
+    for k, (bx0, by0, bx1, by1) in enumerate(b):  # one vectorised count per box
+        inside = (mid[:, 0] >= bx0 - halo) & (mid[:, 0] <= bx1 + halo)
+        inside &= (mid[:, 1] >= by0 - halo) & (mid[:, 1] <= by1 + halo)
+        sizes[k] = int(np.count_nonzero(inside))
+    core = np.bincount(_cell_of(mid, boxes), minlength=len(b)) if len(mid) else sizes * 0
+    return np.where(core > 0, sizes, 0)
+
+
+def default_partitions(
+    study: Study, workers: int, memory_limit: float | None = None, halo: float | None = None
+) -> int:
+    """The number of partitions that finishes soonest on ``workers`` single-task workers.
+
+    Every halo is computed twice (by its own core and by the neighbour's), so
+    more partitions mean more work in all: on one machine the dask engine can
+    only win with as few partitions as there are workers. Candidates are 1 to
+    ``workers`` partitions and multiples of ``workers``; each is scored by its
+    wall time, rounds (``ceil(partitions / workers)``) times the largest
+    partition (segments in core + halo), and must fit a worker's memory
+    (``BYTES_PER_SEGMENT`` per segment, at most ``MEMORY_SHARE`` of
+    ``memory_limit``). The best score wins, fewer partitions on a tie; when
+    none fits, the one with the smallest partitions.
+
+    Parameters
+    ----------
+    study
+        The study to cut.
+    workers
+        Worker threads of the cluster (tasks that run at once).
+    memory_limit
+        Smallest worker memory limit in bytes (None or 0: no limit).
+    halo
+        Halo width (default :func:`halo_m`).
+    """
+    seg = study.osm.segments
+    workers = max(1, workers)
+    if len(seg) == 0:
+        return 1
+    halo = halo_m(study) if halo is None else halo
+    mid = midpoints(seg)
+    bounds = _bounds(seg)
+    budget = MEMORY_SHARE * memory_limit if memory_limit else math.inf
+    candidates = list(range(1, workers + 1)) + [workers * r for r in range(2, MAX_ROUNDS + 1)]
+    best: tuple[float, int] | None = None
+    smallest: tuple[int, int] | None = None
+    for n in candidates:
+        sizes = partition_sizes(mid, grid(bounds, n, mid), halo)
+        largest = int(sizes.max())
+        if smallest is None or largest < smallest[0]:
+            smallest = (largest, n)
+        if largest * BYTES_PER_SEGMENT > budget:
+            continue
+        score = math.ceil(np.count_nonzero(sizes) / workers) * largest
+        if best is None or score < best[0]:
+            best = (score, n)
+        if n >= workers:  # more rounds only add halo work once one round fits
+            break
+    if best is not None:
+        return best[1]
+    assert smallest is not None
+    return smallest[1]
+
+
 def partitions(study: Study, n: int, halo: float | None = None) -> list[Partition]:
     """Cut the study into about ``n`` partitions, each with its halo (empty ones dropped)."""
     osm = study.osm
     halo = halo_m(study) if halo is None else halo
     seg = osm.segments
-    x0, y0, x1, y1 = seg.total_bounds
-    boxes = grid((float(x0), float(y0), float(x1), float(y1)), n)
-    seg_cell = _cell_of(
-        shapely.get_coordinates(
-            shapely.line_interpolate_point(seg.geometry.to_numpy(), 0.5, normalized=True)
-        ),
-        boxes,
-    )
+    mid = midpoints(seg)
+    boxes = grid(_bounds(seg), n, mid)
+    seg_cell = _cell_of(mid, boxes)
     lamp_cell = _cell_of(shapely.get_coordinates(osm.lamps.geometry.to_numpy()), boxes)
     space_cell = _cell_of(
         shapely.get_coordinates(osm.public_spaces.geometry.representative_point().to_numpy()),
@@ -216,14 +320,88 @@ def partitions(study: Study, n: int, halo: float | None = None) -> list[Partitio
     return out
 
 
+class _EnvironmentOverride:
+    """Set an environment variable while tasks run; restore it after the last one.
+
+    Worker threads of one process share ``os.environ`` (a LocalCluster with
+    ``processes=False`` runs its workers in the client's process), so the
+    previous value is kept when the first task enters and put back when the
+    last concurrent task leaves.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved: str | None = None
+
+    @contextmanager
+    def set(self, value: str) -> Iterator[None]:
+        with self._lock:
+            if self._users == 0:
+                self._saved = os.environ.get(self.name)
+            self._users += 1
+            os.environ[self.name] = value
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    if self._saved is None:
+                        os.environ.pop(self.name, None)
+                    else:
+                        os.environ[self.name] = self._saved
+
+
+_THREADS = _EnvironmentOverride(THREADS_VARIABLE)
+
+
+def worker_threads() -> int | None:
+    """Threads of the dask worker running the current task (None outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return None
+    state = getattr(worker, "state", worker)  # distributed >= 2022.11 keeps it on .state
+    return max(1, int(getattr(state, "nthreads", 1) or 1))
+
+
+@contextmanager
+def _kernel_threads(threads: int | None = None) -> Iterator[int | None]:
+    """Let the compiled network kernel use ``threads`` (default: the worker's own).
+
+    The kernel (``safespaces.shortest_paths``) reads ``SAFESPACES_THREADS`` at
+    call time and otherwise uses every core; in a worker it must use only the
+    worker's threads, or two single-threaded workers on two cores would each
+    start two threads. Outside a worker nothing is changed.
+    """
+    threads = worker_threads() if threads is None else threads
+    if threads is None:
+        yield None
+        return
+    with _THREADS.set(str(threads)):
+        yield threads
+
+
 def run_partition(
     part: Partition, config: Config, darkness: pd.DataFrame | None
 ) -> PartitionResult:
     """Lighting and eyes on one partition (core + halo); the core rows of each layer.
 
     ``darkness`` is the study-wide table the eyes index uses (the partition's own
-    centre would give slightly different dawn and dusk).
+    centre would give slightly different dawn and dusk). In a dask worker, the
+    network kernel runs on the worker's threads (:func:`_kernel_threads`).
     """
+    with _kernel_threads():
+        return _run_partition(part, config, darkness)
+
+
+def _run_partition(
+    part: Partition, config: Config, darkness: pd.DataFrame | None
+) -> PartitionResult:
     start = time.perf_counter()
     lighting = analyse_lighting(
         part.segments,
@@ -252,12 +430,16 @@ def run_partition(
 
 
 def _rank_dark_paths(
-    frames: list[gpd.GeoDataFrame], segments: gpd.GeoDataFrame
+    frames: list[gpd.GeoDataFrame], segments: gpd.GeoDataFrame, spacing: float
 ) -> gpd.GeoDataFrame:
     """Concatenate the partitions' dark paths and rank them as one list.
 
-    Rows are first put in the single-process order (segment position, then
-    along the segment), then sorted and ranked as ``_dark_paths`` does.
+    Rows are first put in the single-process order (segment position, then the
+    stretch's first sample along the segment), then sorted and ranked as
+    ``_dark_paths`` does (a stable sort, so ties keep that order). A stretch's
+    first point is one of its segment's samples, bit for bit (samples do not
+    depend on the batch), so its sample number is found by exact matching: no
+    projection, which would be ambiguous on a line that meets itself.
     """
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -265,13 +447,27 @@ def _rank_dark_paths(
     dark = pd.concat(frames, ignore_index=True).drop(columns="dark_rank")
     position = pd.Series(segments.index.to_numpy(), index=segments["segment_id"].to_numpy())
     seg_pos = position.loc[dark["segment_id"].to_numpy()].to_numpy()
-    lines = segments.geometry.to_numpy()[seg_pos]
-    along = shapely.line_locate_point(lines, shapely.get_point(dark.geometry.to_numpy(), 0))
-    order = np.lexsort((along, seg_pos))
+    lines, line_of = np.unique(seg_pos, return_inverse=True)
+    samples = sample_lines(segments.geometry.to_numpy()[lines], spacing)
+    table = pd.DataFrame(
+        {
+            "line": samples.line,
+            "x": samples.xy[:, 0],
+            "y": samples.xy[:, 1],
+            "sample": np.arange(len(samples)) - samples.starts[samples.line],
+        }
+    ).drop_duplicates(["line", "x", "y"])  # a ring's end is its start: keep the first
+    first = shapely.get_coordinates(shapely.get_point(dark.geometry.to_numpy(), 0))
+    found = pd.DataFrame({"line": line_of, "x": first[:, 0], "y": first[:, 1]}).merge(
+        table, on=["line", "x", "y"], how="left", validate="many_to_one"
+    )
+    if found["sample"].isna().any():
+        raise RuntimeError("a dark path does not start on a sample of its segment")
+    order = np.lexsort((found["sample"].to_numpy(), seg_pos))
     dark = dark.iloc[order].reset_index(drop=True)
     dark["_unknown"] = dark["light_evidence"].to_numpy(dtype=object) == EVIDENCE_NOT_MAPPED
     keys, ascending = _DARK_SORT
-    dark = dark.sort_values(keys, ascending=ascending).drop(columns="_unknown")
+    dark = dark.sort_values(keys, ascending=ascending, kind="stable").drop(columns="_unknown")
     dark.insert(0, "dark_rank", np.arange(1, len(dark) + 1))
     return gpd.GeoDataFrame(dark.reset_index(drop=True), crs=segments.crs)
 
@@ -299,7 +495,7 @@ def client_for(scheduler: str | None, workers: int, *, processes: bool = True) -
             n_workers=workers,
             threads_per_worker=1,
             processes=processes,
-            dashboard_address=":0",
+            dashboard_address=None,  # no dashboard server competing for the cores
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -325,10 +521,13 @@ def partitioned_stages(
     """Lighting and eyes over spatial partitions on ``client``; gathered like the local stages."""
     timings = {} if timings is None else timings
     config = study.config
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
-    n = n_partitions or max(2 * workers, math.ceil(len(study.osm.segments) / 60_000))
+    info_workers = client.scheduler_info().get("workers", {}).values()
+    threads = max(1, sum(int(w.get("nthreads", 1) or 1) for w in info_workers))
+    limits = [float(w.get("memory_limit") or 0) for w in info_workers]
+    memory_limit = min(limits) if limits and all(limits) else None
     with timed("partition", progress, timings):
         halo = halo_m(study) if halo is None else halo
+        n = n_partitions or default_partitions(study, threads, memory_limit, halo)
         parts = partitions(study, n, halo)
         buildings = study.osm.buildings.assign(residents=stages.residents_from_tenure(study))
         parts = [dataclasses.replace(p, buildings=buildings.loc[p.buildings.index]) for p in parts]
@@ -343,16 +542,21 @@ def partitioned_stages(
     with timed(
         f"lighting + eyes on the street ({weekday}), {len(parts)} partitions", progress, timings
     ):
+        # largest first: with more partitions than workers the last round is the shortest
+        parts.sort(key=lambda p: -len(p.segments))
         futures = [
             client.submit(run_partition, client.scatter(p), config, eyes_dark, pure=False)
             for p in parts
         ]
         results: list[PartitionResult] = client.gather(futures)
+        del futures
     osm = study.osm
     segments = _concat([r.segments for r in results], osm.segments)
     lamps = _concat([r.lamps for r in results], osm.lamps)
     spaces = _concat([r.public_spaces for r in results], osm.public_spaces)
-    dark = _rank_dark_paths([r.dark_paths for r in results], osm.segments)
+    dark = _rank_dark_paths(
+        [r.dark_paths for r in results], osm.segments, config.lighting.sample_spacing_m
+    )
     light_segments = segments
     darkness = darkness_hours(
         lat, lon, config.lighting.darkness_year, timezone=config.general.timezone

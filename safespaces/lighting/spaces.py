@@ -220,7 +220,7 @@ def _dark_paths(
     out["_unknown"] = unknown
     out = out[out["length_m"] >= params.dark_min_length_m]
     out = out.sort_values(
-        ["_unknown", "light_lux_mean", "length_m"], ascending=[True, True, False]
+        ["_unknown", "light_lux_mean", "length_m"], ascending=[True, True, False], kind="stable"
     ).drop(columns="_unknown")
     out.insert(0, "dark_rank", np.arange(1, len(out) + 1))
     return out.reset_index(drop=True)

@@ -1,37 +1,45 @@
 """The dask engine gives the single-process results on tiled cities.
 
-Every layer of the GeoPackage is compared column by column: exactly for text,
-integers and geometries, within 1e-9 (relative and absolute) for floats, which
-may be summed over lamps in another order.
-
-One known exception: public spaces and dark paths. A park's path length sums the
-samples inside the park; a park that lies in several partitions sees segment
-pieces whose samples can differ at the park's edge (the 4x4 test finds 1-6 % on
-some parks), which can add or drop a dark stretch. These two layers are compared
-with a stated tolerance (BOUNDARY_*); every other layer must agree to 1e-9.
+Every layer of the GeoPackage is compared: the same layers, columns and rows in
+the same order; text, integers and geometries (WKB) exactly, floats within 1e-9
+relative. Lighting samples and illuminance do not depend on the batch
+(``tests/scale/test_scale_batch.py``), so floats are in fact equal bit for bit;
+the tolerance only allows a future kernel to add in another order.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import shapely
 
 from safespaces import pipeline
-from safespaces.distributed import grid, halo_m, partitions, run_dask
+from safespaces.distributed import (
+    BYTES_PER_SEGMENT,
+    MEMORY_SHARE,
+    THREADS_VARIABLE,
+    _kernel_threads,
+    _rank_dark_paths,
+    client_for,
+    default_partitions,
+    grid,
+    halo_m,
+    midpoints,
+    partition_sizes,
+    partitions,
+    run_dask,
+)
+from safespaces.lighting.analysis import analyse_lighting
 from safespaces.pipeline import Study
 from safespaces.tiling import tile_study, tiled_study
 
 TOLERANCE = 1e-9
 SKIP = ("run_metadata", "layer_styles")
-#: Layers that depend on points lying exactly on a polygon edge (see the module docstring).
-BOUNDARY_LAYERS = ("public_spaces", "dark_paths")
-#: Those layers: share of rows that may be added or dropped, relative error of column totals.
-BOUNDARY_ROWS = 0.05
-BOUNDARY_TOTAL = 0.03
 
 
 @pytest.fixture(scope="module")
@@ -49,32 +57,28 @@ def assert_same_outputs(local: Path, dask: Path) -> None:
     for name in names:
         a = pyogrio.read_dataframe(local, layer=name)
         b = pyogrio.read_dataframe(dask, layer=name)
-        if name in BOUNDARY_LAYERS:
-            assert_close_boundary(name, a, b)
-            continue
-        pd.testing.assert_frame_equal(
-            a, b, check_exact=False, rtol=TOLERANCE, atol=TOLERANCE, obj=name
-        )
+        assert_same_layer(name, a, b)
 
 
-def assert_close_boundary(name: str, a: pd.DataFrame, b: pd.DataFrame) -> None:
-    """Public spaces and dark paths: equal up to samples on a park's edge.
-
-    A moved sample can change a piece's minimum and so the class of the whole
-    piece (up to one segment, <= 50 m), hence a tolerance on layer totals.
-    """
+def assert_same_layer(name: str, a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Same columns and rows; exact but for floats (1e-9 relative)."""
     assert list(a.columns) == list(b.columns), name
-    if name == "public_spaces":
-        assert len(a) == len(b)
-        fixed = [c for c in a.columns if not str(c).startswith("light_")]
-        pd.testing.assert_frame_equal(a[fixed], b[fixed], obj=name)
-        columns = [c for c in a.columns if str(c).startswith("light_")]
-    else:
-        assert abs(len(a) - len(b)) <= BOUNDARY_ROWS * max(len(a), 1), name
-        columns = ["length_m"]
-    for column in columns:
-        total_a, total_b = float(np.nansum(a[column])), float(np.nansum(b[column]))
-        assert total_b == pytest.approx(total_a, rel=BOUNDARY_TOTAL), (name, column)
+    assert len(a) == len(b), (name, len(a), len(b))
+    for column in a.columns:
+        where = f"{name}.{column}"
+        x, y = a[column], b[column]
+        assert x.dtype == y.dtype, where
+        if column == "geometry":
+            wkb_a = shapely.to_wkb(np.asarray(x, dtype=object))
+            wkb_b = shapely.to_wkb(np.asarray(y, dtype=object))
+            differ = np.flatnonzero(wkb_a != wkb_b)
+            assert not len(differ), (where, differ[:10].tolist())
+        elif pd.api.types.is_float_dtype(x):
+            np.testing.assert_allclose(
+                y.to_numpy(float), x.to_numpy(float), rtol=TOLERANCE, atol=0, err_msg=where
+            )
+        else:
+            pd.testing.assert_series_equal(x, y, check_exact=True, obj=where)
 
 
 def test_grid_covers_bounds() -> None:
@@ -115,3 +119,66 @@ def test_dask_equals_local_on_4x4(base: Study, tmp_path: Path) -> None:
     local = run_local(city, tmp_path / "local")
     result = run_dask(city, city.config, tmp_path / "dask", workers=2, processes=False)
     assert_same_outputs(local.path, result.path)
+
+
+def test_lighting_equal_on_many_partitions() -> None:
+    """Lighting alone, 2 x 2 city cut into 9 partitions: every layer equal bit for bit."""
+    study = tiled_study(2)
+    osm, config = study.osm, study.config
+    whole = analyse_lighting(
+        osm.segments, osm.lamps, osm.public_spaces, config.lighting, timezone="Europe/Helsinki"
+    )
+    parts = partitions(study, 9)
+    assert len(parts) >= 8
+    segments, spaces, dark = [], [], []
+    for p in parts:
+        r = analyse_lighting(
+            p.segments, p.lamps, p.public_spaces, config.lighting, timezone="Europe/Helsinki"
+        )
+        segments.append(r.segments.loc[p.core_segments])
+        spaces.append(r.public_spaces.loc[p.core_spaces])
+        core_ids = set(p.segments.loc[p.core_segments, "segment_id"])
+        dark.append(r.dark_paths[r.dark_paths["segment_id"].isin(core_ids)])
+    assert_same_layer("street_segments", whole.segments, pd.concat(segments).sort_index())
+    assert_same_layer("public_spaces", whole.public_spaces, pd.concat(spaces).sort_index())
+    ranked = _rank_dark_paths(dark, osm.segments, config.lighting.sample_spacing_m)
+    assert_same_layer("dark_paths", whole.dark_paths, ranked)
+
+
+def test_default_partitions(base: Study) -> None:
+    city = tile_study(base, 4)
+    # enough memory: one partition per worker, and never more work than one per worker
+    assert default_partitions(city, 2) == 2
+    assert default_partitions(city, 4) in (3, 4)
+    # the default city fits in one partition: a second would recompute it whole
+    assert default_partitions(base, 2) == 1
+    # too little memory for halves: more partitions, a multiple of the workers
+    halves = partition_sizes(midpoints(city.osm.segments), grid_for(city, 2), halo_m(city))
+    limit = int(halves.max()) * BYTES_PER_SEGMENT / MEMORY_SHARE - 1
+    n = default_partitions(city, 2, memory_limit=limit)
+    assert n > 2 and n % 2 == 0
+
+
+def grid_for(study: Study, n: int) -> list[tuple[float, float, float, float]]:
+    seg = study.osm.segments
+    x0, y0, x1, y1 = (float(v) for v in seg.total_bounds)
+    return grid((x0, y0, x1, y1), n, midpoints(seg))
+
+
+def test_kernel_threads_follow_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(THREADS_VARIABLE, "7")
+    with _kernel_threads() as threads:  # not in a worker: unchanged
+        assert threads is None and os.environ[THREADS_VARIABLE] == "7"
+    with _kernel_threads(1):
+        assert os.environ[THREADS_VARIABLE] == "1"
+    assert os.environ[THREADS_VARIABLE] == "7"
+    monkeypatch.delenv(THREADS_VARIABLE)
+    with client_for(None, 2, processes=False) as client:
+        seen = client.gather([client.submit(_threads_seen, i, pure=False) for i in range(4)])
+    assert seen == [("1", 1)] * 4
+    assert THREADS_VARIABLE not in os.environ
+
+
+def _threads_seen(_: int) -> tuple[str | None, int | None]:
+    with _kernel_threads() as threads:
+        return os.environ.get(THREADS_VARIABLE), threads
