@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import math
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from safespaces.lighting.illuminance import BELOW_P6, LIT_NOT_MAPPED, UNLIT
-from safespaces.lighting.raster import RAMP as ILLUMINANCE_RAMP
 
 Geometry = Literal["line", "polygon", "point", "none"]
 StyleKind = Literal["categorized", "graduated", "single"]
@@ -44,6 +44,18 @@ VIRIDIS_5: tuple[str, ...] = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde7
 RDBU_5: tuple[str, ...] = ("#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac")
 #: Colour of "no data" / "other" classes.
 GREY = "#bdbdbd"
+#: Classes of ``illuminance.tif``: (upper bound in lux, colour, label), at the EN 13201-2
+#: P-class minimum and averages.
+ILLUMINANCE_RAMP: tuple[tuple[float, str, str], ...] = (
+    (0.4, "#0b0c2a", "< 0.4 lx (below P6 minimum)"),
+    (2.0, "#2c2f6b", "0.4 - 2 lx"),
+    (3.0, "#5b3f8c", "2 - 3 lx (P6 average)"),
+    (5.0, "#9a4f8f", "3 - 5 lx (P5 average)"),
+    (7.5, "#d3647a", "5 - 7.5 lx (P4 average)"),
+    (10.0, "#f08a5d", "7.5 - 10 lx (P3 average)"),
+    (15.0, "#f8c15c", "10 - 15 lx (P2 average)"),
+    (math.inf, "#fdf5a6", ">= 15 lx (P1 average)"),
+)
 
 
 @dataclasses.dataclass(frozen=True)

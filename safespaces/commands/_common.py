@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from safespaces.config import Config, load_config
 from safespaces.errors import InputError
+from safespaces.qgis import write_raster_style
 
 
 def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
@@ -39,6 +41,13 @@ def add_crs_option(parser: argparse.ArgumentParser) -> None:
         metavar="CRS",
         help="CRS of x/y columns or of files that declare none, e.g. EPSG:3067",
     )
+
+
+def write_raster_styles(files: Iterable[Path]) -> None:
+    """Write the catalogue's QGIS style (``.qml``) beside each GeoTIFF among ``files``."""
+    for path in files:
+        if path.suffix == ".tif":
+            write_raster_style(path)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

@@ -3,7 +3,8 @@
 Reads an OSM extract, runs the lighting analysis for the light component,
 computes the eyes-on-the-street components and index, and writes the layer
 ``street_segments`` (with the ``light_*`` and ``eyes_*`` columns) into
-``DIR/safespaces.gpkg`` (other layers are kept) and ``DIR/eyes_summary.json``.
+``DIR/safespaces.gpkg`` (other layers are kept), ``DIR/eyes_summary.json`` and,
+from the lighting stage, ``DIR/illuminance.tif`` with its ``.qml`` style.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from safespaces.commands._common import (
     config_from_args,
     out_dir,
     progress,
+    write_raster_styles,
 )
 from safespaces.eyes import normalise_weekday
 from safespaces.io import write_json, write_layers
@@ -92,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     study = load_study(inputs, config, progress=progress, timings=timings)
     folder = out_dir(args, config)
     lighting, light_out = lighting_stage(study, folder, progress=progress, timings=timings)
+    write_raster_styles(light_out.files)
     result, stage = eyes_stage(study, lighting.segments, progress=progress, timings=timings)
     info = stage.summary
     layer: gpd.GeoDataFrame = result.segments

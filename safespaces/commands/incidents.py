@@ -30,6 +30,7 @@ from safespaces.commands._common import (
     out_dir,
     progress,
     with_override,
+    write_raster_styles,
 )
 from safespaces.config import Config
 from safespaces.crs import metric_crs
@@ -268,6 +269,7 @@ def write_outputs(
                 "synthetic": metadata.get("incidents_synthetic", False),
             },
         )
+        write_raster_styles([tif])
     return gpkg, tif
 
 

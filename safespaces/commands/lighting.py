@@ -19,6 +19,7 @@ from safespaces.commands._common import (
     config_from_args,
     out_dir,
     progress,
+    write_raster_styles,
 )
 from safespaces.io import write_json, write_layers
 from safespaces.pipeline import Inputs, load_study, run_metadata
@@ -81,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     study = load_study(inputs, config, progress=progress, timings=timings)
     folder = out_dir(args, config)
     result, stage = lighting_stage(study, folder, progress=progress, timings=timings)
+    write_raster_styles(stage.files)
     path = write_layers(
         folder,
         stage.layers,

@@ -34,7 +34,6 @@ from safespaces.errors import ConfigError
 from safespaces.io import atomic_path
 
 NODATA = -9999.0
-QML_COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 
 
 @dataclasses.dataclass
@@ -147,53 +146,14 @@ def kernel_density(
     return DensityGrid(density, within, mask, float(gx0), float(gy1), cell_m, bandwidth_m)
 
 
-def colour_ramp_qml(maximum: float) -> str:
-    """A QGIS 3.22 ``singlebandpseudocolor`` style (yellow to red) from 0 to ``maximum``."""
-    top = maximum if maximum > 0 else 1.0
-    items = []
-    for i, colour in enumerate(QML_COLOURS):
-        value = top * i / (len(QML_COLOURS) - 1)
-        alpha = 0 if i == 0 else 220
-        items.append(
-            f'          <item alpha="{alpha}" value="{value:.6g}" label="{value:.0f}" '
-            f'color="{colour}"/>'
-        )
-    ramp = "\n".join(items)
-    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis version="3.22.16-Białowieża" styleCategories="AllStyleCategories">
-  <pipe>
-    <rasterrenderer type="singlebandpseudocolor" band="1" opacity="0.8" alphaBand="-1"
-        classificationMin="0" classificationMax="{top:.6g}" nodataColor="">
-      <rasterTransparency/>
-      <minMaxOrigin>
-        <limits>None</limits>
-        <extent>WholeRaster</extent>
-        <statAccuracy>Estimated</statAccuracy>
-        <cumulativeCutLower>0.02</cumulativeCutLower>
-        <cumulativeCutUpper>0.98</cumulativeCutUpper>
-        <stdDevFactor>2</stdDevFactor>
-      </minMaxOrigin>
-      <rastershader>
-        <colorrampshader colorRampType="INTERPOLATED" classificationMode="1" clip="0"
-            minimumValue="0" maximumValue="{top:.6g}" labelPrecision="0">
-{ramp}
-        </colorrampshader>
-      </rastershader>
-    </rasterrenderer>
-    <brightnesscontrast brightness="0" contrast="0" gamma="1"/>
-    <huesaturation saturation="0" grayscaleMode="0" colorizeOn="0" colorizeRed="255"
-        colorizeGreen="128" colorizeBlue="128" colorizeStrength="100"/>
-    <rasterresampler maxOversampling="2"/>
-  </pipe>
-  <blendMode>0</blendMode>
-</qgis>
-"""
-
-
 def write_density(
     path: str | Path, grid: DensityGrid, crs: CRS, *, tags: dict[str, Any] | None = None
 ) -> Path:
-    """Write the masked surface as a float32 LZW GeoTIFF with a ``.qml`` style beside it."""
+    """Write the masked surface as a float32 LZW GeoTIFF (atomically).
+
+    Its QGIS style (``.qml``) comes from the layer catalogue through
+    :func:`safespaces.qgis.write_raster_style` (or the QGIS package), not from here.
+    """
     import rasterio
     from affine import Affine
 
@@ -221,8 +181,4 @@ def write_density(
             **{k: str(v) for k, v in (tags or {}).items()},
         )
         dst.set_band_description(1, "incident density (per km2)")
-    shown = grid.density[~grid.mask]
-    top = float(np.quantile(shown, 0.98)) if shown.size else 0.0
-    with atomic_path(path.with_suffix(".qml")) as tmp:
-        tmp.write_text(colour_ramp_qml(top), encoding="utf-8")
     return path

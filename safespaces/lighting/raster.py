@@ -1,17 +1,16 @@
-"""Illuminance GeoTIFF of the study area and its QGIS style.
+"""Illuminance GeoTIFF of the study area.
 
 The raster holds the horizontal illuminance at each cell centre, computed by
 the same point-source sum as the segments (:func:`illuminance_at`), in float32
-lux, LZW-compressed, tiled, with average-resampled overviews. A QGIS
-``singlebandpseudocolor`` style with the EN 13201-2 P-class thresholds is written
-beside it (same name, ``.qml``), so QGIS applies it on open.
+lux, LZW-compressed, tiled, with average-resampled overviews. Its QGIS style
+(``illuminance.qml``, the EN 13201-2 P-class ramp of the layer catalogue) is
+written by :mod:`safespaces.qgis`, not here.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 import geopandas as gpd
 import numpy as np
@@ -29,85 +28,19 @@ from safespaces.lighting.lamps import lamp_array
 
 NODATA = -9999.0
 
-#: Colour classes of the style: (upper bound in lux, colour, label).
-RAMP: tuple[tuple[float, str, str], ...] = (
-    (0.4, "#0b0c2a", "< 0.4 lx (below P6 minimum)"),
-    (2.0, "#2c2f6b", "0.4 - 2 lx"),
-    (3.0, "#5b3f8c", "2 - 3 lx (P6 average)"),
-    (5.0, "#9a4f8f", "3 - 5 lx (P5 average)"),
-    (7.5, "#d3647a", "5 - 7.5 lx (P4 average)"),
-    (10.0, "#f08a5d", "7.5 - 10 lx (P3 average)"),
-    (15.0, "#f8c15c", "10 - 15 lx (P2 average)"),
-    (math.inf, "#fdf5a6", ">= 15 lx (P1 average)"),
-)
-
 
 def illuminance_qml() -> str:
-    """QGIS 3.22 style (``singlebandpseudocolor``, discrete P-class ramp) for band 1."""
-    items = []
-    for value, color, label in RAMP:
-        v = "inf" if math.isinf(value) else repr(value)
-        items.append(
-            f'          <item alpha="255" value="{v}" color="{color}" label={quoteattr(label)}/>'
-        )
-    item_xml = "\n".join(items)
-    return f"""<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis version="3.22.16-Białowieża" styleCategories="AllStyleCategories"
-    hasScaleBasedVisibilityFlag="0" minScale="1e+08" maxScale="0">
-  <pipe-data-defined-properties>
-    <Option type="Map">
-      <Option type="QString" value="" name="name"/>
-      <Option name="properties"/>
-      <Option type="QString" value="collection" name="type"/>
-    </Option>
-  </pipe-data-defined-properties>
-  <pipe>
-    <provider>
-      <resampling enabled="false" maxOversampling="2"
-          zoomedInResamplingMethod="nearestNeighbour"
-          zoomedOutResamplingMethod="nearestNeighbour"/>
-    </provider>
-    <rasterrenderer type="singlebandpseudocolor" band="1" opacity="0.85" alphaBand="-1"
-        nodataColor="" classificationMin="0" classificationMax="15">
-      <rasterTransparency/>
-      <minMaxOrigin>
-        <limits>None</limits>
-        <extent>WholeRaster</extent>
-        <statAccuracy>Estimated</statAccuracy>
-        <cumulativeCutLower>0.02</cumulativeCutLower>
-        <cumulativeCutUpper>0.98</cumulativeCutUpper>
-        <stdDevFactor>2</stdDevFactor>
-      </minMaxOrigin>
-      <rastershader>
-        <colorrampshader colorRampType="DISCRETE" classificationMode="2" clip="0"
-            minimumValue="0" maximumValue="15" labelPrecision="1">
-{item_xml}
-          <rampLegendSettings minimumLabel="" maximumLabel="" prefix="" suffix=" lx"
-              direction="0" useContinuousLegend="0" orientation="2">
-            <numericFormat id="basic">
-              <Option type="Map">
-                <Option type="QChar" value="" name="decimal_separator"/>
-                <Option type="int" value="1" name="decimals"/>
-                <Option type="int" value="0" name="rounding_type"/>
-                <Option type="bool" value="false" name="show_plus"/>
-                <Option type="bool" value="true" name="show_thousand_separator"/>
-                <Option type="bool" value="false" name="show_trailing_zeros"/>
-                <Option type="QChar" value="" name="thousand_separator"/>
-              </Option>
-            </numericFormat>
-          </rampLegendSettings>
-        </colorrampshader>
-      </rastershader>
-    </rasterrenderer>
-    <brightnesscontrast brightness="0" contrast="0" gamma="1"/>
-    <huesaturation colorizeOn="0" colorizeRed="255" colorizeGreen="128" colorizeBlue="128"
-        colorizeStrength="100" grayscaleMode="0" saturation="0" invertColors="0"/>
-    <rasterresampler maxOversampling="2"/>
-    <resamplingStage>resamplingFilter</resamplingStage>
-  </pipe>
-  <blendMode>0</blendMode>
-</qgis>
-"""
+    """The QGIS style of ``illuminance.tif``: the catalogue's, as the QGIS package writes it.
+
+    Kept for callers of the lighting API; styles are owned by :mod:`safespaces.qgis`
+    (:func:`safespaces.qgis.write_raster_style` writes the ``.qml`` beside a GeoTIFF).
+    """
+    from safespaces.catalogue import CATALOGUE, Raster
+    from safespaces.qgis import raster_qml
+
+    entry = CATALOGUE["illuminance"]
+    assert isinstance(entry, Raster)
+    return raster_qml(entry)
 
 
 def raster_grid(
@@ -136,9 +69,8 @@ def write_illuminance_raster(
     *,
     cutoff: float = 50.0,
     rows_per_chunk: int = 256,
-    style: bool = True,
 ) -> Path:
-    """Write the horizontal illuminance of the area as a GeoTIFF (and its .qml).
+    """Write the horizontal illuminance of the area as a GeoTIFF (atomically).
 
     Each cell holds E at its centre, summed over lamps within ``cutoff`` by
     E = I h / (h^2 + d^2)^(3/2) (see :func:`illuminance_at`).
@@ -160,14 +92,13 @@ def write_illuminance_raster(
         Cut-off radius in metres.
     rows_per_chunk
         Rows computed at once (bounds memory).
-    style
-        Also write the QGIS style ``<path>.qml``.
 
     Returns
     -------
     pathlib.Path
         The GeoTIFF written: float32 lux, nodata -9999, LZW, 256 x 256 tiles,
-        overviews 2, 4, 8 ... (average).
+        overviews 2, 4, 8 ... (average). Its style comes from
+        :func:`safespaces.qgis.write_raster_style` (or the QGIS package).
     """
     out = Path(path)
     arr = lamp_array(lamps) if isinstance(lamps, gpd.GeoDataFrame) else np.asarray(lamps)
@@ -207,8 +138,6 @@ def write_illuminance_raster(
             dst.build_overviews(factors, Resampling.average)
             dst.update_tags(ns="rio_overview", resampling="average")
         tmp.replace(out)
-        if style:
-            out.with_suffix(".qml").write_text(illuminance_qml(), encoding="utf-8")
     except (OSError, RasterioError) as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"{out}: cannot write the illuminance raster ({exc})") from exc

@@ -7,7 +7,9 @@ family subcommands) and adds
   table (and the catalogue's other views of a table as named styles),
 - QGIS layer metadata (title, abstract with the columns, attribution,
   SYNTHETIC flags, the run's parameters) in ``gpkg_metadata``,
-- beside each GeoTIFF a same-named ``.qml`` colour ramp and ``.qmd`` metadata,
+- beside each GeoTIFF a same-named ``.qml`` colour ramp (:func:`raster_style`, the
+  only source of raster styles; :func:`write_raster_style` writes it alone for
+  the family subcommands) and ``.qmd`` metadata,
 - ``safespaces.qgz``: every layer in its group, styles and metadata embedded,
   relative paths, the project CRS and an initial extent.
 
@@ -22,7 +24,7 @@ import contextlib
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -95,6 +97,79 @@ def _raster_info(path: Path) -> tuple[CRS | None, tuple[float, float, float, flo
         crs = CRS.from_wkt(src.crs.to_wkt()) if src.crs else None
         b = src.bounds
     return crs, (b.left, b.bottom, b.right, b.top)
+
+
+class RasterStyle(NamedTuple):
+    """The QGIS style of one GeoTIFF: its catalogue entry, the ramp's scale and the QML."""
+
+    raster: Raster
+    maximum: float
+    qml: str
+
+
+def raster_style(tif: str | Path, name: str | None = None) -> RasterStyle:
+    """The catalogue's QGIS style of a GeoTIFF the run wrote.
+
+    The one place raster styles come from: :func:`export_package` writes it
+    beside each GeoTIFF and embeds it in the project, :func:`write_raster_style`
+    writes it alone (for the family subcommands).
+
+    Parameters
+    ----------
+    tif
+        The GeoTIFF (read only for an interpolated ramp, which is scaled to
+        the raster's 99th percentile of positive cells).
+    name
+        The catalogue raster it shows; default: the file name without
+        ``.tif`` (``illuminance``, ``incident_density``).
+
+    Raises
+    ------
+    KeyError
+        No catalogue raster of that name.
+    InputError
+        The GeoTIFF cannot be read.
+    """
+    tif = Path(tif)
+    key = name or tif.stem
+    raster = next((r for r in RASTERS if r.name == key), None)
+    if raster is None:
+        known = ", ".join(r.name for r in RASTERS)
+        raise KeyError(f"no catalogue raster {key!r} (known: {known})")
+    try:
+        top = _raster_top(tif) if raster.interpolated else 1.0
+    except RasterioError as exc:
+        raise InputError(f"cannot read the raster: {exc}", path=tif) from exc
+    return RasterStyle(raster, top, raster_qml(raster, top))
+
+
+def write_raster_style(tif: str | Path, name: str | None = None) -> Path:
+    """Write the catalogue's style of a GeoTIFF beside it (``<tif>.qml``, atomically).
+
+    For outputs written outside :func:`export_package` (``safespaces lighting``,
+    ``eyes``, ``incidents``), so QGIS styles the GeoTIFF on open. Parameters and
+    errors as :func:`raster_style`.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.qml`` written.
+
+    Raises
+    ------
+    OutputError
+        The style cannot be written.
+    """
+    style = raster_style(tif, name)
+    path = Path(tif).with_suffix(".qml")
+    try:
+        with atomic_path(path) as tmp:
+            tmp.write_text(style.qml, encoding="utf-8")
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"{path}: cannot write the raster style ({exc})") from exc
+    return path
 
 
 class _Plan:
@@ -192,13 +267,13 @@ class _Plan:
             )
 
     def _add_raster(self, raster: Raster, tif: Path) -> None:
+        style = raster_style(tif, raster.name)
         try:
-            top = _raster_top(tif) if raster.interpolated else 1.0
             crs, bounds = _raster_info(tif)
         except RasterioError as exc:
             raise InputError(f"cannot read the raster: {exc}", path=tif) from exc
         synthetic = self._synthetic([raster])
-        self.raster_files[tif.with_suffix(".qml")] = raster_qml(raster, top)
+        self.raster_files[tif.with_suffix(".qml")] = style.qml
         meta = self._meta("qgis", raster, raster.name, synthetic)
         _set_crs(meta, crs)
         self.raster_files[tif.with_suffix(".qmd")] = qmd_text(meta)
@@ -211,7 +286,7 @@ class _Plan:
                 source=f"./{tif.name}",
                 geometry="none",
                 geometry_type="",
-                style=raster_pipe(raster, top),
+                style=raster_pipe(raster, style.maximum),
                 opacity=raster.opacity,
                 metadata=project_meta,
                 crs=crs,

@@ -18,6 +18,7 @@ import shapely
 from safespaces.commands import incidents as command
 from safespaces.errors import SafespacesError
 from safespaces.io import read_metadata
+from safespaces.qgis import raster_style
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "helsinki"
 
@@ -120,7 +121,9 @@ def test_cli_points_and_polygons_only(tmp_path: Path, capsys: pytest.CaptureFixt
     assert summary["outside study area"] == 1
     with rasterio.open(out / "incident_density.tif") as src:
         assert src.crs.to_epsg() == 3067
-    assert (out / "incident_density.qml").exists()
+    # the catalogue's style, as 'safespaces export' writes it
+    qml = (out / "incident_density.qml").read_text(encoding="utf-8")
+    assert qml == raster_style(out / "incident_density.tif").qml
     text = capsys.readouterr().out
     assert "outside study area: 1" in text
 

@@ -18,6 +18,7 @@ from safespaces.incidents.hotspots import (
     gi_star_z,
     permutation_p,
 )
+from safespaces.qgis import raster_style, write_raster_style
 from safespaces.sources.areas import grid_areas
 
 METRIC = CRS.from_epsg(3067)
@@ -106,8 +107,13 @@ def test_density_integrates_to_point_count(tmp_path) -> None:
         band = src.read(1, masked=True)
         assert float(src.tags()["bandwidth_m"]) == 150.0
         assert band.max() == pytest.approx(grid.density[~grid.mask].max(), rel=1e-5)
-    qml = (tmp_path / "incident_density.qml").read_text()
-    assert 'type="singlebandpseudocolor"' in qml
+    assert not (tmp_path / "incident_density.qml").exists()  # styles: safespaces.qgis
+    style = raster_style(path)
+    assert style.raster.name == "incident_density" and style.raster.interpolated
+    shown = grid.density[~grid.mask]
+    assert style.maximum == pytest.approx(np.percentile(shown[shown > 0], 99), rel=1e-5)
+    qml = write_raster_style(path).read_text()
+    assert qml == style.qml and 'type="singlebandpseudocolor"' in qml
 
 
 def test_quartic_kernel_sums_to_one() -> None:

@@ -1,4 +1,5 @@
-"""QGIS 3.22 opens illuminance.tif with the singlebandpseudocolor style beside it."""
+"""QGIS 3.22 opens illuminance.tif with the singlebandpseudocolor style beside it
+(written by the QGIS package from the catalogue)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from lighting_fixtures import make_lamps, make_segments
 
 from safespaces.lighting import LightingParams, lamp_model, write_illuminance_raster
+from safespaces.qgis import write_raster_style
 
 QGIS_PYTHON = Path("/usr/bin/python3")
 SCRIPT = """
@@ -44,6 +46,7 @@ def test_qgis_applies_the_style(tmp_path):
     tif = write_illuminance_raster(
         tmp_path / "illuminance.tif", lamps, (x0, y0 - 50, x1, y1 + 50), segs.crs
     )
+    write_raster_style(tif)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["XDG_RUNTIME_DIR"] = str(tmp_path)

@@ -1,4 +1,4 @@
-"""The illuminance GeoTIFF and its QGIS style."""
+"""The illuminance GeoTIFF, and its QGIS style from the QGIS package."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 import rasterio
 from lighting_fixtures import X0, Y0, make_lamps, make_segments
 
+from safespaces.catalogue import CATALOGUE, Raster
 from safespaces.lighting import (
     LightingParams,
     illuminance_qml,
@@ -16,6 +17,7 @@ from safespaces.lighting import (
     write_illuminance_raster,
 )
 from safespaces.lighting.raster import NODATA
+from safespaces.qgis import raster_qml, write_raster_style
 
 I_CD, H = 1000.0, 5.0
 
@@ -50,9 +52,13 @@ def test_raster_opens_with_crs_bounds_and_profile(raster):
         assert band[0, -1] == 0.0
 
 
-def test_qml_beside_the_raster(raster):
-    qml = raster.with_suffix(".qml")
-    assert qml.exists()
+def test_the_writer_writes_only_the_raster(raster):
+    assert sorted(p.name for p in raster.parent.iterdir()) == ["illuminance.tif"]
+
+
+def test_style_from_the_qgis_package_beside_the_raster(raster):
+    qml = write_raster_style(raster)
+    assert qml == raster.with_suffix(".qml")
     root = ET.parse(qml).getroot()
     assert root.tag == "qgis"
     assert root.get("version", "").startswith("3.22")
@@ -61,6 +67,10 @@ def test_qml_beside_the_raster(raster):
     assert renderer.get("type") == "singlebandpseudocolor"
     shader = renderer.find("./rastershader/colorrampshader")
     assert shader is not None
-    values = [item.get("value") for item in shader.findall("item")]
-    assert values == ["0.4", "2.0", "3.0", "5.0", "7.5", "10.0", "15.0", "inf"]
-    assert illuminance_qml() == qml.read_text(encoding="utf-8")
+    assert shader.get("colorRampType") == "DISCRETE"
+    items = shader.findall("item")
+    assert [i.get("value") for i in items] == ["0.4", "2", "3", "5", "7.5", "10", "15", "inf"]
+    assert items[0].get("alpha") == "0"  # below the P6 minimum: transparent
+    entry = CATALOGUE["illuminance"]
+    assert isinstance(entry, Raster)
+    assert qml.read_text(encoding="utf-8") == raster_qml(entry) == illuminance_qml()

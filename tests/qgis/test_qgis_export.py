@@ -15,20 +15,23 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
 from conftest import REPO, require
+from pyproj import CRS
 from shapely.geometry import LineString, Polygon
 
 from safespaces import catalogue
 from safespaces.catalogue import CATALOGUE, GROUPS, LAYERS, RASTERS, Geometry, Layer
 from safespaces.cli import main as cli_main
 from safespaces.errors import InputError, OutputError
+from safespaces.incidents.density import kernel_density, write_density
 from safespaces.incidents.hotspots import CLASSES as HOTSPOT_CLASSES
 from safespaces.io import write_layers
 from safespaces.lighting.illuminance import CLASS_ORDER
-from safespaces.qgis import export_package, package
+from safespaces.qgis import export_package, package, raster_style, write_raster_style
 from safespaces.qgis.gpkg import LAYER_STYLES_DDL
 from safespaces.qgis.qml import RENDERER_TYPES, raster_qml, vector_qml
 
@@ -249,6 +252,43 @@ def test_failed_export_leaves_previous_output_intact(toy_folder: Path, monkeypat
         export_package(toy_folder)
     after = {p.name: p.read_bytes() for p in toy_folder.iterdir()}
     assert after == before  # same files, same bytes, no temporaries left
+
+
+def _density_tif(folder: Path) -> Path:
+    xy = np.random.default_rng(1).uniform(0, 100, size=(40, 2))
+    grid = kernel_density(
+        xy, (0, 0, 100, 100), bandwidth_m=120, cell_m=10, k_min=5, min_bandwidth_m=100
+    )
+    return write_density(folder / "incident_density.tif", grid, CRS.from_epsg(3067))
+
+
+def test_raster_styles_have_one_source(toy_folder: Path):
+    tif = _density_tif(toy_folder)
+    assert not tif.with_suffix(".qml").exists()  # the family writer writes only the raster
+    alone = write_raster_style(tif).read_bytes()  # as 'safespaces incidents' writes it
+    written = export_package(toy_folder)
+    assert tif.with_suffix(".qml") in written and tif.with_suffix(".qmd") in written
+    assert tif.with_suffix(".qml").read_bytes() == alone
+    style = raster_style(tif)
+    assert style.raster is CATALOGUE["incident_density"]
+    assert style.qml == raster_qml(style.raster, style.maximum)
+    with zipfile.ZipFile(toy_folder / "safespaces.qgz") as archive:
+        qgs = archive.read("safespaces.qgs").decode()
+    assert "./incident_density.tif" in qgs
+
+
+def test_raster_style_needs_a_catalogue_raster(tmp_path: Path):
+    tif = _density_tif(tmp_path)
+    with pytest.raises(KeyError, match="no catalogue raster 'other'"):
+        raster_style(tif, "other")
+    assert raster_style(tif, "incident_density").raster.name == "incident_density"
+    bad = tmp_path / "illuminance.tif"
+    bad.write_text("not a GeoTIFF")
+    assert raster_style(bad).raster.name == "illuminance"  # a discrete ramp reads nothing
+    broken = tmp_path / "incident_density_copy.tif"
+    broken.write_text("not a GeoTIFF")
+    with pytest.raises(InputError, match="cannot read the raster"):
+        raster_style(broken, "incident_density")
 
 
 def test_missing_geopackage_is_a_clear_error(tmp_path: Path, capsys):
