@@ -123,3 +123,28 @@ def test_bad_config_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "unknown setting 'network.nope'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_input_options_are_one_helper() -> None:
+    from safespaces.commands._common import add_input_options, inputs_from_args
+    from safespaces.pipeline import Inputs
+
+    parser = argparse.ArgumentParser()
+    add_input_options(parser, lamps="register", osm="extract")
+    parser.add_argument("--crs")
+    assert [a.dest for a in parser._actions[1:]] == ["lamps", "osm", "crs"]  # order given
+    args = parser.parse_args(["--osm", "city.osm.pbf", "--crs", "EPSG:3067"])
+    assert inputs_from_args(args) == Inputs(osm=Path("city.osm.pbf"), crs="EPSG:3067")
+    assert inputs_from_args(argparse.Namespace()) == Inputs()  # options a command lacks
+    with pytest.raises(ValueError, match="not an input file"):
+        add_input_options(parser, weekday="day")
+
+
+@pytest.mark.parametrize("command", ["lighting", "eyes"])
+def test_family_command_bad_lamps_exit_2(tmp_path: Path, command: str) -> None:
+    bad = tmp_path / "lamps.csv"
+    bad.write_text("lon,lat\n24.94,north\n")
+    result = cli(command, "--lamps", str(bad), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "lamps.csv, row 2, column 'lat'" in result.stderr
+    assert "Traceback" not in result.stderr

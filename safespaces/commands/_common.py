@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from safespaces.config import Config, load_config
 from safespaces.errors import InputError
+from safespaces.lighting import LightingResult
+from safespaces.pipeline import Inputs, Study, load_study
 from safespaces.qgis import write_raster_style
+from safespaces.stages import StageOutput, lighting_stage
+
+#: Input files a command can name (``--osm F`` ...): the path fields of ``Inputs``.
+INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas")
+#: Help of ``--osm`` for the commands that fall back to the embedded extract.
+OSM_HELP = "OpenStreetMap extract (.osm.pbf or .osm); default: the embedded Helsinki extract"
 
 
 def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
@@ -34,6 +42,35 @@ def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> 
         )
 
 
+def finish_parser(
+    parser: argparse.ArgumentParser,
+    func: Callable[[argparse.Namespace], int],
+    *,
+    crs: bool = True,
+) -> argparse.ArgumentParser:
+    """End a subcommand's options: ``--crs`` (optionally), ``--config``, ``--set``, ``--out``.
+
+    Parameters
+    ----------
+    parser
+        The subcommand's parser, its own options added.
+    func
+        What the subcommand runs (``args.func``); returns the exit status.
+    crs
+        Also add ``--crs`` (:func:`add_crs_option`).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        ``parser``.
+    """
+    if crs:
+        add_crs_option(parser)
+    add_config_options(parser)
+    parser.set_defaults(func=func)
+    return parser
+
+
 def add_crs_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--crs`` for x/y columns or files without a CRS."""
     parser.add_argument(
@@ -43,11 +80,83 @@ def add_crs_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_input_options(parser: argparse.ArgumentParser, **helps: str) -> None:
+    """Add one ``--NAME F`` file option per input, in the order given.
+
+    Parameters
+    ----------
+    parser
+        The subcommand's parser.
+    **helps
+        Help text of each option, keyed by input (one of :data:`INPUT_FILES`).
+
+    Raises
+    ------
+    ValueError
+        A name that is not an input file.
+    """
+    for name, text in helps.items():
+        if name not in INPUT_FILES:
+            raise ValueError(f"{name!r} is not an input file ({', '.join(INPUT_FILES)})")
+        parser.add_argument(f"--{name}", type=Path, metavar="F", help=text)
+
+
+def inputs_from_args(args: argparse.Namespace) -> Inputs:
+    """The input files (and ``--crs``) named on the command line; options a command lacks: None."""
+    given = {name: getattr(args, name, None) for name in (*INPUT_FILES, "crs")}
+    return Inputs(
+        osm=given["osm"],
+        lamps=given["lamps"],
+        tenure=given["tenure"],
+        incidents=given["incidents"],
+        areas=given["areas"],
+        crs=given["crs"],
+    )
+
+
 def write_raster_styles(files: Iterable[Path]) -> None:
     """Write the catalogue's QGIS style (``.qml``) beside each GeoTIFF among ``files``."""
     for path in files:
         if path.suffix == ".tif":
             write_raster_style(path)
+
+
+@dataclasses.dataclass
+class LitStudy:
+    """A study loaded from the command line, with its lighting stage run.
+
+    Attributes
+    ----------
+    study
+        The loaded inputs.
+    folder
+        The output folder (``--out``), holding ``illuminance.tif`` and its ``.qml``.
+    timings
+        Seconds per stage so far.
+    lighting, output
+        The lighting result and its layers, files and summary.
+    """
+
+    study: Study
+    folder: Path
+    timings: dict[str, float]
+    lighting: LightingResult
+    output: StageOutput
+
+
+def light_study(args: argparse.Namespace, config: Config) -> LitStudy:
+    """Load the inputs the command line names and run the lighting stage into ``--out``.
+
+    Writes ``illuminance.tif`` with its QGIS style beside it (the catalogue's,
+    as the QGIS package writes it), for the commands that write it without the
+    export (``lighting``, ``eyes``).
+    """
+    timings: dict[str, float] = {}
+    study = load_study(inputs_from_args(args), config, progress=progress, timings=timings)
+    folder = out_dir(args, config)
+    lighting, output = lighting_stage(study, folder, progress=progress, timings=timings)
+    write_raster_styles(output.files)
+    return LitStudy(study, folder, timings, lighting, output)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

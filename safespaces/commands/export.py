@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from safespaces.commands._common import add_config_options, config_from_args, out_dir, progress
+from safespaces.commands._common import config_from_args, finish_parser, out_dir, progress
 from safespaces.qgis import export_package
 
 HELP = "package an output folder for QGIS: styled GeoPackage, raster styles, safespaces.qgz"
@@ -43,9 +43,7 @@ def add_parser(
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_config_options(parser)
-    parser.set_defaults(func=run)
-    return parser
+    return finish_parser(parser, run, crs=False)
 
 
 def run(args: argparse.Namespace) -> int:

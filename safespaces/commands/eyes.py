@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from pathlib import Path
 
 import geopandas as gpd
 
 from safespaces.commands._common import (
-    add_config_options,
-    add_crs_option,
+    OSM_HELP,
+    add_input_options,
     config_from_args,
-    out_dir,
+    finish_parser,
+    light_study,
     progress,
-    write_raster_styles,
 )
 from safespaces.eyes import normalise_weekday
 from safespaces.io import write_json, write_layers
-from safespaces.pipeline import Inputs, load_study, run_metadata
-from safespaces.stages import eyes_stage, lighting_stage
+from safespaces.pipeline import run_metadata
+from safespaces.stages import eyes_stage
 
 HELP = "eyes on the street: frontage, doors, home windows, open premises, passers-by, light"
 DESCRIPTION = """\
@@ -55,30 +54,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "--osm",
-        type=Path,
-        metavar="F",
-        help="OpenStreetMap extract (.osm.pbf or .osm); default: the embedded Helsinki extract",
-    )
+    add_input_options(p, osm=OSM_HELP)
     p.add_argument(
         "--weekday",
         metavar="DAY",
         help="day of the week of the hourly index (Mo..Su or monday..sunday); "
         "default eyes.weekday (Fr)",
     )
-    p.add_argument("--lamps", type=Path, metavar="F", help="lamp register for the light component")
-    p.add_argument(
-        "--tenure",
-        type=Path,
-        metavar="F",
-        help="dwellings per building (tenure file); residents = dwellings x 1.8 replace the "
+    add_input_options(
+        p,
+        lamps="lamp register for the light component",
+        tenure="dwellings per building (tenure file); residents = dwellings x 1.8 replace the "
         "estimate where a building matches",
     )
-    add_crs_option(p)
-    add_config_options(p)
-    p.set_defaults(func=run)
-    return p
+    return finish_parser(p, run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,22 +78,20 @@ def run(args: argparse.Namespace) -> int:
             eyes=dataclasses.replace(config.eyes, weekday=normalise_weekday(args.weekday))
         )
     weekday = normalise_weekday(config.eyes.weekday)
-    timings: dict[str, float] = {}
-    inputs = Inputs(osm=args.osm, lamps=args.lamps, tenure=args.tenure, crs=args.crs)
-    study = load_study(inputs, config, progress=progress, timings=timings)
-    folder = out_dir(args, config)
-    lighting, light_out = lighting_stage(study, folder, progress=progress, timings=timings)
-    write_raster_styles(light_out.files)
-    result, stage = eyes_stage(study, lighting.segments, progress=progress, timings=timings)
+    lit = light_study(args, config)
+    light_out = lit.output
+    result, stage = eyes_stage(
+        lit.study, lit.lighting.segments, progress=progress, timings=lit.timings
+    )
     info = stage.summary
     layer: gpd.GeoDataFrame = result.segments
     path = write_layers(
-        folder,
+        lit.folder,
         {**light_out.layers, **stage.layers},
-        run_metadata(study, timings, {**light_out.metadata, **stage.metadata}),
+        run_metadata(lit.study, lit.timings, {**light_out.metadata, **stage.metadata}),
         keep_other_layers=True,
     )
-    write_json(folder / "eyes_summary.json", info)
+    write_json(lit.folder / "eyes_summary.json", info)
     means = info["length_weighted_mean"]
     print(f"wrote {path} (layer street_segments, {len(layer)} segments)")
     print(

@@ -24,9 +24,9 @@ from pyproj import CRS
 
 import safespaces
 from safespaces.commands._common import (
-    add_config_options,
-    add_crs_option,
+    add_input_options,
     config_from_args,
+    finish_parser,
     out_dir,
     progress,
     with_override,
@@ -71,9 +71,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--incidents", type=Path, metavar="F", help="incident points (CSV or vector)")
-    p.add_argument("--areas", type=Path, metavar="F", help="area polygons (vector file)")
-    p.add_argument("--osm", type=Path, metavar="F", help="OSM extract for street segments")
+    add_input_options(
+        p,
+        incidents="incident points (CSV or vector)",
+        areas="area polygons (vector file)",
+        osm="OSM extract for street segments",
+    )
     p.add_argument("--time-col", dest="time_col", metavar="C", help="time column name")
     p.add_argument("--category-col", dest="category_col", metavar="C", help="category column")
     p.add_argument(
@@ -89,10 +92,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="ALSO write the raw incident points (layer incident_points); off by default "
         "because they can identify victims. The choice is recorded in run_metadata.",
     )
-    add_crs_option(p)
-    add_config_options(p)
-    p.set_defaults(func=run)
-    return p
+    return finish_parser(p, run)
 
 
 def _config(args: argparse.Namespace) -> Config:

@@ -11,19 +11,16 @@ and writes ``DIR/safespaces.gpkg`` (the lighting columns and layers),
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from safespaces.commands._common import (
-    add_config_options,
-    add_crs_option,
+    OSM_HELP,
+    add_input_options,
     config_from_args,
-    out_dir,
-    progress,
-    write_raster_styles,
+    finish_parser,
+    light_study,
 )
 from safespaces.io import write_json, write_layers
-from safespaces.pipeline import Inputs, load_study, run_metadata
-from safespaces.stages import lighting_stage
+from safespaces.pipeline import run_metadata
 
 HELP = "street and path lighting: illuminance, EN 13201-2 classes, lit-tag conflicts"
 DESCRIPTION = """\
@@ -55,43 +52,28 @@ def add_parser(
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "--osm",
-        type=Path,
-        metavar="F",
-        help="OpenStreetMap extract (.osm.pbf or .osm); default: the embedded Helsinki extract",
-    )
-    p.add_argument(
-        "--lamps",
-        type=Path,
-        metavar="F",
-        help="lamp register (CSV with lon/lat or x/y, or vector points) with height_m and "
+    add_input_options(
+        p,
+        osm=OSM_HELP,
+        lamps="lamp register (CSV with lon/lat or x/y, or vector points) with height_m and "
         "intensity_cd or lumen; replaces OSM lamps where it covers the area",
     )
-    add_crs_option(p)
-    add_config_options(p)
-    p.set_defaults(func=run)
-    return p
+    return finish_parser(p, run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``safespaces lighting``; return the exit status (errors propagate)."""
-    config = config_from_args(args)
-    timings: dict[str, float] = {}
-    inputs = Inputs(osm=args.osm, lamps=args.lamps, crs=args.crs)
-    study = load_study(inputs, config, progress=progress, timings=timings)
-    folder = out_dir(args, config)
-    result, stage = lighting_stage(study, folder, progress=progress, timings=timings)
-    write_raster_styles(stage.files)
+    lit = light_study(args, config_from_args(args))
+    stage = lit.output
     path = write_layers(
-        folder,
+        lit.folder,
         stage.layers,
-        run_metadata(study, timings, {"lighting_summary": stage.summary}),
+        run_metadata(lit.study, lit.timings, {"lighting_summary": stage.summary}),
         keep_other_layers=True,
     )
-    write_json(folder / "lighting_summary.json", stage.summary)
+    write_json(lit.folder / "lighting_summary.json", stage.summary)
     print(f"wrote {path}")
     for extra in stage.files:
         print(f"wrote {extra}")
-    print(result.summary_markdown())
+    print(lit.lighting.summary_markdown())
     return 0

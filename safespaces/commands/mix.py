@@ -15,9 +15,8 @@ import geopandas as gpd
 import pandas as pd
 
 from safespaces.commands._common import (
-    add_config_options,
-    add_crs_option,
     config_from_args,
+    finish_parser,
     out_dir,
     with_override,
 )
@@ -78,10 +77,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="N",
         help="permutations for p-values (default mix.permutations, 99; 0 = none)",
     )
-    add_crs_option(p)
-    add_config_options(p)
-    p.set_defaults(func=run)
-    return p
+    return finish_parser(p, run)
 
 
 def _config(args: argparse.Namespace) -> Config:

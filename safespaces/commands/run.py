@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from safespaces.commands._common import (
-    add_config_options,
-    add_crs_option,
+    add_input_options,
     config_from_args,
+    finish_parser,
+    inputs_from_args,
     out_dir,
     progress,
 )
-from safespaces.pipeline import Inputs
 from safespaces.pipeline import run as run_pipeline
 
 HELP = "run every analysis the inputs allow (no arguments: the embedded Helsinki default)"
@@ -27,19 +26,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description=HELP + ". Writes DIR/safespaces.gpkg with the layers street_segments, "
         "areas, buildings, lamps, public_spaces and the run_metadata table.",
     )
-    parser.add_argument(
-        "--osm", type=Path, metavar="F", help="OpenStreetMap extract (.osm.pbf or .osm)"
+    add_input_options(
+        parser,
+        osm="OpenStreetMap extract (.osm.pbf or .osm)",
+        lamps="lamp register (CSV or vector points)",
+        tenure="dwellings by tenure (CSV or vector)",
+        incidents="incident points (CSV or vector)",
+        areas="district polygons (vector file)",
     )
-    parser.add_argument(
-        "--lamps", type=Path, metavar="F", help="lamp register (CSV or vector points)"
-    )
-    parser.add_argument(
-        "--tenure", type=Path, metavar="F", help="dwellings by tenure (CSV or vector)"
-    )
-    parser.add_argument(
-        "--incidents", type=Path, metavar="F", help="incident points (CSV or vector)"
-    )
-    parser.add_argument("--areas", type=Path, metavar="F", help="district polygons (vector file)")
     parser.add_argument(
         "--include-raw-points",
         action="store_true",
@@ -66,9 +60,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="N",
         help="with --engine dask and no --scheduler: local worker processes (default 2)",
     )
-    add_crs_option(parser)
-    add_config_options(parser)
-    parser.set_defaults(func=run)
+    finish_parser(parser, run)
 
 
 def _num(value: Any, fmt: str = ".2f") -> str:
@@ -121,14 +113,7 @@ def short_summary(summary: dict[str, Any]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces run``."""
     config = config_from_args(args)
-    inputs = Inputs(
-        osm=args.osm,
-        lamps=args.lamps,
-        tenure=args.tenure,
-        incidents=args.incidents,
-        areas=args.areas,
-        crs=args.crs,
-    )
+    inputs = inputs_from_args(args)
     if inputs.is_default:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
     if args.engine == "dask":
