@@ -39,6 +39,131 @@ class Rays:
     building: npt.NDArray[np.int64]
 
 
+#: Rays per STRtree query block: bounds the memory of the ray geometries.
+RAY_BLOCK = 1 << 20
+
+
+def _line_tables(
+    lines: npt.NDArray[np.object_],
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
+    """Vertices, first vertex, segment count, segment lengths and running lengths per line.
+
+    Segment lengths are sqrt(dx * dx + dy * dy) and running lengths are summed
+    segment by segment from 0.0, in the order and arithmetic of GEOS's
+    ``LengthLocationMap``, so :func:`_interpolate` returns GEOS's points bit for bit.
+    Position i of the last two arrays is the segment from vertex i to vertex i + 1
+    (meaningless at a line's last vertex).
+    """
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    vertices = np.bincount(index, minlength=len(lines)).astype(np.int64)
+    first = np.cumsum(vertices) - vertices
+    nseg = np.maximum(vertices - 1, 0)
+    delta = np.diff(coords, axis=0, append=coords[-1:] if len(coords) else coords)
+    seglen = np.sqrt(delta[:, 0] * delta[:, 0] + delta[:, 1] * delta[:, 1])
+    running = np.zeros(len(coords))
+    active = np.flatnonzero(nseg > 0)
+    running[first[active]] = 0.0 + seglen[first[active]]
+    for j in range(1, int(nseg.max(initial=0))):
+        active = active[nseg[active] > j]
+        at = first[active] + j
+        running[at] = running[at - 1] + seglen[at]
+    return coords, first, nseg, seglen, running
+
+
+def _interpolate(
+    tables: tuple[
+        npt.NDArray[np.float64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ],
+    line: npt.NDArray[np.int64],
+    along: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """The point ``along`` (>= 0) metres along each ``line``: ``shapely.line_interpolate_point``.
+
+    The same steps as GEOS (``LengthIndexedLine.extractPoint``): the first segment
+    whose running length exceeds ``along``, the fraction (along - before) / length
+    of that segment, and x0 + (x1 - x0) x fraction; at or before the start the
+    first vertex, at or past the end the last one.
+    """
+    coords, first, nseg, seglen, running = tables
+    base = first[line]
+    count = nseg[line]
+    j = np.zeros(len(line), dtype=np.int64)
+    active = np.flatnonzero(count > 0)
+    for step in range(int(nseg.max(initial=0))):
+        active = active[(count[active] > step) & (running[base[active] + step] <= along[active])]
+        j[active] += 1
+    out = coords[base + count].copy()  # past the end: the last vertex
+    inside = (j < count) & (along > 0)
+    at = base[inside] + j[inside]
+    before = np.where(j[inside] > 0, running[at - 1], 0.0)
+    frac = (along[inside] - before) / seglen[at]
+    p0, p1 = coords[at], coords[at + 1]
+    point = (p1 - p0) * frac[:, None] + p0
+    point = np.where((frac <= 0.0)[:, None], p0, np.where((frac >= 1.0)[:, None], p1, point))
+    out[inside] = point
+    start = along <= 0
+    out[start] = coords[base[start]]
+    return out
+
+
+def _may_touch(
+    polys: npt.NDArray[np.object_],
+    lo: npt.NDArray[np.float64],
+    hi: npt.NDArray[np.float64],
+    cell: float,
+) -> npt.NDArray[np.bool_]:
+    """Whether each box (lo, hi) may overlap the bounding box of a polygon.
+
+    A conservative grid test: the polygons' boxes (widened by ``cell`` / 10) mark
+    the cells they cover, and a box passes when it covers a marked cell. Cell
+    numbers grow monotonically with the coordinate, so two overlapping boxes
+    share a cell and no box that overlaps a polygon's box is dropped.
+    """
+    bounds = shapely.bounds(polys)
+    bounds = bounds[~np.isnan(bounds).any(axis=1)]
+    if not len(bounds) or not len(lo):
+        return np.zeros(len(lo), dtype=bool)
+    pad = cell / 10
+    plo, phi = bounds[:, :2] - pad, bounds[:, 2:] + pad
+    origin = plo.min(axis=0)
+    span = phi.max(axis=0) - origin
+    cell = max(cell, float(np.sqrt(span[0] * span[1] / 4e6)))  # at most ~4M cells
+    shape = (np.floor(span / cell).astype(np.int64) + 1)[::-1]  # rows (y), columns (x)
+    c0 = np.floor((plo - origin) / cell).astype(np.int64)[:, ::-1]
+    c1 = np.floor((phi - origin) / cell).astype(np.int64)[:, ::-1]
+    diff = np.zeros((shape[0] + 1, shape[1] + 1), dtype=np.int32)
+    np.add.at(diff, (c0[:, 0], c0[:, 1]), 1)
+    np.add.at(diff, (c0[:, 0], c1[:, 1] + 1), -1)
+    np.add.at(diff, (c1[:, 0] + 1, c0[:, 1]), -1)
+    np.add.at(diff, (c1[:, 0] + 1, c1[:, 1] + 1), 1)
+    marked = diff.cumsum(axis=0).cumsum(axis=1)[: shape[0], : shape[1]] > 0
+    table = np.zeros((shape[0] + 1, shape[1] + 1), dtype=np.int64)
+    table[1:, 1:] = marked.cumsum(axis=0).cumsum(axis=1)
+    r0 = np.floor((lo - origin) / cell)[:, ::-1]
+    r1 = np.floor((hi - origin) / cell)[:, ::-1]
+    limit = (shape - 1).astype(float)
+    outside = ((r1 < 0) | (r0 > limit)).any(axis=1)
+    r0 = np.clip(r0, 0, limit).astype(np.int64)
+    r1 = np.clip(r1, 0, limit).astype(np.int64) + 1
+    count = (
+        table[r1[:, 0], r1[:, 1]]
+        - table[r0[:, 0], r1[:, 1]]
+        - table[r1[:, 0], r0[:, 1]]
+        + table[r0[:, 0], r0[:, 1]]
+    )
+    return (count > 0) & ~outside
+
+
 def sample_rays(
     segments: gpd.GeoSeries | npt.NDArray[np.object_],
     buildings: gpd.GeoSeries | npt.NDArray[np.object_],
@@ -62,43 +187,70 @@ def sample_rays(
     Returns
     -------
     Rays
+
+    Notes
+    -----
+    Sample points are interpolated with numpy in GEOS's arithmetic (bit for bit
+    ``shapely.line_interpolate_point``). Only rays whose bounding box may overlap
+    a building's are made into geometries and queried (:func:`_may_touch`), in
+    blocks of :data:`RAY_BLOCK`; the distance from the sample to the building
+    orders the buildings of the rays that meet more than one. The result is the
+    same as querying every ray and ordering every hit.
     """
     lines = np.asarray(segments, dtype=object)
     polys = np.asarray(buildings, dtype=object)
     length = shapely.length(lines)
     n = np.maximum(1, np.round(length / spacing)).astype(np.int64)
     seg = np.repeat(np.arange(len(lines), dtype=np.int64), n)
+    hits = np.full((len(seg), 2), -1, dtype=np.int64)
+    if not len(seg) or not len(polys):
+        return Rays(segment=seg, samples=n, building=hits)
     k = np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)
     step = (length / n)[seg]
     at = (k + 0.5) * step
     eps = np.minimum(0.25, step / 4)
-    line_of = lines[seg]
-    p = shapely.get_coordinates(shapely.line_interpolate_point(line_of, at))
-    a = shapely.get_coordinates(shapely.line_interpolate_point(line_of, np.maximum(at - eps, 0)))
-    b = shapely.get_coordinates(shapely.line_interpolate_point(line_of, at + eps))
+    tables = _line_tables(lines)
+    p = _interpolate(tables, seg, at)
+    a = _interpolate(tables, seg, np.maximum(at - eps, 0))
+    b = _interpolate(tables, seg, at + eps)
+    del k, step, at, eps
     tangent = b - a
+    del a, b
     norm = np.linalg.norm(tangent, axis=1, keepdims=True)
     tangent = np.divide(tangent, norm, out=np.zeros_like(tangent), where=norm > 0)
     left = np.column_stack([-tangent[:, 1], tangent[:, 0]])
-    hits = np.full((len(seg), 2), -1, dtype=np.int64)
-    if len(seg) and len(polys):
-        ends = np.concatenate([p + distance * left, p - distance * left])
-        starts = np.concatenate([p, p])
-        rays = shapely.linestrings(
-            np.stack([starts, ends], axis=1).reshape(-1, 2),
-            indices=np.repeat(np.arange(2 * len(seg)), 2),
-        )
-        tree = shapely.STRtree(polys)
-        ray_i, poly_i = tree.query(rays, predicate="intersects")
+    del tangent, norm
+    m = len(seg)
+    ends = np.concatenate([p + distance * left, p - distance * left])  # rays 0..m-1 left
+    starts = np.concatenate([p, p])
+    del left
+    lo, hi = np.minimum(starts, ends), np.maximum(starts, ends)
+    candidates = np.flatnonzero(_may_touch(polys, lo, hi, max(distance / 5, 1e-3)))
+    del lo, hi
+    tree = shapely.STRtree(polys)
+    found_ray, found_poly = [], []
+    for block in range(0, len(candidates), RAY_BLOCK):
+        which = candidates[block : block + RAY_BLOCK]
+        rays = shapely.linestrings(np.stack([starts[which], ends[which]], axis=1))
+        r_i, p_i = tree.query(rays, predicate="intersects")
+        found_ray.append(which[r_i])
+        found_poly.append(p_i)
+        del rays
+    ray_i = np.concatenate(found_ray) if found_ray else np.zeros(0, dtype=np.int64)
+    poly_i = np.concatenate(found_poly) if found_poly else np.zeros(0, dtype=np.int64)
+    flat = np.full(2 * m, -1, dtype=np.int64)
+    if len(ray_i):
+        count = np.bincount(ray_i, minlength=2 * m)
+        single = count[ray_i] == 1
+        flat[ray_i[single]] = poly_i[single]
+        ray_i, poly_i = ray_i[~single], poly_i[~single]
         if len(ray_i):
-            origin = shapely.points(starts[ray_i])
-            dist = shapely.distance(origin, polys[poly_i])
+            dist = shapely.distance(shapely.points(starts[ray_i]), polys[poly_i])
             order = np.lexsort((poly_i, dist, ray_i))
             ray_i, poly_i = ray_i[order], poly_i[order]
             first = np.r_[True, ray_i[1:] != ray_i[:-1]]
-            flat = hits.reshape(-1, order="F")  # rays 0..m-1 left, m..2m-1 right
             flat[ray_i[first]] = poly_i[first]
-            hits = flat.reshape((len(seg), 2), order="F")
+    hits = flat.reshape((m, 2), order="F")
     return Rays(segment=seg, samples=n, building=hits)
 
 
