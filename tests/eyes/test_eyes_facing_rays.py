@@ -162,3 +162,11 @@ def test_may_touch_keeps_every_box_that_overlaps_a_building_box() -> None:
     kept = _may_touch(polys, lo, hi, 5.0)
     assert kept[overlap].all()
     assert kept.sum() < len(kept)  # and it does drop boxes far from every building
+
+
+def test_sample_rays_leave_the_buildings_prepared_as_they_came() -> None:
+    lines, polys = random_city(6)
+    shapely.prepare(polys[:10])
+    before = shapely.is_prepared(polys).copy()
+    sample_rays(lines, polys, distance=25.0, spacing=2.0)
+    assert np.array_equal(shapely.is_prepared(polys), before)
