@@ -94,7 +94,7 @@ def lighting_stage(
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
 ) -> tuple[LightingResult, StageOutput]:
-    """Model lamps, compute illuminance and classes, write ``illuminance.tif`` (+ ``.qml``).
+    """Model lamps, compute illuminance and classes, write ``illuminance.tif``.
 
     With ``folder`` None the raster is not written (a stage run for another family).
     """
@@ -120,7 +120,11 @@ def write_lighting_raster(
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
 ) -> list[Path]:
-    """Write ``illuminance.tif`` (+ ``.qml``) over the segments' extent; nothing for None."""
+    """Write ``illuminance.tif`` over the segments' extent; nothing for None.
+
+    The files listed include its ``.qml``, which :mod:`safespaces.qgis` writes
+    (``write_raster_style`` in the subcommands, ``export_package`` in ``run``).
+    """
     if folder is None:
         return []
     timings = {} if timings is None else timings

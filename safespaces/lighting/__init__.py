@@ -15,7 +15,7 @@ from safespaces.lighting.illuminance import (
 )
 from safespaces.lighting.lamps import lamp_model, lumen_to_candela
 from safespaces.lighting.params import LightingParams
-from safespaces.lighting.raster import illuminance_qml, write_illuminance_raster
+from safespaces.lighting.raster import write_illuminance_raster
 from safespaces.lighting.spaces import dark_paths, public_space_lighting
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "dark_paths",
     "darkness_hours",
     "illuminance_at",
-    "illuminance_qml",
     "lamp_model",
     "light_class",
     "lumen_to_candela",

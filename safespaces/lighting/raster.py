@@ -29,20 +29,6 @@ from safespaces.lighting.lamps import lamp_array
 NODATA = -9999.0
 
 
-def illuminance_qml() -> str:
-    """The QGIS style of ``illuminance.tif``: the catalogue's, as the QGIS package writes it.
-
-    Kept for callers of the lighting API; styles are owned by :mod:`safespaces.qgis`
-    (:func:`safespaces.qgis.write_raster_style` writes the ``.qml`` beside a GeoTIFF).
-    """
-    from safespaces.catalogue import CATALOGUE, Raster
-    from safespaces.qgis import raster_qml
-
-    entry = CATALOGUE["illuminance"]
-    assert isinstance(entry, Raster)
-    return raster_qml(entry)
-
-
 def raster_grid(
     bounds: tuple[float, float, float, float], cell: float
 ) -> tuple[float, float, int, int]:
