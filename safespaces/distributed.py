@@ -8,7 +8,9 @@ the composite score) run on the gathered results, exactly as in
 
 Partitions and halos
 --------------------
-The study's extent is cut into a regular grid of rectangles (the *cores*). A
+The study's extent is cut into a grid of rectangles (the *cores*), cut at
+quantiles of the segments' midpoints; how many is chosen by
+:func:`default_partitions` (as few as the workers allow, see there). A
 segment belongs to the core that holds its midpoint, a lamp or public space to
 the core that holds its point (a space: its representative point). Each task
 gets its core's rows plus every feature within the *halo*, a margin around the
@@ -27,16 +29,18 @@ core as wide as the largest distance any per-segment measure looks:
 
 A task computes everything on core + halo and keeps only its core rows. Rows
 keep their position in the input (ties are broken by position in every family),
-so the gathered layers equal the single-process ones; floating-point sums over
-lamps may be added in another order, which changes results by at most a few
-units in the last place (the tests allow 1e-9).
+so the gathered layers equal the single-process ones. They are equal bit for
+bit: lighting samples each line on its own and adds each point's lamps in lamp
+order, whatever else is in the batch (:mod:`safespaces.lighting.illuminance`),
+and dark paths are re-ranked in the single-process order.
 
 Cluster
 -------
 ``scheduler=None`` starts a :class:`distributed.LocalCluster` with ``workers``
 single-threaded worker processes; ``scheduler="tcp://host:8786"`` connects to a
 running cluster. The client holds the study and sends each task only its
-partition's data. See ``docs/scale.md``.
+partition's data. A task runs the compiled network kernel on its worker's
+threads (``SAFESPACES_THREADS``, :func:`_kernel_threads`). See ``docs/scale.md``.
 """
 
 from __future__ import annotations
@@ -614,7 +618,8 @@ def run_dask(
         Address of a running scheduler (``tcp://host:8786``); None starts a
         LocalCluster of ``workers`` processes (``processes=False``: threads).
     n_partitions
-        Spatial partitions (default: 2 per worker, at least one per 60k segments).
+        Spatial partitions (default :func:`default_partitions`: one per worker
+        thread when it fits the workers' memory, fewer for a small city).
 
     Returns
     -------
