@@ -101,3 +101,20 @@ def test_thread_count_reads_environment(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("SAFESPACES_THREADS", "two")
     with pytest.raises(ValueError, match="SAFESPACES_THREADS"):
         thread_count()
+
+
+def test_lattice_with_ties_equals_scipy() -> None:
+    # a 12 x 12 lattice of 10 m edges: many nodes at equal distances (heap ties)
+    side = 12
+    idx = np.arange(side * side).reshape(side, side)
+    a = np.r_[idx[:, :-1].ravel(), idx[:-1, :].ravel()]
+    b = np.r_[idx[:, 1:].ravel(), idx[1:, :].ravel()]
+    m = sp.csr_matrix((np.full(2 * len(a), 10.0), (np.r_[a, b], np.r_[b, a])))
+    sources = np.arange(side * side)
+    s, t, d = pairs_within(m, sources, 60.0, threads=2)
+    full = dijkstra(m, directed=False, limit=60.0)
+    want = np.argwhere(full <= 60.0)
+    assert len(s) == len(want)
+    np.testing.assert_array_equal(d, full[s, t])
+    sums = radius_sums(m, (60.0,), threads=2)
+    np.testing.assert_allclose(sums["density_60"], (full <= 60.0).sum(axis=1) - 1)
