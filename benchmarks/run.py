@@ -20,11 +20,13 @@ Rows:
 - peers on identical inputs (``--peers``): loading (pyrosm, osmnx; the real
   PBF only), network measures (cityseer, pandana) beside our flow kernel on the
   same node graph, tenure indices (PySAL ``segregation``) on the same area
-  counts, Gi* (esda) with the same weights. A peer too slow at a size is
-  skipped with the reason and an extrapolated time.
+  counts, Gi* (esda) with the same weights, street frontage openness (momepy
+  ``street_profile``, ``benchmarks/bench_frontage.py``). A peer too slow at a
+  size is skipped with the reason and an extrapolated time.
 
 Prints Markdown tables and writes ``benchmarks/out/results.json``. Timings on a
-shared 2-core machine are noisy: compare ratios, not single seconds.
+shared 2-core machine are noisy: compare ratios, not single seconds; the peer
+jobs also report CPU time (all threads of the process), which load disturbs less.
 """
 
 from __future__ import annotations
@@ -103,9 +105,12 @@ class Sampler:
 
 @contextmanager
 def stopwatch(into: dict[str, float], name: str) -> Iterator[None]:
+    """Wall time into ``into[name]``, CPU time of the process (all threads) into ``name_cpu``."""
     start = time.perf_counter()
+    cpu = time.process_time()
     yield
     into[name] = time.perf_counter() - start
+    into[f"{name}_cpu"] = time.process_time() - cpu
 
 
 def gb(n: float) -> float:
@@ -185,6 +190,7 @@ def job_network(k: int, quick: bool) -> dict[str, Any]:
         "nodes": len(graph.xy),
         "edges": len(segments),
         "ours_s": round(times["ours"], 2),
+        "ours_cpu_s": round(times["ours_cpu"], 2),
     }
     # pandana: contraction hierarchies; sum of node weights within r (flat), source included
     import pandana
@@ -203,6 +209,7 @@ def job_network(k: int, quick: bool) -> dict[str, Any]:
         net.set(pd.Series(np.arange(len(nodes))), variable=graph.length, name="w")
         theirs = {r: net.aggregate(r, type="sum", decay="flat", name="w").to_numpy() for r in RADII}
     out["pandana_s"] = round(times["pandana"], 2)
+    out["pandana_cpu_s"] = round(times["pandana_cpu"], 2)
     cmp = {}
     for r in RADII:
         ours_r = mine[f"density_{r}"] + graph.length  # pandana counts the source itself
@@ -456,7 +463,8 @@ def markdown(results: dict[str, Any]) -> str:
     if net:
         lines += [
             "",
-            "| network (400 + 800 m) | nodes | ours | pandana | cityseer (centrality + build) |"
+            "| network (400 + 800 m) | nodes | ours (wall / CPU) | pandana (wall / CPU) |"
+            " cityseer (centrality + build) |"
             " ours vs pandana density, p99 rel. diff | ours vs cityseer, max rel. diff |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
@@ -473,7 +481,9 @@ def markdown(results: dict[str, Any]) -> str:
             )
             pd_diff = max(v["p99_rel_diff"] for v in p["pandana_vs_ours"].values())
             lines.append(
-                f"| k{p['k']} | {p['nodes']} | {p['ours_s']:.1f} s | {p['pandana_s']:.1f} s | "
+                f"| k{p['k']} | {p['nodes']} | "
+                f"{p['ours_s']:.1f} / {p.get('ours_cpu_s', 0):.1f} s | "
+                f"{p['pandana_s']:.1f} / {p.get('pandana_cpu_s', 0):.1f} s | "
                 f"{cs} | {pd_diff:.1e} | {cs_diff} |"
             )
     for job, peer, label in (("mix", "pysal", "segregation"), ("gistar", "esda", "esda G_Local")):
@@ -490,6 +500,22 @@ def markdown(results: dict[str, Any]) -> str:
                     f"| k{p['k']} | {p['areas']} | {p['ours_s'] * 1000:.1f} ms | "
                     f"{p[f'{peer}_s'] * 1000:.1f} ms | {p[diff]:.1e} |"
                 )
+    front = [p for p in peers if p["job"] == "frontage"]
+    if front:
+        lines += [
+            "",
+            "| frontage openness | segments / samples | ours (wall / CPU) | momepy (wall / CPU) |"
+            " abs. diff median / p99 | same, momepy's end ticks removed |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for p in front:
+            lines.append(
+                f"| k{p['k']} | {p['segments']} / {p['samples']} | "
+                f"{p['ours_s']:.1f} / {p['ours_cpu_s']:.1f} s | "
+                f"{p['momepy_s']:.1f} / {p['momepy_cpu_s']:.1f} s | "
+                f"{p['median_abs_diff']:.3f} / {p['p99_abs_diff']:.3f} | "
+                f"{p['interior_median_abs_diff']:.3f} / {p['interior_p99_abs_diff']:.3f} |"
+            )
     load = [p for p in peers if p["job"] == "load"]
     for p in load:
         lines += [
@@ -533,6 +559,11 @@ def main() -> int:
             result = job_gistar(int(rest[0]))
         elif name == "load":
             result = job_load()
+        elif name == "frontage":
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            import bench_frontage
+
+            result = bench_frontage.job_frontage(int(rest[0]))
         else:
             raise SystemExit(f"unknown job {name}")
         print(json.dumps(result))
@@ -548,7 +579,7 @@ def main() -> int:
     if args.peers:
         jobs.append(("peers", ["load"], None))
         for k in sizes:
-            for peer_job in ("network", "mix", "gistar"):
+            for peer_job in ("network", "mix", "gistar", "frontage"):
                 extra = ["--quick"] if args.quick else []
                 jobs.append(("peers", [peer_job, str(k), *extra], None))
     for bucket, job, _ in jobs:
