@@ -437,7 +437,9 @@ def markdown(results: dict[str, Any]) -> str:
     lines = []
     runs = [r for r in results["runs"] if "error" not in r]
     if runs:
-        stages = list(dict.fromkeys(s for r in runs for s in r["stage_s"]))
+        stages = list(
+            dict.fromkeys(s for r in runs for s in r["stage_s"] if not s.endswith("_cpu"))
+        )
         head = ["stage"] + [f"{r['job']} k{r['k']}" for r in runs]
         lines += ["| " + " | ".join(head) + " |", "|" + " --- |" + " ---: |" * len(runs)]
         for s in stages:
@@ -546,7 +548,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="skip slow peers above k1")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--job", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--render", action="store_true", help="print the tables of an earlier --out and stop"
+    )
     args = parser.parse_args()
+    if args.render:
+        print(markdown(json.loads(args.out.read_text())))
+        return 0
     if args.job:
         name, *rest = args.job
         if name in ("local", "dask"):
