@@ -49,14 +49,95 @@ def walking_reach(
         Radius -> (buildings x buildings) 0/1 sparse matrix, for the ``reach``
         argument of :func:`building_neighbourhood_scores`.
     """
+    nodes, access = building_nodes(segments, buildings)
+    return reach_at_nodes(segments, nodes, access, radii_m)
+
+
+def _node_xy(segments: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted node ids of the segments and their coordinates (the lines' end points)."""
     ids, ui, vi = node_index(segments)
     geoms = segments.geometry.to_numpy()
     node_xy = np.zeros((len(ids), 2))
     node_xy[ui] = shapely.get_coordinates(shapely.get_point(geoms, 0))
     node_xy[vi] = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    return ids, node_xy
+
+
+def building_nodes(
+    segments: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """The segment end node nearest to each building's representative point.
+
+    Parameters
+    ----------
+    segments
+        Walking segments with ``u`` and ``v`` (end node ids).
+    buildings
+        Buildings (any geometry), in the segments' CRS.
+
+    Returns
+    -------
+    node_ids, access_m
+        Node id (as in ``u``/``v``) of each building and the straight-line
+        distance from its representative point to that node.
+    """
+    ids, node_xy = _node_xy(segments)
     pts = buildings.geometry.representative_point()
     pos, access = snap_to_nodes(np.column_stack([pts.x, pts.y]), node_xy)
+    return ids[pos], access
+
+
+def reach_at_nodes(
+    segments: gpd.GeoDataFrame,
+    nodes: np.ndarray,
+    access_m: np.ndarray,
+    radii_m: Sequence[float],
+    *,
+    xy: np.ndarray | None = None,
+) -> dict[float, sp.csr_matrix]:
+    """Units within each walking distance of each other, given the node each joins at.
+
+    The second half of :func:`walking_reach`, for units already snapped
+    (:func:`building_nodes`), e.g. on the whole city while the segments are a
+    part of it. A node that is no end of ``segments`` is kept as a node
+    without edges: its units reach only the units at the same node.
+
+    Parameters
+    ----------
+    segments
+        Walking segments with ``u``, ``v`` and ``length_m``.
+    nodes
+        Node id of each unit.
+    access_m
+        Distance from each unit to its node.
+    radii_m
+        Walking distances.
+    xy
+        Coordinates of each unit (only to place nodes missing from ``segments``
+        in the search order; default: the origin).
+
+    Returns
+    -------
+    dict
+        Radius -> (units x units) 0/1 sparse matrix.
+    """
+    ids, node_xy = _node_xy(segments)
+    nodes = np.asarray(nodes, dtype=ids.dtype if len(ids) else np.int64)
+    pos = np.searchsorted(ids, nodes)
+    known = pos < len(ids)
+    known[known] = ids[pos[known]] == nodes[known]
     graph = adjacency(segments)
+    if not known.all():  # nodes off this network: one isolated node each
+        extra, first, inverse = np.unique(nodes[~known], return_index=True, return_inverse=True)
+        pos[~known] = len(ids) + inverse
+        where = np.zeros((len(extra), 2)) if xy is None else np.asarray(xy)[~known][first]
+        node_xy = np.vstack([node_xy, where])
+        n = len(ids) + len(extra)
+        graph = sp.csr_matrix(
+            (graph.data, graph.indices, np.r_[graph.indptr, np.full(len(extra), graph.indptr[-1])]),
+            shape=(n, n),
+        )
+    access = np.asarray(access_m, dtype=np.float64)
     return {
         d: network_reach_matrix(graph, pos, d, access_m=access, node_xy=node_xy) for d in radii_m
     }
@@ -68,6 +149,7 @@ def building_neighbourhood_scores(
     *,
     params: MixParams | None = None,
     reach: Mapping[float, sp.spmatrix | sp.sparray] | None = None,
+    city: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Mix scores of the dwellings within walking distance of each building.
 
@@ -89,6 +171,10 @@ def building_neighbourhood_scores(
         Radius -> (buildings x buildings) sparse reachability along the walking
         network. Radii without a matrix fall back to straight-line distance
         between representative points (:func:`~safespaces.mix.spatial.reach_matrix`).
+    city
+        Dwellings per group of the whole city, for location quotients and
+        divergence (default: the column sums of ``buildings``; give it when
+        ``buildings`` is a part of the city).
 
     Returns
     -------
@@ -101,7 +187,7 @@ def building_neighbourhood_scores(
     params = params or MixParams()
     categories = [category_name(g) for g in groups]
     counts = count_matrix(buildings, list(groups))
-    city = counts.sum(axis=0)
+    city = counts.sum(axis=0) if city is None else np.asarray(city, dtype=np.float64)
     frames = []
     xy: np.ndarray | None = None
     for d in params.radii_m:
