@@ -319,13 +319,15 @@ def run_study(
     out: Path,
     *,
     lighting_eyes: LightingEyes = local_lighting_eyes,
+    neighbourhoods: stages.Neighbourhoods | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
     include_raw_points: bool = False,
     metadata: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Every stage on a loaded study; ``lighting_eyes`` runs the per-segment stages
-    (in this process by default; :mod:`safespaces.distributed` passes a dask version)."""
+    """Every stage on a loaded study; ``lighting_eyes`` runs the per-segment stages and
+    ``neighbourhoods`` the buildings' walking neighbourhoods (in this process by default;
+    :mod:`safespaces.distributed` passes dask versions)."""
     timings = {} if timings is None else timings
     layers: dict[str, pd.DataFrame] = dict(base_layers(study))
     summary: dict[str, Any] = {
@@ -350,7 +352,9 @@ def run_study(
     take(out_eyes, "eyes")
     segments, areas = eyes.segments, study.areas
     if study.tenure is not None:
-        mix, out_mix = stages.mix_stage(study, areas, progress=progress, timings=timings)
+        mix, out_mix = stages.mix_stage(
+            study, areas, neighbourhoods=neighbourhoods, progress=progress, timings=timings
+        )
         take(out_mix, "mix")
         areas = mix.areas
     if study.incidents is not None:

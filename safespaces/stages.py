@@ -47,6 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover - avoids an import cycle with pipeline
     from safespaces.pipeline import Study
 
 Progress = Callable[[str], None]
+#: Walking-neighbourhood mix scores of ``study.tenure`` (aligned to its index).
+Neighbourhoods = Callable[["Study"], pd.DataFrame]
 DENSITY_NAME = "incident_density.tif"
 
 
@@ -241,14 +243,33 @@ def tenure_groups(study: Study) -> list[str]:
     return [TENURE_PREFIX + code for code in study.config.sources.tenure_categories]
 
 
+def walking_neighbourhoods(study: Study) -> pd.DataFrame:
+    """Mix scores of the dwellings within walking distance of each tenure building.
+
+    The whole city in this process; aligned to ``study.tenure.index``.
+    """
+    if study.tenure is None:
+        raise ValueError("no tenure data")
+    config = study.config
+    reach = walking_reach(study.osm.segments, study.tenure, config.mix.radii_m)
+    return building_neighbourhood_scores(
+        study.tenure, tenure_groups(study), params=config.mix, reach=reach
+    )
+
+
 def mix_stage(
     study: Study,
     areas: gpd.GeoDataFrame,
     *,
+    neighbourhoods: Neighbourhoods | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
 ) -> tuple[MixResult, StageOutput]:
     """Tenure counts into the areas, mix scores, global indices, building neighbourhoods.
+
+    ``neighbourhoods`` computes the buildings' walking-neighbourhood scores
+    (default :func:`walking_neighbourhoods`, in this process; the dask engine
+    passes its partitions' results).
 
     Raises
     ------
@@ -270,10 +291,7 @@ def mix_stage(
     }
     if (study.tenure["tenure_level"] == "building").all():
         with timed("social mix: walking neighbourhoods", progress, timings):
-            reach = walking_reach(study.osm.segments, study.tenure, config.mix.radii_m)
-            scores = building_neighbourhood_scores(
-                study.tenure, groups, params=config.mix, reach=reach
-            )
+            scores = (neighbourhoods or walking_neighbourhoods)(study)
         layers["mix_neighbourhoods"] = gpd.GeoDataFrame(
             scores.reset_index(drop=True),
             geometry=study.tenure.geometry.representative_point().to_numpy(),
