@@ -58,6 +58,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import shapely
 
 from safespaces import stages
@@ -76,6 +77,13 @@ from safespaces.lighting.analysis import (
 from safespaces.lighting.darkness import darkness_hours
 from safespaces.lighting.illuminance import sample_lines
 from safespaces.lighting.spaces import DARK_PATH_COLUMNS, EVIDENCE_NOT_MAPPED
+from safespaces.mix.analysis import count_matrix
+from safespaces.mix.buildings import (
+    building_neighbourhood_scores,
+    building_nodes,
+    reach_at_nodes,
+)
+from safespaces.mix.params import MixParams
 from safespaces.pipeline import (
     Inputs,
     RunResult,
@@ -97,6 +105,17 @@ MEMORY_SHARE = 0.5
 MAX_ROUNDS = 16
 #: Environment variable the compiled network kernel reads for its thread count.
 THREADS_VARIABLE = "SAFESPACES_THREADS"
+
+#: Column flagging a partition's own rows (its core); the other rows are its halo.
+CORE = "_core"
+#: Tenure columns: the network node each building joins at, and the distance to it.
+NODE = "_node"
+ACCESS = "_access_m"
+#: Layers :func:`run_partition` takes, in order.
+LIGHTING_EYES_LAYERS = ("segments", "lamps", "public_spaces", "buildings", "pois", "entrances")
+
+#: dask settings of the partitioned stages: frames keep their pandas dtypes.
+DASK_CONFIG = {"dataframe.convert-string": False}
 
 #: Columns of the dark-path ranking (as in ``safespaces.lighting.spaces``).
 _DARK_SORT = (["_unknown", "light_lux_mean", "length_m"], [True, True, False])
@@ -120,6 +139,9 @@ class Partition:
     buildings: gpd.GeoDataFrame
     pois: gpd.GeoDataFrame
     entrances: gpd.GeoDataFrame
+    tenure: gpd.GeoDataFrame | None = None
+    core_tenure: np.ndarray | None = None
+    reach_box: tuple[float, float, float, float] | None = None
 
 
 @dataclasses.dataclass
@@ -149,7 +171,22 @@ def halo_m(study: Study) -> float:
     facing = 2 * max(eyes.frontage_distance_m, eyes.door_distance_m) + extent(study.osm.buildings)
     # a core segment's end nodes lie up to its length from the core
     longest = float(study.osm.segments["length_m"].max()) if len(study.osm.segments) else 0.0
-    return float(max(max(eyes.flow_radii_m), lighting, facing)) + longest + 1.0
+    halo = float(max(max(eyes.flow_radii_m), lighting, facing)) + longest + 1.0
+    if has_walking_neighbourhoods(study):
+        # a walk of d from a core building's node stays within d of its representative point
+        halo = max(halo, float(max(config.mix.radii_m)) + 1.0)
+    return halo
+
+
+def has_walking_neighbourhoods(study: Study) -> bool:
+    """True when the run computes the buildings' walking neighbourhoods (building tenure)."""
+    tenure = study.tenure
+    return (
+        tenure is not None
+        and len(tenure) > 0
+        and bool((tenure["tenure_level"] == "building").all())
+        and len(study.config.mix.radii_m) > 0
+    )
 
 
 def grid(
@@ -283,26 +320,69 @@ def default_partitions(
     return smallest[1]
 
 
+def _layers_bounds(frames: list[gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
+    """Bounds of every non-empty frame together."""
+    b = np.array([f.total_bounds for f in frames if len(f)], dtype=float).reshape(-1, 4)
+    return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
+
+
+def _reach_box(
+    box: tuple[float, float, float, float],
+    grid_bounds: tuple[float, float, float, float],
+    outer: tuple[float, float, float, float],
+    halo: float,
+) -> tuple[float, float, float, float]:
+    """A core grown by the halo; a core on the grid's edge first reaches out to ``outer``.
+
+    Features outside the grid (a lamp or building beyond the last segment) belong
+    to the nearest edge core, so that core's box is taken to the edge of every
+    layer before it is grown.
+    """
+    x0, y0, x1, y1 = box
+    gx0, gy0, gx1, gy1 = grid_bounds
+    x0 = min(x0, outer[0]) if x0 <= gx0 else x0
+    y0 = min(y0, outer[1]) if y0 <= gy0 else y0
+    x1 = max(x1, outer[2]) if x1 >= gx1 else x1
+    y1 = max(y1, outer[3]) if y1 >= gy1 else y1
+    return x0 - halo, y0 - halo, x1 + halo, y1 + halo
+
+
 def partitions(study: Study, n: int, halo: float | None = None) -> list[Partition]:
-    """Cut the study into about ``n`` partitions, each with its halo (empty ones dropped)."""
+    """Cut the study into about ``n`` partitions, each with its halo (empty ones dropped).
+
+    With building tenure (:func:`has_walking_neighbourhoods`) each partition also
+    gets the tenure buildings meeting its halo; a building belongs to the core
+    holding its representative point.
+    """
     osm = study.osm
     halo = halo_m(study) if halo is None else halo
     seg = osm.segments
     mid = midpoints(seg)
-    boxes = grid(_bounds(seg), n, mid)
+    grid_bounds = _bounds(seg)
+    boxes = grid(grid_bounds, n, mid)
+    tenure = study.tenure if has_walking_neighbourhoods(study) else None
+    layers = [seg, osm.lamps, osm.public_spaces, osm.buildings, osm.pois, osm.entrances]
+    outer = _layers_bounds(layers + ([tenure] if tenure is not None else []))
     seg_cell = _cell_of(mid, boxes)
     lamp_cell = _cell_of(shapely.get_coordinates(osm.lamps.geometry.to_numpy()), boxes)
     space_cell = _cell_of(
         shapely.get_coordinates(osm.public_spaces.geometry.representative_point().to_numpy()),
         boxes,
     )
+    tenure_cell = (
+        None
+        if tenure is None
+        else _cell_of(
+            shapely.get_coordinates(tenure.geometry.representative_point().to_numpy()), boxes
+        )
+    )
     out = []
     for index, box in enumerate(boxes):
         core = np.flatnonzero(seg_cell == index)
         if not len(core):
             continue
-        bx0, by0, bx1, by1 = box
-        grown = shapely.box(bx0 - halo, by0 - halo, bx1 + halo, by1 + halo)
+        reach = _reach_box(box, grid_bounds, outer, halo)
+        grown = shapely.box(*reach)
         segments = _within(seg, grown)
         lamps = _within(osm.lamps, grown)
         spaces = _within(osm.public_spaces, grown)
@@ -319,6 +399,11 @@ def partitions(study: Study, n: int, halo: float | None = None) -> list[Partitio
                 buildings=_within(osm.buildings, grown),
                 pois=_within(osm.pois, grown),
                 entrances=_within(osm.entrances, grown),
+                tenure=None if tenure is None else _within(tenure, grown),
+                core_tenure=None
+                if tenure is None or tenure_cell is None
+                else tenure.index.to_numpy()[tenure_cell == index],
+                reach_box=reach,
             )
         )
     return out
@@ -391,46 +476,86 @@ def _kernel_threads(threads: int | None = None) -> Iterator[int | None]:
 
 
 def run_partition(
-    part: Partition, config: Config, darkness: pd.DataFrame | None
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    public_spaces: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    pois: gpd.GeoDataFrame,
+    entrances: gpd.GeoDataFrame,
+    config: Config,
+    darkness: pd.DataFrame | None,
 ) -> PartitionResult:
     """Lighting and eyes on one partition (core + halo); the core rows of each layer.
 
-    ``darkness`` is the study-wide table the eyes index uses (the partition's own
-    centre would give slightly different dawn and dusk). In a dask worker, the
-    network kernel runs on the worker's threads (:func:`_kernel_threads`).
+    The frames are one partition of each layer of a :class:`PartitionedStudy`;
+    ``segments``, ``lamps`` and ``public_spaces`` flag their core rows in
+    :data:`CORE`. ``darkness`` is the study-wide table the eyes index uses (the
+    partition's own centre would give slightly different dawn and dusk). In a
+    dask worker, the network kernel runs on the worker's threads
+    (:func:`_kernel_threads`).
     """
     with _kernel_threads():
-        return _run_partition(part, config, darkness)
+        start = time.perf_counter()
+        core_seg = segments[CORE].to_numpy(dtype=bool)
+        core_lamps = lamps[CORE].to_numpy(dtype=bool)
+        core_spaces = public_spaces[CORE].to_numpy(dtype=bool)
+        segments = segments.drop(columns=CORE)
+        lighting = analyse_lighting(
+            segments,
+            lamps.drop(columns=CORE),
+            public_spaces.drop(columns=CORE),
+            config.lighting,
+            timezone=config.general.timezone,
+        )
+        eyes = analyse_eyes(
+            lighting.segments,
+            buildings,
+            pois,
+            entrances,
+            config.eyes,
+            lighting=lighting.segments,
+            darkness=darkness,
+        )
+        dark = lighting.dark_paths
+        dark = dark[dark["segment_id"].isin(segments["segment_id"].to_numpy()[core_seg])]
+        return PartitionResult(
+            eyes.segments[core_seg],
+            lighting.lamps[core_lamps],
+            lighting.public_spaces[core_spaces],
+            dark,
+            time.perf_counter() - start,
+        )
 
 
-def _run_partition(
-    part: Partition, config: Config, darkness: pd.DataFrame | None
-) -> PartitionResult:
-    start = time.perf_counter()
-    lighting = analyse_lighting(
-        part.segments,
-        part.lamps,
-        part.public_spaces,
-        config.lighting,
-        timezone=config.general.timezone,
-    )
-    eyes = analyse_eyes(
-        lighting.segments,
-        part.buildings,
-        part.pois,
-        part.entrances,
-        config.eyes,
-        lighting=lighting.segments,
-        darkness=darkness,
-    )
-    core = set(part.core_segments.tolist())
-    segments = eyes.segments[eyes.segments.index.isin(part.core_segments)]
-    lamps = lighting.lamps[lighting.lamps.index.isin(part.core_lamps)]
-    spaces = lighting.public_spaces[lighting.public_spaces.index.isin(part.core_spaces)]
-    dark = lighting.dark_paths
-    position = dict(zip(part.segments["segment_id"], part.segments.index, strict=True))
-    dark = dark[dark["segment_id"].map(position).isin(core)]
-    return PartitionResult(segments, lamps, spaces, dark, time.perf_counter() - start)
+def partition_neighbourhoods(
+    segments: gpd.GeoDataFrame,
+    tenure: gpd.GeoDataFrame,
+    groups: list[str],
+    params: MixParams,
+    city: np.ndarray,
+) -> pd.DataFrame:
+    """Walking-neighbourhood mix scores of one partition's core tenure buildings.
+
+    ``tenure`` carries each building's node (:data:`NODE`) and the distance to
+    it (:data:`ACCESS`), snapped on the whole network by the client, and its
+    core flag; ``city`` is the whole city's dwellings per group. The scores of
+    the core rows equal the single-process ones: every walk within the largest
+    radius from a core building stays within that radius of its representative
+    point, so inside the halo (see :func:`halo_m`).
+    """
+    with _kernel_threads():
+        point = tenure.geometry.representative_point()
+        reach = reach_at_nodes(
+            segments,
+            tenure[NODE].to_numpy(),
+            tenure[ACCESS].to_numpy(),
+            params.radii_m,
+            xy=np.column_stack([point.x.to_numpy(), point.y.to_numpy()]),
+        )
+        scores = building_neighbourhood_scores(
+            tenure, groups, params=params, reach=reach, city=city
+        )
+        return scores[tenure[CORE].to_numpy(dtype=bool)]
 
 
 def _rank_dark_paths(
@@ -506,11 +631,128 @@ def client_for(scheduler: str | None, workers: int, *, processes: bool = True) -
         yield client
 
 
-def _concat(frames: list[pd.DataFrame], like: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return like.iloc[:0]
-    return gpd.GeoDataFrame(pd.concat(frames).sort_index(), crs=like.crs)
+@dataclasses.dataclass
+class PartitionedStudy:
+    """The study's layers as dask-geopandas GeoDataFrames over the spatial partitions.
+
+    Partition k of every layer holds the rows of core k and of its halo, in the
+    study's order and with the study's index (row positions), and lives on the
+    cluster (scattered once). The layers a partition owns rows of (segments,
+    lamps, public spaces, tenure) flag them in :data:`CORE`; buildings, POIs
+    and entrances are context only.
+
+    Each layer's ``spatial_partitions`` is the region holding every row of a
+    partition: the core grown by the halo, widened to the rows that cross its
+    edge. Not the core: dask-geopandas reads it as the extent of a partition's
+    geometries (``sjoin`` and ``clip`` skip the partitions whose region misses),
+    and the halo rows lie outside the core. The cores are kept in ``cores``.
+    """
+
+    layers: dict[str, Any]
+    cores: gpd.GeoSeries
+    parts: list[Partition]
+
+    @property
+    def npartitions(self) -> int:
+        """Number of spatial partitions."""
+        return len(self.parts)
+
+
+def partition_frames(
+    study: Study, parts: list[Partition], *, buildings: gpd.GeoDataFrame | None = None
+) -> dict[str, list[gpd.GeoDataFrame]]:
+    """Each layer's partitions as plain GeoDataFrames (what :func:`partitioned_study` sends).
+
+    Owned layers flag their core rows in :data:`CORE`. ``buildings`` replaces the
+    study's buildings (the eyes stage needs a ``residents`` column). With
+    building tenure, ``tenure`` holds the group counts, each building's node
+    (:data:`NODE`) and access distance (:data:`ACCESS`), snapped here on the
+    whole network so that a partition snaps exactly as the whole city does.
+    """
+    osm = study.osm
+    whole = buildings if buildings is not None else osm.buildings
+
+    def flagged(frame: gpd.GeoDataFrame, core: np.ndarray | None) -> gpd.GeoDataFrame:
+        return frame.assign(**{CORE: frame.index.isin(core)}) if core is not None else frame
+
+    frames: dict[str, list[gpd.GeoDataFrame]] = {
+        "segments": [flagged(p.segments, p.core_segments) for p in parts],
+        "lamps": [flagged(p.lamps, p.core_lamps) for p in parts],
+        "public_spaces": [flagged(p.public_spaces, p.core_spaces) for p in parts],
+        "buildings": [_own_geometries(whole.loc[p.buildings.index]) for p in parts],
+        "pois": [p.pois for p in parts],
+        "entrances": [p.entrances for p in parts],
+    }
+    if study.tenure is not None and all(p.tenure is not None for p in parts):
+        nodes, access = building_nodes(osm.segments, study.tenure)
+        columns = [*stages.tenure_groups(study), "geometry"]
+        tenure = study.tenure[columns].assign(**{NODE: nodes, ACCESS: access})
+        frames["tenure"] = [
+            flagged(tenure.loc[p.tenure.index], p.core_tenure)  # type: ignore[union-attr]
+            for p in parts
+        ]
+    return frames
+
+
+def partitioned_study(
+    study: Study, parts: list[Partition], client: Any, *, buildings: gpd.GeoDataFrame | None = None
+) -> PartitionedStudy:
+    """Send the partitions to the cluster as one dask-geopandas GeoDataFrame per layer.
+
+    Each partition's frames (:func:`partition_frames`) are scattered once; a
+    layer is the dask-geopandas GeoDataFrame over those futures, partition k
+    being spatial partition k.
+    """
+    import dask.dataframe as dd
+
+    layers: dict[str, Any] = {}
+    for name, parted in partition_frames(study, parts, buildings=buildings).items():
+        futures = client.scatter(parted, hash=False)
+        layer = dd.from_delayed(futures, meta=parted[0].iloc[:0], verify_meta=False)
+        regions = []
+        for p, frame in zip(parts, parted, strict=True):
+            x0, y0, x1, y1 = p.reach_box or p.box
+            if len(frame):
+                fx0, fy0, fx1, fy1 = frame.total_bounds
+                x0, y0, x1, y1 = min(x0, fx0), min(y0, fy0), max(x1, fx1), max(y1, fy1)
+            regions.append(shapely.box(x0, y0, x1, y1))
+        layer.spatial_partitions = gpd.GeoSeries(regions, crs=study.crs)
+        layers[name] = layer
+    cores = gpd.GeoSeries([shapely.box(*p.box) for p in parts], crs=study.crs)
+    return PartitionedStudy(layers, cores, parts)
+
+
+def _own_geometries(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with copies of its geometry objects (equal bit for bit).
+
+    ``eyes.facing.sample_rays`` prepares the buildings it gets (GEOS builds a
+    prepared geometry's indexes lazily, not thread-safe) and destroys them
+    after. Workers in the client's process (``processes=False``) would share
+    the objects of overlapping partitions, so each partition gets its own.
+    """
+    copies = shapely.from_wkb(shapely.to_wkb(frame.geometry.to_numpy()))
+    return frame.set_geometry(gpd.GeoSeries(copies, index=frame.index, crs=frame.crs))
+
+
+def _empty(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[:0]
+
+
+def _gather(client: Any, results: list[Any], name: str, *, sort: bool = True) -> gpd.GeoDataFrame:
+    """Layer ``name`` of the partitions' results (futures of :class:`PartitionResult`).
+
+    The core rows stay on the workers as the partitions of one dask-geopandas
+    GeoDataFrame, which is then computed into one GeoDataFrame on the client,
+    in the study's row order (``sort``; dark paths are ordered by
+    :func:`_rank_dark_paths`).
+    """
+    import dask.dataframe as dd
+
+    frames = [client.submit(getattr, r, name) for r in results]
+    meta = client.submit(_empty, frames[0]).result()
+    layer = dd.from_delayed(frames, meta=meta, verify_meta=False)
+    gathered: gpd.GeoDataFrame = client.compute(layer, sync=True)
+    return gathered.sort_index() if sort else gathered
 
 
 def partitioned_stages(
@@ -521,8 +763,42 @@ def partitioned_stages(
     halo: float | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
-) -> tuple[LightingResult, EyesResult, dict[str, Any]]:
-    """Lighting and eyes over spatial partitions on ``client``; gathered like the local stages."""
+) -> tuple[LightingResult, EyesResult, pd.DataFrame | None, dict[str, Any]]:
+    """Lighting, eyes and walking neighbourhoods over spatial partitions on ``client``.
+
+    Returns
+    -------
+    lighting, eyes
+        Gathered like the local stages.
+    neighbourhoods
+        Walking-neighbourhood scores aligned to ``study.tenure.index``
+        (:func:`safespaces.stages.walking_neighbourhoods`), or None without
+        building tenure.
+    info
+        Partitions, halo, sizes and task times for ``run_metadata``.
+    """
+    import dask
+
+    # dask would turn object columns (ids, names) into pyarrow strings on the way in
+    # and out of its frames; the partitions must reach the analyses as they are
+    with dask.config.set(DASK_CONFIG):
+        return _partitioned_stages(
+            study, client, n_partitions=n_partitions, halo=halo, progress=progress, timings=timings
+        )
+
+
+def _partitioned_stages(
+    study: Study,
+    client: Any,
+    *,
+    n_partitions: int | None,
+    halo: float | None,
+    progress: Progress | None,
+    timings: dict[str, float] | None,
+) -> tuple[LightingResult, EyesResult, pd.DataFrame | None, dict[str, Any]]:
+    import dask
+    import dask.dataframe as dd
+
     timings = {} if timings is None else timings
     config = study.config
     info_workers = client.scheduler_info().get("workers", {}).values()
@@ -533,8 +809,10 @@ def partitioned_stages(
         halo = halo_m(study) if halo is None else halo
         n = n_partitions or default_partitions(study, threads, memory_limit, halo)
         parts = partitions(study, n, halo)
+        # largest first: with more partitions than workers the last round is the shortest
+        parts.sort(key=lambda p: -len(p.segments))
         buildings = study.osm.buildings.assign(residents=stages.residents_from_tenure(study))
-        parts = [dataclasses.replace(p, buildings=buildings.loc[p.buildings.index]) for p in parts]
+        parted = partitioned_study(study, parts, client, buildings=buildings)
         lat, lon = study_latlon(study.osm.segments)
         eyes_dark = darkness_hours(
             lat,
@@ -543,24 +821,51 @@ def partitioned_stages(
             timezone=config.general.timezone,
         )
     weekday = normalise_weekday(config.eyes.weekday)
-    with timed(
-        f"lighting + eyes on the street ({weekday}), {len(parts)} partitions", progress, timings
-    ):
-        # largest first: with more partitions than workers the last round is the shortest
-        parts.sort(key=lambda p: -len(p.segments))
-        futures = [
-            client.submit(run_partition, client.scatter(p), config, eyes_dark, pure=False)
-            for p in parts
-        ]
-        results: list[PartitionResult] = client.gather(futures)
-        del futures
-    osm = study.osm
-    segments = _concat([r.segments for r in results], osm.segments)
-    lamps = _concat([r.lamps for r in results], osm.lamps)
-    spaces = _concat([r.public_spaces for r in results], osm.public_spaces)
-    dark = _rank_dark_paths(
-        [r.dark_paths for r in results], osm.segments, config.lighting.sample_spacing_m
-    )
+    layers = parted.layers
+    mix = "tenure" in layers
+    label = f"lighting + eyes on the street ({weekday})"
+    label += ", walking neighbourhoods" if mix else ""
+    with timed(f"{label}, {len(parts)} partitions", progress, timings):
+        run = dask.delayed(run_partition, pure=True)
+        inputs = zip(*(layers[name].to_delayed() for name in LIGHTING_EYES_LAYERS), strict=True)
+        results = client.compute([run(*frames, config, eyes_dark) for frames in inputs])
+        pending = None
+        if mix:
+            assert study.tenure is not None
+            groups = stages.tenure_groups(study)
+            city = count_matrix(study.tenure, groups).sum(axis=0)
+            meta = building_neighbourhood_scores(
+                study.tenure.iloc[:0],
+                groups,
+                params=config.mix,
+                reach={d: sp.csr_matrix((0, 0)) for d in config.mix.radii_m},
+                city=city,
+            )
+            neighbourhoods = dd.map_partitions(
+                partition_neighbourhoods,
+                layers["segments"],
+                layers["tenure"],
+                groups,
+                config.mix,
+                city,
+                meta=meta,
+                align_dataframes=False,
+            )
+            pending = client.compute(neighbourhoods)
+        osm = study.osm
+        segments = _gather(client, results, "segments")
+        lamps = _gather(client, results, "lamps")
+        spaces = _gather(client, results, "public_spaces")
+        dark_frame = _gather(client, results, "dark_paths", sort=False)
+        seconds = client.gather([client.submit(getattr, r, "seconds") for r in results])
+        scores: pd.DataFrame | None = None
+        if pending is not None:
+            scores = pending.result().sort_index()
+            assert scores is not None and study.tenure is not None
+            if not scores.index.equals(study.tenure.index):
+                raise RuntimeError("partitions did not return every tenure building once")
+        del results
+    dark = _rank_dark_paths([dark_frame], osm.segments, config.lighting.sample_spacing_m)
     light_segments = segments
     darkness = darkness_hours(
         lat, lon, config.lighting.darkness_year, timezone=config.general.timezone
@@ -585,11 +890,11 @@ def partitioned_stages(
     info = {
         "partitions": len(parts),
         "halo_m": halo,
-        "task_seconds": [round(r.seconds, 2) for r in results],
+        "task_seconds": [round(float(t), 2) for t in seconds],
         "core_segments": [len(p.core_segments) for p in parts],
         "halo_segments": [len(p.segments) for p in parts],
     }
-    return lighting, eyes, info
+    return lighting, eyes, scores, info
 
 
 def run_dask(
@@ -633,14 +938,20 @@ def run_dask(
     else:
         study = load_study(inputs, config, progress=progress, timings=timings)
     engine: dict[str, Any] = {}
+    computed: dict[str, pd.DataFrame | None] = {}
+
+    def neighbourhoods(study: Study) -> pd.DataFrame:
+        scores = computed.get("neighbourhoods")
+        return stages.walking_neighbourhoods(study) if scores is None else scores
 
     def lighting_eyes(
         study: Study, out: Path, progress: Progress | None, timings: dict[str, float]
     ) -> tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput]:
         with client_for(scheduler, workers, processes=processes) as client:
-            lighting, eyes, info = partitioned_stages(
+            lighting, eyes, scores, info = partitioned_stages(
                 study, client, n_partitions=n_partitions, progress=progress, timings=timings
             )
+        computed["neighbourhoods"] = scores
         engine.update({"name": "dask", "scheduler": scheduler or "LocalCluster", **info})
         files = stages.write_lighting_raster(
             study, lighting, out, progress=progress, timings=timings
@@ -657,6 +968,7 @@ def run_dask(
         study,
         out_dir or default_out_dir(study.config),
         lighting_eyes=lighting_eyes,
+        neighbourhoods=neighbourhoods,
         progress=progress,
         timings=timings,
         include_raw_points=include_raw_points,

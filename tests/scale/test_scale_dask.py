@@ -2,7 +2,9 @@
 
 Every layer of the GeoPackage is compared: the same layers, columns and rows in
 the same order; text, integers and geometries (WKB) exactly, floats within 1e-9
-relative. Lighting samples and illuminance do not depend on the batch
+relative. That includes ``mix_neighbourhoods``, the tenure buildings' walking
+neighbourhood scores, which the dask engine computes in the partitions.
+Lighting samples and illuminance do not depend on the batch
 (``tests/scale/test_scale_batch.py``), so floats are in fact equal bit for bit;
 the tolerance only allows a future kernel to add in another order.
 """
@@ -18,10 +20,13 @@ import pyogrio
 import pytest
 import shapely
 
-from safespaces import pipeline
+from safespaces import pipeline, stages
 from safespaces.distributed import (
     BYTES_PER_SEGMENT,
+    CORE,
+    DASK_CONFIG,
     MEMORY_SHARE,
+    NODE,
     THREADS_VARIABLE,
     _kernel_threads,
     _rank_dark_paths,
@@ -30,11 +35,16 @@ from safespaces.distributed import (
     grid,
     halo_m,
     midpoints,
+    partition_frames,
+    partition_neighbourhoods,
     partition_sizes,
+    partitioned_study,
     partitions,
     run_dask,
 )
 from safespaces.lighting.analysis import analyse_lighting
+from safespaces.mix.analysis import count_matrix
+from safespaces.mix.buildings import reach_at_nodes
 from safespaces.pipeline import Study
 from safespaces.tiling import tile_study, tiled_study
 
@@ -91,10 +101,12 @@ def test_grid_covers_bounds() -> None:
 def test_partitions_own_every_row_once(base: Study) -> None:
     parts = partitions(base, 4)
     assert halo_m(base) >= 800 + base.osm.segments["length_m"].max()
+    assert base.tenure is not None
     for attr, frame in (
         ("core_segments", base.osm.segments),
         ("core_lamps", base.osm.lamps),
         ("core_spaces", base.osm.public_spaces),
+        ("core_tenure", base.tenure),
     ):
         owned = sorted(i for p in parts for i in getattr(p, attr).tolist())
         assert owned == list(frame.index), attr
@@ -111,6 +123,18 @@ def test_dask_equals_local_on_default(base: Study, tmp_path: Path) -> None:
     assert_same_outputs(local.path, result.path)
     assert {p.name for p in result.files} == {p.name for p in local.files}
     assert {"illuminance.tif", "incident_density.tif"} <= {p.name for p in result.files}
+    assert_neighbourhoods_from_partitions(result, 4)
+
+
+def assert_neighbourhoods_from_partitions(result: pipeline.RunResult, n: int | None) -> None:
+    """The walking neighbourhoods were computed in the partitions, and compared."""
+    label = "walking neighbourhoods, "
+    stage = [k for k in result.timings if label in k and k.endswith(" partitions")]
+    assert len(stage) == 1, list(result.timings)
+    if n is not None:
+        assert stage[0].endswith(f"{label}{n} partitions")
+    columns = pyogrio.read_info(result.path, layer="mix_neighbourhoods")["fields"]
+    assert {"mix_entropy_400m", "mix_lq_owner_800m", "mix_suppressed_800m"} <= set(columns)
 
 
 @pytest.mark.slow
@@ -119,6 +143,7 @@ def test_dask_equals_local_on_4x4(base: Study, tmp_path: Path) -> None:
     local = run_local(city, tmp_path / "local")
     result = run_dask(city, city.config, tmp_path / "dask", workers=2, processes=False)
     assert_same_outputs(local.path, result.path)
+    assert_neighbourhoods_from_partitions(result, None)
 
 
 def test_lighting_equal_on_many_partitions() -> None:
@@ -143,6 +168,68 @@ def test_lighting_equal_on_many_partitions() -> None:
     assert_same_layer("public_spaces", whole.public_spaces, pd.concat(spaces).sort_index())
     ranked = _rank_dark_paths(dark, osm.segments, config.lighting.sample_spacing_m)
     assert_same_layer("dark_paths", whole.dark_paths, ranked)
+
+
+def test_walking_neighbourhoods_equal_on_many_partitions() -> None:
+    """Walking neighbourhoods, 2 x 2 city cut into 9 partitions: equal bit for bit."""
+    study = tiled_study(2)
+    assert study.tenure is not None
+    whole = stages.walking_neighbourhoods(study)
+    parts = partitions(study, 9)
+    frames = partition_frames(study, parts)
+    groups = stages.tenure_groups(study)
+    city = count_matrix(study.tenure, groups).sum(axis=0)
+    scores = [
+        partition_neighbourhoods(segments, tenure, groups, study.config.mix, city)
+        for segments, tenure in zip(frames["segments"], frames["tenure"], strict=True)
+    ]
+    gathered = pd.concat(scores).sort_index()
+    assert gathered.index.equals(whole.index)
+    assert_same_layer("mix_neighbourhoods", whole, gathered)
+    # a partition's halo holds buildings whose node lies off its network
+    segments, tenure = frames["segments"][0], frames["tenure"][0]
+    assert not tenure[NODE].isin(np.r_[segments["u"], segments["v"]]).all()
+
+
+def test_reach_at_nodes_off_the_network() -> None:
+    """Units at nodes off the network reach only the units at their own node."""
+    study = tiled_study(1)
+    none = study.osm.segments.iloc[:0]
+    reach = reach_at_nodes(none, np.array([7, 7, 9]), np.array([10.0, 30.0, 0.0]), [50.0, 30.0])
+    assert reach[50.0].toarray().tolist() == [[1, 1, 0], [1, 1, 0], [0, 0, 1]]
+    assert reach[30.0].toarray().tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+
+
+def test_partitioned_study_is_dask_geopandas(base: Study) -> None:
+    """One dask-geopandas partition per spatial partition; regions hold every row."""
+    import dask
+    import dask_geopandas
+
+    parts = partitions(base, 4)
+    with client_for(None, 2, processes=False) as client, dask.config.set(DASK_CONFIG):
+        parted = partitioned_study(base, parts, client)
+        segments = parted.layers["segments"]
+        assert isinstance(segments, dask_geopandas.GeoDataFrame)
+        assert set(parted.layers) == {
+            "segments",
+            "lamps",
+            "public_spaces",
+            "buildings",
+            "pois",
+            "entrances",
+            "tenure",
+        }
+        for name, layer in parted.layers.items():
+            assert layer.npartitions == len(parts), name
+            frames = client.compute(layer.to_delayed(), sync=True)
+            for frame, region in zip(frames, layer.spatial_partitions, strict=True):
+                assert frame.geometry.covered_by(region).all(), name
+        gathered = segments.compute()
+    owned = gathered[gathered[CORE]]
+    assert sorted(owned.index) == list(base.osm.segments.index)
+    assert len(gathered) > len(base.osm.segments)  # halos overlap
+    for part, core in zip(parts, parted.cores, strict=True):
+        assert shapely.box(*part.box).equals(core)
 
 
 def test_default_partitions(base: Study) -> None:
