@@ -1,20 +1,24 @@
 """The dask engine: ``safespaces run --engine dask``.
 
-The per-segment stages (lighting and eyes on the street) run on spatial
-partitions of the walking network, in parallel on a ``dask.distributed``
-cluster; the area-level and global stages (social mix, incidents with Gi*,
-the composite score) run on the gathered results, exactly as in
-:func:`safespaces.pipeline.run`.
+The per-segment stages (lighting and eyes on the street) and the per-building
+walking neighbourhoods of the social mix run on spatial partitions of the
+study, in parallel on a ``dask.distributed`` cluster; the area-level and global
+stages (tenure counts into areas, global segregation indices and their
+permutation p-values, incidents with Gi*, empirical-Bayes rates, FDR and the
+count model, the composite score) need the whole city and run on the client on
+the gathered results, exactly as in :func:`safespaces.pipeline.run`.
 
 Partitions and halos
 --------------------
 The study's extent is cut into a grid of rectangles (the *cores*), cut at
 quantiles of the segments' midpoints; how many is chosen by
 :func:`default_partitions` (as few as the workers allow, see there). A
-segment belongs to the core that holds its midpoint, a lamp or public space to
-the core that holds its point (a space: its representative point). Each task
-gets its core's rows plus every feature within the *halo*, a margin around the
-core as wide as the largest distance any per-segment measure looks:
+segment belongs to the core that holds its midpoint, a lamp, public space or
+tenure building to the core that holds its point (a polygon: its
+representative point; a point beyond the grid: the nearest edge core, whose box
+then reaches to the edge of every layer). Each task gets its core's rows plus
+every feature within the *halo*, a margin around the core as wide as the
+largest distance any measure looks:
 
 - eyes flow: the largest network radius (800 m) plus the longest segment (a
   core segment's end nodes, the walks' starts, can lie that far outside the
@@ -25,14 +29,30 @@ core as wide as the largest distance any per-segment measure looks:
   plus the extent of the largest public space (a space is summed whole by the
   partition that owns it);
 - eyes frontage and doors: twice the frontage / door distance (25 m) plus the
-  largest building (a building's residents are shared among every segment facing it).
+  largest building (a building's residents are shared among every segment facing it);
+- walking neighbourhoods: the largest mix radius (800 m). Buildings are snapped
+  to their nearest node on the whole network by the client (a nearest-node
+  query), so a partition never snaps differently; building i reaches j when
+  access_i + d(node_i, node_j) + access_j <= r, and then every node of that
+  walk and j's representative point lie within r of i's representative point.
 
 A task computes everything on core + halo and keeps only its core rows. Rows
 keep their position in the input (ties are broken by position in every family),
 so the gathered layers equal the single-process ones. They are equal bit for
 bit: lighting samples each line on its own and adds each point's lamps in lamp
 order, whatever else is in the batch (:mod:`safespaces.lighting.illuminance`),
-and dark paths are re-ranked in the single-process order.
+dark paths are re-ranked in the single-process order, and the neighbourhood
+scores use the whole city's composition.
+
+dask-geopandas
+--------------
+The partitioned study (:class:`PartitionedStudy`) is one
+``dask_geopandas.GeoDataFrame`` per layer, partition k of each being core k
+plus its halo (scattered to the cluster once). Lighting + eyes run on the k-th
+partitions of six layers together (``to_delayed``); the walking neighbourhoods
+are a ``map_partitions`` over the segments and tenure layers. The core rows of
+every result come back as the partitions of dask-geopandas frames, computed
+into GeoDataFrames on the client.
 
 Cluster
 -------
@@ -123,9 +143,11 @@ _DARK_SORT = (["_unknown", "light_lux_mean", "length_m"], [True, True, False])
 
 @dataclasses.dataclass(frozen=True)
 class Partition:
-    """One task's data: core row positions and the halo subsets of every layer.
+    """One partition as cut on the client: core row positions and halo subsets.
 
     Each frame keeps the study's index (row positions), in the study's order.
+    ``tenure`` (with building tenure only) holds the tenure buildings meeting the
+    halo; ``reach_box`` is the core grown by the halo.
     """
 
     index: int
@@ -909,7 +931,10 @@ def run_dask(
     progress: Progress | None = None,
     include_raw_points: bool = False,
 ) -> RunResult:
-    """:func:`safespaces.pipeline.run` with the per-segment stages on a dask cluster.
+    """:func:`safespaces.pipeline.run` with the per-segment and per-building stages on dask.
+
+    Lighting, eyes and the walking neighbourhoods run in the partitions
+    (:func:`partitioned_stages`); every other stage on the client.
 
     Parameters
     ----------
