@@ -916,6 +916,11 @@ def _partitioned_stages(
         "core_segments": [len(p.core_segments) for p in parts],
         "halo_segments": [len(p.segments) for p in parts],
     }
+    if mix:
+        info["core_tenure_buildings"] = [
+            len(p.core_tenure) for p in parts if p.core_tenure is not None
+        ]
+        info["halo_tenure_buildings"] = [len(p.tenure) for p in parts if p.tenure is not None]
     return lighting, eyes, scores, info
 
 
