@@ -1,4 +1,4 @@
-"""Benchmark: the eyes flow measure (tiled scipy Dijkstra) beside cityseer on the same graph.
+"""Benchmark: the eyes flow measure (shortest_paths kernel) beside cityseer on the same graph.
 
 Both compute, for every node of the walking graph of the embedded Helsinki extract
 (segments split to 50 m, as the pipeline does) and radii 400 and 800 m:
@@ -133,7 +133,7 @@ def main() -> None:
             label = "length-weighted" if weighted else "unweighted"
             print(
                 f"\n## {k}x{k} copies: {len(seg)} segments, {n_nodes} nodes, {label}\n"
-                f"ours (scipy, tiled): {t_ours:.2f} s; cityseer: {t_cs:.2f} s centrality "
+                f"ours (shortest_paths kernel): {t_ours:.2f} s; cityseer: {t_cs:.2f} s centrality "
                 f"+ {t_build:.2f} s graph build; ratio ours / cityseer centrality "
                 f"{t_ours / t_cs:.2f}"
             )
