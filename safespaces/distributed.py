@@ -831,7 +831,7 @@ def _partitioned_stages(
         halo = halo_m(study) if halo is None else halo
         n = n_partitions or default_partitions(study, threads, memory_limit, halo)
         parts = partitions(study, n, halo)
-        # largest first: with more partitions than workers the last round is the shortest
+        # largest first (the scheduler usually starts them first): the last round is the shortest
         parts.sort(key=lambda p: -len(p.segments))
         buildings = study.osm.buildings.assign(residents=stages.residents_from_tenure(study))
         parted = partitioned_study(study, parts, client, buildings=buildings)
