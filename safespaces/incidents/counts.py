@@ -133,17 +133,23 @@ def count_by_unit(
         "month": np.char.add("month_", windows["window_month"].to_numpy(dtype=str)).astype(object),
         "category": np.array(["cat_" + category_slug(c) for c in category], dtype=object),
     }
-    out = pd.DataFrame(index=index)
     groups = count_groups(categories)
     wanted = [TOTAL, *[c for cols in groups.values() for c in cols]]
+    row = index.get_indexer(pd.Index(ids))  # -1: a unit id that is not an output row (dropped)
+    inside = row >= 0
+    columns: dict[str, np.ndarray] = {}
     for key in keys.values():
-        table = pd.crosstab(ids, key[ok])
-        for col in table.columns:
-            out["incidents_" + str(col)] = table[col].reindex(index, fill_value=0).to_numpy()
-    for col in wanted:
-        if col not in out:
-            out[col] = 0
-    return out[wanted].fillna(0).astype(np.int64)
+        # one 2-D bincount per key (a crosstab reindexed to every unit, without pandas)
+        codes, labels = pd.factorize(key[ok][inside])
+        flat = np.bincount(
+            row[inside] * len(labels) + codes, minlength=len(index) * len(labels)
+        ).reshape(len(index), len(labels))
+        for j, label in enumerate(labels):
+            columns["incidents_" + str(label)] = flat[:, j]
+    zeros = np.zeros(len(index), dtype=np.int64)
+    return pd.DataFrame(
+        {col: columns.get(col, zeros) for col in wanted}, index=index, dtype=np.int64
+    )
 
 
 def _secondary_pass(values: np.ndarray, sup: np.ndarray, k: int) -> bool:
