@@ -368,9 +368,9 @@ def job_load() -> dict[str, Any]:
         kept = dropped = 0
         with osmium.SimpleWriter(str(complete)) as writer:
             for obj in osmium.FileProcessor(str(DEFAULT_OSM)):
-                if obj.is_node():
+                if isinstance(obj, osmium.osm.Node):
                     writer.add(obj)
-                elif obj.is_way() and "highway" in obj.tags:
+                elif isinstance(obj, osmium.osm.Way) and "highway" in obj.tags:
                     if all(ref.ref in present for ref in obj.nodes):
                         writer.add(obj)
                         kept += 1
