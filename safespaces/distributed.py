@@ -701,7 +701,7 @@ def partition_frames(
         "segments": [flagged(p.segments, p.core_segments) for p in parts],
         "lamps": [flagged(p.lamps, p.core_lamps) for p in parts],
         "public_spaces": [flagged(p.public_spaces, p.core_spaces) for p in parts],
-        "buildings": [_own_geometries(whole.loc[p.buildings.index]) for p in parts],
+        "buildings": [whole.loc[p.buildings.index] for p in parts],
         "pois": [p.pois for p in parts],
         "entrances": [p.entrances for p in parts],
     }
@@ -742,18 +742,6 @@ def partitioned_study(
         layers[name] = layer
     cores = gpd.GeoSeries([shapely.box(*p.box) for p in parts], crs=study.crs)
     return PartitionedStudy(layers, cores, parts)
-
-
-def _own_geometries(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` with copies of its geometry objects (equal bit for bit).
-
-    ``eyes.facing.sample_rays`` prepares the buildings it gets (GEOS builds a
-    prepared geometry's indexes lazily, not thread-safe) and destroys them
-    after. Workers in the client's process (``processes=False``) would share
-    the objects of overlapping partitions, so each partition gets its own.
-    """
-    copies = shapely.from_wkb(shapely.to_wkb(frame.geometry.to_numpy()))
-    return frame.set_geometry(gpd.GeoSeries(copies, index=frame.index, crs=frame.crs))
 
 
 def _empty(frame: pd.DataFrame) -> pd.DataFrame:

@@ -194,10 +194,11 @@ def sample_rays(
     ``shapely.line_interpolate_point``). Only rays whose bounding box may overlap
     a building's are made into geometries (:func:`_may_touch`), in blocks of
     :data:`RAY_BLOCK`; each ray is tested against the buildings whose boxes its
-    box overlaps with the buildings prepared (GEOS prepared ``intersects``, exact
-    like the unprepared predicate; the buildings are unprepared afterwards unless
-    they came prepared); the distance from the sample to the building orders the
-    buildings of the rays that meet more than one. The result is the same as
+    box overlaps with prepared copies of the buildings (GEOS prepared
+    ``intersects``, exact like the unprepared predicate; the caller's objects are
+    left untouched, so callers may share them across threads); the distance from
+    the sample to the building orders the buildings of the rays that meet more
+    than one. The result is the same as
     querying every ray and ordering every hit.
     """
     lines = np.asarray(segments, dtype=object)
@@ -232,19 +233,21 @@ def sample_rays(
     del lo, hi
     tree = shapely.STRtree(polys)
     found_ray, found_poly = [], []
-    unprepared = polys[~shapely.is_prepared(polys)]
-    shapely.prepare(unprepared)  # each building's edge index is built once, not per ray
-    try:
-        for block in range(0, len(candidates), RAY_BLOCK):
-            which = candidates[block : block + RAY_BLOCK]
-            rays = np.asarray(shapely.linestrings(np.stack([starts[which], ends[which]], axis=1)))
-            r_i, p_i = tree.query(rays)  # bounding boxes overlap
-            meets = shapely.intersects(polys[p_i], rays[r_i])
-            found_ray.append(which[r_i[meets]])
-            found_poly.append(p_i[meets])
-            del rays
-    finally:
-        shapely.destroy_prepared(unprepared)
+    # Prepared copies (bit-identical, via WKB): each building's edge index is built
+    # once, not per ray. Copies, because GEOS builds a prepared geometry's indexes
+    # lazily and not thread-safely: preparing the caller's objects would race with
+    # any other thread using them (e.g. dask workers in one process sharing a frame).
+    prepared = shapely.from_wkb(shapely.to_wkb(polys))
+    shapely.prepare(prepared)
+    for block in range(0, len(candidates), RAY_BLOCK):
+        which = candidates[block : block + RAY_BLOCK]
+        rays = np.asarray(shapely.linestrings(np.stack([starts[which], ends[which]], axis=1)))
+        r_i, p_i = tree.query(rays)  # bounding boxes overlap
+        meets = shapely.intersects(prepared[p_i], rays[r_i])
+        found_ray.append(which[r_i[meets]])
+        found_poly.append(p_i[meets])
+        del rays
+    del prepared
     ray_i = np.concatenate(found_ray) if found_ray else np.zeros(0, dtype=np.int64)
     poly_i = np.concatenate(found_poly) if found_poly else np.zeros(0, dtype=np.int64)
     flat = np.full(2 * m, -1, dtype=np.int64)

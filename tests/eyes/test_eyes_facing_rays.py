@@ -170,3 +170,25 @@ def test_sample_rays_leave_the_buildings_prepared_as_they_came() -> None:
     before = shapely.is_prepared(polys).copy()
     sample_rays(lines, polys, distance=25.0, spacing=2.0)
     assert np.array_equal(shapely.is_prepared(polys), before)
+
+
+def test_sample_rays_never_prepare_the_callers_buildings() -> None:
+    # GEOS prepares lazily and not thread-safely: the caller's objects stay unprepared,
+    # so threads (dask workers in one process) may share them
+    lines, polys = random_city(7)
+    sample_rays(lines, polys, distance=25.0, spacing=2.0)
+    assert not shapely.is_prepared(polys).any()
+
+
+def test_sample_rays_in_threads_sharing_buildings_equal_one_call() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    lines, polys = random_city(8)
+    want = sample_rays(lines, polys, distance=25.0, spacing=2.0)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(
+            pool.map(lambda _: sample_rays(lines, polys, distance=25.0, spacing=2.0), range(8))
+        )
+    for rays in got:
+        assert np.array_equal(rays.building, want.building)
+        assert np.array_equal(rays.segment, want.segment)
