@@ -83,6 +83,7 @@ import shapely
 
 from safespaces import stages
 from safespaces.config import Config
+from safespaces.errors import ConfigError
 from safespaces.eyes import EyesResult, normalise_weekday
 from safespaces.eyes.analysis import analyse_eyes
 from safespaces.eyes.hours import hour_datetimes, opening_table
@@ -139,6 +140,10 @@ DASK_CONFIG = {"dataframe.convert-string": False}
 
 #: Columns of the dark-path ranking (as in ``safespaces.lighting.spaces``).
 _DARK_SORT = (["_unknown", "light_lux_mean", "length_m"], [True, True, False])
+
+
+#: Seconds to wait for a given scheduler before giving up with a clear error.
+SCHEDULER_TIMEOUT_S = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -638,7 +643,16 @@ def client_for(scheduler: str | None, workers: int, *, processes: bool = True) -
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ConfigError(
+                f"could not reach the dask scheduler at {scheduler!r} within "
+                f"{SCHEDULER_TIMEOUT_S} s ({exc.__class__.__name__}: {exc}). Fix: start one "
+                "(`dask scheduler` on that host, workers with `dask worker <address>`), check "
+                "the address and firewall, or leave out --scheduler to use a local cluster"
+            ) from exc
+        with client:
             yield client
         return
     with (
