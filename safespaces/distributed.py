@@ -60,15 +60,13 @@ Cluster
 single-threaded worker processes; ``scheduler="tcp://host:8786"`` connects to a
 running cluster. The client holds the study and sends each task only its
 partition's data. A task runs the compiled network kernel on its worker's
-threads (``SAFESPACES_THREADS``, :func:`_kernel_threads`). See ``docs/scale.md``.
+threads (:func:`_kernel_threads`). See ``docs/scale.md``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -113,6 +111,7 @@ from safespaces.pipeline import (
     load_study,
     run_study,
 )
+from safespaces.shortest_paths import limit_threads
 from safespaces.stages import timed
 
 Progress = Callable[[str], None]
@@ -124,8 +123,6 @@ BYTES_PER_SEGMENT = 12_000
 MEMORY_SHARE = 0.5
 #: Largest number of partitions per worker :func:`default_partitions` considers.
 MAX_ROUNDS = 16
-#: Environment variable the compiled network kernel reads for its thread count.
-THREADS_VARIABLE = "SAFESPACES_THREADS"
 
 #: Column flagging a partition's own rows (its core); the other rows are its halo.
 CORE = "_core"
@@ -436,43 +433,6 @@ def partitions(study: Study, n: int, halo: float | None = None) -> list[Partitio
     return out
 
 
-class _EnvironmentOverride:
-    """Set an environment variable while tasks run; restore it after the last one.
-
-    Worker threads of one process share ``os.environ`` (a LocalCluster with
-    ``processes=False`` runs its workers in the client's process), so the
-    previous value is kept when the first task enters and put back when the
-    last concurrent task leaves.
-    """
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._lock = threading.Lock()
-        self._users = 0
-        self._saved: str | None = None
-
-    @contextmanager
-    def set(self, value: str) -> Iterator[None]:
-        with self._lock:
-            if self._users == 0:
-                self._saved = os.environ.get(self.name)
-            self._users += 1
-            os.environ[self.name] = value
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._users -= 1
-                if self._users == 0:
-                    if self._saved is None:
-                        os.environ.pop(self.name, None)
-                    else:
-                        os.environ[self.name] = self._saved
-
-
-_THREADS = _EnvironmentOverride(THREADS_VARIABLE)
-
-
 def worker_threads() -> int | None:
     """Threads of the dask worker running the current task (None outside a worker)."""
     try:
@@ -489,16 +449,14 @@ def worker_threads() -> int | None:
 def _kernel_threads(threads: int | None = None) -> Iterator[int | None]:
     """Let the compiled network kernel use ``threads`` (default: the worker's own).
 
-    The kernel (``safespaces.shortest_paths``) reads ``SAFESPACES_THREADS`` at
-    call time and otherwise uses every core; in a worker it must use only the
-    worker's threads, or two single-threaded workers on two cores would each
-    start two threads. Outside a worker nothing is changed.
+    The kernel (``safespaces.shortest_paths``) otherwise uses every core; in a
+    worker it must use only the worker's threads, or two single-threaded workers
+    on two cores would each start two threads. The limit holds for the calling
+    thread only (:func:`safespaces.shortest_paths.limit_threads`). Outside a
+    worker nothing is changed.
     """
     threads = worker_threads() if threads is None else threads
-    if threads is None:
-        yield None
-        return
-    with _THREADS.set(str(threads)):
+    with limit_threads(threads):
         yield threads
 
 

@@ -17,14 +17,18 @@ accumulated in the search itself, and blocks of sources run on several threads
 add edge lengths in float64 along the same shortest path); the sums differ from
 a numpy ``bincount`` over the same pairs only by the order of additions.
 
-The number of threads is ``SAFESPACES_THREADS`` if set, else every usable core.
+The number of threads is the limit set with :func:`limit_threads` in the
+calling thread (the dask engine sets its worker's thread count per task), else
+``SAFESPACES_THREADS`` if set, else every usable core.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import numba
@@ -41,8 +45,31 @@ _T = TypeVar("_T")
 BLOCK = 512
 
 
+#: Thread limit of the current context (thread or task); None: not limited here.
+_THREAD_LIMIT: ContextVar[int | None] = ContextVar("safespaces_threads", default=None)
+
+
+@contextmanager
+def limit_threads(threads: int | None) -> Iterator[None]:
+    """Run the kernels called in this context (this thread only) on ``threads``.
+
+    None leaves the default (:func:`thread_count`). Unlike the environment
+    variable, the limit belongs to the calling thread, so concurrent tasks in
+    one process (dask workers of a ``processes=False`` cluster) don't share it.
+    """
+    token = _THREAD_LIMIT.set(threads)
+    try:
+        yield
+    finally:
+        _THREAD_LIMIT.reset(token)
+
+
 def thread_count() -> int:
-    """Threads for the kernels: ``SAFESPACES_THREADS`` if set, else usable cores."""
+    """Threads for the kernels: :func:`limit_threads`, else ``SAFESPACES_THREADS``,
+    else usable cores."""
+    limit = _THREAD_LIMIT.get()
+    if limit is not None:
+        return max(1, limit)
     value = os.environ.get("SAFESPACES_THREADS", "").strip()
     if value:
         try:

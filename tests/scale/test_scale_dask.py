@@ -27,7 +27,6 @@ from safespaces.distributed import (
     DASK_CONFIG,
     MEMORY_SHARE,
     NODE,
-    THREADS_VARIABLE,
     _kernel_threads,
     _rank_dark_paths,
     client_for,
@@ -46,6 +45,7 @@ from safespaces.lighting.analysis import analyse_lighting
 from safespaces.mix.analysis import count_matrix
 from safespaces.mix.buildings import reach_at_nodes
 from safespaces.pipeline import Study
+from safespaces.shortest_paths import thread_count
 from safespaces.tiling import tile_study, tiled_study
 
 TOLERANCE = 1e-9
@@ -253,19 +253,19 @@ def grid_for(study: Study, n: int) -> list[tuple[float, float, float, float]]:
 
 
 def test_kernel_threads_follow_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(THREADS_VARIABLE, "7")
+    monkeypatch.setenv("SAFESPACES_THREADS", "7")
     with _kernel_threads() as threads:  # not in a worker: unchanged
-        assert threads is None and os.environ[THREADS_VARIABLE] == "7"
+        assert threads is None and thread_count() == 7
     with _kernel_threads(1):
-        assert os.environ[THREADS_VARIABLE] == "1"
-    assert os.environ[THREADS_VARIABLE] == "7"
-    monkeypatch.delenv(THREADS_VARIABLE)
+        assert thread_count() == 1
+    assert thread_count() == 7
+    monkeypatch.delenv("SAFESPACES_THREADS")
     with client_for(None, 2, processes=False) as client:
         seen = client.gather([client.submit(_threads_seen, i, pure=False) for i in range(4)])
-    assert seen == [("1", 1)] * 4
-    assert THREADS_VARIABLE not in os.environ
+    assert seen == [(1, 1)] * 4
+    assert "SAFESPACES_THREADS" not in os.environ
 
 
-def _threads_seen(_: int) -> tuple[str | None, int | None]:
+def _threads_seen(_: int) -> tuple[int, int | None]:
     with _kernel_threads() as threads:
-        return os.environ.get(THREADS_VARIABLE), threads
+        return thread_count(), threads
