@@ -188,6 +188,25 @@ def _search(
 
 
 @numba.njit(cache=True, nogil=True)
+def _workspace(
+    n: int, n_edges: int
+) -> tuple[FloatArray, IntArray, FloatArray, IntArray, IntArray, FloatArray]:
+    """Work arrays of :func:`_search` for a graph of ``n`` nodes and ``n_edges`` arcs.
+
+    ``dist`` starts at inf (the searches leave it so); a heap holds at most one
+    entry per relaxed arc plus the source.
+    """
+    return (
+        np.full(n, np.inf),
+        np.empty(n, dtype=np.int64),
+        np.empty(n_edges + 1),
+        np.empty(n_edges + 1, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(n),
+    )
+
+
+@numba.njit(cache=True, nogil=True)
 def _gravity_block(
     sources: IntArray,
     indptr: IntArray,
@@ -200,12 +219,7 @@ def _gravity_block(
 ) -> None:
     n = indptr.shape[0] - 1
     limit = radii.max()
-    dist = np.full(n, np.inf)
-    touched = np.empty(n, dtype=np.int64)
-    heap_d = np.empty(indices.shape[0] + 1)
-    heap_n = np.empty(indices.shape[0] + 1, dtype=np.int64)
-    out_node = np.empty(n, dtype=np.int64)
-    out_dist = np.empty(n)
+    dist, touched, heap_d, heap_n, out_node, out_dist = _workspace(n, indices.shape[0])
     n_radii = radii.shape[0]
     acc = np.zeros(3 * n_radii)
     for s in sources:
@@ -236,12 +250,7 @@ def _pairs_block(
     is_target: npt.NDArray[np.bool_],
 ) -> tuple[IntArray, IntArray, FloatArray]:
     n = indptr.shape[0] - 1
-    dist = np.full(n, np.inf)
-    touched = np.empty(n, dtype=np.int64)
-    heap_d = np.empty(indices.shape[0] + 1)
-    heap_n = np.empty(indices.shape[0] + 1, dtype=np.int64)
-    out_node = np.empty(n, dtype=np.int64)
-    out_dist = np.empty(n)
+    dist, touched, heap_d, heap_n, out_node, out_dist = _workspace(n, indices.shape[0])
     cap = max(1024, 64 * sources.shape[0])
     src = np.empty(cap, dtype=np.int64)
     dst = np.empty(cap, dtype=np.int64)
