@@ -24,8 +24,9 @@ import pandas as pd
 import shapely
 
 from safespaces.config import Config
-from safespaces.eyes.flow import gravity, node_graph
+from safespaces.eyes.flow import node_graph
 from safespaces.pipeline import Inputs, load_study
+from safespaces.shortest_paths import radius_sums
 
 RADII = (400, 800)
 
@@ -54,7 +55,9 @@ def tiled(segments: gpd.GeoDataFrame, k: int) -> gpd.GeoDataFrame:
 def ours(segments: gpd.GeoDataFrame, weighted: bool) -> tuple[dict[str, np.ndarray], float]:
     start = time.perf_counter()
     graph = node_graph(segments)
-    result = gravity(graph.matrix, graph.xy, RADII, weights=graph.length if weighted else None)
+    result = radius_sums(
+        graph.matrix, RADII, weights=graph.length if weighted else None, xy=graph.xy
+    )
     return result, time.perf_counter() - start
 
 

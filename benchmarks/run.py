@@ -176,7 +176,8 @@ def _city_segments(k: int) -> Any:
 def job_network(k: int, quick: bool) -> dict[str, Any]:
     """Our flow kernel beside pandana and cityseer on the same node graph."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from safespaces.eyes.flow import gravity, node_graph
+    from safespaces.eyes.flow import node_graph
+    from safespaces.shortest_paths import radius_sums
 
     study = _city_segments(k)
     segments = study.osm.segments
@@ -185,10 +186,10 @@ def job_network(k: int, quick: bool) -> dict[str, Any]:
     # (~0.5 s, once): timed apart, as esda's and momepy's numba warm-ups are
     with stopwatch(times, "ours_warmup"):
         tiny = node_graph(segments.iloc[:2])
-        gravity(tiny.matrix, tiny.xy, RADII, weights=tiny.length)
+        radius_sums(tiny.matrix, RADII, weights=tiny.length, xy=tiny.xy)
     with stopwatch(times, "ours"):
         graph = node_graph(segments)
-        mine = gravity(graph.matrix, graph.xy, RADII, weights=graph.length)
+        mine = radius_sums(graph.matrix, RADII, weights=graph.length, xy=graph.xy)
     out: dict[str, Any] = {
         "job": "network",
         "k": k,

@@ -15,7 +15,7 @@ from safespaces.eyes.facing import (
     residents_facing,
     sample_rays,
 )
-from safespaces.eyes.flow import gravity, node_graph, segment_flow
+from safespaces.eyes.flow import node_graph, segment_flow
 from safespaces.eyes.hours import hour_datetimes, normalise_weekday, opening_table
 from safespaces.eyes.index import (
     DAY_HOURS,
@@ -38,7 +38,6 @@ __all__ = [
     "analyse_eyes",
     "combine",
     "frontage_share",
-    "gravity",
     "hour_datetimes",
     "light_factor",
     "nearest_segment",

@@ -68,56 +68,6 @@ def node_graph(segments: gpd.GeoDataFrame) -> NodeGraph:
     return NodeGraph(adjacency(segments), xy, ui, vi, length)
 
 
-def gravity(
-    matrix: sp.csr_matrix,
-    xy: npt.NDArray[np.float64],
-    radii: tuple[float, ...],
-    *,
-    weights: npt.NDArray[np.float64] | None = None,
-    beta_times_radius: float = 4.0,
-    threads: int | None = None,
-) -> dict[str, npt.NDArray[np.float64]]:
-    """Network density, harmonic closeness and gravity of every node within each radius.
-
-    For every node i and radius r, over the other nodes j with d_ij <= r:
-
-    - ``density_r`` = sum w_j
-    - ``harmonic_r`` = sum w_j / d_ij
-    - ``gravity_r`` = sum w_j exp(-beta d_ij), beta = ``beta_times_radius`` / r
-
-    (cityseer's ``density``, ``harmonic`` and ``exp(-4*p)`` closeness with node
-    weights w_j, default 1). See :func:`safespaces.shortest_paths.radius_sums`.
-
-    Parameters
-    ----------
-    matrix
-        Symmetric sparse adjacency (metres).
-    xy
-        Node coordinates (metric), used to number the nodes for memory locality.
-    radii
-        Network radii (metres).
-    weights
-        Node weights w_j (default 1).
-    beta_times_radius
-        beta x r.
-    threads
-        Threads (default: ``SAFESPACES_THREADS`` or every usable core).
-
-    Returns
-    -------
-    dict
-        Arrays keyed ``density_<r>``, ``harmonic_<r>``, ``gravity_<r>`` (r as an int).
-    """
-    return radius_sums(
-        matrix,
-        radii,
-        weights=weights,
-        beta_times_radius=beta_times_radius,
-        xy=xy,
-        threads=threads,
-    )
-
-
 def segment_flow(
     segments: gpd.GeoDataFrame,
     radii: tuple[float, ...],
@@ -135,12 +85,12 @@ def segment_flow(
         radius (int metres) -> array aligned to ``segments``.
     """
     graph = node_graph(segments)
-    result = gravity(
+    result = radius_sums(
         graph.matrix,
-        graph.xy,
         radii,
         weights=graph.length,
         beta_times_radius=beta_times_radius,
+        xy=graph.xy,
     )
     return {
         int(r): (result[f"gravity_{int(r)}"][graph.u] + result[f"gravity_{int(r)}"][graph.v]) / 2

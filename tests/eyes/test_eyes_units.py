@@ -16,10 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from safespaces.errors import ConfigError
-from safespaces.eyes import EyesParams, gravity, light_factor, opening_table, saturate
+from safespaces.eyes import EyesParams, light_factor, opening_table, saturate
 from safespaces.eyes.hours import hour_datetimes, normalise_weekday
 from safespaces.eyes.index import dark_hours
 from safespaces.pipeline import Study
+from safespaces.shortest_paths import radius_sums
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +147,7 @@ def test_gravity_equals_networkx_brute_force(n, seed, threads):
         w += [data["w"], data["w"]]
     matrix = sp.csr_matrix((w, (rows, cols)), shape=(n, n))
     weights = rng.uniform(0.5, 2.0, size=n)
-    got = gravity(matrix, xy, (100.0, 250.0), weights=weights, threads=threads)
+    got = radius_sums(matrix, (100.0, 250.0), weights=weights, xy=xy, threads=threads)
     for radius in (100.0, 250.0):
         want = brute_force(graph, weights, radius)
         for kind in ("density", "harmonic", "gravity"):
