@@ -89,8 +89,6 @@ from safespaces.eyes.index import dark_hours
 from safespaces.lighting.analysis import (
     LightingResult,
     analyse_lighting,
-    class_shares,
-    conflict_counts,
     study_latlon,
 )
 from safespaces.lighting.darkness import darkness_hours
@@ -848,19 +846,10 @@ def _partitioned_stages(
                 raise RuntimeError("partitions did not return every tenure building once")
         del results
     dark = _rank_dark_paths([dark_frame], osm.segments, config.lighting.sample_spacing_m)
-    light_segments = segments
     darkness = darkness_hours(
         lat, lon, config.lighting.darkness_year, timezone=config.general.timezone
     )
-    lighting = LightingResult(
-        segments=light_segments,
-        lamps=lamps,
-        public_spaces=spaces,
-        dark_paths=dark,
-        darkness=darkness,
-        class_shares=class_shares(light_segments),
-        conflicts=conflict_counts(light_segments),
-    )
+    lighting = LightingResult.assemble(segments, lamps, spaces, dark, darkness)
     table = opening_table(osm.pois, config.eyes)
     dark_flags = dark_hours(eyes_dark, hour_datetimes(config.eyes), config.eyes)
     eyes = EyesResult(

@@ -58,6 +58,27 @@ class LightingResult:
     class_shares: pd.DataFrame
     conflicts: pd.DataFrame
 
+    @classmethod
+    def assemble(
+        cls,
+        segments: gpd.GeoDataFrame,
+        lamps: gpd.GeoDataFrame,
+        public_spaces: gpd.GeoDataFrame,
+        dark_paths: gpd.GeoDataFrame,
+        darkness: pd.DataFrame,
+    ) -> LightingResult:
+        """The result of lit segments, lamps, spaces and dark paths; the study-wide
+        tables (class shares, tag conflicts) derived from ``segments``."""
+        return cls(
+            segments=segments,
+            lamps=lamps,
+            public_spaces=public_spaces,
+            dark_paths=dark_paths,
+            darkness=darkness,
+            class_shares=class_shares(segments),
+            conflicts=conflict_counts(segments),
+        )
+
     def layers(self) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
         """Output layers by name (for ``safespaces.io.write_layers``).
 
@@ -212,15 +233,7 @@ def analyse_lighting(
     dark = _dark_paths(public_spaces, segments, seg_light, samples, lux, params, inside)
     lat, lon = study_latlon(segments)
     darkness = darkness_hours(lat, lon, params.darkness_year, timezone=timezone)
-    return LightingResult(
-        segments=seg_out,
-        lamps=modelled,
-        public_spaces=spaces,
-        dark_paths=dark,
-        darkness=darkness,
-        class_shares=class_shares(seg_out),
-        conflicts=conflict_counts(seg_out),
-    )
+    return LightingResult.assemble(seg_out, modelled, spaces, dark, darkness)
 
 
 def lighting_summary(result: LightingResult) -> dict[str, Any]:
