@@ -66,6 +66,7 @@ threads (:func:`_kernel_threads`). See ``docs/scale.md``.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -139,6 +140,19 @@ _DARK_SORT = (["_unknown", "light_lux_mean", "length_m"], [True, True, False])
 
 #: Seconds to wait for a given scheduler before giving up with a clear error.
 SCHEDULER_TIMEOUT_S = 10
+
+#: Import names of the ``distributed`` extra (pyproject.toml) that the dask engine needs.
+DASK_MODULES = ("dask", "distributed", "dask_geopandas")
+
+
+def require_dask() -> None:
+    """Refuse the dask engine before any work when the ``distributed`` extra is missing."""
+    missing = [name for name in DASK_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(
+            f"--engine dask needs the distributed extra ({', '.join(missing)} not installed). "
+            "Fix: pip install 'safespaces[distributed]', or leave out --engine dask"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -911,6 +925,7 @@ def run_dask(
         As :func:`safespaces.pipeline.run`; ``run_metadata`` also records the
         engine, partitions and halo.
     """
+    require_dask()
     timings: dict[str, float] = {}
     if isinstance(inputs, Study):
         study = inputs

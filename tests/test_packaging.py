@@ -1,4 +1,5 @@
-"""Packaging promises: environment.yml matches pyproject; the library imports no Streamlit."""
+"""Packaging promises: environment.yml matches pyproject; the floors lock pins the floors; the
+library imports no Streamlit."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+from packaging.version import Version
 
 REPO = Path(__file__).resolve().parent.parent
 #: PyPI name -> conda-forge name where they differ
@@ -37,6 +40,29 @@ def test_environment_yml_matches_pyproject() -> None:
             if name not in ("python", "pip"):
                 listed[name] = version
     assert listed == wanted
+
+
+def test_floors_lock_pins_exactly_the_floors() -> None:
+    """tools/floors.txt (what tools/test_floors.sh installs) pins every requirement of the core,
+    test and download extras at its floor, so the floors run tests the floors pyproject states."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    specs = [*project["dependencies"]]
+    for extra in ("test", "download"):
+        specs += project["optional-dependencies"][extra]
+    pins: dict[str, str] = {}
+    for line in (REPO / "tools" / "floors.txt").read_text().splitlines():
+        if line[:1].isalnum():
+            name, version = line.split("==")
+            pins[re.sub(r"[-_.]+", "-", name).lower()] = version.strip()
+    for spec in specs:
+        name, version = requirement(spec)
+        assert version.startswith(">="), spec
+        name = re.sub(r"[-_.]+", "-", name)
+        assert name in pins, f"{name} not in tools/floors.txt: bash tools/test_floors.sh --lock"
+        assert Version(pins[name]) == Version(version[2:]), (
+            f"{name}: floor {version}, tools/floors.txt {pins[name]}: raise the floor to what "
+            "resolves, or run bash tools/test_floors.sh --lock"
+        )
 
 
 def test_import_does_not_load_streamlit() -> None:

@@ -116,7 +116,7 @@ def _coordinates(
 
     def parse(col: str) -> tuple[np.ndarray, np.ndarray]:
         text = frame[col].astype("string").str.strip().str.replace(",", ".", regex=False)
-        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         return values, text.isna().to_numpy(dtype=bool)
 
     x, x_missing = parse(xcol)

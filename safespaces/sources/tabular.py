@@ -181,7 +181,7 @@ def numeric(
     does (``first_row`` = 2); vector files number features from 1 (``first_row`` = 1).
     """
     text = frame[column].astype("string").str.strip().str.replace(",", ".", regex=False)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = np.isnan(values) & text.notna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -324,7 +324,7 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
         with path.open("rb") as handle:
             kind = sniff(handle.read(4096))
         what = f"it looks like {kind}" if kind else str(exc).split(";")[0][:160]
-        if "not recognized as being in a supported file format" in str(exc) and not kind:
+        if "supported file format" in str(exc) and not kind:  # GDAL < 3.9: "as a supported"
             what = "GDAL does not recognise the format"
         if path.suffix.lower() == ".gpkg" and kind and "GeoPackage" in kind:
             what = "the GeoPackage is truncated or corrupt"

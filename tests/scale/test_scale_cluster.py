@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from test_scale_dask import assert_same_outputs
 
+pytestmark = pytest.mark.dask
 TIMEOUT = 600
 
 

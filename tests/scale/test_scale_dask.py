@@ -20,7 +20,7 @@ import pyogrio
 import pytest
 import shapely
 
-from safespaces import pipeline, stages
+from safespaces import distributed, pipeline, stages
 from safespaces.distributed import (
     BYTES_PER_SEGMENT,
     CORE,
@@ -41,6 +41,7 @@ from safespaces.distributed import (
     partitions,
     run_dask,
 )
+from safespaces.errors import ConfigError
 from safespaces.lighting.analysis import analyse_lighting
 from safespaces.mix.analysis import count_matrix
 from safespaces.mix.buildings import reach_at_nodes
@@ -115,6 +116,7 @@ def test_partitions_own_every_row_once(base: Study) -> None:
         assert p.segments.index.is_monotonic_increasing
 
 
+@pytest.mark.dask
 def test_dask_equals_local_on_default(base: Study, tmp_path: Path) -> None:
     local = run_local(base, tmp_path / "local")
     result = run_dask(
@@ -124,6 +126,17 @@ def test_dask_equals_local_on_default(base: Study, tmp_path: Path) -> None:
     assert {p.name for p in result.files} == {p.name for p in local.files}
     assert {"illuminance.tif", "incident_density.tif"} <= {p.name for p in result.files}
     assert_neighbourhoods_from_partitions(result, 4)
+
+
+def test_dask_engine_without_the_extra_is_a_clear_error(
+    base: Study, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing ``distributed`` extra is one error with the fix, before any work."""
+    missing = "no_such_module_for_safespaces"
+    monkeypatch.setattr(distributed, "DASK_MODULES", ("dask", missing))
+    with pytest.raises(ConfigError, match=rf"needs the distributed extra \(.*{missing}"):
+        run_dask(base, base.config, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def assert_neighbourhoods_from_partitions(result: pipeline.RunResult, n: int | None) -> None:
@@ -138,6 +151,7 @@ def assert_neighbourhoods_from_partitions(result: pipeline.RunResult, n: int | N
 
 
 @pytest.mark.slow
+@pytest.mark.dask
 def test_dask_equals_local_on_4x4(base: Study, tmp_path: Path) -> None:
     city = tile_study(base, 4)
     local = run_local(city, tmp_path / "local")
@@ -200,6 +214,7 @@ def test_reach_at_nodes_off_the_network() -> None:
     assert reach[30.0].toarray().tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
 
 
+@pytest.mark.dask
 def test_partitioned_study_is_dask_geopandas(base: Study) -> None:
     """One dask-geopandas partition per spatial partition; regions hold every row."""
     import dask
@@ -252,6 +267,7 @@ def grid_for(study: Study, n: int) -> list[tuple[float, float, float, float]]:
     return grid((x0, y0, x1, y1), n, midpoints(seg))
 
 
+@pytest.mark.dask
 def test_kernel_threads_follow_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAFESPACES_THREADS", "7")
     with _kernel_threads() as threads:  # not in a worker: unchanged

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The lowest supported versions: install exactly the floors of pyproject.toml (the lock
+# tools/floors.txt: core + test + download extras, Python 3.11, Linux x86_64) into a fresh
+# .venv-floors and run the core tests there, i.e. all but the real-browser, QGIS and dask tests
+# (Chromium, PyQGIS and the distributed extra are not part of the floors). Fails on any error.
+#   bash tools/test_floors.sh [pytest args]   install and test (.ci/run runs this)
+#   bash tools/test_floors.sh --lock          rewrite tools/floors.txt after a floor changed
+#                                             (uv's lowest-direct resolution; needs PyPI)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LOCK=tools/floors.txt
+VENV=.venv-floors
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "test_floors: error: needs Python 3.11 (the floor of requires-python; the lock is for" \
+    "3.11), got $("$PYTHON" -V 2>&1) at $PYTHON. Fix: PYTHON=/path/to/python3.11" >&2
+  exit 2
+fi
+
+if [ "${1:-}" = "--lock" ]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  "$PYTHON" -m venv "$work/uv"
+  "$work/uv/bin/python" -m pip install --quiet --disable-pip-version-check uv
+  "$work/uv/bin/uv" pip compile pyproject.toml --extra test --extra download \
+    --resolution lowest-direct --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+    --only-binary :all: --constraint tools/floors-constraints.txt \
+    --custom-compile-command "bash tools/test_floors.sh --lock" --quiet --output-file "$LOCK"
+  echo "wrote $LOCK; tests/test_packaging.py checks it pins exactly the floors"
+  exit 0
+fi
+
+start=$SECONDS
+rm -rf "$VENV"
+"$PYTHON" -m venv "$VENV"
+pip=("$VENV/bin/python" -m pip --quiet --disable-pip-version-check)
+"${pip[@]}" install --only-binary :all: --no-deps -r "$LOCK"
+# the package itself, built with the floor of [build-system] requires
+setuptools=$("$VENV/bin/python" -c 'import re, tomllib
+spec = tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"][0]
+print(re.fullmatch(r"setuptools>=([\w.]+)", spec).group(1))')
+"${pip[@]}" install --only-binary :all: "setuptools==$setuptools"
+"${pip[@]}" install --no-deps --no-build-isolation --editable .
+"${pip[@]}" check
+echo "test_floors: $VENV ready in $((SECONDS - start)) s: $("$VENV/bin/python" -m pip list \
+  --format freeze 2>/dev/null | grep -iE '^(numpy|pandas|scipy|shapely|geopandas|pyogrio|pyproj|rasterio|numba|streamlit)==' \
+  | tr '\n' ' ')"
+
+start=$SECONDS
+status=0
+"$VENV/bin/python" -m pytest -m "not browser and not qgis and not dask" -p no:cacheprovider \
+  "$@" || status=$?
+echo "test_floors: core tests at the floors ran in $((SECONDS - start)) s (exit $status)"
+if [ "$status" -ne 0 ]; then
+  echo "test_floors: FAILED at the lowest supported versions ($LOCK). Fix the code, or raise" \
+    "the floor in pyproject.toml (and environment.yml), then bash tools/test_floors.sh --lock" >&2
+fi
+exit "$status"
