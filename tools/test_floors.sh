@@ -10,10 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LOCK=tools/floors.txt
 VENV=.venv-floors
-PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
-if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+is311() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; }
+PYTHON=${PYTHON:-python3}  # the interpreter tools/env.sh uses, if it is 3.11
+if ! is311 "$PYTHON" && [ "$PYTHON" = python3 ] && command -v python3.11 >/dev/null; then
+  PYTHON=python3.11
+fi
+if ! is311 "$PYTHON"; then
   echo "test_floors: error: needs Python 3.11 (the floor of requires-python; the lock is for" \
-    "3.11), got $("$PYTHON" -V 2>&1) at $PYTHON. Fix: PYTHON=/path/to/python3.11" >&2
+    "3.11), got $("$PYTHON" -V 2>&1 | head -1) at $PYTHON. Fix: PYTHON=/path/to/python3.11" >&2
   exit 2
 fi
 
