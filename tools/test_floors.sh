@@ -28,7 +28,6 @@ trap 'rm -rf "$work"' EXIT
 "$PYTHON" -m venv "$work/uv"
 "$work/uv/bin/python" -m pip install --quiet --disable-pip-version-check uv
 uv=("$work/uv/bin/uv" --quiet)
-export UV_LINK_MODE=copy  # the cache may sit on another file system
 
 if [ "${1:-}" = "--lock" ]; then
   "${uv[@]}" pip compile pyproject.toml --extra test --extra download \
@@ -40,7 +39,7 @@ if [ "${1:-}" = "--lock" ]; then
 fi
 
 rm -rf "$VENV"
-"$PYTHON" -m venv "$VENV"
+"${uv[@]}" venv --python "$PYTHON" "$VENV"
 install=("${uv[@]}" pip install --python "$VENV/bin/python" --no-deps)
 "${install[@]}" --only-binary :all: -r "$LOCK"
 # the package itself, built with the floor of [build-system] requires
@@ -49,9 +48,9 @@ spec = tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"][0]
 print(re.fullmatch(r"setuptools>=([\w.]+)", spec).group(1))')
 "${install[@]}" --only-binary :all: "setuptools==$setuptools"
 "${install[@]}" --no-build-isolation --editable .
-"$VENV/bin/python" -m pip check --disable-pip-version-check
-echo "test_floors: $VENV ready in $((SECONDS - start)) s: $("$VENV/bin/python" -m pip list \
-  --format freeze 2>/dev/null | grep -iE '^(numpy|pandas|scipy|shapely|geopandas|pyogrio|pyproj|rasterio|numba|streamlit)==' \
+"${uv[@]}" pip check --python "$VENV/bin/python"
+echo "test_floors: $VENV ready in $((SECONDS - start)) s: $("${uv[@]}" pip freeze \
+  --python "$VENV/bin/python" | grep -iE '^(numpy|pandas|scipy|shapely|geopandas|pyogrio|pyproj|rasterio|numba|streamlit)==' \
   | tr '\n' ' ')"
 
 start=$SECONDS
