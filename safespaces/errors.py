@@ -53,3 +53,43 @@ class CRSError(InputError):
 
 class OutputError(SafespacesError, OSError):
     """An output cannot be written."""
+
+
+#: Exit status of the CLI for an unexpected error (a bug), distinct from bad input (2).
+INTERNAL_ERROR_STATUS = 3
+
+
+def report_internal_error(exc: BaseException, context: str = "") -> str:
+    """Write the details of an unexpected error to a log file; return one line for the user.
+
+    The last line of defence of the CLI and the app: a bug must never show a raw
+    traceback, and must never pass for bad input. The log (traceback, versions,
+    ``context``) goes to a new file in the system's temporary folder
+    (``$TMPDIR``), never into the output folder, which a failed run leaves as it was.
+
+    Returns
+    -------
+    str
+        ``internal error: <what> - please report it; details in <log>``.
+    """
+    import platform
+    import tempfile
+    import traceback
+
+    import safespaces
+
+    what = f"{type(exc).__name__}: {exc}".replace("\n", " ").strip()
+    if len(what) > 300:
+        what = what[:297] + "..."
+    if isinstance(exc, MemoryError):
+        what = "out of memory (MemoryError); see the limits in docs/reliability.md"
+    try:
+        fd, name = tempfile.mkstemp(prefix="safespaces-error-", suffix=".log")
+        with open(fd, "w", encoding="utf-8") as log:
+            log.write(f"safespaces {safespaces.__version__}, Python {platform.python_version()}, ")
+            log.write(f"{platform.platform()}\n{context}\n\n")
+            log.write("".join(traceback.format_exception(exc)))
+        where = f"details in {name}"
+    except OSError as log_error:  # pragma: no cover - no writable temp folder
+        where = f"no log could be written ({log_error.strerror})"
+    return f"internal error: {what} - please report it; {where}"

@@ -27,6 +27,7 @@ from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
 from safespaces.network import split_long_segments
+from safespaces.output import OutputFolder, output_folder
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.qgis import export_package
 from safespaces.sources.areas import grid_areas, read_areas
@@ -268,6 +269,12 @@ class RunResult:
     summary: dict[str, Any]
     files: list[Path]
 
+    def moved(self, folder: OutputFolder) -> RunResult:
+        """The same result with its paths where ``folder`` put them after the swap."""
+        return dataclasses.replace(
+            self, path=folder.final(self.path), files=[folder.final(f) for f in self.files]
+        )
+
 
 LightingEyes = Callable[
     [Study, Path, Progress | None, dict[str, float]],
@@ -304,14 +311,16 @@ def run(
         Bad input or an unwritable output; earlier outputs stay intact.
     """
     timings: dict[str, float] = {}
-    study = load_study(inputs, config, progress=progress, timings=timings)
-    return run_study(
-        study,
-        out_dir or default_out_dir(config),
-        progress=progress,
-        timings=timings,
-        include_raw_points=include_raw_points,
-    )
+    with output_folder(out_dir or default_out_dir(config)) as folder:
+        study = load_study(inputs, config, progress=progress, timings=timings)
+        result = run_stages(
+            study,
+            folder.path,
+            progress=progress,
+            timings=timings,
+            include_raw_points=include_raw_points,
+        )
+    return result.moved(folder)
 
 
 def run_study(
@@ -325,9 +334,41 @@ def run_study(
     include_raw_points: bool = False,
     metadata: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Every stage on a loaded study; ``lighting_eyes`` runs the per-segment stages and
-    ``neighbourhoods`` the buildings' walking neighbourhoods (in this process by default;
-    :mod:`safespaces.distributed` passes dask versions)."""
+    """Every stage on a loaded study, written into ``out`` as a whole or not at all.
+
+    ``lighting_eyes`` runs the per-segment stages and ``neighbourhoods`` the
+    buildings' walking neighbourhoods (in this process by default;
+    :mod:`safespaces.distributed` passes dask versions). The files are written
+    into a staging folder and swapped in for ``out`` at the end
+    (:func:`safespaces.output.output_folder`).
+    """
+    with output_folder(out) as folder:
+        result = run_stages(
+            study,
+            folder.path,
+            lighting_eyes=lighting_eyes,
+            neighbourhoods=neighbourhoods,
+            progress=progress,
+            timings=timings,
+            include_raw_points=include_raw_points,
+            metadata=metadata,
+        )
+    return result.moved(folder)
+
+
+def run_stages(
+    study: Study,
+    out: Path,
+    *,
+    lighting_eyes: LightingEyes = local_lighting_eyes,
+    neighbourhoods: stages.Neighbourhoods | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+    include_raw_points: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> RunResult:
+    """Every stage on a loaded study, writing straight into the folder ``out``
+    (a staging folder: see :func:`run_study`)."""
     timings = {} if timings is None else timings
     layers: dict[str, pd.DataFrame] = dict(base_layers(study))
     summary: dict[str, Any] = {

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from safespaces.config import Config, load_config
 from safespaces.errors import InputError
 from safespaces.lighting import LightingResult
+from safespaces.output import OutputFolder, output_folder
 from safespaces.pipeline import Inputs, Study, load_study
 from safespaces.qgis import write_raster_style
 from safespaces.stages import StageOutput, lighting_stage
@@ -144,8 +146,9 @@ class LitStudy:
     output: StageOutput
 
 
-def light_study(args: argparse.Namespace, config: Config) -> LitStudy:
-    """Load the inputs the command line names and run the lighting stage into ``--out``.
+def light_study(args: argparse.Namespace, config: Config, folder: Path) -> LitStudy:
+    """Load the inputs the command line names and run the lighting stage into ``folder``
+    (the staging folder of :func:`command_output`).
 
     Writes ``illuminance.tif`` with its QGIS style beside it (the catalogue's,
     as the QGIS package writes it), for the commands that write it without the
@@ -153,7 +156,6 @@ def light_study(args: argparse.Namespace, config: Config) -> LitStudy:
     """
     timings: dict[str, float] = {}
     study = load_study(inputs_from_args(args), config, progress=progress, timings=timings)
-    folder = out_dir(args, config)
     lighting, output = lighting_stage(study, folder, progress=progress, timings=timings)
     write_raster_styles(output.files)
     return LitStudy(study, folder, timings, lighting, output)
@@ -162,6 +164,18 @@ def light_study(args: argparse.Namespace, config: Config) -> LitStudy:
 def config_from_args(args: argparse.Namespace) -> Config:
     """The configuration from ``--config`` and ``--set``."""
     return load_config(args.config, args.set)
+
+
+@contextlib.contextmanager
+def command_output(args: argparse.Namespace, config: Config) -> Iterator[OutputFolder]:
+    """The output folder of a family subcommand, as a whole or not at all.
+
+    Starts from the outputs already in ``--out`` (the subcommand adds or
+    replaces its own layers and files); see :func:`safespaces.output.output_folder`.
+    Print what was written after the block, with :meth:`OutputFolder.final` paths.
+    """
+    with output_folder(out_dir(args, config), keep_existing=True) as folder:
+        yield folder
 
 
 def out_dir(args: argparse.Namespace, config: Config) -> Path:

@@ -17,6 +17,7 @@ import geopandas as gpd
 from safespaces.commands._common import (
     OSM_HELP,
     add_input_options,
+    command_output,
     config_from_args,
     finish_parser,
     light_study,
@@ -78,22 +79,23 @@ def run(args: argparse.Namespace) -> int:
             eyes=dataclasses.replace(config.eyes, weekday=normalise_weekday(args.weekday))
         )
     weekday = normalise_weekday(config.eyes.weekday)
-    lit = light_study(args, config)
-    light_out = lit.output
-    result, stage = eyes_stage(
-        lit.study, lit.lighting.segments, progress=progress, timings=lit.timings
-    )
-    info = stage.summary
-    layer: gpd.GeoDataFrame = result.segments
-    path = write_layers(
-        lit.folder,
-        {**light_out.layers, **stage.layers},
-        run_metadata(lit.study, lit.timings, {**light_out.metadata, **stage.metadata}),
-        keep_other_layers=True,
-    )
-    write_json(lit.folder / "eyes_summary.json", info)
+    with command_output(args, config) as out:
+        lit = light_study(args, config, out.path)
+        light_out = lit.output
+        result, stage = eyes_stage(
+            lit.study, lit.lighting.segments, progress=progress, timings=lit.timings
+        )
+        info = stage.summary
+        layer: gpd.GeoDataFrame = result.segments
+        path = write_layers(
+            out.path,
+            {**light_out.layers, **stage.layers},
+            run_metadata(lit.study, lit.timings, {**light_out.metadata, **stage.metadata}),
+            keep_other_layers=True,
+        )
+        write_json(out.path / "eyes_summary.json", info)
     means = info["length_weighted_mean"]
-    print(f"wrote {path} (layer street_segments, {len(layer)} segments)")
+    print(f"wrote {out.final(path)} (layer street_segments, {len(layer)} segments)")
     print(
         f"eyes ({weekday}), length-weighted means: day {means['eyes_day']:.1f}, "
         f"evening {means['eyes_evening']:.1f}, night {means['eyes_night']:.1f}"

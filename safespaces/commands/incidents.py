@@ -25,9 +25,9 @@ from pyproj import CRS
 import safespaces
 from safespaces.commands._common import (
     add_input_options,
+    command_output,
     config_from_args,
     finish_parser,
-    out_dir,
     progress,
     with_override,
     write_raster_styles,
@@ -276,7 +276,19 @@ def write_outputs(
 def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces incidents``; errors propagate as exceptions (exit 2)."""
     config = _config(args)
-    folder = out_dir(args, config)
+    with command_output(args, config) as out:
+        gpkg, tif, result, synthetic = _analyse_into(args, config, out.path)
+    print(format_report(result, synthetic=synthetic))
+    print(f"wrote {out.final(gpkg)}" + (f" and {out.final(tif)}" if tif else ""))
+    if result.raw_points_exported:
+        print(f"WARNING: raw incident points written (layer {RAW_LAYER}) as requested")
+    return 0
+
+
+def _analyse_into(
+    args: argparse.Namespace, config: Config, folder: Path
+) -> tuple[Path, Path | None, IncidentResult, bool]:
+    """Read, analyse and write into ``folder``: the GeoPackage, the raster, the result."""
     prep = prepare(args, config)
     reference = prep.areas if prep.areas is not None else prep.segments
     assert reference is not None
@@ -302,11 +314,7 @@ def run(args: argparse.Namespace) -> int:
         **result.metadata,
     }
     gpkg, tif = write_outputs(result, folder, crs, metadata)
-    print(format_report(result, synthetic=prep.synthetic))
-    print(f"wrote {gpkg}" + (f" and {tif}" if tif else ""))
-    if result.raw_points_exported:
-        print(f"WARNING: raw incident points written (layer {RAW_LAYER}) as requested")
-    return 0
+    return gpkg, tif, result, prep.synthetic
 
 
 def _fmt(value: Any) -> str:

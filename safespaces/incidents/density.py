@@ -31,7 +31,7 @@ from pyproj import CRS
 from scipy.signal import fftconvolve
 
 from safespaces.errors import ConfigError
-from safespaces.io import atomic_path
+from safespaces.io import raster_writer
 
 NODATA = -9999.0
 
@@ -154,7 +154,6 @@ def write_density(
     Its QGIS style (``.qml``) comes from the layer catalogue through
     :func:`safespaces.qgis.write_raster_style` (or the QGIS package), not from here.
     """
-    import rasterio
     from affine import Affine
 
     path = Path(path)
@@ -171,7 +170,7 @@ def write_density(
         "compress": "LZW",
         "tiled": values.shape[0] >= 256 and values.shape[1] >= 256,
     }
-    with atomic_path(path) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+    with raster_writer(path, profile) as dst:
         dst.write(values, 1)
         dst.update_tags(
             units="incidents per km2 (whole period)",

@@ -28,6 +28,8 @@ import pandas as pd
 from scipy import sparse
 from statsmodels.stats.multitest import multipletests
 
+from safespaces.safety import libpysal_weights
+
 CLASSES: tuple[str, ...] = ("hot 99%", "hot 95%", "not significant", "cold 95%", "cold 99%")
 
 
@@ -56,7 +58,8 @@ class GiResult:
 
 def contiguity_weights(units: gpd.GeoDataFrame) -> sparse.csr_matrix:
     """Binary queen-contiguity matrix; a unit with no neighbour gets its nearest one."""
-    from libpysal.weights import KNN, Queen
+    weights = libpysal_weights()
+    KNN, Queen = weights.KNN, weights.Queen
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # libpysal warns on islands, handled below
