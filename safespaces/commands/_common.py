@@ -8,8 +8,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from safespaces.config import Config, load_config
-from safespaces.errors import InputError
+from safespaces.config import Config, load_config, validate_config
 from safespaces.lighting import LightingResult
 from safespaces.pipeline import Inputs, Study, load_study
 from safespaces.qgis import write_raster_style
@@ -174,17 +173,24 @@ def progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
 
 
-def with_override(config: Config, section: str, field: str, value: int | None) -> Config:
-    """``config`` with ``section.field`` set from a non-negative integer flag (None: unchanged).
+def with_override(
+    config: Config, section: str, field: str, value: object | None, flag: str | None = None
+) -> Config:
+    """``config`` with ``section.field`` set from a command-line flag (None: unchanged), checked.
+
+    Parameters
+    ----------
+    flag
+        The flag's name for messages; default ``--<field with dashes>``.
 
     Raises
     ------
-    InputError
-        A negative value.
+    SettingError
+        The value is outside the setting's range (the message names the flag).
     """
     if value is None:
         return config
-    if value < 0:
-        raise InputError(f"--{field.replace('_', '-')} must be >= 0", fix="give 0 or more")
     params = dataclasses.replace(getattr(config, section), **{field: value})
-    return config.replace(**{section: params})
+    changed = config.replace(**{section: params})
+    name = flag or f"--{field.replace('_', '-')}"
+    return validate_config(changed, origin={f"{section}.{field}": name})
