@@ -313,16 +313,18 @@ def crs_problem(text: str) -> Problem | None:
 CRS_AREA_MARGIN_DEG = 1.0
 
 
-def check_crs_area(crs_text: str, box: tuple[float, float, float, float]) -> None:
+def check_crs_area(config: Config, box: tuple[float, float, float, float]) -> None:
     """Refuse a chosen ``general.crs`` whose area of use is far from the study.
 
     A CRS of another part of the world projects the study with distorted
     distances (Helsinki in an Australian MGA zone); ``"auto"`` always fits.
+    Called once the study's place is known (after reading OSM), before any
+    analysis; the message names the file or flag that set the CRS.
 
     Parameters
     ----------
-    crs_text
-        ``general.crs``.
+    config
+        The configuration (``general.crs``).
     box
         The study's bounds in lon/lat (west, south, east, north).
 
@@ -332,6 +334,7 @@ def check_crs_area(crs_text: str, box: tuple[float, float, float, float]) -> Non
         The study's centre lies more than :data:`CRS_AREA_MARGIN_DEG` outside
         the CRS's area of use (CRSs without a declared area are not checked).
     """
+    crs_text = config.general.crs
     if crs_text == "auto":
         return
     area = CRS.from_user_input(crs_text).area_of_use
@@ -339,14 +342,10 @@ def check_crs_area(crs_text: str, box: tuple[float, float, float, float]) -> Non
         return
     lon, lat = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     m = CRS_AREA_MARGIN_DEG
-    west, east = area.west - m, area.east + m
-    inside_lon = west <= lon <= east if area.west <= area.east else lon >= west or lon <= east
-    if (
-        math.isfinite(lon)
-        and math.isfinite(lat)
-        and inside_lon
-        and (area.south - m <= lat <= area.north + m)
-    ):
+    width = (area.east - area.west) % 360 or 360.0  # areas may cross the antimeridian
+    past_west = (lon - area.west) % 360 if math.isfinite(lon) else math.nan
+    inside_lon = past_west <= width + m or past_west >= 360 - m
+    if math.isfinite(lat) and inside_lon and area.south - m <= lat <= area.north + m:
         return
     raise SettingError(
         "general.crs",
@@ -355,6 +354,7 @@ def check_crs_area(crs_text: str, box: tuple[float, float, float, float]) -> Non
         f"{area.south:g} to {area.north:g}), but the study lies at lon {lon:.2f}, lat {lat:.2f}",
         'use "auto" (EPSG:3067 in Finland, else the local UTM zone) or a CRS made for the study\'s '
         "area",
+        source=source_of(config, "general.crs"),
     )
 
 
@@ -584,6 +584,22 @@ def validate_config(
     return config
 
 
+def origin_of(config: Config) -> dict[str, str]:
+    """Where each ``section.key`` of ``config`` was set (by :func:`load_config`)."""
+    return dict(getattr(config, "_origin", {}))
+
+
+def with_origin(config: Config, origin: Mapping[str, str]) -> Config:
+    """``config`` remembering where its settings came from (for messages at run time)."""
+    object.__setattr__(config, "_origin", dict(origin))  # not a field: no effect on ==, to_dict
+    return config
+
+
+def source_of(config: Config, key: str) -> str:
+    """The file or flag that set ``key`` (``section.key``), else ``configuration``."""
+    return origin_of(config).get(key, "configuration")
+
+
 def _field_key(key: str) -> str:
     """``section.field`` of a setting's key (``eyes.weights.doors`` -> ``eyes.weights``)."""
     return ".".join(re.split(r"[.\[]", key)[:2])
@@ -713,7 +729,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
         origin[section] = origin.get(section, "--set")
         origin[f"{section}.{key}"] = "--set"
     config = _build(Config, data, origin, "")
-    return validate_config(config, origin=origin, source=source)
+    return with_origin(validate_config(config, origin=origin, source=source), origin)
 
 
 def _build(cls: type[T], data: Any, origin: Mapping[str, str], prefix: str) -> T:

@@ -150,7 +150,7 @@ def load_study(
         osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
         osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
     box = lonlat_bounds(osm)
-    check_crs_area(config.general.crs, box)
+    check_crs_area(config, box)
     if inputs.lamps is not None:
         with timed("read lamp register", progress, timings):
             register = read_lamp_register(

@@ -26,6 +26,7 @@ from safespaces.config import (
     Config,
     GeneralParams,
     NetworkParams,
+    check_crs_area,
     load_config,
     name_problem,
     settings_markdown,
@@ -347,6 +348,40 @@ def test_a_sydney_study_configuration_passes() -> None:
     assert config.general.crs == "EPSG:7856"
 
 
+HELSINKI_BOX = (24.9352, 60.1642, 24.9534, 60.1791)
+
+
+@pytest.mark.parametrize(
+    ("crs", "box", "refused"),
+    [
+        ("EPSG:7856", HELSINKI_BOX, True),  # Australian MGA zone 56
+        ("EPSG:7856", (151.20, -33.88, 151.22, -33.86), False),  # Sydney
+        ("EPSG:3879", HELSINKI_BOX, False),  # Helsinki's own GK25
+        ("EPSG:3067", (10.7, 59.9, 10.8, 60.0), True),  # Finland's CRS for Oslo
+        ("EPSG:3067", (18.5, 60.1, 18.6, 60.2), False),  # within the 1 degree margin
+        ("EPSG:32601", (179.5, 60.0, 179.6, 60.1), False),  # UTM 1N, across the antimeridian
+        ("EPSG:32601", (170.0, 60.0, 170.1, 60.1), True),
+        ("+proj=utm +zone=35 +datum=WGS84", HELSINKI_BOX, False),  # no declared area
+        ("auto", (150.0, -34.0, 151.0, -33.0), False),
+    ],
+)
+def test_a_crs_made_for_another_place_is_refused(
+    crs: str, box: tuple[float, float, float, float], refused: bool
+) -> None:
+    config = load_config(None, [f'general.crs="{crs}"'])
+    if refused:
+        with pytest.raises(SettingError, match=r"^--set: setting 'general.crs' = .*made for"):
+            check_crs_area(config, box)
+    else:
+        check_crs_area(config, box)
+
+
+def test_a_sydney_crs_on_helsinki_names_the_file() -> None:
+    config = load_config(REAL / "config_sydney.toml")
+    with pytest.raises(SettingError, match=r"^config_sydney.toml: setting 'general.crs'"):
+        check_crs_area(config, HELSINKI_BOX)
+
+
 def test_flags_are_checked_and_named() -> None:
     from argparse import Namespace
 
@@ -392,3 +427,42 @@ def test_cli_exit_2_without_traceback(tmp_path: Path, args: list[str], fragment:
     lines = [line for line in proc.stderr.splitlines() if "error:" in line]
     assert len(lines) == 1 and fragment in lines[0] and "Fix:" in lines[0]
     assert not (tmp_path / "out").exists() and not (tmp_path / "layers").exists()
+
+
+def _corpus() -> list[dict[str, typing.Any]]:
+    import tomllib
+
+    with open(REAL / "config.toml", "rb") as f:
+        return list(tomllib.load(f)["case"])
+
+
+def test_config_corpus_manifest_is_complete() -> None:
+    cases = _corpus()
+    assert len(cases) >= 12
+    assert len({c["id"] for c in cases}) == len(cases)
+    for case in cases:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", case["id"])
+        assert case["exit"] in (0, 2) and (case["exit"] == 0 or case["stderr"])
+        if "file" in case:
+            assert (REAL / case["file"]).is_file()
+            assert (REAL / case["file"]).stat().st_size < 200_000
+    made = {p.name for p in REAL.glob("config_*")}
+    assert made == {c["file"] for c in cases if "file" in c} | {"config_oslo_skoyen.osm.pbf"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in _corpus() if c["exit"] == 2 and "crs-on-helsinki" not in c["id"]],
+    ids=lambda c: c["id"],
+)
+def test_config_corpus_refusals_come_from_loading(case: dict[str, typing.Any]) -> None:
+    """The corpus's refusals happen in load_config (or the bandwidth check), before any work."""
+    from safespaces.commands._common import check_density_bandwidth
+
+    args = case["args"]
+    path = REAL / case["file"] if "file" in case else None
+    sets = [args[i + 1] for i, a in enumerate(args) if a == "--set"]
+    with pytest.raises(ConfigError) as info:
+        config = load_config(path, sets)
+        check_density_bandwidth(config, include_raw_points=False)
+    assert case["stderr"] in str(info.value)

@@ -8,7 +8,16 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from safespaces.config import Config, load_config, validate_config
+from safespaces.config import (
+    Config,
+    load_config,
+    origin_of,
+    source_of,
+    validate_config,
+    with_origin,
+)
+from safespaces.errors import SettingError
+from safespaces.incidents.params import check_bandwidth
 from safespaces.lighting import LightingResult
 from safespaces.pipeline import Inputs, Study, load_study
 from safespaces.qgis import write_raster_style
@@ -192,5 +201,20 @@ def with_override(
         return config
     params = dataclasses.replace(getattr(config, section), **{field: value})
     changed = config.replace(**{section: params})
-    name = flag or f"--{field.replace('_', '-')}"
-    return validate_config(changed, origin={f"{section}.{field}": name})
+    origin = {**origin_of(config), f"{section}.{field}": flag or f"--{field.replace('_', '-')}"}
+    return with_origin(validate_config(changed, origin=origin), origin)
+
+
+def check_density_bandwidth(config: Config, include_raw_points: bool) -> None:
+    """Refuse, before any work, a density bandwidth below the privacy minimum without the opt-in.
+
+    Raises
+    ------
+    SettingError
+        Naming the file or flag that set ``incidents.density_bandwidth_m``.
+    """
+    inc = config.incidents
+    try:
+        check_bandwidth(inc.density_bandwidth_m, inc.min_bandwidth_m, include_raw_points)
+    except SettingError as exc:
+        raise exc.at(source_of(config, exc.key)) from None

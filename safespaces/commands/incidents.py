@@ -25,6 +25,7 @@ from pyproj import CRS
 import safespaces
 from safespaces.commands._common import (
     add_input_options,
+    check_density_bandwidth,
     config_from_args,
     finish_parser,
     out_dir,
@@ -37,7 +38,6 @@ from safespaces.crs import metric_crs
 from safespaces.errors import InputError
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import write_density
-from safespaces.incidents.params import check_bandwidth
 from safespaces.io import GPKG_NAME, atomic_path, write_layers
 from safespaces.pipeline import Inputs, load_study
 from safespaces.sources.areas import read_areas
@@ -110,7 +110,7 @@ def _metric(config: Config, frame: gpd.GeoDataFrame) -> CRS:
     lonlat = frame.to_crs(4326)
     if config.general.crs != "auto":
         x0, y0, x1, y1 = (float(v) for v in lonlat.total_bounds)
-        check_crs_area(config.general.crs, (x0, y0, x1, y1))
+        check_crs_area(config, (x0, y0, x1, y1))
         return CRS.from_user_input(config.general.crs)
     centre = lonlat.geometry.union_all().centroid
     return metric_crs(centre.x, centre.y)
@@ -281,8 +281,7 @@ def write_outputs(
 def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces incidents``; errors propagate as exceptions (exit 2)."""
     config = _config(args)
-    inc = config.incidents
-    check_bandwidth(inc.density_bandwidth_m, inc.min_bandwidth_m, bool(args.include_raw_points))
+    check_density_bandwidth(config, bool(args.include_raw_points))
     folder = out_dir(args, config)
     prep = prepare(args, config)
     reference = prep.areas if prep.areas is not None else prep.segments

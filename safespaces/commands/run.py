@@ -7,13 +7,13 @@ from typing import Any
 
 from safespaces.commands._common import (
     add_input_options,
+    check_density_bandwidth,
     config_from_args,
     finish_parser,
     inputs_from_args,
     out_dir,
     progress,
 )
-from safespaces.incidents.params import check_bandwidth
 from safespaces.pipeline import run as run_pipeline
 
 HELP = "run every analysis the inputs allow (no arguments: the embedded Helsinki default)"
@@ -116,8 +116,7 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     inputs = inputs_from_args(args)
     if inputs.resolved().incidents is not None:  # refused before any work, not after lighting
-        inc = config.incidents
-        check_bandwidth(inc.density_bandwidth_m, inc.min_bandwidth_m, args.include_raw_points)
+        check_density_bandwidth(config, args.include_raw_points)
     if inputs.is_default:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
     if args.engine == "dask":
