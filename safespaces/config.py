@@ -489,8 +489,12 @@ class Config:
         return dataclasses.replace(self, **sections)
 
     def validate(self) -> Config:
-        """Check every setting (see :func:`validate_config`); return the configuration."""
-        return validate_config(self)
+        """Check every setting (see :func:`validate_config`); return the configuration.
+
+        Messages name the file or flag a setting came from when the configuration
+        was read by :func:`load_config`, else ``configuration``.
+        """
+        return validate_config(self, origin=origin_of(self))
 
 
 def _jsonable(value: Any) -> Any:
@@ -756,7 +760,7 @@ def _build(cls: type[T], data: Any, origin: Mapping[str, str], prefix: str) -> T
             kwargs[key] = _build(hints[key], value, origin, full + ".")
             continue
         default = (
-            field.default_factory()  # type: ignore[misc]
+            field.default_factory()
             if field.default_factory is not dataclasses.MISSING
             else field.default
         )

@@ -74,9 +74,10 @@ def suggest(value: object, choices: Sequence[str]) -> str:
 class Rule(Protocol):
     """A rule of one setting."""
 
-    #: True: applies to a plain value, every list item and every table value;
-    #: False: applies to the whole value (a list's length, a table's keys).
-    each: bool
+    @property
+    def each(self) -> bool:
+        """True: applies to a plain value, every list item and every table value;
+        False: applies to the whole value (a list's length, a table's keys)."""
 
     def problem(self, value: Any) -> Problem | None:
         """(what is wrong, fix) or None when ``value`` obeys the rule."""
@@ -353,7 +354,7 @@ def text_problem(text: str) -> Problem | None:
             "remove line breaks, tabs and other control characters",
         )
     if len(text) > MAX_TEXT:
-        return f"is {len(text):,} characters long", f"use at most {MAX_TEXT:,} characters"
+        return f"{len(text):,} characters long", f"use at most {MAX_TEXT:,} characters"
     return None
 
 
@@ -367,11 +368,11 @@ def _scalar_problem(hint: Any, value: Any) -> Problem | None:
             return None
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
             return (
-                "not a whole number (a decimal point or exponent makes a decimal number)",
-                "write it as a whole number without a decimal point or exponent"
-                + (f", e.g. {fmt(round(value))}" if math.isfinite(value) else ""),
+                "not an integer (a decimal point or exponent makes a decimal number)",
+                "write a whole number without a decimal point or exponent"
+                + (f", e.g. {int(float(value))}" if math.isfinite(value) else ""),
             )
-        return "not a whole number", "write a whole number, e.g. 10"
+        return "not an integer", "write a whole number, e.g. 10"
     if hint is float:
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
             if not math.isfinite(value):
@@ -459,7 +460,7 @@ def settings_table(section: str, cls: type, rules: Rules) -> list[str]:
         default = (
             field.default
             if field.default is not dataclasses.MISSING
-            else field.default_factory()  # type: ignore[misc]
+            else field.default_factory()
             if field.default_factory is not dataclasses.MISSING
             else None
         )
