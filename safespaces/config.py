@@ -776,8 +776,10 @@ def _coerce(hint: Any, value: Any, key: str, where: str, example: Any = None) ->
     def bad(what: str | None = None) -> SettingError:
         shown = "" if example is None else _toml_value(example)
         like = f", e.g. {shown}" if shown and len(shown) <= 60 else ""
-        problem = what or f"not a {kind_of(hint)}"
-        return SettingError(key, value, problem, f"write a {kind_of(hint)}{like}", source=where)
+        kind = kind_of(hint)
+        wanted = "text in quotes" if kind == "text" else f"a {kind}"
+        problem = what or f"not {wanted}"
+        return SettingError(key, value, problem, f"write {wanted}{like}", source=where)
 
     if origin in (types.UnionType, typing.Union):
         for arg in args:
