@@ -47,6 +47,83 @@ class ConfigError(SafespacesError, ValueError):
     """The configuration (TOML file or flags) is invalid."""
 
 
+#: Longest value shown in full in a message; longer ones are cut.
+SHOW_CHARS = 80
+
+
+def show_value(value: object) -> str:
+    """A setting's value for a one-line message: TOML-like, escaped, at most ~80 characters."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, tuple):
+        text = repr(list(value))
+    else:
+        text = repr(value)  # strings quoted, NUL and control characters escaped
+    if len(text) > SHOW_CHARS:
+        size = f"{len(value):,} characters" if isinstance(value, str) else "cut"
+        text = f"{text[: SHOW_CHARS - 20]}... ({size})"
+    return text
+
+
+class SettingError(ConfigError):
+    """One setting is invalid: ``<source>: setting 'section.key' = value: problem. Fix: fix``.
+
+    Parameters
+    ----------
+    key
+        Dotted name of the setting (``lighting.cutoff_m``; ``eyes.weights.doors`` for a
+        value inside a table, ``eyes.residents_at_home[3]`` for an item of a list).
+    value
+        The offending value.
+    problem
+        What is wrong with it.
+    fix
+        How to fix it.
+    related
+        Other settings the rule ties it to (their source names the message when
+        only they were set by the user).
+    source
+        Where the value came from: the TOML file's name, ``--set``, ``defaults``
+        or ``configuration`` (built in code).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        value: object,
+        problem: str,
+        fix: str,
+        *,
+        related: tuple[str, ...] = (),
+        source: str = "configuration",
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.problem = problem
+        self.fix = fix
+        self.related = tuple(related)
+        self.source = source
+        super().__init__(f"{source}: setting '{key}' = {show_value(value)}: {problem}. Fix: {fix}")
+
+    def at(self, source: str) -> SettingError:
+        """The same error, naming ``source``."""
+        return SettingError(
+            self.key, self.value, self.problem, self.fix, related=self.related, source=source
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:  # keyword arguments survive pickling (dask)
+        return (
+            _setting_error,
+            (self.key, self.value, self.problem, self.fix, self.related, self.source),
+        )
+
+
+def _setting_error(
+    key: str, value: object, problem: str, fix: str, related: tuple[str, ...], source: str
+) -> SettingError:
+    return SettingError(key, value, problem, fix, related=related, source=source)
+
+
 class CRSError(InputError):
     """A coordinate reference system is missing, unknown or implausible."""
 

@@ -21,7 +21,7 @@ from pyproj import CRS
 
 import safespaces
 from safespaces import stages
-from safespaces.config import Config
+from safespaces.config import Config, check_crs_area
 from safespaces.errors import InputError
 from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
@@ -137,8 +137,11 @@ def load_study(
     ------
     InputError
         Any input that cannot be read; the message names the file and the fix.
+    ConfigError
+        A setting outside its range (:meth:`Config.validate`).
     """
     timings = {} if timings is None else timings
+    config.validate()  # a configuration built in code is checked too, before any reading
     inputs = inputs.resolved()
     assert inputs.osm is not None
     synthetic: list[str] = []
@@ -148,6 +151,7 @@ def load_study(
         osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
         osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
     box = lonlat_bounds(osm)
+    check_crs_area(config, box)
     if inputs.lamps is not None:
         with timed("read lamp register", progress, timings):
             register = read_lamp_register(

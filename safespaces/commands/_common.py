@@ -9,8 +9,16 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from safespaces.config import Config, load_config
-from safespaces.errors import InputError
+from safespaces.config import (
+    Config,
+    load_config,
+    origin_of,
+    source_of,
+    validate_config,
+    with_origin,
+)
+from safespaces.errors import SettingError
+from safespaces.incidents.params import check_bandwidth
 from safespaces.lighting import LightingResult
 from safespaces.output import OutputFolder, output_folder
 from safespaces.pipeline import Inputs, Study, load_study
@@ -188,17 +196,39 @@ def progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
 
 
-def with_override(config: Config, section: str, field: str, value: int | None) -> Config:
-    """``config`` with ``section.field`` set from a non-negative integer flag (None: unchanged).
+def with_override(
+    config: Config, section: str, field: str, value: object | None, flag: str | None = None
+) -> Config:
+    """``config`` with ``section.field`` set from a command-line flag (None: unchanged), checked.
+
+    Parameters
+    ----------
+    flag
+        The flag's name for messages; default ``--<field with dashes>``.
 
     Raises
     ------
-    InputError
-        A negative value.
+    SettingError
+        The value is outside the setting's range (the message names the flag).
     """
     if value is None:
         return config
-    if value < 0:
-        raise InputError(f"--{field.replace('_', '-')} must be >= 0", fix="give 0 or more")
     params = dataclasses.replace(getattr(config, section), **{field: value})
-    return config.replace(**{section: params})
+    changed = config.replace(**{section: params})
+    origin = {**origin_of(config), f"{section}.{field}": flag or f"--{field.replace('_', '-')}"}
+    return with_origin(validate_config(changed, origin=origin), origin)
+
+
+def check_density_bandwidth(config: Config, include_raw_points: bool) -> None:
+    """Refuse, before any work, a density bandwidth below the privacy minimum without the opt-in.
+
+    Raises
+    ------
+    SettingError
+        Naming the file or flag that set ``incidents.density_bandwidth_m``.
+    """
+    inc = config.incidents
+    try:
+        check_bandwidth(inc.density_bandwidth_m, inc.min_bandwidth_m, include_raw_points)
+    except SettingError as exc:
+        raise exc.at(source_of(config, exc.key)) from None

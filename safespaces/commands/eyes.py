@@ -10,7 +10,6 @@ from the lighting stage, ``DIR/illuminance.tif`` with its ``.qml`` style.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
 import geopandas as gpd
 
@@ -22,6 +21,7 @@ from safespaces.commands._common import (
     finish_parser,
     light_study,
     progress,
+    with_override,
 )
 from safespaces.eyes import normalise_weekday
 from safespaces.io import write_json, write_layers
@@ -73,11 +73,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Run ``safespaces eyes``; return the exit status (errors propagate)."""
-    config = config_from_args(args)
-    if args.weekday:
-        config = config.replace(
-            eyes=dataclasses.replace(config.eyes, weekday=normalise_weekday(args.weekday))
-        )
+    config = with_override(
+        config_from_args(args), "eyes", "weekday", args.weekday or None, flag="--weekday"
+    )
     weekday = normalise_weekday(config.eyes.weekday)
     with command_output(args, config) as out:
         lit = light_study(args, config, out.path)

@@ -25,6 +25,7 @@ from pyproj import CRS
 import safespaces
 from safespaces.commands._common import (
     add_input_options,
+    check_density_bandwidth,
     command_output,
     config_from_args,
     finish_parser,
@@ -32,7 +33,7 @@ from safespaces.commands._common import (
     with_override,
     write_raster_styles,
 )
-from safespaces.config import Config
+from safespaces.config import Config, check_crs_area
 from safespaces.crs import metric_crs
 from safespaces.errors import InputError
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
@@ -101,13 +102,17 @@ def _config(args: argparse.Namespace) -> Config:
         "incidents",
         "hotspot_permutations",
         getattr(args, "permutations", None),
+        flag="--permutations",
     )
 
 
 def _metric(config: Config, frame: gpd.GeoDataFrame) -> CRS:
+    lonlat = frame.to_crs(4326)
     if config.general.crs != "auto":
+        x0, y0, x1, y1 = (float(v) for v in lonlat.total_bounds)
+        check_crs_area(config, (x0, y0, x1, y1))
         return CRS.from_user_input(config.general.crs)
-    centre = frame.to_crs(4326).geometry.union_all().centroid
+    centre = lonlat.geometry.union_all().centroid
     return metric_crs(centre.x, centre.y)
 
 
@@ -276,6 +281,7 @@ def write_outputs(
 def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces incidents``; errors propagate as exceptions (exit 2)."""
     config = _config(args)
+    check_density_bandwidth(config, bool(args.include_raw_points))
     with command_output(args, config) as out:
         gpkg, tif, result, synthetic = _analyse_into(args, config, out.path)
     print(format_report(result, synthetic=synthetic))

@@ -82,7 +82,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _config(args: argparse.Namespace) -> Config:
     return with_override(
-        config_from_args(args), "mix", "permutations", getattr(args, "permutations", None)
+        config_from_args(args),
+        "mix",
+        "permutations",
+        getattr(args, "permutations", None),
+        flag="--permutations",
     )
 
 
