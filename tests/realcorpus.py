@@ -55,12 +55,26 @@ class Case:
         return [a.replace("{file}", file).replace("{real}", str(folder)) for a in self.args]
 
 
+def manifests() -> list[Path]:
+    """The manifests: TOML files with a ``[[case]]`` list (the corpus also holds TOML
+    configuration files, which are cases' inputs)."""
+    found = []
+    for path in sorted(REAL.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(data.get("case"), list):
+            found.append(path)
+    return found
+
+
 def load_cases() -> list[Case]:
     """Every case of every manifest, checked against the schema."""
     cases = []
-    for manifest in sorted(REAL.glob("*.toml")):
+    for manifest in manifests():
         data = tomllib.loads(manifest.read_text("utf-8"))
-        for raw in data.get("case", []):
+        for raw in data["case"]:
             cases.append(_case(raw, manifest.stem, manifest.name))
     return cases
 
