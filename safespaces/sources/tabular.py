@@ -426,8 +426,16 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
         pyogrio.errors.FieldError,
         pyogrio.errors.FeatureError,
         pyogrio.errors.CRSError,
+        shapely.errors.GEOSException,  # e.g. a ring that does not close
         ValueError,
     ) as exc:
+        if "closed linestring" in str(exc):
+            raise InputError(
+                "a polygon ring is not closed (its last point must repeat its first)",
+                path=path,
+                fix="close the ring, or repair the layer (in QGIS: Vector > Geometry Tools > "
+                "Fix Geometries)",
+            ) from exc
         raise InputError(
             f"cannot read as a vector file ({str(exc)[:160]})", path=path, fix=_VECTOR_FIX
         ) from exc

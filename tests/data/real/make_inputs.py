@@ -17,8 +17,12 @@ building ids of that extract (as ``data/helsinki/tenure_SYNTHETIC.csv`` does).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
+
+# GeoPackage timestamps fixed, so that the files regenerate byte for byte
+os.environ["OGR_CURRENT_DATE"] = "2025-01-01T00:00:00.000Z"
 
 import geopandas as gpd
 import pandas as pd
@@ -326,6 +330,9 @@ def areas() -> None:
     feats[1]["geometry"]["coordinates"] = [ring(blocks[1]), ring(outer)]  # type: ignore[index]
     write("areas_hole_larger_than_shell.geojson", feature_collection(feats))
     feats = [polygon_feature({"name": f"D{i}"}, [ring(g)]) for i, g in enumerate(blocks)]
+    feats[3]["geometry"]["coordinates"][0].pop()  # type: ignore[index]
+    write("areas_unclosed_ring.geojson", feature_collection(feats))
+    feats = [polygon_feature({"name": f"D{i}"}, [ring(g)]) for i, g in enumerate(blocks)]
     feats[2]["properties"]["name"] = "Kamppi\x00 (old name: Kampen)"  # type: ignore[index]
     write("areas_nul_in_name.geojson", feature_collection(feats))
     path = HERE / "areas_nul_in_name.gpkg"
@@ -343,6 +350,8 @@ def areas() -> None:
 
 
 def main() -> None:
+    for old in HERE.glob("*.gpkg"):  # written afresh (GDAL would update them in place)
+        old.unlink()
     lamps()
     incidents()
     tenure()
