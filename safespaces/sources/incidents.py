@@ -164,7 +164,7 @@ def read_times(values: pd.Series, timezone: str) -> ParsedTimes:
     stamp[std & (level == 1)] = u[std & (level == 1)] + "-01"
     # Other spellings (20250330, 2025/03/30, 2025-3-5, +02), value by value.
     match = _TIME_PATTERN.match
-    for i in np.flatnonzero(~std):
+    for i in np.flatnonzero(~std).tolist():
         m = match(str(u.iat[i]))
         if m is None:
             continue
@@ -208,11 +208,14 @@ def read_times(values: pd.Series, timezone: str) -> ParsedTimes:
     ok_u = ~np.isnat(utc)
     has = codes >= 0
     take = np.where(has, codes, 0)
-    instants = np.where(has, utc[take], np.datetime64("NaT"))
-    times = pd.Series(instants, index=values.index).dt.tz_localize("UTC").dt.tz_convert(timezone)
+    instants = utc[take]
+    instants[~has] = np.datetime64("NaT")
+    times = pd.Series(pd.DatetimeIndex(instants).tz_localize("UTC").tz_convert(timezone))
+    times.index = values.index
     ok = has & ok_u[take]
     names = np.array([*PRECISIONS, None], dtype=object)
-    precision = np.where(ok, names[level[take]], None).astype(object)
+    precision = names[level[take]]
+    precision[~ok] = None
     out_of_range = has & (matched & ~in_years)[take]
     return ParsedTimes(times, precision, ok, out_of_range)
 

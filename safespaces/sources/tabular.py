@@ -529,7 +529,7 @@ def _refuse_cut_text(path: Path, layer: str, gdf: gpd.GeoDataFrame) -> None:
 
 def _json_nul(path: Path) -> tuple[int, str] | None:
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        if _JSON_NUL.search(m) is None:  # type: ignore[call-overload]
+        if _JSON_NUL.search(m) is None:
             return None
     try:
         features = json.loads(path.read_bytes()).get("features") or []
@@ -602,11 +602,11 @@ def repair_polygons(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
                 row=int(i) + 1,
                 fix="fix or remove the feature (in QGIS: Vector > Geometry Tools > Check Validity)",
             )
-        outline = _outline(before)
-        if geom.area > outline.area * (1 + 1e-9) + 1e-12:
+        area, outline = float(shapely.area(geom)), float(shapely.area(_outline(before)))
+        if area > outline * (1 + 1e-9) + 1e-12:
             raise InputError(
                 f"a hole lies outside its polygon's outer ring (repairing it would make the "
-                f"area {geom.area / max(outline.area, 1e-300):,.1f} times its outline)",
+                f"area {area / max(outline, 1e-300):,.1f} times its outline)",
                 path=path,
                 row=int(i) + 1,
                 fix="the rings are in the wrong order or a hole is larger than its polygon: write "

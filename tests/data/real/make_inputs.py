@@ -131,7 +131,7 @@ def lamps() -> None:
         for i, (lon, lat) in enumerate(LAMPS)
     ]
     write("lamps_duplicate_lamp_id.csv", csv_lines("LAMP_ID,Longitude,Latitude,height_m", dup))
-    feats = [
+    feats: list[dict[str, object]] = [
         {
             "type": "Feature",
             "properties": {
