@@ -397,6 +397,7 @@ LAYERS: tuple[Layer, ...] = (
         (
             Column("lamp_id", "", "lamp identifier"),
             Column("source", "", "osm or register"),
+            Column("lamp_ref", "", "the lamp register's own lamp id (text; empty for OSM lamps)"),
             Column("light_context", "", "street, park path or pedestrian area"),
             Column("light_height_m", "m", "modelled mounting height"),
             Column("light_intensity_cd", "cd", "modelled peak intensity"),
