@@ -315,7 +315,12 @@ def areas() -> None:
     ]
     write("areas_fid_geom_fields.geojson", feature_collection(feats))
     gml = gpd.GeoDataFrame(
-        {"nimi": ["Kamppi", "Kluuvi", "Punavuori", "Kaartinkaupunki"], "NAME": ["a", "b", "c", "d"]},
+        {
+            "nimi": ["Kamppi", "Kluuvi", "Punavuori", "Kaartinkaupunki"],
+            "NAME": ["a", "b", "c", "d"],
+            "fid": [101, 102, 103, 104],
+            "geom": ["alue"] * 4,
+        },
         geometry=blocks,
         crs="EPSG:4326",
     ).to_crs("EPSG:3067")
