@@ -31,6 +31,7 @@ from safespaces.output import OutputFolder, output_folder
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.qgis import export_package
 from safespaces.sources.areas import grid_areas, read_areas
+from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
 from safespaces.sources.osm import OsmData, load_osm
@@ -92,6 +93,10 @@ class Study:
         Incident points and drop counts, or None. Never exported raw by default.
     synthetic
         Names of the inputs that are SYNTHETIC demo data.
+    notes
+        What the loaders changed, per input: the user's columns renamed to keep
+        them apart from ours (``renamed_columns``, old -> new), register lamps
+        left out far outside the study area (``outside_study_area``).
     """
 
     config: Config
@@ -101,6 +106,7 @@ class Study:
     tenure: gpd.GeoDataFrame | None
     incidents: IncidentLoad | None
     synthetic: list[str]
+    notes: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @property
     def crs(self) -> CRS:
@@ -145,6 +151,7 @@ def load_study(
     inputs = inputs.resolved()
     assert inputs.osm is not None
     synthetic: list[str] = []
+    notes: dict[str, dict[str, Any]] = {}
     with timed("read OSM", progress, timings):
         crs = config.general.crs
         osm = load_osm(inputs.osm, crs=crs)
@@ -160,11 +167,17 @@ def load_study(
                 crs=inputs.crs,
                 expected_lonlat=box,
             ).to_crs(osm.crs)
+            # a column the OSM lamps have, spelt otherwise in the register, takes their spelling
+            register = own_columns(register, ColumnRule(shared=tuple(map(str, osm.lamps.columns))))
+            notes["lamps"] = input_notes(register)
+            # lamp_id stays our integer id, unique over OSM and register lamps; the
+            # register's own id is kept in lamp_ref (text).
             osm.lamps = pd.concat([osm.lamps, register], ignore_index=True)
             osm.lamps["lamp_id"] = range(len(osm.lamps))
     with timed("areas", progress, timings):
         if inputs.areas is not None:
             areas = read_areas(inputs.areas, crs=inputs.crs).to_crs(osm.crs)
+            notes["areas"] = input_notes(areas)
             if not areas.intersects(osm.study_area).any():
                 raise InputError(
                     "no area overlaps the OpenStreetMap extract",
@@ -189,6 +202,7 @@ def load_study(
                 crs=inputs.crs,
                 expected_lonlat=box,
             ).to_crs(osm.crs)
+            notes["tenure"] = input_notes(tenure)
             if inputs.tenure == TENURE_FILE:
                 synthetic.append("tenure")
     incidents = None
@@ -203,10 +217,39 @@ def load_study(
                 expected_lonlat=box,
                 drop_invalid=True,
             )
+            notes["incidents"] = input_notes(incidents.points)
             incidents.points = incidents.points.to_crs(osm.crs)
             if inputs.incidents == INCIDENT_FILE:
                 synthetic.append("incidents")
-    return Study(config, inputs, osm, areas, tenure, incidents, synthetic)
+    notes = {name: note for name, note in notes.items() if note}
+    return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes)
+
+
+def input_notes(frame: pd.DataFrame) -> dict[str, Any]:
+    """What a loader recorded in ``frame.attrs`` for the run's summary and metadata."""
+    keys = ("renamed_columns", "outside_study_area")
+    return {key: frame.attrs[key] for key in keys if frame.attrs.get(key)}
+
+
+def notes_summary(notes: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Summary lines of :attr:`Study.notes` (one per input that has any)."""
+    lines: dict[str, str] = {}
+    for name, note in notes.items():
+        parts = []
+        renamed = note.get("renamed_columns")
+        if renamed:
+            parts.append(
+                "columns renamed " + ", ".join(f"{old} -> {new}" for old, new in renamed.items())
+            )
+        outside = note.get("outside_study_area")
+        if outside:
+            parts.append(
+                f"{outside['count']} left out more than {outside['margin_m'] / 1000:g} km "
+                f"outside the study area (first: row {outside['first_row']})"
+            )
+        if parts:
+            lines[f"{name} input"] = "; ".join(parts)
+    return lines
 
 
 def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
@@ -224,6 +267,7 @@ def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any])
         "inputs": files,
         "config": study.config.to_dict(),
         "synthetic_inputs": study.synthetic,
+        "input_notes": study.notes,
         "osm_implausible_tags_ignored": dict(study.osm.implausible),
         "attribution": OSM_ATTRIBUTION,
         "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
@@ -382,6 +426,7 @@ def run_stages(
         "lamps": len(study.osm.lamps),
         "areas": len(study.areas),
         "residents (estimated)": round(float(study.areas["residents_est"].sum())),
+        **notes_summary(study.notes),
     }
     extra: dict[str, Any] = dict(metadata or {})
     files: list[Path] = []

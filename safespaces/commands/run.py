@@ -98,9 +98,12 @@ def short_summary(summary: dict[str, Any]) -> list[str]:
         )
     inc = summary.get("incidents", {})
     if inc:
+        unknown = inc.get("hour unknown (date, month or year only)")
         lines.append(
             f"incidents: {inc.get('in study area')} in the study area, "
-            f"{inc.get('hot spots (FDR)')} hot spots; counts below k are suppressed"
+            f"{inc.get('hot spots (FDR)')} hot spots; "
+            + (f"{unknown} with an unknown hour (in no light window); " if unknown else "")
+            + "counts below k are suppressed"
         )
     score = summary.get("score", {})
     if score:

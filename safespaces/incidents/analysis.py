@@ -411,7 +411,9 @@ def analyse_incidents(
         "outside study area": int(outside),  # locates no one: always reported
         "in study area": shown(len(pts)),
         "not snapped to a street": None if not_snapped is None else shown(not_snapped),
-        "date only (hour unknown)": shown(int((~pts["hour_known"].astype(bool)).sum())),
+        "hour unknown (date, month or year only)": shown(
+            int((~pts["hour_known"].astype(bool)).sum())
+        ),
         "by light window": window_totals,
         "areas with suppressed counts": int(area_pub[TOTAL_FLAG].sum()),
         "hotspot units": f"{len(units)} {kind}",
