@@ -26,10 +26,11 @@ from safespaces.errors import InputError
 from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
+from safespaces.lighting.raster import check_raster_size, lighting_raster_bounds
 from safespaces.network import split_long_segments
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.qgis import export_package
-from safespaces.sources.areas import grid_areas, read_areas
+from safespaces.sources.areas import fit_to_study, grid_areas, read_areas
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
 from safespaces.sources.osm import OsmData, load_osm
@@ -91,6 +92,11 @@ class Study:
         Incident points and drop counts, or None. Never exported raw by default.
     synthetic
         Names of the inputs that are SYNTHETIC demo data.
+    notes
+        Warnings for the user (what was left out of the study, clipped or read
+        through a repaired copy); shown in the summary and stored in ``run_metadata``.
+    extent
+        The study extent's record (``run_metadata["study_extent"]``).
     """
 
     config: Config
@@ -100,6 +106,8 @@ class Study:
     tenure: gpd.GeoDataFrame | None
     incidents: IncidentLoad | None
     synthetic: list[str]
+    notes: list[str] = dataclasses.field(default_factory=list)
+    extent: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def crs(self) -> CRS:
@@ -144,8 +152,19 @@ def load_study(
     with timed("read OSM", progress, timings):
         crs = config.general.crs
         osm = load_osm(inputs.osm, crs=crs)
-        osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
+        osm.segments = split_long_segments(
+            osm.segments, config.network.max_segment_m, path=inputs.osm
+        )
+        check_raster_size(
+            lighting_raster_bounds(osm.segments, config.lighting.raster_margin_m),
+            config.lighting.raster_cell_m,
+            path=inputs.osm,
+        )
         osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
+    notes, extent = list(osm.notes), dict(osm.extent)
+    for note in notes:
+        if progress:
+            progress(f"warning: {note}")
     box = lonlat_bounds(osm)
     if inputs.lamps is not None:
         with timed("read lamp register", progress, timings):
@@ -167,9 +186,19 @@ def load_study(
                     fix="give areas inside the extract, or an extract that covers them "
                     "(check both files' CRS)",
                 )
+            areas, fitted = fit_to_study(areas, osm.bounds)
+            if fitted:
+                extent["areas"] = fitted
+                notes.append(fitted["note"])
+                if progress:
+                    progress(f"warning: {fitted['note']}")
         else:
             areas = grid_areas(
-                osm.bounds, osm.crs, size_m=config.sources.grid_size_m, places=osm.places
+                osm.bounds,
+                osm.crs,
+                size_m=config.sources.grid_size_m,
+                places=osm.places,
+                path=inputs.osm,
             )
         areas["residents_est"] = sum_by_area(areas, osm.buildings, ["residents_est"])[
             "residents_est"
@@ -201,7 +230,7 @@ def load_study(
             incidents.points = incidents.points.to_crs(osm.crs)
             if inputs.incidents == INCIDENT_FILE:
                 synthetic.append("incidents")
-    return Study(config, inputs, osm, areas, tenure, incidents, synthetic)
+    return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes, extent)
 
 
 def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
@@ -220,6 +249,8 @@ def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any])
         "config": study.config.to_dict(),
         "synthetic_inputs": study.synthetic,
         "osm_implausible_tags_ignored": dict(study.osm.implausible),
+        "study_extent": dict(study.extent),
+        "warnings": list(study.notes),
         "attribution": OSM_ATTRIBUTION,
         "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
         **extra,
@@ -338,6 +369,8 @@ def run_study(
         "areas": len(study.areas),
         "residents (estimated)": round(float(study.areas["residents_est"].sum())),
     }
+    if study.notes:
+        summary["warnings"] = " | ".join(study.notes)
     extra: dict[str, Any] = dict(metadata or {})
     files: list[Path] = []
 
