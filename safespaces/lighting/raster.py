@@ -72,8 +72,7 @@ def check_raster_size(
     if cells > budget:
         w_km = (bounds[2] - bounds[0]) / 1000
         h_km = (bounds[3] - bounds[1]) / 1000
-        fits = cell * math.sqrt(cells / budget)
-        fits = math.ceil(fits / 5.0) * 5.0 if fits > 5 else math.ceil(fits)
+        fits = _fitting_cell(bounds, cell * math.sqrt(cells / budget), budget)
         raise InputError(
             f"the illuminance raster of the study extent ({w_km:,.1f} x {h_km:,.1f} km) at "
             f"{cell:g} m cells would have {cells:,} cells, more than the {budget:,} allowed",
@@ -82,6 +81,17 @@ def check_raster_size(
             "extract to the study area (e.g. osmium extract -b LON1,LAT1,LON2,LAT2)",
         )
     return cells
+
+
+def _fitting_cell(bounds: tuple[float, float, float, float], start: float, budget: int) -> float:
+    """The smallest round cell size from ``start`` up (whole metres, then multiples of 5)
+    whose snapped grid fits ``budget``."""
+    size = float(math.ceil(start)) if start <= 5 else math.ceil(start / 5.0) * 5.0
+    while True:
+        _, _, width, height = raster_grid(bounds, size)
+        if width * height <= budget:
+            return size
+        size = size + 1.0 if size < 5 else size + 5.0
 
 
 def raster_grid(

@@ -133,8 +133,9 @@ def grid_areas(
     cells = grid_cell_count(bounds, size_m)
     budget = grid_budget()
     if cells > budget:
-        fits = size_m * math.sqrt(cells / budget)
-        fits = math.ceil(fits / 250.0) * 250.0
+        fits = math.ceil(size_m * math.sqrt(cells / budget) / 250.0) * 250.0
+        while grid_cell_count(bounds, fits) > budget:
+            fits += 250.0
         raise InputError(
             f"a default grid of {size_m:g} m cells over the study extent "
             f"({(bounds[2] - bounds[0]) / 1000:,.1f} x {(bounds[3] - bounds[1]) / 1000:,.1f} km) "

@@ -648,7 +648,10 @@ def _restore_long_values(layers: Iterable[pd.DataFrame], values: dict[str, str])
         return
     for frame in layers:
         for column in frame.columns:
-            if frame[column].dtype == object and column != "geometry":
+            series = frame[column]
+            if column != "geometry" and (
+                series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+            ):
                 hit = frame[column].isin(values.keys())
                 if hit.any():
                     frame.loc[hit, column] = frame.loc[hit, column].map(values)
