@@ -287,3 +287,28 @@ def test_warnings_reach_the_study_and_run_metadata() -> None:
     assert meta["study_extent"]["stray_nodes_left_out"] == [6383565308]
     assert any("6383565308" in w for w in meta["warnings"])
     assert len(study.areas) <= 9  # 330 m of city: a few 250 m cells, not 760,000
+
+
+def test_josm_file_with_a_node_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twice.osm"
+    path.write_text(
+        "<?xml version='1.0' encoding='UTF-8'?><osm version='0.6' generator='JOSM'>"
+        "<node id='-1' action='modify' lat='60.17' lon='24.94' />"
+        "<node id='-2' action='modify' lat='60.17' lon='24.941' />"
+        "<node id='-2' action='modify' lat='60.171' lon='24.941' />"
+        "<way id='-3' action='modify'><nd ref='-1' /><nd ref='-2' />"
+        "<tag k='highway' v='footway' /></way></osm>"
+    )
+    with pytest.raises(InputError, match="twice.osm: node -2 appears twice.*osmium merge"):
+        load_osm(path)
+
+
+def test_large_unsorted_file_is_refused_with_the_osmium_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from safespaces.sources import osm as osm_module
+
+    monkeypatch.setattr(osm_module, "NORMALISE_MAX_MB", 0)
+    with pytest.raises(InputError, match="is not sorted .* too large to sort") as info:
+        load_osm(REAL / "osm_unsorted_ways_first.osm.pbf")
+    assert "osmium sort" in str(info.value)

@@ -19,6 +19,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from safespaces.errors import InputError
 from safespaces.sources.tabular import VECTOR_SUFFIXES, input_file, parse_crs, read_vector
@@ -130,16 +131,16 @@ def grid_areas(
     InputError
         More cells than :func:`grid_budget` (counted before any is made).
     """
-    cells = grid_cell_count(bounds, size_m)
+    n_cells = grid_cell_count(bounds, size_m)
     budget = grid_budget()
-    if cells > budget:
-        fits = math.ceil(size_m * math.sqrt(cells / budget) / 250.0) * 250.0
+    if n_cells > budget:
+        fits = math.ceil(size_m * math.sqrt(n_cells / budget) / 250.0) * 250.0
         while grid_cell_count(bounds, fits) > budget:
             fits += 250.0
         raise InputError(
             f"a default grid of {size_m:g} m cells over the study extent "
             f"({(bounds[2] - bounds[0]) / 1000:,.1f} x {(bounds[3] - bounds[1]) / 1000:,.1f} km) "
-            f"would have {cells:,} cells, more than the {budget:,} allowed",
+            f"would have {n_cells:,} cells, more than the {budget:,} allowed",
             path=path,
             fix=f"give your own areas (--areas), or set {setting}={fits:g} or larger, or clip "
             "the extract to the study area (e.g. osmium extract -b LON1,LAT1,LON2,LAT2)",
@@ -241,7 +242,7 @@ def _names(areas: gpd.GeoDataFrame, rows: np.ndarray, limit: int = 5) -> str:
     return ", ".join(items) + (f" and {more:,} more" if more > 0 else "")
 
 
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
     """The polygonal part of a clipped geometry, or None when it has no area."""
     if geom is None or geom.is_empty:
         return None

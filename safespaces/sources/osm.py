@@ -591,6 +591,8 @@ def _ensure(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> gpd.GeoDataFrame:
 MAX_TAG_BYTES = 1024
 #: Negative ids (JOSM's new objects) are read as ``offset + |id|`` and given back afterwards.
 _ID_OFFSET_MIN = 2**40
+#: Largest file sorted in memory (about 10 bytes of Python per byte of PBF).
+NORMALISE_MAX_MB = 256
 _LONG_VALUE = "\ue000safespaces-long-value-{}\ue000"
 _LONG_KEY = "\ue000safespaces-long-key-{}\ue000"
 _XML_ATTR = re.compile(r"""\b([kv])=("([^"]*)"|'([^']*)')""")
@@ -726,13 +728,13 @@ def _normalised_copy(source: Path, path: Path, dest: Path) -> int | None:
             raise InputError(
                 f"{kind} {original} appears twice",
                 path=path,
-                fix="keep one version of each object (e.g. osmium sort, then osmium "
-                "cat --overwrite? no: use 'osmium merge' of the parts, or remove the copy in "
-                "JOSM)",
+                fix="keep one copy of each object: merge the parts with osmium-tool "
+                "('osmium merge A B -o merged.osm.pbf' keeps each object once), or delete the "
+                "copy in JOSM",
             )
     with osmium.SimpleWriter(str(dest), header=header, overwrite=True) as writer:
-        for i, loc, tags in node_list:
-            location = osmium.osm.Location(*loc) if loc is not None else osmium.osm.Location()
+        for i, lonlat, tags in node_list:
+            location = osmium.osm.Location(*lonlat) if lonlat is not None else osmium.osm.Location()
             writer.add_node(osmium.osm.mutable.Node(id=i, location=location, tags=tags))
         for i, refs, tags in way_list:
             writer.add_way(osmium.osm.mutable.Way(id=i, nodes=[new(r) for r in refs], tags=tags))
@@ -815,6 +817,16 @@ def _read_file(path: Path, stack: contextlib.ExitStack) -> _Reading:
         if normalised:
             assert col is not None
             return _Reading(col, _header_box(path), long_values, id_offset, repairs)
+        size_mb = path.stat().st_size / 2**20
+        if size_mb > NORMALISE_MAX_MB:
+            what = "has negative ids" if col is not None and col.negative_ids else "is not sorted"
+            raise InputError(
+                f"the file {what} (as JOSM writes it) and, at {size_mb:,.0f} MB, is too large "
+                f"to sort in memory (limit {NORMALISE_MAX_MB} MB)",
+                path=path,
+                fix="sort and renumber it with osmium-tool (osmium sort F -o sorted.osm.pbf; "
+                "osmium renumber sorted.osm.pbf -o F2.osm.pbf) and give the result",
+            )
         tmp = tmp or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ss-osm-")))
         dest = tmp / "sorted.osm.pbf"
         id_offset = _normalised_copy(source, path, dest)
