@@ -140,10 +140,18 @@ def load_study(
 ) -> Study:
     """Read and validate every input of a run.
 
+    The study extent is the OSM data's (see :func:`safespaces.sources.osm.load_osm`);
+    areas reaching far beyond it are clipped to it (:func:`~safespaces.sources.areas.
+    fit_to_study`). Before any analysis, the segment count, the illuminance raster and
+    the default grid are checked against their caps (docs/reliability.md, "Limits (OSM
+    and extent)"). What was left out or clipped is reported through ``progress`` as
+    ``warning: ...`` and kept in :attr:`Study.notes` and :attr:`Study.extent`.
+
     Raises
     ------
     InputError
-        Any input that cannot be read; the message names the file and the fix.
+        Any input that cannot be read, or a study beyond a cap; the message names the
+        file and the fix.
     """
     timings = {} if timings is None else timings
     inputs = inputs.resolved()
