@@ -164,7 +164,7 @@ def test_country_sized_areas_are_clipped_and_named() -> None:
     assert record["clipped"] == [0] and record["left_out"] == [1]
     assert study.areas["name"].tolist() == ["Suomi (box)", "Keskusta"]
     x0, y0, x1, y1 = study.osm.bounds
-    margin = max(2000.0, x1 - x0, y1 - y0)
+    margin = max(20_000.0, x1 - x0, y1 - y0)
     ax0, ay0, ax1, ay1 = study.areas.total_bounds
     assert ax0 >= x0 - margin - 1 and ax1 <= x1 + margin + 1
     assert ay0 >= y0 - margin - 1 and ay1 <= y1 + margin + 1
@@ -177,21 +177,23 @@ def test_country_sized_areas_are_clipped_and_named() -> None:
 
 
 def test_fit_to_study_leaves_areas_near_the_study_alone() -> None:
-    from safespaces.sources.areas import fit_to_study
+    from safespaces.sources.areas import AREA_SLACK_M, fit_to_study
 
+    assert AREA_SLACK_M == 20_000.0  # a city's districts around a central extract fit
     areas = gpd.GeoDataFrame(
         {"area_id": [7, 8]},
-        geometry=[shapely.box(0, 0, 1500, 1500), shapely.box(-1900, 0, 2000, 1000)],
+        geometry=[shapely.box(0, 0, 1500, 1500), shapely.box(-19_000, 0, 2000, 1000)],
         crs=3067,
     )
     same, record = fit_to_study(areas, (0.0, 0.0, 1000.0, 1000.0))
     assert same is areas and record == {}
-    # 3 km beyond a 1 km study (the margin is max(2 km, the study's span)): clipped at 2 km
-    areas.loc[1, "geometry"] = shapely.box(-3000, 0, 2000, 1000)
+    # 30 km beyond a 1 km study (the margin is max(20 km, the study's span)): clipped at 20 km
+    areas.loc[1, "geometry"] = shapely.box(-30_000, 0, 2000, 1000)
     fitted, record = fit_to_study(areas, (0.0, 0.0, 1000.0, 1000.0))
     assert record["clipped"] == [8] and record["left_out"] == []
-    assert fitted.geometry.iloc[1].bounds == (-2000.0, 0.0, 2000.0, 1000.0)
+    assert fitted.geometry.iloc[1].bounds == (-20_000.0, 0.0, 2000.0, 1000.0)
     assert fitted.geometry.iloc[0].equals(areas.geometry.iloc[0])
+    assert "more than 20.0 km beyond the study extent: 1 clipped" in record["note"]
 
 
 # --- JOSM files, unsorted files, long tags ----------------------------------------------------

@@ -30,7 +30,7 @@ NAME_COLUMNS = ("name", "nimi", "namn", "name_fi", "nimi_fi", "district", "area_
 MAX_GRID_CELLS = 100_000
 #: Areas reaching further than this (or than the study's span, if larger) beyond the
 #: study box are clipped to the study box grown by that much.
-AREA_SLACK_M = 2_000.0
+AREA_SLACK_M = 20_000.0
 
 
 def grid_budget() -> int:
