@@ -21,13 +21,14 @@ from pyproj import CRS
 
 import safespaces
 from safespaces import stages
-from safespaces.config import Config
+from safespaces.config import Config, check_crs_area
 from safespaces.errors import InputError
 from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
 from safespaces.lighting.raster import check_raster_size, lighting_raster_bounds
 from safespaces.network import split_long_segments
+from safespaces.output import OutputFolder, output_folder
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.qgis import export_package
 from safespaces.sources.areas import fit_to_study, grid_areas, read_areas
@@ -152,8 +153,11 @@ def load_study(
     InputError
         Any input that cannot be read, or a study beyond a cap; the message names the
         file and the fix.
+    ConfigError
+        A setting outside its range (:meth:`Config.validate`).
     """
     timings = {} if timings is None else timings
+    config.validate()  # a configuration built in code is checked too, before any reading
     inputs = inputs.resolved()
     assert inputs.osm is not None
     synthetic: list[str] = []
@@ -174,6 +178,7 @@ def load_study(
         if progress:
             progress(f"warning: {note}")
     box = lonlat_bounds(osm)
+    check_crs_area(config, box)
     if inputs.lamps is not None:
         with timed("read lamp register", progress, timings):
             register = read_lamp_register(
@@ -307,6 +312,12 @@ class RunResult:
     summary: dict[str, Any]
     files: list[Path]
 
+    def moved(self, folder: OutputFolder) -> RunResult:
+        """The same result with its paths where ``folder`` put them after the swap."""
+        return dataclasses.replace(
+            self, path=folder.final(self.path), files=[folder.final(f) for f in self.files]
+        )
+
 
 LightingEyes = Callable[
     [Study, Path, Progress | None, dict[str, float]],
@@ -343,14 +354,16 @@ def run(
         Bad input or an unwritable output; earlier outputs stay intact.
     """
     timings: dict[str, float] = {}
-    study = load_study(inputs, config, progress=progress, timings=timings)
-    return run_study(
-        study,
-        out_dir or default_out_dir(config),
-        progress=progress,
-        timings=timings,
-        include_raw_points=include_raw_points,
-    )
+    with output_folder(out_dir or default_out_dir(config)) as folder:
+        study = load_study(inputs, config, progress=progress, timings=timings)
+        result = run_stages(
+            study,
+            folder.path,
+            progress=progress,
+            timings=timings,
+            include_raw_points=include_raw_points,
+        )
+    return result.moved(folder)
 
 
 def run_study(
@@ -364,9 +377,41 @@ def run_study(
     include_raw_points: bool = False,
     metadata: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Every stage on a loaded study; ``lighting_eyes`` runs the per-segment stages and
-    ``neighbourhoods`` the buildings' walking neighbourhoods (in this process by default;
-    :mod:`safespaces.distributed` passes dask versions)."""
+    """Every stage on a loaded study, written into ``out`` as a whole or not at all.
+
+    ``lighting_eyes`` runs the per-segment stages and ``neighbourhoods`` the
+    buildings' walking neighbourhoods (in this process by default;
+    :mod:`safespaces.distributed` passes dask versions). The files are written
+    into a staging folder and swapped in for ``out`` at the end
+    (:func:`safespaces.output.output_folder`).
+    """
+    with output_folder(out) as folder:
+        result = run_stages(
+            study,
+            folder.path,
+            lighting_eyes=lighting_eyes,
+            neighbourhoods=neighbourhoods,
+            progress=progress,
+            timings=timings,
+            include_raw_points=include_raw_points,
+            metadata=metadata,
+        )
+    return result.moved(folder)
+
+
+def run_stages(
+    study: Study,
+    out: Path,
+    *,
+    lighting_eyes: LightingEyes = local_lighting_eyes,
+    neighbourhoods: stages.Neighbourhoods | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+    include_raw_points: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> RunResult:
+    """Every stage on a loaded study, writing straight into the folder ``out``
+    (a staging folder: see :func:`run_study`)."""
     timings = {} if timings is None else timings
     layers: dict[str, pd.DataFrame] = dict(base_layers(study))
     summary: dict[str, Any] = {

@@ -7,6 +7,7 @@ from typing import Any
 
 from safespaces.commands._common import (
     add_input_options,
+    check_density_bandwidth,
     config_from_args,
     finish_parser,
     inputs_from_args,
@@ -114,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces run``."""
     config = config_from_args(args)
     inputs = inputs_from_args(args)
+    if inputs.resolved().incidents is not None:  # refused before any work, not after lighting
+        check_density_bandwidth(config, args.include_raw_points)
     if inputs.is_default:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
     if args.engine == "dask":

@@ -16,7 +16,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
@@ -24,6 +23,7 @@ from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
 from safespaces.errors import InputError, OutputError
+from safespaces.io import raster_writer
 from safespaces.lighting.illuminance import illuminance_at
 from safespaces.lighting.lamps import lamp_array
 
@@ -178,10 +178,8 @@ def write_illuminance_raster(
         "blockysize": 256,
     }
     xs = west + (np.arange(width) + 0.5) * cell
-    tmp = out.with_name(out.name + ".part")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with rasterio.open(tmp, "w", **profile) as dst:
+        with raster_writer(out, profile) as dst:
             step = max(int(rows_per_chunk), 1)
             for r0 in range(0, height, step):  # row blocks, not single cells
                 rows = min(step, height - r0)
@@ -195,8 +193,8 @@ def write_illuminance_raster(
             factors = [f for f in (2, 4, 8, 16, 32, 64) if max(width, height) // f >= 8] or [2]
             dst.build_overviews(factors, Resampling.average)
             dst.update_tags(ns="rio_overview", resampling="average")
-        tmp.replace(out)
+    except OutputError:
+        raise
     except (OSError, RasterioError) as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputError(f"{out}: cannot write the illuminance raster ({exc})") from exc
     return out
