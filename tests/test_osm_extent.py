@@ -7,6 +7,7 @@ must say why; the segment, raster and grid counts have caps that refuse before a
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
@@ -129,8 +130,15 @@ def test_antimeridian_town_is_one_piece() -> None:
 def test_far_apart_parts_are_refused_by_the_raster_cap() -> None:
     with pytest.raises(InputError, match="illuminance raster .* 993,769,518 cells") as info:
         load_study(Inputs(osm=REAL / "osm_two_towns_far_apart.osm.pbf"), Config())
-    assert "raster_cell_m=20" in str(info.value)
-    assert "osm_two_towns_far_apart.osm.pbf" in str(info.value)
+    assert "clip the extract to the study area" in str(info.value)
+    assert str(info.value).startswith("osm_two_towns_far_apart.osm.pbf: ")
+
+
+def test_grid_cap_on_a_study_the_raster_allows() -> None:
+    config = Config().replace(sources=dataclasses.replace(Config().sources, grid_size_m=100.0))
+    with pytest.raises(InputError, match="a default grid of 100 m cells") as info:
+        load_study(Inputs(osm=REAL / "osm_two_towns_33km.osm.pbf"), config)
+    assert "sources.grid_size_m=250" in str(info.value)
 
 
 def test_grid_cap_refuses_before_building(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,6 +26,7 @@ from safespaces.errors import InputError, OutputError
 from safespaces.io import raster_writer
 from safespaces.lighting.illuminance import illuminance_at
 from safespaces.lighting.lamps import lamp_array
+from safespaces.lighting.params import MAX_CELL_M
 
 NODATA = -9999.0
 #: Most cells of the illuminance raster (``SAFESPACES_MAX_RASTER_CELLS``): 100 million
@@ -73,12 +74,23 @@ def check_raster_size(
         w_km = (bounds[2] - bounds[0]) / 1000
         h_km = (bounds[3] - bounds[1]) / 1000
         fits = _fitting_cell(bounds, cell * math.sqrt(cells / budget), budget)
+        side_km = math.sqrt(budget) * MAX_CELL_M / 1000
+        clip = (
+            f"clip the extract to the study area (at most about {side_km:,.0f} x "
+            f"{side_km:,.0f} km at {MAX_CELL_M:g} m; e.g. osmium extract -b "
+            "LON1,LAT1,LON2,LAT2)"
+        )
+        fix = (
+            f"set {setting}={fits:g} (--set {setting}={fits:g}), or {clip}"
+            if fits <= MAX_CELL_M
+            else f"{clip}, or, with the memory for it (4 bytes a cell), raise the environment "
+            "variable SAFESPACES_MAX_RASTER_CELLS"
+        )
         raise InputError(
             f"the illuminance raster of the study extent ({w_km:,.1f} x {h_km:,.1f} km) at "
             f"{cell:g} m cells would have {cells:,} cells, more than the {budget:,} allowed",
             path=path,
-            fix=f"set {setting}={fits:g} or coarser (--set {setting}={fits:g}), or clip the "
-            "extract to the study area (e.g. osmium extract -b LON1,LAT1,LON2,LAT2)",
+            fix=fix,
         )
     return cells
 

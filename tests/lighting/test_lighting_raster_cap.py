@@ -29,16 +29,21 @@ def test_budget_and_its_override(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_refusal_names_the_extent_and_a_cell_size_that_fits() -> None:
-    # Lund to 0,0 in UTM 33N: about 6,200 x 6,200 km
-    bounds = (-1_000_000.0, 0.0, 5_200_000.0, 6_200_000.0)
+    # 60 x 60 km at 5 m (144 million cells) fits at 6 m, beyond the coarsest cell (5 m)
+    bounds = (0.0, 0.0, 60_000.0, 60_000.0)
     with pytest.raises(InputError) as info:
-        check_raster_size(bounds, 5.0, path="lund.osm.pbf")
+        check_raster_size(bounds, 5.0, path="city.osm.pbf")
     text = str(info.value)
-    assert text.startswith("lund.osm.pbf: the illuminance raster of the study extent")
-    assert "(6,200.0 x 6,200.0 km)" in text
-    fits = float(text.split("lighting.raster_cell_m=")[1].split(" ")[0])
-    assert check_raster_size(bounds, fits) <= MAX_RASTER_CELLS  # the suggested size fits
-    assert check_raster_size(bounds, fits) > MAX_RASTER_CELLS / 4  # and is not far too coarse
+    assert text.startswith("city.osm.pbf: the illuminance raster of the study extent")
+    assert "(60.0 x 60.0 km)" in text and "144,000,000 cells" in text
+    assert "raster_cell_m=" not in text  # no cell size the configuration would refuse
+    assert "at most about 50 x 50 km at 5 m" in text and "SAFESPACES_MAX_RASTER_CELLS" in text
+    # 40 x 40 km at 2 m (400 million cells) fits at 4 m (exactly 100 million): suggested
+    bounds = (0.0, 0.0, 40_000.0, 40_000.0)
+    with pytest.raises(InputError) as info:
+        check_raster_size(bounds, 2.0)
+    fits = float(str(info.value).split("lighting.raster_cell_m=")[1].split(" ")[0])
+    assert fits == 4.0 and check_raster_size(bounds, fits) == MAX_RASTER_CELLS
 
 
 def test_writer_refuses_before_writing(tmp_path: Path) -> None:

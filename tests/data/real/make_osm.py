@@ -393,6 +393,10 @@ def main() -> None:
     far = shifted(base, 2.0, 2.0, 10**10)
     write_pbf(HERE / "osm_two_towns_far_apart.osm.pbf", by_type(base + far), None)
 
+    # two towns about 33 km apart on both axes: the raster fits, a 100 m grid does not
+    near = shifted(base, 0.6, 0.3, 10**10)
+    write_pbf(HERE / "osm_two_towns_33km.osm.pbf", by_type(base + near), None)
+
     # a real JOSM file: a clip of OpenTripPlanner's Portland test extract, in its own
     # order (unsorted) with its negative ids
     if PORTLAND.exists():
