@@ -26,11 +26,12 @@ from safespaces.errors import InputError
 from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
+from safespaces.lighting.raster import check_raster_size, lighting_raster_bounds
 from safespaces.network import split_long_segments
 from safespaces.output import OutputFolder, output_folder
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.qgis import export_package
-from safespaces.sources.areas import grid_areas, read_areas
+from safespaces.sources.areas import fit_to_study, grid_areas, read_areas
 from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
@@ -97,6 +98,11 @@ class Study:
         What the loaders changed, per input: the user's columns renamed to keep
         them apart from ours (``renamed_columns``, old -> new), register lamps
         left out far outside the study area (``outside_study_area``).
+    warnings
+        Warnings for the user (what was left out of the study, clipped or read
+        through a repaired copy); shown in the summary and stored in ``run_metadata``.
+    extent
+        The study extent's record (``run_metadata["study_extent"]``).
     """
 
     config: Config
@@ -107,6 +113,8 @@ class Study:
     incidents: IncidentLoad | None
     synthetic: list[str]
     notes: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    extent: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def crs(self) -> CRS:
@@ -139,10 +147,18 @@ def load_study(
 ) -> Study:
     """Read and validate every input of a run.
 
+    The study extent is the OSM data's (see :func:`safespaces.sources.osm.load_osm`);
+    areas reaching far beyond it are clipped to it (:func:`~safespaces.sources.areas.
+    fit_to_study`). Before any analysis, the segment count, the illuminance raster and
+    the default grid are checked against their caps (docs/reliability.md, "Limits (OSM
+    and extent)"). What was left out or clipped is reported through ``progress`` as
+    ``warning: ...`` and kept in :attr:`Study.warnings` and :attr:`Study.extent`.
+
     Raises
     ------
     InputError
-        Any input that cannot be read; the message names the file and the fix.
+        Any input that cannot be read, or a study beyond a cap; the message names the
+        file and the fix.
     ConfigError
         A setting outside its range (:meth:`Config.validate`).
     """
@@ -155,8 +171,19 @@ def load_study(
     with timed("read OSM", progress, timings):
         crs = config.general.crs
         osm = load_osm(inputs.osm, crs=crs)
-        osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
+        osm.segments = split_long_segments(
+            osm.segments, config.network.max_segment_m, path=inputs.osm
+        )
+        check_raster_size(
+            lighting_raster_bounds(osm.segments, config.lighting.raster_margin_m),
+            config.lighting.raster_cell_m,
+            path=inputs.osm,
+        )
         osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
+    warnings, extent = list(osm.notes), dict(osm.extent)
+    for note in warnings:
+        if progress:
+            progress(f"warning: {note}")
     box = lonlat_bounds(osm)
     check_crs_area(config, box)
     if inputs.lamps is not None:
@@ -185,9 +212,19 @@ def load_study(
                     fix="give areas inside the extract, or an extract that covers them "
                     "(check both files' CRS)",
                 )
+            areas, fitted = fit_to_study(areas, osm.bounds)
+            if fitted:
+                extent["areas"] = fitted
+                warnings.append(fitted["note"])
+                if progress:
+                    progress(f"warning: {fitted['note']}")
         else:
             areas = grid_areas(
-                osm.bounds, osm.crs, size_m=config.sources.grid_size_m, places=osm.places
+                osm.bounds,
+                osm.crs,
+                size_m=config.sources.grid_size_m,
+                places=osm.places,
+                path=inputs.osm,
             )
         areas["residents_est"] = sum_by_area(areas, osm.buildings, ["residents_est"])[
             "residents_est"
@@ -222,7 +259,7 @@ def load_study(
             if inputs.incidents == INCIDENT_FILE:
                 synthetic.append("incidents")
     notes = {name: note for name, note in notes.items() if note}
-    return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes)
+    return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes, warnings, extent)
 
 
 def input_notes(frame: pd.DataFrame) -> dict[str, Any]:
@@ -269,6 +306,8 @@ def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any])
         "synthetic_inputs": study.synthetic,
         "input_notes": study.notes,
         "osm_implausible_tags_ignored": dict(study.osm.implausible),
+        "study_extent": dict(study.extent),
+        "warnings": list(study.warnings),
         "attribution": OSM_ATTRIBUTION,
         "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
         **extra,
@@ -428,6 +467,8 @@ def run_stages(
         "residents (estimated)": round(float(study.areas["residents_est"].sum())),
         **notes_summary(study.notes),
     }
+    if study.warnings:
+        summary["warnings"] = " | ".join(study.warnings)
     extra: dict[str, Any] = dict(metadata or {})
     files: list[Path] = []
 
