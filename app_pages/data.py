@@ -57,7 +57,7 @@ def check_and_use(given: dict[str, UploadedFile]) -> None:
     config = state.current_config()
     try:
         with st.spinner(t("common.running", lang)):
-            state.analysis(inputs, config.to_json(), config)
+            result = state.analysis(inputs, config.to_json(), config)
     except SafespacesError as exc:
         st.error(escape_markdown(exc))
     except Exception as exc:  # a bug: one line naming the log, as the CLI prints it
@@ -67,6 +67,8 @@ def check_and_use(given: dict[str, UploadedFile]) -> None:
     else:
         state.use_inputs(st.session_state, inputs)
         st.success(t("data.ok", lang))
+        for warning in result.warnings:
+            st.warning(escape_markdown(warning))
         return
     state.discard(list(saved.values()))
 

@@ -3,7 +3,7 @@
 Every case of ``tests/data/real/*.toml`` marked ``app = "<input>"`` is uploaded as that input.
 A case the CLI refuses (exit 2) must show its message in ``st.error`` naming the file, with
 no exception, no file kept and the session's inputs unchanged; a case the CLI accepts
-(exit 0) must be accepted, after which the session goes back to the default. The app never
+(exit 0) must be accepted, with the columns it renamed named in a warning. The app never
 shows an exception.
 """
 
@@ -65,4 +65,6 @@ def test_case_on_the_data_page(case: Case) -> None:
     else:
         assert not shown, f"{case.id}: {shown}"
         assert at.success, f"{case.id}: not accepted"
-        assert not any("internal error" in text for text in shown)
+        if case.stdout and " -> " in case.stdout:  # renamed columns: said on the page too
+            warned = [re.sub(r"\\(.)", r"\1", str(w.value)) for w in at.warning]
+            assert any(case.stdout in text for text in warned), warned
