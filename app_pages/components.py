@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import state
-from safespaces.errors import SafespacesError
+from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
 from safespaces.indices import FAMILIES, PRESETS
 from safespaces.pipeline import OSM_ATTRIBUTION
@@ -43,9 +43,10 @@ def analysis(lang: str) -> state.Analysis:
             return state.load()
     except SafespacesError as exc:
         st.error(escape_markdown(exc))
-    except Exception:
-        state.LOG.exception("the analysis failed")
-        st.error(t("common.failed", lang))
+    except Exception as exc:  # a bug: one line naming the log, as the CLI prints it
+        detail = report_internal_error(exc, "app: the analysis failed")
+        state.LOG.error(detail)
+        st.error(escape_markdown(t("common.failed", lang, detail=detail)))
     st.stop()
     raise AssertionError("unreachable: st.stop() raises")
 

@@ -11,7 +11,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from app_pages import components, state
 from safespaces.catalogue import CATALOGUE, Layer, is_synthetic
-from safespaces.errors import SafespacesError
+from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.i18n import t
 from safespaces.pipeline import Inputs
 from safespaces.webmap import escape_markdown
@@ -57,15 +57,18 @@ def check_and_use(given: dict[str, UploadedFile]) -> None:
     config = state.current_config()
     try:
         with st.spinner(t("common.running", lang)):
-            state.analysis(inputs, config.to_json(), config)
+            result = state.analysis(inputs, config.to_json(), config)
     except SafespacesError as exc:
         st.error(escape_markdown(exc))
-    except Exception:
-        state.LOG.exception("the analysis failed on uploaded files")
-        st.error(t("common.failed", lang))
+    except Exception as exc:  # a bug: one line naming the log, as the CLI prints it
+        detail = report_internal_error(exc, "app: the analysis failed on uploaded files")
+        state.LOG.error(detail)
+        st.error(escape_markdown(t("common.failed", lang, detail=detail)))
     else:
         state.use_inputs(st.session_state, inputs)
         st.success(t("data.ok", lang))
+        for warning in result.warnings:
+            st.warning(escape_markdown(warning))
         return
     state.discard(list(saved.values()))
 

@@ -37,7 +37,7 @@ from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import FAMILIES, PRESETS, composite
 from safespaces.io import GPKG_NAME, atomic_path, read_metadata
 from safespaces.mix.whatif import what_if
-from safespaces.pipeline import Inputs, Study, load_study, run
+from safespaces.pipeline import Inputs, Study, load_study, notes_summary, run
 from safespaces.safety import Limits, sniff
 from safespaces.webmap import display_frame, geometry_json
 
@@ -107,6 +107,13 @@ class Analysis:
         """Smallest incident count shown (smaller ones are suppressed)."""
         privacy = self.metadata.get("incidents_privacy", {})
         return int(privacy.get("k_min", 5)) if isinstance(privacy, dict) else 5
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the run left out, clipped or renamed (the CLI prints the same lines)."""
+        notes = self.metadata.get("input_notes", {})
+        lines = [f"{k}: {v}" for k, v in notes_summary(notes).items()] if notes else []
+        return [str(w) for w in self.metadata.get("warnings", [])] + lines
 
     def layer(self, name: str) -> pd.DataFrame | None:
         """A table of the run, or None when the run did not produce it."""

@@ -324,8 +324,13 @@ _INCIDENT_COUNTS = (
     Column("incidents_evening", "incidents", "incidents in the evening"),
     Column("incidents_night", "incidents", "incidents at night"),
     Column("incidents_hour_unknown", "incidents", "incidents without a time of day"),
-    Column("incidents_week*", "incidents", "incidents on weekdays / at weekends"),
+    Column(
+        "incidents_week*",
+        "incidents",
+        "incidents on weekdays / at weekends (week_unknown: a month or year only)",
+    ),
     Column("incidents_month_??", "incidents", "incidents in that month"),
+    Column("incidents_month_unknown", "incidents", "incidents with a year only (month unknown)"),
     Column("incidents_cat_*", "incidents", "incidents of that category"),
     Column("incidents_per_100m", "per 100 m", "crude rate per 100 m of street"),
     Column("incidents_per_100m_eb", "per 100 m", "empirical-Bayes rate per 100 m of street"),
@@ -392,6 +397,7 @@ LAYERS: tuple[Layer, ...] = (
         (
             Column("lamp_id", "", "lamp identifier"),
             Column("source", "", "osm or register"),
+            Column("lamp_ref", "", "the lamp register's own lamp id (text; empty for OSM lamps)"),
             Column("light_context", "", "street, park path or pedestrian area"),
             Column("light_height_m", "m", "modelled mounting height"),
             Column("light_intensity_cd", "cd", "modelled peak intensity"),

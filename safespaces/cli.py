@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 import safespaces
-from safespaces.errors import SafespacesError
+from safespaces.errors import INTERNAL_ERROR_STATUS, SafespacesError, report_internal_error
 
 #: Subcommand modules in ``safespaces.commands``, in the order ``--help`` lists them.
 COMMANDS = ("run", "lighting", "eyes", "mix", "incidents", "export", "config")
@@ -41,21 +43,57 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(BaseException):
+    """A termination signal arrived; unwinds the run so that it cleans up after itself."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def install_signal_handlers() -> None:
+    """TERM and HUP unwind the run like Ctrl-C (the output folder stays as it was); a file
+    size limit (``ulimit -f``) makes writes fail with an error instead of killing the process."""
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), _stop)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``safespaces`` command; returns the exit status."""
+    """Entry point of the ``safespaces`` command; returns the exit status.
+
+    0: done; 2: bad input, configuration or output folder (one ``error:`` line);
+    3: an internal error (one line naming a log file with the details);
+    130 / 128 + N: interrupted by Ctrl-C / signal N. In every failing case the
+    output folder is left as it was.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if threading.current_thread() is threading.main_thread():
+        install_signal_handlers()
+    prog = f"safespaces {args.command}"
     try:
         return int(args.func(args))
     except SafespacesError as exc:
-        print(f"safespaces {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("safespaces: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted; the output folder is unchanged", file=sys.stderr)
         return 130
+    except Stopped as exc:
+        print(f"{prog}: stopped by {exc}; the output folder is unchanged", file=sys.stderr)
+        return 128 + exc.signum
+    except Exception as exc:  # the last line of defence: a bug, never a traceback
+        context = "command line: " + " ".join(sys.argv if argv is None else ["safespaces", *argv])
+        print(f"{prog}: {report_internal_error(exc, context)}", file=sys.stderr)
+        return INTERNAL_ERROR_STATUS
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,21 +11,55 @@ Each analysis family keeps its own section in its package
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import functools
 import json
+import math
+import re
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+import zoneinfo
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from safespaces.errors import ConfigError
+from pyproj import CRS
+from pyproj.exceptions import CRSError as ProjCRSError
+
+from safespaces.errors import ConfigError, SettingError, show_value
+from safespaces.eyes.params import RULES as EYES_RULES
 from safespaces.eyes.params import EyesParams
+from safespaces.eyes.params import validate as validate_eyes
+from safespaces.incidents.params import RULES as INCIDENT_RULES
 from safespaces.incidents.params import IncidentParams
+from safespaces.incidents.params import validate as validate_incidents
+from safespaces.indices import RULES as INDEX_RULES
 from safespaces.indices import IndexParams
+from safespaces.indices import validate as validate_indices
+from safespaces.lighting.params import RULES as LIGHTING_RULES
 from safespaces.lighting.params import LightingParams
+from safespaces.lighting.params import validate as validate_lighting
+from safespaces.mix.params import RULES as MIX_RULES
 from safespaces.mix.params import MixParams
+from safespaces.mix.params import validate as validate_mix
+from safespaces.validation import (
+    MAX_TEXT,
+    Check,
+    Code,
+    Count,
+    Keys,
+    Note,
+    Number,
+    Problem,
+    Rules,
+    check_section,
+    kind_of,
+    settings_table,
+    suggest,
+    text_problem,
+)
 
 T = TypeVar("T")
 
@@ -169,6 +203,264 @@ class AppParams:
     basemap_attribution: str = ""
 
 
+#: Windows device names: a folder ``layers/CON`` cannot be created there.
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)]
+)
+#: Characters no file name may hold on some system (Windows forbids ``<>:"|?*``).
+NAME_FORBIDDEN = '<>:"|?*'
+#: Longest study name (it is a folder name and a label).
+MAX_NAME = 100
+#: Column names a lamp register's own columns can be mapped onto.
+LAMP_FIELDS = ("lon", "lat", "x", "y", "height_m", "intensity_cd", "lumen")
+#: A tenure code becomes the column ``tenure_<code>`` (GeoPackage names ignore case).
+TENURE_CODE = Code(r"[a-z][a-z0-9_]{0,39}", "a lower-case code of letters a-z, digits and _ (1-40)")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^\w-]+", "-", text).strip("-._")[:MAX_NAME]
+
+
+def name_problem(name: str) -> Problem | None:
+    """Why ``name`` cannot be one folder name inside ``layers/`` (None when it can)."""
+    slug = _slug(name)
+    fix = "use a plain name of letters, digits, - and _" + (f", e.g. {slug!r}" if slug else "")
+    if not name:
+        return "empty", "give a short name such as 'helsinki'"
+    problem = text_problem(name)
+    if problem is not None:
+        return problem
+    if len(name) > MAX_NAME:
+        return f"{len(name)} characters long (at most {MAX_NAME})", fix
+    if "/" in name or "\\" in name:
+        return (
+            "contains a path separator: the study name is one folder inside layers/",
+            fix + " (to write elsewhere, give --out DIR)",
+        )
+    if name in (".", ".."):
+        return "not a folder name", fix
+    bad = [c for c in NAME_FORBIDDEN if c in name]
+    if bad:
+        return f"contains {quoted_chars(bad)}, which file names cannot hold on every system", fix
+    if name != name.strip() or name.endswith("."):
+        return "starts or ends with a space, or ends with a dot", fix
+    if name.split(".")[0].lower() in RESERVED_NAMES:
+        return "a reserved device name on Windows", f"use another name, e.g. '{name}-study'"
+    return None
+
+
+def quoted_chars(chars: list[str]) -> str:
+    """``'<', ':'``."""
+    return ", ".join(repr(c) for c in chars)
+
+
+@functools.lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    """The IANA zones zoneinfo knows on this system."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def timezone_problem(zone: str) -> Problem | None:
+    """Why ``zone`` is not an IANA time zone zoneinfo knows (None when it is)."""
+    zones = known_zones()
+    if zone in zones:
+        try:
+            zoneinfo.ZoneInfo(zone)
+            return None
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    hint = suggest(zone, sorted(zones))
+    if not hint:
+        tail = [z for z in sorted(zones) if z.rsplit("/", 1)[-1].lower() == zone.lower()]
+        hint = f" (did you mean {', '.join(repr(z) for z in tail[:3])}?)" if tail else ""
+    return f"not an IANA time zone{hint}", (
+        "use the study's zone as Area/City, e.g. 'Europe/Helsinki', 'Australia/Sydney', "
+        "'America/New_York'"
+    )
+
+
+def crs_problem(text: str) -> Problem | None:
+    """Why ``text`` is neither ``auto`` nor a projected CRS in metres (None when fine)."""
+    auto = 'use "auto" (EPSG:3067 in Finland, else the local UTM zone) or a projected CRS in metres'
+    if text == "auto":
+        return None
+    if text.strip().lower() == "auto":
+        return "not 'auto' as written", 'write "auto" in lower case'
+    try:
+        crs = CRS.from_user_input(text)
+    except (ProjCRSError, ValueError, TypeError):
+        return "not a CRS that PROJ knows", auto + ', e.g. "EPSG:3067"'
+    if crs.is_compound:
+        horizontal = crs.sub_crs_list[0].to_string() if crs.sub_crs_list else ""
+        return "a compound CRS (with heights)", f"use its horizontal part {horizontal!r}"
+    if crs.is_geographic:
+        return "a geographic CRS in degrees; distances need metres", auto
+    if not crs.is_projected:
+        return f"not a projected CRS ({crs.type_name})", auto
+    units = sorted({a.unit_name for a in crs.axis_info})
+    if not set(units) <= {"metre", "meter"}:
+        return f"in {', '.join(units)}, not metres", auto
+    method = crs.coordinate_operation.method_name if crs.coordinate_operation else ""
+    if "pseudo mercator" in method.lower():
+        return (
+            "Web Mercator: its metres are 1/cos(latitude) too long (twice at 60 degrees)",
+            auto,
+        )
+    return None
+
+
+#: Degrees a study may lie outside its CRS's declared area of use.
+CRS_AREA_MARGIN_DEG = 1.0
+
+
+def check_crs_area(config: Config, box: tuple[float, float, float, float]) -> None:
+    """Refuse a chosen ``general.crs`` whose area of use is far from the study.
+
+    A CRS of another part of the world projects the study with distorted
+    distances (Helsinki in an Australian MGA zone); ``"auto"`` always fits.
+    Called once the study's place is known (after reading OSM), before any
+    analysis; the message names the file or flag that set the CRS.
+
+    Parameters
+    ----------
+    config
+        The configuration (``general.crs``).
+    box
+        The study's bounds in lon/lat (west, south, east, north).
+
+    Raises
+    ------
+    SettingError
+        The study's centre lies more than :data:`CRS_AREA_MARGIN_DEG` outside
+        the CRS's area of use (CRSs without a declared area are not checked).
+    """
+    crs_text = config.general.crs
+    if crs_text == "auto":
+        return
+    area = CRS.from_user_input(crs_text).area_of_use
+    if area is None:
+        return
+    lon, lat = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    m = CRS_AREA_MARGIN_DEG
+    width = (area.east - area.west) % 360 or 360.0  # areas may cross the antimeridian
+    past_west = (lon - area.west) % 360 if math.isfinite(lon) else math.nan
+    inside_lon = past_west <= width + m or past_west >= 360 - m
+    if math.isfinite(lat) and inside_lon and area.south - m <= lat <= area.north + m:
+        return
+    raise SettingError(
+        "general.crs",
+        crs_text,
+        f"made for {area.name.rstrip('.')} (lon {area.west:g} to {area.east:g}, lat "
+        f"{area.south:g} to {area.north:g}), but the study lies at lon {lon:.2f}, lat {lat:.2f}",
+        'use "auto" (EPSG:3067 in Finland, else the local UTM zone) or a CRS made for the study\'s '
+        "area",
+        source=source_of(config, "general.crs"),
+    )
+
+
+GENERAL_RULES: Rules = {
+    "name": Check(
+        name_problem,
+        f"a plain folder name: 1-{MAX_NAME} characters, no / \\ {NAME_FORBIDDEN} or control "
+        "characters, not . or .., no leading or trailing space",
+    ),
+    "crs": Check(
+        crs_problem,
+        '"auto" or a projected CRS in metres that PROJ knows (not geographic, compound or '
+        "Web Mercator)",
+    ),
+    "timezone": Check(timezone_problem, "an IANA time zone that zoneinfo knows"),
+    "seed": Number(0, 2**63 - 1),
+}
+
+RESIDENT_RULES: Rules = {
+    "gfa_per_resident_m2": Number(1, 1000, unit="m2"),
+    "default_levels": Number(0, 200),
+    "level_height_m": Number(1, 20, unit="m", why="it divides a tagged height into levels"),
+    "residential_share": Number(0, 1),
+}
+
+NETWORK_RULES: Rules = {
+    "max_segment_m": Number(
+        5,
+        10_000,
+        off=0,
+        unit="m",
+        why="shorter pieces describe no more than the 2 m light samples and multiply the "
+        "segments and the memory",
+    ),
+}
+
+
+def _tenure_codes(categories: Mapping[str, str]) -> Problem | None:
+    for code in categories:
+        problem = TENURE_CODE.problem(code)
+        if problem is not None:
+            return f"has the code {code!r}, {problem[0]}", problem[1]
+    lower = [c.lower() for c in categories]
+    return None if len(set(lower)) == len(lower) else ("repeats a code", "give each code once")
+
+
+SOURCE_RULES: Rules = {
+    "lamp_columns": (Keys(allowed=LAMP_FIELDS), Count(distinct=True)),
+    "tenure_categories": (
+        Count(1, 50),
+        Check(_tenure_codes, f"codes: {TENURE_CODE.text}"),
+    ),
+    "tenure_codes": Note("values: codes of sources.tenure_categories"),
+    "grid_size_m": Number(
+        50, 10_000, unit="m", why="a finer grid makes millions of areas and discloses more"
+    ),
+}
+
+
+def _url_problem(url: str) -> Problem | None:
+    if not url or re.match(r"https?://[^\s]+$|/[^\s]*$", url):
+        return None
+    return "not an http(s) URL", "give a tile URL such as https://tiles.example.fi/{z}/{x}/{y}.png"
+
+
+APP_RULES: Rules = {
+    "basemap_url": Check(_url_problem, "empty, or an http(s):// or /path tile URL template"),
+}
+
+
+def validate_general(params: GeneralParams) -> None:
+    """Check ``[general]``: name, CRS, time zone, seed."""
+    check_section("general", params, GENERAL_RULES)
+
+
+def validate_residents(params: ResidentParams) -> None:
+    """Check ``[residents]``."""
+    check_section("residents", params, RESIDENT_RULES)
+
+
+def validate_network(params: NetworkParams) -> None:
+    """Check ``[network]``."""
+    check_section("network", params, NETWORK_RULES)
+
+
+def validate_sources(params: SourceParams) -> None:
+    """Check ``[sources]``: column mappings, tenure taxonomy and codes, grid size."""
+    check_section("sources", params, SOURCE_RULES)
+    for name, code in params.tenure_codes.items():
+        bare = code.removeprefix("tenure_")
+        if bare not in params.tenure_categories:
+            raise SettingError(
+                f"sources.tenure_codes.{name}",
+                code,
+                "not a code of sources.tenure_categories"
+                + suggest(bare, list(params.tenure_categories)),
+                f"use one of {', '.join(repr(c) for c in params.tenure_categories)}",
+                related=("sources.tenure_categories",),
+            )
+
+
+def validate_app(params: AppParams) -> None:
+    """Check ``[app]``."""
+    check_section("app", params, APP_RULES)
+
+
 @dataclasses.dataclass(frozen=True)
 class Config:
     """The whole configuration of a run."""
@@ -196,6 +488,14 @@ class Config:
         """Return a copy with whole sections replaced."""
         return dataclasses.replace(self, **sections)
 
+    def validate(self) -> Config:
+        """Check every setting (see :func:`validate_config`); return the configuration.
+
+        Messages name the file or flag a setting came from when the configuration
+        was read by :func:`load_config`, else ``configuration``.
+        """
+        return validate_config(self, origin=origin_of(self))
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Mapping):
@@ -205,8 +505,194 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+#: Largest configuration file read (a full configuration is about 6 kB).
+MAX_CONFIG_BYTES = 1_000_000
+#: Longest ``--set`` item (longer values belong in a --config file, and are refused there too).
+MAX_SET_CHARS = MAX_TEXT + 200
+
+#: The check of each section, composed by :func:`validate_config`.
+SECTION_CHECKS: dict[str, Callable[[Any], None]] = {
+    "general": validate_general,
+    "residents": validate_residents,
+    "sources": validate_sources,
+    "network": validate_network,
+    "lighting": validate_lighting,
+    "eyes": validate_eyes,
+    "mix": validate_mix,
+    "incidents": validate_incidents,
+    "indices": validate_indices,
+    "app": validate_app,
+}
+
+#: Declared rules of each section (:func:`settings_markdown`, docs/config.md).
+SECTION_RULES: dict[str, Rules] = {
+    "general": GENERAL_RULES,
+    "residents": RESIDENT_RULES,
+    "sources": SOURCE_RULES,
+    "network": NETWORK_RULES,
+    "lighting": LIGHTING_RULES,
+    "eyes": EYES_RULES,
+    "mix": MIX_RULES,
+    "incidents": INCIDENT_RULES,
+    "indices": INDEX_RULES,
+    "app": APP_RULES,
+}
+
+
+def settings_markdown() -> str:
+    """The table of every setting, its type, default and allowed values (docs/config.md)."""
+    lines = ["| setting | type | default | allowed |", "| --- | --- | --- | --- |"]
+    for field in dataclasses.fields(Config):
+        cls = typing.get_type_hints(Config)[field.name]
+        lines.extend(settings_table(field.name, cls, SECTION_RULES[field.name]))
+    return "\n".join(lines) + "\n"
+
+
+def validate_config(
+    config: Config, *, origin: Mapping[str, str] | None = None, source: str = "configuration"
+) -> Config:
+    """Check every setting of ``config`` before any work starts.
+
+    Types, finite numbers, clean text (:mod:`safespaces.validation`), each
+    setting's declared range (docs/config.md), and the rules each family
+    declares in its ``validate`` (``safespaces/<family>/params.py``).
+
+    Parameters
+    ----------
+    config
+        The configuration.
+    origin
+        Where each ``section.key`` was set (a file's name or ``--set``); the
+        message names it.
+    source
+        Named for settings not in ``origin``.
+
+    Returns
+    -------
+    Config
+        ``config`` itself.
+
+    Raises
+    ------
+    SettingError
+        ``<source>: setting 'section.key' = value: problem. Fix: ...``.
+    """
+    origin = origin or {}
+    for field in dataclasses.fields(config):
+        try:
+            SECTION_CHECKS[field.name](getattr(config, field.name))
+        except SettingError as exc:
+            keys = [exc.key, *exc.related]
+            named = [origin[k] for k in map(_field_key, keys) if k in origin]
+            raise exc.at(named[0] if named else source) from None
+    return config
+
+
+def origin_of(config: Config) -> dict[str, str]:
+    """Where each ``section.key`` of ``config`` was set (by :func:`load_config`)."""
+    return dict(getattr(config, "_origin", {}))
+
+
+def with_origin(config: Config, origin: Mapping[str, str]) -> Config:
+    """``config`` remembering where its settings came from (for messages at run time)."""
+    object.__setattr__(config, "_origin", dict(origin))  # not a field: no effect on ==, to_dict
+    return config
+
+
+def source_of(config: Config, key: str) -> str:
+    """The file or flag that set ``key`` (``section.key``), else ``configuration``."""
+    return origin_of(config).get(key, "configuration")
+
+
+def _field_key(key: str) -> str:
+    """``section.field`` of a setting's key (``eyes.weights.doors`` -> ``eyes.weights``)."""
+    return ".".join(re.split(r"[.\[]", key)[:2])
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The tables of a TOML configuration file.
+
+    A UTF-8 byte-order mark at the start is accepted (Windows editors write one).
+
+    Raises
+    ------
+    ConfigError
+        Missing, unreadable, too large, not UTF-8, or not valid TOML; the message
+        names the file, the line and the fix.
+    """
+    p = Path(path)
+    name = p.name or str(p)
+    if not p.is_file():
+        raise ConfigError(f"{p}: config file not found. Fix: give an existing TOML file.")
+    try:
+        size = p.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{name}: the config file is {size:,} bytes; a configuration is a few kB "
+                f"(at most {MAX_CONFIG_BYTES:,} bytes). Fix: give the TOML configuration file "
+                "(safespaces config > mycity.toml writes one)"
+            )
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"{name}: cannot read the config file ({exc.strerror or exc}). "
+            "Fix: check that the file exists and is readable"
+        ) from exc
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ConfigError(f"{name}: the file is UTF-16 text. Fix: save it as UTF-8")
+    raw = raw.removeprefix(codecs.BOM_UTF8)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{name}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}). "
+            "Fix: save the file as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{name}: not valid TOML ({exc}). Fix: check the syntax there; text values need "
+            'quotes (name = "espoo"), tables a [section] line'
+        ) from None
+
+
+def parse_override(item: str) -> tuple[str, str, Any]:
+    """``section``, ``key`` and the value of one ``--set section.key=value`` item.
+
+    The value is read as TOML; a value that is not TOML is taken as text
+    (``--set general.crs=EPSG:3067``).
+
+    Raises
+    ------
+    ConfigError
+        No ``section.key=`` part, or an item longer than :data:`MAX_SET_CHARS`.
+    """
+    if len(item) > MAX_SET_CHARS:
+        raise ConfigError(
+            f"--set: an item of {len(item):,} characters (at most {MAX_SET_CHARS:,}). "
+            "Fix: give shorter values"
+        )
+    key, sep, raw = item.partition("=")
+    parts = key.strip().split(".")
+    if not sep or len(parts) != 2 or not all(parts):
+        raise ConfigError(
+            f"--set {show_value(item)}: expected section.key=value. "
+            "Fix: write it like lighting.cutoff_m=40"
+        )
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()  # bare words are strings
+    return parts[0], parts[1], value
+
+
 def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
-    """Read a configuration from a TOML file and ``section.key=value`` overrides.
+    """Read a configuration from a TOML file and ``section.key=value`` overrides, and check it.
+
+    Every entry point (the CLI, the app, Python) reads its configuration here,
+    so every setting is checked (:func:`validate_config`) before any work starts.
 
     Parameters
     ----------
@@ -224,123 +710,150 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     Raises
     ------
     ConfigError
-        Unknown section or key, wrong type, or unreadable TOML; the message names
-        the file and the key.
+        Unreadable TOML, an unknown section or key, a value of the wrong type or
+        outside its range; the message names the file (or ``--set``), the key
+        and the fix.
     """
     data: dict[str, Any] = {}
+    origin: dict[str, str] = {}
     source = "defaults"
     if path is not None:
-        source = str(path)
-        p = Path(path)
-        if not p.is_file():
-            raise ConfigError(f"{p}: config file not found. Fix: give an existing TOML file.")
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{p.name}: not valid TOML ({exc}). Fix: check the syntax.") from exc
+        data = read_toml(path)
+        source = Path(path).name or str(path)
+        for section, table in data.items():
+            keys = table if isinstance(table, Mapping) else {}
+            origin[section] = source
+            origin.update({f"{section}.{key}": source for key in keys})
     for item in overrides or []:
-        key, sep, raw = item.partition("=")
-        parts = key.strip().split(".")
-        if not sep or len(parts) != 2 or not all(parts):
-            raise ConfigError(
-                f"--set {item!r}: expected section.key=value, for example lighting.cutoff_m=40"
-            )
-        try:
-            value = tomllib.loads(f"v = {raw.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw.strip()  # bare words are strings
-        data.setdefault(parts[0], {})[parts[1]] = value
-    return _build(Config, data, source, "")
+        section, key, value = parse_override(item)
+        table = data.setdefault(section, {})
+        if not isinstance(table, dict):
+            table = data[section] = {}
+        table[key] = value
+        origin[section] = origin.get(section, "--set")
+        origin[f"{section}.{key}"] = "--set"
+    config = _build(Config, data, origin, "")
+    return with_origin(validate_config(config, origin=origin, source=source), origin)
 
 
-def _build(cls: type[T], data: Mapping[str, Any], source: str, prefix: str) -> T:
+def _build(cls: type[T], data: Any, origin: Mapping[str, str], prefix: str) -> T:
+    section = prefix.rstrip(".")
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{source}: [{prefix.rstrip('.')}] must be a table")
+        raise ConfigError(
+            f"{origin.get(section, 'configuration')}: [{section}] is {show_value(data)}, not a "
+            f"table. Fix: write it as a [{section}] section with key = value lines"
+        )
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     hints = typing.get_type_hints(cls)
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
+        full = f"{prefix}{key}"
+        where = origin.get(full, origin.get(section, "configuration"))
         if key not in fields:
             known = ", ".join(sorted(fields))
-            raise ConfigError(f"{source}: unknown setting '{prefix}{key}'. Fix: use one of {known}")
-        kwargs[key] = _coerce(hints[key], value, source, f"{prefix}{key}")
+            raise ConfigError(
+                f"{where}: unknown setting {show_value(full)}{suggest(key, sorted(fields))}. "
+                f"Fix: use one of {known}"
+            )
+        field = fields[key]
+        if dataclasses.is_dataclass(hints[key]):
+            kwargs[key] = _build(hints[key], value, origin, full + ".")
+            continue
+        default = (
+            field.default_factory()
+            if field.default_factory is not dataclasses.MISSING
+            else field.default
+        )
+        kwargs[key] = _coerce(hints[key], value, full, where, default)
     return cls(**kwargs)
 
 
-def _coerce(hint: Any, value: Any, source: str, key: str) -> Any:
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return _build(hint, value, source, key + ".")
+def _coerce(hint: Any, value: Any, key: str, where: str, example: Any = None) -> Any:
+    """``value`` as the type ``hint`` (TOML integers become floats where floats are due)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
-    bad = ConfigError(f"{source}: setting '{key}' = {value!r} is not a {_name(hint)}")
+
+    def bad(what: str | None = None) -> SettingError:
+        shown = "" if example is None else _toml_value(example)
+        like = f", e.g. {shown}" if shown and len(shown) <= 60 else ""
+        kind = kind_of(hint)
+        wanted = "text in quotes" if kind == "text" else f"a {kind}"
+        problem = what or f"not {wanted}"
+        return SettingError(key, value, problem, f"write {wanted}{like}", source=where)
+
     if origin in (types.UnionType, typing.Union):
         for arg in args:
             try:
-                return _coerce(arg, value, source, key)
-            except ConfigError:
+                return _coerce(arg, value, key, where)
+            except SettingError:
                 continue
-        raise bad
+        raise bad()
     if hint is type(None):
         if value is None:
             return None
-        raise bad
+        raise bad()
     if hint is bool:
         if isinstance(value, bool):
             return value
-        raise bad
+        raise bad("not true or false")
     if hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        raise bad
+        if isinstance(value, float):
+            raise SettingError(
+                key,
+                value,
+                "not an integer (a decimal point or exponent makes a decimal number)",
+                "write a whole number without a decimal point or exponent"
+                + (f", e.g. {int(value)}" if value == value and abs(value) != float("inf") else ""),
+                source=where,
+            )
+        raise bad("not an integer")
     if hint is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
-        raise bad
+        raise bad("not a number")
     if hint is str:
         if isinstance(value, str):
             return value
-        raise bad
-    if origin in (tuple,):
+        raise bad("not text")
+    if origin is tuple:
         if not isinstance(value, (list, tuple)):
-            raise bad
+            raise bad("not a list")
         inner = args[0] if args else Any
-        return tuple(_coerce(inner, v, source, key) for v in value)
-    if origin in (dict, Mapping, typing.Mapping) or hint in (dict, Mapping):
+        return tuple(_coerce(inner, v, f"{key}[{i}]", where) for i, v in enumerate(value))
+    if origin in (dict, Mapping) or hint in (dict, Mapping):
         if not isinstance(value, Mapping):
-            raise bad
+            raise bad("not a table")
         vt = args[1] if len(args) == 2 else Any
-        return {str(k): _coerce(vt, v, source, f"{key}.{k}") for k, v in value.items()}
+        return {str(k): _coerce(vt, v, f"{key}.{k}", where) for k, v in value.items()}
     if hint is Any:
         return value
-    raise bad  # pragma: no cover - every field type is listed above
+    raise bad()  # pragma: no cover - every field type is listed above
 
 
-def _name(hint: Any) -> str:
-    return getattr(hint, "__name__", str(hint))
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        inner = ", ".join(
+            f"{json.dumps(str(k), ensure_ascii=False)} = {_toml_value(x)}" for k, x in v.items()
+        )
+        return "{ " + inner + " }" if inner else "{}"
+    raise TypeError(type(v).__name__)
 
 
 def to_toml(config: Config) -> str:
     """Render the configuration as TOML (tables for sections and mappings)."""
     lines: list[str] = []
-
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return repr(v)
-        if isinstance(v, str):
-            return json.dumps(v, ensure_ascii=False)
-        if isinstance(v, (list, tuple)):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        if isinstance(v, Mapping):
-            inner = ", ".join(
-                f"{json.dumps(str(k), ensure_ascii=False)} = {value(x)}" for k, x in v.items()
-            )
-            return "{ " + inner + " }" if inner else "{}"
-        raise TypeError(type(v).__name__)
-
     for section, fields in config.to_dict().items():
         lines.append(f"[{section}]")
-        lines.extend(f"{key} = {value(v)}" for key, v in fields.items())
+        lines.extend(f"{key} = {_toml_value(v)}" for key, v in fields.items())
         lines.append("")
     return "\n".join(lines)

@@ -47,9 +47,126 @@ class ConfigError(SafespacesError, ValueError):
     """The configuration (TOML file or flags) is invalid."""
 
 
+#: Longest value shown in full in a message; longer ones are cut.
+SHOW_CHARS = 80
+
+
+def show_value(value: object) -> str:
+    """A setting's value for a one-line message: TOML-like, escaped, at most ~80 characters."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, tuple):
+        text = repr(list(value))
+    else:
+        text = repr(value)  # strings quoted, NUL and control characters escaped
+    if len(text) > SHOW_CHARS:
+        size = f"{len(value):,} characters" if isinstance(value, str) else "cut"
+        text = f"{text[: SHOW_CHARS - 20]}... ({size})"
+    return text
+
+
+class SettingError(ConfigError):
+    """One setting is invalid: ``<source>: setting 'section.key' = value: problem. Fix: fix``.
+
+    Parameters
+    ----------
+    key
+        Dotted name of the setting (``lighting.cutoff_m``; ``eyes.weights.doors`` for a
+        value inside a table, ``eyes.residents_at_home[3]`` for an item of a list).
+    value
+        The offending value.
+    problem
+        What is wrong with it.
+    fix
+        How to fix it.
+    related
+        Other settings the rule ties it to (their source names the message when
+        only they were set by the user).
+    source
+        Where the value came from: the TOML file's name, ``--set``, ``defaults``
+        or ``configuration`` (built in code).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        value: object,
+        problem: str,
+        fix: str,
+        *,
+        related: tuple[str, ...] = (),
+        source: str = "configuration",
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.problem = problem
+        self.fix = fix
+        self.related = tuple(related)
+        self.source = source
+        super().__init__(f"{source}: setting '{key}' = {show_value(value)}: {problem}. Fix: {fix}")
+
+    def at(self, source: str) -> SettingError:
+        """The same error, naming ``source``."""
+        return SettingError(
+            self.key, self.value, self.problem, self.fix, related=self.related, source=source
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:  # keyword arguments survive pickling (dask)
+        return (
+            _setting_error,
+            (self.key, self.value, self.problem, self.fix, self.related, self.source),
+        )
+
+
+def _setting_error(
+    key: str, value: object, problem: str, fix: str, related: tuple[str, ...], source: str
+) -> SettingError:
+    return SettingError(key, value, problem, fix, related=related, source=source)
+
+
 class CRSError(InputError):
     """A coordinate reference system is missing, unknown or implausible."""
 
 
 class OutputError(SafespacesError, OSError):
     """An output cannot be written."""
+
+
+#: Exit status of the CLI for an unexpected error (a bug), distinct from bad input (2).
+INTERNAL_ERROR_STATUS = 3
+
+
+def report_internal_error(exc: BaseException, context: str = "") -> str:
+    """Write the details of an unexpected error to a log file; return one line for the user.
+
+    The last line of defence of the CLI and the app: a bug must never show a raw
+    traceback, and must never pass for bad input. The log (traceback, versions,
+    ``context``) goes to a new file in the system's temporary folder
+    (``$TMPDIR``), never into the output folder, which a failed run leaves as it was.
+
+    Returns
+    -------
+    str
+        ``internal error: <what> - please report it; details in <log>``.
+    """
+    import platform
+    import tempfile
+    import traceback
+
+    import safespaces
+
+    what = f"{type(exc).__name__}: {exc}".replace("\n", " ").strip()
+    if len(what) > 300:
+        what = what[:297] + "..."
+    if isinstance(exc, MemoryError):
+        what = "out of memory (MemoryError); see the limits in docs/reliability.md"
+    try:
+        fd, name = tempfile.mkstemp(prefix="safespaces-error-", suffix=".log")
+        with open(fd, "w", encoding="utf-8") as log:
+            log.write(f"safespaces {safespaces.__version__}, Python {platform.python_version()}, ")
+            log.write(f"{platform.platform()}\n{context}\n\n")
+            log.write("".join(traceback.format_exception(exc)))
+        where = f"details in {name}"
+    except OSError as log_error:  # pragma: no cover - no writable temp folder
+        where = f"no log could be written ({log_error.strerror})"
+    return f"internal error: {what} - please report it; {where}"

@@ -33,11 +33,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sv": "Analysen körs (en gång per uppsättning indata) ...",
     },
     "common.failed": {
-        "en": "The analysis failed on these inputs (the details are in the server log). "
+        "en": "The analysis failed on these inputs: {detail}. "
         "On the Data page, check the files or go back to the default.",
-        "fi": "Analyysi epäonnistui näillä tiedoilla (tiedot palvelimen lokissa). "
+        "fi": "Analyysi epäonnistui näillä tiedoilla: {detail}. "
         "Tarkista tiedostot Aineisto-sivulla tai palaa oletukseen.",
-        "sv": "Analysen misslyckades med dessa indata (detaljerna finns i serverns logg). "
+        "sv": "Analysen misslyckades med dessa indata: {detail}. "
         "Kontrollera filerna på sidan Data eller gå tillbaka till standard.",
     },
     "common.attribution": {"en": "Data: {text}", "fi": "Aineisto: {text}", "sv": "Data: {text}"},

@@ -42,9 +42,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from safespaces.errors import SettingError
 from safespaces.overlay import area_index
+from safespaces.validation import Keys, Note, Number, OneOf, Rules, check_section
 
 FAMILIES = ("light", "eyes", "mix", "incidents")
+#: Periods of the eyes index the score can use.
+EYES_PERIODS = ("night", "evening", "day", *(f"h{h:02d}" for h in range(24)))
 
 #: Named weightings of the families (light, eyes, mix, incidents).
 PRESETS: dict[str, dict[str, float]] = {
@@ -78,6 +82,34 @@ class IndexParams:
     lux_avg_ref: float = 5.0
     lux_min_ref: float = 1.0
     incident_rate_ref: float = 1.0
+
+
+#: Allowed range of every setting (docs/config.md); see :mod:`safespaces.validation`.
+RULES: Rules = {
+    "weights": (Keys(allowed=FAMILIES), Number(0, 1000), Note("at least one weight > 0")),
+    "eyes_period": OneOf(EYES_PERIODS, "'night', 'evening', 'day' or an hour 'h00'..'h23'"),
+    "lux_avg_ref": Number(0, 1000, lo_open=True, unit="lx"),
+    "lux_min_ref": Number(0, 1000, lo_open=True, unit="lx"),
+    "incident_rate_ref": Number(0, 1000, lo_open=True),
+}
+
+
+def validate(params: IndexParams) -> None:
+    """Check the composite score's settings against :data:`RULES`.
+
+    Raises
+    ------
+    SettingError
+        The first setting outside its range, or no weight above 0.
+    """
+    check_section("indices", params, RULES)
+    if not any(w > 0 for w in params.weights.values()):
+        raise SettingError(
+            "indices.weights",
+            dict(params.weights),
+            "no weight above 0",
+            f"give at least one of {', '.join(FAMILIES)} a positive weight",
+        )
 
 
 def light_score(segments: pd.DataFrame, params: IndexParams) -> pd.Series:

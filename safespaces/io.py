@@ -20,6 +20,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from rasterio import MemoryFile
+from rasterio.io import DatasetWriter
 
 from safespaces.errors import OutputError
 
@@ -31,6 +33,10 @@ METADATA_LAYER = "run_metadata"
 def atomic_path(target: str | Path, *, copy_existing: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it over ``target`` on success.
 
+    The temporary file lives in a private folder made by ``mkdtemp`` (mode 0700,
+    unpredictable name) beside the target, so no one can plant a symbolic link
+    at its name; the folder is removed whatever happens.
+
     Parameters
     ----------
     copy_existing
@@ -40,23 +46,50 @@ def atomic_path(target: str | Path, *, copy_existing: bool = False) -> Iterator[
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        private = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as exc:
-        raise OutputError(f"cannot create the output folder {target.parent}: {exc}") from exc
-    fd, name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
-    )
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()
+        raise OutputError(f"cannot write in the output folder {target.parent}: {exc}") from exc
+    tmp = private / target.name
     try:
         if copy_existing and target.exists():
             shutil.copy2(target, tmp)
         yield tmp
         os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def raster_writer(target: str | Path, profile: Mapping[str, Any]) -> Iterator[DatasetWriter]:
+    """A rasterio dataset written in memory, then saved to ``target`` by Python's own I/O.
+
+    GDAL's GeoTIFF writer does not always survive a failed write: with a file
+    size limit (``ulimit -f``) libtiff reported ``File too large`` and the
+    process then crashed with a segmentation fault. Building the file in memory
+    (``/vsimem``) and writing its bytes from Python turns a full disk or a size
+    limit into an ordinary :class:`OutputError`. The cost is one compressed copy
+    of the raster in memory (the raster size itself is capped).
+
+    Raises
+    ------
+    OutputError
+        The bytes cannot be written; ``target`` is left as it was.
+    """
+    target = Path(target)
+    with MemoryFile() as memory:
+        with memory.open(**profile) as dst:
+            yield dst
+        data = memory.getbuffer()
+        try:
+            with atomic_path(target) as tmp, tmp.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {target.name} ({exc.strerror or exc}). Fix: check free disk "
+                "space and file size limits, then run again"
+            ) from exc
 
 
 def write_json(path: str | Path, data: Any) -> Path:
@@ -148,7 +181,10 @@ def write_layers(
                 merged = {**old_meta, **metadata}
                 _write_one(tmp, METADATA_LAYER, metadata_frame(merged))
     except (OSError, pyogrio.errors.DataSourceError, sqlite3.Error) as exc:
-        raise OutputError(f"cannot write {target}: {exc}") from exc
+        raise OutputError(
+            f"cannot write {target}: {exc}. Fix: check free disk space, file size limits "
+            "(ulimit -f) and permissions, then run again"
+        ) from exc
     return target
 
 

@@ -3,10 +3,19 @@
 Sources give one edge per stretch of way between intersections. Measures need
 segments short enough that a value describes one place (a lit block face, the
 shop fronts along it), so edges longer than ``max_segment_m`` are cut into equal
-pieces no longer than that. Cut points become new graph nodes with negative ids.
+pieces no longer than that. Cut points become new graph nodes with negative ids
+(below every id already in the network, so a JOSM file's negative node ids stay
+apart).
+
+The number of pieces is bounded (:func:`segment_budget`) whatever the setting:
+a tiny ``max_segment_m`` is refused before any memory is allocated.
 """
 
 from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -14,8 +23,38 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
+from safespaces.errors import InputError
 
-def split_long_segments(segments: gpd.GeoDataFrame, max_length_m: float) -> gpd.GeoDataFrame:
+#: At most this many segments after the split (``SAFESPACES_MAX_SEGMENTS``): about
+#: 20 times a large city's walking network (Helsinki's whole network is ~100,000 edges).
+MAX_SEGMENTS = 2_000_000
+#: Above :data:`PER_EDGE_FROM` segments, at most this many pieces per edge on average.
+MAX_PIECES_PER_EDGE = 20
+PER_EDGE_FROM = 100_000
+
+
+def segment_budget(n_edges: int) -> int:
+    """The most segments a split of ``n_edges`` edges may give.
+
+    ``min(MAX_SEGMENTS, max(PER_EDGE_FROM, MAX_PIECES_PER_EDGE * n_edges))``:
+    a small study may be cut finely, a large one at most 20 pieces per edge on
+    average, and nothing beyond 2,000,000 segments (``MAX_SEGMENTS``, or the
+    environment variable ``SAFESPACES_MAX_SEGMENTS``).
+    """
+    cap = MAX_SEGMENTS
+    value = os.environ.get("SAFESPACES_MAX_SEGMENTS", "").strip()
+    if value.isdigit() and int(value) > 0:
+        cap = int(value)
+    return min(cap, max(PER_EDGE_FROM, MAX_PIECES_PER_EDGE * n_edges))
+
+
+def split_long_segments(
+    segments: gpd.GeoDataFrame,
+    max_length_m: float,
+    *,
+    path: str | Path | None = None,
+    setting: str = "network.max_segment_m",
+) -> gpd.GeoDataFrame:
     """Cut every segment longer than ``max_length_m`` into equal pieces.
 
     An edge of length L becomes n = ceil(L / max_length_m - 0.01) pieces of
@@ -28,19 +67,57 @@ def split_long_segments(segments: gpd.GeoDataFrame, max_length_m: float) -> gpd.
     segments
         LineStrings in a metric CRS with ``u`` and ``v`` node ids.
     max_length_m
-        Longest piece; ``0`` or less returns the input unchanged.
+        Longest piece; ``0`` or less (or infinity) returns the input unchanged.
+    path, setting
+        The network's file and the setting behind ``max_length_m``, named by
+        the refusal.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per piece, attributes copied, ``segment_id`` renumbered from 0,
-        ``length_m`` recomputed, ``u``/``v`` set to the new cut nodes (negative ids).
+        ``length_m`` recomputed, ``u``/``v`` set to the new cut nodes (negative ids
+        below every existing id).
+
+    Raises
+    ------
+    InputError
+        ``max_length_m`` is not a number, or the split would give more segments
+        than :func:`segment_budget` allows (counted before anything is allocated).
     """
-    if max_length_m <= 0 or segments.empty:
+    if isinstance(max_length_m, bool) or not isinstance(max_length_m, int | float | np.number):
+        raise InputError(
+            f"{setting} = {max_length_m!r} is not a number",
+            path=path,
+            fix=f"set {setting} to a length in metres, e.g. 50",
+        )
+    if math.isnan(max_length_m):
+        raise InputError(
+            f"{setting} is not a number (NaN)",
+            path=path,
+            fix=f"set {setting} to a length in metres, e.g. 50",
+        )
+    if max_length_m <= 0 or math.isinf(max_length_m) or segments.empty:
         return segments
     lines = segments.geometry.to_numpy()
     length = shapely.length(lines)
-    n_pieces = np.maximum(np.ceil(length / max_length_m - 0.01), 1).astype(np.int64)
+    pieces = np.maximum(np.ceil(length / max_length_m - 0.01), 1.0)  # float: never overflows
+    total = float(pieces.sum())
+    budget = segment_budget(len(segments))
+    if not total <= budget:
+        km = float(np.nansum(length)) / 1000
+        # n pieces <= L / m + 1 per edge, so m >= total length / (budget - edges) fits
+        shortest = float(np.nansum(length)) / max(budget - len(segments), 1)
+        count = f"{total:,.0f}" if total < 1e15 else f"about {total:.1e}"
+        raise InputError(
+            f"{setting} = {max_length_m:g} m would cut the {km:,.1f} km of walking network "
+            f"({len(segments):,} edges) into {count} segments, more than the "
+            f"{budget:,} allowed",
+            path=path,
+            fix=f"set {setting} to {math.ceil(shortest):,} m or more (the default is 50), "
+            "or 0 to keep whole edges",
+        )
+    n_pieces = pieces.astype(np.int64)
     if (n_pieces == 1).all():
         return segments
     coords, line_of = shapely.get_coordinates(lines, return_index=True)
@@ -73,8 +150,10 @@ def split_long_segments(segments: gpd.GeoDataFrame, max_length_m: float) -> gpd.
     parent = np.repeat(np.arange(len(lines)), n_pieces)
     out = segments.iloc[parent].reset_index(drop=True)
     out = gpd.GeoDataFrame(out, geometry=pieces, crs=segments.crs)
-    # node ids: keep the original ends, give each cut point a new negative id
-    cut_ids = -(np.arange(len(cut_line), dtype=np.int64) + 1)
+    # node ids: keep the original ends, give each cut point a new negative id below
+    # every existing one (JOSM files have negative node ids of their own)
+    lowest = min(0, int(segments["u"].min()), int(segments["v"].min()))
+    cut_ids = lowest - (np.arange(len(cut_line), dtype=np.int64) + 1)
     pos = np.arange(len(out)) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
     offset = np.repeat(np.cumsum(n_cuts) - n_cuts, n_pieces)
     last = pos == np.repeat(n_pieces, n_pieces) - 1

@@ -21,15 +21,18 @@ from pyproj import CRS
 
 import safespaces
 from safespaces import stages
-from safespaces.config import Config
+from safespaces.config import Config, check_crs_area
 from safespaces.errors import InputError
 from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
+from safespaces.lighting.raster import check_raster_size, lighting_raster_bounds
 from safespaces.network import split_long_segments
+from safespaces.output import OutputFolder, output_folder
 from safespaces.population import estimate_residents, sum_by_area
 from safespaces.qgis import export_package
-from safespaces.sources.areas import grid_areas, read_areas
+from safespaces.sources.areas import fit_to_study, grid_areas, read_areas
+from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
 from safespaces.sources.osm import OsmData, load_osm
@@ -91,6 +94,15 @@ class Study:
         Incident points and drop counts, or None. Never exported raw by default.
     synthetic
         Names of the inputs that are SYNTHETIC demo data.
+    notes
+        What the loaders changed, per input: the user's columns renamed to keep
+        them apart from ours (``renamed_columns``, old -> new), register lamps
+        left out far outside the study area (``outside_study_area``).
+    warnings
+        Warnings for the user (what was left out of the study, clipped or read
+        through a repaired copy); shown in the summary and stored in ``run_metadata``.
+    extent
+        The study extent's record (``run_metadata["study_extent"]``).
     """
 
     config: Config
@@ -100,6 +112,9 @@ class Study:
     tenure: gpd.GeoDataFrame | None
     incidents: IncidentLoad | None
     synthetic: list[str]
+    notes: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    extent: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def crs(self) -> CRS:
@@ -132,21 +147,45 @@ def load_study(
 ) -> Study:
     """Read and validate every input of a run.
 
+    The study extent is the OSM data's (see :func:`safespaces.sources.osm.load_osm`);
+    areas reaching far beyond it are clipped to it (:func:`~safespaces.sources.areas.
+    fit_to_study`). Before any analysis, the segment count, the illuminance raster and
+    the default grid are checked against their caps (docs/reliability.md, "Limits (OSM
+    and extent)"). What was left out or clipped is reported through ``progress`` as
+    ``warning: ...`` and kept in :attr:`Study.warnings` and :attr:`Study.extent`.
+
     Raises
     ------
     InputError
-        Any input that cannot be read; the message names the file and the fix.
+        Any input that cannot be read, or a study beyond a cap; the message names the
+        file and the fix.
+    ConfigError
+        A setting outside its range (:meth:`Config.validate`).
     """
     timings = {} if timings is None else timings
+    config.validate()  # a configuration built in code is checked too, before any reading
     inputs = inputs.resolved()
     assert inputs.osm is not None
     synthetic: list[str] = []
+    notes: dict[str, dict[str, Any]] = {}
     with timed("read OSM", progress, timings):
         crs = config.general.crs
         osm = load_osm(inputs.osm, crs=crs)
-        osm.segments = split_long_segments(osm.segments, config.network.max_segment_m)
+        osm.segments = split_long_segments(
+            osm.segments, config.network.max_segment_m, path=inputs.osm
+        )
+        check_raster_size(
+            lighting_raster_bounds(osm.segments, config.lighting.raster_margin_m),
+            config.lighting.raster_cell_m,
+            path=inputs.osm,
+        )
         osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
+    warnings, extent = list(osm.notes), dict(osm.extent)
+    for note in warnings:
+        if progress:
+            progress(f"warning: {note}")
     box = lonlat_bounds(osm)
+    check_crs_area(config, box)
     if inputs.lamps is not None:
         with timed("read lamp register", progress, timings):
             register = read_lamp_register(
@@ -155,11 +194,17 @@ def load_study(
                 crs=inputs.crs,
                 expected_lonlat=box,
             ).to_crs(osm.crs)
+            # a column the OSM lamps have, spelt otherwise in the register, takes their spelling
+            register = own_columns(register, ColumnRule(shared=tuple(map(str, osm.lamps.columns))))
+            notes["lamps"] = input_notes(register)
+            # lamp_id stays our integer id, unique over OSM and register lamps; the
+            # register's own id is kept in lamp_ref (text).
             osm.lamps = pd.concat([osm.lamps, register], ignore_index=True)
             osm.lamps["lamp_id"] = range(len(osm.lamps))
     with timed("areas", progress, timings):
         if inputs.areas is not None:
             areas = read_areas(inputs.areas, crs=inputs.crs).to_crs(osm.crs)
+            notes["areas"] = input_notes(areas)
             if not areas.intersects(osm.study_area).any():
                 raise InputError(
                     "no area overlaps the OpenStreetMap extract",
@@ -167,9 +212,19 @@ def load_study(
                     fix="give areas inside the extract, or an extract that covers them "
                     "(check both files' CRS)",
                 )
+            areas, fitted = fit_to_study(areas, osm.bounds)
+            if fitted:
+                extent["areas"] = fitted
+                warnings.append(fitted["note"])
+                if progress:
+                    progress(f"warning: {fitted['note']}")
         else:
             areas = grid_areas(
-                osm.bounds, osm.crs, size_m=config.sources.grid_size_m, places=osm.places
+                osm.bounds,
+                osm.crs,
+                size_m=config.sources.grid_size_m,
+                places=osm.places,
+                path=inputs.osm,
             )
         areas["residents_est"] = sum_by_area(areas, osm.buildings, ["residents_est"])[
             "residents_est"
@@ -184,6 +239,7 @@ def load_study(
                 crs=inputs.crs,
                 expected_lonlat=box,
             ).to_crs(osm.crs)
+            notes["tenure"] = input_notes(tenure)
             if inputs.tenure == TENURE_FILE:
                 synthetic.append("tenure")
     incidents = None
@@ -198,10 +254,39 @@ def load_study(
                 expected_lonlat=box,
                 drop_invalid=True,
             )
+            notes["incidents"] = input_notes(incidents.points)
             incidents.points = incidents.points.to_crs(osm.crs)
             if inputs.incidents == INCIDENT_FILE:
                 synthetic.append("incidents")
-    return Study(config, inputs, osm, areas, tenure, incidents, synthetic)
+    notes = {name: note for name, note in notes.items() if note}
+    return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes, warnings, extent)
+
+
+def input_notes(frame: pd.DataFrame) -> dict[str, Any]:
+    """What a loader recorded in ``frame.attrs`` for the run's summary and metadata."""
+    keys = ("renamed_columns", "outside_study_area")
+    return {key: frame.attrs[key] for key in keys if frame.attrs.get(key)}
+
+
+def notes_summary(notes: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Summary lines of :attr:`Study.notes` (one per input that has any)."""
+    lines: dict[str, str] = {}
+    for name, note in notes.items():
+        parts = []
+        renamed = note.get("renamed_columns")
+        if renamed:
+            parts.append(
+                "columns renamed " + ", ".join(f"{old} -> {new}" for old, new in renamed.items())
+            )
+        outside = note.get("outside_study_area")
+        if outside:
+            parts.append(
+                f"{outside['count']} left out more than {outside['margin_m'] / 1000:g} km "
+                f"outside the study area (first: row {outside['first_row']})"
+            )
+        if parts:
+            lines[f"{name} input"] = "; ".join(parts)
+    return lines
 
 
 def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +304,10 @@ def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any])
         "inputs": files,
         "config": study.config.to_dict(),
         "synthetic_inputs": study.synthetic,
+        "input_notes": study.notes,
         "osm_implausible_tags_ignored": dict(study.osm.implausible),
+        "study_extent": dict(study.extent),
+        "warnings": list(study.warnings),
         "attribution": OSM_ATTRIBUTION,
         "stage_seconds": {k: round(v, 3) for k, v in timings.items()},
         **extra,
@@ -268,6 +356,12 @@ class RunResult:
     summary: dict[str, Any]
     files: list[Path]
 
+    def moved(self, folder: OutputFolder) -> RunResult:
+        """The same result with its paths where ``folder`` put them after the swap."""
+        return dataclasses.replace(
+            self, path=folder.final(self.path), files=[folder.final(f) for f in self.files]
+        )
+
 
 LightingEyes = Callable[
     [Study, Path, Progress | None, dict[str, float]],
@@ -304,14 +398,16 @@ def run(
         Bad input or an unwritable output; earlier outputs stay intact.
     """
     timings: dict[str, float] = {}
-    study = load_study(inputs, config, progress=progress, timings=timings)
-    return run_study(
-        study,
-        out_dir or default_out_dir(config),
-        progress=progress,
-        timings=timings,
-        include_raw_points=include_raw_points,
-    )
+    with output_folder(out_dir or default_out_dir(config)) as folder:
+        study = load_study(inputs, config, progress=progress, timings=timings)
+        result = run_stages(
+            study,
+            folder.path,
+            progress=progress,
+            timings=timings,
+            include_raw_points=include_raw_points,
+        )
+    return result.moved(folder)
 
 
 def run_study(
@@ -325,9 +421,41 @@ def run_study(
     include_raw_points: bool = False,
     metadata: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Every stage on a loaded study; ``lighting_eyes`` runs the per-segment stages and
-    ``neighbourhoods`` the buildings' walking neighbourhoods (in this process by default;
-    :mod:`safespaces.distributed` passes dask versions)."""
+    """Every stage on a loaded study, written into ``out`` as a whole or not at all.
+
+    ``lighting_eyes`` runs the per-segment stages and ``neighbourhoods`` the
+    buildings' walking neighbourhoods (in this process by default;
+    :mod:`safespaces.distributed` passes dask versions). The files are written
+    into a staging folder and swapped in for ``out`` at the end
+    (:func:`safespaces.output.output_folder`).
+    """
+    with output_folder(out) as folder:
+        result = run_stages(
+            study,
+            folder.path,
+            lighting_eyes=lighting_eyes,
+            neighbourhoods=neighbourhoods,
+            progress=progress,
+            timings=timings,
+            include_raw_points=include_raw_points,
+            metadata=metadata,
+        )
+    return result.moved(folder)
+
+
+def run_stages(
+    study: Study,
+    out: Path,
+    *,
+    lighting_eyes: LightingEyes = local_lighting_eyes,
+    neighbourhoods: stages.Neighbourhoods | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+    include_raw_points: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> RunResult:
+    """Every stage on a loaded study, writing straight into the folder ``out``
+    (a staging folder: see :func:`run_study`)."""
     timings = {} if timings is None else timings
     layers: dict[str, pd.DataFrame] = dict(base_layers(study))
     summary: dict[str, Any] = {
@@ -337,7 +465,10 @@ def run_study(
         "lamps": len(study.osm.lamps),
         "areas": len(study.areas),
         "residents (estimated)": round(float(study.areas["residents_est"].sum())),
+        **notes_summary(study.notes),
     }
+    if study.warnings:
+        summary["warnings"] = " | ".join(study.warnings)
     extra: dict[str, Any] = dict(metadata or {})
     files: list[Path] = []
 

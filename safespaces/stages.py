@@ -33,7 +33,7 @@ from safespaces.lighting.analysis import (
     study_latlon,
 )
 from safespaces.lighting.darkness import darkness_hours
-from safespaces.lighting.raster import write_illuminance_raster
+from safespaces.lighting.raster import lighting_raster_bounds, write_illuminance_raster
 from safespaces.mix.analysis import MixResult, analyse_mix
 from safespaces.mix.buildings import (
     aggregate_buildings,
@@ -132,12 +132,10 @@ def write_lighting_raster(
     timings = {} if timings is None else timings
     params = study.config.lighting
     with timed("illuminance raster", progress, timings):
-        minx, miny, maxx, maxy = study.osm.segments.total_bounds
-        m = params.raster_margin_m
         tif = write_illuminance_raster(
             folder / "illuminance.tif",
             result.lamps,
-            (minx - m, miny - m, maxx + m, maxy + m),
+            lighting_raster_bounds(study.osm.segments, params.raster_margin_m),
             study.crs,
             cell=params.raster_cell_m,
             cutoff=params.cutoff_m,

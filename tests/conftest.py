@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from outcheck import copy_output, run_cli
 
 from safespaces.synthetic import DEFAULT_OSM
 
@@ -41,3 +42,21 @@ def shared_helsinki() -> Path:
 def mini_osm() -> Path:
     """A hand-made OSM XML file (tests/data/mini.osm)."""
     return DATA / "mini.osm"
+
+
+@pytest.fixture(scope="session")
+def default_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of one sealed ``safespaces run`` of the embedded default (do not
+    modify: copy it with the ``earlier_output`` fixture)."""
+    root = tmp_path_factory.mktemp("default-run")
+    out = root / "out"
+    done = run_cli(["--out", str(out)], root)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture
+def earlier_output(default_output: Path, tmp_path: Path) -> Path:
+    """A private copy of ``default_output`` at ``tmp_path / 'parent' / 'out'``."""
+    (tmp_path / "parent").mkdir()
+    return copy_output(default_output, tmp_path / "parent" / "out")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pytest
 import shapely
 
-from safespaces.network import adjacency, split_long_segments
+from safespaces.errors import InputError
+from safespaces.network import adjacency, segment_budget, split_long_segments
 
 
 def frame(lines: list[shapely.LineString]) -> gpd.GeoDataFrame:
@@ -51,3 +53,46 @@ def test_adjacency_is_symmetric_and_weighted() -> None:
     adj = adjacency(segs)
     assert adj.shape == (2, 2)
     assert adj[0, 1] == adj[1, 0] == 10.0
+
+
+def test_tiny_max_segment_is_refused_before_allocating() -> None:
+    # 1 km of street at 1 mm would be 1,000,000 pieces: over the 100,000 a small network gets
+    segs = frame([shapely.LineString([(0, 0), (1000, 0)])])
+    with pytest.raises(InputError, match=r"network.max_segment_m = 0.001 m would cut") as info:
+        split_long_segments(segs, 0.001)
+    assert "1,000,000 segments, more than the 100,000 allowed" in str(info.value)
+    assert "set network.max_segment_m to 1 m or more" in str(info.value)
+    # a denormal length cannot overflow the count into a negative number
+    with pytest.raises(InputError, match="about 1.0e\\+303 segments"):
+        split_long_segments(segs, 1e-300)
+
+
+@pytest.mark.parametrize("value", [float("nan"), "50", None])
+def test_max_segment_not_a_number(value: object) -> None:
+    segs = frame([shapely.LineString([(0, 0), (100, 0)])])
+    with pytest.raises(InputError, match="not a number"):
+        split_long_segments(segs, value)  # type: ignore[arg-type]
+
+
+def test_infinite_max_segment_keeps_whole_edges() -> None:
+    segs = frame([shapely.LineString([(0, 0), (100, 0)])])
+    assert split_long_segments(segs, float("inf")) is segs
+
+
+def test_segment_budget_grows_with_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert segment_budget(10) == 100_000
+    assert segment_budget(50_000) == 1_000_000  # 20 per edge
+    assert segment_budget(10**6) == 2_000_000  # the absolute cap
+    monkeypatch.setenv("SAFESPACES_MAX_SEGMENTS", "5")
+    assert segment_budget(10) == 5
+    segs = frame([shapely.LineString([(0, 0), (100, 0)])])
+    with pytest.raises(InputError, match="more than the 5 allowed"):
+        split_long_segments(segs, 10, path="city.osm.pbf")
+
+
+def test_cut_points_stay_apart_from_negative_osm_ids() -> None:
+    # a JOSM file: the edge's own nodes are -1 and -2; cut points must not reuse them
+    segs = frame([shapely.LineString([(0, 0), (150, 0)])])
+    segs["u"], segs["v"] = [-1], [-2]
+    out = split_long_segments(segs, 50)
+    assert out["u"].tolist() == [-1, -3, -4] and out["v"].tolist() == [-3, -4, -2]

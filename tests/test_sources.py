@@ -166,6 +166,7 @@ def test_incidents_drop_and_count_bad_rows(tmp_path: Path) -> None:
         "bad_coordinates": 1,
         "missing_time": 1,
         "bad_time": 1,
+        "time_out_of_range": 0,
     }
 
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from safespaces.config import Config, load_config
-from safespaces.errors import InputError
+from safespaces.config import (
+    Config,
+    load_config,
+    origin_of,
+    source_of,
+    validate_config,
+    with_origin,
+)
+from safespaces.errors import SettingError
+from safespaces.incidents.params import check_bandwidth
 from safespaces.lighting import LightingResult
+from safespaces.output import OutputFolder, output_folder
 from safespaces.pipeline import Inputs, Study, load_study
 from safespaces.qgis import write_raster_style
 from safespaces.stages import StageOutput, lighting_stage
@@ -144,8 +154,9 @@ class LitStudy:
     output: StageOutput
 
 
-def light_study(args: argparse.Namespace, config: Config) -> LitStudy:
-    """Load the inputs the command line names and run the lighting stage into ``--out``.
+def light_study(args: argparse.Namespace, config: Config, folder: Path) -> LitStudy:
+    """Load the inputs the command line names and run the lighting stage into ``folder``
+    (the staging folder of :func:`command_output`).
 
     Writes ``illuminance.tif`` with its QGIS style beside it (the catalogue's,
     as the QGIS package writes it), for the commands that write it without the
@@ -153,7 +164,6 @@ def light_study(args: argparse.Namespace, config: Config) -> LitStudy:
     """
     timings: dict[str, float] = {}
     study = load_study(inputs_from_args(args), config, progress=progress, timings=timings)
-    folder = out_dir(args, config)
     lighting, output = lighting_stage(study, folder, progress=progress, timings=timings)
     write_raster_styles(output.files)
     return LitStudy(study, folder, timings, lighting, output)
@@ -162,6 +172,18 @@ def light_study(args: argparse.Namespace, config: Config) -> LitStudy:
 def config_from_args(args: argparse.Namespace) -> Config:
     """The configuration from ``--config`` and ``--set``."""
     return load_config(args.config, args.set)
+
+
+@contextlib.contextmanager
+def command_output(args: argparse.Namespace, config: Config) -> Iterator[OutputFolder]:
+    """The output folder of a family subcommand, as a whole or not at all.
+
+    Starts from the outputs already in ``--out`` (the subcommand adds or
+    replaces its own layers and files); see :func:`safespaces.output.output_folder`.
+    Print what was written after the block, with :meth:`OutputFolder.final` paths.
+    """
+    with output_folder(out_dir(args, config), keep_existing=True) as folder:
+        yield folder
 
 
 def out_dir(args: argparse.Namespace, config: Config) -> Path:
@@ -174,17 +196,39 @@ def progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
 
 
-def with_override(config: Config, section: str, field: str, value: int | None) -> Config:
-    """``config`` with ``section.field`` set from a non-negative integer flag (None: unchanged).
+def with_override(
+    config: Config, section: str, field: str, value: object | None, flag: str | None = None
+) -> Config:
+    """``config`` with ``section.field`` set from a command-line flag (None: unchanged), checked.
+
+    Parameters
+    ----------
+    flag
+        The flag's name for messages; default ``--<field with dashes>``.
 
     Raises
     ------
-    InputError
-        A negative value.
+    SettingError
+        The value is outside the setting's range (the message names the flag).
     """
     if value is None:
         return config
-    if value < 0:
-        raise InputError(f"--{field.replace('_', '-')} must be >= 0", fix="give 0 or more")
     params = dataclasses.replace(getattr(config, section), **{field: value})
-    return config.replace(**{section: params})
+    changed = config.replace(**{section: params})
+    origin = {**origin_of(config), f"{section}.{field}": flag or f"--{field.replace('_', '-')}"}
+    return with_origin(validate_config(changed, origin=origin), origin)
+
+
+def check_density_bandwidth(config: Config, include_raw_points: bool) -> None:
+    """Refuse, before any work, a density bandwidth below the privacy minimum without the opt-in.
+
+    Raises
+    ------
+    SettingError
+        Naming the file or flag that set ``incidents.density_bandwidth_m``.
+    """
+    inc = config.incidents
+    try:
+        check_bandwidth(inc.density_bandwidth_m, inc.min_bandwidth_m, include_raw_points)
+    except SettingError as exc:
+        raise exc.at(source_of(config, exc.key)) from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from safespaces.commands._common import config_from_args, finish_parser, out_dir, progress
+from safespaces.commands._common import command_output, config_from_args, finish_parser, progress
 from safespaces.qgis import export_package
 
 HELP = "package an output folder for QGIS: styled GeoPackage, raster styles, safespaces.qgz"
@@ -48,7 +48,8 @@ def add_parser(
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces export``; errors propagate to the CLI (exit 2)."""
-    folder = out_dir(args, config_from_args(args))
-    for path in export_package(folder, progress=progress):
-        print(f"wrote {path}")
+    with command_output(args, config_from_args(args)) as out:
+        written = export_package(out.path, progress=progress)
+    for path in written:
+        print(f"wrote {out.final(path)}")
     return 0

@@ -10,17 +10,18 @@ from the lighting stage, ``DIR/illuminance.tif`` with its ``.qml`` style.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
 import geopandas as gpd
 
 from safespaces.commands._common import (
     OSM_HELP,
     add_input_options,
+    command_output,
     config_from_args,
     finish_parser,
     light_study,
     progress,
+    with_override,
 )
 from safespaces.eyes import normalise_weekday
 from safespaces.io import write_json, write_layers
@@ -72,28 +73,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Run ``safespaces eyes``; return the exit status (errors propagate)."""
-    config = config_from_args(args)
-    if args.weekday:
-        config = config.replace(
-            eyes=dataclasses.replace(config.eyes, weekday=normalise_weekday(args.weekday))
-        )
+    config = with_override(
+        config_from_args(args), "eyes", "weekday", args.weekday or None, flag="--weekday"
+    )
     weekday = normalise_weekday(config.eyes.weekday)
-    lit = light_study(args, config)
-    light_out = lit.output
-    result, stage = eyes_stage(
-        lit.study, lit.lighting.segments, progress=progress, timings=lit.timings
-    )
-    info = stage.summary
-    layer: gpd.GeoDataFrame = result.segments
-    path = write_layers(
-        lit.folder,
-        {**light_out.layers, **stage.layers},
-        run_metadata(lit.study, lit.timings, {**light_out.metadata, **stage.metadata}),
-        keep_other_layers=True,
-    )
-    write_json(lit.folder / "eyes_summary.json", info)
+    with command_output(args, config) as out:
+        lit = light_study(args, config, out.path)
+        light_out = lit.output
+        result, stage = eyes_stage(
+            lit.study, lit.lighting.segments, progress=progress, timings=lit.timings
+        )
+        info = stage.summary
+        layer: gpd.GeoDataFrame = result.segments
+        path = write_layers(
+            out.path,
+            {**light_out.layers, **stage.layers},
+            run_metadata(lit.study, lit.timings, {**light_out.metadata, **stage.metadata}),
+            keep_other_layers=True,
+        )
+        write_json(out.path / "eyes_summary.json", info)
     means = info["length_weighted_mean"]
-    print(f"wrote {path} (layer street_segments, {len(layer)} segments)")
+    print(f"wrote {out.final(path)} (layer street_segments, {len(layer)} segments)")
     print(
         f"eyes ({weekday}), length-weighted means: day {means['eyes_day']:.1f}, "
         f"evening {means['eyes_evening']:.1f}, night {means['eyes_night']:.1f}"

@@ -25,14 +25,15 @@ from pyproj import CRS
 import safespaces
 from safespaces.commands._common import (
     add_input_options,
+    check_density_bandwidth,
+    command_output,
     config_from_args,
     finish_parser,
-    out_dir,
     progress,
     with_override,
     write_raster_styles,
 )
-from safespaces.config import Config
+from safespaces.config import Config, check_crs_area
 from safespaces.crs import metric_crs
 from safespaces.errors import InputError
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
@@ -101,13 +102,17 @@ def _config(args: argparse.Namespace) -> Config:
         "incidents",
         "hotspot_permutations",
         getattr(args, "permutations", None),
+        flag="--permutations",
     )
 
 
 def _metric(config: Config, frame: gpd.GeoDataFrame) -> CRS:
+    lonlat = frame.to_crs(4326)
     if config.general.crs != "auto":
+        x0, y0, x1, y1 = (float(v) for v in lonlat.total_bounds)
+        check_crs_area(config, (x0, y0, x1, y1))
         return CRS.from_user_input(config.general.crs)
-    centre = frame.to_crs(4326).geometry.union_all().centroid
+    centre = lonlat.geometry.union_all().centroid
     return metric_crs(centre.x, centre.y)
 
 
@@ -276,7 +281,20 @@ def write_outputs(
 def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces incidents``; errors propagate as exceptions (exit 2)."""
     config = _config(args)
-    folder = out_dir(args, config)
+    check_density_bandwidth(config, bool(args.include_raw_points))
+    with command_output(args, config) as out:
+        gpkg, tif, result, synthetic = _analyse_into(args, config, out.path)
+    print(format_report(result, synthetic=synthetic))
+    print(f"wrote {out.final(gpkg)}" + (f" and {out.final(tif)}" if tif else ""))
+    if result.raw_points_exported:
+        print(f"WARNING: raw incident points written (layer {RAW_LAYER}) as requested")
+    return 0
+
+
+def _analyse_into(
+    args: argparse.Namespace, config: Config, folder: Path
+) -> tuple[Path, Path | None, IncidentResult, bool]:
+    """Read, analyse and write into ``folder``: the GeoPackage, the raster, the result."""
     prep = prepare(args, config)
     reference = prep.areas if prep.areas is not None else prep.segments
     assert reference is not None
@@ -302,11 +320,7 @@ def run(args: argparse.Namespace) -> int:
         **result.metadata,
     }
     gpkg, tif = write_outputs(result, folder, crs, metadata)
-    print(format_report(result, synthetic=prep.synthetic))
-    print(f"wrote {gpkg}" + (f" and {tif}" if tif else ""))
-    if result.raw_points_exported:
-        print(f"WARNING: raw incident points written (layer {RAW_LAYER}) as requested")
-    return 0
+    return gpkg, tif, result, prep.synthetic
 
 
 def _fmt(value: Any) -> str:

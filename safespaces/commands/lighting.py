@@ -15,6 +15,7 @@ import argparse
 from safespaces.commands._common import (
     OSM_HELP,
     add_input_options,
+    command_output,
     config_from_args,
     finish_parser,
     light_study,
@@ -63,17 +64,18 @@ def add_parser(
 
 def run(args: argparse.Namespace) -> int:
     """Run ``safespaces lighting``; return the exit status (errors propagate)."""
-    lit = light_study(args, config_from_args(args))
-    stage = lit.output
-    path = write_layers(
-        lit.folder,
-        stage.layers,
-        run_metadata(lit.study, lit.timings, {"lighting_summary": stage.summary}),
-        keep_other_layers=True,
-    )
-    write_json(lit.folder / "lighting_summary.json", stage.summary)
-    print(f"wrote {path}")
-    for extra in stage.files:
-        print(f"wrote {extra}")
+    config = config_from_args(args)
+    with command_output(args, config) as out:
+        lit = light_study(args, config, out.path)
+        stage = lit.output
+        path = write_layers(
+            out.path,
+            stage.layers,
+            run_metadata(lit.study, lit.timings, {"lighting_summary": stage.summary}),
+            keep_other_layers=True,
+        )
+        summary = write_json(out.path / "lighting_summary.json", stage.summary)
+    for written in (path, *stage.files, summary):
+        print(f"wrote {out.final(written)}")
     print(lit.lighting.summary_markdown())
     return 0

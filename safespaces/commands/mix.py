@@ -15,15 +15,15 @@ import geopandas as gpd
 import pandas as pd
 
 from safespaces.commands._common import (
+    command_output,
     config_from_args,
     finish_parser,
-    out_dir,
     with_override,
 )
 from safespaces.config import Config
 from safespaces.crs import metric_crs
 from safespaces.errors import InputError
-from safespaces.io import atomic_path, write_json, write_layers
+from safespaces.io import write_json, write_layers
 from safespaces.mix.analysis import MixResult, analyse_mix
 from safespaces.mix.whatif import what_if
 from safespaces.sources.areas import read_areas
@@ -82,7 +82,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _config(args: argparse.Namespace) -> Config:
     return with_override(
-        config_from_args(args), "mix", "permutations", getattr(args, "permutations", None)
+        config_from_args(args),
+        "mix",
+        "permutations",
+        getattr(args, "permutations", None),
+        flag="--permutations",
     )
 
 
@@ -138,23 +142,25 @@ def compute(args: argparse.Namespace, config: Config) -> tuple[MixResult, pd.Dat
 def run(args: argparse.Namespace) -> int:
     """Run ``safespaces mix``; return the exit status (errors propagate as exceptions)."""
     config = _config(args)
-    folder = out_dir(args, config)
-    result, table = compute(args, config)
-    gpkg = write_layers(
-        folder,
-        {"areas": result.areas, "mix_summary": result.summary_table},
-        {"mix": result.summary.get("meta", {}), "config": config.to_dict()},
-    )
-    write_json(folder / "mix_summary.json", result.summary)
+    with command_output(args, config) as out:
+        result, table = compute(args, config)
+        gpkg = write_layers(
+            out.path,
+            {"areas": result.areas, "mix_summary": result.summary_table},
+            {"mix": result.summary.get("meta", {}), "config": config.to_dict()},
+        )
+        summary = write_json(out.path / "mix_summary.json", result.summary)
+        target = out.path / "mix_what_if.csv"
+        if table is not None:
+            table.to_csv(target, index=False, lineterminator="\n")
+        else:  # a what-if table of an earlier run no longer matches these areas
+            target.unlink(missing_ok=True)
     print(_format_summary(result.summary))
-    print(f"wrote {gpkg} (layers areas, mix_summary) and {folder / 'mix_summary.json'}")
+    print(f"wrote {out.final(gpkg)} (layers areas, mix_summary) and {out.final(summary)}")
     if table is not None:
-        target = folder / "mix_what_if.csv"
-        with atomic_path(target) as tmp:
-            table.to_csv(tmp, index=False, lineterminator="\n")
         with pd.option_context("display.max_rows", None, "display.width", 120):
             print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-        print(f"wrote {target}")
+        print(f"wrote {out.final(target)}")
     return 0
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from safespaces.commands._common import (
     add_input_options,
+    check_density_bandwidth,
     config_from_args,
     finish_parser,
     inputs_from_args,
@@ -97,9 +98,12 @@ def short_summary(summary: dict[str, Any]) -> list[str]:
         )
     inc = summary.get("incidents", {})
     if inc:
+        unknown = inc.get("hour unknown (date, month or year only)")
         lines.append(
             f"incidents: {inc.get('in study area')} in the study area, "
-            f"{inc.get('hot spots (FDR)')} hot spots; counts below k are suppressed"
+            f"{inc.get('hot spots (FDR)')} hot spots; "
+            + (f"{unknown} with an unknown hour (in no light window); " if unknown else "")
+            + "counts below k are suppressed"
         )
     score = summary.get("score", {})
     if score:
@@ -114,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces run``."""
     config = config_from_args(args)
     inputs = inputs_from_args(args)
+    if inputs.resolved().incidents is not None:  # refused before any work, not after lighting
+        check_density_bandwidth(config, args.include_raw_points)
     if inputs.is_default:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
     if args.engine == "dask":

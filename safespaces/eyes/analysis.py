@@ -8,7 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from safespaces.errors import ConfigError, InputError
+from safespaces.errors import InputError
 from safespaces.eyes.facing import (
     frontage_share,
     nearest_segment,
@@ -17,7 +17,7 @@ from safespaces.eyes.facing import (
     sample_rays,
 )
 from safespaces.eyes.flow import segment_flow
-from safespaces.eyes.hours import HOURS, hour_datetimes, normalise_weekday, opening_table
+from safespaces.eyes.hours import HOURS, hour_datetimes, opening_table
 from safespaces.eyes.index import (
     combine,
     dark_hours,
@@ -26,7 +26,7 @@ from safespaces.eyes.index import (
     light_factor,
     window_means,
 )
-from safespaces.eyes.params import EyesParams
+from safespaces.eyes.params import EyesParams, validate
 
 HOUR_COLUMNS = [f"eyes_h{h:02d}" for h in range(HOURS)]
 ACTIVE_COLUMNS = [f"eyes_active_h{h:02d}" for h in range(HOURS)]
@@ -55,31 +55,11 @@ class EyesResult:
 
 
 def validate_params(params: EyesParams) -> None:
-    """Raise :class:`ConfigError` for settings the method cannot use."""
-    normalise_weekday(params.weekday)
-    for name in (
-        "frontage_distance_m",
-        "sample_spacing_m",
-        "door_distance_m",
-        "min_length_m",
-        "sat_frontage_share",
-        "sat_doors_per_100m",
-        "sat_residents_per_100m",
-        "sat_active_per_100m",
-        "sat_flow_m",
-        "light_lux_ref",
-    ):
-        if not getattr(params, name) > 0:
-            raise ConfigError(f"eyes.{name} = {getattr(params, name)}: must be positive")
-    if params.flow_radius_m not in params.flow_radii_m:
-        raise ConfigError(
-            f"eyes.flow_radius_m = {params.flow_radius_m} is not in eyes.flow_radii_m "
-            f"{list(params.flow_radii_m)}. Fix: add it to flow_radii_m"
-        )
-    if not 0 <= params.day_start_hour < HOURS:
-        raise ConfigError(f"eyes.day_start_hour = {params.day_start_hour}: must be 0..23")
-    if not 0 <= params.light_floor <= 1:
-        raise ConfigError(f"eyes.light_floor = {params.light_floor}: must be in [0, 1]")
+    """Raise :class:`~safespaces.errors.SettingError` for settings the method cannot use.
+
+    The rules are :func:`safespaces.eyes.params.validate`'s.
+    """
+    validate(params)
 
 
 def _check_crs(segments: gpd.GeoDataFrame, *others: gpd.GeoDataFrame | None) -> None:

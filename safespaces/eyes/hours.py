@@ -18,35 +18,14 @@ import opening_hours
 import pandas as pd
 
 from safespaces.errors import ConfigError
-from safespaces.eyes.params import EyesParams
-
-HOURS = 24
-WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-#: What the parser raises on a bad string (``ParserError`` is a ``SyntaxError``).
-PARSE_ERRORS: tuple[type[BaseException], ...] = (
-    getattr(opening_hours, "ParserError", SyntaxError),
-    SyntaxError,
-    ValueError,
+from safespaces.eyes.params import (
+    HOURS,
+    PARSE_ERRORS,
+    WEEKDAYS,
+    EyesParams,
+    normalise_weekday,
+    reference_date,
 )
-_LONG = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def normalise_weekday(day: str) -> str:
-    """``Mo``..``Su`` from ``Mo``, ``mon``, ``monday`` (any case).
-
-    Raises
-    ------
-    ConfigError
-        An unknown day name.
-    """
-    text = str(day).strip().lower()
-    for short, long in zip(WEEKDAYS, _LONG, strict=True):
-        if text and (text == short.lower() or (len(text) >= 2 and long.startswith(text))):
-            return short
-    raise ConfigError(
-        f"eyes.weekday = {day!r} is not a day of the week. Fix: use Mo, Tu, We, Th, Fr, Sa, Su "
-        "or monday..sunday"
-    )
 
 
 def hour_datetimes(params: EyesParams) -> list[dt.datetime]:
@@ -56,17 +35,7 @@ def hour_datetimes(params: EyesParams) -> list[dt.datetime]:
     :attr:`~EyesParams.weekday`; hours before :attr:`~EyesParams.day_start_hour`
     fall on the next date (the night after the chosen day).
     """
-    try:
-        monday = dt.date.fromisoformat(params.reference_monday)
-    except ValueError as exc:
-        raise ConfigError(
-            f"eyes.reference_monday = {params.reference_monday!r} is not an ISO date. "
-            "Fix: write it as YYYY-MM-DD"
-        ) from exc
-    if monday.weekday() != 0:
-        raise ConfigError(
-            f"eyes.reference_monday = {params.reference_monday} is not a Monday. Fix: give a Monday"
-        )
+    monday = reference_date(params.reference_monday)
     day = monday + dt.timedelta(days=WEEKDAYS.index(normalise_weekday(params.weekday)))
     out = []
     for hour in range(HOURS):

@@ -22,10 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from safespaces.errors import ConfigError
-from safespaces.eyes.hours import HOURS
-from safespaces.eyes.params import EyesParams
-
-COMPONENTS = ("frontage", "doors", "residents", "active", "flow")
+from safespaces.eyes.params import COMPONENTS, HOURS, EyesParams
 
 #: Hour windows of the summary columns (clock hours, start inclusive, end exclusive).
 DAY_HOURS = tuple(range(7, 18))
@@ -95,12 +92,6 @@ def dark_hours(
     return out
 
 
-def _profile(values: tuple[float, ...], name: str) -> npt.NDArray[np.float64]:
-    if len(values) != HOURS:
-        raise ConfigError(f"eyes.{name} has {len(values)} values. Fix: give 24, one per hour")
-    return np.asarray(values, dtype=float)
-
-
 def hourly_scores(
     frame: pd.DataFrame,
     active: npt.NDArray[np.float64],
@@ -110,6 +101,9 @@ def hourly_scores(
     params: EyesParams,
 ) -> dict[str, npt.NDArray[np.float64]]:
     """Score (0..1) of each component at each hour, light included: arrays (n, 24).
+
+    ``params`` obey :func:`safespaces.eyes.params.validate` (24 hourly values,
+    known components).
 
     Parameters
     ----------
@@ -127,8 +121,8 @@ def hourly_scores(
         Dark hours (24,).
     """
     n = len(frame)
-    at_home = _profile(params.residents_at_home, "residents_at_home")
-    walkers = _profile(params.pedestrian_profile, "pedestrian_profile")
+    at_home = np.asarray(params.residents_at_home, dtype=float)
+    walkers = np.asarray(params.pedestrian_profile, dtype=float)
     flow = frame[f"eyes_flow_{int(params.flow_radius_m)}m"].to_numpy(dtype=float)
     residents = frame["eyes_residents_per_100m"].to_numpy(dtype=float)
     scores = {
@@ -142,10 +136,6 @@ def hourly_scores(
     }
     factor = np.where(dark[None, :], light[:, None], 1.0)
     for name in params.light_dependent:
-        if name not in scores:
-            raise ConfigError(
-                f"eyes.light_dependent names {name!r}. Fix: use {', '.join(COMPONENTS)}"
-            )
         scores[name] = scores[name] * factor
     assert all(s.shape == (n, HOURS) for s in scores.values())
     return scores
@@ -154,16 +144,12 @@ def hourly_scores(
 def combine(
     scores: dict[str, npt.NDArray[np.float64]], params: EyesParams
 ) -> npt.NDArray[np.float64]:
-    """eyes_h = 100 x sum_k w_k s_k(h) / sum_k w_k, shape (n, 24)."""
-    unknown = set(params.weights) - set(COMPONENTS)
-    if unknown:
-        raise ConfigError(
-            f"eyes.weights has unknown components {sorted(unknown)}. "
-            f"Fix: use {', '.join(COMPONENTS)}"
-        )
+    """eyes_h = 100 x sum_k w_k s_k(h) / sum_k w_k, shape (n, 24).
+
+    ``params.weights`` obey :func:`safespaces.eyes.params.validate` (known
+    components, at least one weight above 0).
+    """
     total = sum(float(params.weights.get(k, 0.0)) for k in COMPONENTS)
-    if total <= 0:
-        raise ConfigError("eyes.weights sum to 0. Fix: give at least one positive weight")
     acc = sum(float(params.weights.get(k, 0.0)) * scores[k] for k in COMPONENTS)
     return 100.0 * np.asarray(acc) / total
 

@@ -6,7 +6,35 @@ Every default and its source is explained in ``docs/eyes.md``.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping
+
+import opening_hours
+
+from safespaces.errors import SettingError
+from safespaces.validation import (
+    Check,
+    Count,
+    Keys,
+    Note,
+    Number,
+    OneOf,
+    Problem,
+    Rules,
+    check_section,
+)
+
+HOURS = 24
+WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+_LONG = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Components of the index, in the order of :attr:`EyesParams.weights`.
+COMPONENTS = ("frontage", "doors", "residents", "active", "flow")
+#: What the parser raises on a bad string (``ParserError`` is a ``SyntaxError``).
+PARSE_ERRORS: tuple[type[BaseException], ...] = (
+    getattr(opening_hours, "ParserError", SyntaxError),
+    SyntaxError,
+    ValueError,
+)
 
 #: Share of residents at home, by clock hour 0..23 (weekday). Shape of the
 #: Statistics Finland time-use survey 2009-2010 "at home" curve, rounded: most
@@ -175,3 +203,163 @@ class EyesParams:
     dark_hours: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 19, 20, 21, 22, 23)
     weak_score: float = 0.2
     explain_max: int = 3
+
+
+def normalise_weekday(day: str) -> str:
+    """``Mo``..``Su`` from ``Mo``, ``mon``, ``monday`` (any case).
+
+    Raises
+    ------
+    SettingError
+        An unknown day name.
+    """
+    text = str(day).strip().lower()
+    for short, long in zip(WEEKDAYS, _LONG, strict=True):
+        if text and (text == short.lower() or (len(text) >= 2 and long.startswith(text))):
+            return short
+    raise SettingError(
+        "eyes.weekday",
+        day,
+        "not a day of the week",
+        "use Mo, Tu, We, Th, Fr, Sa, Su or monday..sunday",
+    )
+
+
+def _weekday_problem(day: str) -> Problem | None:
+    try:
+        normalise_weekday(day)
+    except SettingError as exc:
+        return exc.problem, exc.fix
+    return None
+
+
+def reference_date(text: str) -> dt.date:
+    """The Monday :attr:`EyesParams.reference_monday` names.
+
+    Raises
+    ------
+    SettingError
+        Not an ISO date, not a Monday, or outside 1900-2100.
+    """
+    try:
+        monday = dt.date.fromisoformat(text)
+    except ValueError:
+        raise SettingError(
+            "eyes.reference_monday", text, "not an ISO date", "write it as YYYY-MM-DD"
+        ) from None
+    if not 1900 <= monday.year <= 2100:
+        raise SettingError(
+            "eyes.reference_monday", text, "outside the years 1900-2100", "give a recent Monday"
+        )
+    if monday.weekday() != 0:
+        before = monday - dt.timedelta(days=monday.weekday())
+        raise SettingError(
+            "eyes.reference_monday",
+            text,
+            f"not a Monday (it is a {monday.strftime('%A')})",
+            f"give a Monday, e.g. {before.isoformat()}",
+        )
+    return monday
+
+
+def _monday_problem(text: str) -> Problem | None:
+    try:
+        reference_date(text)
+    except SettingError as exc:
+        return exc.problem, exc.fix
+    return None
+
+
+def _hours_problem(text: str) -> Problem | None:
+    try:
+        opening_hours.OpeningHours(text)
+    except PARSE_ERRORS:
+        return "not valid opening_hours syntax", "write it like 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'"
+    return None
+
+
+#: Allowed range of every setting (docs/config.md); see :mod:`safespaces.validation`.
+RULES: Rules = {
+    "weekday": Check(_weekday_problem, "Mo..Su or monday..sunday (any case)"),
+    "reference_monday": (
+        Check(_monday_problem, "an ISO date (YYYY-MM-DD) of a Monday in 1900-2100"),
+        Note("the chosen day and the night after it lie in the Monday's year"),
+    ),
+    "day_start_hour": Number(0, HOURS - 1),
+    "frontage_distance_m": Number(1, 100, unit="m"),
+    "sample_spacing_m": Number(
+        0.5, 25, unit="m", why="finer than 0.5 m only multiplies the frontage rays"
+    ),
+    "door_distance_m": Number(1, 100, unit="m"),
+    "min_length_m": Number(1, 1000, unit="m"),
+    "flow_radii_m": (
+        Count(1, 4, distinct=True),
+        Number(
+            50,
+            2000,
+            whole=True,
+            unit="m",
+            why="each radius is a network search from every node: 2 km covers a walk of 25 min",
+        ),
+    ),
+    "flow_radius_m": Note("one of eyes.flow_radii_m"),
+    "flow_beta_times_radius": Number(0, 20, lo_open=True),
+    "sat_frontage_share": Number(0, 1, lo_open=True),
+    "sat_doors_per_100m": Number(0, lo_open=True),
+    "sat_residents_per_100m": Number(0, lo_open=True),
+    "sat_active_per_100m": Number(0, lo_open=True),
+    "sat_flow_m": Number(0, lo_open=True, unit="m"),
+    "weights": (Keys(allowed=COMPONENTS), Number(0), Note("at least one weight > 0")),
+    "residents_at_home": (Count(HOURS, HOURS), Number(0, 1)),
+    "pedestrian_profile": (Count(HOURS, HOURS), Number(0, 1)),
+    "default_hours": (
+        Keys(required=("*",)),
+        Check(_hours_problem, "OSM opening_hours syntax", each=True),
+    ),
+    "category_weights": Number(0, 100),
+    "light_lux_ref": Number(0, 1000, lo_open=True, unit="lx"),
+    "light_floor": Number(0, 1),
+    "light_lux_tagged_lit": Number(0, 1000, unit="lx"),
+    "light_dependent": (Count(distinct=True), OneOf(COMPONENTS)),
+    "dark_hours": (Count(distinct=True), Number(0, HOURS - 1)),
+    "weak_score": Number(0, 1),
+    "explain_max": Number(0, len(COMPONENTS)),
+}
+
+
+def validate(params: EyesParams) -> None:
+    """Check every eyes setting: :data:`RULES`, then the rules that tie settings together.
+
+    Raises
+    ------
+    SettingError
+        The first setting outside its range.
+    """
+    check_section("eyes", params, RULES)
+    if params.flow_radius_m not in params.flow_radii_m:
+        raise SettingError(
+            "eyes.flow_radius_m",
+            params.flow_radius_m,
+            f"not one of eyes.flow_radii_m {list(params.flow_radii_m)}",
+            "add it to eyes.flow_radii_m or pick one of them",
+            related=("eyes.flow_radii_m",),
+        )
+    if not any(w > 0 for w in params.weights.values()):
+        raise SettingError(
+            "eyes.weights",
+            dict(params.weights),
+            "no weight above 0",
+            f"give at least one of {', '.join(COMPONENTS)} a positive weight",
+        )
+    monday = reference_date(params.reference_monday)
+    day = monday + dt.timedelta(days=WEEKDAYS.index(normalise_weekday(params.weekday)))
+    last = day + dt.timedelta(days=1 if params.day_start_hour > 0 else 0)
+    if last.year != monday.year:
+        raise SettingError(
+            "eyes.reference_monday",
+            params.reference_monday,
+            f"the night after {day.isoformat()} falls in {last.year}, outside the darkness "
+            f"table of {monday.year}",
+            "give a Monday earlier in the year (a week in spring or autumn is typical)",
+            related=("eyes.weekday", "eyes.day_start_hour"),
+        )

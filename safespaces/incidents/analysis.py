@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from safespaces.errors import ConfigError, InputError
+from safespaces.errors import InputError
 from safespaces.incidents.counts import (
     TOTAL,
     TOTAL_FLAG,
@@ -31,7 +31,7 @@ from safespaces.incidents.environment import (
     environment_table,
 )
 from safespaces.incidents.hotspots import contiguity_weights, gi_star, hotspot_columns
-from safespaces.incidents.params import IncidentParams
+from safespaces.incidents.params import IncidentParams, validate
 from safespaces.incidents.rates import crude_rate, eb_rates
 from safespaces.incidents.windows import assign_windows, darkness_for
 from safespaces.sources.areas import grid_areas
@@ -109,23 +109,11 @@ def summary_table(summary: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def validate_params(params: IncidentParams) -> None:
-    """Raise :class:`ConfigError` on settings that make no sense."""
-    if params.k_min < 1:
-        raise ConfigError(f"incidents.k_min = {params.k_min}: must be at least 1")
-    if params.snap_distance_m < 0:
-        raise ConfigError(f"incidents.snap_distance_m = {params.snap_distance_m}: must be >= 0")
-    if params.grid_size_m <= 0:
-        raise ConfigError(f"incidents.grid_size_m = {params.grid_size_m}: must be positive")
-    if params.hotspot_permutations < 0:
-        raise ConfigError("incidents.hotspot_permutations must be >= 0")
-    if not 0 < params.hotspot_fdr < 1:
-        raise ConfigError(f"incidents.hotspot_fdr = {params.hotspot_fdr}: must be in (0, 1)")
-    if not 0 < params.ci_level < 1:
-        raise ConfigError(f"incidents.ci_level = {params.ci_level}: must be in (0, 1)")
-    if params.hotspot_units not in ("areas", "grid"):
-        raise ConfigError(
-            f"incidents.hotspot_units = {params.hotspot_units!r}: use 'areas' or 'grid'"
-        )
+    """Raise :class:`~safespaces.errors.SettingError` on settings that make no sense.
+
+    The rules are :func:`safespaces.incidents.params.validate`'s.
+    """
+    validate(params)
 
 
 def residents_column(areas: pd.DataFrame, names: tuple[str, ...]) -> str | None:
@@ -423,7 +411,9 @@ def analyse_incidents(
         "outside study area": int(outside),  # locates no one: always reported
         "in study area": shown(len(pts)),
         "not snapped to a street": None if not_snapped is None else shown(not_snapped),
-        "date only (hour unknown)": shown(int((~pts["hour_known"].astype(bool)).sum())),
+        "hour unknown (date, month or year only)": shown(
+            int((~pts["hour_known"].astype(bool)).sum())
+        ),
         "by light window": window_totals,
         "areas with suppressed counts": int(area_pub[TOTAL_FLAG].sum()),
         "hotspot units": f"{len(units)} {kind}",

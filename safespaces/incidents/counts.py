@@ -84,8 +84,13 @@ def area_of_points(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.Seri
     )
     joined = gpd.sjoin(left, right, how="inner", predicate="intersects")
     joined = joined.sort_values(["_row", "_area"]).drop_duplicates("_row")
-    out = pd.Series(pd.array([pd.NA] * len(points), dtype="Int64"), index=points.index)
-    out.iloc[joined["_row"].to_numpy()] = areas["area_id"].to_numpy()[joined["_area"].to_numpy()]
+    ids = areas["area_id"]
+    # an area file's own ids may be text ("K1", "091"): keep them; integer ids stay Int64
+    if pd.api.types.is_integer_dtype(ids.dtype):
+        out = pd.Series(pd.array([pd.NA] * len(points), dtype="Int64"), index=points.index)
+    else:
+        out = pd.Series([pd.NA] * len(points), index=points.index, dtype=object)
+    out.iloc[joined["_row"].to_numpy()] = ids.to_numpy()[joined["_area"].to_numpy()]
     return out
 
 

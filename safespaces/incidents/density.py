@@ -31,7 +31,8 @@ from pyproj import CRS
 from scipy.signal import fftconvolve
 
 from safespaces.errors import ConfigError
-from safespaces.io import atomic_path
+from safespaces.incidents.params import check_bandwidth
+from safespaces.io import raster_writer
 
 NODATA = -9999.0
 
@@ -106,16 +107,11 @@ def kernel_density(
     ConfigError
         Bandwidth below the minimum without the opt-in, or not larger than the cell.
     """
-    if bandwidth_m < min_bandwidth_m and not allow_small_bandwidth:
-        raise ConfigError(
-            f"incidents.density_bandwidth_m = {bandwidth_m} is below the privacy minimum "
-            f"{min_bandwidth_m} m. Fix: use a larger bandwidth (a small kernel outlines single "
-            "incidents), or opt in to raw output with --include-raw-points"
-        )
+    check_bandwidth(bandwidth_m, min_bandwidth_m, allow_small_bandwidth)
     if cell_m <= 0 or bandwidth_m <= cell_m:
         raise ConfigError(
             f"incidents.density_cell_m = {cell_m} must be positive and below the bandwidth "
-            f"{bandwidth_m} m"
+            f"{bandwidth_m} m. Fix: give a cell smaller than the bandwidth"
         )
     pts = np.asarray(xy, dtype=float).reshape(-1, 2)
     pad = bandwidth_m + cell_m
@@ -154,7 +150,6 @@ def write_density(
     Its QGIS style (``.qml``) comes from the layer catalogue through
     :func:`safespaces.qgis.write_raster_style` (or the QGIS package), not from here.
     """
-    import rasterio
     from affine import Affine
 
     path = Path(path)
@@ -171,7 +166,7 @@ def write_density(
         "compress": "LZW",
         "tiled": values.shape[0] >= 256 and values.shape[1] >= 256,
     }
-    with atomic_path(path) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+    with raster_writer(path, profile) as dst:
         dst.write(values, 1)
         dst.update_tags(
             units="incidents per km2 (whole period)",

@@ -28,6 +28,9 @@ import pandas as pd
 from scipy import sparse
 from statsmodels.stats.multitest import multipletests
 
+from safespaces.incidents.params import check_hotspot_draws
+from safespaces.safety import libpysal_weights
+
 CLASSES: tuple[str, ...] = ("hot 99%", "hot 95%", "not significant", "cold 95%", "cold 99%")
 
 
@@ -56,7 +59,8 @@ class GiResult:
 
 def contiguity_weights(units: gpd.GeoDataFrame) -> sparse.csr_matrix:
     """Binary queen-contiguity matrix; a unit with no neighbour gets its nearest one."""
-    from libpysal.weights import KNN, Queen
+    weights = libpysal_weights()
+    KNN, Queen = weights.KNN, weights.Queen
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # libpysal warns on islands, handled below
@@ -135,6 +139,13 @@ def permutation_p(
     least the observed one, folded to the smaller tail,
     ``p = (larger + 1) / (permutations + 1)`` (one-sided, as esda's ``p_sim``).
     Vectorised over units in chunks; no numba compile.
+
+    Raises
+    ------
+    safespaces.errors.SettingError
+        ``permutations x (units - 1)`` above
+        :data:`~safespaces.incidents.params.MAX_HOTSPOT_DRAWS` (the draws would
+        not fit in memory).
     """
     y = np.asarray(y, dtype=float)
     n = len(y)
@@ -148,6 +159,7 @@ def permutation_p(
     if n < 3 or total <= 0 or k_max == 0:
         return out
     k_max = min(k_max, n - 1)
+    check_hotspot_draws(permutations, n)
     observed = (binary @ y + y) / (card + 1) / total
     rng = np.random.default_rng(seed)
     # Shared positions of the draws within each unit's shuffled "others" list.

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from safespaces.errors import SettingError
+from safespaces.validation import Count, Note, Number, OneOf, Rules, check_section
+
+#: Largest permutations x (units - 1) of the Gi* conditional permutations: the
+#: random draws take 16 bytes each (values and their order), 800 MB at the cap.
+MAX_HOTSPOT_DRAWS = 50_000_000
+
 
 @dataclasses.dataclass(frozen=True)
 class IncidentParams:
@@ -79,3 +86,97 @@ class IncidentParams:
         "asukkaat",
         "residents_est",
     )
+
+
+#: Allowed range of every setting (docs/config.md); see :mod:`safespaces.validation`.
+RULES: Rules = {
+    "k_min": Number(1, 1000),
+    "snap_distance_m": Number(0, 1000, unit="m"),
+    "night_start_hour": Number(
+        12, 24, why="dark hours after midnight are always night; 24 = the night starts at midnight"
+    ),
+    "grid_size_m": Number(
+        50, 10_000, unit="m", why="a finer grid makes millions of cells and discloses more"
+    ),
+    "hotspot_units": OneOf(("areas", "grid")),
+    "hotspot_permutations": (
+        Number(0, 99_999, why="99,999 resolves p = 0.00001; more only costs memory and time"),
+        Note(f"and permutations x (units - 1) <= {MAX_HOTSPOT_DRAWS:,} at run time"),
+    ),
+    "hotspot_fdr": Number(0, 1, lo_open=True, hi_open=True),
+    "density_bandwidth_m": (
+        Number(1, 10_000, unit="m"),
+        Note(
+            "above incidents.density_cell_m; below incidents.min_bandwidth_m only with "
+            "--include-raw-points"
+        ),
+    ),
+    "min_bandwidth_m": Number(0, 10_000, unit="m"),
+    "density_cell_m": Number(1, 1000, unit="m"),
+    "density_max_cells": Number(
+        10_000, 50_000_000, why="8 bytes a cell, several copies: 50 million cells take GBs"
+    ),
+    "environment_columns": Count(distinct=True),
+    "ci_level": Number(0, 1, lo_open=True, hi_open=True),
+    "residents_columns": Count(distinct=True),
+}
+
+
+def validate(params: IncidentParams) -> None:
+    """Check every incident setting: :data:`RULES`, then the density bandwidth and cell.
+
+    Raises
+    ------
+    SettingError
+        The first setting outside its range.
+    """
+    check_section("incidents", params, RULES)
+    if params.density_bandwidth_m <= params.density_cell_m:
+        raise SettingError(
+            "incidents.density_cell_m",
+            params.density_cell_m,
+            f"not below incidents.density_bandwidth_m = {params.density_bandwidth_m:g} m",
+            "give a cell smaller than the bandwidth (a tenth of it or less)",
+            related=("incidents.density_bandwidth_m",),
+        )
+
+
+def check_bandwidth(bandwidth_m: float, min_bandwidth_m: float, include_raw_points: bool) -> None:
+    """Refuse a density bandwidth below the privacy minimum without the raw-output opt-in.
+
+    Raises
+    ------
+    SettingError
+        ``bandwidth_m < min_bandwidth_m`` and not ``include_raw_points``.
+    """
+    if bandwidth_m < min_bandwidth_m and not include_raw_points:
+        raise SettingError(
+            "incidents.density_bandwidth_m",
+            bandwidth_m,
+            f"below the privacy minimum incidents.min_bandwidth_m = {min_bandwidth_m:g} m "
+            "(a small kernel outlines single incidents)",
+            "use a larger bandwidth, or opt in to raw output with --include-raw-points",
+            related=("incidents.min_bandwidth_m",),
+        )
+
+
+def check_hotspot_draws(permutations: int, units: int) -> None:
+    """Refuse Gi* permutations whose random draws would exceed :data:`MAX_HOTSPOT_DRAWS`.
+
+    Raises
+    ------
+    SettingError
+        ``permutations x (units - 1)`` above the cap; the fix names the largest
+        number of permutations that fits.
+    """
+    draws = permutations * max(units - 1, 0)
+    if draws > MAX_HOTSPOT_DRAWS:
+        fits = MAX_HOTSPOT_DRAWS // max(units - 1, 1)
+        raise SettingError(
+            "incidents.hotspot_permutations",
+            permutations,
+            f"too many for {units:,} hotspot units ({draws:,} random draws, at most "
+            f"{MAX_HOTSPOT_DRAWS:,}: about {16 * draws / 1e9:.1f} GB)",
+            f"set it to at most {fits:,}, use larger units (incidents.grid_size_m or fewer "
+            "areas), or 0 for analytical p-values",
+        )

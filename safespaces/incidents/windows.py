@@ -8,7 +8,15 @@ darkness table (:func:`safespaces.lighting.darkness.darkness_hours`):
 * ``evening``: dark, from civil dusk until ``night_start_hour`` (default 24,
   i.e. midnight);
 * ``night``: dark, from ``night_start_hour`` until civil dawn;
-* ``unknown``: the report gives a date without a time of day.
+* ``unknown``: the report gives no time of day (a date, a month or a year
+  only), or only the hour and dawn or dusk falls within that hour.
+
+A report's ``time_precision`` (:data:`safespaces.sources.incidents.PRECISIONS`)
+decides what can be known: the light window needs the hour; the week part
+needs the date (a month-only report, police.uk's ``Month``, is
+``week_unknown``); the month needs the month (a year-only report is month
+``unknown``). Each such report still counts in the totals and categories, and
+in every breakdown its precision allows.
 
 Comparisons are made between tz-aware instants, so the daylight-saving changes
 (Europe/Helsinki: 2025-03-30 03:00 -> 04:00, 2025-10-26 04:00 -> 03:00) need no
@@ -26,8 +34,21 @@ import pandas as pd
 from safespaces.lighting.darkness import darkness_hours
 
 LIGHT_WINDOWS: tuple[str, ...] = ("day", "evening", "night", "unknown")
-WEEK_WINDOWS: tuple[str, ...] = ("weekday", "weekend")
-MONTHS: tuple[str, ...] = tuple(f"{m:02d}" for m in range(1, 13))
+WEEK_WINDOWS: tuple[str, ...] = ("weekday", "weekend", "week_unknown")
+MONTHS: tuple[str, ...] = (*(f"{m:02d}" for m in range(1, 13)), "unknown")
+
+#: Precisions that give the local date (and so the week part), and the month.
+_DATE_KNOWN = ("day", "hour", "minute", "second")
+_MONTH_KNOWN = ("month", *_DATE_KNOWN)
+
+
+def precision_of(points: pd.DataFrame) -> np.ndarray:
+    """``time_precision`` of each incident; from ``hour_known`` where the column is absent
+    (``minute`` where the hour is known, else ``day``)."""
+    if "time_precision" in points:
+        return points["time_precision"].astype(object).to_numpy()
+    known = points["hour_known"].to_numpy(dtype=bool)
+    return np.where(known, "minute", "day").astype(object)
 
 
 def darkness_for(times: pd.Series, lat: float, lon: float, timezone: str) -> pd.DataFrame:
@@ -51,6 +72,7 @@ def light_window(
     *,
     timezone: str = "Europe/Helsinki",
     night_start_hour: int = 24,
+    precision: np.ndarray | None = None,
 ) -> np.ndarray:
     """``day`` / ``evening`` / ``night`` / ``unknown`` of each incident.
 
@@ -59,7 +81,10 @@ def light_window(
     times
         Tz-aware incident times.
     hour_known
-        False where only the date is known.
+        False where no time of day is known.
+    precision
+        ``time_precision`` per incident, or None. A time known only to the hour
+        gets a window only when the whole hour falls in it (else ``unknown``).
     darkness
         Rows per date with ``date``, ``civil_dawn``, ``civil_dusk`` (tz-aware,
         NaT when the event does not happen) and ``darkness_h``, covering every
@@ -74,6 +99,20 @@ def light_window(
     """
     if not 0 <= night_start_hour <= 24:
         raise ValueError(f"night_start_hour {night_start_hour} is outside 0..24")
+    out = _light_window_at(times, darkness, timezone, night_start_hour)
+    if precision is not None:
+        hourly = np.asarray(precision, dtype=object) == "hour"
+        if hourly.any():
+            end = times + pd.Timedelta(minutes=59, seconds=59)
+            last = _light_window_at(end, darkness, timezone, night_start_hour)
+            out[hourly & (last != out)] = "unknown"
+    out[~np.asarray(hour_known, dtype=bool)] = "unknown"
+    return out
+
+
+def _light_window_at(
+    times: pd.Series, darkness: pd.DataFrame, timezone: str, night_start_hour: int
+) -> np.ndarray:
     local = times.dt.tz_convert(timezone)
     table = darkness.copy()
     table["date"] = pd.to_datetime(table["date"].astype(str)).dt.date
@@ -104,21 +143,31 @@ def light_window(
     before_noon = hour < 12
     late = (hour >= night_start_hour) if night_start_hour >= 12 else np.zeros(len(hour), bool)
     night = before_noon | late
-    out = np.where(light, "day", np.where(night, "night", "evening")).astype(object)
-    out[~np.asarray(hour_known, dtype=bool)] = "unknown"
+    return np.where(light, "day", np.where(night, "night", "evening")).astype(object)
+
+
+def week_window(
+    times: pd.Series, *, timezone: str = "Europe/Helsinki", precision: np.ndarray | None = None
+) -> np.ndarray:
+    """``weekday`` (Monday-Friday) or ``weekend`` by the local date; ``week_unknown``
+    where the ``precision`` gives no date (a month or a year only)."""
+    dow = times.dt.tz_convert(timezone).dt.day_of_week.to_numpy()
+    out = np.where(dow >= 5, "weekend", "weekday").astype(object)
+    if precision is not None:
+        out[~np.isin(np.asarray(precision, dtype=object), _DATE_KNOWN)] = "week_unknown"
     return out
 
 
-def week_window(times: pd.Series, *, timezone: str = "Europe/Helsinki") -> np.ndarray:
-    """``weekday`` (Monday-Friday) or ``weekend`` by the local date."""
-    dow = times.dt.tz_convert(timezone).dt.day_of_week.to_numpy()
-    return np.where(dow >= 5, "weekend", "weekday").astype(object)
-
-
-def month_window(times: pd.Series, *, timezone: str = "Europe/Helsinki") -> np.ndarray:
-    """Local calendar month as ``"01"`` .. ``"12"``."""
+def month_window(
+    times: pd.Series, *, timezone: str = "Europe/Helsinki", precision: np.ndarray | None = None
+) -> np.ndarray:
+    """Local calendar month as ``"01"`` .. ``"12"``; ``"unknown"`` where the
+    ``precision`` is a year only."""
     month = times.dt.tz_convert(timezone).dt.month.to_numpy()
-    return np.array([f"{int(m):02d}" for m in month], dtype=object)
+    out = np.array([f"{int(m):02d}" for m in month], dtype=object)
+    if precision is not None:
+        out[~np.isin(np.asarray(precision, dtype=object), _MONTH_KNOWN)] = "unknown"
+    return out
 
 
 def assign_windows(
@@ -130,20 +179,26 @@ def assign_windows(
 ) -> pd.DataFrame:
     """Columns ``window_light``, ``window_week`` and ``window_month`` of incidents.
 
-    ``points`` needs ``time`` (tz-aware) and ``hour_known``.
+    ``points`` needs ``time`` (tz-aware) and ``hour_known``; ``time_precision``
+    where present (:func:`precision_of`).
     """
     times = points["time"]
+    precision = precision_of(points)
+    hour_known = points["hour_known"].to_numpy(dtype=bool) & np.isin(
+        precision, ("hour", "minute", "second")
+    )
     return pd.DataFrame(
         {
             "window_light": light_window(
                 times,
-                points["hour_known"].to_numpy(dtype=bool),
+                hour_known,
                 darkness,
                 timezone=timezone,
                 night_start_hour=night_start_hour,
+                precision=precision,
             ),
-            "window_week": week_window(times, timezone=timezone),
-            "window_month": month_window(times, timezone=timezone),
+            "window_week": week_window(times, timezone=timezone, precision=precision),
+            "window_month": month_window(times, timezone=timezone, precision=precision),
         },
         index=points.index,
     )

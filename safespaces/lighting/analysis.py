@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from safespaces.errors import ConfigError, InputError
+from safespaces.errors import InputError
 from safespaces.lighting.darkness import darkness_hours
 from safespaces.lighting.illuminance import (
     CLASS_ORDER,
@@ -20,12 +20,10 @@ from safespaces.lighting.illuminance import (
     segment_lighting_from_samples,
 )
 from safespaces.lighting.lamps import check_same_crs, lamp_model
-from safespaces.lighting.params import LightingParams
+from safespaces.lighting.params import LightingParams, validate
 from safespaces.lighting.spaces import _dark_paths, _space_lighting, samples_in_spaces
 
 #: Largest sample spacing and raster cell the issue allows (metres).
-MAX_SPACING_M = 2.0
-MAX_CELL_M = 5.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,21 +153,11 @@ def conflict_counts(segments: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def validate_params(params: LightingParams) -> None:
-    """Raise :class:`ConfigError` for settings outside what the method allows."""
-    if not 0 < params.sample_spacing_m <= MAX_SPACING_M:
-        raise ConfigError(
-            f"lighting.sample_spacing_m = {params.sample_spacing_m}: must be in (0, 2] m. "
-            "Fix: set it to 2 or less"
-        )
-    if not 0 < params.raster_cell_m <= MAX_CELL_M:
-        raise ConfigError(
-            f"lighting.raster_cell_m = {params.raster_cell_m}: must be in (0, 5] m. "
-            "Fix: set it to 5 or less"
-        )
-    if not params.cutoff_m > 0:
-        raise ConfigError(f"lighting.cutoff_m = {params.cutoff_m}: must be positive")
-    if not params.lumen_to_cd > 0:
-        raise ConfigError(f"lighting.lumen_to_cd = {params.lumen_to_cd}: must be positive")
+    """Raise :class:`~safespaces.errors.SettingError` for settings outside their range.
+
+    The rules are :data:`safespaces.lighting.params.RULES`.
+    """
+    validate(params)
 
 
 def study_latlon(frame: gpd.GeoDataFrame) -> tuple[float, float]:

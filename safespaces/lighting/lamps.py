@@ -15,11 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from safespaces.errors import ConfigError, InputError
-from safespaces.lighting.params import LightingParams
-
-#: Contexts a lamp can have, in the order of ``LightingParams.default_height_m``.
-CONTEXTS: tuple[str, ...] = ("street", "park_path", "pedestrian")
+from safespaces.errors import InputError
+from safespaces.lighting.params import LightingParams, validate
 
 #: Optional lamp columns and their fill value when a source does not provide them.
 OPTIONAL_LAMP_COLUMNS: dict[str, object] = {
@@ -190,13 +187,8 @@ def lamp_context(
     ).astype(object)
 
 
-def _lookup(mapping: Mapping[str, float], keys: np.ndarray, name: str) -> np.ndarray:
-    missing = sorted(set(CONTEXTS) - set(mapping))
-    if missing:
-        raise ConfigError(
-            f"lighting.{name} has no value for context(s) {', '.join(missing)}. "
-            f"Fix: set lighting.{name} for every context: {', '.join(CONTEXTS)}"
-        )
+def _lookup(mapping: Mapping[str, float], keys: np.ndarray) -> np.ndarray:
+    # every context has a value: validate() checked ``default_height_m`` and ``default_lumen``
     return pd.Series(keys).map({str(k): float(v) for k, v in mapping.items()}).to_numpy(float)
 
 
@@ -237,6 +229,7 @@ def lamp_model(
         and ``light_source_of_values`` ('register', 'osm tag' or
         'default:<context>').
     """
+    validate(params)
     check_same_crs(lamps, segments, public_spaces)
     out = _with_optional_columns(lamps)
     out = out[out.geometry.notna() & ~out.geometry.is_empty]
@@ -250,8 +243,8 @@ def lamp_model(
         is_reg = (out["source"].astype(object) == "register").to_numpy()
     out = out.copy()
     ctx = lamp_context(out, segments, public_spaces, params)
-    default_h = _lookup(params.default_height_m, ctx, "default_height_m")
-    default_lm = _lookup(params.default_lumen, ctx, "default_lumen")
+    default_h = _lookup(params.default_height_m, ctx)
+    default_lm = _lookup(params.default_lumen, ctx)
     default_tag = np.char.add("default:", ctx.astype(str)).astype(object)
 
     # Height: given > mount type > context default.

@@ -6,6 +6,15 @@ import dataclasses
 import math
 from collections.abc import Mapping
 
+from safespaces.validation import Count, Keys, Number, Rules, check_section
+
+#: Lamp contexts; ``default_height_m`` and ``default_lumen`` need a value for each.
+CONTEXTS: tuple[str, ...] = ("street", "park_path", "pedestrian")
+#: Coarsest sample spacing along a segment (EN 13201-3 calculation grids are finer).
+MAX_SPACING_M = 2.0
+#: Coarsest cell of ``illuminance.tif``.
+MAX_CELL_M = 5.0
+
 
 @dataclasses.dataclass(frozen=True)
 class LightingParams:
@@ -112,3 +121,53 @@ class LightingParams:
     raster_margin_m: float = 25.0
     darkness_year: int = 2026
     chunk_points: int = 500_000
+
+
+#: Allowed range of every setting (docs/config.md); see :mod:`safespaces.validation`.
+RULES: Rules = {
+    "cutoff_m": Number(
+        1, 500, unit="m", why="beyond 500 m a lamp adds nothing and each sample scans more lamps"
+    ),
+    "sample_spacing_m": Number(
+        0.5,
+        MAX_SPACING_M,
+        unit="m",
+        why="2 m or finer for EN 13201 averages; finer than 0.5 m only multiplies the samples",
+    ),
+    "lumen_to_cd": Number(0.01, 10, unit="cd/lm"),
+    "default_height_m": (Keys(required=CONTEXTS), Number(0.5, 40, unit="m")),
+    "default_lumen": (Keys(required=CONTEXTS), Number(0, 500_000, unit="lm")),
+    "mount_height_m": Number(0.5, 40, unit="m"),
+    "context_distance_m": Number(0, 500, unit="m"),
+    "register_buffer_m": Number(0, 1000, unit="m"),
+    "lamp_count_distance_m": Number(0, 500, unit="m"),
+    "conflict_min_lux_avg": Number(0, 1000, unit="lx"),
+    "dark_lux": Number(0, 1000, unit="lx"),
+    "dark_min_length_m": Number(0, 10_000, unit="m"),
+    "raster_cell_m": Number(
+        1,
+        MAX_CELL_M,
+        unit="m",
+        why="5 m or finer to show the pools of light; finer than 1 m multiplies the raster",
+    ),
+    "raster_margin_m": Number(0, 1000, unit="m"),
+    "darkness_year": Number(1900, 2100),
+    "chunk_points": Number(1000, 10_000_000, why="points per chunk bound the memory"),
+    "path_highways": Count(distinct=True),
+    "pedestrian_highways": Count(distinct=True),
+    "park_kinds": Count(distinct=True),
+    "pedestrian_kinds": Count(distinct=True),
+    "lit_no_values": Count(distinct=True),
+    "public_space_kinds": Count(distinct=True),
+}
+
+
+def validate(params: LightingParams) -> None:
+    """Check every lighting setting against :data:`RULES`.
+
+    Raises
+    ------
+    safespaces.errors.SettingError
+        The first setting outside its range.
+    """
+    check_section("lighting", params, RULES)

@@ -10,12 +10,12 @@ written by :mod:`safespaces.qgis`, not here.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
@@ -23,10 +23,87 @@ from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
 from safespaces.errors import InputError, OutputError
+from safespaces.io import raster_writer
 from safespaces.lighting.illuminance import illuminance_at
 from safespaces.lighting.lamps import lamp_array
+from safespaces.lighting.params import MAX_CELL_M
 
 NODATA = -9999.0
+#: Most cells of the illuminance raster (``SAFESPACES_MAX_RASTER_CELLS``): 100 million
+#: float32 cells are 400 MB before compression, a study of about 50 x 50 km at 5 m.
+MAX_RASTER_CELLS = 100_000_000
+
+
+def raster_budget() -> int:
+    """:data:`MAX_RASTER_CELLS`, or the environment variable ``SAFESPACES_MAX_RASTER_CELLS``."""
+    value = os.environ.get("SAFESPACES_MAX_RASTER_CELLS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_RASTER_CELLS
+
+
+def lighting_raster_bounds(
+    segments: gpd.GeoDataFrame, margin: float
+) -> tuple[float, float, float, float]:
+    """The illuminance raster's extent: the segments' bounds grown by ``margin`` metres.
+
+    The segments are the study's (stray nodes far from the data are already left
+    out by :func:`safespaces.sources.osm.load_osm`).
+    """
+    minx, miny, maxx, maxy = (float(v) for v in segments.total_bounds)
+    return (minx - margin, miny - margin, maxx + margin, maxy + margin)
+
+
+def check_raster_size(
+    bounds: tuple[float, float, float, float],
+    cell: float,
+    *,
+    path: str | Path | None = None,
+    setting: str = "lighting.raster_cell_m",
+) -> int:
+    """Refuse a raster of more than :func:`raster_budget` cells; return its cell count.
+
+    Raises
+    ------
+    InputError
+        Too many cells: the message gives the extent in km, the count and the
+        smallest cell size that fits.
+    """
+    _, _, width, height = raster_grid(bounds, cell)
+    cells = width * height
+    budget = raster_budget()
+    if cells > budget:
+        w_km = (bounds[2] - bounds[0]) / 1000
+        h_km = (bounds[3] - bounds[1]) / 1000
+        fits = _fitting_cell(bounds, cell * math.sqrt(cells / budget), budget)
+        side_km = math.sqrt(budget) * MAX_CELL_M / 1000
+        clip = (
+            f"clip the extract to the study area (at most about {side_km:,.0f} x "
+            f"{side_km:,.0f} km at {MAX_CELL_M:g} m; e.g. osmium extract -b "
+            "LON1,LAT1,LON2,LAT2)"
+        )
+        fix = (
+            f"set {setting}={fits:g} (--set {setting}={fits:g}), or {clip}"
+            if fits <= MAX_CELL_M
+            else f"{clip}, or, with the memory for it (4 bytes a cell), raise the environment "
+            "variable SAFESPACES_MAX_RASTER_CELLS"
+        )
+        raise InputError(
+            f"the illuminance raster of the study extent ({w_km:,.1f} x {h_km:,.1f} km) at "
+            f"{cell:g} m cells would have {cells:,} cells, more than the {budget:,} allowed",
+            path=path,
+            fix=fix,
+        )
+    return cells
+
+
+def _fitting_cell(bounds: tuple[float, float, float, float], start: float, budget: int) -> float:
+    """The smallest round cell size from ``start`` up (whole metres, then multiples of 5)
+    whose snapped grid fits ``budget``."""
+    size = float(math.ceil(start)) if start <= 5 else math.ceil(start / 5.0) * 5.0
+    while True:
+        _, _, width, height = raster_grid(bounds, size)
+        if width * height <= budget:
+            return size
+        size = size + 1.0 if size < 5 else size + 5.0
 
 
 def raster_grid(
@@ -34,10 +111,11 @@ def raster_grid(
 ) -> tuple[float, float, int, int]:
     """Snap ``bounds`` outwards to multiples of ``cell``: (west, north, width, height)."""
     minx, miny, maxx, maxy = bounds
-    if not (cell > 0 and maxx > minx and maxy > miny):
+    finite = all(math.isfinite(v) for v in (minx, miny, maxx, maxy, cell))
+    if not (finite and cell > 0 and maxx > minx and maxy > miny):
         raise InputError(
             f"cannot grid bounds {bounds} at cell {cell}",
-            fix="give non-empty bounds (minx, miny, maxx, maxy) and a positive cell size",
+            fix="give non-empty, finite bounds (minx, miny, maxx, maxy) and a positive cell size",
         )
     west = math.floor(minx / cell) * cell
     south = math.floor(miny / cell) * cell
@@ -79,6 +157,11 @@ def write_illuminance_raster(
     rows_per_chunk
         Rows computed at once (bounds memory).
 
+    Raises
+    ------
+    InputError
+        More cells than :func:`raster_budget` (checked before anything is written).
+
     Returns
     -------
     pathlib.Path
@@ -88,6 +171,7 @@ def write_illuminance_raster(
     """
     out = Path(path)
     arr = lamp_array(lamps) if isinstance(lamps, gpd.GeoDataFrame) else np.asarray(lamps)
+    check_raster_size(bounds, cell)
     west, north, width, height = raster_grid(bounds, cell)
     rcrs = CRS.from_wkt(crs.to_wkt()) if hasattr(crs, "to_wkt") else CRS.from_user_input(crs)
     profile = {
@@ -106,10 +190,8 @@ def write_illuminance_raster(
         "blockysize": 256,
     }
     xs = west + (np.arange(width) + 0.5) * cell
-    tmp = out.with_name(out.name + ".part")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with rasterio.open(tmp, "w", **profile) as dst:
+        with raster_writer(out, profile) as dst:
             step = max(int(rows_per_chunk), 1)
             for r0 in range(0, height, step):  # row blocks, not single cells
                 rows = min(step, height - r0)
@@ -123,8 +205,8 @@ def write_illuminance_raster(
             factors = [f for f in (2, 4, 8, 16, 32, 64) if max(width, height) // f >= 8] or [2]
             dst.build_overviews(factors, Resampling.average)
             dst.update_tags(ns="rio_overview", resampling="average")
-        tmp.replace(out)
+    except OutputError:
+        raise
     except (OSError, RasterioError) as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputError(f"{out}: cannot write the illuminance raster ({exc})") from exc
     return out

@@ -22,7 +22,7 @@ from safespaces.errors import InputError
 from safespaces.mix import local
 from safespaces.mix.indices import MULTIGROUP_INDICES, SINGLE_GROUP_INDICES, global_indices
 from safespaces.mix.inference import permutation_p_values
-from safespaces.mix.params import MixParams
+from safespaces.mix.params import MixParams, validate
 from safespaces.mix.spatial import kernel_weights, neighbourhood_counts
 from safespaces.mix.targets import policy_counts, resolve_targets, target_gap
 
@@ -251,6 +251,7 @@ def analyse_mix(
     MixResult
     """
     params = params or MixParams()
+    validate(params)
     groups = list(groups)
     if len(groups) < 2:
         raise InputError(

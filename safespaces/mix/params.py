@@ -5,6 +5,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from safespaces.errors import SettingError
+from safespaces.validation import Count, Note, Number, OneOf, Rules, check_section
+
+#: Tenure target presets: policy group -> share of new housing (AM programme).
+PRESETS: dict[str, dict[str, float]] = {
+    "am2021": {"ara_rental": 0.25, "intermediate": 0.30, "unregulated": 0.45},
+    "am2023": {"ara_rental": 0.30, "intermediate": 0.20, "unregulated": 0.50},
+}
+#: Distance-decay kernels of the smoothed global indices.
+KERNELS = ("triangular", "uniform", "quadratic", "quartic", "gaussian", "exponential")
+
 
 def _default_target_groups() -> dict[str, tuple[str, ...]]:
     return {
@@ -61,3 +72,95 @@ class MixParams:
     bandwidth_m: float = 1000.0
     kernel: str = "triangular"
     neighbourhood_m: float = 800.0
+
+
+#: Allowed range of every setting (docs/config.md); see :mod:`safespaces.validation`.
+RULES: Rules = {
+    "min_dwellings": Number(1, 100_000),
+    "target": OneOf((*PRESETS, "custom")),
+    "custom_targets": (
+        Number(0, 1),
+        Note("with target = 'custom': shares of groups of mix.target_groups summing to 1"),
+    ),
+    "target_groups": Note("each group lists 1 or more tenure codes"),
+    "permutations": Number(0, 99_999, why="99,999 resolves p = 0.00001; more only costs time"),
+    "radii_m": (
+        Count(1, 4, distinct=True),
+        Number(
+            50,
+            2000,
+            whole=True,
+            unit="m",
+            why="each radius is a building x building reach matrix: memory grows with its square",
+        ),
+    ),
+    "bandwidth_m": Number(50, 20_000, off=0, unit="m"),
+    "kernel": OneOf(KERNELS),
+    "neighbourhood_m": Number(0, 5000, unit="m"),
+}
+
+
+def target_shares(params: MixParams) -> dict[str, float]:
+    """The target share of each policy group (a preset, or the custom shares).
+
+    Raises
+    ------
+    SettingError
+        Custom shares missing, negative or not summing to 1, or a policy group
+        without taxonomy codes.
+    """
+    if params.target == "custom":
+        shares = {k: float(v) for k, v in params.custom_targets.items()}
+        if not shares:
+            raise SettingError(
+                "mix.custom_targets",
+                {},
+                "empty, but mix.target = 'custom'",
+                "set mix.custom_targets = {ara_rental = 0.3, intermediate = 0.2, "
+                "unregulated = 0.5}",
+                related=("mix.target",),
+            )
+    elif params.target in PRESETS:
+        shares = dict(PRESETS[params.target])
+    else:
+        raise SettingError(
+            "mix.target", params.target, "unknown", f"use one of {', '.join([*PRESETS, 'custom'])}"
+        )
+    if any(v < 0 for v in shares.values()) or abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise SettingError(
+            "mix.custom_targets",
+            shares,
+            f"shares must be >= 0 and sum to 1 (they sum to {sum(shares.values()):g})",
+            "adjust mix.custom_targets",
+            related=("mix.target",),
+        )
+    missing = [g for g in shares if not params.target_groups.get(g)]
+    if missing:
+        raise SettingError(
+            "mix.target_groups",
+            dict(params.target_groups),
+            f"no tenure codes for the target group(s) {', '.join(missing)}",
+            "add them to mix.target_groups (policy group -> list of tenure codes)",
+            related=("mix.custom_targets", "mix.target"),
+        )
+    return shares
+
+
+def validate(params: MixParams) -> None:
+    """Check every mix setting: :data:`RULES`, then the targets (:func:`target_shares`).
+
+    Raises
+    ------
+    SettingError
+        The first setting outside its range.
+    """
+    check_section("mix", params, RULES)
+    target_shares(params)
+    empty = [g for g, codes in params.target_groups.items() if not codes]
+    if empty:
+        raise SettingError(
+            f"mix.target_groups.{empty[0]}",
+            [],
+            "lists no tenure code",
+            "list the tenure codes of the group, or remove it",
+        )

@@ -24,9 +24,8 @@ import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from safespaces.mix.indices import FloatArray
+from safespaces.mix.params import KERNELS
 from safespaces.shortest_paths import pairs_within
-
-KERNELS = ("triangular", "uniform", "quadratic", "quartic", "gaussian", "exponential")
 
 
 def _kernel_values(z: FloatArray, kernel: str) -> FloatArray:

@@ -14,14 +14,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from safespaces.errors import ConfigError
 from safespaces.mix.indices import FloatArray
-from safespaces.mix.params import MixParams
+from safespaces.mix.params import PRESETS, MixParams, target_shares
 
-PRESETS: dict[str, dict[str, float]] = {
-    "am2021": {"ara_rental": 0.25, "intermediate": 0.30, "unregulated": 0.45},
-    "am2023": {"ara_rental": 0.30, "intermediate": 0.20, "unregulated": 0.50},
-}
+__all__ = ["PRESETS", "policy_counts", "resolve_targets", "target_gap"]
 
 
 def resolve_targets(params: MixParams) -> dict[str, float]:
@@ -30,7 +26,7 @@ def resolve_targets(params: MixParams) -> dict[str, float]:
     Parameters
     ----------
     params
-        ``target`` names a preset (``am2021``, ``am2023``) or ``custom``.
+        ``target`` names a preset (:data:`PRESETS`: ``am2021``, ``am2023``) or ``custom``.
 
     Returns
     -------
@@ -41,31 +37,9 @@ def resolve_targets(params: MixParams) -> dict[str, float]:
     ------
     ConfigError
         Unknown preset, custom shares that do not sum to 1, or a policy group
-        without taxonomy codes.
+        without taxonomy codes (:func:`safespaces.mix.params.target_shares`).
     """
-    if params.target == "custom":
-        shares = {k: float(v) for k, v in params.custom_targets.items()}
-        if not shares:
-            raise ConfigError(
-                "mix.target = 'custom' but mix.custom_targets is empty. Fix: set "
-                "mix.custom_targets = {ara_rental = 0.3, intermediate = 0.2, unregulated = 0.5}"
-            )
-    elif params.target in PRESETS:
-        shares = dict(PRESETS[params.target])
-    else:
-        known = ", ".join([*PRESETS, "custom"])
-        raise ConfigError(f"mix.target = {params.target!r} is unknown. Fix: use one of {known}")
-    if any(v < 0 for v in shares.values()) or abs(sum(shares.values()) - 1.0) > 1e-6:
-        raise ConfigError(
-            f"mix target shares {shares} must be >= 0 and sum to 1. Fix: adjust mix.custom_targets"
-        )
-    missing = [g for g in shares if g not in params.target_groups]
-    if missing:
-        raise ConfigError(
-            f"mix target group(s) {', '.join(missing)} have no tenure codes. Fix: add them to "
-            "mix.target_groups (policy group -> list of tenure codes)"
-        )
-    return shares
+    return target_shares(params)
 
 
 def policy_counts(

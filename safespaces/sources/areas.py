@@ -9,64 +9,116 @@ since the extract's neighbourhood boundary relations are clipped).
 
 from __future__ import annotations
 
+import math
+import os
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from safespaces.errors import InputError
+from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.tabular import VECTOR_SUFFIXES, input_file, parse_crs, read_vector
 
 NAME_COLUMNS = ("name", "nimi", "namn", "name_fi", "nimi_fi", "district", "area_name")
+#: Most cells of a default grid (``SAFESPACES_MAX_GRID_CELLS``): 100,000 cells of 250 m
+#: cover 6,250 km2, a study of about 80 x 80 km.
+MAX_GRID_CELLS = 100_000
+#: Areas reaching further than this (or than the study's span, if larger) beyond the
+#: study box are clipped to the study box grown by that much.
+AREA_SLACK_M = 20_000.0
+
+
+def grid_budget() -> int:
+    """:data:`MAX_GRID_CELLS`, or the environment variable ``SAFESPACES_MAX_GRID_CELLS``."""
+    value = os.environ.get("SAFESPACES_MAX_GRID_CELLS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_GRID_CELLS
+
+
+def grid_cell_count(bounds: tuple[float, float, float, float], size_m: float) -> int:
+    """Cells of the grid :func:`grid_areas` would make over ``bounds`` (computed, not built)."""
+    if not (all(math.isfinite(v) for v in (*bounds, size_m)) and size_m > 0):
+        raise InputError(
+            f"cannot make a grid of {size_m} m cells over {bounds}",
+            fix="give finite bounds and a positive sources.grid_size_m",
+        )
+    nx = max(math.ceil(bounds[2] / size_m) - math.floor(bounds[0] / size_m), 0)
+    ny = max(math.ceil(bounds[3] / size_m) - math.floor(bounds[1] / size_m), 0)
+    return nx * ny
+
+
+#: The areas layer's names: the user's own columns of these names (or with these
+#: prefixes, which later stages add) are kept as ``user_<name>``; a unique ``area_id``
+#: in any spelling is the id, and a ``name`` in any spelling the name.
+AREA_RULE = ColumnRule(
+    ours=("residents_est", "dwellings", "grid_id"),
+    shared=("name",),
+    prefixes=("tenure_", "mix_", "incidents_", "score_", "safe_space_"),
+    id_column="area_id",
+    id_target="area_id",
+)
 
 
 def read_areas(path: str | Path, *, crs: str | CRS | None = None) -> gpd.GeoDataFrame:
     """Read the user's area polygons, keeping their attributes and order.
 
-    Adds ``area_id`` (0..n-1) unless the file has one, and ``name`` from the
-    first name-like column (``name``, ``nimi``, ``namn`` ...) unless present.
-    Invalid polygons are repaired with ``make_valid`` (only their polygonal
-    parts are kept); names are kept as given (text, never markup). A ``.zip``
-    holding one vector file is extracted safely.
+    The file's own ``area_id`` (in any case spelling) is the id; it must be
+    unique and complete. Without one, ``area_id`` 0..n-1 is added. ``name`` is
+    the file's ``name`` (in any spelling: a census ``NAME`` becomes ``name``), else
+    a copy of the first name-like column (``nimi``, ``namn`` ...), else the id.
+    The other attributes keep their names, except where they would clash with
+    a column of ours (:data:`AREA_RULE`: ``user_<name>``, recorded in
+    ``attrs["renamed_columns"]``). Invalid polygons are repaired with
+    ``make_valid`` (only their polygonal parts are kept; a repair that would
+    add area is refused); names are kept as given (text, never markup). A
+    ``.zip`` holding one vector file is extracted safely.
 
     Raises
     ------
     InputError
         Not a polygon layer (the first other feature is named), no CRS, no
-        features, a polygon with no area, a missing or duplicate ``area_id``.
+        features, a polygon with no area, a hole outside its polygon, a NUL in a
+        text, a missing or duplicate ``area_id``.
     """
     path = Path(path)
     crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
     with input_file(path, VECTOR_SUFFIXES, "areas") as real:
         gdf = read_vector(real, geometry="polygon", crs=crs_obj)
+    id_col = next((str(c) for c in gdf.columns if str(c).casefold() == "area_id"), None)
     if "area_id" in gdf:
-        empty = gdf["area_id"].isna()
+        id_col = "area_id"
+    if id_col is not None:
+        empty = gdf[id_col].astype("string").str.strip().replace("", pd.NA).isna()
         if empty.any():
             i = int(np.flatnonzero(empty.to_numpy())[0])
             raise InputError(
                 "area_id missing",
                 path=path,
-                column="area_id",
+                column=id_col,
                 row=i + 1,
                 fix="give every area an id, or drop the area_id column to number them",
             )
-        dup = gdf["area_id"].duplicated()
+        dup = gdf[id_col].duplicated()
         if dup.any():
             i = int(np.flatnonzero(dup.to_numpy())[0])
             raise InputError(
-                f"duplicate area_id '{gdf['area_id'].iloc[i]}'",
+                f"duplicate area_id '{gdf[id_col].iloc[i]}'",
                 path=path,
-                column="area_id",
+                column=id_col,
                 row=i + 1,
                 fix="give every area its own id",
             )
-    else:
+    gdf = own_columns(gdf, AREA_RULE)
+    if "area_id" not in gdf:
         gdf.insert(0, "area_id", np.arange(len(gdf), dtype=np.int64))
     if "name" not in gdf:
-        lower = {str(c).lower(): c for c in gdf.columns}
+        lower = {str(c).casefold(): c for c in gdf.columns}
         source = next((lower[n] for n in NAME_COLUMNS if n in lower), None)
         gdf["name"] = gdf[source].astype("string") if source else gdf["area_id"].astype("string")
     return gdf
@@ -78,6 +130,8 @@ def grid_areas(
     *,
     size_m: float = 250.0,
     places: gpd.GeoDataFrame | None = None,
+    path: str | Path | None = None,
+    setting: str = "sources.grid_size_m",
 ) -> gpd.GeoDataFrame:
     """Square cells aligned to multiples of ``size_m`` that cover ``bounds``.
 
@@ -87,12 +141,34 @@ def grid_areas(
         ``minx, miny, maxx, maxy`` in the metric ``crs``.
     places
         Named points (``name`` column) to label each cell by the nearest one.
+    path, setting
+        The file that set the extent and the setting of the cell size, named by
+        the refusal.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``area_id``, ``grid_id`` (``"{x}_{y}"`` of the lower-left corner), ``name``.
+
+    Raises
+    ------
+    InputError
+        More cells than :func:`grid_budget` (counted before any is made).
     """
+    n_cells = grid_cell_count(bounds, size_m)
+    budget = grid_budget()
+    if n_cells > budget:
+        fits = math.ceil(size_m * math.sqrt(n_cells / budget) / 250.0) * 250.0
+        while grid_cell_count(bounds, fits) > budget:
+            fits += 250.0
+        raise InputError(
+            f"a default grid of {size_m:g} m cells over the study extent "
+            f"({(bounds[2] - bounds[0]) / 1000:,.1f} x {(bounds[3] - bounds[1]) / 1000:,.1f} km) "
+            f"would have {n_cells:,} cells, more than the {budget:,} allowed",
+            path=path,
+            fix=f"give your own areas (--areas), or set {setting}={fits:g} or larger, or clip "
+            "the extract to the study area (e.g. osmium extract -b LON1,LAT1,LON2,LAT2)",
+        )
     x0 = np.floor(bounds[0] / size_m) * size_m
     y0 = np.floor(bounds[1] / size_m) * size_m
     xs = np.arange(x0, bounds[2], size_m)
@@ -116,3 +192,92 @@ def grid_areas(
     else:
         gdf["name"] = gdf["grid_id"]
     return gdf
+
+
+def fit_to_study(
+    areas: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """Clip areas far larger than the study to it; leave out areas wholly beyond it.
+
+    The study box is grown by max(:data:`AREA_SLACK_M`, the study's span) on every
+    side; an area reaching beyond that is clipped to it (its polygonal part kept),
+    an area wholly beyond it is left out. Areas within it are untouched, so areas
+    near the study keep their shape: only whole-country or far-away polygons
+    change. This bounds every computation over the areas' extent (density
+    rasters, hot-spot grids) by the study's size.
+
+    Parameters
+    ----------
+    areas
+        Areas in the study's metric CRS.
+    bounds
+        The study box (``minx, miny, maxx, maxy``) in that CRS.
+
+    Returns
+    -------
+    areas, record
+        The fitted areas (index reset), and what changed: ``clipped`` and
+        ``left_out`` lists of ``area_id``, the ``clip_box`` and a ``note`` for the
+        user (an empty dict when nothing changed).
+    """
+    x0, y0, x1, y1 = bounds
+    margin = max(AREA_SLACK_M, x1 - x0, y1 - y0)
+    box = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    geoms = areas.geometry.to_numpy()
+    b = shapely.bounds(geoms)
+    within = (b[:, 0] >= box[0]) & (b[:, 1] >= box[1]) & (b[:, 2] <= box[2]) & (b[:, 3] <= box[3])
+    if within.all():
+        return areas, {}
+    out = areas.copy()
+    clipped_geoms = geoms.copy()
+    rows = np.flatnonzero(~within)
+    cut = shapely.clip_by_rect(geoms[rows], *box)
+    polygons = np.array([_polygonal(g) for g in cut], dtype=object)
+    clipped_geoms[rows] = polygons
+    empty = np.zeros(len(out), dtype=bool)
+    empty[rows] = [g is None for g in polygons]
+    out = out.set_geometry(clipped_geoms.tolist(), crs=areas.crs)
+    clipped = rows[~empty[rows]]
+    record: dict[str, Any] = {
+        "clipped": [_plain(v) for v in out["area_id"].to_numpy()[clipped]],
+        "left_out": [_plain(v) for v in out["area_id"].to_numpy()[empty]],
+        "clip_box": [round(float(v), 1) for v in box],
+    }
+    parts = []
+    for what, which in (("clipped to the study", clipped), ("left out", np.flatnonzero(empty))):
+        if len(which):
+            parts.append(f"{len(which):,} {what} ({_names(out, which)})")
+    record["note"] = (
+        f"areas reaching more than {margin / 1000:,.1f} km beyond the study extent: "
+        + "; ".join(parts)
+    )
+    return out.loc[~empty].reset_index(drop=True), record
+
+
+def _names(areas: gpd.GeoDataFrame, rows: np.ndarray, limit: int = 5) -> str:
+    """``area_id`` (and name) of the first few rows, for a message."""
+    items = []
+    for i in rows[:limit]:
+        label = f"area_id {_plain(areas['area_id'].iloc[i])}"
+        if "name" in areas and isinstance(areas["name"].iloc[i], str):
+            label += f" {areas['name'].iloc[i]!r}"
+        items.append(label)
+    more = len(rows) - limit
+    return ", ".join(items) + (f" and {more:,} more" if more > 0 else "")
+
+
+def _polygonal(geom: BaseGeometry | None) -> BaseGeometry | None:
+    """The polygonal part of a clipped geometry, or None when it has no area."""
+    if geom is None or geom.is_empty:
+        return None
+    if isinstance(geom, shapely.GeometryCollection):
+        parts = [g for g in geom.geoms if isinstance(g, shapely.Polygon | shapely.MultiPolygon)]
+        geom = shapely.union_all(parts) if parts else None
+    if geom is None or geom.is_empty or geom.area <= 0:
+        return None
+    return geom
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as a plain Python value (JSON-ready)."""
+    return value.item() if isinstance(value, np.generic) else value

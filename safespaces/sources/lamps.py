@@ -10,7 +10,8 @@ import numpy as np
 from pyproj import CRS
 
 from safespaces.errors import InputError
-from safespaces.sources.tabular import numeric, read_table_or_points
+from safespaces.sources.columns import ColumnRule
+from safespaces.sources.tabular import numeric, outside_box, parse_crs, read_table_or_points
 
 #: Recognised optional columns and their plausible ranges.
 LAMP_COLUMNS: dict[str, tuple[float, float]] = {
@@ -18,6 +19,34 @@ LAMP_COLUMNS: dict[str, tuple[float, float]] = {
     "intensity_cd": (0.0, 200_000.0),  # peak luminous intensity
     "lumen": (0.0, 500_000.0),  # luminous flux
 }
+
+#: Register lamps farther than this outside the study area are left out (and counted).
+OUTSIDE_MARGIN_M = 1000.0
+
+#: Columns the lamps layer owns: a register's own columns of these names are kept as
+#: ``user_<name>`` (its unique ``lamp_id`` becomes ``lamp_ref``).
+LAMP_RULE = ColumnRule(
+    ours=(
+        "source",
+        "light_context",
+        "light_height_m",
+        "light_intensity_cd",
+        "light_height_from",
+        "light_intensity_from",
+        "light_source_of_values",
+    ),
+    shared=(
+        *LAMP_COLUMNS,
+        "osm_id",
+        "light_count",
+        "lamp_mount",
+        "support",
+        "lamp_type",
+        "light_colour",
+    ),
+    id_column="lamp_id",
+    id_target="lamp_ref",
+)
 
 
 def read_lamp_register(
@@ -39,16 +68,20 @@ def read_lamp_register(
     crs
         CRS of ``x``/``y`` columns, or of a vector file that declares none.
     expected_lonlat
-        Study-area box in lon/lat, to detect swapped coordinates.
+        Study-area box in lon/lat: swapped coordinates are detected, and lamps
+        more than :data:`OUTSIDE_MARGIN_M` outside it are left out (their number
+        and the first row are in ``attrs["outside_study_area"]``); a register
+        with no lamp near the study area is an error.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``lamp_id``, ``source``, ``height_m``, ``intensity_cd``, ``lumen``
-        (NaN where not given) and the register's other columns.
+        Columns ``lamp_id`` (integer, 0..n-1), ``lamp_ref`` (the register's own
+        ``lamp_id`` as text when it is unique and complete, else empty),
+        ``source``, ``height_m``, ``intensity_cd``, ``lumen`` (NaN where not
+        given) and the register's other columns (renamed ``user_<name>`` where
+        they would clash with ours; ``attrs["renamed_columns"]``).
     """
-    from safespaces.sources.tabular import parse_crs
-
     path = Path(path)
     gdf = read_table_or_points(
         path,
@@ -56,12 +89,14 @@ def read_lamp_register(
         crs=parse_crs(crs, path) if not isinstance(crs, CRS) else crs,
         expected_lonlat=expected_lonlat,
         rename={v: k for k, v in (columns or {}).items()} if columns else None,
+        rule=LAMP_RULE,
     )
+    first_row = 2 if path.suffix.lower() in (".csv", ".txt", ".tsv") else 1
     for column, (low, high) in LAMP_COLUMNS.items():
         if column not in gdf:
             gdf[column] = np.nan
             continue
-        values = numeric(gdf, column, path, required=False)
+        values = numeric(gdf, column, path, required=False, first_row=first_row)
         bad = ~np.isnan(values) & ((values < low) | (values > high))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -69,10 +104,47 @@ def read_lamp_register(
                 f"{values[i]} is outside the plausible range {low}-{high}",
                 path=path,
                 column=column,
-                row=i + 2,
+                row=i + first_row,
                 fix="check the unit (metres, candela, lumen)",
             )
         gdf[column] = values
+    if "lamp_ref" not in gdf:
+        gdf["lamp_ref"] = None
+    gdf["lamp_ref"] = gdf["lamp_ref"].astype("string")
+    if expected_lonlat is not None:
+        gdf = _near_study(gdf, path, expected_lonlat, first_row)
+    ref = gdf.pop("lamp_ref")
     gdf.insert(0, "source", "register")
+    gdf.insert(0, "lamp_ref", ref)
     gdf.insert(0, "lamp_id", np.arange(len(gdf), dtype=np.int64))
     return gdf
+
+
+def _near_study(
+    gdf: gpd.GeoDataFrame,
+    path: Path,
+    box: tuple[float, float, float, float],
+    first_row: int,
+) -> gpd.GeoDataFrame:
+    """Leave out lamps far outside the study area; refuse a register with none near it."""
+    far = outside_box(gdf.geometry, box, OUTSIDE_MARGIN_M)
+    if far.all():
+        x, y = gdf.geometry.iloc[0].x, gdf.geometry.iloc[0].y
+        raise InputError(
+            f"no lamp lies within {OUTSIDE_MARGIN_M / 1000:g} km of the study area (the first "
+            f"is at {x:.6g}, {y:.6g})",
+            path=path,
+            fix="check the coordinate columns and the CRS (--crs), or give an OpenStreetMap "
+            "extract that covers the register",
+        )
+    if not far.any():
+        return gdf
+    attrs = dict(gdf.attrs)
+    out = gdf.loc[~far].reset_index(drop=True)
+    out.attrs = attrs
+    out.attrs["outside_study_area"] = {
+        "count": int(far.sum()),
+        "first_row": int(np.flatnonzero(far)[0]) + first_row,
+        "margin_m": OUTSIDE_MARGIN_M,
+    }
+    return out

@@ -8,7 +8,12 @@ CRSs of vector files. Every error names the file, the row or column and the fix.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
+import json
+import mmap
+import re
+import sqlite3
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,6 +29,7 @@ from pyproj.exceptions import CRSError as ProjCRSError
 
 from safespaces.errors import CRSError, InputError
 from safespaces.safety import check_rows, check_size, extract_zip, sniff
+from safespaces.sources.columns import ColumnRule, own_columns, record, renamed_columns
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 VECTOR_SUFFIXES = frozenset({".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml"})
@@ -131,7 +137,7 @@ def read_csv(path: Path) -> pd.DataFrame:
             path=path,
             fix="export the table as CSV (UTF-8), or give the file with its own extension",
         )
-    if b"\x00" in raw[:4096]:
+    if raw[:4096].count(b"\x00") > max(8, len(raw[:4096]) // 100):
         raise InputError(
             "not a text file (binary content)", path=path, fix="export the table as CSV (UTF-8)"
         )
@@ -146,20 +152,93 @@ def read_csv(path: Path) -> pd.DataFrame:
             fix="save the file as CSV UTF-8 (in Excel: Save as > CSV UTF-8)",
         ) from exc
     del raw
-    first = text.split("\n", 1)[0] if text.strip() else ""
-    sep = max((",", ";", "\t"), key=first.count)
+    sep = detect_separator(text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
             frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
-            f"cannot parse as CSV ({exc})", path=path, fix="check the separators and quotes"
+            f"cannot parse as CSV ({str(exc).strip()}){separator_hint(text, sep)}",
+            path=path,
+            fix="use one separator (comma, semicolon or tab) between columns and put quotes "
+            "around text that contains it",
         ) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise InputError("the table has a header but no rows", path=path, fix="add data rows")
+    if "\x00" in text:
+        _refuse_nul(frame, path)
+    frame.attrs[SEPARATOR_HINT] = separator_hint(text, sep)
     return frame.replace("", np.nan)
+
+
+#: ``attrs`` key of a CSV's separator hint (empty when the header is unambiguous).
+SEPARATOR_HINT = "separator_hint"
+_SEPARATORS = (",", ";", "\t")
+_SEP_NAMES = {",": "',' (comma)", ";": "';' (semicolon)", "\t": "tab"}
+
+
+def detect_separator(text: str, lines: int = 50) -> str:
+    """The column separator of a CSV: comma, semicolon or tab.
+
+    The one that splits the header and the first ``lines`` rows into the same
+    number (more than one) of fields wins; among several, the one giving the
+    most fields. Without such a separator, the one most frequent in the header
+    (a semicolon file whose header also holds commas, such as
+    ``lon;lat;note, text``, is still read with ``;`` when its rows agree).
+    """
+    head = text.split("\n", lines + 1)[: lines + 1]
+    head = [line for line in head if line.strip()]
+    if not head:
+        return ","
+    best: tuple[int, str] | None = None
+    for sep in _SEPARATORS:
+        try:
+            rows = list(csv.reader(head, delimiter=sep))
+        except csv.Error:
+            continue
+        counts = {len(r) for r in rows if r}
+        if len(counts) == 1 and (n := counts.pop()) > 1 and (best is None or n > best[0]):
+            best = (n, sep)
+    if best is not None:
+        return best[1]
+    return max(_SEPARATORS, key=head[0].count)
+
+
+def separator_hint(text: str, sep: str) -> str:
+    """A hint when the header also holds another separator (empty otherwise)."""
+    header = text.split("\n", 1)[0]
+    others = [s for s in _SEPARATORS if s != sep and s in header]
+    if not others:
+        return ""
+    return (
+        f" (the header was split at {_SEP_NAMES[sep]} but also holds "
+        f"{' and '.join(_SEP_NAMES[s] for s in others)}: if that separates the columns, "
+        "every line must use it the same way, with quotes around text that contains the other)"
+    )
+
+
+def _refuse_nul(frame: pd.DataFrame, path: Path) -> None:
+    """Refuse a NUL character in a header or cell, naming its row and column."""
+    for column in frame.columns:
+        if "\x00" in str(column):
+            raise InputError(
+                "a column name contains a NUL character",
+                path=path,
+                row=1,
+                fix="remove the NUL (\\0) characters from the file",
+            )
+    for column in frame.columns:
+        hits = frame[column].str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
+        if hits.any():
+            raise InputError(
+                "the text contains a NUL character, which would cut it short",
+                path=path,
+                row=int(np.flatnonzero(hits)[0]) + 2,
+                column=str(column),
+                fix="remove the NUL (\\0) characters from the file",
+            )
 
 
 def find_column(columns: Iterable[object], names: Iterable[str]) -> str | None:
@@ -197,8 +276,16 @@ def numeric(
         raise InputError(
             "value missing", path=path, column=column, row=i + first_row, fix="fill it in"
         )
-    if not np.isfinite(values[~np.isnan(values)]).all():
-        raise InputError("infinite value", path=path, column=column, fix="use finite numbers")
+    infinite = np.isinf(values)
+    if infinite.any():
+        i = int(np.flatnonzero(infinite)[0])
+        raise InputError(
+            f"infinite value '{frame[column].iloc[i]}'",
+            path=path,
+            column=column,
+            row=i + first_row,
+            fix="use finite numbers",
+        )
     return values
 
 
@@ -246,7 +333,8 @@ def csv_points(
         data = frame.drop(columns=[x_col, y_col])
         return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=crs)
     raise InputError(
-        f"no coordinate columns (found: {', '.join(map(str, frame.columns))})",
+        f"no coordinate columns (found: {', '.join(map(str, frame.columns))})"
+        + frame.attrs.get(SEPARATOR_HINT, ""),
         path=path,
         fix="add 'lon' and 'lat' columns (degrees), or 'x' and 'y' with a declared CRS",
     )
@@ -314,12 +402,14 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
     degrees in a file that declares a geographic CRS (GeoJSON is always WGS 84).
     """
     check_size(path, "vector")
+    # GDAL's GML driver writes a .gfs schema file beside the input unless told not to.
+    options = {"WRITE_GFS": "NO"} if path.suffix.lower() == ".gml" else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            layers = pyogrio.list_layers(path)
+            layers = _list_layers(path, options)
             if len(layers) == 1:
-                gdf = gpd.read_file(path)
+                gdf = gpd.read_file(path, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         with path.open("rb") as handle:
             kind = sniff(handle.read(4096))
@@ -336,8 +426,16 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
         pyogrio.errors.FieldError,
         pyogrio.errors.FeatureError,
         pyogrio.errors.CRSError,
+        shapely.errors.GEOSException,  # e.g. a ring that does not close
         ValueError,
     ) as exc:
+        if "closed linestring" in str(exc):
+            raise InputError(
+                "a polygon ring is not closed (its last point must repeat its first)",
+                path=path,
+                fix="close the ring, or repair the layer (in QGIS: Vector > Geometry Tools > "
+                "Fix Geometries)",
+            ) from exc
         raise InputError(
             f"cannot read as a vector file ({str(exc)[:160]})", path=path, fix=_VECTOR_FIX
         ) from exc
@@ -348,8 +446,16 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
             path=path,
             fix="save the layer you mean as its own file (in QGIS: Export > Save Features As)",
         )
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError(
+            f"the layer '{layers[0, 0]}' is a table without geometry (no points or polygons)",
+            path=path,
+            fix="give a layer with geometry; to add a table's columns to a layer, join them "
+            "in QGIS (Layer Properties > Joins) and save the joined layer",
+        )
     if gdf.empty:
         raise InputError("the file has no features", path=path, fix="give a file with data")
+    _refuse_cut_text(path, str(layers[0, 0]), gdf)
     if gdf.crs is None:
         if crs is None:
             raise CRSError(
@@ -375,12 +481,107 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
     return gdf
 
 
+def _list_layers(path: Path, options: Mapping[str, str]) -> np.ndarray:
+    """``pyogrio.list_layers``, or for GML layer by layer with the open ``options``.
+
+    ``list_layers`` takes no open options, and GDAL's GML driver would write a
+    ``.gfs`` file beside the input; ``read_info`` passes ``WRITE_GFS=NO``.
+    """
+    if not options:
+        return np.asarray(pyogrio.list_layers(path))
+    rows: list[list[object]] = []
+    while len(rows) <= 10:
+        try:
+            info = pyogrio.read_info(path, layer=len(rows), **options)
+        except pyogrio.errors.DataLayerError:
+            break
+        rows.append([info["layer_name"], info["geometry_type"]])
+    if not rows:
+        raise pyogrio.errors.DataSourceError(f"{path.name}: no layer found")
+    return np.array(rows, dtype=object)
+
+
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _refuse_cut_text(path: Path, layer: str, gdf: gpd.GeoDataFrame) -> None:
+    """Refuse text that GDAL cut short at a NUL character (GeoJSON, GeoPackage).
+
+    GDAL ends text at a NUL (``\\u0000`` in JSON), so ``"Kamppi\\u0000x"`` would be
+    read as ``"Kamppi"`` without a word. The file is checked for a NUL in text,
+    and the feature and column are named.
+    """
+    suffix = path.suffix.lower()
+    where: tuple[int, str] | None = None
+    if suffix in (".geojson", ".json"):
+        where = _json_nul(path)
+    elif suffix == ".gpkg":
+        where = _gpkg_nul(path, layer, [str(c) for c in gdf.columns])
+    if where is not None:
+        raise InputError(
+            "the text contains a NUL character, which would cut it short",
+            path=path,
+            row=where[0],
+            column=where[1],
+            fix="remove the NUL (\\0) characters from the text",
+        )
+
+
+def _json_nul(path: Path) -> tuple[int, str] | None:
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        if _JSON_NUL.search(m) is None:
+            return None
+    try:
+        features = json.loads(path.read_bytes()).get("features") or []
+    except (ValueError, AttributeError):
+        return (1, "?")
+    for i, feature in enumerate(features):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        for key, value in (props or {}).items():
+            if "\x00" in str(key) or (isinstance(value, str) and "\x00" in value):
+                return (i + 1, str(key).replace("\x00", "\\0"))
+    return (1, "?")
+
+
+def _gpkg_nul(path: Path, layer: str, columns: list[str]) -> tuple[int, str] | None:
+    """First (feature, column) of a GeoPackage text value holding a NUL byte."""
+    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        info = con.execute(f'PRAGMA table_info("{layer.replace(chr(34), chr(34) * 2)}")')
+        text = [row[1] for row in info.fetchall() if row[1] in columns]
+        table = layer.replace('"', '""')
+        for column in text:
+            quoted = column.replace('"', '""')
+            hit = con.execute(
+                f'SELECT rowid FROM "{table}" WHERE typeof("{quoted}") = \'text\' '
+                f"AND instr(CAST(\"{quoted}\" AS BLOB), x'00') > 0 ORDER BY rowid LIMIT 1"
+            ).fetchone()
+            if hit is not None:
+                rank = con.execute(
+                    f'SELECT count(*) FROM "{table}" WHERE rowid <= ?', (hit[0],)
+                ).fetchone()
+                return (int(rank[0]), column)
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+    return None
+
+
 def repair_polygons(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     """Repair invalid polygons with ``make_valid``, keeping only their polygonal parts.
 
     A self-crossing "bow tie" becomes a MultiPolygon, a spike is dropped. A
-    polygon with no area left after repair is an error naming its feature. The
-    number of repaired features is in ``gdf.attrs["repaired_geometries"]``.
+    polygon with no area left after repair is an error naming its feature. A
+    repair may only remove area, never add it: a polygon whose repair would be
+    larger than the area inside its outer rings (a hole larger than its shell,
+    or rings in the wrong order, which ``make_valid`` turns into the ring
+    between them) is an error naming the feature. The number of repaired
+    features is in ``gdf.attrs["repaired_geometries"]``.
     """
     geoms = gdf.geometry.to_numpy()
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
@@ -389,7 +590,7 @@ def repair_polygons(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
         return gdf
     fixed = shapely.make_valid(geoms[invalid])
     out = geoms.copy()
-    for i, geom in zip(invalid, fixed, strict=True):
+    for i, geom, before in zip(invalid, fixed, geoms[invalid], strict=True):
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             flat = shapely.get_parts(shapely.get_parts(geom))
             parts = [p for p in flat if p.geom_type == "Polygon"]
@@ -401,11 +602,32 @@ def repair_polygons(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
                 row=int(i) + 1,
                 fix="fix or remove the feature (in QGIS: Vector > Geometry Tools > Check Validity)",
             )
+        area, outline = float(shapely.area(geom)), float(shapely.area(_outline(before)))
+        if area > outline * (1 + 1e-9) + 1e-12:
+            raise InputError(
+                f"a hole lies outside its polygon's outer ring (repairing it would make the "
+                f"area {area / max(outline, 1e-300):,.1f} times its outline)",
+                path=path,
+                row=int(i) + 1,
+                fix="the rings are in the wrong order or a hole is larger than its polygon: write "
+                "the outer ring first (in QGIS: Vector > Geometry Tools > Fix Geometries, then "
+                "check the result)",
+            )
         out[i] = geom
     gdf = gdf.copy()
     gdf["geometry"] = gpd.GeoSeries(out, index=gdf.index, crs=gdf.crs)
     gdf.attrs["repaired_geometries"] = len(invalid)
     return gdf
+
+
+def _outline(geom: shapely.Geometry) -> shapely.Geometry:
+    """The area inside the outer rings of a (possibly invalid) polygon, holes ignored."""
+    shells = [
+        shapely.make_valid(shapely.Polygon(part.exterior))
+        for part in shapely.get_parts(geom)
+        if part.geom_type == "Polygon"
+    ]
+    return shapely.union_all(shells) if shells else shapely.Polygon()
 
 
 def read_vector(
@@ -475,14 +697,30 @@ def read_table_or_points(
     crs: CRS | None,
     expected_lonlat: tuple[float, float, float, float] | None = None,
     rename: Mapping[str, str] | None = None,
+    rule: ColumnRule | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read points from a CSV (coordinate columns) or a point vector file (maybe zipped)."""
+    """Read points from a CSV (coordinate columns) or a point vector file (maybe zipped).
+
+    ``rename`` maps the user's column names onto ours (configuration); ``rule``
+    then keeps the user's other columns apart from ours
+    (:func:`safespaces.sources.columns.own_columns`; the renames are in
+    ``attrs["renamed_columns"]``).
+    """
+    rule = rule or ColumnRule()
     with input_file(path, CSV_SUFFIXES | VECTOR_SUFFIXES, what) as real:
         if real.suffix.lower() in CSV_SUFFIXES:
             frame = read_csv(real)
             if rename:
                 frame = frame.rename(columns=dict(rename))
-            return csv_points(frame, real, crs=crs, expected_lonlat=expected_lonlat)
+            coords = [
+                c
+                for names in (LON_NAMES, LAT_NAMES, X_NAMES, Y_NAMES)
+                if (c := find_column(frame.columns, names)) is not None
+            ]
+            frame = own_columns(frame, rule, keep=coords)
+            renames = renamed_columns(frame)
+            gdf = csv_points(frame, real, crs=crs, expected_lonlat=expected_lonlat)
+            return record(gdf, renames)
         gdf = read_vector(real, geometry="point", crs=crs)
         if expected_lonlat is not None and gdf.crs.is_geographic:
             _check_lonlat(
@@ -493,4 +731,24 @@ def read_table_or_points(
                 real,
                 expected_lonlat,
             )
-        return gdf.rename(columns=dict(rename)) if rename else gdf
+        gdf = gdf.rename(columns=dict(rename)) if rename else gdf
+        return own_columns(gdf, rule)
+
+
+def outside_box(
+    points: gpd.GeoSeries, box: tuple[float, float, float, float], margin_m: float
+) -> np.ndarray:
+    """Which points lie farther than ``margin_m`` outside a lon/lat box (``box``).
+
+    Points are compared in degrees (the margin converted at the box's latitude).
+    """
+    lonlat = points.to_crs("EPSG:4326") if points.crs and not points.crs.is_geographic else points
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lon = lonlat.x.to_numpy(dtype=float)
+        lat = lonlat.y.to_numpy(dtype=float)
+    dlat = margin_m / 111_320.0
+    dlon = margin_m / (111_320.0 * max(np.cos(np.radians((box[1] + box[3]) / 2)), 0.01))
+    inside_lon = (lon >= box[0] - dlon) & (lon <= box[2] + dlon)
+    inside_lat = (lat >= box[1] - dlat) & (lat <= box[3] + dlat)
+    return ~(inside_lon & inside_lat)

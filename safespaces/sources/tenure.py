@@ -13,7 +13,7 @@ are mapped onto them by ``sources.tenure_codes``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,11 +22,18 @@ import pandas as pd
 from pyproj import CRS
 
 from safespaces.errors import InputError
+from safespaces.sources.columns import ColumnRule, own_columns, record, renamed_columns
 from safespaces.sources.tabular import (
     CSV_SUFFIXES,
+    LAT_NAMES,
+    LON_NAMES,
+    SEPARATOR_HINT,
     VECTOR_SUFFIXES,
+    X_NAMES,
+    Y_NAMES,
     check_geometries,
     csv_points,
+    find_column,
     input_file,
     numeric,
     open_vector,
@@ -71,16 +78,30 @@ def read_tenure(
     path = Path(path)
     code_map = {str(k): str(v) for k, v in (codes or {}).items()}
     crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
+    cats = list(categories)
+    hint = ""
     with input_file(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "tenure") as real:
         if real.suffix.lower() in CSV_SUFFIXES:
-            gdf = csv_points(read_csv(real), real, crs=crs_obj, expected_lonlat=expected_lonlat)
+            frame = read_csv(real)
+            hint = frame.attrs.get(SEPARATOR_HINT, "")
+            coords = [
+                c
+                for names in (LON_NAMES, LAT_NAMES, X_NAMES, Y_NAMES)
+                if (c := find_column(frame.columns, names)) is not None
+            ]
+            frame = own_columns(frame, tenure_rule(frame.columns, cats, code_map), keep=coords)
+            renames = renamed_columns(frame)
+            gdf = csv_points(frame, real, crs=crs_obj, expected_lonlat=expected_lonlat)
+            record(gdf, renames)
         else:
             gdf = open_vector(real, crs=crs_obj)
             first = gdf.geometry.geom_type.dropna()
             kind = "point" if len(first) and first.iloc[0] == "Point" else "polygon"
             gdf = check_geometries(gdf, real, kind)
+            gdf = own_columns(gdf, tenure_rule(gdf.columns, cats, code_map))
     first_row = 2 if path.suffix.lower() in CSV_SUFFIXES else 1
-    cats = list(categories)
+    if "osm_building_id" in gdf:
+        gdf["osm_building_id"] = _osm_ids(gdf, "osm_building_id", path, first_row)
     lower = {c.lower(): c for c in gdf.columns}
     if "tenure" in lower and "dwellings" in lower:
         gdf = _long_to_wide(
@@ -95,7 +116,7 @@ def read_tenure(
                 found[str(column)] = code
         if not found:
             raise InputError(
-                "no tenure count columns found",
+                "no tenure count columns found" + hint,
                 path=path,
                 fix=f"name count columns tenure_<code> for codes {', '.join(cats)}, map your own "
                 "names with [sources] tenure_codes, or give 'tenure' and 'dwellings' columns",
@@ -117,6 +138,51 @@ def read_tenure(
     return gdf
 
 
+#: Most dwellings one feature (a building, or an area) may hold: more than any
+#: city's whole stock, so a larger count is a unit or typing error.
+MAX_DWELLINGS = 10_000_000
+
+
+def tenure_rule(
+    columns: Iterable[object], cats: list[str], code_map: Mapping[str, str]
+) -> ColumnRule:
+    """The tenure loader's names: ``tenure_level`` is ours, and ``dwellings`` too in the
+    wide layout (in the long layout ``tenure`` and ``dwellings`` are read)."""
+    lower = {str(c).casefold() for c in columns}
+    long = "tenure" in lower and "dwellings" in lower
+    return ColumnRule(
+        ours=("tenure_level",) if long else ("tenure_level", "dwellings"),
+        shared=(
+            "osm_building_id",
+            "new_production",
+            *(TENURE_PREFIX + c for c in cats),
+            *code_map,
+            *(("tenure", "dwellings") if long else ()),
+        ),
+    )
+
+
+def _osm_ids(frame: pd.DataFrame, column: str, path: Path, first_row: int) -> pd.Series:
+    """OSM building ids as integers: ``4253124``, ``4253124.0`` (a spreadsheet's float)
+    and ``way/4253124`` are the same id; a missing id stays missing."""
+    text = frame[column].astype("string").str.strip()
+    text = text.str.replace(r"^(?:way|w)\s*/?\s*", "", regex=True, case=False)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    bad = text.notna().to_numpy() & ~(
+        np.isfinite(values) & (values == np.round(values)) & (values > 0) & (values < 2.0**53)
+    )
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"'{frame[column].iloc[i]}' is not an OpenStreetMap building id",
+            path=path,
+            column=column,
+            row=i + first_row,
+            fix="give the building's way id as a whole number (e.g. 4253124), or leave it empty",
+        )
+    return pd.Series(pd.array(values, dtype="Float64"), index=frame.index).astype("Int64")
+
+
 def _counts(frame: pd.DataFrame, column: str, path: Path, first_row: int = 2) -> np.ndarray:
     values = numeric(frame, column, path, required=False, first_row=first_row)
     values = np.nan_to_num(values, nan=0.0)
@@ -128,6 +194,15 @@ def _counts(frame: pd.DataFrame, column: str, path: Path, first_row: int = 2) ->
             column=column,
             row=i + first_row,
             fix="counts of dwellings must be 0 or more",
+        )
+    if (values > MAX_DWELLINGS).any():
+        i = int(np.flatnonzero(values > MAX_DWELLINGS)[0])
+        raise InputError(
+            f"{values[i]:g} dwellings is implausible (above {MAX_DWELLINGS:,} for one feature)",
+            path=path,
+            column=column,
+            row=i + first_row,
+            fix="check the value and its unit (a count of dwellings)",
         )
     return values
 

@@ -26,6 +26,7 @@ from safespaces.webmap import escape_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = REPO / "tests" / "data" / "bad"
+REAL = REPO / "tests" / "data" / "real"
 
 #: (input, corpus file, fragment of the message shown). The fragments are the loaders'
 #: (tests/data/bad/README.md) except where the app's own check refuses the file first.
@@ -111,6 +112,22 @@ def test_bad_corpus_uploads_show_the_message_and_the_app_keeps_working(
     assert not at.exception and not at.error
     assert at.title[0].value == "Map"
     assert len(at.get("component_instance")) == 1, "no map after the bad uploads"
+
+
+def test_lamp_register_with_its_own_lamp_id_is_accepted(data_page: AppTest) -> None:
+    """A city's register with lamp_id, source, name and NAME columns (issue 15): the Data
+    page runs the analysis on it and uses it; it failed with "The analysis failed" before."""
+    at = data_page
+    before = upload_files()
+    upload(at, "lamps", REAL / "lamps_own_lamp_id.csv")
+    assert not at.exception, at.exception
+    assert not at.error, [unescape(str(e.value)) for e in at.error]
+    assert at.success
+    assert at.session_state["inputs"].lamps is not None
+    assert at.session_state["inputs"].lamps.name == "lamps_own_lamp_id.csv"
+    at.button[1].click().run()  # back to the default: the upload is deleted
+    assert at.session_state["inputs"] == Inputs()
+    assert upload_files() == before
 
 
 def test_upload_over_the_size_limit(data_page: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:

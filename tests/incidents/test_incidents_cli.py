@@ -117,6 +117,7 @@ def test_cli_points_and_polygons_only(tmp_path: Path, capsys: pytest.CaptureFixt
         "bad_coordinates": 1,
         "missing_time": 1,
         "bad_time": 1,
+        "time_out_of_range": 0,
     }
     assert summary["outside study area"] == 1
     with rasterio.open(out / "incident_density.tif") as src:

@@ -103,7 +103,7 @@ def test_custom_and_bad_targets() -> None:
     row = a.loc[2]
     share = row["tenure_ara_rental"] / row["mix_dwellings"]
     assert row["mix_target_gap_ara_rental"] == pytest.approx(100 * (share - 0.5))
-    with pytest.raises(ConfigError, match="unknown"):
+    with pytest.raises(ConfigError, match="'mix.target' = 'am1999': not one of"):
         analyse_mix(areas(), GROUPS, params=MixParams(target="am1999"))
     with pytest.raises(ConfigError, match="sum to 1"):
         analyse_mix(
