@@ -156,7 +156,15 @@ def read_csv(path: Path) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],  # blank cells are missing (replace("", nan) warns in pandas 2)
+                # pandas 2's C parser cuts a cell at a NUL; the Python parser keeps it to refuse
+                engine="python" if "\x00" in text else "c",
+            )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
             f"cannot parse as CSV ({str(exc).strip()}){separator_hint(text, sep)}",
@@ -170,7 +178,7 @@ def read_csv(path: Path) -> pd.DataFrame:
     if "\x00" in text:
         _refuse_nul(frame, path)
     frame.attrs[SEPARATOR_HINT] = separator_hint(text, sep)
-    return frame.replace("", np.nan)
+    return frame
 
 
 #: ``attrs`` key of a CSV's separator hint (empty when the header is unambiguous).

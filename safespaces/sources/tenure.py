@@ -167,7 +167,7 @@ def _osm_ids(frame: pd.DataFrame, column: str, path: Path, first_row: int) -> pd
     and ``way/4253124`` are the same id; a missing id stays missing."""
     text = frame[column].astype("string").str.strip()
     text = text.str.replace(r"^(?:way|w)\s*/?\s*", "", regex=True, case=False)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = text.notna().to_numpy() & ~(
         np.isfinite(values) & (values == np.round(values)) & (values > 0) & (values < 2.0**53)
     )
