@@ -2,7 +2,8 @@
 # The lowest supported versions: install exactly the floors of pyproject.toml (the lock
 # tools/floors.txt: core + test + download extras, Python 3.11, Linux x86_64) into a fresh
 # .venv-floors and run the core tests there, i.e. all but the real-browser, QGIS and dask tests
-# (Chromium, PyQGIS and the distributed extra are not part of the floors). Fails on any error.
+# (Chromium, PyQGIS and the distributed extra are not part of the floors) and two slow files
+# (below; FLOORS_FULL=1 runs them too). Fails on any error.
 #   bash tools/test_floors.sh [pytest args]   install and test (.ci/run runs this)
 #   bash tools/test_floors.sh --lock          rewrite tools/floors.txt after a floor changed
 #                                             (uv's lowest-direct resolution; needs PyPI)
@@ -53,10 +54,19 @@ echo "test_floors: $VENV ready in $((SECONDS - start)) s: $("${uv[@]}" pip freez
   --python "$VENV/bin/python" | grep -iE '^(numpy|pandas|scipy|shapely|geopandas|pyogrio|pyproj|rasterio|numba|streamlit)==' \
   | tr '\n' ' ')"
 
+# Two files, half of the 20 min the core tests take at the floors, stay out unless FLOORS_FULL=1:
+# the fault tests (kill -9, full disk, concurrent runs, planted symlinks: the OS and our writer)
+# and the CLI run of every real-corpus case (their files still go through the loaders at the
+# floors in test_rel_inputs.py, and the app's cases in test_app_real_corpus.py).
+skip=(--ignore=tests/reliability/test_rel_output.py
+  --ignore=tests/reliability/test_rel_real_corpus.py)
+if [ "${FLOORS_FULL:-0}" = 1 ]; then
+  skip=()
+fi
 start=$SECONDS
 status=0
 "$VENV/bin/python" -m pytest -m "not browser and not qgis and not dask" -p no:cacheprovider \
-  "$@" || status=$?
+  "${skip[@]}" "$@" || status=$?
 echo "test_floors: core tests at the floors ran in $((SECONDS - start)) s (exit $status)"
 if [ "$status" -ne 0 ]; then
   echo "test_floors: FAILED at the lowest supported versions ($LOCK). Fix the code, or raise" \
