@@ -115,7 +115,7 @@ def _read_development(path: Path) -> gpd.GeoDataFrame:
 def compute(args: argparse.Namespace, config: Config) -> tuple[MixResult, pd.DataFrame | None]:
     """Read the inputs named by ``args`` and run the analysis (no writing)."""
     groups = [g.strip() for g in str(args.groups).split(",") if g.strip()]
-    areas = _to_metric(read_areas(args.areas, crs=getattr(args, "crs", None)))
+    areas = _to_metric(read_areas(args.areas, crs=getattr(args, "crs", None), counts=groups))
     result = analyse_mix(
         areas,
         groups,

@@ -9,8 +9,10 @@ since the extract's neighbourhood boundary relations are clipped).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +67,9 @@ AREA_RULE = ColumnRule(
 )
 
 
-def read_areas(path: str | Path, *, crs: str | CRS | None = None) -> gpd.GeoDataFrame:
+def read_areas(
+    path: str | Path, *, crs: str | CRS | None = None, counts: Sequence[str] = ()
+) -> gpd.GeoDataFrame:
     """Read the user's area polygons, keeping their attributes and order.
 
     The file's own ``area_id`` (in any case spelling) is the id; it must be
@@ -77,7 +81,9 @@ def read_areas(path: str | Path, *, crs: str | CRS | None = None) -> gpd.GeoData
     ``attrs["renamed_columns"]``). Invalid polygons are repaired with
     ``make_valid`` (only their polygonal parts are kept; a repair that would
     add area is refused); names are kept as given (text, never markup). A
-    ``.zip`` holding one vector file is extracted safely.
+    ``.zip`` holding one vector file is extracted safely. ``counts`` names
+    columns the caller reads with their meaning (the tenure counts of
+    ``safespaces mix --groups``): those keep their names even under our prefixes.
 
     Raises
     ------
@@ -114,7 +120,10 @@ def read_areas(path: str | Path, *, crs: str | CRS | None = None) -> gpd.GeoData
                 row=i + 1,
                 fix="give every area its own id",
             )
-    gdf = own_columns(gdf, AREA_RULE)
+    rule = AREA_RULE
+    if counts:  # count columns the caller reads with their meaning (``safespaces mix --groups``)
+        rule = dataclasses.replace(rule, shared=(*rule.shared, *counts))
+    gdf = own_columns(gdf, rule)
     if "area_id" not in gdf:
         gdf.insert(0, "area_id", np.arange(len(gdf), dtype=np.int64))
     if "name" not in gdf:
