@@ -25,7 +25,7 @@ import pandas as pd
 from safespaces.eyes import HOUR_COLUMNS, EyesResult, analyse_eyes, normalise_weekday
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import write_density
-from safespaces.indices import safe_space_scores
+from safespaces.indices import safe_space_scores, scored_families
 from safespaces.lighting.analysis import (
     LightingResult,
     analyse_lighting,
@@ -347,6 +347,9 @@ def incidents_stage(
             },
         )
         files += [tif, tif.with_suffix(".qml")]
+    else:  # no incident in the study area: no surface, and none of an earlier run may stay
+        for suffix in (".tif", ".qml", ".qmd"):
+            (folder / DENSITY_NAME).with_suffix(suffix).unlink(missing_ok=True)
     metadata = {**result.metadata, "incidents_synthetic": synthetic}
     return result, StageOutput(dict(result.layers()), files, dict(result.summary), metadata)
 
@@ -371,15 +374,16 @@ def indices_stage(
     length = seg_out["length_m"].to_numpy(dtype=float)
     score = seg_out["safe_space_score"].to_numpy(dtype=float)
     ok = ~np.isnan(score)
+    families, unscored = scored_families(seg_scores)
     summary = {
-        "families": [
-            str(c).removeprefix("score_") for c in seg_scores if str(c).startswith("score_")
-        ],
+        "families": families,
         "weights": dict(study.config.indices.weights),
         "length_weighted_mean": round(float(np.average(score[ok], weights=length[ok])), 1)
         if ok.any()
         else None,
     }
+    if unscored:
+        summary["unknown"] = unscored
     return StageOutput(
         {"street_segments": seg_out, "areas": area_out}, [], summary, {"safe_space_score": summary}
     )

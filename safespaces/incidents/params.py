@@ -53,6 +53,11 @@ class IncidentParams:
         Confidence level of the intervals in the environment and model tables.
     residents_columns
         Area columns read as residents (first present wins).
+    max_categories
+        Categories with a column of their own (``incidents_cat_<slug>``): the most
+        frequent ones with at least ``k_min`` incidents, at most
+        :data:`safespaces.incidents.counts.MAX_CATEGORIES` (50); the others count
+        together in ``incidents_cat_other``.
     """
 
     k_min: int = 5
@@ -79,3 +84,4 @@ class IncidentParams:
         "asukkaat",
         "residents_est",
     )
+    max_categories: int = 20

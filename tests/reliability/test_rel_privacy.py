@@ -3,10 +3,21 @@
 Runs the embedded default (SYNTHETIC incidents and tenure) once, opens every layer of the
 GeoPackage and every raster, and checks them against the raw points; then checks that the
 opt-in ``--include-raw-points`` is recorded.
+
+The second half attacks the published tables as a linear system (:func:`audit`): every
+published incident count and total (areas, street segments, hotspot units, environment groups,
+the summary) is a known value, every suppressed one an unknown ``x >= 0``, and every sum a
+reader knows (a unit's breakdowns add up to its total, the units to the study total, the
+environment groups to their segments ...) an equation. Linear programming then bounds each
+unknown. A suppressed cell is **protected** when its feasible interval [lo, hi] is at least 1
+wide (it is not determined) and reaches k (hi >= k: a reader cannot even tell it is small).
+This is the LP relaxation: integrality, and the knowledge that a primary-suppressed cell is
+1..k-1, are not used (as in the usual audit of cell suppression, e.g. tau-Argus).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -18,10 +29,13 @@ import pyogrio
 import pytest
 import rasterio
 import shapely
+from scipy import sparse
+from scipy.optimize import linprog
 from scipy.spatial import cKDTree
 
 from safespaces.cli import main
 from safespaces.config import Config
+from safespaces.incidents.environment import environment_groups
 from safespaces.io import read_metadata
 from safespaces.mix.analysis import analyse_mix
 from safespaces.mix.params import MixParams
@@ -176,3 +190,277 @@ def test_raw_points_opt_in_is_recorded(tmp_path: Path) -> None:
     assert json.loads(meta["incidents_raw_points_exported"]) is True
     names = {name for name, _ in pyogrio.list_layers(tmp_path / "safespaces.gpkg")}
     assert "incident_points" in names
+
+
+# --- the published tables as a linear system ------------------------------------------------
+
+LIGHT = ("day", "evening", "night", "unknown")
+GROUPS = {
+    "light": ["incidents_day", "incidents_evening", "incidents_night", "incidents_hour_unknown"],
+    "week": ["incidents_weekday", "incidents_weekend"],
+    "month": [f"incidents_month_{m:02d}" for m in range(1, 13)],
+}
+
+
+@dataclasses.dataclass
+class Cells:
+    """Cells of a published table: the unknown's index (-1: published) and the value (0: not)."""
+
+    ids: np.ndarray
+    values: np.ndarray
+
+    def __getitem__(self, key: object) -> Cells:
+        return Cells(self.ids[key], self.values[key])
+
+    @staticmethod
+    def row(*parts: Cells) -> Cells:
+        """The cells as one row (the parts of one sum)."""
+        return Cells(
+            np.concatenate([np.ravel(p.ids) for p in parts])[None, :],
+            np.concatenate([np.ravel(p.values) for p in parts])[None, :],
+        )
+
+
+@dataclasses.dataclass
+class LinearSystem:
+    """What a reader knows: published values, unknowns x >= 0 (suppressed cells) and the
+    equations ``sum(parts) - total = 0`` between cells of the published tables."""
+
+    labels: list[str] = dataclasses.field(default_factory=list)
+    rows: list[np.ndarray] = dataclasses.field(default_factory=list)
+    cols: list[np.ndarray] = dataclasses.field(default_factory=list)
+    coefs: list[np.ndarray] = dataclasses.field(default_factory=list)
+    rhs: list[np.ndarray] = dataclasses.field(default_factory=list)
+    inconsistent: list[str] = dataclasses.field(default_factory=list)
+    n_equations: int = 0
+
+    def cells(self, label: str, values: object, columns: list[str] | None = None) -> Cells:
+        """Cells of published values (NULL = suppressed = a new unknown), 1-D or rows x columns."""
+        v = pd.to_numeric(pd.Series(np.ravel(np.asarray(values, dtype=object))), errors="coerce")
+        shape = np.shape(np.asarray(values, dtype=object))
+        hidden = v.isna().to_numpy()
+        ids = np.full(len(v), -1, dtype=np.int64)
+        ids[hidden] = np.arange(len(self.labels), len(self.labels) + int(hidden.sum()))
+        if len(shape) == 2:
+            r, c = np.unravel_index(np.flatnonzero(hidden), shape)
+            names = columns or [str(j) for j in range(shape[1])]
+            flat = [f"{label}[{i}].{names[j]}" for i, j in zip(r, c, strict=True)]
+        else:
+            flat = [f"{label}[{i}]" for i in np.flatnonzero(hidden)]
+        self.labels.extend(flat)
+        return Cells(ids.reshape(shape), v.fillna(0.0).to_numpy(dtype=float).reshape(shape))
+
+    def sums(self, parts: Cells, total: Cells, name: str) -> None:
+        """One equation per row of ``parts`` (m x p): the row's sum equals ``total`` (m,)."""
+        pid, pval = np.atleast_2d(parts.ids), np.atleast_2d(parts.values)
+        tid, tval = np.atleast_1d(total.ids), np.atleast_1d(total.values)
+        m = pid.shape[0]
+        eq = np.arange(m)
+        r = [np.repeat(eq, pid.shape[1])[pid.ravel() >= 0], eq[tid >= 0]]
+        c = [pid.ravel()[pid.ravel() >= 0], tid[tid >= 0]]
+        k = [np.ones(len(c[0])), -np.ones(len(c[1]))]
+        constant = tval - pval.sum(axis=1)  # sum(x parts) - x total = total - sum(published)
+        has = np.zeros(m, dtype=bool)
+        has[np.concatenate(r)] = True
+        for i in np.flatnonzero(~has & (np.abs(constant) > 1e-6))[:3]:
+            self.inconsistent.append(f"{name} [{i}]: published cells do not add up")
+        keep = np.cumsum(has) - 1  # renumber the equations that have unknowns
+        rr = np.concatenate(r)
+        self.rows.append(keep[rr] + self.n_equations)
+        self.cols.append(np.concatenate(c))
+        self.coefs.append(np.concatenate(k))
+        self.rhs.append(constant[has])
+        self.n_equations += int(has.sum())
+
+    def matrix(self) -> tuple[sparse.csr_matrix, np.ndarray]:
+        a = sparse.csr_matrix(
+            (np.concatenate(self.coefs), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=(self.n_equations, len(self.labels)),
+        )
+        return a, np.concatenate(self.rhs)
+
+
+def _count_table(system: LinearSystem, layer: str, frame: pd.DataFrame) -> dict[str, Cells]:
+    """Cells of a layer's count columns, with each unit's breakdowns summing to its total."""
+    cats = [
+        c for c in frame.columns if c.startswith("incidents_cat_") and not c.endswith("_suppressed")
+    ]
+    groups = {**GROUPS, "category": cats}
+    columns = ["incidents_count", *[c for g in groups.values() for c in g if c in frame]]
+    grid = system.cells(layer, frame[columns].to_numpy(dtype=object), columns)
+    cells = {col: grid[:, j] for j, col in enumerate(columns)}
+    for name, members in groups.items():
+        idx = [columns.index(m) for m in members if m in columns]
+        if idx:
+            system.sums(grid[:, idx], cells["incidents_count"], f"{layer} {name}")
+    return cells
+
+
+def published_system(gpkg: Path) -> tuple[LinearSystem, dict[str, int]]:
+    """The reader's linear system of every published incident table in ``gpkg``.
+
+    Returns the system and the number of suppressed cells per table.
+    """
+    names = {str(n) for n, _ in pyogrio.list_layers(gpkg)}
+    system = LinearSystem()
+    summary = pyogrio.read_dataframe(gpkg, layer="incident_summary")
+    items = dict(zip(summary["item"], summary["value"], strict=True))
+    hidden: dict[str, int] = {}
+    start = 0
+
+    def close(table: str) -> None:
+        nonlocal start
+        hidden[table] = len(system.labels) - start
+        start = len(system.labels)
+
+    def item(name: str) -> Cells:
+        return system.cells(f"summary.{name}", [items.get(name)])
+
+    read, inside = item("incidents read"), item("in study area")
+    known = float(items["outside study area"]) + sum(
+        float(v) for k, v in items.items() if str(k).startswith("dropped.")
+    )
+    outside = system.cells("summary.outside", [known])
+    system.sums(Cells.row(inside, outside), read, "read")
+    windows = [item(f"by light window.{w}") for w in LIGHT]
+    light = Cells.row(*windows)[0]
+    system.sums(Cells.row(light), inside, "summary windows")
+    system.sums(Cells.row(item("date only (hour unknown)")), windows[3], "date only")
+    not_snapped = item("not snapped to a street") if "not snapped to a street" in items else None
+    close("incident_summary")
+
+    areas = pyogrio.read_dataframe(gpkg, layer="areas")
+    a = _count_table(system, "areas", areas)
+    system.sums(Cells.row(a["incidents_count"]), inside, "areas total")
+    for j, column in enumerate(GROUPS["light"]):
+        system.sums(Cells.row(a[column]), light[j : j + 1], f"areas {column}")
+    close("areas")
+
+    if "street_segments" in names:
+        segments = pyogrio.read_dataframe(gpkg, layer="street_segments")
+        if "incidents_count" in segments:
+            s = _count_table(system, "street_segments", segments)
+            assert not_snapped is not None
+            t = s["incidents_count"]
+            system.sums(Cells.row(t, not_snapped), inside, "segments total")
+            close("street_segments")
+            env = pyogrio.read_dataframe(gpkg, layer="incident_environment")
+            variables = list(dict.fromkeys(env["variable"]))
+            groups = environment_groups(segments, variables)
+            assert [(v, g, len(m)) for v, g, m in groups] == list(
+                zip(env["variable"], env["group"], env["segments"], strict=True)
+            ), "the environment groups cannot be recomputed from the published segments"
+            e = system.cells("incident_environment", env["incidents"].to_numpy(dtype=object))
+            for i, (_, group, members) in enumerate(groups):
+                system.sums(Cells.row(t[members]), e[i : i + 1], f"environment {group}")
+            close("incident_environment")
+
+    hot = pyogrio.read_dataframe(gpkg, layer="incident_hotspots")
+    h = system.cells("incident_hotspots", hot["incidents_count"].to_numpy(dtype=object))
+    same = (
+        "area_id" in hot
+        and len(hot) == len(areas)
+        and (hot["area_id"].to_numpy() == areas["area_id"].to_numpy()).all()
+        and hot.geometry.geom_equals(areas.geometry).all()
+    )
+    if same:  # the areas themselves: the same counts
+        system.sums(Cells(h.ids[:, None], h.values[:, None]), a["incidents_count"], "hotspots")
+    else:  # a grid over the study area: its units add up to the study total
+        system.sums(Cells.row(h), inside, "hotspot units total")
+    close("incident_hotspots")
+    return system, hidden
+
+
+@dataclasses.dataclass
+class Audit:
+    """Feasible interval [lo, hi] of every suppressed cell, and the unprotected ones."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    unprotected: list[str]
+    lps: int
+
+
+def _classes(a: sparse.csr_matrix) -> np.ndarray:
+    """Class of each unknown: unknowns with identical columns of ``a`` share one."""
+    csc = a.tocsc()
+    csc.sort_indices()
+    keys = [
+        (tuple(csc.indices[s:e]), tuple(np.round(csc.data[s:e], 9)))
+        for s, e in zip(csc.indptr[:-1], csc.indptr[1:], strict=True)
+    ]
+    _, inverse = np.unique(np.array([hash(k) for k in keys]), return_inverse=True)
+    return inverse
+
+
+def audit(system: LinearSystem, k: int, tol: float = 1e-6, rounds: int = 40) -> Audit:
+    """Bound every unknown; protected: hi - lo >= 1 and hi >= k.
+
+    Inner bounds come from feasible points: LPs that maximise sum(min(x, k)) over the cells
+    not yet proven (then minimise sum(x)). Unknowns with identical columns (e.g. two hidden
+    months of one segment, which appear in that segment's month sum only) can trade their
+    mass freely, so from a feasible point each of them can take all of their sum, or 0.
+    A cell these points do not prove protected gets its exact LP minimum and maximum.
+    """
+    assert not system.inconsistent, system.inconsistent[:5]
+    n = len(system.labels)
+    if n == 0:
+        return Audit(np.zeros(0), np.zeros(0), [], 0)
+    a, b = system.matrix()
+    cls = _classes(a)
+    size = np.bincount(cls)
+    lo, hi = np.full(n, np.inf), np.full(n, -np.inf)
+    lps = 0
+
+    def take(x: np.ndarray) -> None:
+        mass = np.bincount(cls, weights=x)[cls]
+        shared = size[cls] >= 2
+        np.maximum(hi, np.where(shared, mass, x), out=hi)
+        np.minimum(lo, np.where(shared, 0.0, x), out=lo)
+
+    def open_cells() -> np.ndarray:
+        return (hi - lo < 1 - tol) | (hi < k - tol)
+
+    lowest = linprog(np.ones(n), A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+    assert lowest.status == 0, f"the published tables are not a feasible system: {lowest.message}"
+    take(lowest.x)
+    lps += 1
+    for _ in range(rounds):
+        todo = np.unique(cls[open_cells()])
+        if not len(todo):
+            break
+        # maximise sum over open classes of min(class sum, k): t_c <= sum x, t_c <= k
+        nt = len(todo)
+        pick = sparse.csr_matrix(
+            (np.ones(n), (np.searchsorted(todo, cls).clip(0, nt - 1), np.arange(n))),
+            shape=(nt, n),
+        )
+        member = np.isin(cls, todo)
+        pick = pick.multiply(member[None, :]).tocsr()
+        res = linprog(
+            np.r_[np.zeros(n), -np.ones(nt)],
+            A_ub=sparse.hstack([-pick, sparse.identity(nt)]).tocsr(),
+            b_ub=np.zeros(nt),
+            A_eq=sparse.hstack([a, sparse.csr_matrix((a.shape[0], nt))]).tocsr(),
+            b_eq=b,
+            bounds=[(0, None)] * n + [(0, k)] * nt,
+            method="highs",
+        )
+        lps += 1
+        assert res.status == 0, res.message
+        before = int(open_cells().sum())
+        take(res.x[:n])
+        if int(open_cells().sum()) == before:
+            break
+    for i in np.flatnonzero(open_cells()):
+        objective = np.zeros(n)
+        objective[i] = -1.0
+        top = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+        hi[i] = np.inf if top.status == 3 else -top.fun
+        objective[i] = 1.0
+        lo[i] = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs").fun
+        lps += 2
+    unprotected = [
+        f"{system.labels[i]} in [{lo[i]:.2f}, {hi[i]:.2f}]" for i in np.flatnonzero(open_cells())
+    ]
+    return Audit(lo, hi, unprotected, lps)
