@@ -186,9 +186,10 @@ class CellSystem:
         entries = (c.row[order], c.col[order], c.data[order])
         self._greedy(hidden, entries, k)
         for _ in range(max_repairs if audit else 0):
-            bad = self.unprotected(hidden, k=k, publish_zero=publish_zero)
+            reader = _Reader(self, hidden)
+            bad = reader.unprotected(k, publish_zero=publish_zero)
             self.unprotected_cells = len(bad)
-            if not len(bad) or not self._repair(hidden, bad, entries):
+            if not len(bad) or not self._repair(hidden, reader, bad, entries):
                 break
             self._spread(hidden)
             self._greedy(hidden, entries, k)
@@ -249,32 +250,29 @@ class CellSystem:
     def _repair(
         self,
         hidden: npt.NDArray[np.bool_],
+        reader: _Reader,
         bad: npt.NDArray[np.int64],
         entries: tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.float64]],
     ) -> bool:
-        """Hide one more cell for each unprotected cell; False if there is none to hide.
+        """Hide one more cell for each unprotected cell; False if none could be hidden.
 
-        In each sum of an unprotected cell, the candidates are its published cells: a
-        positive one on the other side of the equation (usually the total, which makes
-        the sum two-sided) first, else a positive one on the same side; the smallest.
+        The sums that bound the cell from above are those with a non-zero dual value in
+        the LP that maximises it (and the cell's own sums); the smallest published
+        positive cell among them is hidden, which puts a new unknown into that bound.
         """
         v = self.values()
-        er, ec, es = entries
+        er, ec, _ = entries
         changed = False
         for cell in np.unique(bad):
-            mine = ec == cell
-            for r, sign in zip(er[mine], es[mine], strict=True):
-                at = slice(np.searchsorted(er, r), np.searchsorted(er, r, side="right"))
-                cand = ec[at]
-                signs = es[at]
-                free = ~hidden[cand] & (v[cand] > 0)
-                if not free.any():
-                    continue
-                score = np.where(signs[free] != sign, 0.0, 1e18) + v[cand][free]
-                pick = int(cand[free][np.argmin(score)])
-                hidden[pick] = True
-                changed = True
-                break
+            sums = np.union1d(reader.binding(int(cell)), er[ec == cell])
+            at = np.isin(er, sums)
+            cand = ec[at]
+            free = cand[~hidden[cand] & (v[cand] > 0)]
+            if not len(free):
+                continue
+            pick = int(free[np.lexsort((free, v[free]))[0]])
+            hidden[pick] = True
+            changed = True
         return changed
 
     def unprotected(
@@ -282,142 +280,180 @@ class CellSystem:
     ) -> npt.NDArray[np.int64]:
         """Hidden cells a reader could pin down from the published cells and sums.
 
-        The reader's linear system: published cells are known, hidden ones are
-        unknowns ``x >= 0``, every sum an equation. A hidden cell is protected when
-        its feasible interval [lo, hi] is at least 1 wide and reaches ``k`` (or,
-        with ``publish_zero``, when it is provably 0: a zero identifies no one).
-        Bounds come from linear programming (the LP relaxation, as in the usual
-        audit of cell suppression): a few LPs give feasible points that prove most
-        cells protected at once, and the rest get their exact minimum and maximum.
-
-        To keep the LPs small, an unknown that appears in one sum only (a month
-        of a unit, say) is left out of them: that sum becomes an inequality, and
-        its left-out unknowns share whatever the sum leaves them (so with two or
-        more of them, each can take all of it, or nothing).
+        See :class:`_Reader`: a hidden cell is protected when its feasible interval
+        [lo, hi] is at least 1 wide and reaches ``k`` (or, with ``publish_zero``, when it
+        is provably 0: a zero identifies no one).
         """
+        return _Reader(self, hidden).unprotected(k, publish_zero=publish_zero)
+
+
+class _Reader:
+    """The reader's linear system: published cells known, hidden ones unknowns ``x >= 0``.
+
+    Bounds come from linear programming (the LP relaxation, as in the usual audit of
+    cell suppression): a few LPs give feasible points that prove most cells protected at
+    once, and the rest get their exact minimum and maximum. To keep the LPs small, an
+    unknown that appears in one sum only (a month of a unit, say) is left out of them:
+    that sum becomes an inequality, and its left-out unknowns share whatever the sum
+    leaves them (so with two or more of them, each can take all of it, or nothing).
+    """
+
+    def __init__(self, system: CellSystem, hidden: npt.NDArray[np.bool_]) -> None:
+        self.cells = np.flatnonzero(hidden)
+        c, b = system.matrix()
+        v = system.values()
+        a = c[:, self.cells].tocsc()
+        rhs = b - c[:, ~hidden] @ v[~hidden]
+        self.used = np.flatnonzero(np.diff(a.tocsr().indptr) > 0)
+        a = a[self.used].tocsc()
+        rhs = rhs[self.used]
+        count = np.diff(a.indptr)
+        first = np.minimum(a.indptr[:-1], max(len(a.indices) - 1, 0))
+        lone_row = np.where(count == 1, a.indices[first] if len(a.indices) else 0, -1)
+        lone_coef = np.where(count == 1, a.data[first] if len(a.data) else 0.0, 0.0)
+        self.single = (count == 1) & (lone_coef > 0)
+        self.free = count == 0  # hidden but in no sum: nothing bounds it
+        slack = np.zeros(a.shape[0], dtype=bool)
+        slack[lone_row[self.single]] = True
+        self.keep = ~self.single & ~self.free
+        self.kept = np.flatnonzero(self.keep)
+        self.single_idx = np.flatnonzero(self.single)
+        ar = a.tocsr()[:, self.kept]
+        self.eq_rows, self.ub_rows = np.flatnonzero(~slack), np.flatnonzero(slack)
+        self.a_eq, self.b_eq = ar[self.eq_rows], rhs[self.eq_rows]
+        self.a_ub, self.b_ub = ar[self.ub_rows], rhs[self.ub_rows]
+        self.n = ar.shape[1]
+        per_row = np.bincount(lone_row[self.single], minlength=a.shape[0])
+        self.slack_pos = np.searchsorted(self.ub_rows, lone_row[self.single])
+        self.shared = per_row[lone_row[self.single]] >= 2
+
+    def solve(
+        self,
+        objective: npt.NDArray[np.float64],
+        extra_ub: sparse.spmatrix | None = None,
+        extra_b: npt.NDArray[np.float64] | None = None,
+        extra_bounds: list[tuple[float, float]] | None = None,
+    ) -> Any:
+        """``linprog`` (HiGHS) over the reduced system, plus optional extra variables."""
         from scipy.optimize import linprog
 
-        cells = np.flatnonzero(hidden)
-        if not len(cells) or self._n_sums == 0:
+        width = len(objective)
+
+        def pad(m: sparse.spmatrix) -> sparse.csr_matrix:
+            return sparse.hstack([m, sparse.csr_matrix((m.shape[0], width - self.n))]).tocsr()
+
+        ub = [pad(self.a_ub)] if self.a_ub.shape[0] else []
+        bub = [self.b_ub] if self.a_ub.shape[0] else []
+        if extra_ub is not None and extra_b is not None:
+            ub.append(sparse.csr_matrix(extra_ub))
+            bub.append(extra_b)
+        return linprog(
+            objective,
+            A_ub=sparse.vstack(ub).tocsr() if ub else None,
+            b_ub=np.concatenate(bub) if bub else None,
+            A_eq=pad(self.a_eq) if self.a_eq.shape[0] else None,
+            b_eq=self.b_eq if self.a_eq.shape[0] else None,
+            bounds=[(0.0, None)] * self.n + (extra_bounds or []),
+            method="highs",
+        )
+
+    def _maximise(self, i: int) -> tuple[Any, npt.NDArray[np.float64], float]:
+        """The LP maximising hidden cell number ``i``: (result, objective, offset)."""
+        if self.keep[i]:
+            objective = np.zeros(self.n)
+            objective[int(np.searchsorted(self.kept, i))] = -1.0
+            return self.solve(objective), objective, 0.0
+        at = int(np.searchsorted(self.single_idx, i))
+        row = int(self.slack_pos[at])
+        expr = self.a_ub[row].toarray().ravel()  # the unknown's share: b - expr @ x
+        return self.solve(expr), expr, float(self.b_ub[row])
+
+    def binding(self, cell: int) -> npt.NDArray[np.int64]:
+        """Sums (original numbering) that bound hidden ``cell`` from above."""
+        i = int(np.searchsorted(self.cells, cell))
+        if self.n == 0 or self.free[i]:
             return np.zeros(0, dtype=np.int64)
-        c, b = self.matrix()
-        v = self.values()
-        a = c[:, cells].tocsc()
-        rhs = b - c[:, ~hidden] @ v[~hidden]
-        used = np.flatnonzero(np.diff(a.tocsr().indptr) > 0)
-        a = a[used].tocsc()
-        rhs = rhs[used]
-        count = np.diff(a.indptr)
-        first = a.indptr[:-1]
-        lone_row = np.where(count == 1, a.indices[np.minimum(first, len(a.indices) - 1)], -1)
-        lone_coef = np.where(count == 1, a.data[np.minimum(first, len(a.data) - 1)], 0.0)
-        single = (count == 1) & (lone_coef > 0)
-        free = count == 0  # hidden but in no sum: unbounded above, protected
-        slack = np.zeros(a.shape[0], dtype=bool)
-        slack[lone_row[single]] = True
-        per_row = np.bincount(lone_row[single], minlength=a.shape[0])
-        keep = ~single & ~free
-        ar = a.tocsr()[:, np.flatnonzero(keep)]
-        a_eq, b_eq = ar[~slack], rhs[~slack]
-        a_ub, b_ub = ar[slack], rhs[slack]
-        slack_rows = np.flatnonzero(slack)
-        n = ar.shape[1]
-        lo = np.full(len(cells), np.inf)
-        hi = np.full(len(cells), -np.inf)
-        lo[free], hi[free] = 0.0, np.inf
-        kept = np.flatnonzero(keep)
-        # position of each left-out unknown's sum among the slack rows
-        slack_pos = np.searchsorted(slack_rows, lone_row[single])
-        shared = per_row[lone_row[single]] >= 2
+        res, _, _ = self._maximise(i)
+        if res.status != 0:
+            return np.zeros(0, dtype=np.int64)
+        out = []
+        if self.a_eq.shape[0] and getattr(res, "eqlin", None) is not None:
+            out.append(self.used[self.eq_rows[np.abs(res.eqlin.marginals) > 1e-9]])
+        if self.a_ub.shape[0] and getattr(res, "ineqlin", None) is not None:
+            duals = np.abs(res.ineqlin.marginals[: self.a_ub.shape[0]]) > 1e-9
+            out.append(self.used[self.ub_rows[duals]])
+        if not self.keep[i]:
+            at = int(np.searchsorted(self.single_idx, i))
+            out.append(self.used[[self.ub_rows[self.slack_pos[at]]]])
+        return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
+
+    def unprotected(self, k: int, *, publish_zero: bool = True) -> npt.NDArray[np.int64]:
+        """Cell ids of the hidden cells that are not protected."""
+        m = len(self.cells)
+        if not m:
+            return np.zeros(0, dtype=np.int64)
+        lo, hi = np.full(m, np.inf), np.full(m, -np.inf)
+        lo[self.free], hi[self.free] = 0.0, np.inf
 
         def take(x: npt.NDArray[np.float64]) -> None:
-            np.maximum.at(hi, kept, x)
-            np.minimum.at(lo, kept, x)
-            mass = (b_ub - a_ub @ x)[slack_pos] if len(slack_rows) else np.zeros(0)
-            idx = np.flatnonzero(single)
-            np.maximum.at(hi, idx, mass)
-            np.minimum.at(lo, idx, np.where(shared, 0.0, mass))
+            np.maximum.at(hi, self.kept, x)
+            np.minimum.at(lo, self.kept, x)
+            if len(self.single_idx):
+                mass = (self.b_ub - self.a_ub @ x)[self.slack_pos]
+                np.maximum.at(hi, self.single_idx, mass)
+                np.minimum.at(lo, self.single_idx, np.where(self.shared, 0.0, mass))
 
         def open_cells() -> npt.NDArray[np.bool_]:
             bad = (hi - lo < 1 - 1e-6) | (hi < k - 1e-6)
-            if publish_zero:
-                bad &= hi > 1e-6
-            return bad
+            return bad & (hi > 1e-6) if publish_zero else bad
 
-        def solve(
-            objective: npt.NDArray[np.float64],
-            extra_ub: sparse.spmatrix | None = None,
-            extra_b: npt.NDArray[np.float64] | None = None,
-            extra_bounds: list[tuple[float, float]] | None = None,
-        ) -> Any:
-            width = len(objective)
-
-            def pad(m: sparse.spmatrix) -> sparse.csr_matrix:
-                return sparse.hstack([m, sparse.csr_matrix((m.shape[0], width - n))]).tocsr()
-
-            ub = [pad(a_ub)] if a_ub.shape[0] else []
-            bub = [b_ub] if a_ub.shape[0] else []
-            if extra_ub is not None and extra_b is not None:
-                ub.append(sparse.csr_matrix(extra_ub))
-                bub.append(extra_b)
-            return linprog(
-                objective,
-                A_ub=sparse.vstack(ub).tocsr() if ub else None,
-                b_ub=np.concatenate(bub) if bub else None,
-                A_eq=pad(a_eq) if a_eq.shape[0] else None,
-                b_eq=b_eq if a_eq.shape[0] else None,
-                bounds=[(0.0, None)] * n + (extra_bounds or []),
-                method="highs",
-            )
-
-        if n == 0:
+        if self.n == 0:
             take(np.zeros(0))
-        else:
-            low = solve(np.ones(n))
-            if low.status != 0:  # cannot happen for true values; stay safe
-                return cells
-            take(low.x)
-            for _ in range(100):
-                todo = open_cells()
-                own = np.flatnonzero(todo[kept])  # kept unknowns still open
-                sums = np.unique(slack_pos[todo[np.flatnonzero(single)]])  # slack rows open
-                nt = len(own) + len(sums)
-                if nt == 0:
-                    break
-                # maximise sum of min(value, k) over the open items: t <= value, t <= k
-                rows_x = sparse.csr_matrix(
-                    (-np.ones(len(own)), (np.arange(len(own)), own)), shape=(len(own), n)
-                )
-                ub_x = sparse.hstack([rows_x, sparse.identity(nt, format="csr")[: len(own)]])
-                ub_s = sparse.hstack([a_ub[sums], sparse.identity(nt, format="csr")[len(own) :]])
-                res = solve(
-                    np.r_[np.zeros(n), -np.ones(nt)],
-                    sparse.vstack([ub_x, ub_s]),
-                    np.r_[np.zeros(len(own)), b_ub[sums]],
-                    [(0.0, float(k))] * nt,
-                )
-                if res.status != 0:
-                    break
-                before = int(open_cells().sum())
-                take(res.x[:n])
-                if int(open_cells().sum()) == before:
-                    break
-            single_idx = np.flatnonzero(single)
-            for i in np.flatnonzero(open_cells()):
-                if keep[i]:
-                    objective = np.zeros(n)
-                    objective[int(np.searchsorted(kept, i))] = 1.0
-                    top, bottom = solve(-objective), solve(objective)
-                    hi[i] = np.inf if top.status == 3 else -top.fun
-                    lo[i] = bottom.fun
-                    continue
-                at = int(np.searchsorted(single_idx, i))
-                row = int(slack_pos[at])
-                expr = a_ub[row].toarray().ravel()  # the unknown's share: b - expr @ x
-                least, most = solve(expr), solve(-expr)
-                hi[i] = np.inf if least.status == 3 else b_ub[row] - least.fun
-                lo[i] = 0.0 if shared[at] else b_ub[row] + most.fun
-        return cells[open_cells()]
+            return self.cells[open_cells()]
+        low = self.solve(np.ones(self.n))
+        if low.status != 0:  # true values are feasible: cannot happen; stay safe
+            return self.cells
+        take(low.x)
+        for _ in range(100):
+            todo = open_cells()
+            own = np.flatnonzero(todo[self.kept])
+            sums = np.unique(self.slack_pos[todo[self.single_idx]])
+            nt = len(own) + len(sums)
+            if nt == 0:
+                break
+            # maximise the sum of min(value, k) over the open items: t <= value, t <= k
+            eye = sparse.identity(nt, format="csr")
+            pick = sparse.csr_matrix(
+                (-np.ones(len(own)), (np.arange(len(own)), own)), shape=(len(own), self.n)
+            )
+            res = self.solve(
+                np.r_[np.zeros(self.n), -np.ones(nt)],
+                sparse.vstack(
+                    [
+                        sparse.hstack([pick, eye[: len(own)]]),
+                        sparse.hstack([self.a_ub[sums], eye[len(own) :]]),
+                    ]
+                ),
+                np.r_[np.zeros(len(own)), self.b_ub[sums]],
+                [(0.0, float(k))] * nt,
+            )
+            if res.status != 0:
+                break
+            before = int(open_cells().sum())
+            take(res.x[: self.n])
+            if int(open_cells().sum()) == before:
+                break
+        for i in np.flatnonzero(open_cells()):
+            top, objective, offset = self._maximise(int(i))
+            bottom = self.solve(-objective)
+            if self.keep[i]:
+                hi[i] = np.inf if top.status == 3 else -top.fun
+                lo[i] = bottom.fun
+            else:
+                at = int(np.searchsorted(self.single_idx, i))
+                hi[i] = np.inf if top.status == 3 else offset - top.fun
+                lo[i] = 0.0 if self.shared[at] else offset + bottom.fun
+        return self.cells[open_cells()]
 
 
 def table_system(

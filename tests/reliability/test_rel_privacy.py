@@ -296,14 +296,24 @@ def _count_table(system: LinearSystem, layer: str, frame: pd.DataFrame) -> dict[
     return cells
 
 
-def published_system(gpkg: Path) -> tuple[LinearSystem, dict[str, int]]:
-    """The reader's linear system of every published incident table in ``gpkg``.
+def read_layers(gpkg: Path) -> dict[str, pd.DataFrame]:
+    """Every layer of a GeoPackage."""
+    return {
+        str(name): pyogrio.read_dataframe(gpkg, layer=name) for name, _ in pyogrio.list_layers(gpkg)
+    }
+
+
+def published_system(
+    source: Path | dict[str, pd.DataFrame],
+) -> tuple[LinearSystem, dict[str, int]]:
+    """The reader's linear system of every published incident table (a GeoPackage, or the
+    layers as written).
 
     Returns the system and the number of suppressed cells per table.
     """
-    names = {str(n) for n, _ in pyogrio.list_layers(gpkg)}
+    layers = read_layers(source) if isinstance(source, Path) else source
     system = LinearSystem()
-    summary = pyogrio.read_dataframe(gpkg, layer="incident_summary")
+    summary = layers["incident_summary"]
     items = dict(zip(summary["item"], summary["value"], strict=True))
     hidden: dict[str, int] = {}
     start = 0
@@ -329,33 +339,32 @@ def published_system(gpkg: Path) -> tuple[LinearSystem, dict[str, int]]:
     not_snapped = item("not snapped to a street") if "not snapped to a street" in items else None
     close("incident_summary")
 
-    areas = pyogrio.read_dataframe(gpkg, layer="areas")
+    areas = layers["areas"]
     a = _count_table(system, "areas", areas)
     system.sums(Cells.row(a["incidents_count"]), inside, "areas total")
     for j, column in enumerate(GROUPS["light"]):
         system.sums(Cells.row(a[column]), light[j : j + 1], f"areas {column}")
     close("areas")
 
-    if "street_segments" in names:
-        segments = pyogrio.read_dataframe(gpkg, layer="street_segments")
-        if "incidents_count" in segments:
-            s = _count_table(system, "street_segments", segments)
-            assert not_snapped is not None
-            t = s["incidents_count"]
-            system.sums(Cells.row(t, not_snapped), inside, "segments total")
-            close("street_segments")
-            env = pyogrio.read_dataframe(gpkg, layer="incident_environment")
-            variables = list(dict.fromkeys(env["variable"]))
-            groups = environment_groups(segments, variables)
-            assert [(v, g, len(m)) for v, g, m in groups] == list(
-                zip(env["variable"], env["group"], env["segments"], strict=True)
-            ), "the environment groups cannot be recomputed from the published segments"
-            e = system.cells("incident_environment", env["incidents"].to_numpy(dtype=object))
-            for i, (_, group, members) in enumerate(groups):
-                system.sums(Cells.row(t[members]), e[i : i + 1], f"environment {group}")
-            close("incident_environment")
+    segments = layers.get("street_segments")
+    if segments is not None and "incidents_count" in segments:
+        s = _count_table(system, "street_segments", segments)
+        assert not_snapped is not None
+        t = s["incidents_count"]
+        system.sums(Cells.row(t, not_snapped), inside, "segments total")
+        close("street_segments")
+        env = layers["incident_environment"]
+        variables = list(dict.fromkeys(env["variable"]))
+        groups = environment_groups(segments, variables)
+        assert [(v, g, len(m)) for v, g, m in groups] == list(
+            zip(env["variable"], env["group"], env["segments"], strict=True)
+        ), "the environment groups cannot be recomputed from the published segments"
+        e = system.cells("incident_environment", env["incidents"].to_numpy(dtype=object))
+        for i, (_, group, members) in enumerate(groups):
+            system.sums(Cells.row(t[members]), e[i : i + 1], f"environment {group}")
+        close("incident_environment")
 
-    hot = pyogrio.read_dataframe(gpkg, layer="incident_hotspots")
+    hot = layers["incident_hotspots"]
     h = system.cells("incident_hotspots", hot["incidents_count"].to_numpy(dtype=object))
     same = (
         "area_id" in hot
@@ -393,8 +402,11 @@ def _classes(a: sparse.csr_matrix) -> np.ndarray:
     return inverse
 
 
-def audit(system: LinearSystem, k: int, tol: float = 1e-6, rounds: int = 40) -> Audit:
-    """Bound every unknown; protected: hi - lo >= 1 and hi >= k.
+def audit(
+    system: LinearSystem, k: int, *, publish_zero: bool = True, tol: float = 1e-6, rounds: int = 40
+) -> Audit:
+    """Bound every unknown; protected: hi - lo >= 1 and hi >= k (or, where zeros are
+    published anyway, provably 0: hi = 0).
 
     Inner bounds come from feasible points: LPs that maximise sum(min(x, k)) over the cells
     not yet proven (then minimise sum(x)). Unknowns with identical columns (e.g. two hidden
@@ -419,7 +431,8 @@ def audit(system: LinearSystem, k: int, tol: float = 1e-6, rounds: int = 40) -> 
         np.minimum(lo, np.where(shared, 0.0, x), out=lo)
 
     def open_cells() -> np.ndarray:
-        return (hi - lo < 1 - tol) | (hi < k - tol)
+        bad = (hi - lo < 1 - tol) | (hi < k - tol)
+        return bad & (hi > tol) if publish_zero else bad
 
     lowest = linprog(np.ones(n), A_eq=a, b_eq=b, bounds=(0, None), method="highs")
     assert lowest.status == 0, f"the published tables are not a feasible system: {lowest.message}"
