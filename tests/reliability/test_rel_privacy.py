@@ -20,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,9 +42,10 @@ from safespaces.io import read_metadata
 from safespaces.mix.analysis import analyse_mix
 from safespaces.mix.params import MixParams
 from safespaces.sources.incidents import read_incidents
-from safespaces.synthetic import INCIDENT_FILE
+from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE
 
 K = Config().incidents.k_min
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 MIN_DWELLINGS = Config().mix.min_dwellings
 TIME_COLUMN = re.compile(r"^(time|timestamp|occurred(_at)?|datetime|date_time|aika|hour)$")
 
@@ -477,3 +480,166 @@ def audit(
         f"{system.labels[i]} in [{lo[i]:.2f}, {hi[i]:.2f}]" for i in np.flatnonzero(open_cells())
     ]
     return Audit(lo, hi, unprotected, lps)
+
+
+# --- the audit itself can fail ----------------------------------------------------------------
+
+
+def _breakdown(total: float, parts: list[float | None]) -> LinearSystem:
+    system = LinearSystem()
+    t = system.cells("total", [total])
+    p = system.cells("part", np.array(parts, dtype=object))
+    system.sums(Cells.row(p), t, "breakdown")
+    return system
+
+
+def test_audit_finds_a_cell_derived_from_its_total() -> None:
+    # the issue's example: total 10 = day 9 + evening NULL -> evening = 1
+    assert audit(_breakdown(10, [9, None, 0, 0]), 5).unprotected == ["part[1] in [1.00, 1.00]"]
+
+
+def test_audit_finds_hidden_cells_pinned_below_k() -> None:
+    # two hidden cells, but together only 3: a reader knows both are small
+    found = audit(_breakdown(10, [7, None, None]), 5).unprotected
+    assert found == ["part[1] in [0.00, 3.00]", "part[2] in [0.00, 3.00]"]
+
+
+def test_audit_passes_a_protected_breakdown() -> None:
+    result = audit(_breakdown(20, [None, None, 5]), 5)
+    assert result.unprotected == []
+    assert result.hi.tolist() == [15.0, 15.0] and result.lo.tolist() == [0.0, 0.0]
+
+
+# --- every published table of real runs -------------------------------------------------------
+
+
+def test_no_hidden_count_can_be_derived_in_the_helsinki_default(run_dir: Path) -> None:
+    system, hidden = published_system(run_dir / "safespaces.gpkg")
+    assert hidden["areas"] > 50 and hidden["street_segments"] > 10_000  # a real test
+    result = audit(system, K)
+    assert result.unprotected == [], result.unprotected[:10]
+
+
+def _write_incidents(path: Path, lonlat: np.ndarray, categories: list[str], seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    lines = ["lon,lat,time,category"]
+    for (lon, lat), cat in zip(lonlat, categories, strict=True):
+        day, minute = int(rng.integers(0, 365)), int(rng.integers(0, 24 * 60))
+        when = pd.Timestamp("2025-01-01") + pd.Timedelta(days=day, minutes=minute)
+        lines.append(f"{lon:.6f},{lat:.6f},{when:%Y-%m-%dT%H:%M},{cat}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``safespaces run`` with 14 incidents in three clusters: suppression everywhere."""
+    tmp = tmp_path_factory.mktemp("small")
+    rng = np.random.default_rng(11)
+    centres = np.array([[24.9420, 60.1690], [24.9470, 60.1720], [24.9500, 60.1680]])
+    lonlat = centres[rng.integers(0, 3, 14)] + rng.normal(0, 0.0008, (14, 2))
+    categories = rng.choice(["theft", "harassment", "violence"], 14).tolist()
+    csv = _write_incidents(tmp / "few.csv", lonlat, categories, 11)
+    assert main(["run", "--incidents", str(csv), "--out", str(tmp / "out")]) == 0
+    return tmp / "out" / "safespaces.gpkg"
+
+
+def test_no_hidden_count_can_be_derived_with_few_incidents(small_run: Path) -> None:
+    system, hidden = published_system(small_run)
+    assert hidden["areas"] > 20 and hidden["street_segments"] > 100
+    assert hidden["incident_environment"] > 0  # the environment table is protected too
+    result = audit(system, K)
+    assert result.unprotected == [], result.unprotected[:10]
+
+
+def _areas_around(csv: Path, path: Path) -> Path:
+    """A 3 x 3 grid of areas over the incidents of ``csv`` (GeoJSON, lon/lat)."""
+    points = pd.read_csv(csv)
+    xy = gpd.GeoSeries(gpd.points_from_xy(points["lon"], points["lat"]), crs=4326).to_crs(3067)
+    x0, y0, x1, y1 = xy.total_bounds
+    xs, ys = np.linspace(x0 - 10, x1 + 10, 4), np.linspace(y0 - 10, y1 + 10, 4)
+    boxes = [shapely.box(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(3) for j in range(3)]
+    gpd.GeoDataFrame({"name": [f"area {i}" for i in range(9)]}, geometry=boxes, crs=3067).to_crs(
+        4326
+    ).to_file(path)
+    return path
+
+
+def test_colliding_categories_stay_distinct_and_protected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = REAL / "privacy_category_collision.csv"
+    areas = _areas_around(csv, tmp_path / "areas.geojson")
+    out = tmp_path / "out"
+    args = ["incidents", "--incidents", str(csv), "--areas", str(areas), "--out", str(out)]
+    assert main(args) == 0
+    gpkg = out / "safespaces.gpkg"
+    layer = pyogrio.read_dataframe(gpkg, layer="areas")
+    mapping = json.loads(read_metadata(gpkg)["incidents_categories"])["columns"]
+    assert mapping == {
+        "incidents_cat_hate_crime": "HATE CRIME",
+        "incidents_cat_hate_crime_2": "Hate crime",
+        "incidents_cat_theft": "Theft",
+        "incidents_cat_hate_crime_3": "hate-crime",
+        "incidents_cat_other": "1 other categories",
+    }
+    assert set(mapping) <= set(layer.columns)
+    # the published cells are the true counts of each spelling, never a merged column
+    raw = pd.read_csv(csv)
+    for column, label in list(mapping.items())[:4]:
+        published = pd.to_numeric(layer[column], errors="coerce")
+        assert published.sum() <= (raw["category"] == label).sum()
+    system, hidden = published_system(gpkg)
+    assert hidden["areas"] > 0
+    assert audit(system, K).unprotected == []
+    # the terminal report publishes the same (suppressed) study figures as the tables
+    report = capsys.readouterr().out
+    summary = json.loads(read_metadata(gpkg)["incidents_summary"])
+    for item in ("incidents read", "in study area"):
+        value = summary[item]
+        assert f"  {item}: {'NULL' if value is None else value}\n" in report
+
+
+def test_every_copy_of_the_summary_publishes_the_same_values(run_dir: Path) -> None:
+    gpkg = run_dir / "safespaces.gpkg"
+    meta = read_metadata(gpkg)
+    summary = json.loads(meta["incidents_summary"])
+    assert json.loads(meta["summary"])["incidents"] == summary
+    table = pyogrio.read_dataframe(gpkg, layer="incident_summary")
+    items = dict(zip(table["item"], table["value"], strict=True))
+    for key, value in summary.items():
+        nested = value if isinstance(value, dict) else {None: value}
+        for sub, v in nested.items():
+            item = key if sub is None else f"{key}.{sub}"
+            assert items[item] == (None if v is None else str(v)), item
+
+
+def test_an_update_with_no_incident_in_the_areas_leaves_nothing_stale(
+    run_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(run_dir, out)
+    assert (out / "incident_density.tif").exists()
+    rng = np.random.default_rng(5)  # 500 m west of the extract: outside every area
+    lonlat = np.column_stack([rng.uniform(24.926, 24.929, 15), rng.uniform(60.168, 60.172, 15)])
+    csv = _write_incidents(tmp_path / "elsewhere.csv", lonlat, ["theft"] * 15, 5)
+    args = ["incidents", "--osm", str(DEFAULT_OSM), "--incidents", str(csv), "--out", str(out)]
+    assert main([*args, "--permutations", "0"]) == 0
+    for name in ("incident_density.tif", "incident_density.qml", "incident_density.qmd"):
+        assert not (out / name).exists(), name
+    with zipfile.ZipFile(out / "safespaces.qgz") as qgz:  # the project was rebuilt
+        project = qgz.read(qgz.namelist()[0]).decode("utf-8")
+    assert "incident_density" not in project and "illuminance.tif" in project
+    gpkg = out / "safespaces.gpkg"
+    segments = pyogrio.read_dataframe(gpkg, layer="street_segments")
+    areas = pyogrio.read_dataframe(gpkg, layer="areas")
+    assert segments["score_incidents"].isna().all() and areas["score_incidents"].isna().all()
+    assert segments["safe_space_score"].notna().mean() > 0.9  # from the other families
+    assert (segments["incidents_count"] == 0).all()
+    meta = read_metadata(gpkg)
+    summary = json.loads(meta["incidents_summary"])
+    assert summary["in study area"] == 0 and summary["outside study area"] == 15
+    assert "no incident falls in the study area" in summary["incident rates"]
+    assert json.loads(meta["summary"])["incidents"] == summary  # not the earlier run's
+    assert json.loads(meta["incidents_density"]) is None
+    assert "no incident falls in the study area" in capsys.readouterr().out
