@@ -375,7 +375,7 @@ def indices_stage(
     score = seg_out["safe_space_score"].to_numpy(dtype=float)
     ok = ~np.isnan(score)
     families, unscored = scored_families(seg_scores)
-    summary = {
+    summary: dict[str, Any] = {
         "families": families,
         "weights": dict(study.config.indices.weights),
         "length_weighted_mean": round(float(np.average(score[ok], weights=length[ok])), 1)

@@ -540,6 +540,11 @@ def analyse_incidents(
         summary["segments with suppressed counts"] = int(seg_out[TOTAL_FLAG].sum())
     if rates_reason is not None:
         summary["incident rates"] = rates_reason
+    if system.unprotected_cells:  # the repairs ran out: say so rather than claim protection
+        summary["privacy audit"] = (
+            f"WARNING: {system.unprotected_cells} suppressed counts could still be narrowed "
+            "down from the published ones; raise incidents.k_min or use coarser areas"
+        )
     metadata: dict[str, Any] = {
         "incidents_privacy": {
             "k_min": k,
@@ -547,6 +552,10 @@ def analyse_incidents(
             "secondary_suppression": params.secondary_suppression,
             "suppression_scope": "all incident tables together (areas, segments, hotspot "
             "units, environment groups, summary totals)",
+            "lp_audit": {
+                "cells_suppressed": int(hidden.sum()),
+                "unprotected_cells": int(system.unprotected_cells),
+            },
             "min_bandwidth_m": params.min_bandwidth_m,
             "bandwidth_m": params.density_bandwidth_m,
             "density_masked_below_k": params.mask_density_below_k,

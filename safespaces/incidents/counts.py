@@ -25,6 +25,7 @@ import dataclasses
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -125,7 +126,7 @@ class CategoryPlan:
             out[f"incidents_cat_{self.other}"] = f"{self.merged} other categories"
         return {c: out[c] for c in (f"incidents_cat_{s}" for s in self.slugs)}
 
-    def metadata(self, max_categories: int, k_min: int) -> dict[str, object]:
+    def metadata(self, max_categories: int, k_min: int) -> dict[str, Any]:
         """The label -> column mapping and the rule, for ``run_metadata``."""
         return {
             "columns": self.columns(),

@@ -63,6 +63,7 @@ class CellSystem:
         self._lead: list[IntArray] = []
         self._follow: list[IntArray] = []
         self.stuck = 0
+        self.unprotected_cells = 0
 
     @property
     def size(self) -> int:
@@ -185,11 +186,13 @@ class CellSystem:
         order = np.lexsort((c.col, c.row))
         entries = (c.row[order], c.col[order], c.data[order])
         self._greedy(hidden, entries, k)
-        for _ in range(max_repairs if audit else 0):
+        for attempt in range(max_repairs + 1 if audit else 0):
             reader = _Reader(self, hidden)
             bad = reader.unprotected(k, publish_zero=publish_zero)
             self.unprotected_cells = len(bad)
-            if not len(bad) or not self._repair(hidden, reader, bad, entries):
+            if not len(bad) or attempt == max_repairs:
+                break
+            if not self._repair(hidden, reader, bad, entries):
                 break
             self._spread(hidden)
             self._greedy(hidden, entries, k)

@@ -23,6 +23,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -212,7 +213,7 @@ class Cells:
     ids: np.ndarray
     values: np.ndarray
 
-    def __getitem__(self, key: object) -> Cells:
+    def __getitem__(self, key: Any) -> Cells:
         return Cells(self.ids[key], self.values[key])
 
     @staticmethod

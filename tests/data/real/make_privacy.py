@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,14 @@ LON = (24.9380, 24.9510)
 LAT = (60.1660, 60.1770)
 
 
-def _points(rng: np.random.Generator, n: int, lon=LON, lat=LAT) -> list[tuple[float, float]]:
-    xs = rng.uniform(*lon, n)
-    ys = rng.uniform(*lat, n)
+Box = tuple[float, float]
+
+
+def _points(
+    rng: np.random.Generator, n: int, lon: Box = LON, lat: Box = LAT
+) -> list[tuple[float, float]]:
+    xs = rng.uniform(lon[0], lon[1], n)
+    ys = rng.uniform(lat[0], lat[1], n)
     return [(round(float(x), 6), round(float(y), 6)) for x, y in zip(xs, ys, strict=True)]
 
 
@@ -39,12 +45,18 @@ def _times(rng: np.random.Generator, n: int) -> list[str]:
     ]
 
 
-def _csv(name: str, header: list[str], rows: list[list[object]]) -> None:
+def _csv(name: str, header: list[str], rows: Sequence[Sequence[object]]) -> None:
     text = ",".join(header) + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows)
     (HERE / name).write_text(text, encoding="utf-8", newline="")
 
 
-def _simple(name: str, seed: int, categories: dict[str, int], times=None, **area) -> None:
+def _simple(
+    name: str,
+    seed: int,
+    categories: dict[str, int],
+    times: Callable[[np.random.Generator, int], list[str]] | None = None,
+    **area: Box,
+) -> None:
     rng = np.random.default_rng(seed)
     labels = [c for c, n in categories.items() for _ in range(n)]
     pts = _points(rng, len(labels), **area)
