@@ -44,7 +44,7 @@ from safespaces.qgis import export_package
 from safespaces.qgis.package import PROJECT_NAME
 from safespaces.sources.areas import read_areas
 from safespaces.sources.incidents import read_incidents
-from safespaces.stages import eyes_stage, lighting_stage
+from safespaces.stages import eyes_stage, lighting_stage, score_summary
 
 HELP = "privacy-safe incident counts, rates, hotspots and density"
 DESCRIPTION = """\
@@ -339,6 +339,11 @@ def write_outputs(
             layers["street_segments"] = segments
     if _refresh_scores(layers, config):
         progress("recomputed the safe-space score with these incidents")
+        segments = layers.get("street_segments")
+        if segments is not None and "safe_space_score" in segments:
+            metadata["safe_space_score"] = score_summary(segments, config.indices.weights)
+            if isinstance(metadata.get("summary"), dict):
+                metadata["summary"]["score"] = metadata["safe_space_score"]
     if not result.raw_points_exported and _drop_layer(target, RAW_LAYER):
         progress(f"removed the raw layer {RAW_LAYER} left by an earlier opt-in run")
     gpkg = write_layers(folder, layers, metadata)

@@ -295,10 +295,15 @@ class _Reader:
 
     Bounds come from linear programming (the LP relaxation, as in the usual audit of
     cell suppression): a few LPs give feasible points that prove most cells protected at
-    once, and the rest get their exact minimum and maximum. To keep the LPs small, an
-    unknown that appears in one sum only (a month of a unit, say) is left out of them:
-    that sum becomes an inequality, and its left-out unknowns share whatever the sum
-    leaves them (so with two or more of them, each can take all of it, or nothing).
+    once, and the rest get their exact minimum and maximum. The LPs are kept small:
+
+    * an unknown that appears in one sum only (a month of a unit, say) is left out: that
+      sum becomes an inequality, and its left-out unknowns share whatever the sum leaves
+      them (with two or more of them, each can take all of it, or nothing); an
+      inequality that holds for every ``x >= 0`` (a hidden unit's breakdown) is dropped;
+    * unknowns whose columns are identical in the remaining constraints (the hidden
+      totals of street segments in the same environment groups) become one variable,
+      their sum, which any one of them can take whole (or leave to the others).
     """
 
     def __init__(self, system: CellSystem, hidden: npt.NDArray[np.bool_]) -> None:
@@ -323,12 +328,48 @@ class _Reader:
         self.single_idx = np.flatnonzero(self.single)
         ar = a.tocsr()[:, self.kept]
         self.eq_rows, self.ub_rows = np.flatnonzero(~slack), np.flatnonzero(slack)
-        self.a_eq, self.b_eq = ar[self.eq_rows], rhs[self.eq_rows]
+        a_eq, self.b_eq = ar[self.eq_rows], rhs[self.eq_rows]
         self.a_ub, self.b_ub = ar[self.ub_rows], rhs[self.ub_rows]
-        self.n = ar.shape[1]
+        # an inequality with no positive coefficient and b >= 0 holds for every x >= 0
+        positive = np.diff((self.a_ub > 0).tocsr().indptr) > 0
+        self.binding_ub = np.flatnonzero(positive | (self.b_ub < 0))
         per_row = np.bincount(lone_row[self.single], minlength=a.shape[0])
         self.slack_pos = np.searchsorted(self.ub_rows, lone_row[self.single])
         self.shared = per_row[lone_row[self.single]] >= 2
+        # classes of kept unknowns with identical columns in the LP constraints
+        lp = sparse.vstack([a_eq, self.a_ub[self.binding_ub]]).tocsc()
+        lp.sort_indices()
+        keys = [
+            hash((lp.indices[i:j].tobytes(), lp.data[i:j].tobytes()))
+            for i, j in zip(lp.indptr[:-1], lp.indptr[1:], strict=True)
+        ]
+        _, self.cls = np.unique(np.array(keys, dtype=np.int64), return_inverse=True)
+        self.n = int(self.cls.max()) + 1 if len(self.cls) else 0
+        self.size = np.bincount(self.cls, minlength=self.n)
+        agg = sparse.csr_matrix(
+            (np.ones(len(self.cls)), (np.arange(len(self.cls)), self.cls)),
+            shape=(len(self.cls), self.n),
+        )
+        first_member = np.zeros(self.n, dtype=np.int64)
+        first_member[self.cls[::-1]] = np.arange(len(self.cls))[::-1]
+        self.a_eq = a_eq[:, first_member] if self.n else a_eq @ agg
+        self.lp_ub = self.a_ub[self.binding_ub][:, first_member] if self.n else None
+        # per slack row and class: the least and the most its members can contribute
+        ub = self.a_ub.tocoo()
+        key = ub.row.astype(np.int64) * max(self.n, 1) + self.cls[ub.col]
+        ukey, inv = np.unique(key, return_inverse=True)
+        lo_c = np.full(len(ukey), np.inf)
+        hi_c = np.full(len(ukey), -np.inf)
+        np.minimum.at(lo_c, inv, ub.data)
+        np.maximum.at(hi_c, inv, ub.data)
+        members = np.bincount(inv, minlength=len(ukey))
+        rows, klass = ukey // max(self.n, 1), ukey % max(self.n, 1)
+        partial = members < self.size[klass]  # other members can hold the mass instead
+        lo_c = np.where(partial, np.minimum(lo_c, 0.0), lo_c)
+        hi_c = np.where(partial, np.maximum(hi_c, 0.0), hi_c)
+        shape = (self.a_ub.shape[0], self.n)
+        self.ub_least = sparse.csr_matrix((lo_c, (rows, klass)), shape=shape)
+        self.ub_most = sparse.csr_matrix((hi_c, (rows, klass)), shape=shape)
 
     def solve(
         self,
@@ -337,7 +378,7 @@ class _Reader:
         extra_b: npt.NDArray[np.float64] | None = None,
         extra_bounds: list[tuple[float, float]] | None = None,
     ) -> Any:
-        """``linprog`` (HiGHS) over the reduced system, plus optional extra variables."""
+        """``linprog`` (HiGHS) over the class variables, plus optional extra variables."""
         from scipy.optimize import linprog
 
         width = len(objective)
@@ -345,8 +386,8 @@ class _Reader:
         def pad(m: sparse.spmatrix) -> sparse.csr_matrix:
             return sparse.hstack([m, sparse.csr_matrix((m.shape[0], width - self.n))]).tocsr()
 
-        ub = [pad(self.a_ub)] if self.a_ub.shape[0] else []
-        bub = [self.b_ub] if self.a_ub.shape[0] else []
+        ub = [pad(self.lp_ub)] if self.lp_ub is not None and self.lp_ub.shape[0] else []
+        bub = [self.b_ub[self.binding_ub]] if ub else []
         if extra_ub is not None and extra_b is not None:
             ub.append(sparse.csr_matrix(extra_ub))
             bub.append(extra_b)
@@ -360,16 +401,20 @@ class _Reader:
             method="highs",
         )
 
+    def _share_row(self, i: int) -> tuple[int, bool]:
+        at = int(np.searchsorted(self.single_idx, i))
+        return int(self.slack_pos[at]), bool(self.shared[at])
+
     def _maximise(self, i: int) -> tuple[Any, npt.NDArray[np.float64], float]:
-        """The LP maximising hidden cell number ``i``: (result, objective, offset)."""
+        """The LP maximising hidden cell number ``i`` (its class sum, or its sum's share
+        ``offset - objective @ X``): (result, objective, offset)."""
         if self.keep[i]:
             objective = np.zeros(self.n)
-            objective[int(np.searchsorted(self.kept, i))] = -1.0
+            objective[self.cls[int(np.searchsorted(self.kept, i))]] = -1.0
             return self.solve(objective), objective, 0.0
-        at = int(np.searchsorted(self.single_idx, i))
-        row = int(self.slack_pos[at])
-        expr = self.a_ub[row].toarray().ravel()  # the unknown's share: b - expr @ x
-        return self.solve(expr), expr, float(self.b_ub[row])
+        row, _ = self._share_row(i)
+        least = self.ub_least[row].toarray().ravel()
+        return self.solve(least), least, float(self.b_ub[row])
 
     def binding(self, cell: int) -> npt.NDArray[np.int64]:
         """Sums (original numbering) that bound hidden ``cell`` from above."""
@@ -382,12 +427,12 @@ class _Reader:
         out = []
         if self.a_eq.shape[0] and getattr(res, "eqlin", None) is not None:
             out.append(self.used[self.eq_rows[np.abs(res.eqlin.marginals) > 1e-9]])
-        if self.a_ub.shape[0] and getattr(res, "ineqlin", None) is not None:
-            duals = np.abs(res.ineqlin.marginals[: self.a_ub.shape[0]]) > 1e-9
-            out.append(self.used[self.ub_rows[duals]])
+        rows = self.binding_ub
+        if len(rows) and getattr(res, "ineqlin", None) is not None:
+            duals = np.abs(res.ineqlin.marginals[: len(rows)]) > 1e-9
+            out.append(self.used[self.ub_rows[rows[duals]]])
         if not self.keep[i]:
-            at = int(np.searchsorted(self.single_idx, i))
-            out.append(self.used[[self.ub_rows[self.slack_pos[at]]]])
+            out.append(self.used[[self.ub_rows[self._share_row(i)[0]]]])
         return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
 
     def unprotected(self, k: int, *, publish_zero: bool = True) -> npt.NDArray[np.int64]:
@@ -397,14 +442,17 @@ class _Reader:
             return np.zeros(0, dtype=np.int64)
         lo, hi = np.full(m, np.inf), np.full(m, -np.inf)
         lo[self.free], hi[self.free] = 0.0, np.inf
+        kept_shared = self.size[self.cls] >= 2
 
         def take(x: npt.NDArray[np.float64]) -> None:
-            np.maximum.at(hi, self.kept, x)
-            np.minimum.at(lo, self.kept, x)
+            mine = x[self.cls] if self.n else np.zeros(0)
+            np.maximum.at(hi, self.kept, mine)
+            np.minimum.at(lo, self.kept, np.where(kept_shared, 0.0, mine))
             if len(self.single_idx):
-                mass = (self.b_ub - self.a_ub @ x)[self.slack_pos]
-                np.maximum.at(hi, self.single_idx, mass)
-                np.minimum.at(lo, self.single_idx, np.where(self.shared, 0.0, mass))
+                most = (self.b_ub - self.ub_least @ x)[self.slack_pos]
+                least = (self.b_ub - self.ub_most @ x)[self.slack_pos]
+                np.maximum.at(hi, self.single_idx, most)
+                np.minimum.at(lo, self.single_idx, np.where(self.shared, 0.0, least))
 
         def open_cells() -> npt.NDArray[np.bool_]:
             bad = (hi - lo < 1 - 1e-6) | (hi < k - 1e-6)
@@ -419,43 +467,68 @@ class _Reader:
         take(low.x)
         for _ in range(100):
             todo = open_cells()
-            own = np.flatnonzero(todo[self.kept])
-            sums = np.unique(self.slack_pos[todo[self.single_idx]])
+            before = int(todo.sum())
+            own = np.unique(self.cls[todo[self.kept]])
+            at = np.flatnonzero(todo[self.single_idx])
+            sums = np.unique(self.slack_pos[at])
             nt = len(own) + len(sums)
             if nt == 0:
                 break
-            # maximise the sum of min(value, k) over the open items: t <= value, t <= k
+            # maximise the sum of min(value, cap) over the open items: t <= value, t <= cap,
+            # cap = k, or one more than seen for an item already at k or more
+            cap_own = np.full(len(own), float(k))
+            np.maximum.at(
+                cap_own,
+                np.searchsorted(own, self.cls[todo[self.kept]]),
+                hi[self.kept[todo[self.kept]]] + 1.0,
+            )
+            cap_sum = np.full(len(sums), float(k))
+            np.maximum.at(
+                cap_sum, np.searchsorted(sums, self.slack_pos[at]), hi[self.single_idx[at]] + 1.0
+            )
             eye = sparse.identity(nt, format="csr")
             pick = sparse.csr_matrix(
                 (-np.ones(len(own)), (np.arange(len(own)), own)), shape=(len(own), self.n)
             )
+            caps = np.minimum(np.r_[cap_own, cap_sum], 1e12)
             res = self.solve(
                 np.r_[np.zeros(self.n), -np.ones(nt)],
                 sparse.vstack(
                     [
                         sparse.hstack([pick, eye[: len(own)]]),
-                        sparse.hstack([self.a_ub[sums], eye[len(own) :]]),
+                        sparse.hstack([self.ub_least[sums], eye[len(own) :]]),
                     ]
                 ),
                 np.r_[np.zeros(len(own)), self.b_ub[sums]],
-                [(0.0, float(k))] * nt,
+                [(0.0, float(c)) for c in caps],
             )
             if res.status != 0:
                 break
-            before = int(open_cells().sum())
             take(res.x[: self.n])
-            if int(open_cells().sum()) == before:
+            # and the other way: minimise the open items (their shares, for left-out ones)
+            objective = np.zeros(self.n)
+            objective[own] = 1.0
+            if len(sums):
+                objective -= np.asarray(self.ub_most[sums].sum(axis=0)).ravel()
+            low = self.solve(objective)
+            if low.status == 0:
+                take(low.x)
+            after = int(open_cells().sum())
+            if after <= 20 or after > 0.75 * before:  # few left, or slow: exact LPs now
                 break
         for i in np.flatnonzero(open_cells()):
             top, objective, offset = self._maximise(int(i))
-            bottom = self.solve(-objective)
             if self.keep[i]:
+                bottom = self.solve(-objective)
                 hi[i] = np.inf if top.status == 3 else -top.fun
-                lo[i] = bottom.fun
+                shared = self.size[self.cls[int(np.searchsorted(self.kept, i))]] >= 2
+                lo[i] = 0.0 if shared else bottom.fun
             else:
-                at = int(np.searchsorted(self.single_idx, i))
+                row, shared = self._share_row(int(i))
+                most = self.ub_most[row].toarray().ravel()
+                bottom = self.solve(-most)
                 hi[i] = np.inf if top.status == 3 else offset - top.fun
-                lo[i] = 0.0 if self.shared[at] else offset + bottom.fun
+                lo[i] = 0.0 if shared else offset + bottom.fun
         return self.cells[open_cells()]
 
 

@@ -642,5 +642,8 @@ def test_an_update_with_no_incident_in_the_areas_leaves_nothing_stale(
     assert summary["in study area"] == 0 and summary["outside study area"] == 15
     assert "no incident falls in the study area" in summary["incident rates"]
     assert json.loads(meta["summary"])["incidents"] == summary  # not the earlier run's
+    score = json.loads(meta["safe_space_score"])
+    assert "incidents" not in score["families"] and "incidents" in score["unknown"]
+    assert json.loads(meta["summary"])["score"] == score
     assert json.loads(meta["incidents_density"]) is None
     assert "no incident falls in the study area" in capsys.readouterr().out
