@@ -300,7 +300,8 @@ def analyse_incidents(
     # Areas.
     area_index = pd.Index(areas["area_id"].to_numpy())
     area_counts = count_by_unit(pts["area_id"], windows, pts["category"], area_index, plan)
-    area_ids = _add_table(system, area_counts, groups)
+    zero_rows = not params.publish_zero
+    area_ids = _add_table(system, area_counts, groups, zero_rows=zero_rows)
 
     # Segments.
     segs = seg_counts = seg_ids = None
@@ -313,7 +314,7 @@ def analyse_incidents(
         not_snapped = int(snap["segment_id"].isna().sum())
         seg_index = pd.Index(segs["segment_id"].to_numpy())
         seg_counts = count_by_unit(pts["segment_id"], windows, pts["category"], seg_index, plan)
-        seg_ids = _add_table(system, seg_counts, groups)
+        seg_ids = _add_table(system, seg_counts, groups, zero_rows=zero_rows)
 
     # Hotspot units: the areas, or a regular grid.
     if params.hotspot_units == "grid" or not user_areas:
@@ -335,7 +336,12 @@ def analyse_incidents(
     unit_ids = (
         area_ids[:, 0]
         if units is areas
-        else _add_table(system, pd.DataFrame({TOTAL: unit_counts.astype(np.int64)}), {})[:, 0]
+        else _add_table(
+            system,
+            pd.DataFrame({TOTAL: unit_counts.astype(np.int64)}),
+            {},
+            zero_rows=zero_rows,
+        )[:, 0]
     )
 
     # Environment groups: published sums of the segments' totals.
@@ -384,7 +390,7 @@ def analyse_incidents(
         return None if hidden[cell] else int(cells[cell])
 
     def masked(counts: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
-        mask = pd.DataFrame(hidden[ids], index=counts.index, columns=counts.columns)
+        mask = pd.DataFrame(_mask(hidden, ids), index=counts.index, columns=counts.columns)
         return published_counts(counts, mask)
 
     # Rates: unknown when no incident falls in the study area (nothing to compare with).
@@ -600,19 +606,40 @@ def analyse_incidents(
 
 
 def _add_table(
-    system: CellSystem, counts: pd.DataFrame, groups: Mapping[str, Sequence[str]]
+    system: CellSystem,
+    counts: pd.DataFrame,
+    groups: Mapping[str, Sequence[str]],
+    *,
+    zero_rows: bool = False,
 ) -> np.ndarray:
-    """Add a units x counts table (``incidents_count`` first) with its breakdown sums."""
-    ids = system.add_cells(counts.to_numpy(dtype=float))
+    """Add a units x counts table with its breakdown sums; returns the cell ids (-1: left out).
+
+    Units with no incident are left out unless ``zero_rows`` (zeros suppressed): their
+    cells are published zeros, which add nothing to any sum and are never a useful
+    complement, and a city has many of them (most street segments).
+    """
+    values = counts.to_numpy(dtype=float)
     pos = {c: i for i, c in enumerate(counts.columns)}
     total = pos[TOTAL]
+    rows = np.flatnonzero((values[:, total] > 0) | zero_rows)
+    ids = np.full(values.shape, -1, dtype=np.int64)
+    ids[rows] = system.add_cells(values[rows])
+    sub = ids[rows]
     for members in groups.values():
         cols = [pos[c] for c in members if c in pos]
-        if cols:
-            system.add_sums(ids[:, cols], ids[:, total])
-    if counts.shape[1] > 1:
-        system.add_follow(ids[:, total], np.delete(ids, total, axis=1))
+        if cols and len(rows):
+            system.add_sums(sub[:, cols], sub[:, total])
+    if counts.shape[1] > 1 and len(rows):
+        system.add_follow(sub[:, total], np.delete(sub, total, axis=1))
     return ids
+
+
+def _mask(hidden: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``hidden`` at ``ids`` (False where -1: a cell left out of the system)."""
+    out = np.zeros(ids.shape, dtype=bool)
+    ok = ids >= 0
+    out[ok] = hidden[ids[ok]]
+    return out
 
 
 def _covers(darkness: pd.DataFrame, times: pd.Series, timezone: str) -> bool:
