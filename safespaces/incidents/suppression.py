@@ -370,6 +370,7 @@ class _Reader:
         shape = (self.a_ub.shape[0], self.n)
         self.ub_least = sparse.csr_matrix((lo_c, (rows, klass)), shape=shape)
         self.ub_most = sparse.csr_matrix((hi_c, (rows, klass)), shape=shape)
+        self._memo: dict[bytes, Any] = {}
 
     def solve(
         self,
@@ -401,6 +402,14 @@ class _Reader:
             method="highs",
         )
 
+    def solve_once(self, objective: npt.NDArray[np.float64]) -> Any:
+        """:meth:`solve` without extra variables, remembered: cells of one class, or
+        shares of alike sums, have one answer."""
+        key = objective.tobytes()
+        if key not in self._memo:
+            self._memo[key] = self.solve(objective)
+        return self._memo[key]
+
     def _share_row(self, i: int) -> tuple[int, bool]:
         at = int(np.searchsorted(self.single_idx, i))
         return int(self.slack_pos[at]), bool(self.shared[at])
@@ -411,10 +420,10 @@ class _Reader:
         if self.keep[i]:
             objective = np.zeros(self.n)
             objective[self.cls[int(np.searchsorted(self.kept, i))]] = -1.0
-            return self.solve(objective), objective, 0.0
+            return self.solve_once(objective), objective, 0.0
         row, _ = self._share_row(i)
         least = self.ub_least[row].toarray().ravel()
-        return self.solve(least), least, float(self.b_ub[row])
+        return self.solve_once(least), least, float(self.b_ub[row])
 
     def binding(self, cell: int) -> npt.NDArray[np.int64]:
         """Sums (original numbering) that bound hidden ``cell`` from above."""
@@ -517,16 +526,18 @@ class _Reader:
             if after <= 20 or after > 0.75 * before:  # few left, or slow: exact LPs now
                 break
         for i in np.flatnonzero(open_cells()):
-            top, objective, offset = self._maximise(int(i))
             if self.keep[i]:
-                bottom = self.solve(-objective)
+                objective = np.zeros(self.n)
+                c = self.cls[int(np.searchsorted(self.kept, i))]
+                objective[c] = 1.0
+                top, bottom = self.solve_once(-objective), self.solve_once(objective)
                 hi[i] = np.inf if top.status == 3 else -top.fun
-                shared = self.size[self.cls[int(np.searchsorted(self.kept, i))]] >= 2
-                lo[i] = 0.0 if shared else bottom.fun
+                lo[i] = 0.0 if self.size[c] >= 2 else bottom.fun
             else:
                 row, shared = self._share_row(int(i))
-                most = self.ub_most[row].toarray().ravel()
-                bottom = self.solve(-most)
+                offset = float(self.b_ub[row])
+                top = self.solve_once(self.ub_least[row].toarray().ravel())
+                bottom = self.solve_once(-self.ub_most[row].toarray().ravel())
                 hi[i] = np.inf if top.status == 3 else offset - top.fun
                 lo[i] = 0.0 if shared else offset + bottom.fun
         return self.cells[open_cells()]

@@ -469,14 +469,17 @@ def audit(
         take(res.x[:n])
         if int(open_cells().sum()) == before:
             break
+    exact: dict[int, tuple[float, float]] = {}  # unknowns with identical columns: one answer
     for i in np.flatnonzero(open_cells()):
-        objective = np.zeros(n)
-        objective[i] = -1.0
-        top = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-        hi[i] = np.inf if top.status == 3 else -top.fun
-        objective[i] = 1.0
-        lo[i] = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs").fun
-        lps += 2
+        if cls[i] not in exact:
+            objective = np.zeros(n)
+            objective[i] = -1.0
+            top = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            objective[i] = 1.0
+            bottom = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            exact[cls[i]] = (bottom.fun, np.inf if top.status == 3 else -top.fun)
+            lps += 2
+        lo[i], hi[i] = exact[cls[i]]
     unprotected = [
         f"{system.labels[i]} in [{lo[i]:.2f}, {hi[i]:.2f}]" for i in np.flatnonzero(open_cells())
     ]
