@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
+from scipy import sparse
 
 from safespaces.errors import ConfigError, InputError
 from safespaces.incidents.counts import (
@@ -31,11 +32,12 @@ from safespaces.incidents.environment import (
     count_model,
     environment_groups,
     environment_table,
+    score_relations,
 )
 from safespaces.incidents.hotspots import GiResult, contiguity_weights, gi_star, hotspot_columns
 from safespaces.incidents.params import IncidentParams
 from safespaces.incidents.rates import crude_rate, eb_rates
-from safespaces.incidents.suppression import CellSystem
+from safespaces.incidents.suppression import CellSystem, Relations
 from safespaces.incidents.windows import LIGHT_WINDOWS, assign_windows, darkness_for
 from safespaces.sources.areas import grid_areas
 
@@ -511,6 +513,27 @@ def analyse_incidents(
             model_info = {"family": "none", "reason": f"fewer than k = {k} incidents"}
         elif present:
             model, model_info = count_model(seg_out, y, present, level=params.ci_level)
+            if len(model) and params.secondary_suppression and seg_ids is not None:
+                # each coefficient is a weighted sum of the segments' counts (its score
+                # equation): publish the model only if that pins no suppressed count
+                relations = score_relations(seg_out, y, present, model, model_info)
+                rows = sparse.csr_matrix(relations.rows)[:, np.flatnonzero(seg_ids[:, 0] >= 0)]
+                cols = seg_ids[seg_ids[:, 0] >= 0, 0]
+                on_cells = sparse.csr_matrix(
+                    (rows.tocoo().data, (rows.tocoo().row, cols[rows.tocoo().col])),
+                    shape=(rows.shape[0], system.size),
+                )
+                extra = Relations(on_cells, relations.values, relations.tolerance)
+                pinned = system.unprotected(
+                    hidden, k=k, publish_zero=params.publish_zero, extra=extra
+                )
+                if len(pinned):
+                    model = model.iloc[0:0]
+                    model_info = {
+                        "family": "none",
+                        "reason": f"withheld: its coefficients would narrow down {len(pinned)} "
+                        "suppressed counts",
+                    }
         else:
             model_info = {"family": "none", "reason": "no environment columns on the segments"}
 

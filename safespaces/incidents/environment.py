@@ -12,15 +12,16 @@ Both describe association, not cause: see :data:`CAVEAT`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from safespaces.incidents.rates import poisson_ci
+from safespaces.incidents.suppression import Relations
 
 CAVEAT = (
     "These figures describe association, not cause. Streets with more people about or "
@@ -187,6 +188,43 @@ def _complementary(table: pd.DataFrame, total: float, k_min: int) -> None:
             table.loc[labels, "incidents_suppressed"] = True
             for column in ("incidents", "per_100m", "per_100m_ci_low", "per_100m_ci_high"):
                 table.loc[labels, column] = None
+
+
+def score_relations(
+    segments: pd.DataFrame,
+    counts: Sequence[float] | np.ndarray | pd.Series,
+    columns: Sequence[str],
+    model: pd.DataFrame,
+    info: Mapping[str, Any],
+) -> Relations:
+    """What a fitted count model says about the counts: its score equations.
+
+    At the maximum-likelihood estimate, for every term j,
+    ``sum_i x_ij (y_i - mu_i) / (1 + alpha mu_i) = 0`` (negative binomial NB2;
+    Poisson: ``alpha = 0``), where ``mu_i`` follows from the published coefficients and
+    the segments' published columns. So each published coefficient is a weighted sum
+    of the segments' counts that anyone can compute. Returns those sums
+    (terms x segments) with their values, known up to the fit's own precision
+    (the tolerance: the true residual plus a relative 1e-6).
+    """
+    import statsmodels.api as sm
+
+    y = np.asarray(counts, dtype=float)
+    length = segments["length_m"].to_numpy(dtype=float)
+    x = _design(segments, columns)
+    keep = (length > 0) & np.isfinite(y) & x.notna().all(axis=1).to_numpy()
+    design = sm.add_constant(x[keep], has_constant="add").to_numpy(dtype=float)
+    beta = model["coef"].to_numpy(dtype=float)
+    alpha = float(info.get("alpha") or 0.0)
+    with np.errstate(over="ignore"):
+        mu = np.exp(design @ beta) * length[keep] / 100.0
+    weighted = design / (1.0 + alpha * mu)[:, None]
+    rows = np.zeros((design.shape[1], len(y)))
+    rows[:, keep] = weighted.T
+    values = weighted.T @ mu
+    residual = weighted.T @ y[keep] - values
+    tolerance = np.abs(residual) + 1e-6 * (1.0 + np.abs(values))
+    return Relations(sparse.csr_matrix(rows), values, tolerance)
 
 
 def _design(segments: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -29,6 +29,7 @@ published cells and totals, and each could be ``k`` or more.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -279,15 +280,30 @@ class CellSystem:
         return changed
 
     def unprotected(
-        self, hidden: npt.NDArray[np.bool_], *, k: int, publish_zero: bool = True
+        self,
+        hidden: npt.NDArray[np.bool_],
+        *,
+        k: int,
+        publish_zero: bool = True,
+        extra: Relations | None = None,
     ) -> npt.NDArray[np.int64]:
         """Hidden cells a reader could pin down from the published cells and sums.
 
         See :class:`_Reader`: a hidden cell is protected when its feasible interval
         [lo, hi] is at least 1 wide and reaches ``k`` (or, with ``publish_zero``, when it
-        is provably 0: a zero identifies no one).
+        is provably 0: a zero identifies no one). ``extra``: further published relations.
         """
-        return _Reader(self, hidden).unprotected(k, publish_zero=publish_zero)
+        return _Reader(self, hidden, extra).unprotected(k, publish_zero=publish_zero)
+
+
+@dataclasses.dataclass(frozen=True)
+class Relations:
+    """Further published relations between cells: ``rows @ cells = values`` up to
+    ``tolerance`` (e.g. the score equations of a fitted count model)."""
+
+    rows: sparse.spmatrix
+    values: npt.NDArray[np.float64]
+    tolerance: npt.NDArray[np.float64]
 
 
 class _Reader:
@@ -306,20 +322,32 @@ class _Reader:
       their sum, which any one of them can take whole (or leave to the others).
     """
 
-    def __init__(self, system: CellSystem, hidden: npt.NDArray[np.bool_]) -> None:
+    def __init__(
+        self,
+        system: CellSystem,
+        hidden: npt.NDArray[np.bool_],
+        extra: Relations | None = None,
+    ) -> None:
         self.cells = np.flatnonzero(hidden)
         c, b = system.matrix()
+        n_sums = c.shape[0]
+        tol = np.zeros(n_sums)
+        if extra is not None:  # published relations with any coefficients, up to a tolerance
+            c = sparse.vstack([c, sparse.csr_matrix(extra.rows)]).tocsr()
+            b = np.r_[b, extra.values]
+            tol = np.r_[tol, extra.tolerance]
         v = system.values()
         a = c[:, self.cells].tocsc()
         rhs = b - c[:, ~hidden] @ v[~hidden]
         self.used = np.flatnonzero(np.diff(a.tocsr().indptr) > 0)
         a = a[self.used].tocsc()
         rhs = rhs[self.used]
+        is_extra = self.used >= n_sums
         count = np.diff(a.indptr)
         first = np.minimum(a.indptr[:-1], max(len(a.indices) - 1, 0))
         lone_row = np.where(count == 1, a.indices[first] if len(a.indices) else 0, -1)
         lone_coef = np.where(count == 1, a.data[first] if len(a.data) else 0.0, 0.0)
-        self.single = (count == 1) & (lone_coef > 0)
+        self.single = (count == 1) & (lone_coef > 0) & ~is_extra[np.maximum(lone_row, 0)]
         self.free = count == 0  # hidden but in no sum: nothing bounds it
         slack = np.zeros(a.shape[0], dtype=bool)
         slack[lone_row[self.single]] = True
@@ -327,9 +355,15 @@ class _Reader:
         self.kept = np.flatnonzero(self.keep)
         self.single_idx = np.flatnonzero(self.single)
         ar = a.tocsr()[:, self.kept]
-        self.eq_rows, self.ub_rows = np.flatnonzero(~slack), np.flatnonzero(slack)
+        self.eq_rows = np.flatnonzero(~slack & ~is_extra)
+        self.ub_rows = np.flatnonzero(slack)
         a_eq, self.b_eq = ar[self.eq_rows], rhs[self.eq_rows]
         self.a_ub, self.b_ub = ar[self.ub_rows], rhs[self.ub_rows]
+        # relations known up to a tolerance: b - tol <= a x <= b + tol
+        near = np.flatnonzero(is_extra)
+        a_near = ar[near]
+        self.a_near = sparse.vstack([a_near, -a_near]).tocsr()
+        self.b_near = np.r_[rhs[near] + tol[self.used[near]], -(rhs[near] - tol[self.used[near]])]
         # an inequality with no positive coefficient and b >= 0 holds for every x >= 0
         positive = np.diff((self.a_ub > 0).tocsr().indptr) > 0
         self.binding_ub = np.flatnonzero(positive | (self.b_ub < 0))
@@ -337,7 +371,7 @@ class _Reader:
         self.slack_pos = np.searchsorted(self.ub_rows, lone_row[self.single])
         self.shared = per_row[lone_row[self.single]] >= 2
         # classes of kept unknowns with identical columns in the LP constraints
-        lp = sparse.vstack([a_eq, self.a_ub[self.binding_ub]]).tocsc()
+        lp = sparse.vstack([a_eq, self.a_ub[self.binding_ub], a_near]).tocsc()
         lp.sort_indices()
         keys = [
             hash((lp.indices[i:j].tobytes(), lp.data[i:j].tobytes()))
@@ -354,6 +388,7 @@ class _Reader:
         first_member[self.cls[::-1]] = np.arange(len(self.cls))[::-1]
         self.a_eq = a_eq[:, first_member] if self.n else a_eq @ agg
         self.lp_ub = self.a_ub[self.binding_ub][:, first_member] if self.n else None
+        self.lp_near = self.a_near[:, first_member] if self.n else None
         # per slack row and class: the least and the most its members can contribute
         ub = self.a_ub.tocoo()
         key = ub.row.astype(np.int64) * max(self.n, 1) + self.cls[ub.col]
@@ -389,6 +424,9 @@ class _Reader:
 
         ub = [pad(self.lp_ub)] if self.lp_ub is not None and self.lp_ub.shape[0] else []
         bub = [self.b_ub[self.binding_ub]] if ub else []
+        if self.lp_near is not None and self.lp_near.shape[0]:
+            ub.append(pad(self.lp_near))
+            bub.append(self.b_near)
         if extra_ub is not None and extra_b is not None:
             ub.append(sparse.csr_matrix(extra_ub))
             bub.append(extra_b)
@@ -437,7 +475,7 @@ class _Reader:
         if self.a_eq.shape[0] and getattr(res, "eqlin", None) is not None:
             out.append(self.used[self.eq_rows[np.abs(res.eqlin.marginals) > 1e-9]])
         rows = self.binding_ub
-        if len(rows) and getattr(res, "ineqlin", None) is not None:
+        if len(rows) and self.lp_ub is not None and getattr(res, "ineqlin", None) is not None:
             duals = np.abs(res.ineqlin.marginals[: len(rows)]) > 1e-9
             out.append(self.used[self.ub_rows[rows[duals]]])
         if not self.keep[i]:

@@ -26,6 +26,7 @@ from safespaces.incidents.counts import (
     distinct_slugs,
     plan_categories,
 )
+from safespaces.incidents.environment import count_model, score_relations
 from safespaces.incidents.hotspots import permutation_p
 from safespaces.incidents.params import IncidentParams
 from safespaces.incidents.suppression import CellSystem
@@ -257,6 +258,30 @@ def test_suppression_is_deterministic() -> None:
     a, _ = _cross_classified()
     b, _ = _cross_classified()
     assert (a.suppress(k=5) == b.suppress(k=5)).all()
+
+
+def test_the_count_models_coefficients_are_weighted_sums_of_the_counts() -> None:
+    # the score equations: every published coefficient tells a weighted sum of the counts
+    rng = np.random.default_rng(4)
+    n = 400
+    segments = pd.DataFrame(
+        {
+            "length_m": rng.uniform(10, 60, n),
+            "eyes_night": rng.uniform(0, 60, n),
+            "light_class": rng.choice(["P4", "P5", "unlit"], n, p=[0.5, 0.4, 0.1]),
+        }
+    )
+    y = rng.poisson(0.2 + segments["eyes_night"].to_numpy() / 30).astype(float)
+    columns = ["eyes_night", "light_class"]
+    model, info = count_model(segments, y, columns)
+    relations = score_relations(segments, y, columns, model, info)
+    assert relations.rows.shape == (len(model), n)
+    residual = relations.rows @ y - relations.values
+    assert (np.abs(residual) <= relations.tolerance).all()
+    # a different count on one segment breaks them: they carry information about counts
+    y2 = y.copy()
+    y2[np.argmax(np.abs(relations.rows.toarray()).sum(axis=0))] += 3
+    assert (np.abs(relations.rows @ y2 - relations.values) > relations.tolerance).any()
 
 
 # --- Gi* permutations -------------------------------------------------------------------------

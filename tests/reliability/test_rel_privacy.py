@@ -38,7 +38,7 @@ from scipy.spatial import cKDTree
 
 from safespaces.cli import main
 from safespaces.config import Config
-from safespaces.incidents.environment import environment_groups
+from safespaces.incidents.environment import environment_groups, score_relations
 from safespaces.io import read_metadata
 from safespaces.mix.analysis import analyse_mix
 from safespaces.mix.params import MixParams
@@ -237,6 +237,9 @@ class LinearSystem:
     rhs: list[np.ndarray] = dataclasses.field(default_factory=list)
     inconsistent: list[str] = dataclasses.field(default_factory=list)
     n_equations: int = 0
+    near: list[tuple[np.ndarray, np.ndarray, float, float]] = dataclasses.field(
+        default_factory=list
+    )
 
     def cells(self, label: str, values: object, columns: list[str] | None = None) -> Cells:
         """Cells of published values (NULL = suppressed = a new unknown), 1-D or rows x columns."""
@@ -276,6 +279,26 @@ class LinearSystem:
         self.rhs.append(constant[has])
         self.n_equations += int(has.sum())
 
+    def approximately(self, cells: Cells, weights: np.ndarray, value: float, tol: float) -> None:
+        """sum(weights * cells) = value, known up to ``tol`` (a fitted model's equations)."""
+        hidden = cells.ids >= 0
+        constant = float(weights[~hidden] @ cells.values[~hidden])
+        self.near.append((cells.ids[hidden], weights[hidden], value - constant, tol))
+
+    def near_matrix(self) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """The approximate equations as ``A_ub x <= b_ub`` (both directions)."""
+        rows: list[int] = []
+        cols: list[int] = []
+        data: list[float] = []
+        b: list[float] = []
+        for i, (ids, w, value, tol) in enumerate(self.near):
+            rows += [2 * i] * len(ids) + [2 * i + 1] * len(ids)
+            cols += list(ids) * 2
+            data += list(w) + list(-w)
+            b += [value + tol, -(value - tol)]
+        shape = (2 * len(self.near), len(self.labels))
+        return sparse.csr_matrix((data, (rows, cols)), shape=shape), np.array(b, dtype=float)
+
     def matrix(self) -> tuple[sparse.csr_matrix, np.ndarray]:
         a = sparse.csr_matrix(
             (np.concatenate(self.coefs), (np.concatenate(self.rows), np.concatenate(self.cols))),
@@ -309,6 +332,7 @@ def read_layers(gpkg: Path) -> dict[str, pd.DataFrame]:
 
 def published_system(
     source: Path | dict[str, pd.DataFrame],
+    model_info: dict[str, Any] | None = None,
 ) -> tuple[LinearSystem, dict[str, int]]:
     """The reader's linear system of every published incident table (a GeoPackage, or the
     layers as written).
@@ -316,6 +340,13 @@ def published_system(
     Returns the system and the number of suppressed cells per table.
     """
     layers = read_layers(source) if isinstance(source, Path) else source
+    info = model_info
+    if isinstance(source, Path):
+        meta = read_metadata(source)
+        info = {
+            "columns": json.loads(meta["incidents_environment_columns"]),
+            "model": json.loads(meta["incidents_model"]),
+        }
     system = LinearSystem()
     summary = layers["incident_summary"]
     items = dict(zip(summary["item"], summary["value"], strict=True))
@@ -367,6 +398,17 @@ def published_system(
         for i, (_, group, members) in enumerate(groups):
             system.sums(Cells.row(t[members]), e[i : i + 1], f"environment {group}")
         close("incident_environment")
+        model = layers.get("incident_model")
+        if model is not None and len(model):
+            # each coefficient's score equation is a weighted sum of the segment counts,
+            # known to the fit's precision
+            assert info is not None, "a published model needs its run_metadata"
+            relations = score_relations(
+                segments, np.zeros(len(segments)), info["columns"], model, info["model"]
+            )
+            weights = relations.rows.toarray()
+            for j, value in enumerate(relations.values):
+                system.approximately(t, weights[j], float(value), 1e-4 * (1 + abs(value)))
 
     hot = layers["incident_hotspots"]
     h = system.cells("incident_hotspots", hot["incidents_count"].to_numpy(dtype=object))
@@ -423,7 +465,32 @@ def audit(
     if n == 0:
         return Audit(np.zeros(0), np.zeros(0), [], 0)
     a, b = system.matrix()
-    cls = _classes(a)
+    a_near, b_near = system.near_matrix()
+    cls = _classes(sparse.vstack([a, a_near]).tocsr())
+
+    def lp(
+        objective: np.ndarray,
+        extra: sparse.spmatrix | None = None,
+        extra_b: np.ndarray | None = None,
+        bounds: list[tuple[float, float | None]] | None = None,
+    ) -> Any:
+        width = len(objective)
+        ub = [sparse.hstack([a_near, sparse.csr_matrix((a_near.shape[0], width - n))])]
+        bub = [b_near]
+        if extra is not None and extra_b is not None:
+            ub.append(extra)
+            bub.append(extra_b)
+        a_ub = sparse.vstack(ub).tocsr()
+        return linprog(
+            objective,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=np.concatenate(bub) if a_ub.shape[0] else None,
+            A_eq=sparse.hstack([a, sparse.csr_matrix((a.shape[0], width - n))]).tocsr(),
+            b_eq=b,
+            bounds=bounds or (0, None),
+            method="highs",
+        )
+
     size = np.bincount(cls)
     lo, hi = np.full(n, np.inf), np.full(n, -np.inf)
     lps = 0
@@ -438,7 +505,7 @@ def audit(
         bad = (hi - lo < 1 - tol) | (hi < k - tol)
         return bad & (hi > tol) if publish_zero else bad
 
-    lowest = linprog(np.ones(n), A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+    lowest = lp(np.ones(n))
     assert lowest.status == 0, f"the published tables are not a feasible system: {lowest.message}"
     take(lowest.x)
     lps += 1
@@ -454,14 +521,11 @@ def audit(
         )
         member = np.isin(cls, todo)
         pick = pick.multiply(member[None, :]).tocsr()
-        res = linprog(
+        res = lp(
             np.r_[np.zeros(n), -np.ones(nt)],
-            A_ub=sparse.hstack([-pick, sparse.identity(nt)]).tocsr(),
-            b_ub=np.zeros(nt),
-            A_eq=sparse.hstack([a, sparse.csr_matrix((a.shape[0], nt))]).tocsr(),
-            b_eq=b,
-            bounds=[(0, None)] * n + [(0, k)] * nt,
-            method="highs",
+            sparse.hstack([-pick, sparse.identity(nt)]).tocsr(),
+            np.zeros(nt),
+            [(0.0, None)] * n + [(0.0, float(k))] * nt,
         )
         lps += 1
         assert res.status == 0, res.message
@@ -474,9 +538,9 @@ def audit(
         if cls[i] not in exact:
             objective = np.zeros(n)
             objective[i] = -1.0
-            top = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            top = lp(objective)
             objective[i] = 1.0
-            bottom = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            bottom = lp(objective)
             exact[cls[i]] = (bottom.fun, np.inf if top.status == 3 else -top.fun)
             lps += 2
         lo[i], hi[i] = exact[cls[i]]
@@ -520,6 +584,7 @@ def test_audit_passes_a_protected_breakdown() -> None:
 def test_no_hidden_count_can_be_derived_in_the_helsinki_default(run_dir: Path) -> None:
     system, hidden = published_system(run_dir / "safespaces.gpkg")
     assert hidden["areas"] > 50 and hidden["street_segments"] > 10_000  # a real test
+    assert len(system.near) >= 5  # the published count model's equations are in it
     result = audit(system, K)
     assert result.unprotected == [], result.unprotected[:10]
 
@@ -554,6 +619,10 @@ def test_no_hidden_count_can_be_derived_with_few_incidents(small_run: Path) -> N
     assert hidden["incident_environment"] > 0  # the environment table is protected too
     result = audit(system, K)
     assert result.unprotected == [], result.unprotected[:10]
+    # the count model's coefficients would give back the hidden group totals: withheld
+    assert len(pyogrio.read_dataframe(small_run, layer="incident_model")) == 0
+    reason = json.loads(read_metadata(small_run)["incidents_model"])["reason"]
+    assert reason.startswith("withheld: its coefficients would narrow down")
 
 
 def _areas_around(csv: Path, path: Path) -> Path:
