@@ -544,7 +544,8 @@ def analyse_incidents(
         "dropped": dict(dropped or {}),  # data quality, not people: always reported
         "outside study area": int(outside),  # locates no one: always reported
         "in study area": shown(int(in_id)),
-        "not snapped to a street": None if not_snapped_id < 0 else shown(not_snapped_id),
+        # only with street segments
+        **({"not snapped to a street": shown(not_snapped_id)} if not_snapped_id >= 0 else {}),
         "date only (hour unknown)": window_totals["unknown"],
         "by light window": window_totals,
         "categories": None  # with fewer than k incidents even their variety says too much
