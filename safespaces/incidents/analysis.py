@@ -366,9 +366,10 @@ def analyse_incidents(
     n_dropped = int(sum((dropped or {}).values()))
     light = windows["window_light"].to_numpy()
     light_true = [int((light == w).sum()) for w in LIGHT_WINDOWS]
-    study = system.add_cells([read + n_dropped, len(pts), *light_true])
-    read_id, in_id, light_ids = study[0], study[1], study[2:]
-    system.add_sums([[in_id]], [read_id], -float(outside + n_dropped))
+    # "incidents read" is the study total plus the always-published dropped and outside
+    # counts: published exactly when the study total is (no cell of its own)
+    study = system.add_cells([len(pts), *light_true])
+    in_id, light_ids = study[0], study[1:]
     system.add_sums([light_ids], [in_id])
     system.add_sums([area_ids[:, 0]], [in_id])
     light_cols = count_groups(plan)["light"]
@@ -540,7 +541,7 @@ def analyse_incidents(
     window_totals = {w: shown(int(light_ids[j])) for j, w in enumerate(LIGHT_WINDOWS)}
     n_categories = len(plan.column)
     summary: dict[str, Any] = {
-        "incidents read": shown(int(read_id)),
+        "incidents read": None if hidden[in_id] else read + n_dropped,
         "dropped": dict(dropped or {}),  # data quality, not people: always reported
         "outside study area": int(outside),  # locates no one: always reported
         "in study area": shown(int(in_id)),
