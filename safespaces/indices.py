@@ -21,14 +21,17 @@ that street):
     street per year of the segment's area, r_ref = ``incident_rate_ref``
     (100 at no incidents, 50 at the reference rate). Area rates are used, not
     segment rates, because 50 m segments carry too few incidents to be stable
-    and would disclose more.
+    and would disclose more. NULL where the area's count is suppressed, and
+    everywhere when no incident falls in the study area (the rates are then
+    unknown, not zero: the data do not describe the place).
 
 The composite is the weighted mean of the available family scores,
 
     safe_space_score = sum_f w_f s_f / sum_f w_f   (over families with a value),
 
 so a missing family re-weights the others rather than counting as zero;
-``safe_space_parts`` says how many families contributed. Weights are
+``safe_space_parts`` says how many families contributed, and a family with no
+value anywhere is listed as unknown in the run summary (:func:`scored_families`). Weights are
 configuration (``[indices] weights``) with presets in :data:`PRESETS`. The app
 recomputes only this weighted mean when a slider moves (:func:`composite`).
 """
@@ -173,6 +176,38 @@ def composite(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFram
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(norm > 0, total / np.where(norm > 0, norm, 1), np.nan)
     return pd.DataFrame({"safe_space_score": score, "safe_space_parts": parts}, index=scores.index)
+
+
+#: Why a family's score can be NULL everywhere (for the run summary).
+UNKNOWN_REASONS = {
+    "light": "no illuminance on any segment",
+    "eyes": "no eyes-on-the-street index",
+    "mix": "no area with published tenure counts",
+    "incidents": "no incident rate: no incident in the study area, or every area's count "
+    "suppressed (see the incidents summary)",
+}
+
+
+def scored_families(scores: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """Families with a score somewhere, and the reason for each that has none.
+
+    Parameters
+    ----------
+    scores
+        ``score_<family>`` columns (as :func:`safe_space_scores` returns them).
+    """
+    families: list[str] = []
+    unknown: dict[str, str] = {}
+    for column in scores.columns:
+        name = str(column)
+        if not name.startswith("score_"):
+            continue
+        family = name.removeprefix("score_")
+        if scores[column].astype(float).notna().any():
+            families.append(family)
+        else:
+            unknown[family] = UNKNOWN_REASONS.get(family, "no value")
+    return families, unknown
 
 
 def _take(values: np.ndarray, index: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ import pandas as pd
 from safespaces.eyes import HOUR_COLUMNS, EyesResult, analyse_eyes, normalise_weekday
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import write_density
-from safespaces.indices import safe_space_scores
+from safespaces.indices import safe_space_scores, scored_families
 from safespaces.lighting.analysis import (
     LightingResult,
     analyse_lighting,
@@ -345,11 +345,33 @@ def incidents_stage(
             },
         )
         files += [tif, tif.with_suffix(".qml")]
+    else:  # no incident in the study area: no surface, and none of an earlier run may stay
+        for suffix in (".tif", ".qml", ".qmd"):
+            (folder / DENSITY_NAME).with_suffix(suffix).unlink(missing_ok=True)
     metadata = {**result.metadata, "incidents_synthetic": synthetic}
     return result, StageOutput(dict(result.layers()), files, dict(result.summary), metadata)
 
 
 # --- composite --------------------------------------------------------------------------------
+
+
+def score_summary(segments: pd.DataFrame, weights: Mapping[str, float]) -> dict[str, Any]:
+    """Families scored, the weights, the length-weighted mean score, and the families with
+    no value anywhere (with the reason)."""
+    length = segments["length_m"].to_numpy(dtype=float)
+    score = segments["safe_space_score"].to_numpy(dtype=float)
+    ok = ~np.isnan(score)
+    families, unscored = scored_families(segments)
+    summary: dict[str, Any] = {
+        "families": families,
+        "weights": dict(weights),
+        "length_weighted_mean": round(float(np.average(score[ok], weights=length[ok])), 1)
+        if ok.any()
+        else None,
+    }
+    if unscored:
+        summary["unknown"] = unscored
+    return summary
 
 
 def indices_stage(
@@ -366,18 +388,7 @@ def indices_stage(
         seg_scores, area_scores = safe_space_scores(segments, areas, study.config.indices)
         seg_out = segments.drop(columns=[c for c in seg_scores if c in segments]).join(seg_scores)
         area_out = areas.drop(columns=[c for c in area_scores if c in areas]).join(area_scores)
-    length = seg_out["length_m"].to_numpy(dtype=float)
-    score = seg_out["safe_space_score"].to_numpy(dtype=float)
-    ok = ~np.isnan(score)
-    summary = {
-        "families": [
-            str(c).removeprefix("score_") for c in seg_scores if str(c).startswith("score_")
-        ],
-        "weights": dict(study.config.indices.weights),
-        "length_weighted_mean": round(float(np.average(score[ok], weights=length[ok])), 1)
-        if ok.any()
-        else None,
-    }
+    summary = score_summary(seg_out, study.config.indices.weights)
     return StageOutput(
         {"street_segments": seg_out, "areas": area_out}, [], summary, {"safe_space_score": summary}
     )

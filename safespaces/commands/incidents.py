@@ -38,11 +38,14 @@ from safespaces.crs import metric_crs
 from safespaces.errors import InputError
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import write_density
-from safespaces.io import GPKG_NAME, atomic_path, write_layers
+from safespaces.indices import safe_space_scores
+from safespaces.io import GPKG_NAME, atomic_path, read_metadata, write_layers
 from safespaces.pipeline import Inputs, load_study
+from safespaces.qgis import export_package
+from safespaces.qgis.package import PROJECT_NAME
 from safespaces.sources.areas import read_areas
 from safespaces.sources.incidents import read_incidents
-from safespaces.stages import eyes_stage, lighting_stage
+from safespaces.stages import eyes_stage, lighting_stage, score_summary
 
 HELP = "privacy-safe incident counts, rates, hotspots and density"
 DESCRIPTION = """\
@@ -248,10 +251,81 @@ def _drop_layer(target: Path, layer: str) -> bool:
     return True
 
 
+def _existing_layer(target: Path, layer: str) -> gpd.GeoDataFrame | None:
+    if not target.exists():
+        return None
+    try:
+        return pyogrio.read_dataframe(target, layer=layer)
+    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError):
+        return None
+
+
+def _stale_segments(target: Path) -> gpd.GeoDataFrame | None:
+    """An earlier run's ``street_segments`` without its incident columns (None: nothing stale)."""
+    old = _existing_layer(target, "street_segments")
+    if old is None:
+        return None
+    stale = [c for c in old.columns if str(c).startswith(("incidents_", "hotspot_"))]
+    return old.drop(columns=stale) if stale else None
+
+
+def _refresh_scores(layers: dict[str, pd.DataFrame], config: Config) -> bool:
+    """Recompute the composite score on layers that carry one (it used the old incidents).
+
+    Without both layers the score columns are dropped instead. Returns whether any changed.
+    """
+    areas, segments = layers.get("areas"), layers.get("street_segments")
+    scored = [f for f in (areas, segments) if f is not None and "safe_space_score" in f.columns]
+    if not scored:
+        return False
+    if (
+        isinstance(areas, gpd.GeoDataFrame)
+        and isinstance(segments, gpd.GeoDataFrame)
+        and "length_m" in segments
+    ):
+        seg_scores, area_scores = safe_space_scores(segments, areas, config.indices)
+        for name, frame, scores in (
+            ("street_segments", segments, seg_scores),
+            ("areas", areas, area_scores),
+        ):
+            old = [c for c in frame.columns if str(c).startswith(("score_", "safe_space_"))]
+            layers[name] = frame.drop(columns=old).join(scores)
+        return True
+    for name in ("areas", "street_segments"):
+        frame = layers.get(name)
+        if frame is not None:
+            old = [c for c in frame.columns if str(c).startswith(("score_", "safe_space_"))]
+            layers[name] = frame.drop(columns=old)
+    return True
+
+
+def _remove_stale_density(folder: Path) -> list[Path]:
+    """Remove an earlier run's density raster and its style and metadata files."""
+    removed = []
+    for suffix in (".tif", ".qml", ".qmd", ".tif.aux.xml"):
+        path = folder / (Path(DENSITY_NAME).stem + suffix)
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def write_outputs(
-    result: IncidentResult, folder: Path, crs: CRS, metadata: dict[str, Any]
+    result: IncidentResult,
+    folder: Path,
+    crs: CRS,
+    metadata: dict[str, Any],
+    config: Config | None = None,
 ) -> tuple[Path, Path | None]:
-    """Write the GeoPackage layers and the density raster."""
+    """Write the GeoPackage layers and the density raster.
+
+    The folder may hold an earlier run: this run's layers replace its incident layers and
+    columns; whatever incident output this run did not produce (the raw-point layer, a
+    density raster when no incident falls in the study area, the incident columns of
+    street segments when this run has none) is removed, the composite score is recomputed
+    and the QGIS project (if any) rebuilt, so nothing refers to earlier incidents.
+    """
+    config = config or Config()
     target = folder / GPKG_NAME
     layers = result.layers()
     layers["areas"] = _merge_existing(target, "areas", result.areas, "area_id")
@@ -259,6 +333,22 @@ def write_outputs(
         layers["street_segments"] = _merge_existing(
             target, "street_segments", result.segments, "segment_id"
         )
+    else:
+        stale = _stale_segments(target)
+        if stale is not None:
+            layers["street_segments"] = stale
+            progress("removed the incident columns of an earlier run from street_segments")
+    if "street_segments" not in layers and "safe_space_score" in layers["areas"].columns:
+        segments = _existing_layer(target, "street_segments")
+        if segments is not None:
+            layers["street_segments"] = segments
+    if _refresh_scores(layers, config):
+        progress("recomputed the safe-space score with these incidents")
+        segments = layers.get("street_segments")
+        if segments is not None and "safe_space_score" in segments:
+            metadata["safe_space_score"] = score_summary(segments, config.indices.weights)
+            if isinstance(metadata.get("summary"), dict):
+                metadata["summary"]["score"] = metadata["safe_space_score"]
     if not result.raw_points_exported and _drop_layer(target, RAW_LAYER):
         progress(f"removed the raw layer {RAW_LAYER} left by an earlier opt-in run")
     gpkg = write_layers(folder, layers, metadata)
@@ -275,6 +365,12 @@ def write_outputs(
             },
         )
         write_raster_styles([tif])
+    else:
+        for path in _remove_stale_density(folder):
+            progress(f"removed {path.name} of an earlier run (no incident in the study area)")
+    if (folder / PROJECT_NAME).is_file():
+        export_package(folder)
+        progress(f"rebuilt {PROJECT_NAME} for these outputs")
     return gpkg, tif
 
 
@@ -319,8 +415,28 @@ def _analyse_into(
         "config": config.to_dict(),
         **result.metadata,
     }
-    gpkg, tif = write_outputs(result, folder, crs, metadata)
+    old = _existing_metadata(folder / GPKG_NAME)
+    if isinstance(old.get("summary"), dict) and "incidents" in old["summary"]:
+        # the run summary of an earlier 'safespaces run': its incident part is now this one
+        metadata["summary"] = {**old["summary"], "incidents": result.summary}
+    gpkg, tif = write_outputs(result, folder, crs, metadata, config)
     return gpkg, tif, result, prep.synthetic
+
+
+def _existing_metadata(target: Path) -> dict[str, Any]:
+    if not target.exists():
+        return {}
+    try:
+        raw = read_metadata(target)
+    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError, sqlite3.Error):
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            out[key] = json.loads(value)
+        except (TypeError, ValueError):
+            out[key] = value
+    return out
 
 
 def _fmt(value: Any) -> str:

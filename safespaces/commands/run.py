@@ -98,18 +98,29 @@ def short_summary(summary: dict[str, Any]) -> list[str]:
         )
     inc = summary.get("incidents", {})
     if inc:
-        unknown = inc.get("hour unknown (date, month or year only)")
+        inside = inc.get("in study area")
+        spots = inc.get("hot spots (FDR)")
+        unknown = inc.get("light window unknown")
         lines.append(
-            f"incidents: {inc.get('in study area')} in the study area, "
-            f"{inc.get('hot spots (FDR)')} hot spots; "
-            + (f"{unknown} with an unknown hour (in no light window); " if unknown else "")
-            + "counts below k are suppressed"
+            f"incidents: {'fewer than k' if inside is None else inside} in the study area, "
+            + ("no hot-spot analysis" if spots is None else f"{spots} hot spots")
+            + (f"; {unknown} in no light window (hour unknown)" if unknown else "")
+            + "; counts below k are suppressed"
         )
+        cats = inc.get("categories") or {}
+        if cats.get("counted in other"):
+            lines.append(
+                f"{cats['total']} incident categories: {cats['with a column']} with a column of "
+                f"their own, {cats['counted in other']} counted together as 'other'"
+            )
+        if inc.get("incident rates"):
+            lines.append(f"incident rates: {inc['incident rates']}")
     score = summary.get("score", {})
     if score:
         lines.append(
             f"safe-space score: mean {score['length_weighted_mean']} (0-100) from "
             f"{', '.join(score['families'])}"
+            + "".join(f"; {f} unknown ({why})" for f, why in score.get("unknown", {}).items())
         )
     return lines
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
+from scipy import sparse
 
 from safespaces.errors import InputError
 from safespaces.incidents.counts import (
@@ -19,21 +20,24 @@ from safespaces.incidents.counts import (
     area_of_points,
     count_by_unit,
     count_groups,
+    plan_categories,
     published_counts,
     snap_to_segments,
-    suppression_mask,
 )
 from safespaces.incidents.density import DensityGrid, kernel_density
 from safespaces.incidents.environment import (
     CAVEAT,
     MODEL_COLUMNS,
     count_model,
+    environment_groups,
     environment_table,
+    score_relations,
 )
-from safespaces.incidents.hotspots import contiguity_weights, gi_star, hotspot_columns
+from safespaces.incidents.hotspots import GiResult, contiguity_weights, gi_star, hotspot_columns
 from safespaces.incidents.params import IncidentParams, validate
 from safespaces.incidents.rates import crude_rate, eb_rates
-from safespaces.incidents.windows import assign_windows, darkness_for
+from safespaces.incidents.suppression import CellSystem, Relations
+from safespaces.incidents.windows import LIGHT_WINDOWS, assign_windows, darkness_for
 from safespaces.sources.areas import grid_areas
 
 
@@ -144,13 +148,27 @@ def _with_rates(
     exposure: np.ndarray,
     per: float,
     name: str,
+    *,
+    total_known: bool,
+    unknown: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Crude and EB rates of the published units (NaN elsewhere, and everywhere if ``unknown``).
+
+    ``total_known``: the units' total is published, so the EB prior's global rate may use
+    every unit (else it uses the published ones only). A unit without exposure has no rate,
+    so the total over the others is known only if those units are published too.
+    """
     shown = ~published[TOTAL_FLAG].to_numpy(dtype=bool)
+    no_exposure = ~(np.asarray(exposure, dtype=float) > 0)
+    known = total_known and bool(shown[no_exposure].all())
     crude = crude_rate(true_total, exposure, per)
-    eb, prior = eb_rates(true_total, exposure, shown, per)
+    eb, prior = eb_rates(true_total, exposure, shown, per, total_known=known)
     out = pd.DataFrame(index=published.index)
-    out[name] = np.where(shown, crude, np.nan)
-    out[f"{name}_eb"] = np.where(shown, eb, np.nan)
+    keep = shown & (not unknown)
+    out[name] = np.where(keep, crude, np.nan)
+    out[f"{name}_eb"] = np.where(keep, eb, np.nan)
+    if unknown:
+        prior = dict.fromkeys(prior, np.nan)
     return out, prior
 
 
@@ -257,45 +275,20 @@ def analyse_incidents(
     )
     for wcol in windows.columns:
         pts[wcol] = windows[wcol].to_numpy()
-    categories = sorted({str(c) for c in pts["category"].dropna()})
-    groups = count_groups(categories)
     k = params.k_min
-
-    def publish(counts: pd.DataFrame) -> pd.DataFrame:
-        mask = suppression_mask(
-            counts,
-            groups,
-            k=k,
-            publish_zero=params.publish_zero,
-            secondary=params.secondary_suppression,
-        )
-        return published_counts(counts, mask)
+    plan = plan_categories(pts["category"], max_categories=params.max_categories, k_min=k)
+    groups = count_groups(plan)
+    system = CellSystem()
 
     # Areas.
     area_index = pd.Index(areas["area_id"].to_numpy())
-    area_counts = count_by_unit(pts["area_id"], windows, pts["category"], area_index, categories)
-    area_pub = publish(area_counts)
-    priors: dict[str, Any] = {}
-    area_out = areas.copy()
-    for col in area_pub.columns:
-        area_out[col] = area_pub[col].array
-    res_col = residents_column(areas, params.residents_columns)
-    if res_col is not None:
-        residents = pd.to_numeric(areas[res_col], errors="coerce").to_numpy(dtype=float)
-        rates, priors["per_1000_residents"] = _with_rates(
-            area_pub,
-            area_counts[TOTAL].to_numpy(),
-            residents,
-            1000.0,
-            "incidents_per_1000_residents",
-        )
-        area_out["incidents_per_1000_residents"] = rates["incidents_per_1000_residents"].to_numpy()
-        area_out["incidents_per_1000_eb"] = rates["incidents_per_1000_residents_eb"].to_numpy()
+    area_counts = count_by_unit(pts["area_id"], windows, pts["category"], area_index, plan)
+    zero_rows = not params.publish_zero
+    area_ids = _add_table(system, area_counts, groups, zero_rows=zero_rows)
 
     # Segments.
-    seg_out = None
+    segs = seg_counts = seg_ids = None
     not_snapped = None
-    seg_counts = None
     if segments is not None:
         segs = _strip(segments.reset_index(drop=True)).to_crs(crs)
         snap = snap_to_segments(pts, segs, params.snap_distance_m)
@@ -303,28 +296,10 @@ def analyse_incidents(
         pts["snap_distance_m"] = snap["snap_distance_m"].to_numpy()
         not_snapped = int(snap["segment_id"].isna().sum())
         seg_index = pd.Index(segs["segment_id"].to_numpy())
-        seg_counts = count_by_unit(
-            pts["segment_id"], windows, pts["category"], seg_index, categories
-        )
-        seg_pub = publish(seg_counts)
-        seg_out = segs.copy()
-        for col in seg_pub.columns:
-            seg_out[col] = seg_pub[col].array
-        length = segs["length_m"].to_numpy(dtype=float)
-        rates, priors["per_100m_segments"] = _with_rates(
-            seg_pub, seg_counts[TOTAL].to_numpy(), length, 100.0, "incidents_per_100m"
-        )
-        seg_out["incidents_per_100m"] = rates["incidents_per_100m"].to_numpy()
-        seg_out["incidents_per_100m_eb"] = rates["incidents_per_100m_eb"].to_numpy()
-        street = _street_length_by_area(segs, areas)
-        rates, priors["per_100m_areas"] = _with_rates(
-            area_pub, area_counts[TOTAL].to_numpy(), street, 100.0, "incidents_per_100m"
-        )
-        area_out["incidents_street_m"] = street
-        area_out["incidents_per_100m"] = rates["incidents_per_100m"].to_numpy()
-        area_out["incidents_per_100m_eb"] = rates["incidents_per_100m_eb"].to_numpy()
+        seg_counts = count_by_unit(pts["segment_id"], windows, pts["category"], seg_index, plan)
+        seg_ids = _add_table(system, seg_counts, groups, zero_rows=zero_rows)
 
-    # Hotspots on the areas, or on a regular grid.
+    # Hotspot units: the areas, or a regular grid.
     if params.hotspot_units == "grid" or not user_areas:
         units = (
             areas
@@ -341,25 +316,150 @@ def analyse_incidents(
         units = areas
         unit_counts = area_counts[TOTAL].to_numpy()
         kind = "areas"
-    gi = gi_star(
-        unit_counts.astype(float),
-        contiguity_weights(units),
-        permutations=params.hotspot_permutations,
-        fdr=params.hotspot_fdr,
-        seed=seed,
+    unit_ids = (
+        area_ids[:, 0]
+        if units is areas
+        else _add_table(
+            system,
+            pd.DataFrame({TOTAL: unit_counts.astype(np.int64)}),
+            {},
+            zero_rows=zero_rows,
+        )[:, 0]
     )
+
+    # Environment groups: published sums of the segments' totals.
+    present: list[str] = []
+    env_groups: list[tuple[str, str, np.ndarray]] = []
+    env_ids = np.zeros(0, dtype=np.int64)
+    if segs is not None and seg_counts is not None and seg_ids is not None:
+        present = [c for c in params.environment_columns if c in segs.columns]
+        env_groups = environment_groups(segs, present)
+        y_seg = seg_counts[TOTAL].to_numpy()
+        env_ids = system.add_cells([float(y_seg[m].sum()) for _, _, m in env_groups])
+        if len(env_groups):
+            width = max(len(m) for _, _, m in env_groups)
+            parts = np.full((len(env_groups), width), -1, dtype=np.int64)
+            for i, (_, _, members) in enumerate(env_groups):
+                parts[i, : len(members)] = seg_ids[members, 0]
+            system.add_sums(parts, env_ids)
+
+    # Study totals (the summary) and the sums that tie the tables to them.
+    n_dropped = int(sum((dropped or {}).values()))
+    light = windows["window_light"].to_numpy()
+    light_true = [int((light == w).sum()) for w in LIGHT_WINDOWS]
+    # "incidents read" is the study total plus the always-published dropped and outside
+    # counts: published exactly when the study total is (no cell of its own)
+    study = system.add_cells([len(pts), *light_true])
+    in_id, light_ids = study[0], study[1:]
+    system.add_sums([light_ids], [in_id])
+    system.add_sums([area_ids[:, 0]], [in_id])
+    light_cols = count_groups(plan)["light"]
+    for j, column in enumerate(light_cols):
+        system.add_sums([area_ids[:, list(area_counts.columns).index(column)]], [light_ids[j]])
+    if units is not areas and int(unit_counts.sum()) == len(pts):
+        system.add_sums([unit_ids], [in_id])
+    not_snapped_id = -1
+    if seg_ids is not None and not_snapped is not None:
+        not_snapped_id = int(system.add_cells([not_snapped])[0])
+        system.add_sums([np.r_[seg_ids[:, 0], not_snapped_id]], [in_id])
+    # fewer than k in the study (or its total hidden): no breakdown of it at all
+    system.add_follow([in_id], [np.r_[light_ids, env_ids]])
+
+    hidden = system.suppress(
+        k=k, publish_zero=params.publish_zero, secondary=params.secondary_suppression
+    )
+    cells = system.values()
+
+    def shown(cell: int) -> int | None:
+        return None if hidden[cell] else int(cells[cell])
+
+    def masked(counts: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+        mask = pd.DataFrame(_mask(hidden, ids), index=counts.index, columns=counts.columns)
+        return published_counts(counts, mask)
+
+    # Rates: unknown when no incident falls in the study area (nothing to compare with).
+    rates_reason = None
+    if len(pts) == 0:
+        rates_reason = (
+            "unknown: no incident falls in the study area"
+            + (f" ({outside} outside it)" if outside else "")
+            + "; incident rates and the incident score are NULL"
+        )
+    study_known = not hidden[in_id]
+    priors: dict[str, Any] = {}
+    area_pub = masked(area_counts, area_ids)
+    area_out = areas.copy()
+    for col in area_pub.columns:
+        area_out[col] = area_pub[col].array
+    res_col = residents_column(areas, params.residents_columns)
+    if res_col is not None:
+        residents = pd.to_numeric(areas[res_col], errors="coerce").to_numpy(dtype=float)
+        rates, priors["per_1000_residents"] = _with_rates(
+            area_pub,
+            area_counts[TOTAL].to_numpy(),
+            residents,
+            1000.0,
+            "incidents_per_1000_residents",
+            total_known=study_known,
+            unknown=rates_reason is not None,
+        )
+        area_out["incidents_per_1000_residents"] = rates["incidents_per_1000_residents"].to_numpy()
+        area_out["incidents_per_1000_eb"] = rates["incidents_per_1000_residents_eb"].to_numpy()
+
+    seg_out = None
+    if segs is not None and seg_counts is not None and seg_ids is not None:
+        seg_pub = masked(seg_counts, seg_ids)
+        seg_out = segs.copy()
+        for col in seg_pub.columns:
+            seg_out[col] = seg_pub[col].array
+        length = segs["length_m"].to_numpy(dtype=float)
+        snapped_known = study_known and not hidden[not_snapped_id]
+        rates, priors["per_100m_segments"] = _with_rates(
+            seg_pub,
+            seg_counts[TOTAL].to_numpy(),
+            length,
+            100.0,
+            "incidents_per_100m",
+            total_known=snapped_known,
+            unknown=rates_reason is not None,
+        )
+        seg_out["incidents_per_100m"] = rates["incidents_per_100m"].to_numpy()
+        seg_out["incidents_per_100m_eb"] = rates["incidents_per_100m_eb"].to_numpy()
+        street = _street_length_by_area(segs, areas)
+        rates, priors["per_100m_areas"] = _with_rates(
+            area_pub,
+            area_counts[TOTAL].to_numpy(),
+            street,
+            100.0,
+            "incidents_per_100m",
+            total_known=study_known,
+            unknown=rates_reason is not None,
+        )
+        area_out["incidents_street_m"] = street
+        area_out["incidents_per_100m"] = rates["incidents_per_100m"].to_numpy()
+        area_out["incidents_per_100m_eb"] = rates["incidents_per_100m_eb"].to_numpy()
+
+    # Hotspots: Gi* on the true counts (z rounded), counts as suppressed above. With the study
+    # total suppressed (fewer than k incidents) the z-scores would point at the few units
+    # that hold them: no Gi* at all then.
+    hotspot_reason = None
+    if study_known:
+        gi = gi_star(
+            unit_counts.astype(float),
+            contiguity_weights(units),
+            permutations=params.hotspot_permutations,
+            fdr=params.hotspot_fdr,
+            seed=seed,
+        )
+    else:
+        hotspot_reason = f"not computed: fewer than k = {k} incidents in the study area"
+        nan = np.full(len(units), np.nan)
+        gi = GiResult(nan, nan, nan, np.full(len(units), "not significant", dtype=object))
     hot = units[
         [c for c in ("area_id", "grid_id", "name") if c in units.columns] + ["geometry"]
     ].copy()
     unit_frame = pd.DataFrame({TOTAL: unit_counts.astype(np.int64)}, index=hot.index)
-    unit_mask = suppression_mask(
-        unit_frame,
-        {},
-        k=k,
-        publish_zero=params.publish_zero,
-        secondary=params.secondary_suppression,
-    )
-    unit_pub = published_counts(unit_frame, unit_mask)
+    unit_pub = masked(unit_frame, unit_ids[:, None])
     for col in unit_pub.columns:
         hot[col] = unit_pub[col].array
     gi_cols = hotspot_columns(gi)
@@ -386,53 +486,95 @@ def analyse_incidents(
     model = pd.DataFrame({c: pd.Series([], dtype=float) for c in MODEL_COLUMNS})
     model["term"] = model["term"].astype(object)
     model_info: dict[str, Any] = {"family": "none", "reason": "no street segments"}
-    present: list[str] = []
     if seg_out is not None and seg_counts is not None:
-        present = [c for c in params.environment_columns if c in seg_out.columns]
         y = seg_counts[TOTAL].to_numpy(dtype=float)
-        environment = environment_table(seg_out, y, present, k_min=k, level=params.ci_level)
+        environment = environment_table(
+            seg_out, y, present, k_min=k, level=params.ci_level, hidden=hidden[env_ids]
+        )
         if present and y.sum() < k:
             model_info = {"family": "none", "reason": f"fewer than k = {k} incidents"}
         elif present:
             model, model_info = count_model(seg_out, y, present, level=params.ci_level)
+            if len(model) and params.secondary_suppression and seg_ids is not None:
+                # each coefficient is a weighted sum of the segments' counts (its score
+                # equation): publish the model only if that pins no suppressed count
+                relations = score_relations(seg_out, y, present, model, model_info)
+                rows = sparse.csr_matrix(relations.rows)[:, np.flatnonzero(seg_ids[:, 0] >= 0)]
+                cols = seg_ids[seg_ids[:, 0] >= 0, 0]
+                on_cells = sparse.csr_matrix(
+                    (rows.tocoo().data, (rows.tocoo().row, cols[rows.tocoo().col])),
+                    shape=(rows.shape[0], system.size),
+                )
+                extra = Relations(on_cells, relations.values, relations.tolerance)
+                pinned = system.unprotected(
+                    hidden, k=k, publish_zero=params.publish_zero, extra=extra
+                )
+                if len(pinned):
+                    model = model.iloc[0:0]
+                    model_info = {
+                        "family": "none",
+                        "reason": f"withheld: its coefficients would narrow down {len(pinned)} "
+                        "suppressed counts",
+                    }
         else:
             model_info = {"family": "none", "reason": "no environment columns on the segments"}
 
-    def shown(n: int) -> int | None:
-        return None if 0 < n < k else n
-
-    window_totals = {
-        w: shown(int((windows["window_light"] == w).sum()))
-        for w in ("day", "evening", "night", "unknown")
-    }
+    window_totals = {w: shown(int(light_ids[j])) for j, w in enumerate(LIGHT_WINDOWS)}
+    n_categories = len(plan.column)
     summary: dict[str, Any] = {
-        "incidents read": shown(read + int(sum((dropped or {}).values()))),
+        "incidents read": None if hidden[in_id] else read + n_dropped,
         "dropped": dict(dropped or {}),  # data quality, not people: always reported
         "outside study area": int(outside),  # locates no one: always reported
-        "in study area": shown(len(pts)),
-        "not snapped to a street": None if not_snapped is None else shown(not_snapped),
-        "hour unknown (date, month or year only)": shown(
-            int((~pts["hour_known"].astype(bool)).sum())
-        ),
+        "in study area": shown(int(in_id)),
+        # only with street segments
+        **({"not snapped to a street": shown(not_snapped_id)} if not_snapped_id >= 0 else {}),
+        "light window unknown": window_totals["unknown"],
         "by light window": window_totals,
+        "categories": None  # with fewer than k incidents even their variety says too much
+        if hidden[in_id]
+        else {
+            "total": n_categories,
+            "with a column": len(plan.slugs) - (plan.other is not None),
+            "counted in other": plan.merged,
+        },
         "areas with suppressed counts": int(area_pub[TOTAL_FLAG].sum()),
         "hotspot units": f"{len(units)} {kind}",
-        "hot spots (FDR)": int(np.isin(gi.hot_class, ["hot 95%", "hot 99%"]).sum()),
-        "cold spots (FDR)": int(np.isin(gi.hot_class, ["cold 95%", "cold 99%"]).sum()),
+        "hot spots (FDR)": None
+        if hotspot_reason
+        else int(np.isin(gi.hot_class, ["hot 95%", "hot 99%"]).sum()),
+        "cold spots (FDR)": None
+        if hotspot_reason
+        else int(np.isin(gi.hot_class, ["cold 95%", "cold 99%"]).sum()),
     }
+    if hotspot_reason:
+        summary["hotspot analysis"] = hotspot_reason
     if seg_out is not None:
         summary["segments with suppressed counts"] = int(seg_out[TOTAL_FLAG].sum())
+    if rates_reason is not None:
+        summary["incident rates"] = rates_reason
+    if system.unprotected_cells:  # the repairs ran out: say so rather than claim protection
+        summary["privacy audit"] = (
+            f"WARNING: {system.unprotected_cells} suppressed counts could still be narrowed "
+            "down from the published ones; raise incidents.k_min or use coarser areas"
+        )
     metadata: dict[str, Any] = {
         "incidents_privacy": {
             "k_min": k,
             "publish_zero": params.publish_zero,
             "secondary_suppression": params.secondary_suppression,
+            "suppression_scope": "all incident tables together (areas, segments, hotspot "
+            "units, environment groups, summary totals)",
+            "lp_audit": {
+                "cells_suppressed": int(hidden.sum()),
+                "unprotected_cells": int(system.unprotected_cells),
+            },
             "min_bandwidth_m": params.min_bandwidth_m,
             "bandwidth_m": params.density_bandwidth_m,
             "density_masked_below_k": params.mask_density_below_k,
             "raw_points_exported": bool(include_raw_points),
         },
         "incidents_raw_points_exported": bool(include_raw_points),
+        "incidents_categories": plan.metadata(params.max_categories, k),
         "incidents_eb_priors": priors,
         "incidents_hotspots": {
             "units": kind,
@@ -467,6 +609,43 @@ def analyse_incidents(
         points=pts,
         raw_points_exported=bool(include_raw_points),
     )
+
+
+def _add_table(
+    system: CellSystem,
+    counts: pd.DataFrame,
+    groups: Mapping[str, Sequence[str]],
+    *,
+    zero_rows: bool = False,
+) -> np.ndarray:
+    """Add a units x counts table with its breakdown sums; returns the cell ids (-1: left out).
+
+    Units with no incident are left out unless ``zero_rows`` (zeros suppressed): their
+    cells are published zeros, which add nothing to any sum and are never a useful
+    complement, and a city has many of them (most street segments).
+    """
+    values = counts.to_numpy(dtype=float)
+    pos = {c: i for i, c in enumerate(counts.columns)}
+    total = pos[TOTAL]
+    rows = np.flatnonzero((values[:, total] > 0) | zero_rows)
+    ids = np.full(values.shape, -1, dtype=np.int64)
+    ids[rows] = system.add_cells(values[rows])
+    sub = ids[rows]
+    for members in groups.values():
+        cols = [pos[c] for c in members if c in pos]
+        if cols and len(rows):
+            system.add_sums(sub[:, cols], sub[:, total])
+    if counts.shape[1] > 1 and len(rows):
+        system.add_follow(sub[:, total], np.delete(sub, total, axis=1))
+    return ids
+
+
+def _mask(hidden: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """``hidden`` at ``ids`` (False where -1: a cell left out of the system)."""
+    out = np.zeros(ids.shape, dtype=bool)
+    ok = ids >= 0
+    out[ok] = hidden[ids[ok]]
+    return out
 
 
 def _covers(darkness: pd.DataFrame, times: pd.Series, timezone: str) -> bool:

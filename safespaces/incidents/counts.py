@@ -1,29 +1,37 @@
 """Snap incidents to streets, count them per unit and window, and suppress small counts.
 
-Suppression rules (``docs/incidents.md`` explains them):
+Suppression rules (``docs/incidents.md`` explains them; :mod:`.suppression` implements
+them over all published tables at once):
 
 1. Primary: a count from 1 to ``k - 1`` is NULL with its flag set (0 too when
    ``publish_zero`` is False).
 2. A unit whose total is suppressed has every breakdown cell suppressed.
-3. Secondary (complementary) suppression: each breakdown of a published total
-   (light windows, week part, months, categories of one unit) and each column
-   (whose sum over units is published in the summary) with a suppressed cell
-   gets further cells suppressed, smallest positive first, until it has at
-   least two suppressed cells whose hidden sum is at least ``k``. Then no
-   suppressed cell can be recovered by subtraction from a published total. This
-   is a greedy heuristic (as in the "hypercube" family), not an optimal
-   cell-suppression solver.
+3. Secondary (complementary) suppression: each sum of published cells (a unit's
+   light windows, week part, months or categories; the units' totals; the study
+   totals) with a suppressed cell gets further cells suppressed, smallest positive
+   first, until it has at least two suppressed cells whose hidden sum is at least
+   ``k``. Then no suppressed cell can be recovered by subtraction from a published
+   total.
+
+Categories become columns ``incidents_cat_<slug>``: distinct slugs (a collision such as
+"Hate crime" / "hate-crime" gets ``_2``, labels in sorted order), at most
+``incidents.max_categories`` of them (the most frequent with at least k incidents), the
+rest counted together in ``incidents_cat_other`` (:func:`plan_categories`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from safespaces.incidents.suppression import table_system
 from safespaces.incidents.windows import LIGHT_WINDOWS, MONTHS, WEEK_WINDOWS
 
 TOTAL = "incidents_count"
@@ -35,10 +43,120 @@ def flag_name(column: str) -> str:
     return TOTAL_FLAG if column == TOTAL else f"{column}_suppressed"
 
 
+#: Largest number of category columns (``incidents.max_categories`` may not exceed it). Each
+#: category adds a count and a flag column to ``areas`` and ``street_segments``: with 50 the
+#: incident columns of a layer stay at most 2 x (1 + 4 + 2 + 12 + 50 + 1) + 5 = 145, a small part
+#: of SQLite's 2,000-column limit that also has to hold the other families' and the user's columns.
+#: Longest slug kept from a category label (longer ones are cut, then made distinct).
+SLUG_CHARS = 40
+OTHER = "other"
+
+
 def category_slug(category: str) -> str:
-    """Column-safe form of a category (``"Hate crime"`` -> ``"hate_crime"``)."""
-    slug = re.sub(r"[^0-9a-z]+", "_", str(category).strip().lower()).strip("_")
-    return slug or "unknown"
+    """Column-safe form of a category (``"Hate crime"`` -> ``"hate_crime"``).
+
+    Accents are dropped (``"Häirintä"`` -> ``"hairinta"``); a label with no Latin letter
+    or digit at all becomes ``"category"`` (:func:`distinct_slugs` numbers them).
+    """
+    text = unicodedata.normalize("NFKD", str(category).strip().lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    slug = re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+    return slug[:SLUG_CHARS].strip("_") or "category"
+
+
+def distinct_slugs(labels: Sequence[str], reserved: Sequence[str] = ()) -> dict[str, str]:
+    """A distinct slug for each label: collisions get ``_2``, ``_3`` ... (labels in sorted order).
+
+    A slug never ends in ``_suppressed`` (that would be another column's flag) and never
+    equals one of ``reserved``.
+
+    Examples
+    --------
+    >>> distinct_slugs(["hate-crime", "Hate crime", "Theft"])
+    {'Hate crime': 'hate_crime', 'Theft': 'theft', 'hate-crime': 'hate_crime_2'}
+    """
+    used = set(reserved)
+    out: dict[str, str] = {}
+    for label in sorted({str(x) for x in labels}):
+        base = category_slug(label)
+        slug, i = base, 1
+        while slug in used or slug.endswith("_suppressed"):
+            i += 1
+            slug = f"{base}_{i}"
+        used.add(slug)
+        out[label] = slug
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class CategoryPlan:
+    """Which count column each incident category goes to.
+
+    Attributes
+    ----------
+    column
+        Label -> slug of its column (``incidents_cat_<slug>``); merged labels map to
+        ``other``.
+    slugs
+        The distinct slugs in column order (labels sorted, ``other`` last).
+    other
+        Slug of the column of merged categories (None when nothing is merged).
+    merged
+        Number of categories counted in ``other``.
+    """
+
+    column: Mapping[str, str]
+    slugs: tuple[str, ...]
+    other: str | None = None
+    merged: int = 0
+
+    @classmethod
+    def of(cls, categories: Sequence[str] | CategoryPlan) -> CategoryPlan:
+        """The plan itself, or one column per label (distinct slugs, nothing merged)."""
+        if isinstance(categories, CategoryPlan):
+            return categories
+        column = distinct_slugs(categories)
+        return cls(column, tuple(column[c] for c in sorted(column)))
+
+    def columns(self) -> dict[str, str]:
+        """Column name -> what it counts (the label, or the merged categories)."""
+        out = {f"incidents_cat_{self.column[label]}": label for label in sorted(self.column)}
+        if self.other is not None:
+            out[f"incidents_cat_{self.other}"] = f"{self.merged} other categories"
+        return {c: out[c] for c in (f"incidents_cat_{s}" for s in self.slugs)}
+
+    def metadata(self, max_categories: int, k_min: int) -> dict[str, Any]:
+        """The label -> column mapping and the rule, for ``run_metadata``."""
+        return {
+            "columns": self.columns(),
+            "merged_into_other": self.merged,
+            "rule": f"at most {max_categories} categories get a column (the most frequent with "
+            f"at least k = {k_min} incidents in the study area); the rest count together in "
+            f"incidents_cat_{self.other or OTHER}; slugs made distinct with _2, _3 (labels in "
+            "sorted order)",
+        }
+
+
+def plan_categories(labels: pd.Series, *, max_categories: int, k_min: int) -> CategoryPlan:
+    """Columns for the ``max_categories`` most frequent categories with at least ``k_min``
+    incidents (ties by label); every other category counts in one ``other`` column.
+
+    A rare category is never a column of its own: a column whose study-wide total is 1 to
+    k - 1 would say that such an incident happened, and almost where.
+    """
+    counts = labels.astype("string").fillna("unknown").value_counts()
+    frame = pd.DataFrame({"label": counts.index.astype(str), "n": counts.to_numpy()})
+    frame = frame.sort_values(["n", "label"], ascending=[False, True], kind="stable")
+    keep = frame[frame["n"] >= k_min].head(max(0, max_categories))
+    kept = sorted(keep["label"])
+    column = distinct_slugs(kept)
+    merged = [str(x) for x in frame["label"] if str(x) not in column]
+    other = None
+    if merged:
+        other = distinct_slugs([OTHER], reserved=list(column.values()))[OTHER]
+        column.update(dict.fromkeys(merged, other))
+    slugs = tuple(column[c] for c in kept) + ((other,) if other else ())
+    return CategoryPlan(column, slugs, other, len(merged))
 
 
 def snap_to_segments(
@@ -94,15 +212,20 @@ def area_of_points(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.Seri
     return out
 
 
-def count_groups(categories: Sequence[str]) -> dict[str, list[str]]:
-    """Breakdown tables: name -> count columns that sum to the total."""
+def count_groups(categories: Sequence[str] | CategoryPlan) -> dict[str, list[str]]:
+    """Breakdown tables: name -> count columns that sum to the total.
+
+    ``categories``: the category labels (one column each, distinct slugs) or a
+    :class:`CategoryPlan`.
+    """
+    plan = CategoryPlan.of(categories)
     return {
         "light": [
             f"incidents_{w}" if w != "unknown" else "incidents_hour_unknown" for w in LIGHT_WINDOWS
         ],
         "week": [f"incidents_{w}" for w in WEEK_WINDOWS],
         "month": [f"incidents_month_{m}" for m in MONTHS],
-        "category": [f"incidents_cat_{category_slug(c)}" for c in categories],
+        "category": [f"incidents_cat_{slug}" for slug in plan.slugs],
     }
 
 
@@ -111,7 +234,7 @@ def count_by_unit(
     windows: pd.DataFrame,
     category: pd.Series,
     index: pd.Index,
-    categories: Sequence[str],
+    categories: Sequence[str] | CategoryPlan,
 ) -> pd.DataFrame:
     """Counts per unit: the total, each light window, week part, month and category.
 
@@ -126,19 +249,22 @@ def count_by_unit(
     index
         Unit ids of the output rows (every unit, also those with no incident).
     categories
-        Every category (columns appear even where a category has no incident).
+        Every category label (columns appear even where a category has no incident),
+        or a :class:`CategoryPlan` (labels it merges count in its ``other`` column).
     """
+    plan = CategoryPlan.of(categories)
     ok = unit.notna().to_numpy()
     ids = unit[ok].to_numpy()
     light = np.where(windows["window_light"] == "unknown", "hour_unknown", windows["window_light"])
+    slug = category.astype("string").fillna("unknown").map(dict(plan.column))
     keys = {
         "": np.full(len(unit), "count", dtype=object),
         "light": light.astype(object),
         "week": windows["window_week"].to_numpy(dtype=object),
         "month": np.char.add("month_", windows["window_month"].to_numpy(dtype=str)).astype(object),
-        "category": np.array(["cat_" + category_slug(c) for c in category], dtype=object),
+        "category": ("cat_" + slug.astype(object).fillna("\0unplanned")).to_numpy(dtype=object),
     }
-    groups = count_groups(categories)
+    groups = count_groups(plan)
     wanted = [TOTAL, *[c for cols in groups.values() for c in cols]]
     row = index.get_indexer(pd.Index(ids))  # -1: a unit id that is not an output row (dropped)
     inside = row >= 0
@@ -157,35 +283,6 @@ def count_by_unit(
     )
 
 
-def _secondary_pass(values: np.ndarray, sup: np.ndarray, k: int) -> bool:
-    """Add suppressed cells row by row (in place) until each row is protected.
-
-    A row with a suppressed cell is protected when it has two or more suppressed
-    cells whose sum is at least ``k``. Returns whether anything changed.
-    """
-    changed = False
-    rows = np.arange(values.shape[0])
-    for _ in range(values.shape[1]):
-        n_sup = sup.sum(axis=1)
-        hidden = np.where(sup, values, 0).sum(axis=1)
-        need = (n_sup > 0) & ((n_sup < 2) | (hidden < k))
-        if not need.any():
-            break
-        positive = np.where(~sup & (values > 0), values, np.inf)
-        zero_ok = np.where(~sup & (values == 0) & (n_sup < 2)[:, None], 0.0, np.inf)
-        best_pos = positive.argmin(axis=1)
-        has_pos = np.isfinite(positive[rows, best_pos])
-        best_zero = zero_ok.argmin(axis=1)
-        has_zero = np.isfinite(zero_ok[rows, best_zero])
-        pick = np.where(has_pos, best_pos, best_zero)
-        do = need & (has_pos | has_zero)
-        if not do.any():
-            break
-        sup[rows[do], pick[do]] = True
-        changed = True
-    return changed
-
-
 def suppression_mask(
     counts: pd.DataFrame,
     groups: Mapping[str, Sequence[str]],
@@ -193,8 +290,12 @@ def suppression_mask(
     k: int,
     publish_zero: bool = True,
     secondary: bool = True,
+    column_sums: bool = True,
 ) -> pd.DataFrame:
-    """Which counts to suppress (True = NULL), by the rules in the module docstring.
+    """Which counts of one table to suppress (True = NULL), by the rules in the module docstring.
+
+    The incident analysis suppresses all its tables together
+    (:class:`~safespaces.incidents.suppression.CellSystem`); this is the same for one table.
 
     Parameters
     ----------
@@ -202,31 +303,18 @@ def suppression_mask(
         ``incidents_count`` and the breakdown columns, one row per unit.
     groups
         Breakdown tables: name -> columns summing to ``incidents_count``.
+    column_sums
+        Treat each column's sum over the units as published (the safe assumption for a
+        table on its own).
     """
-    values = counts.to_numpy(dtype=float)
     cols = list(counts.columns)
     pos = {c: i for i, c in enumerate(cols)}
-    sup = (values >= 1) & (values < k)
-    if not publish_zero:
-        sup |= values == 0
-    for _ in range(50):
-        before = sup.copy()
-        total_sup = sup[:, pos[TOTAL]]
-        sup[total_sup, :] = True
-        if secondary:
-            for members in groups.values():
-                idx = [pos[c] for c in members if c in pos]
-                if not idx:
-                    continue
-                sub_v, sub_s = values[:, idx], sup[:, idx]
-                _secondary_pass(sub_v, sub_s, k)
-                sup[:, idx] = sub_s
-            col_s = sup.T.copy()
-            _secondary_pass(values.T.copy(), col_s, k)
-            sup = col_s.T.copy()
-        if (sup == before).all():
-            break
-    return pd.DataFrame(sup, index=counts.index, columns=cols)
+    members = [[pos[c] for c in g if c in pos] for g in groups.values()]
+    system, _ = table_system(
+        counts.to_numpy(dtype=float), members, total=pos[TOTAL], column_sums=column_sums
+    )
+    hidden = system.suppress(k=k, publish_zero=publish_zero, secondary=secondary)
+    return pd.DataFrame(hidden.reshape(counts.shape), index=counts.index, columns=cols)
 
 
 def published_counts(counts: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:

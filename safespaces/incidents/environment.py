@@ -12,14 +12,16 @@ Both describe association, not cause: see :data:`CAVEAT`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from safespaces.incidents.rates import poisson_ci
+from safespaces.incidents.suppression import Relations
 
 CAVEAT = (
     "These figures describe association, not cause. Streets with more people about or "
@@ -72,6 +74,28 @@ def _groups(segments: pd.DataFrame, column: str) -> pd.Series:
     return values.astype("string")
 
 
+def environment_groups(
+    segments: pd.DataFrame, columns: Sequence[str]
+) -> list[tuple[str, str, npt.NDArray[np.int64]]]:
+    """The rows of :func:`environment_table`: (variable, group, positions of its segments).
+
+    Groups are quintiles of a numeric column or values of a text column (segments with
+    no value are in no group), in quintile or sorted order. Anyone can recompute them
+    from the published segment columns, so each group's count is a published sum of the
+    segments' counts (the incident analysis suppresses them together).
+    """
+    out: list[tuple[str, str, npt.NDArray[np.int64]]] = []
+    for column in columns:
+        if column not in segments:
+            continue
+        groups = _groups(segments, column).to_numpy(dtype=object)
+        ok = np.flatnonzero(pd.notna(groups))
+        labels = groups[ok].astype(str)
+        for name in sorted(set(labels.tolist())):
+            out.append((column, name, ok[labels == name].astype(np.int64)))
+    return out
+
+
 def environment_table(
     segments: pd.DataFrame,
     counts: Sequence[float] | np.ndarray | pd.Series,
@@ -79,6 +103,7 @@ def environment_table(
     *,
     k_min: int,
     level: float = 0.95,
+    hidden: Sequence[bool] | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Incidents per 100 m by group of each environment column.
 
@@ -88,10 +113,13 @@ def environment_table(
         Segments with ``length_m`` and the environment columns.
     counts
         Incidents snapped to each segment (true counts; only group totals are
-        published, and a group total below ``k_min`` (but above 0) is suppressed
-        with its rate and interval).
+        published).
     columns
         Columns to describe; absent ones are skipped.
+    hidden
+        Which rows (in :func:`environment_groups` order) to suppress, as decided
+        with the other tables; None: on this table alone (a group total from 1 to
+        ``k_min - 1`` is suppressed, then complementary cells per variable).
 
     Returns
     -------
@@ -101,35 +129,34 @@ def environment_table(
     y = np.asarray(counts, dtype=float)
     length = segments["length_m"].to_numpy(dtype=float)
     total = float(y.sum())
+    groups = environment_groups(segments, columns)
+    ys = np.array([y[members].sum() for _, _, members in groups], dtype=float)
+    lens = np.array([length[members].sum() for _, _, members in groups], dtype=float)
+    low, high = poisson_ci(ys, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = np.where(lens > 0, 100.0 / lens, np.nan)
+    own = hidden is None
+    mask = (ys > 0) & (ys < k_min) if own else np.asarray(hidden, dtype=bool)
     rows: list[dict[str, Any]] = []
-    for column in columns:
-        if column not in segments:
-            continue
-        groups = _groups(segments, column)
-        frame = pd.DataFrame({"g": groups.to_numpy(), "y": y, "len": length}).dropna(subset=["g"])
-        agg = frame.groupby("g", sort=True).agg(
-            segments=("y", "size"), y=("y", "sum"), len=("len", "sum")
+    for i, (variable, name, members) in enumerate(groups):
+        suppressed = bool(mask[i])
+        rows.append(
+            {
+                "variable": variable,
+                "group": name,
+                "segments": len(members),
+                "length_km": round(float(lens[i]) / 1000, 2),
+                "incidents": None if suppressed else int(ys[i]),
+                "incidents_suppressed": suppressed,
+                "per_100m": None if suppressed else float(ys[i] * per[i]),
+                "per_100m_ci_low": None if suppressed else float(low[i] * per[i]),
+                "per_100m_ci_high": None if suppressed else float(high[i] * per[i]),
+                "_y": float(ys[i]),
+            }
         )
-        low, high = poisson_ci(agg["y"].to_numpy(), level)
-        per = 100.0 / agg["len"].to_numpy()
-        for (name, row), lo, hi, p in zip(agg.iterrows(), low, high, per, strict=True):
-            suppressed = 0 < row["y"] < k_min
-            rows.append(
-                {
-                    "variable": column,
-                    "group": str(name),
-                    "segments": int(row["segments"]),
-                    "length_km": round(float(row["len"]) / 1000, 2),
-                    "incidents": None if suppressed else int(row["y"]),
-                    "incidents_suppressed": bool(suppressed),
-                    "per_100m": None if suppressed else float(row["y"] * p),
-                    "per_100m_ci_low": None if suppressed else float(lo * p),
-                    "per_100m_ci_high": None if suppressed else float(hi * p),
-                    "_y": float(row["y"]),
-                }
-            )
     table = pd.DataFrame(rows, columns=[*ENVIRONMENT_COLUMNS, "_y"])
-    _complementary(table, total, k_min)
+    if own:
+        _complementary(table, total, k_min)
     return table.drop(columns="_y")
 
 
@@ -161,6 +188,43 @@ def _complementary(table: pd.DataFrame, total: float, k_min: int) -> None:
             table.loc[labels, "incidents_suppressed"] = True
             for column in ("incidents", "per_100m", "per_100m_ci_low", "per_100m_ci_high"):
                 table.loc[labels, column] = None
+
+
+def score_relations(
+    segments: pd.DataFrame,
+    counts: Sequence[float] | np.ndarray | pd.Series,
+    columns: Sequence[str],
+    model: pd.DataFrame,
+    info: Mapping[str, Any],
+) -> Relations:
+    """What a fitted count model says about the counts: its score equations.
+
+    At the maximum-likelihood estimate, for every term j,
+    ``sum_i x_ij (y_i - mu_i) / (1 + alpha mu_i) = 0`` (negative binomial NB2;
+    Poisson: ``alpha = 0``), where ``mu_i`` follows from the published coefficients and
+    the segments' published columns. So each published coefficient is a weighted sum
+    of the segments' counts that anyone can compute. Returns those sums
+    (terms x segments) with their values, known up to the fit's own precision
+    (the tolerance: the true residual plus a relative 1e-6).
+    """
+    import statsmodels.api as sm
+
+    y = np.asarray(counts, dtype=float)
+    length = segments["length_m"].to_numpy(dtype=float)
+    x = _design(segments, columns)
+    keep = (length > 0) & np.isfinite(y) & x.notna().all(axis=1).to_numpy()
+    design = sm.add_constant(x[keep], has_constant="add").to_numpy(dtype=float)
+    beta = model["coef"].to_numpy(dtype=float)
+    alpha = float(info.get("alpha") or 0.0)
+    with np.errstate(over="ignore"):
+        mu = np.exp(design @ beta) * length[keep] / 100.0
+    weighted = design / (1.0 + alpha * mu)[:, None]
+    rows = np.zeros((design.shape[1], len(y)))
+    rows[:, keep] = weighted.T
+    values = weighted.T @ mu
+    residual = weighted.T @ y[keep] - values
+    tolerance = np.abs(residual) + 1e-6 * (1.0 + np.abs(values))
+    return Relations(sparse.csr_matrix(rows), values, tolerance)
 
 
 def _design(segments: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -123,29 +123,60 @@ def gi_star_z(y: npt.ArrayLike, w: sparse.spmatrix) -> npt.NDArray[np.float64]:
         return np.asarray((g - expected) / np.sqrt(variance), dtype=float)
 
 
+#: Largest work array of :func:`permutation_p` (elements): memory stays near 40 MB
+#: whatever the number of units or permutations (the time grows with both).
+PERMUTATION_BLOCK = 2**20
+
+
+def _draw_positions(
+    rng: np.random.Generator, count: int, pool: int, k: int
+) -> npt.NDArray[np.int64]:
+    """``count`` independent uniform draws of ``k`` distinct positions out of ``pool``, in
+    random order (``count x k``), generated ``PERMUTATION_BLOCK`` elements at a time."""
+    out = np.empty((count, k), dtype=np.int64)
+    rows = max(1, PERMUTATION_BLOCK // max(pool, 1))
+    for start in range(0, count, rows):
+        stop = min(start + rows, count)
+        keys = rng.random((stop - start, pool))
+        if k < pool:
+            part = np.argpartition(keys, k - 1, axis=1)[:, :k]
+        else:
+            part = np.broadcast_to(np.arange(pool), keys.shape).copy()
+        # order the k chosen positions by their keys: a uniformly random order
+        order = np.argsort(np.take_along_axis(keys, part, axis=1), axis=1)
+        out[start:stop] = np.take_along_axis(part, order, axis=1)
+    return out
+
+
 def permutation_p(
     y: npt.ArrayLike,
     w: sparse.spmatrix,
     *,
     permutations: int,
     seed: int,
-    chunk: int = 256,
 ) -> npt.NDArray[np.float64]:
     """Conditional-permutation pseudo p-values of Gi* (the scheme of esda's ``crand``).
 
     For each unit, its own value stays and its ``k_i`` neighbours' values are
     replaced by ``k_i`` values drawn without replacement from the other units,
-    ``permutations`` times. With ``larger`` the number of draws with a Gi* at
-    least the observed one, folded to the smaller tail,
-    ``p = (larger + 1) / (permutations + 1)`` (one-sided, as esda's ``p_sim``).
-    Vectorised over units in chunks; no numba compile.
+    ``permutations`` times. As in esda, one set of draws (positions among "the
+    other units") is shared by all units; here each unit also shifts the
+    positions by its own random offset (modulo ``n - 1``), which keeps every
+    unit's draws uniform and decorrelates neighbouring units. With ``larger``
+    the number of draws with a Gi* at least the observed one, folded to the
+    smaller tail, ``p = (larger + 1) / (permutations + 1)`` (one-sided, as
+    esda's ``p_sim``).
+
+    Memory is bounded (:data:`PERMUTATION_BLOCK` elements per work array):
+    permutations and units are processed in blocks, so a large
+    ``permutations`` costs time, not memory.
 
     Raises
     ------
     safespaces.errors.SettingError
         ``permutations x (units - 1)`` above
-        :data:`~safespaces.incidents.params.MAX_HOTSPOT_DRAWS` (the draws would
-        not fit in memory).
+        :data:`~safespaces.incidents.params.MAX_HOTSPOT_DRAWS` (the run would take
+        too long).
     """
     y = np.asarray(y, dtype=float)
     n = len(y)
@@ -156,26 +187,30 @@ def permutation_p(
     k_max = int(card.max()) if n else 0
     total = y.sum()
     out = np.full(n, np.nan)
-    if n < 3 or total <= 0 or k_max == 0:
+    if n < 3 or total <= 0 or k_max == 0 or permutations <= 0:
         return out
     k_max = min(k_max, n - 1)
     check_hotspot_draws(permutations, n)
     observed = (binary @ y + y) / (card + 1) / total
     rng = np.random.default_rng(seed)
-    # Shared positions of the draws within each unit's shuffled "others" list.
-    rids = np.argsort(rng.random((permutations, n - 1)), axis=1)[:, :k_max]
-    for start in range(0, n, chunk):
-        units = np.arange(start, min(start + chunk, n))
-        order = np.argsort(rng.random((len(units), n - 1)), axis=1)
-        others = order + (order >= units[:, None])  # skip the unit itself
-        picked = y[others[:, rids]]  # units x permutations x k_max
-        take = np.arange(k_max)[None, None, :] < card[units][:, None, None]
-        sums = np.where(take, picked, 0.0).sum(axis=2) + y[units][:, None]
-        sim = sums / (card[units] + 1)[:, None] / total
-        larger = (sim >= observed[units][:, None]).sum(axis=1)
-        larger = np.where(permutations - larger < larger, permutations - larger, larger)
-        out[units] = (larger + 1) / (permutations + 1)
-    return out
+    offset = rng.integers(0, n - 1, size=n)
+    larger = np.zeros(n, dtype=np.int64)
+    # a block of permutations, then units so that units x block x k_max stays bounded
+    perm_block = max(1, min(permutations, PERMUTATION_BLOCK // k_max))
+    unit_block = max(1, PERMUTATION_BLOCK // (perm_block * k_max))
+    take_all = np.arange(k_max)
+    for p0 in range(0, permutations, perm_block):
+        rids = _draw_positions(rng, min(perm_block, permutations - p0), n - 1, k_max)
+        for u0 in range(0, n, unit_block):
+            units = np.arange(u0, min(u0 + unit_block, n))
+            pos = (rids[None, :, :] + offset[units][:, None, None]) % (n - 1)
+            others = pos + (pos >= units[:, None, None])  # skip the unit itself
+            take = take_all[None, None, :] < card[units][:, None, None]
+            sums = np.where(take, y[others], 0.0).sum(axis=2) + y[units][:, None]
+            sim = sums / (card[units] + 1)[:, None] / total
+            larger[units] += (sim >= observed[units][:, None]).sum(axis=1)
+    larger = np.where(permutations - larger < larger, permutations - larger, larger)
+    return np.asarray((larger + 1) / (permutations + 1), dtype=float)
 
 
 def classify(z: npt.ArrayLike, q: npt.ArrayLike, fdr: float = 0.05) -> npt.NDArray[np.object_]:

@@ -7,9 +7,15 @@ import dataclasses
 from safespaces.errors import SettingError
 from safespaces.validation import Count, Note, Number, OneOf, Rules, check_section
 
-#: Largest permutations x (units - 1) of the Gi* conditional permutations: the
-#: random draws take 16 bytes each (values and their order), 800 MB at the cap.
-MAX_HOTSPOT_DRAWS = 50_000_000
+#: Largest permutations x (units - 1) of the Gi* conditional permutations. Memory is
+#: bounded whatever the count (the permutations run in blocks); time is not: 5e7 draws
+#: took 7 s on 2 cores (999 permutations of 48,841 grid cells), so the cap is about 2.5 min.
+MAX_HOTSPOT_DRAWS = 1_000_000_000
+
+
+#: Most incident categories with a column of their own (``incidents.max_categories``):
+#: each adds a count and a flag to two layers, far below SQLite's 2,000 columns.
+MAX_CATEGORIES = 50
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +66,11 @@ class IncidentParams:
         Confidence level of the intervals in the environment and model tables.
     residents_columns
         Area columns read as residents (first present wins).
+    max_categories
+        Categories with a column of their own (``incidents_cat_<slug>``): the most
+        frequent ones with at least ``k_min`` incidents, at most
+        :data:`safespaces.incidents.counts.MAX_CATEGORIES` (50); the others count
+        together in ``incidents_cat_other``.
     """
 
     k_min: int = 5
@@ -86,6 +97,7 @@ class IncidentParams:
         "asukkaat",
         "residents_est",
     )
+    max_categories: int = 20
 
 
 #: Allowed range of every setting (docs/config.md); see :mod:`safespaces.validation`.
@@ -102,6 +114,9 @@ RULES: Rules = {
     "hotspot_permutations": (
         Number(0, 99_999, why="99,999 resolves p = 0.00001; more only costs memory and time"),
         Note(f"and permutations x (units - 1) <= {MAX_HOTSPOT_DRAWS:,} at run time"),
+    ),
+    "max_categories": Number(
+        0, MAX_CATEGORIES, why="each category adds columns to the areas and segments layers"
     ),
     "hotspot_fdr": Number(0, 1, lo_open=True, hi_open=True),
     "density_bandwidth_m": (
@@ -161,7 +176,8 @@ def check_bandwidth(bandwidth_m: float, min_bandwidth_m: float, include_raw_poin
 
 
 def check_hotspot_draws(permutations: int, units: int) -> None:
-    """Refuse Gi* permutations whose random draws would exceed :data:`MAX_HOTSPOT_DRAWS`.
+    """Refuse Gi* permutations whose random draws would exceed :data:`MAX_HOTSPOT_DRAWS`
+    (a run of hours).
 
     Raises
     ------
@@ -176,7 +192,7 @@ def check_hotspot_draws(permutations: int, units: int) -> None:
             "incidents.hotspot_permutations",
             permutations,
             f"too many for {units:,} hotspot units ({draws:,} random draws, at most "
-            f"{MAX_HOTSPOT_DRAWS:,}: about {16 * draws / 1e9:.1f} GB)",
+            f"{MAX_HOTSPOT_DRAWS:,}: about {draws / 7e6 / 60:,.0f} minutes on 2 cores)",
             f"set it to at most {fits:,}, use larger units (incidents.grid_size_m or fewer "
             "areas), or 0 for analytical p-values",
         )

@@ -22,6 +22,8 @@ def eb_rates(
     exposure: npt.ArrayLike,
     published: npt.ArrayLike,
     per: float,
+    *,
+    total_known: bool = True,
 ) -> tuple[FloatArray, dict[str, float]]:
     """Marshall's global empirical-Bayes rates (method of moments).
 
@@ -39,9 +41,10 @@ def eb_rates(
     where :math:`\\bar n` is the mean exposure. A unit with a small exposure gets
     a small weight :math:`w_i` and is pulled towards the global rate :math:`m`.
 
-    Privacy: :math:`m` uses every unit (the global rate, itself published),
-    while :math:`s^2` and :math:`\\bar n` use the published units only, and the
-    smoothed rate is returned for published units only (NaN elsewhere). So no
+    Privacy: :math:`m` uses every unit when ``total_known`` (their total can be
+    derived from published counts: it is itself published), else the published
+    units only; :math:`s^2` and :math:`\\bar n` use the published units only, and
+    the smoothed rate is returned for published units only (NaN elsewhere). So no
     published value depends on a suppressed count beyond the published totals.
 
     Parameters
@@ -50,6 +53,9 @@ def eb_rates(
         Per unit; units with no positive exposure are left out.
     published
         Boolean mask of units whose count is published.
+    total_known
+        The sum of the counts of the units with a positive exposure is published
+        (or derivable from published counts).
     per
         Scale of the rates (e.g. 100 for per 100 m, 1000 for per 1,000 residents).
 
@@ -71,7 +77,8 @@ def eb_rates(
     out = np.full(len(y), np.nan)
     if not valid.any() or n[valid].sum() <= 0 or not pub.any():
         return out, {"m": np.nan, "A": np.nan, "s2": np.nan, "n_bar": np.nan}
-    m = y[valid].sum() / n[valid].sum()
+    base = valid if total_known else pub
+    m = y[base].sum() / n[base].sum()
     r = np.where(pub, y / np.where(n > 0, n, 1.0), np.nan)
     s2 = float(np.sum(n[pub] * (r[pub] - m) ** 2) / n[pub].sum())
     n_bar = float(n[pub].mean())
