@@ -364,6 +364,7 @@ def analyse_incidents(
         system.add_sums([np.r_[seg_ids[:, 0], not_snapped_id]], [in_id])
     # fewer than k in the study (or its total hidden): no breakdown of it at all
     system.add_follow([in_id], [np.r_[light_ids, env_ids]])
+    system.keep_published([in_id])
 
     hidden = system.suppress(
         k=k, publish_zero=params.publish_zero, secondary=params.secondary_suppression

@@ -63,6 +63,7 @@ class CellSystem:
         self._n_sums = 0
         self._lead: list[IntArray] = []
         self._follow: list[IntArray] = []
+        self._last_resort = np.zeros(0, dtype=np.int64)
         self.stuck = 0
         self.unprotected_cells = 0
 
@@ -129,6 +130,14 @@ class CellSystem:
         ok = (pairs_fol >= 0) & (pairs_lead >= 0)
         self._lead.append(pairs_lead[ok])
         self._follow.append(pairs_fol[ok])
+
+    def keep_published(self, ids: npt.ArrayLike) -> None:
+        """Hide these cells (e.g. the study total) in a repair only when nothing else can.
+
+        A reader expects the headline figures; hiding a total of 24 to protect a cell
+        of 4 is the costliest choice when a smaller published cell would do.
+        """
+        self._last_resort = np.union1d(self._last_resort, np.asarray(ids, dtype=np.int64))
 
     def values(self) -> npt.NDArray[np.float64]:
         """True values of all cells."""
@@ -262,20 +271,28 @@ class CellSystem:
 
         The sums that bound the cell from above are those with a non-zero dual value in
         the LP that maximises it (and the cell's own sums); the smallest published
-        positive cell among them is hidden, which puts a new unknown into that bound.
+        positive cell among them is hidden (cells marked with :meth:`keep_published`
+        last), which puts a new unknown into that bound. A cell whose bound already got
+        a new unknown in this round waits for the next audit: one new unknown often
+        protects several cells, and hiding one per cell would hide far more than needed.
         """
         v = self.values()
         er, ec, _ = entries
+        last = np.zeros(self._size, dtype=bool)
+        last[self._last_resort] = True
+        picked = np.zeros(self._size, dtype=bool)
         changed = False
         for cell in np.unique(bad):
             sums = np.union1d(reader.binding(int(cell)), er[ec == cell])
             at = np.isin(er, sums)
             cand = ec[at]
+            if picked[cand].any():  # this round already put a new unknown into its bound
+                continue
             free = cand[~hidden[cand] & (v[cand] > 0)]
             if not len(free):
                 continue
-            pick = int(free[np.lexsort((free, v[free]))[0]])
-            hidden[pick] = True
+            pick = int(free[np.lexsort((free, v[free], last[free]))[0]])
+            hidden[pick] = picked[pick] = True
             changed = True
         return changed
 
