@@ -60,7 +60,15 @@ def make(out: Path, cases: list[str] | None) -> None:
         "run": ["run"],
         "lighting": ["lighting", "--osm", osm],
         "eyes": ["eyes", "--osm", osm],
-        "mix": ["mix", "--areas", str(areas), "--groups", "ara,hitas,owner", "--permutations", "99"],
+        "mix": [
+            "mix",
+            "--areas",
+            str(areas),
+            "--groups",
+            "ara,hitas,owner",
+            "--permutations",
+            "99",
+        ],
         "incidents": ["incidents", "--incidents", inc, "--osm", osm, "--permutations", "99"],
     }
     for name, argv in commands.items():
@@ -113,7 +121,7 @@ def compare(a: Path, b: Path) -> list[str]:
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     compared = [f for f in files_a if f.suffix in {".gpkg", ".tif", ".qml"}]
-    missing = {f for f in compared} - set(files_b)
+    missing = set(compared) - set(files_b)
     bad += [f"{f}: missing in {b}" for f in sorted(missing)]
     extra = {f for f in files_b if f.suffix in {".gpkg", ".tif", ".qml"}} - set(files_a)
     bad += [f"{f}: only in {b}" for f in sorted(extra)]
