@@ -97,9 +97,10 @@ def segments(warm: None) -> pd.DataFrame:
 
 
 def test_every_page_runs(app: AppTest) -> None:
-    for name in PAGES:
+    titles = ["Map", "Districts", "Social mix", "Lighting", "Incidents", "Data", "Export"]
+    for name, title in zip(PAGES, titles, strict=True):
         page(app, name)
-        assert app.title, name
+        assert [t.value for t in app.title] == [title], name
         assert not app.error, (name, [e.value for e in app.error])
 
 
