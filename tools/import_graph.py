@@ -243,9 +243,11 @@ def read_imports(path: Path, known: set[str], root: Path = ROOT) -> list[Import]
         if top in tops:
             while target not in known and "." in target:
                 target = target.rpartition(".")[0]
-            found.append(Import(source, target, kind, line, internal=True))
+            imp = Import(source, target, kind, line, internal=True)
         else:
-            found.append(Import(source, top, kind, line, internal=False))
+            imp = Import(source, top, kind, line, internal=False)
+        if imp not in found:  # `from a import b, c` imports a once
+            found.append(imp)
 
     for node, kind in _statements(tree.body, "runtime"):
         if isinstance(node, ast.Import):
