@@ -52,6 +52,38 @@ def stroke_colours(page: Any) -> list[str]:
     return list(paths.evaluate_all("els => els.map(e => e.getAttribute('stroke'))"))
 
 
+def eyes_colours(values: Any) -> list[str]:
+    """Stroke colours of eyes values as the map draws them: rounded to 2 decimals, classed
+    by the catalogue's (lower, upper] ranges (the first including 0), no value grey."""
+    import pandas as pd
+
+    from safespaces.catalogue import EYES_CLASSES, GREY
+
+    ranges = [(c.value[1], c.colour) for c in EYES_CLASSES if isinstance(c.value, tuple)]
+    return [
+        GREY if pd.isna(v) else next(c for upper, c in ranges if round(v, 2) <= upper)
+        for v in values
+    ]
+
+
+def download_layer(page: Any, url: str, layer: str, folder: Path) -> Any:
+    """A layer of the GeoPackage the app offers on its Export page (in a second tab)."""
+    import pyogrio
+
+    tab = page.context.browser.new_page(accept_downloads=True)
+    try:
+        tab.goto(url.rstrip("/") + "/export")
+        button = tab.get_by_role("button", name="Download the GeoPackage")
+        button.wait_for(timeout=60_000)
+        with tab.expect_download(timeout=60_000) as info:
+            button.click()
+        target = folder / "safespaces.gpkg"
+        info.value.save_as(target)
+    finally:
+        tab.close()
+    return pyogrio.read_dataframe(target, layer=layer)
+
+
 def assert_clean(page: Any, external: list[str]) -> None:
     assert not external, f"requests left localhost: {external[:5]}"
     text = page.inner_text("body")
@@ -74,8 +106,10 @@ def test_map_opens_offline(browser_page: tuple[Any, str, list[str]]) -> None:
     assert_clean(page, external)
 
 
-def test_hour_slider_changes_the_map(browser_page: tuple[Any, str, list[str]]) -> None:
-    page, _, external = browser_page
+def test_hour_slider_changes_the_map(
+    browser_page: tuple[Any, str, list[str]], tmp_path: Path
+) -> None:
+    page, url, external = browser_page
     wait_for_map(page)
     before = stroke_colours(page)
     slider = page.get_by_role("slider", name="Hour")
@@ -94,8 +128,13 @@ def test_hour_slider_changes_the_map(browser_page: tuple[Any, str, list[str]]) -
         if after and after != before:
             break
     assert slider.input_value() == "12"
-    changed = sum(a != b for a, b in zip(before, after, strict=False))
-    assert changed > 100, "the eyes layer did not change with the hour"
+    # every street drawn in the colour of its eyes value at noon, then the dark paths unchanged
+    segments = download_layer(page, url, "street_segments", tmp_path)
+    n = len(segments)
+    assert len(after) == len(before) > n
+    assert after[:n] == eyes_colours(segments["eyes_h12"]), "the streets are not coloured by noon"
+    assert after[n:] == before[n:]
+    assert before[:n] == eyes_colours(segments["eyes_h22"])
     page.screenshot(path=str(ARTIFACTS / "app_map_noon.png"))
     assert_clean(page, external)
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -55,10 +56,51 @@ def markdown_text(at: AppTest) -> str:
     return "\n".join(str(m.value) for m in at.markdown)
 
 
+def map_layers(at: AppTest) -> list[dict[str, tuple[float | None, str]]]:
+    """The map's layers in drawing order: feature id -> (the value on hover, its colour)."""
+    script = str(folium_args(at)["script"])
+    decoder = json.JSONDecoder()
+    layers = []
+    for match in re.finditer(r"_add\((?=\{\"features\")", script):
+        data, _ = decoder.raw_decode(script, match.end())
+        props = {f["id"]: f["properties"] for f in data["features"]}
+        layers.append({fid: (p.get("value"), p["_c"]) for fid, p in props.items()})
+    return layers
+
+
+def assert_layer_shows(layer: dict[str, tuple[float | None, str]], expected: pd.Series) -> None:
+    """Each feature shows its expected value (by segment id), coloured by the catalogue's
+    0-100 classes (lower, upper], the first including 0; no value is grey."""
+    from safespaces.catalogue import EYES_CLASSES, GREY
+
+    assert list(layer) == [f"segment:{i}" for i in expected.index]
+    uppers = [(c.value[1], c.colour) for c in EYES_CLASSES if isinstance(c.value, tuple)]
+    assert [u for u, _ in uppers] == [20, 40, 60, 80, 100]
+    for fid, (value, colour) in layer.items():
+        want = expected[int(fid.split(":")[1])]
+        if pd.isna(want):
+            assert value is None and colour == GREY, fid
+            continue
+        assert value is not None and value == pytest.approx(want, abs=1e-9), fid
+        assert colour == next(c for upper, c in uppers if value <= upper), fid
+
+
+@pytest.fixture(scope="module")
+def segments(warm: None) -> pd.DataFrame:
+    """The default run's street segments, as the app read them (its cached analysis)."""
+    from safespaces.config import Config
+    from safespaces.pipeline import Inputs
+
+    config = Config()
+    data = state.analysis(Inputs(), config.to_json(), config)
+    return data.layers["street_segments"].set_index("segment_id")
+
+
 def test_every_page_runs(app: AppTest) -> None:
-    for name in PAGES:
+    titles = ["Map", "Districts", "Social mix", "Lighting", "Incidents", "Data", "Export"]
+    for name, title in zip(PAGES, titles, strict=True):
         page(app, name)
-        assert app.title, name
+        assert [t.value for t in app.title] == [title], name
         assert not app.error, (name, [e.value for e in app.error])
 
 
@@ -88,7 +130,7 @@ def test_map_requests_no_remote_asset(app: AppTest) -> None:
 
 
 def test_hour_and_weights_do_not_rerun_the_analysis(
-    app: AppTest, monkeypatch: pytest.MonkeyPatch
+    app: AppTest, segments: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("the analysis ran again")
@@ -97,13 +139,21 @@ def test_hour_and_weights_do_not_rerun_the_analysis(
     before = folium_args(app)["script"]
     app.slider(key="hour").set_value(3).run()
     assert not app.exception
-    assert folium_args(app)["script"] != before
+    assert "Eyes on the street at 22:00" in str(before)
+    script = str(folium_args(app)["script"])
+    assert "Eyes on the street at 03:00" in script and "at 22:00" not in script
+    # eyes on the street (drawn before the dark paths): the library's values at 03:00
+    assert_layer_shows(map_layers(app)[0], segments["eyes_h03"].round(2))
     app.checkbox(key="show_score").check().run()
-    with_score = folium_args(app)["script"]
     app.selectbox(key="preset").set_value("night walk").run()
     assert not app.exception
     assert app.slider(key="w_mix").value == 0.0
-    assert folium_args(app)["script"] != with_score
+    # the score (drawn first): the library's composite with the night-walk weights
+    from safespaces.indices import FAMILIES, PRESETS, composite
+
+    scores = segments[[f"score_{f}" for f in FAMILIES]].round(2)  # as the map's frame
+    night = composite(scores, PRESETS["night walk"])["safe_space_score"].round(1)
+    assert_layer_shows(map_layers(app)[0], night)
     app.slider(key="w_light").set_value(3.0).run()
     assert app.selectbox(key="preset").value == "custom"
 
