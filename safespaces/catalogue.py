@@ -45,6 +45,8 @@ from safespaces.lighting.vocabulary import (
     UNLIT,
     lux_ramp_labels,
 )
+from safespaces.mix.params import MixParams, mix_column
+from safespaces.sources.tenure import TENURE_PREFIX
 
 Geometry = Literal["line", "polygon", "point", "none"]
 StyleKind = Literal["categorized", "graduated", "single"]
@@ -387,6 +389,9 @@ _INCIDENT_COUNTS = (
     Column("incidents_per_100m_eb", "per 100 m", "empirical-Bayes rate per 100 m of street"),
 )
 
+#: Walking radii of the mix_neighbourhoods layer: styled by the longest default radius.
+_SHORT_M, _NEAR_M = min(MixParams().radii_m), max(MixParams().radii_m)
+
 LAYERS: tuple[Layer, ...] = (
     # --- Streets ---------------------------------------------------------
     Layer(
@@ -556,7 +561,9 @@ LAYERS: tuple[Layer, ...] = (
         "Social mix",
         "Normalised Shannon entropy of dwellings by tenure (0 = one tenure, 1 = even mix); "
         "areas below mix.min_dwellings are suppressed.",
-        style=Style("graduated", "mix_entropy", SHARE_CLASSES, opacity=0.75, outline="#ffffff"),
+        style=Style(
+            "graduated", mix_column("entropy"), SHARE_CLASSES, opacity=0.75, outline="#ffffff"
+        ),
         synthetic_from=("tenure",),
         table="areas",
     ),
@@ -570,13 +577,14 @@ LAYERS: tuple[Layer, ...] = (
     ),
     Layer(
         "mix_neighbourhoods",
-        "Tenure mix within an 800 m walk",
+        f"Tenure mix within an {_NEAR_M:g} m walk",
         "point",
         "Social mix",
         "For each building with tenure data: the normalised tenure entropy of the dwellings "
-        "within an 800 m walk (mix_entropy_800m; 400 m in mix_entropy_400m). Neighbourhoods "
+        f"within an {_NEAR_M:g} m walk ({mix_column('entropy', _NEAR_M)}; "
+        f"{_SHORT_M:g} m in {mix_column('entropy', _SHORT_M)}). Neighbourhoods "
         "below mix.min_dwellings are suppressed. No counts are published here.",
-        style=Style("graduated", "mix_entropy_800m", SHARE_CLASSES, opacity=0.9),
+        style=Style("graduated", mix_column("entropy", _NEAR_M), SHARE_CLASSES, opacity=0.9),
         synthetic_from=("tenure",),
         visible=False,
     ),
@@ -701,7 +709,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("name", "", "area name"),
             Column("residents_est", "persons", "estimated residents"),
             Column("dwellings", "dwellings", "dwellings (tenure input)"),
-            Column("tenure_*", "dwellings", "dwellings of that tenure"),
+            Column(f"{TENURE_PREFIX}*", "dwellings", "dwellings of that tenure"),
             Column("mix_entropy*", "0..1", "normalised Shannon entropy of tenure"),
             Column("mix_simpson*", "0..1", "Simpson diversity of tenure"),
             Column("mix_divergence*", "bits", "divergence from the city's tenure mix"),
