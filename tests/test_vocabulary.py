@@ -22,6 +22,7 @@ from safespaces.config import HELSINKI_TENURE
 from safespaces.eyes import vocabulary as eyes_vocab
 from safespaces.eyes.params import HOURS
 from safespaces.incidents import hotspots
+from safespaces.incidents.counts import TOTAL, count_groups, flag_name
 from safespaces.incidents.params import IncidentParams
 from safespaces.indices import EYES_PERIODS, PRESETS, IndexParams
 from safespaces.lighting import vocabulary as light_vocab
@@ -212,6 +213,16 @@ def test_catalogue_hotspot_classes_follow_the_vocabulary() -> None:
 
 
 # --- mix, tenure, incidents, groups ----------------------------------------------
+
+
+@pytest.mark.parametrize("table", ["street_segments", "areas"])
+def test_catalogue_describes_every_incident_count_column(table: str) -> None:
+    """Every count column the incidents family names (and its suppression flag) has an entry."""
+    columns = [TOTAL, flag_name(TOTAL)]
+    for group in count_groups(["assault", "theft / robbery"]).values():
+        columns += [c for column in group for c in (column, flag_name(column))]
+    assert [c.name for c in describe_columns(table, columns)] == columns
+
 
 
 def test_mix_columns_follow_the_vocabulary() -> None:
