@@ -46,15 +46,13 @@ import numpy as np
 import pandas as pd
 
 from safespaces.errors import SettingError
-from safespaces.eyes.vocabulary import PERIODS as EYES_VOCABULARY_PERIODS
+from safespaces.eyes.vocabulary import PERIODS as EYES_PERIODS  # night, evening, day, h00 ..
 from safespaces.eyes.vocabulary import period_column
 from safespaces.lighting.vocabulary import p_class
 from safespaces.overlay import area_index
 from safespaces.validation import Keys, Note, Number, OneOf, Rules, check_section
 
 FAMILIES = ("light", "eyes", "mix", "incidents")
-#: Periods of the eyes index the score can use (``night``, ``evening``, ``day``, ``h00`` ..).
-EYES_PERIODS = EYES_VOCABULARY_PERIODS
 #: EN 13201-2 class at which the light score saturates (usual for residential streets).
 LIGHT_REFERENCE_CLASS = "P4"
 
