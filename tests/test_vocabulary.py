@@ -224,7 +224,6 @@ def test_catalogue_describes_every_incident_count_column(table: str) -> None:
     assert [c.name for c in describe_columns(table, columns)] == columns
 
 
-
 def test_mix_columns_follow_the_vocabulary() -> None:
     radii = MixParams().radii_m
     assert mix_column("entropy") == "mix_entropy"
