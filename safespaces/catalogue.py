@@ -19,11 +19,34 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-import math
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
-from safespaces.lighting.illuminance import BELOW_P6, LIT_NOT_MAPPED, UNLIT
+from safespaces.eyes.vocabulary import (
+    ACTIVE_PATTERN,
+    HOUR_PATTERN,
+    WINDOWS,
+    window_column,
+    window_span,
+)
+from safespaces.incidents.hotspots import CLASSES as HOTSPOT_CLASS_NAMES
+from safespaces.incidents.hotspots import NOT_SIGNIFICANT, class_parts
+from safespaces.lighting.params import CONTEXTS
+from safespaces.lighting.vocabulary import (
+    BELOW_P6,
+    CONFLICT_NO_BUT_LAMPS,
+    CONFLICT_NONE,
+    CONFLICT_UNKNOWN,
+    CONFLICT_YES_NO_LAMPS,
+    EVIDENCE_MAPPED,
+    EVIDENCE_NOT_MAPPED,
+    LIT_NOT_MAPPED,
+    P_CLASSES,
+    UNLIT,
+    lux_ramp_labels,
+)
+from safespaces.mix.params import MixParams, mix_column
+from safespaces.sources.tenure import TENURE_PREFIX
 
 Geometry = Literal["line", "polygon", "point", "none"]
 StyleKind = Literal["categorized", "graduated", "single"]
@@ -44,17 +67,23 @@ VIRIDIS_5: tuple[str, ...] = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde7
 RDBU_5: tuple[str, ...] = ("#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac")
 #: Colour of "no data" / "other" classes.
 GREY = "#bdbdbd"
+#: Colours of the classes of ``illuminance.tif``, darkest first (one per class of
+#: :func:`safespaces.lighting.vocabulary.lux_edges`, plus the class below the first edge).
+ILLUMINANCE_COLOURS: tuple[str, ...] = (
+    "#0b0c2a",
+    "#2c2f6b",
+    "#5b3f8c",
+    "#9a4f8f",
+    "#d3647a",
+    "#f08a5d",
+    "#f8c15c",
+    "#fdf5a6",
+)
 #: Classes of ``illuminance.tif``: (upper bound in lux, colour, label), at the EN 13201-2
-#: P-class minimum and averages.
-ILLUMINANCE_RAMP: tuple[tuple[float, str, str], ...] = (
-    (0.4, "#0b0c2a", "< 0.4 lx (below P6 minimum)"),
-    (2.0, "#2c2f6b", "0.4 - 2 lx"),
-    (3.0, "#5b3f8c", "2 - 3 lx (P6 average)"),
-    (5.0, "#9a4f8f", "3 - 5 lx (P5 average)"),
-    (7.5, "#d3647a", "5 - 7.5 lx (P4 average)"),
-    (10.0, "#f08a5d", "7.5 - 10 lx (P3 average)"),
-    (15.0, "#f8c15c", "10 - 15 lx (P2 average)"),
-    (math.inf, "#fdf5a6", ">= 15 lx (P1 average)"),
+#: P-class minimum and averages (from the lighting vocabulary).
+ILLUMINANCE_RAMP: tuple[tuple[float, str, str], ...] = tuple(
+    (upper, colour, label)
+    for (_, upper, label), colour in zip(lux_ramp_labels(), ILLUMINANCE_COLOURS, strict=True)
 )
 
 
@@ -244,36 +273,59 @@ HIGHWAY_CLASSES: tuple[StyleClass, ...] = (
     StyleClass(None, "other", GREY),
 )
 
+#: Colours of the EN 13201-2 P classes, brightest first (viridis, from yellow).
+P_CLASS_COLOURS: tuple[str, ...] = (
+    "#fde725",
+    "#b5de2b",
+    "#6ece58",
+    "#35b779",
+    "#1f9e89",
+    "#26828e",
+)
 #: EN 13201-2 P classes (brightest first), then the unclassed cases.
 LIGHT_CLASSES: tuple[StyleClass, ...] = (
-    StyleClass("P1", "P1 (avg >= 15 lx)", "#fde725"),
-    StyleClass("P2", "P2 (avg >= 10 lx)", "#b5de2b"),
-    StyleClass("P3", "P3 (avg >= 7.5 lx)", "#6ece58"),
-    StyleClass("P4", "P4 (avg >= 5 lx)", "#35b779"),
-    StyleClass("P5", "P5 (avg >= 3 lx)", "#1f9e89"),
-    StyleClass("P6", "P6 (avg >= 2 lx)", "#26828e"),
-    StyleClass(BELOW_P6, "below P6 (lamps, too dim)", "#3e4989"),
+    *(
+        StyleClass(name, f"{name} (avg >= {avg:g} lx)", colour)
+        for (name, avg, _), colour in zip(P_CLASSES, P_CLASS_COLOURS, strict=True)
+    ),
+    StyleClass(BELOW_P6, f"{BELOW_P6} (lamps, too dim)", "#3e4989"),
     StyleClass(UNLIT, "unlit (no lamp reaches it)", "#440154"),
     StyleClass(LIT_NOT_MAPPED, "tagged lit, lamps not mapped", "#e377c2"),
     StyleClass(None, "no data", GREY),
 )
 
 TAG_CONFLICT_CLASSES: tuple[StyleClass, ...] = (
-    StyleClass("none", "tag agrees with lamps", "#d9d9d9"),
-    StyleClass("lit_unknown", "no lit tag", "#969696"),
-    StyleClass("lit_yes_no_lamps", "tagged lit, no lamps mapped", "#e66101"),
-    StyleClass("lit_no_but_lamps", "tagged unlit, lamps nearby", "#5e3c99"),
+    StyleClass(CONFLICT_NONE, "tag agrees with lamps", "#d9d9d9"),
+    StyleClass(CONFLICT_UNKNOWN, "no lit tag", "#969696"),
+    StyleClass(CONFLICT_YES_NO_LAMPS, "tagged lit, no lamps mapped", "#e66101"),
+    StyleClass(CONFLICT_NO_BUT_LAMPS, "tagged unlit, lamps nearby", "#5e3c99"),
     StyleClass(None, "other", GREY),
 )
 
+
+def _hotspot_label(name: str) -> str:
+    """Legend label of a hot-spot class: ``hot 99%`` -> ``hot spot (99 %)``."""
+    parts = class_parts(name)
+    return NOT_SIGNIFICANT if parts is None else f"{parts[0]} spot ({parts[1]} %)"
+
+
+#: Hot-spot classes, hottest to coldest (RdBu), then the suppressed units.
 HOTSPOT_CLASSES: tuple[StyleClass, ...] = (
-    StyleClass("hot 99%", "hot spot (99 %)", RDBU_5[0]),
-    StyleClass("hot 95%", "hot spot (95 %)", RDBU_5[1]),
-    StyleClass("not significant", "not significant", RDBU_5[2]),
-    StyleClass("cold 95%", "cold spot (95 %)", RDBU_5[3]),
-    StyleClass("cold 99%", "cold spot (99 %)", RDBU_5[4]),
+    *(
+        StyleClass(name, _hotspot_label(name), colour)
+        for name, colour in zip(HOTSPOT_CLASS_NAMES, RDBU_5, strict=True)
+    ),
     StyleClass(None, "suppressed / no data", GREY),
 )
+
+#: Legend labels of the lamp contexts (:data:`safespaces.lighting.params.CONTEXTS`).
+LAMP_CONTEXT_LABELS: Mapping[str, str] = {
+    "street": "street lamp",
+    "park_path": "park path lamp",
+    "pedestrian": "pedestrian area lamp",
+}
+#: Colours of the lamp contexts, in the order of ``CONTEXTS``.
+LAMP_CONTEXT_COLOURS: tuple[str, ...] = ("#fdb863", "#b2abd2", "#e66101")
 
 #: Eyes-on-the-street index, 0..100 in five equal classes.
 EYES_CLASSES = _graduated((0, 20, 40, 60, 80, 100), VIRIDIS_5, fmt="{:.0f}")
@@ -306,14 +358,15 @@ _SEGMENT_EYES = (
     Column("eyes_doors_per_100m", "per 100 m", "doors per 100 m"),
     Column("eyes_residents", "persons", "residents behind the façades facing it"),
     Column("eyes_residents_per_100m", "persons per 100 m", "residents per 100 m"),
-    Column("eyes_active_h??", "count", "premises open in that hour"),
+    Column(ACTIVE_PATTERN, "count", "premises open in that hour"),
     Column("eyes_premises", "count", "premises facing the segment"),
     Column("eyes_flow_*", "index", "pedestrian flow potential within that distance"),
     Column("eyes_light", "0..1", "light factor from the lighting analysis"),
-    Column("eyes_h??", "0..100", "eyes-on-the-street index in that hour"),
-    Column("eyes_day", "0..100", "eyes-on-the-street index 07-18"),
-    Column("eyes_evening", "0..100", "eyes-on-the-street index 18-22"),
-    Column("eyes_night", "0..100", "eyes-on-the-street index 22-07"),
+    Column(HOUR_PATTERN, "0..100", "eyes-on-the-street index in that hour"),
+    *(
+        Column(window_column(w), "0..100", f"eyes-on-the-street index {window_span(w)}")
+        for w in WINDOWS
+    ),
     Column("eyes_explain", "", "the segment's weakest components"),
 )
 _INCIDENT_COUNTS = (
@@ -335,6 +388,9 @@ _INCIDENT_COUNTS = (
     Column("incidents_per_100m", "per 100 m", "crude rate per 100 m of street"),
     Column("incidents_per_100m_eb", "per 100 m", "empirical-Bayes rate per 100 m of street"),
 )
+
+#: Walking radii of the mix_neighbourhoods layer: styled by the longest default radius.
+_SHORT_M, _NEAR_M = min(MixParams().radii_m), max(MixParams().radii_m)
 
 LAYERS: tuple[Layer, ...] = (
     # --- Streets ---------------------------------------------------------
@@ -407,9 +463,10 @@ LAYERS: tuple[Layer, ...] = (
             "categorized",
             "light_context",
             (
-                StyleClass("street", "street lamp", "#fdb863"),
-                StyleClass("park_path", "park path lamp", "#b2abd2"),
-                StyleClass("pedestrian", "pedestrian area lamp", "#e66101"),
+                *(
+                    StyleClass(context, LAMP_CONTEXT_LABELS[context], colour)
+                    for context, colour in zip(CONTEXTS, LAMP_CONTEXT_COLOURS, strict=True)
+                ),
                 StyleClass(None, "other", GREY),
             ),
             width=1.2,
@@ -451,10 +508,8 @@ LAYERS: tuple[Layer, ...] = (
             "categorized",
             "light_evidence",
             (
-                StyleClass("mapped lamps", "dark (mapped lamps)", "#b2182b"),
-                StyleClass(
-                    "tagged lit, lamps not mapped", "tagged lit, lamps not mapped", "#e377c2"
-                ),
+                StyleClass(EVIDENCE_MAPPED, f"dark ({EVIDENCE_MAPPED})", "#b2182b"),
+                StyleClass(EVIDENCE_NOT_MAPPED, EVIDENCE_NOT_MAPPED, "#e377c2"),
                 StyleClass(None, "other", GREY),
             ),
             width=1.2,
@@ -486,21 +541,17 @@ LAYERS: tuple[Layer, ...] = (
     # --- Eyes on the street ----------------------------------------------
     *(
         Layer(
-            f"street_eyes_{period}",
-            f"Eyes on the street: {label}",
+            f"street_{window_column(window)}",
+            f"Eyes on the street: {window}",
             "line",
             "Eyes on the street",
-            f"Eyes-on-the-street index {hours} (0-100, absolute scale): façades, doors, "
-            "residents, open premises, pedestrian flow and light.",
-            style=Style("graduated", f"eyes_{period}", EYES_CLASSES, width=0.6),
+            f"Eyes-on-the-street index {window_span(window)} (0-100, absolute scale): façades, "
+            "doors, residents, open premises, pedestrian flow and light.",
+            style=Style("graduated", window_column(window), EYES_CLASSES, width=0.6),
             table="street_segments",
             visible=False,
         )
-        for period, label, hours in (
-            ("night", "night", "22-07"),
-            ("evening", "evening", "18-22"),
-            ("day", "day", "07-18"),
-        )
+        for window in tuple(WINDOWS)[::-1]  # night first
     ),
     # --- Social mix ------------------------------------------------------
     Layer(
@@ -510,7 +561,9 @@ LAYERS: tuple[Layer, ...] = (
         "Social mix",
         "Normalised Shannon entropy of dwellings by tenure (0 = one tenure, 1 = even mix); "
         "areas below mix.min_dwellings are suppressed.",
-        style=Style("graduated", "mix_entropy", SHARE_CLASSES, opacity=0.75, outline="#ffffff"),
+        style=Style(
+            "graduated", mix_column("entropy"), SHARE_CLASSES, opacity=0.75, outline="#ffffff"
+        ),
         synthetic_from=("tenure",),
         table="areas",
     ),
@@ -524,13 +577,14 @@ LAYERS: tuple[Layer, ...] = (
     ),
     Layer(
         "mix_neighbourhoods",
-        "Tenure mix within an 800 m walk",
+        f"Tenure mix within an {_NEAR_M:g} m walk",
         "point",
         "Social mix",
         "For each building with tenure data: the normalised tenure entropy of the dwellings "
-        "within an 800 m walk (mix_entropy_800m; 400 m in mix_entropy_400m). Neighbourhoods "
+        f"within an {_NEAR_M:g} m walk ({mix_column('entropy', _NEAR_M)}; "
+        f"{_SHORT_M:g} m in {mix_column('entropy', _SHORT_M)}). Neighbourhoods "
         "below mix.min_dwellings are suppressed. No counts are published here.",
-        style=Style("graduated", "mix_entropy_800m", SHARE_CLASSES, opacity=0.9),
+        style=Style("graduated", mix_column("entropy", _NEAR_M), SHARE_CLASSES, opacity=0.9),
         synthetic_from=("tenure",),
         visible=False,
     ),
@@ -655,7 +709,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("name", "", "area name"),
             Column("residents_est", "persons", "estimated residents"),
             Column("dwellings", "dwellings", "dwellings (tenure input)"),
-            Column("tenure_*", "dwellings", "dwellings of that tenure"),
+            Column(f"{TENURE_PREFIX}*", "dwellings", "dwellings of that tenure"),
             Column("mix_entropy*", "0..1", "normalised Shannon entropy of tenure"),
             Column("mix_simpson*", "0..1", "Simpson diversity of tenure"),
             Column("mix_divergence*", "bits", "divergence from the city's tenure mix"),

@@ -46,12 +46,15 @@ import numpy as np
 import pandas as pd
 
 from safespaces.errors import SettingError
+from safespaces.eyes.vocabulary import PERIODS as EYES_PERIODS  # night, evening, day, h00 ..
+from safespaces.eyes.vocabulary import period_column
+from safespaces.lighting.vocabulary import p_class
 from safespaces.overlay import area_index
 from safespaces.validation import Keys, Note, Number, OneOf, Rules, check_section
 
 FAMILIES = ("light", "eyes", "mix", "incidents")
-#: Periods of the eyes index the score can use.
-EYES_PERIODS = ("night", "evening", "day", *(f"h{h:02d}" for h in range(24)))
+#: EN 13201-2 class at which the light score saturates (usual for residential streets).
+LIGHT_REFERENCE_CLASS = "P4"
 
 #: Named weightings of the families (light, eyes, mix, incidents).
 PRESETS: dict[str, dict[str, float]] = {
@@ -82,8 +85,8 @@ class IndexParams:
         default_factory=lambda: dict(PRESETS["balanced"])
     )
     eyes_period: str = "night"
-    lux_avg_ref: float = 5.0
-    lux_min_ref: float = 1.0
+    lux_avg_ref: float = p_class(LIGHT_REFERENCE_CLASS)[0]
+    lux_min_ref: float = p_class(LIGHT_REFERENCE_CLASS)[1]
     incident_rate_ref: float = 1.0
 
 
@@ -128,8 +131,7 @@ def light_score(segments: pd.DataFrame, params: IndexParams) -> pd.Series:
 
 def eyes_score(segments: pd.DataFrame, params: IndexParams) -> pd.Series:
     """The eyes index for the configured period, 0-100."""
-    period = params.eyes_period
-    column = f"eyes_{period}"
+    column = period_column(params.eyes_period)
     if column not in segments:
         raise KeyError(column)
     return segments[column].astype(float).rename("score_eyes")
@@ -234,7 +236,7 @@ def safe_space_scores(
     seg = pd.DataFrame(index=segments.index)
     if {"light_lux_avg", "light_lux_min"} <= set(segments.columns):
         seg["score_light"] = light_score(segments, params)
-    if f"eyes_{params.eyes_period}" in segments:
+    if period_column(params.eyes_period) in segments:
         seg["score_eyes"] = eyes_score(segments, params)
     where = area_index(segments, areas)
     if "mix_entropy" in areas:

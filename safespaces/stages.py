@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from safespaces.eyes import HOUR_COLUMNS, EyesResult, analyse_eyes, normalise_weekday
+from safespaces.eyes.vocabulary import WINDOW_COLUMNS
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import write_density
 from safespaces.indices import safe_space_scores, scored_families
@@ -183,9 +184,7 @@ def eyes_summary(result: EyesResult, weekday: str) -> dict[str, Any]:
         "weekday": weekday,
         "segments": len(seg),
         "dark_hours": [h for h, d in enumerate(result.dark) if d],
-        "length_weighted_mean": {
-            c: mean(c) for c in ["eyes_day", "eyes_evening", "eyes_night", *HOUR_COLUMNS]
-        },
+        "length_weighted_mean": {c: mean(c) for c in [*WINDOW_COLUMNS, *HOUR_COLUMNS]},
         "night_share_of_length_below_20": round(
             float(length[seg["eyes_night"].to_numpy() < 20].sum()) / total, 4
         )

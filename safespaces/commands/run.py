@@ -14,6 +14,8 @@ from safespaces.commands._common import (
     out_dir,
     progress,
 )
+from safespaces.eyes.vocabulary import WINDOWS, window_column
+from safespaces.lighting.vocabulary import LIT_NOT_MAPPED, LOWEST_P_CLASS, share_p6_or_better
 from safespaces.pipeline import run as run_pipeline
 
 HELP = "run every analysis the inputs allow (no arguments: the embedded Helsinki default)"
@@ -77,19 +79,16 @@ def short_summary(summary: dict[str, Any]) -> list[str]:
     light = summary.get("lighting", {})
     if light:
         shares = light["light_class_share_of_walking_length"]
-        ok = sum(v for k, v in shares.items() if k in ("P1", "P2", "P3", "P4", "P5", "P6"))
+        ok = share_p6_or_better(shares)
         lines.append(
-            f"lighting: {ok:.0%} of walking length meets P6 or better; "
-            f"{shares.get('lit, lamps not mapped', 0):.0%} tagged lit with no mapped lamp"
+            f"lighting: {ok:.0%} of walking length meets {LOWEST_P_CLASS} or better; "
+            f"{shares.get(LIT_NOT_MAPPED, 0):.0%} tagged lit with no mapped lamp"
         )
     eyes = summary.get("eyes", {})
     if eyes:
         m = eyes["length_weighted_mean"]
-        lines.append(
-            f"eyes on the street ({eyes['weekday']}): day {_num(m['eyes_day'], '.0f')}, "
-            f"evening {_num(m['eyes_evening'], '.0f')}, night {_num(m['eyes_night'], '.0f')} "
-            "(0-100)"
-        )
+        windows = ", ".join(f"{w} {_num(m[window_column(w)], '.0f')}" for w in WINDOWS)
+        lines.append(f"eyes on the street ({eyes['weekday']}): {windows} (0-100)")
     mix = summary.get("mix", {})
     if mix:
         lines.append(

@@ -3,12 +3,7 @@
 See ``docs/eyes.md`` for the method, every default and its source.
 """
 
-from safespaces.eyes.analysis import (
-    ACTIVE_COLUMNS,
-    HOUR_COLUMNS,
-    EyesResult,
-    analyse_eyes,
-)
+from safespaces.eyes.analysis import EyesResult, analyse_eyes
 from safespaces.eyes.facing import (
     frontage_share,
     nearest_segment,
@@ -17,15 +12,21 @@ from safespaces.eyes.facing import (
 )
 from safespaces.eyes.flow import node_graph, segment_flow
 from safespaces.eyes.hours import hour_datetimes, normalise_weekday, opening_table
-from safespaces.eyes.index import (
+from safespaces.eyes.index import combine, light_factor, saturate
+from safespaces.eyes.params import EyesParams
+from safespaces.eyes.vocabulary import (
+    ACTIVE_COLUMNS,
     DAY_HOURS,
     EVENING_HOURS,
+    HOUR_COLUMNS,
     NIGHT_HOURS,
-    combine,
-    light_factor,
-    saturate,
+    WINDOW_COLUMNS,
+    WINDOWS,
+    active_column,
+    eyes_column,
+    window_column,
+    window_span,
 )
-from safespaces.eyes.params import EyesParams
 
 __all__ = [
     "ACTIVE_COLUMNS",
@@ -33,10 +34,14 @@ __all__ = [
     "EVENING_HOURS",
     "HOUR_COLUMNS",
     "NIGHT_HOURS",
+    "WINDOWS",
+    "WINDOW_COLUMNS",
     "EyesParams",
     "EyesResult",
+    "active_column",
     "analyse_eyes",
     "combine",
+    "eyes_column",
     "frontage_share",
     "hour_datetimes",
     "light_factor",
@@ -48,4 +53,6 @@ __all__ = [
     "sample_rays",
     "saturate",
     "segment_flow",
+    "window_column",
+    "window_span",
 ]

@@ -27,9 +27,7 @@ from safespaces.eyes.index import (
     window_means,
 )
 from safespaces.eyes.params import EyesParams, validate
-
-HOUR_COLUMNS = [f"eyes_h{h:02d}" for h in range(HOURS)]
-ACTIVE_COLUMNS = [f"eyes_active_h{h:02d}" for h in range(HOURS)]
+from safespaces.eyes.vocabulary import ACTIVE_COLUMNS, HOUR_COLUMNS
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,11 +23,7 @@ import pandas as pd
 
 from safespaces.errors import ConfigError
 from safespaces.eyes.params import COMPONENTS, HOURS, EyesParams
-
-#: Hour windows of the summary columns (clock hours, start inclusive, end exclusive).
-DAY_HOURS = tuple(range(7, 18))
-EVENING_HOURS = tuple(range(18, 22))
-NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4, 5, 6)
+from safespaces.eyes.vocabulary import WINDOWS, window_column
 
 
 def saturate(value: npt.ArrayLike, sat: float) -> npt.NDArray[np.float64]:
@@ -156,11 +152,7 @@ def combine(
 
 def window_means(index: npt.NDArray[np.float64]) -> dict[str, npt.NDArray[np.float64]]:
     """``eyes_day`` (07-18), ``eyes_evening`` (18-22), ``eyes_night`` (22-07): hour means."""
-    return {
-        "eyes_day": index[:, list(DAY_HOURS)].mean(axis=1),
-        "eyes_evening": index[:, list(EVENING_HOURS)].mean(axis=1),
-        "eyes_night": index[:, list(NIGHT_HOURS)].mean(axis=1),
-    }
+    return {window_column(w): index[:, list(hours)].mean(axis=1) for w, hours in WINDOWS.items()}
 
 
 def _order_from(day_start: int) -> list[int]:

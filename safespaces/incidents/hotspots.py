@@ -31,7 +31,58 @@ from statsmodels.stats.multitest import multipletests
 from safespaces.incidents.params import check_hotspot_draws
 from safespaces.safety import libpysal_weights
 
-CLASSES: tuple[str, ...] = ("hot 99%", "hot 95%", "not significant", "cold 95%", "cold 99%")
+#: Direction of a significant Gi* z-score: hot (above the mean), cold (below).
+HOT = "hot"
+COLD = "cold"
+#: Confidence levels (percent) of a significant class, strongest first: 99 % is
+#: q <= 0.01, 95 % is q <= ``fdr`` (0.05 by default).
+CONFIDENCE_LEVELS: tuple[int, ...] = (99, 95)
+#: Class of a unit that is neither hot nor cold at any level.
+NOT_SIGNIFICANT = "not significant"
+
+
+def hotspot_class(direction: str, level: int) -> str:
+    """The ``hotspot_class`` value of a significant unit, e.g. ``hotspot_class("hot", 99)``.
+
+    Raises
+    ------
+    ValueError
+        ``direction`` is not ``hot`` or ``cold``, or ``level`` not in :data:`CONFIDENCE_LEVELS`.
+    """
+    if direction not in (HOT, COLD) or level not in CONFIDENCE_LEVELS:
+        raise ValueError(
+            f"no hot-spot class {direction!r} at {level} %: "
+            f"use {HOT!r} or {COLD!r} at {' or '.join(map(str, CONFIDENCE_LEVELS))} %"
+        )
+    return f"{direction} {level}%"
+
+
+def class_parts(name: str) -> tuple[str, int] | None:
+    """``(direction, level)`` of a significant class; ``None`` for :data:`NOT_SIGNIFICANT`.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not one of :data:`CLASSES`.
+    """
+    for direction in (HOT, COLD):
+        for level in CONFIDENCE_LEVELS:
+            if name == hotspot_class(direction, level):
+                return direction, level
+    if name == NOT_SIGNIFICANT:
+        return None
+    raise ValueError(f"{name!r} is not a hot-spot class ({', '.join(CLASSES)})")
+
+
+#: Hot classes, strongest first.
+HOT_CLASSES: tuple[str, ...] = tuple(hotspot_class(HOT, lv) for lv in CONFIDENCE_LEVELS)
+#: Cold classes, weakest first (so that :data:`CLASSES` runs from hottest to coldest).
+COLD_CLASSES: tuple[str, ...] = tuple(hotspot_class(COLD, lv) for lv in CONFIDENCE_LEVELS[::-1])
+#: Hot and cold classes (every significant unit).
+SIGNIFICANT_CLASSES: tuple[str, ...] = (*HOT_CLASSES, *COLD_CLASSES)
+#: Every ``hotspot_class`` value in semantic order, hottest to coldest:
+#: ``hot 99%``, ``hot 95%``, ``not significant``, ``cold 95%``, ``cold 99%``.
+CLASSES: tuple[str, ...] = (*HOT_CLASSES, NOT_SIGNIFICANT, *COLD_CLASSES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,12 +269,11 @@ def classify(z: npt.ArrayLike, q: npt.ArrayLike, fdr: float = 0.05) -> npt.NDArr
     z = np.asarray(z, dtype=float)
     q = np.asarray(q, dtype=float)
     strong = min(0.01, fdr)
-    out = np.full(len(z), "not significant", dtype=object)
+    out = np.full(len(z), NOT_SIGNIFICANT, dtype=object)
     sig = np.isfinite(q) & np.isfinite(z)
-    out[sig & (z > 0) & (q <= fdr)] = "hot 95%"
-    out[sig & (z > 0) & (q <= strong)] = "hot 99%"
-    out[sig & (z < 0) & (q <= fdr)] = "cold 95%"
-    out[sig & (z < 0) & (q <= strong)] = "cold 99%"
+    for direction, side in ((HOT, z > 0), (COLD, z < 0)):
+        out[sig & side & (q <= fdr)] = hotspot_class(direction, 95)
+        out[sig & side & (q <= strong)] = hotspot_class(direction, 99)
     return out
 
 
@@ -242,7 +292,7 @@ def gi_star(
     z = gi_star_z(y, w)
     if not np.isfinite(z).any():
         nan = np.full(len(y), np.nan)
-        return GiResult(z, nan, nan, np.full(len(y), "not significant", dtype=object))
+        return GiResult(z, nan, nan, np.full(len(y), NOT_SIGNIFICANT, dtype=object))
     if permutations > 0:
         p = permutation_p(y, w, permutations=permutations, seed=seed)
     else:

@@ -32,27 +32,19 @@ from scipy.spatial import cKDTree
 from safespaces.errors import InputError
 from safespaces.lighting.lamps import check_same_crs, lamp_array
 from safespaces.lighting.params import LightingParams
-
-#: EN 13201-2 Table 3: P classes, (average, minimum) maintained horizontal lux.
-P_CLASSES: tuple[tuple[str, float, float], ...] = (
-    ("P1", 15.0, 3.0),
-    ("P2", 10.0, 2.0),
-    ("P3", 7.5, 1.5),
-    ("P4", 5.0, 1.0),
-    ("P5", 3.0, 0.6),
-    ("P6", 2.0, 0.4),
+from safespaces.lighting.vocabulary import (
+    BELOW_P6,
+    CONFLICT_NO_BUT_LAMPS,
+    CONFLICT_NONE,
+    CONFLICT_UNKNOWN,
+    CONFLICT_YES_NO_LAMPS,
+    LIT_NOT_MAPPED,
+    P_CLASSES,
+    UNLIT,
 )
-BELOW_P6 = "below P6"
-UNLIT = "unlit"
-#: Class of a segment tagged lit but with no mapped lamp in range: not guessed.
-LIT_NOT_MAPPED = "lit, lamps not mapped"
-#: Every class label, best first.
-CLASS_ORDER: tuple[str, ...] = (*(c[0] for c in P_CLASSES), BELOW_P6, UNLIT, LIT_NOT_MAPPED)
-
-CONFLICT_NONE = "none"
-CONFLICT_NO_BUT_LAMPS = "lit_no_but_lamps"
-CONFLICT_YES_NO_LAMPS = "lit_yes_no_lamps"
-CONFLICT_UNKNOWN = "lit_unknown"
+from safespaces.lighting.vocabulary import (
+    CLASS_ORDER as CLASS_ORDER,  # re-exported: every label, best first
+)
 
 #: Columns added to segments by :func:`segment_lighting`.
 SEGMENT_COLUMNS: tuple[str, ...] = (

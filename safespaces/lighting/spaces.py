@@ -27,6 +27,7 @@ from safespaces.lighting.illuminance import (
 )
 from safespaces.lighting.lamps import check_same_crs
 from safespaces.lighting.params import LightingParams
+from safespaces.lighting.vocabulary import EVIDENCE_MAPPED, EVIDENCE_NOT_MAPPED
 
 #: Columns added to public spaces by :func:`public_space_lighting`.
 SPACE_COLUMNS: tuple[str, ...] = (
@@ -50,9 +51,6 @@ DARK_PATH_COLUMNS: tuple[str, ...] = (
     "light_tag_conflict",
     "light_evidence",
 )
-
-EVIDENCE_MAPPED = "mapped lamps"
-EVIDENCE_NOT_MAPPED = "tagged lit, lamps not mapped"
 
 
 def _reported_spaces(public_spaces: gpd.GeoDataFrame, params: LightingParams) -> np.ndarray:

@@ -12,7 +12,7 @@ import shapely
 
 from safespaces.errors import InputError
 from safespaces.mix.analysis import category_name, count_matrix, local_scores
-from safespaces.mix.params import MixParams
+from safespaces.mix.params import MixParams, radius_suffix
 from safespaces.mix.spatial import (
     neighbourhood_counts,
     network_reach_matrix,
@@ -203,7 +203,9 @@ def building_neighbourhood_scores(
                 xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
             w = reach_matrix(xy, d)
         nb = neighbourhood_counts(counts, w)
-        frames.append(local_scores(nb, categories, params=params, city=city, suffix=f"_{d:g}m"))
+        frames.append(
+            local_scores(nb, categories, params=params, city=city, suffix=radius_suffix(d))
+        )
     out = pd.concat(frames, axis=1)
     out.index = buildings.index
     return out

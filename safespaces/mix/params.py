@@ -15,6 +15,20 @@ PRESETS: dict[str, dict[str, float]] = {
 }
 #: Distance-decay kernels of the smoothed global indices.
 KERNELS = ("triangular", "uniform", "quadratic", "quartic", "gaussian", "exponential")
+#: Prefix of every score column of the family (``mix_entropy``, ``mix_lq_owner_400m`` ...).
+PREFIX = "mix"
+
+
+def radius_suffix(radius_m: float) -> str:
+    """Suffix of a walking-neighbourhood column, ``radius_suffix(400.0) == "_400m"``."""
+    return f"_{radius_m:g}m"
+
+
+def mix_column(metric: str, radius_m: float | None = None) -> str:
+    """A score column: ``mix_column("entropy") == "mix_entropy"`` for areas,
+    ``mix_column("entropy", 800) == "mix_entropy_800m"`` for walking neighbourhoods.
+    """
+    return f"{PREFIX}_{metric}" + ("" if radius_m is None else radius_suffix(radius_m))
 
 
 def _default_target_groups() -> dict[str, tuple[str, ...]]:
