@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import state
+from app_pages import runs, uploads
 from safespaces.synthetic import TENURE_FILE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ def test_hour_and_weights_do_not_rerun_the_analysis(
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("the analysis ran again")
 
-    monkeypatch.setattr(state, "run", forbidden)
+    monkeypatch.setattr(runs, "run", forbidden)
     before = folium_args(app)["script"]
     app.slider(key="hour").set_value(3).run()
     assert not app.exception
@@ -176,7 +176,7 @@ def test_data_page_bad_upload_shows_the_error(app: AppTest, kind: str, name: str
     assert app.error, "no validation message"
     assert bad.stem in app.error[0].value  # the message names the user's file
     assert not app.success
-    assert not list((state.CACHE_ROOT / "uploads").glob(f"*/{bad.name}")), "bad upload kept"
+    assert not list(uploads.UPLOADS_DIR.glob(f"*/{bad.name}")), "bad upload kept"
     assert "inputs" not in app.session_state
 
 

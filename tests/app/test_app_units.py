@@ -12,13 +12,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
-from app_pages import mapview, state
-from safespaces import catalogue
-from safespaces.config import Config
-from safespaces.i18n import LANGUAGES, MESSAGES, missing_translations, t
-from safespaces.indices import PRESETS, composite
-from safespaces.pipeline import Inputs
-from safespaces.webmap import (
+from app_pages import archive, mapview, runs, scoring, uploads
+from app_pages.i18n import LANGUAGES, MESSAGES, missing_translations, t
+from app_pages.results import Analysis
+from app_pages.webmap import (
     add_layer,
     base_map,
     class_colours,
@@ -28,12 +25,18 @@ from safespaces.webmap import (
     legend_entries,
     payload_bytes,
 )
+from safespaces import catalogue
+from safespaces.config import Config
+from safespaces.indices import PRESETS, composite
+from safespaces.pipeline import Inputs
+
+LEAFLET = mapview.LEAFLET_URL
 
 
 @pytest.fixture(scope="module")
-def data() -> state.Analysis:
+def data() -> Analysis:
     config = Config()
-    return state.analysis(Inputs(), config.to_json(), config)
+    return runs.analysis(Inputs(), config.to_json(), config)
 
 
 def test_every_message_has_three_languages() -> None:
@@ -86,7 +89,7 @@ def test_text_from_the_data_is_escaped() -> None:
     )
     shown = display_frame(gdf, ["name", "value"])
     assert shown["name"].iloc[0].startswith("&lt;img") and shown["value"].iloc[0] == 1.23
-    m = base_map((24.9, 60.1, 25.0, 60.2), attribution="<b>me</b>")
+    m = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url=LEAFLET, attribution="<b>me</b>")
     add_layer(
         m,
         geometry_json(shown),
@@ -104,12 +107,17 @@ def test_text_from_the_data_is_escaped() -> None:
 
 
 def test_basemap_only_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
-    m = base_map((24.9, 60.1, 25.0, 60.2), basemap_url="http://tiles.local/{z}/{x}/{y}.png")
+    m = base_map(
+        (24.9, 60.1, 25.0, 60.2),
+        leaflet_url=LEAFLET,
+        basemap_url="http://tiles.local/{z}/{x}/{y}.png",
+    )
     assert "tiles.local" in m.get_root().render()
-    assert "tileLayer" not in base_map((24.9, 60.1, 25.0, 60.2)).get_root().render()
+    plain = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url=LEAFLET).get_root().render()
+    assert "tileLayer" not in plain
 
 
-def test_map_payload_is_small(data: state.Analysis) -> None:
+def test_map_payload_is_small(data: Analysis) -> None:
     m = mapview.build_map(
         data,
         hour=22,
@@ -124,16 +132,16 @@ def test_map_payload_is_small(data: state.Analysis) -> None:
     assert zoomed[2] - zoomed[0] < whole[2] - whole[0]
 
 
-def test_weights_recompute_the_library_composite(data: state.Analysis) -> None:
+def test_weights_recompute_the_library_composite(data: Analysis) -> None:
     segments = data.layers["street_segments"]
-    same = state.with_score(segments, PRESETS["balanced"])["safe_space_score"]
+    same = scoring.with_score(segments, PRESETS["balanced"])["safe_space_score"]
     np.testing.assert_allclose(same, segments["safe_space_score"], equal_nan=True)
-    night = state.with_score(segments, PRESETS["night walk"])["safe_space_score"]
-    expected = composite(segments[state.SCORE_COLUMNS], PRESETS["night walk"])
+    night = scoring.with_score(segments, PRESETS["night walk"])["safe_space_score"]
+    expected = composite(segments[scoring.SCORE_COLUMNS], PRESETS["night walk"])
     np.testing.assert_allclose(night, expected["safe_space_score"], equal_nan=True)
 
 
-def test_click_panel_shows_numbers_explain_and_breakdown(data: state.Analysis) -> None:
+def test_click_panel_shows_numbers_explain_and_breakdown(data: Analysis) -> None:
     returned = {"last_active_drawing": {"id": "segment:7", "properties": {}}}
     picked = mapview.clicked_id(returned)
     assert picked == ("segment", 7)
@@ -151,31 +159,31 @@ def test_click_panel_shows_numbers_explain_and_breakdown(data: state.Analysis) -
 
 
 def test_upload_checks_type_and_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(state, "CACHE_ROOT", tmp_path)
+    monkeypatch.setattr(uploads, "UPLOADS_DIR", tmp_path / "uploads")
     with pytest.raises(ValueError, match="type"):
-        state.save_upload("tenure", "evil.exe", b"MZ")
-    monkeypatch.setattr(state, "MAX_UPLOAD_MB", 0)
+        uploads.save_upload("tenure", "evil.exe", b"MZ")
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_MB", 0)
     with pytest.raises(ValueError, match="size"):
-        state.save_upload("tenure", "t.csv", b"a,b\n1,2\n")
-    monkeypatch.setattr(state, "MAX_UPLOAD_MB", 1)
-    path = state.save_upload("tenure", "../../my file<1>.csv", b"a,b\n1,2\n")
+        uploads.save_upload("tenure", "t.csv", b"a,b\n1,2\n")
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_MB", 1)
+    path = uploads.save_upload("tenure", "../../my file<1>.csv", b"a,b\n1,2\n")
     assert path.name == "my_file_1.csv" and path.parent.parent == tmp_path / "uploads"
-    state.discard([path])
+    uploads.discard([path])
     assert not path.exists() and not path.parent.exists()
 
 
-def test_export_files_and_zip(data: state.Analysis) -> None:
-    names = {p.name for p in state.export_files(data)}
+def test_export_files_and_zip(data: Analysis) -> None:
+    names = {p.name for p in archive.export_files(data)}
     assert {"safespaces.gpkg", "safespaces.qgz", "illuminance.tif", "illuminance.qml"} <= names
-    archive = zipfile.ZipFile(io.BytesIO(state.zip_bytes(str(data.folder))))
-    assert "safespaces/safespaces.gpkg" in archive.namelist()
-    assert archive.read("safespaces/safespaces.gpkg")[:16] == b"SQLite format 3\x00"
+    zipped = zipfile.ZipFile(io.BytesIO(archive.zip_bytes(str(data.folder))))
+    assert "safespaces/safespaces.gpkg" in zipped.namelist()
+    assert zipped.read("safespaces/safespaces.gpkg")[:16] == b"SQLite format 3\x00"
 
 
 def test_basemap_comes_from_the_config_then_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from safespaces.webmap import basemap_from_env
+    from app_pages.webmap import basemap_from_env
 
     monkeypatch.delenv("SAFESPACES_BASEMAP_URL", raising=False)
     assert basemap_from_env() == (None, "")
