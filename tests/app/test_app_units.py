@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from app_pages.results import Analysis
 from app_pages.webmap import (
     add_layer,
     base_map,
+    catalogue_classes,
     class_colours,
     display_frame,
     geometry_json,
@@ -27,9 +29,12 @@ from app_pages.webmap import (
 )
 from safespaces import catalogue
 from safespaces.config import Config
+from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import PRESETS, composite
+from safespaces.lighting import P_CLASSES
 from safespaces.pipeline import Inputs
 
+REPO = Path(__file__).resolve().parents[2]
 LEAFLET = mapview.LEAFLET_URL
 
 
@@ -191,3 +196,39 @@ def test_basemap_comes_from_the_config_then_the_environment(
     assert url == "https://tiles.example.fi/{z}/{x}/{y}.png" and attribution == "City"
     monkeypatch.setenv("SAFESPACES_BASEMAP_URL", "http://intranet/{z}/{x}/{y}.png")
     assert basemap_from_env()[0] == "http://intranet/{z}/{x}/{y}.png"
+
+
+def test_the_map_loads_leaflet_from_the_apps_static_folder() -> None:
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableStaticServing"] is True  # serves static/ at /app/static
+    assert mapview.STATIC_DIR == REPO / "static"
+    for name in ("leaflet.js", "leaflet.css", "images/marker-icon.png"):
+        assert (mapview.LEAFLET_DIR / name).is_file(), name
+    page = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url="/served/here/").get_root().render()
+    assert 'src="/served/here/leaflet.js"' in page and 'href="/served/here/leaflet.css"' in page
+    assert 'L.Icon.Default.imagePath = "/served/here/images/"' in page
+    assert "/app/static" not in page  # nothing of the app's own path is built in
+
+
+def test_hour_slider_columns_are_the_librarys(data: Analysis) -> None:
+    assert [mapview.hour_column(h) for h in mapview.HOURS] == HOUR_COLUMNS
+    shown = data.views["segments"].frame
+    assert all(column in shown.columns for column in HOUR_COLUMNS)
+    values = mapview._values("eyes", shown, 3, PRESETS["balanced"])
+    assert values.equals(shown["eyes_h03"])
+
+
+def test_lighting_legend_follows_the_p_classes() -> None:
+    names = [name for name, _, _ in P_CLASSES]
+    classes = [c.value for c in catalogue_classes("street_lighting")]
+    assert classes[: len(names)] == names
+    labels = [label for label, _ in legend_entries("street_lighting")]
+    assert [label.split(" ")[0] for label in labels[: len(names)]] == names
+
+
+def test_k_min_is_the_runs_then_the_configurations(data: Analysis) -> None:
+    assert data.k_min == Config().incidents.k_min
+    bare = Analysis(Path("."), {}, {}, {}, configured_k_min=7)
+    assert bare.k_min == 7
+    bare.metadata["incidents_privacy"] = {"k_min": 4}
+    assert bare.k_min == 4
