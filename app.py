@@ -1,7 +1,8 @@
 """safespaces: the Streamlit app. Run with ``streamlit run app.py``.
 
 This file only declares the pages (and the language switch their titles
-follow); every page calls the library through ``app_pages.state``.
+follow); every page calls the library through the app's data modules
+(``app_pages.runs``: the run cache).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.components import language
-from safespaces.i18n import t
+from app_pages.i18n import t
 
 st.set_page_config(page_title="safespaces", layout="wide")
 lang = language()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
+from app_pages import runs, scoring
+from app_pages.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
+from app_pages.results import Analysis
+from app_pages.webmap import escape_markdown, html_legend, legend_entries
 from safespaces.errors import SafespacesError, report_internal_error
-from safespaces.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
 from safespaces.indices import FAMILIES, PRESETS
 from safespaces.pipeline import OSM_ATTRIBUTION
-from safespaces.webmap import escape_markdown, html_legend, legend_entries
 
 
 def language() -> str:
@@ -32,7 +33,7 @@ def lang() -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def analysis(lang: str) -> state.Analysis:
+def analysis(lang: str) -> Analysis:
     """The session's analysis; a bad input shows its message and stops the page.
 
     An unexpected failure (a bug) shows a short message instead of a traceback and is
@@ -40,12 +41,12 @@ def analysis(lang: str) -> state.Analysis:
     """
     try:
         with st.spinner(t("common.running", lang)):
-            return state.load()
+            return runs.load()
     except SafespacesError as exc:
         st.error(escape_markdown(exc))
     except Exception as exc:  # a bug: one line naming the log, as the CLI prints it
         detail = report_internal_error(exc, "app: the analysis failed")
-        state.LOG.error(detail)
+        runs.LOG.error(detail)
         st.error(escape_markdown(t("common.failed", lang, detail=detail)))
     st.stop()
     raise AssertionError("unreachable: st.stop() raises")
@@ -67,7 +68,7 @@ def _slider_moved() -> None:
 
 def weights(lang: str) -> dict[str, float]:
     """Preset selectbox and one slider per family (sidebar); returns the weights."""
-    stored = state.weights()
+    stored = scoring.weights()
     for family in FAMILIES:
         st.session_state.setdefault(f"w_{family}", float(stored.get(family, 0.0)))
     st.session_state.setdefault("preset", "balanced")
@@ -90,7 +91,7 @@ def weights(lang: str) -> dict[str, float]:
             on_change=_slider_moved,
         )
     box.caption(t("weights.help", lang))
-    return state.weights()
+    return scoring.weights()
 
 
 def legend(title: str, layer_name: str, *, polygon: bool = False) -> None:
@@ -100,14 +101,14 @@ def legend(title: str, layer_name: str, *, polygon: bool = False) -> None:
     )
 
 
-def synthetic_warning(data: state.Analysis, lang: str) -> None:
+def synthetic_warning(data: Analysis, lang: str) -> None:
     """Say which inputs are SYNTHETIC demo data, if any."""
     if data.synthetic:
         layers = escape_markdown(", ".join(data.synthetic))
         st.warning(t("common.synthetic", lang, layers=layers))
 
 
-def attribution(data: state.Analysis, lang: str) -> None:
+def attribution(data: Analysis, lang: str) -> None:
     """The data's attribution."""
     text = str(data.metadata.get("attribution") or OSM_ATTRIBUTION)
     st.caption(t("common.attribution", lang, text=escape_markdown(text)))

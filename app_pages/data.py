@@ -9,31 +9,31 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from app_pages import components, state
+from app_pages import components, runs, settings, uploads
+from app_pages.i18n import t
+from app_pages.webmap import escape_markdown
 from safespaces.catalogue import CATALOGUE, Layer, is_synthetic
 from safespaces.errors import SafespacesError, report_internal_error
-from safespaces.i18n import t
 from safespaces.pipeline import Inputs
-from safespaces.webmap import escape_markdown
 
 lang = components.lang()
 st.title(t("page.data", lang))
 st.markdown(t("data.intro", lang))
 
 # No ``type=`` filter: Streamlit's own check raises an exception on a wrong suffix;
-# state.check_upload refuses it with a message instead (and sniffs the content too).
-uploads = {
+# uploads.check_upload refuses it with a message instead (and sniffs the content too).
+given_files = {
     kind: st.file_uploader(t(f"data.kind.{kind}", lang), key=f"upload_{kind}")
-    for kind in state.UPLOAD_TYPES
+    for kind in uploads.UPLOAD_TYPES
 }
 
 
-def upload_message(exc: state.UploadError, name: str, kind: str) -> str:
+def upload_message(exc: uploads.UploadError, name: str, kind: str) -> str:
     """The message of a refused upload (translated for type and size), Markdown-escaped."""
     if exc.reason == "size":
-        return t("data.too_big", lang, name=escape_markdown(name), mb=state.upload_limit_mb())
+        return t("data.too_big", lang, name=escape_markdown(name), mb=uploads.upload_limit_mb())
     if exc.reason == "type":
-        allowed = ", ".join(state.UPLOAD_TYPES[kind])
+        allowed = ", ".join(uploads.UPLOAD_TYPES[kind])
         suffix = escape_markdown(Path(name).suffix or "?")
         return t("data.bad_type", lang, name=escape_markdown(name), suffix=suffix, allowed=allowed)
     return escape_markdown(exc)
@@ -47,44 +47,44 @@ def check_and_use(given: dict[str, UploadedFile]) -> None:
     saved: dict[str, Path] = {}
     for kind, upload in given.items():
         try:
-            saved[kind] = state.save_upload(kind, upload.name, upload.getvalue())
-        except state.UploadError as exc:
+            saved[kind] = uploads.save_upload(kind, upload.name, upload.getvalue())
+        except uploads.UploadError as exc:
             st.error(upload_message(exc, upload.name, kind))
     if len(saved) < len(given):
-        state.discard(list(saved.values()))
+        uploads.discard(list(saved.values()))
         return
     inputs = Inputs(**saved)  # type: ignore[arg-type]
-    config = state.current_config()
+    config = settings.current_config()
     try:
         with st.spinner(t("common.running", lang)):
-            result = state.analysis(inputs, config.to_json(), config)
+            result = runs.analysis(inputs, config.to_json(), config)
     except SafespacesError as exc:
         st.error(escape_markdown(exc))
     except Exception as exc:  # a bug: one line naming the log, as the CLI prints it
         detail = report_internal_error(exc, "app: the analysis failed on uploaded files")
-        state.LOG.error(detail)
+        runs.LOG.error(detail)
         st.error(escape_markdown(t("common.failed", lang, detail=detail)))
     else:
-        state.use_inputs(st.session_state, inputs)
+        uploads.use_inputs(st.session_state, inputs)
         st.success(t("data.ok", lang))
         for warning in result.warnings:
             st.warning(escape_markdown(warning))
         return
-    state.discard(list(saved.values()))
+    uploads.discard(list(saved.values()))
 
 
 left, right = st.columns(2)
 if left.button(t("data.check", lang), type="primary"):
-    chosen = {kind: f for kind, f in uploads.items() if f is not None}
+    chosen = {kind: f for kind, f in given_files.items() if f is not None}
     if chosen:
         check_and_use(chosen)
     else:
         st.warning(t("data.nothing", lang))
 if right.button(t("data.reset", lang)):
-    state.use_inputs(st.session_state, Inputs())
+    uploads.use_inputs(st.session_state, Inputs())
 
 st.subheader(t("data.current", lang))
-inputs = state.current_inputs()
+inputs = runs.current_inputs()
 names = {
     field.name: getattr(inputs.resolved(), field.name)
     for field in dataclasses.fields(Inputs)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import components
-from app_pages.state import SCORE_COLUMNS, with_score
-from safespaces.i18n import t
+from app_pages.i18n import t
+from app_pages.scoring import SCORE_COLUMNS, with_score
 
 lang = components.lang()
 data = components.analysis(lang)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import components, state
-from safespaces.i18n import t
+from app_pages import archive, components
+from app_pages.i18n import t
 
 MIME = {
     ".gpkg": "application/geopackage+sqlite3",
@@ -22,7 +22,7 @@ data = components.analysis(lang)
 st.title(t("page.export", lang))
 st.markdown(t("export.intro", lang))
 components.synthetic_warning(data, lang)
-files = {p.name: p for p in state.export_files(data)}
+files = {p.name: p for p in archive.export_files(data)}
 
 
 def reader(path: Path) -> Callable[[], bytes]:
@@ -50,7 +50,7 @@ if "safespaces.qgz" in files:
     )
 st.download_button(
     t("export.zip", lang),
-    lambda: state.zip_bytes(str(data.folder)),  # built once, atomically, on the first click
+    lambda: archive.zip_bytes(str(data.folder)),  # built once, atomically, on the first click
     file_name="safespaces.zip",
     mime=MIME[".zip"],
     key="download_zip",

@@ -6,7 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import components
-from safespaces.i18n import t
+from app_pages.i18n import t
+from safespaces.incidents.hotspots import CLASSES as HOTSPOT_CLASSES
+
+#: The Gi* classes listed: the hot and cold spots (every library class but "not significant").
+SIGNIFICANT = [c for c in HOTSPOT_CLASSES if c != "not significant"]
 
 lang = components.lang()
 data = components.analysis(lang)
@@ -25,7 +29,7 @@ spots["incidents_count"] = components.suppressed(
     spots["incidents_count"], spots.get("incidents_suppressed"), k, lang
 )
 spots = spots.drop(columns=["incidents_suppressed", "grid_id"], errors="ignore")
-significant = spots["hotspot_class"].astype(str).str.match(r"(hot|cold)")
+significant = spots["hotspot_class"].isin(SIGNIFICANT)
 st.dataframe(
     spots[significant].sort_values("hotspot_gi_z", ascending=False).round(3),
     hide_index=True,

@@ -6,7 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import components
-from safespaces.i18n import t
+from app_pages.i18n import t
+from safespaces.lighting.illuminance import BELOW_P6, P_CLASSES, UNLIT
+
+#: EN 13201-2 P classes (P6 or better), from the lighting family.
+P_NAMES = [name for name, _, _ in P_CLASSES]
 
 lang = components.lang()
 data = components.analysis(lang)
@@ -16,8 +20,8 @@ shares = data.layer("light_class_shares")
 if shares is not None:
     st.subheader(t("lighting.shares", lang))
     share = dict(zip(shares["light_class"], shares["share"], strict=True))
-    lit = sum(v for c, v in share.items() if str(c).startswith("P"))
-    dark = share.get("below P6", 0.0) + share.get("unlit", 0.0)
+    lit = sum(v for c, v in share.items() if c in P_NAMES)
+    dark = share.get(BELOW_P6, 0.0) + share.get(UNLIT, 0.0)
     st.markdown(t("lighting.summary", lang, lit=f"{lit:.0%}", dark=f"{dark:.0%}"))
     chart = shares.assign(
         percent=(100 * shares["share"]).round(1), km=(shares["length_m"] / 1000).round(2)

@@ -6,8 +6,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import components, mapview
-from safespaces.i18n import t
-from safespaces.webmap import escape_markdown
+from app_pages.i18n import t
+from app_pages.webmap import escape_markdown
 
 lang = components.lang()
 data = components.analysis(lang)
@@ -29,7 +29,8 @@ districts = sorted(data.layers["areas"]["name"].dropna().unique())
 district = left.selectbox(
     t("map.district", lang), [None, *districts], format_func=lambda d: d or t("map.all", lang)
 )
-hour = int(right.slider(t("map.hour", lang), 0, 23, 22, key="hour"))
+hours = mapview.HOURS
+hour = int(right.slider(t("map.hour", lang), hours[0], hours[-1], 22, key="hour"))
 st.sidebar.subheader(t("map.layers", lang))
 shown = [
     key

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from pathlib import Path
 
 import folium
 import pandas as pd
 
-from app_pages.state import Analysis, View, current_config, with_score
-from safespaces.catalogue import describe_columns
-from safespaces.i18n import t
-from safespaces.indices import FAMILIES
-from safespaces.pipeline import OSM_ATTRIBUTION
-from safespaces.webmap import (
+from app_pages.i18n import t
+from app_pages.results import Analysis, View
+from app_pages.scoring import with_score
+from app_pages.settings import current_config
+from app_pages.webmap import (
     SCORE_LAYER,
     add_layer,
     base_map,
@@ -20,6 +20,10 @@ from safespaces.webmap import (
     catalogue_classes,
     class_colours,
 )
+from safespaces.catalogue import describe_columns
+from safespaces.eyes import HOUR_COLUMNS
+from safespaces.indices import FAMILIES
+from safespaces.pipeline import OSM_ATTRIBUTION
 
 #: Map layers: key -> (view, catalogue layer, geometry kind). Drawn in this order.
 LAYERS: Mapping[str, tuple[str, str, str]] = {
@@ -31,11 +35,20 @@ LAYERS: Mapping[str, tuple[str, str, str]] = {
     "dark": ("dark_paths", "dark_paths", "line"),
 }
 DEFAULT_LAYERS = ("eyes", "dark")
+#: The hours of the hour slider: one per eyes column of the library (0-23).
+HOURS = range(len(HOUR_COLUMNS))
+#: Streamlit serves the folder ``static`` beside app.py at this URL (``.streamlit/config.toml``:
+#: ``server.enableStaticServing``).
+STATIC_URL = "/app/static"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+#: The vendored Leaflet (no CDN asset is requested): its folder and its URL.
+LEAFLET_DIR = STATIC_DIR / "leaflet"
+LEAFLET_URL = f"{STATIC_URL}/{LEAFLET_DIR.name}"
 
 
 def hour_column(hour: int) -> str:
-    """The eyes column of an hour."""
-    return f"eyes_h{hour:02d}"
+    """The eyes column of an hour (the library's :data:`safespaces.eyes.HOUR_COLUMNS`)."""
+    return HOUR_COLUMNS[hour]
 
 
 def layer_title(key: str, hour: int, lang: str) -> str:
@@ -81,6 +94,7 @@ def build_map(
     url, basemap_attr = basemap_from_env(app.basemap_url, app.basemap_attribution)
     m = base_map(
         bounds(data, district),
+        leaflet_url=LEAFLET_URL,
         basemap_url=url,
         basemap_attribution=basemap_attr,
         attribution=str(data.metadata.get("attribution") or OSM_ATTRIBUTION),

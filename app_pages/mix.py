@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import components, state
-from safespaces.i18n import t
+from app_pages import components, runs, settings, whatif
+from app_pages.i18n import t
+from safespaces.sources.tenure import TENURE_PREFIX
 
 lang = components.lang()
 data = components.analysis(lang)
-config = state.current_config()
+config = settings.current_config()
 st.title(t("page.mix", lang))
 components.synthetic_warning(data, lang)
 areas = data.layers["areas"].drop(columns="geometry")
@@ -34,7 +35,7 @@ if summary is not None:
     st.dataframe(city.round(3), width="stretch")
 
 st.subheader(t("mix.whatif", lang))
-groups = state.tenure_groups(config)
+groups = whatif.tenure_groups(config)
 known = areas.dropna(subset=groups)
 with st.form("whatif"):
     area_id = st.selectbox(
@@ -48,7 +49,7 @@ with st.form("whatif"):
     dwellings = {
         group: int(
             cells[i % 3].number_input(
-                config.sources.tenure_categories[group.removeprefix("tenure_")],
+                config.sources.tenure_categories[group.removeprefix(TENURE_PREFIX)],
                 min_value=0,
                 max_value=100_000,
                 step=10,
@@ -65,8 +66,8 @@ if submitted or "whatif_result" in st.session_state:
     if not any(n for _, n in chosen):
         st.warning(t("mix.whatif.empty", lang))
     else:
-        result = state.what_if_table(
-            state.current_inputs(), config.to_json(), chosen_area, chosen, data, config
+        result = whatif.what_if_table(
+            runs.current_inputs(), config.to_json(), chosen_area, chosen, data, config
         )
         st.markdown(t("mix.whatif.result", lang, area=chosen_area))
         st.dataframe(

@@ -41,14 +41,14 @@ def map_html_bytes() -> dict[str, int]:
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    from app_pages import mapview, state
+    from app_pages import mapview, runs
+    from app_pages.webmap import payload_bytes
     from safespaces.config import Config
     from safespaces.indices import PRESETS
     from safespaces.pipeline import Inputs
-    from safespaces.webmap import payload_bytes
 
     config = Config()
-    data = state.analysis(Inputs(), config.to_json(), config)
+    data = runs.analysis(Inputs(), config.to_json(), config)
     out = {}
     for label, shown in (
         ("default", mapview.DEFAULT_LAYERS),
@@ -76,10 +76,10 @@ def wait_for_map(page: Any) -> None:
 def clear_default_runs() -> int:
     """Remove the default's runs the app keeps on disk (a cold start); return how many."""
     import shutil
-    import tempfile
 
-    runs = Path(tempfile.gettempdir()) / "safespaces-app" / "runs"
-    found = list(runs.glob("default-*")) if runs.is_dir() else []
+    from app_pages.diskcache import RUNS_DIR
+
+    found = list(RUNS_DIR.glob("default-*")) if RUNS_DIR.is_dir() else []
     for folder in found:
         shutil.rmtree(folder, ignore_errors=True)
     return len(found)

@@ -15,7 +15,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import state
+from app_pages import runs, uploads
+from safespaces.config import Config
+from safespaces.incidents.hotspots import CLASSES as HOTSPOT_CLASSES
+from safespaces.lighting import P_CLASSES
+from safespaces.pipeline import Inputs
 from safespaces.synthetic import TENURE_FILE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +41,12 @@ def app(warm: None) -> Iterator[AppTest]:
     at.run()
     assert not at.exception, at.exception
     yield at
+
+
+def default_layer(name: str) -> pd.DataFrame:
+    """A table of the default's run (the one the pages show; cached)."""
+    config = Config()
+    return runs.analysis(Inputs(), config.to_json(), config).layers[name]
 
 
 def page(at: AppTest, name: str) -> AppTest:
@@ -135,7 +145,7 @@ def test_hour_and_weights_do_not_rerun_the_analysis(
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("the analysis ran again")
 
-    monkeypatch.setattr(state, "run", forbidden)
+    monkeypatch.setattr(runs, "run", forbidden)
     before = folium_args(app)["script"]
     app.slider(key="hour").set_value(3).run()
     assert not app.exception
@@ -195,7 +205,13 @@ def test_mix_what_if_before_and_after(app: AppTest) -> None:
 
 def test_lighting_page(app: AppTest) -> None:
     page(app, "lighting")
-    assert "P6 or better" in markdown_text(app)
+    shares = default_layer("light_class_shares")
+    share = dict(zip(shares["light_class"], shares["share"], strict=True))
+    lit = sum(share.get(name, 0.0) for name, _, _ in P_CLASSES)  # P6 or better
+    dark = share.get("below P6", 0.0) + share.get("unlit", 0.0)
+    assert 0 < lit < 1 and 0 < dark < 1 and share.get("lit, lamps not mapped", 0.0) > 0
+    summary = f"{lit:.0%} of the walking length meets P6 or better; {dark:.0%} is below P6"
+    assert summary in markdown_text(app)
     assert len(app.dataframe) == 3
     assert app.dataframe[1].value["dark_rank"].iloc[0] == 1
 
@@ -207,6 +223,11 @@ def test_incidents_privacy(app: AppTest) -> None:
     assert not re.search(r"\b(lon|lat|x|y|time|timestamp|geometry)\b", shown)
     rates = app.dataframe[1].value
     assert (rates["incidents_count"] == "suppressed (<5)").any()
+    spots = app.dataframe[0].value  # hot and cold spots only, strongest z first
+    classes = default_layer("incident_hotspots")["hotspot_class"]
+    assert set(spots["hotspot_class"]) == set(HOTSPOT_CLASSES) - {"not significant"}
+    assert len(spots) == (classes != "not significant").sum()
+    assert spots["hotspot_gi_z"].is_monotonic_decreasing
 
 
 @pytest.mark.parametrize(
@@ -226,7 +247,7 @@ def test_data_page_bad_upload_shows_the_error(app: AppTest, kind: str, name: str
     assert app.error, "no validation message"
     assert bad.stem in app.error[0].value  # the message names the user's file
     assert not app.success
-    assert not list((state.CACHE_ROOT / "uploads").glob(f"*/{bad.name}")), "bad upload kept"
+    assert not list(uploads.UPLOADS_DIR.glob(f"*/{bad.name}")), "bad upload kept"
     assert "inputs" not in app.session_state
 
 

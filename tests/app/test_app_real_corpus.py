@@ -16,7 +16,7 @@ import pytest
 from realcorpus import REAL, Case, load_cases
 from streamlit.testing.v1 import AppTest
 
-from app_pages import state
+from app_pages import uploads
 from safespaces.pipeline import Inputs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ def _shown(at: AppTest) -> list[str]:
 
 
 def _uploads() -> list[Path]:
-    folder = state.CACHE_ROOT / "uploads"
+    folder = uploads.UPLOADS_DIR
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 

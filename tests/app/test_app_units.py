@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -12,15 +13,13 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
-from app_pages import mapview, state
-from safespaces import catalogue
-from safespaces.config import Config
-from safespaces.i18n import LANGUAGES, MESSAGES, missing_translations, t
-from safespaces.indices import PRESETS, composite
-from safespaces.pipeline import Inputs
-from safespaces.webmap import (
+from app_pages import archive, mapview, runs, scoring, uploads
+from app_pages.i18n import LANGUAGES, MESSAGES, missing_translations, t
+from app_pages.results import Analysis
+from app_pages.webmap import (
     add_layer,
     base_map,
+    catalogue_classes,
     class_colours,
     display_frame,
     geometry_json,
@@ -28,12 +27,21 @@ from safespaces.webmap import (
     legend_entries,
     payload_bytes,
 )
+from safespaces import catalogue
+from safespaces.config import Config
+from safespaces.eyes import HOUR_COLUMNS
+from safespaces.indices import PRESETS, composite
+from safespaces.lighting import P_CLASSES
+from safespaces.pipeline import Inputs
+
+REPO = Path(__file__).resolve().parents[2]
+LEAFLET = mapview.LEAFLET_URL
 
 
 @pytest.fixture(scope="module")
-def data() -> state.Analysis:
+def data() -> Analysis:
     config = Config()
-    return state.analysis(Inputs(), config.to_json(), config)
+    return runs.analysis(Inputs(), config.to_json(), config)
 
 
 def test_every_message_has_three_languages() -> None:
@@ -86,7 +94,7 @@ def test_text_from_the_data_is_escaped() -> None:
     )
     shown = display_frame(gdf, ["name", "value"])
     assert shown["name"].iloc[0].startswith("&lt;img") and shown["value"].iloc[0] == 1.23
-    m = base_map((24.9, 60.1, 25.0, 60.2), attribution="<b>me</b>")
+    m = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url=LEAFLET, attribution="<b>me</b>")
     add_layer(
         m,
         geometry_json(shown),
@@ -104,12 +112,17 @@ def test_text_from_the_data_is_escaped() -> None:
 
 
 def test_basemap_only_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
-    m = base_map((24.9, 60.1, 25.0, 60.2), basemap_url="http://tiles.local/{z}/{x}/{y}.png")
+    m = base_map(
+        (24.9, 60.1, 25.0, 60.2),
+        leaflet_url=LEAFLET,
+        basemap_url="http://tiles.local/{z}/{x}/{y}.png",
+    )
     assert "tiles.local" in m.get_root().render()
-    assert "tileLayer" not in base_map((24.9, 60.1, 25.0, 60.2)).get_root().render()
+    plain = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url=LEAFLET).get_root().render()
+    assert "tileLayer" not in plain
 
 
-def test_map_payload_is_small(data: state.Analysis) -> None:
+def test_map_payload_is_small(data: Analysis) -> None:
     m = mapview.build_map(
         data,
         hour=22,
@@ -124,16 +137,16 @@ def test_map_payload_is_small(data: state.Analysis) -> None:
     assert zoomed[2] - zoomed[0] < whole[2] - whole[0]
 
 
-def test_weights_recompute_the_library_composite(data: state.Analysis) -> None:
+def test_weights_recompute_the_library_composite(data: Analysis) -> None:
     segments = data.layers["street_segments"]
-    same = state.with_score(segments, PRESETS["balanced"])["safe_space_score"]
+    same = scoring.with_score(segments, PRESETS["balanced"])["safe_space_score"]
     np.testing.assert_allclose(same, segments["safe_space_score"], equal_nan=True)
-    night = state.with_score(segments, PRESETS["night walk"])["safe_space_score"]
-    expected = composite(segments[state.SCORE_COLUMNS], PRESETS["night walk"])
+    night = scoring.with_score(segments, PRESETS["night walk"])["safe_space_score"]
+    expected = composite(segments[scoring.SCORE_COLUMNS], PRESETS["night walk"])
     np.testing.assert_allclose(night, expected["safe_space_score"], equal_nan=True)
 
 
-def test_click_panel_shows_numbers_explain_and_breakdown(data: state.Analysis) -> None:
+def test_click_panel_shows_numbers_explain_and_breakdown(data: Analysis) -> None:
     returned = {"last_active_drawing": {"id": "segment:7", "properties": {}}}
     picked = mapview.clicked_id(returned)
     assert picked == ("segment", 7)
@@ -151,31 +164,31 @@ def test_click_panel_shows_numbers_explain_and_breakdown(data: state.Analysis) -
 
 
 def test_upload_checks_type_and_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(state, "CACHE_ROOT", tmp_path)
+    monkeypatch.setattr(uploads, "UPLOADS_DIR", tmp_path / "uploads")
     with pytest.raises(ValueError, match="type"):
-        state.save_upload("tenure", "evil.exe", b"MZ")
-    monkeypatch.setattr(state, "MAX_UPLOAD_MB", 0)
+        uploads.save_upload("tenure", "evil.exe", b"MZ")
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_MB", 0)
     with pytest.raises(ValueError, match="size"):
-        state.save_upload("tenure", "t.csv", b"a,b\n1,2\n")
-    monkeypatch.setattr(state, "MAX_UPLOAD_MB", 1)
-    path = state.save_upload("tenure", "../../my file<1>.csv", b"a,b\n1,2\n")
+        uploads.save_upload("tenure", "t.csv", b"a,b\n1,2\n")
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_MB", 1)
+    path = uploads.save_upload("tenure", "../../my file<1>.csv", b"a,b\n1,2\n")
     assert path.name == "my_file_1.csv" and path.parent.parent == tmp_path / "uploads"
-    state.discard([path])
+    uploads.discard([path])
     assert not path.exists() and not path.parent.exists()
 
 
-def test_export_files_and_zip(data: state.Analysis) -> None:
-    names = {p.name for p in state.export_files(data)}
+def test_export_files_and_zip(data: Analysis) -> None:
+    names = {p.name for p in archive.export_files(data)}
     assert {"safespaces.gpkg", "safespaces.qgz", "illuminance.tif", "illuminance.qml"} <= names
-    archive = zipfile.ZipFile(io.BytesIO(state.zip_bytes(str(data.folder))))
-    assert "safespaces/safespaces.gpkg" in archive.namelist()
-    assert archive.read("safespaces/safespaces.gpkg")[:16] == b"SQLite format 3\x00"
+    zipped = zipfile.ZipFile(io.BytesIO(archive.zip_bytes(str(data.folder))))
+    assert "safespaces/safespaces.gpkg" in zipped.namelist()
+    assert zipped.read("safespaces/safespaces.gpkg")[:16] == b"SQLite format 3\x00"
 
 
 def test_basemap_comes_from_the_config_then_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from safespaces.webmap import basemap_from_env
+    from app_pages.webmap import basemap_from_env
 
     monkeypatch.delenv("SAFESPACES_BASEMAP_URL", raising=False)
     assert basemap_from_env() == (None, "")
@@ -183,3 +196,39 @@ def test_basemap_comes_from_the_config_then_the_environment(
     assert url == "https://tiles.example.fi/{z}/{x}/{y}.png" and attribution == "City"
     monkeypatch.setenv("SAFESPACES_BASEMAP_URL", "http://intranet/{z}/{x}/{y}.png")
     assert basemap_from_env()[0] == "http://intranet/{z}/{x}/{y}.png"
+
+
+def test_the_map_loads_leaflet_from_the_apps_static_folder() -> None:
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["enableStaticServing"] is True  # serves static/ at /app/static
+    assert mapview.STATIC_DIR == REPO / "static"
+    for name in ("leaflet.js", "leaflet.css", "images/marker-icon.png"):
+        assert (mapview.LEAFLET_DIR / name).is_file(), name
+    page = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url="/served/here/").get_root().render()
+    assert 'src="/served/here/leaflet.js"' in page and 'href="/served/here/leaflet.css"' in page
+    assert 'L.Icon.Default.imagePath = "/served/here/images/"' in page
+    assert "/app/static" not in page  # nothing of the app's own path is built in
+
+
+def test_hour_slider_columns_are_the_librarys(data: Analysis) -> None:
+    assert [mapview.hour_column(h) for h in mapview.HOURS] == HOUR_COLUMNS
+    shown = data.views["segments"].frame
+    assert all(column in shown.columns for column in HOUR_COLUMNS)
+    values = mapview._values("eyes", shown, 3, PRESETS["balanced"])
+    assert values.equals(shown["eyes_h03"])
+
+
+def test_lighting_legend_follows_the_p_classes() -> None:
+    names = [name for name, _, _ in P_CLASSES]
+    classes = [c.value for c in catalogue_classes("street_lighting")]
+    assert classes[: len(names)] == names
+    labels = [label for label, _ in legend_entries("street_lighting")]
+    assert [label.split(" ")[0] for label in labels[: len(names)]] == names
+
+
+def test_k_min_is_the_runs_then_the_configurations(data: Analysis) -> None:
+    assert data.k_min == Config().incidents.k_min
+    bare = Analysis(Path("."), {}, {}, {}, configured_k_min=7)
+    assert bare.k_min == 7
+    bare.metadata["incidents_privacy"] = {"k_min": 4}
+    assert bare.k_min == 4

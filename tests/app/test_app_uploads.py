@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import state
+from app_pages import archive, uploads
+from app_pages.webmap import escape_markdown
 from safespaces.errors import SafespacesError
 from safespaces.pipeline import Inputs
 from safespaces.synthetic import TENURE_FILE
-from safespaces.webmap import escape_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = REPO / "tests" / "data" / "bad"
@@ -52,7 +52,7 @@ CORPUS = [
 
 
 def upload_files() -> list[Path]:
-    folder = state.CACHE_ROOT / "uploads"
+    folder = uploads.UPLOADS_DIR
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
@@ -131,7 +131,7 @@ def test_lamp_register_with_its_own_lamp_id_is_accepted(data_page: AppTest) -> N
 
 
 def test_upload_over_the_size_limit(data_page: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(state, "MAX_UPLOAD_MB", 0)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_MB", 0)
     before = upload_files()
     at = upload(data_page, "tenure", TENURE_FILE, "my_tenure.csv")
     assert not at.exception and not at.success
@@ -164,7 +164,7 @@ def test_upload_replaced_and_reset_delete_the_temp_files(data_page: AppTest) -> 
 
 def test_check_upload_type_size_and_content(monkeypatch: pytest.MonkeyPatch) -> None:
     csv = b"lat,lon\n60.17,24.94\n"
-    assert state.check_upload("lamps", "lamps.CSV", csv) == "csv"
+    assert uploads.check_upload("lamps", "lamps.CSV", csv) == "csv"
     cases = [
         ("lamps", "l.exe", b"MZ", "type"),
         ("lamps", "l.csv", b"", "empty"),
@@ -177,47 +177,48 @@ def test_check_upload_type_size_and_content(monkeypatch: pytest.MonkeyPatch) -> 
         ("osm", "o.osm", b'{"type": "FeatureCollection"}', "content"),
     ]
     for kind, name, data, reason in cases:
-        with pytest.raises(state.UploadError) as info:
-            state.check_upload(kind, name, data)
+        with pytest.raises(uploads.UploadError) as info:
+            uploads.check_upload(kind, name, data)
         assert info.value.reason == reason, name
         assert isinstance(info.value, SafespacesError) and "Fix:" in str(info.value)
     # unknown first bytes are the loader's business (its message is more precise)
-    assert state.check_upload("osm", "o.osm.pbf", b"\x00\x01garbage") == "pbf"
-    monkeypatch.setattr(state, "MAX_UPLOAD_MB", 1)
-    with pytest.raises(state.UploadError, match="above the limit of 1 MB"):
-        state.check_upload("lamps", "big.csv", b"x" * (1024 * 1024 + 1))
+    assert uploads.check_upload("osm", "o.osm.pbf", b"\x00\x01garbage") == "pbf"
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_MB", 1)
+    with pytest.raises(uploads.UploadError, match="above the limit of 1 MB"):
+        uploads.check_upload("lamps", "big.csv", b"x" * (1024 * 1024 + 1))
 
 
 def test_upload_limit_follows_the_server_and_the_library(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == state.MAX_UPLOAD_MB
-    assert state.upload_limit_mb() == state.MAX_UPLOAD_MB
+    assert config["server"]["maxUploadSize"] == uploads.MAX_UPLOAD_MB
+    assert uploads.upload_limit_mb() == uploads.MAX_UPLOAD_MB
     monkeypatch.setenv("SAFESPACES_MAX_TABLE_MB", "5")
-    assert state.upload_limit_mb() == 5
+    assert uploads.upload_limit_mb() == 5
 
 
 def test_shared_upload_deleted_when_no_session_uses_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(state, "CACHE_ROOT", tmp_path)
-    monkeypatch.setattr(state, "_REFS", {})
+    monkeypatch.setattr(uploads, "UPLOADS_DIR", tmp_path / "uploads")
+    monkeypatch.setattr(uploads, "_REFS", {})
     one: dict[str, object] = {}
     two: dict[str, object] = {}
-    path = state.save_upload("tenure", "t.csv", b"area_id,tenure_owner\n1,2\n")
+    path = uploads.save_upload("tenure", "t.csv", b"area_id,tenure_owner\n1,2\n")
     assert path.parent.parent == tmp_path / "uploads"
-    state.use_inputs(one, Inputs(tenure=path))
-    state.use_inputs(two, Inputs(tenure=state.save_upload("tenure", "t.csv", path.read_bytes())))
-    state.use_inputs(one, Inputs())
+    uploads.use_inputs(one, Inputs(tenure=path))
+    again = uploads.save_upload("tenure", "t.csv", path.read_bytes())
+    uploads.use_inputs(two, Inputs(tenure=again))
+    uploads.use_inputs(one, Inputs())
     assert path.exists(), "deleted while another session uses it"
-    state.discard([path])  # a failed check elsewhere must not delete it either
+    uploads.discard([path])  # a failed check elsewhere must not delete it either
     assert path.exists()
-    state.use_inputs(two, Inputs())
+    uploads.use_inputs(two, Inputs())
     assert not path.exists() and not path.parent.exists()
     # a file that failed validation (never used) is deleted at once
-    bad = state.save_upload("tenure", "bad.csv", b"nonsense\n")
-    state.discard([bad])
+    bad = uploads.save_upload("tenure", "bad.csv", b"nonsense\n")
+    uploads.discard([bad])
     assert not bad.exists()
 
 
@@ -235,11 +236,11 @@ def test_export_zip_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(zipfile.ZipFile, "write", failing_write)
     with pytest.raises(OSError, match="disk full"):
-        state.export_zip(tmp_path)
-    export = tmp_path / state.EXPORT_DIR
+        archive.export_zip(tmp_path)
+    export = tmp_path / archive.EXPORT_DIR
     assert not list(export.iterdir()), "a partial zip was left behind"
     monkeypatch.setattr(zipfile.ZipFile, "write", real_write)
-    path = state.export_zip(tmp_path)
+    path = archive.export_zip(tmp_path)
     assert [p.name for p in export.iterdir()] == ["safespaces.zip"]
     names = zipfile.ZipFile(io.BytesIO(path.read_bytes())).namelist()
     assert names == [
@@ -247,7 +248,7 @@ def test_export_zip_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         "safespaces/illuminance.tif",
         "safespaces/safespaces.gpkg",
     ]
-    assert state.export_zip(tmp_path) == path  # built once
+    assert archive.export_zip(tmp_path) == path  # built once
 
 
 def test_markdown_escaping_of_data_text() -> None:

@@ -1,12 +1,11 @@
 """Offline web maps of the layers (folium/Leaflet) for the app.
 
-Leaflet 1.9.3 is vendored in ``static/leaflet`` and served by Streamlit at
-``/app/static/leaflet``; no CDN asset and no tile server is requested unless a
-basemap URL is configured. Geometry is simplified and coordinates rounded to
-keep the payload small; text from the data is HTML-escaped (folium's tooltips
-insert it as HTML). Colours and legends come from :mod:`safespaces.catalogue`,
-so the web map and the QGIS styles never drift. Imported only by the app
-(needs the ``app`` extra); no Streamlit here.
+Leaflet is loaded from the URL the app passes in (``leaflet_url``: the app serves its
+vendored copy, see :data:`app_pages.mapview.LEAFLET_URL`); no CDN asset and no tile server
+is requested unless a basemap URL is configured. Geometry is simplified and coordinates
+rounded to keep the payload small; text from the data is HTML-escaped (folium's tooltips
+insert it as HTML). Colours and legends come from :mod:`safespaces.catalogue`, so the web
+map and the QGIS styles never drift. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -28,8 +27,6 @@ from folium.utilities import JsCode
 
 from safespaces.catalogue import CATALOGUE, EYES_CLASSES, GREY, Layer, StyleClass
 
-LEAFLET_JS = "/app/static/leaflet/leaflet.js"
-LEAFLET_CSS = "/app/static/leaflet/leaflet.css"
 #: Environment variables of the optional basemap (a tile URL template and its attribution).
 BASEMAP_URL_ENV = "SAFESPACES_BASEMAP_URL"
 BASEMAP_ATTRIBUTION_ENV = "SAFESPACES_BASEMAP_ATTRIBUTION"
@@ -46,18 +43,19 @@ def _style_js(weight: float, opacity: float, fill_opacity: float) -> JsCode:
 
 
 class _Setup(MacroElement):
-    """Point Leaflet's marker icons at the vendored images; show the data attribution."""
+    """Point Leaflet's marker icons at the served images; show the data attribution."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "L.Icon.Default.imagePath = '/app/static/leaflet/images/';"
+        "L.Icon.Default.imagePath = {{ this.images }};"
         "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text }});"
         "{% endmacro %}"
     )
 
-    def __init__(self, attribution: str) -> None:
+    def __init__(self, attribution: str, images_url: str) -> None:
         super().__init__()
         self.text = json.dumps(html.escape(attribution))
+        self.images = json.dumps(images_url)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]()<>!$~|#{}:@])")
@@ -155,11 +153,19 @@ def class_colours(classes: Iterable[StyleClass], values: pd.Series) -> pd.Series
 def base_map(
     bounds_lonlat: tuple[float, float, float, float],
     *,
+    leaflet_url: str,
     basemap_url: str | None = None,
     attribution: str = "© OpenStreetMap contributors (ODbL)",
     basemap_attribution: str = "",
 ) -> folium.Map:
-    """An empty offline map fitted to ``bounds_lonlat``; a basemap only if configured."""
+    """An empty offline map fitted to ``bounds_lonlat``; a basemap only if configured.
+
+    Parameters
+    ----------
+    leaflet_url
+        URL of the folder serving Leaflet's ``leaflet.js``, ``leaflet.css`` and ``images/``
+        (the app's vendored copy, :data:`app_pages.mapview.LEAFLET_URL`).
+    """
     x0, y0, x1, y1 = bounds_lonlat
     m = folium.Map(
         location=[(y0 + y1) / 2, (x0 + x1) / 2],
@@ -170,13 +176,14 @@ def base_map(
         attribution_control=True,
         zoom_snap=0.25,
     )
-    m.default_js = [("leaflet", LEAFLET_JS)]
-    m.default_css = [("leaflet_css", LEAFLET_CSS)]
+    root = leaflet_url.rstrip("/")
+    m.default_js = [("leaflet", f"{root}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{root}/leaflet.css")]
     if basemap_url:
         folium.TileLayer(
             basemap_url, attr=html.escape(basemap_attribution or "basemap"), name="basemap"
         ).add_to(m)
-    m.add_child(_Setup(attribution))
+    m.add_child(_Setup(attribution, f"{root}/images/"))
     m.fit_bounds([[y0, x0], [y1, x1]])
     return m
 

@@ -1,0 +1,29 @@
+"""The app's configuration: the site's TOML file, else the library's defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from safespaces.config import Config, load_config
+
+#: Configuration file of the app: ``$SAFESPACES_CONFIG``, else ``safespaces.toml`` beside app.py.
+CONFIG_ENV = "SAFESPACES_CONFIG"
+
+
+@st.cache_resource(show_spinner=False)
+def site_config(path: str) -> Config:
+    """The site's configuration file (cached per path; defaults when absent)."""
+    return load_config(path) if path and Path(path).is_file() else Config()
+
+
+def current_config() -> Config:
+    """The session's configuration: the site's TOML file (``SAFESPACES_CONFIG`` or
+    ``safespaces.toml`` beside app.py, e.g. for ``[app] basemap_url``), else the defaults."""
+    value = st.session_state.get("config")
+    if isinstance(value, Config):
+        return value
+    default = Path(__file__).resolve().parent.parent / "safespaces.toml"
+    return site_config(os.environ.get(CONFIG_ENV, str(default)))
