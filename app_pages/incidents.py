@@ -7,10 +7,7 @@ import streamlit as st
 
 from app_pages import components
 from app_pages.i18n import t
-from safespaces.incidents.hotspots import CLASSES as HOTSPOT_CLASSES
-
-#: The Gi* classes listed: the hot and cold spots (every library class but "not significant").
-SIGNIFICANT = [c for c in HOTSPOT_CLASSES if c != "not significant"]
+from safespaces.incidents.hotspots import SIGNIFICANT_CLASSES as SIGNIFICANT
 
 lang = components.lang()
 data = components.analysis(lang)

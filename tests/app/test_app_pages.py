@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages import runs, uploads
 from safespaces.config import Config
 from safespaces.incidents.hotspots import CLASSES as HOTSPOT_CLASSES
+from safespaces.incidents.hotspots import NOT_SIGNIFICANT
 from safespaces.lighting import P_CLASSES
 from safespaces.pipeline import Inputs
 from safespaces.synthetic import TENURE_FILE
@@ -98,11 +99,8 @@ def assert_layer_shows(layer: dict[str, tuple[float | None, str]], expected: pd.
 @pytest.fixture(scope="module")
 def segments(warm: None) -> pd.DataFrame:
     """The default run's street segments, as the app read them (its cached analysis)."""
-    from safespaces.config import Config
-    from safespaces.pipeline import Inputs
-
     config = Config()
-    data = state.analysis(Inputs(), config.to_json(), config)
+    data = runs.analysis(Inputs(), config.to_json(), config)
     return data.layers["street_segments"].set_index("segment_id")
 
 
@@ -225,8 +223,8 @@ def test_incidents_privacy(app: AppTest) -> None:
     assert (rates["incidents_count"] == "suppressed (<5)").any()
     spots = app.dataframe[0].value  # hot and cold spots only, strongest z first
     classes = default_layer("incident_hotspots")["hotspot_class"]
-    assert set(spots["hotspot_class"]) == set(HOTSPOT_CLASSES) - {"not significant"}
-    assert len(spots) == (classes != "not significant").sum()
+    assert set(spots["hotspot_class"]) == set(HOTSPOT_CLASSES) - {NOT_SIGNIFICANT}
+    assert len(spots) == (classes != NOT_SIGNIFICANT).sum()
     assert spots["hotspot_gi_z"].is_monotonic_decreasing
 
 
