@@ -40,8 +40,38 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
     degrees in a file that declares a geographic CRS (GeoJSON is always WGS 84).
     """
     check_size(path, "vector")
+    layers, gdf = _read_single_layer(path)
+    if len(layers) != 1:
+        names = ", ".join(str(name) for name in layers[:10, 0])
+        raise InputError(
+            f"the file has {len(layers)} layers ({names or 'none'}); safespaces reads one",
+            path=path,
+            fix="save the layer you mean as its own file (in QGIS: Export > Save Features As)",
+        )
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError(
+            f"the layer '{layers[0, 0]}' is a table without geometry (no points or polygons)",
+            path=path,
+            fix="give a layer with geometry; to add a table's columns to a layer, join them "
+            "in QGIS (Layer Properties > Joins) and save the joined layer",
+        )
+    if gdf.empty:
+        raise InputError("the file has no features", path=path, fix="give a file with data")
+    _refuse_cut_text(path, str(layers[0, 0]), gdf)
+    return _settle_crs(gdf, path, crs)
+
+
+def _read_single_layer(path: Path) -> tuple[np.ndarray, object]:
+    """The file's layers (name, geometry type) and, when there is one, its frame.
+
+    Raises
+    ------
+    InputError
+        GDAL cannot open or read the file; the message says what the file is.
+    """
     # GDAL's GML driver writes a .gfs schema file beside the input unless told not to.
     options = {"WRITE_GFS": "NO"} if path.suffix.lower() == ".gml" else {}
+    gdf: object = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -77,23 +107,19 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
         raise InputError(
             f"cannot read as a vector file ({str(exc)[:160]})", path=path, fix=_VECTOR_FIX
         ) from exc
-    if len(layers) != 1:
-        names = ", ".join(str(name) for name in layers[:10, 0])
-        raise InputError(
-            f"the file has {len(layers)} layers ({names or 'none'}); safespaces reads one",
-            path=path,
-            fix="save the layer you mean as its own file (in QGIS: Export > Save Features As)",
-        )
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError(
-            f"the layer '{layers[0, 0]}' is a table without geometry (no points or polygons)",
-            path=path,
-            fix="give a layer with geometry; to add a table's columns to a layer, join them "
-            "in QGIS (Layer Properties > Joins) and save the joined layer",
-        )
-    if gdf.empty:
-        raise InputError("the file has no features", path=path, fix="give a file with data")
-    _refuse_cut_text(path, str(layers[0, 0]), gdf)
+    return layers, gdf
+
+
+def _settle_crs(gdf: gpd.GeoDataFrame, path: Path, crs: CRS | None) -> gpd.GeoDataFrame:
+    """Set ``crs`` where the file declares none; refuse non-degree coordinates under a
+    geographic CRS.
+
+    Raises
+    ------
+    CRSError
+        No CRS declared or given, or coordinates beyond +-180 / +-90 in a file that
+        declares a geographic CRS.
+    """
     if gdf.crs is None:
         if crs is None:
             raise CRSError(

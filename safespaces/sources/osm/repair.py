@@ -15,6 +15,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import osmium
@@ -96,6 +97,71 @@ def restore_long_values(layers: Iterable[pd.DataFrame], values: dict[str, str]) 
                     frame.loc[hit, column] = frame.loc[hit, column].map(values)
 
 
+_Node = tuple[int, tuple[float, float] | None, dict[str, str]]
+_Way = tuple[int, list[int], dict[str, str]]
+_Relation = tuple[int, list[tuple[str, int, str]], dict[str, str]]
+
+
+@dataclasses.dataclass
+class _Objects:
+    """Every object of a file as plain data, with the range of the ids it uses."""
+
+    nodes: list[_Node] = dataclasses.field(default_factory=list)
+    ways: list[_Way] = dataclasses.field(default_factory=list)
+    relations: list[_Relation] = dataclasses.field(default_factory=list)
+    top: int = 0
+    low: int = 0
+
+
+def _load_objects(source: Path, path: Path) -> _Objects:
+    """Read every object of ``source`` into memory (errors name ``path``)."""
+    found = _Objects()
+    top = low = 0
+    try:
+        for obj in osmium.FileProcessor(str(source)):
+            tags = {t.k: t.v for t in obj.tags}
+            if isinstance(obj, osmium.osm.Node):
+                loc = obj.location
+                found.nodes.append((obj.id, (loc.lon, loc.lat) if loc.valid() else None, tags))
+                top, low = max(top, obj.id), min(low, obj.id)
+            elif isinstance(obj, osmium.osm.Way):
+                refs = [n.ref for n in obj.nodes]
+                found.ways.append((obj.id, refs, tags))
+                top, low = max(top, obj.id, *refs), min(low, obj.id, *refs)
+            elif isinstance(obj, osmium.osm.Relation):
+                members = [(m.type, m.ref, m.role) for m in obj.members]
+                found.relations.append((obj.id, members, tags))
+                refs = [m[1] for m in members]
+                top, low = max(top, obj.id, *refs), min(low, obj.id, *refs)
+    except (RuntimeError, ValueError) as exc:
+        raise InputError(
+            f"not a readable OpenStreetMap file ({exc})",
+            path=path,
+            fix="check that the file is a complete .osm.pbf or .osm XML extract (not truncated)",
+        ) from exc
+    found.top, found.low = top, low
+    return found
+
+
+def _refuse_twice(
+    lists: Iterable[tuple[str, list[tuple[Any, ...]]]], offset: int, path: Path
+) -> None:
+    """Refuse an object id that appears twice in a sorted list (named as in the file)."""
+    for kind, items in lists:
+        ids = np.fromiter((t[0] for t in items), dtype=np.int64, count=len(items))
+        twice = np.flatnonzero(ids[1:] == ids[:-1])
+        if len(twice):
+            original = int(ids[twice[0]])
+            original = original if original < offset or not offset else offset - original
+            raise InputError(
+                f"{kind} {original} appears twice",
+                path=path,
+                fix="keep one copy of each object: merge the parts with osmium-tool "
+                "('osmium merge A B -o merged.osm.pbf' keeps each object once), or delete the "
+                "copy in JOSM",
+            )
+
+
 def _normalised_copy(source: Path, path: Path, dest: Path) -> int | None:
     """Write ``source`` sorted by type and id, negative ids renumbered; return the offset.
 
@@ -111,33 +177,8 @@ def _normalised_copy(source: Path, path: Path, dest: Path) -> int | None:
     InputError
         An id that appears twice, or ids too large to renumber.
     """
-    nodes: list[tuple[int, tuple[float, float] | None, dict[str, str]]] = []
-    ways: list[tuple[int, list[int], dict[str, str]]] = []
-    relations: list[tuple[int, list[tuple[str, int, str]], dict[str, str]]] = []
-    top = 0
-    low = 0
-    try:
-        for obj in osmium.FileProcessor(str(source)):
-            tags = {t.k: t.v for t in obj.tags}
-            if isinstance(obj, osmium.osm.Node):
-                loc = obj.location
-                nodes.append((obj.id, (loc.lon, loc.lat) if loc.valid() else None, tags))
-                top, low = max(top, obj.id), min(low, obj.id)
-            elif isinstance(obj, osmium.osm.Way):
-                refs = [n.ref for n in obj.nodes]
-                ways.append((obj.id, refs, tags))
-                top, low = max(top, obj.id, *refs), min(low, obj.id, *refs)
-            elif isinstance(obj, osmium.osm.Relation):
-                members = [(m.type, m.ref, m.role) for m in obj.members]
-                relations.append((obj.id, members, tags))
-                refs = [m[1] for m in members]
-                top, low = max(top, obj.id, *refs), min(low, obj.id, *refs)
-    except (RuntimeError, ValueError) as exc:
-        raise InputError(
-            f"not a readable OpenStreetMap file ({exc})",
-            path=path,
-            fix="check that the file is a complete .osm.pbf or .osm XML extract (not truncated)",
-        ) from exc
+    found = _load_objects(source, path)
+    top, low = found.top, found.low
     offset = max(_ID_OFFSET_MIN, top + 1) if low < 0 else 0
     if offset - low >= 2**63:
         raise InputError(
@@ -153,22 +194,10 @@ def _normalised_copy(source: Path, path: Path, dest: Path) -> int | None:
     box = header_box(path)
     if box is not None:
         header.add_box(osmium.osm.Box(*box))
-    node_list = sorted(((new(i), loc, tags) for i, loc, tags in nodes), key=lambda t: t[0])
-    way_list = sorted(((new(i), refs, tags) for i, refs, tags in ways), key=lambda t: t[0])
-    rel_list = sorted(((new(i), mem, tags) for i, mem, tags in relations), key=lambda t: t[0])
-    for kind, items in (("node", node_list), ("way", way_list), ("relation", rel_list)):
-        ids = np.fromiter((t[0] for t in items), dtype=np.int64, count=len(items))
-        twice = np.flatnonzero(ids[1:] == ids[:-1])
-        if len(twice):
-            original = int(ids[twice[0]])
-            original = original if original < offset or not offset else offset - original
-            raise InputError(
-                f"{kind} {original} appears twice",
-                path=path,
-                fix="keep one copy of each object: merge the parts with osmium-tool "
-                "('osmium merge A B -o merged.osm.pbf' keeps each object once), or delete the "
-                "copy in JOSM",
-            )
+    node_list = sorted(((new(i), loc, tags) for i, loc, tags in found.nodes), key=lambda t: t[0])
+    way_list = sorted(((new(i), refs, tags) for i, refs, tags in found.ways), key=lambda t: t[0])
+    rel_list = sorted(((new(i), mem, tags) for i, mem, tags in found.relations), key=lambda t: t[0])
+    _refuse_twice((("node", node_list), ("way", way_list), ("relation", rel_list)), offset, path)
     with osmium.SimpleWriter(str(dest), header=header, overwrite=True) as writer:
         for i, lonlat, tags in node_list:
             location = osmium.osm.Location(*lonlat) if lonlat is not None else osmium.osm.Location()
@@ -203,6 +232,47 @@ class Reading:
     repairs: list[str]
 
 
+def _long_values_copy(
+    source: Path, path: Path, dest: Path, exc: TagTooLong
+) -> tuple[dict[str, str], str]:
+    """Write ``source`` to ``dest`` with its long tag values replaced by placeholders
+    (:func:`_shorten_long_values`); return the values and a note for the user.
+
+    Raises
+    ------
+    InputError
+        The string libosmium refused is not a tag key or value (a role, a user name).
+    """
+    long_values, found = _shorten_long_values(source, dest)
+    if not found:
+        raise InputError(
+            f"a tag key, value, role or user name is longer than {MAX_TAG_BYTES:,} "
+            f"bytes, the most libosmium (which reads OSM files) accepts ({exc})",
+            path=path,
+            fix="OpenStreetMap allows 255 characters: shorten it (e.g. in JOSM)",
+        ) from exc
+    note = (
+        f"{len(found)} tag(s) over {MAX_TAG_BYTES:,} bytes read through a copy: "
+        + "; ".join(found[:5])
+        + ("" if len(found) <= 5 else f"; and {len(found) - 5} more")
+    )
+    return long_values, note
+
+
+def _refuse_too_large(path: Path, col: Collector | None) -> None:
+    """Refuse to sort a file larger than :data:`NORMALISE_MAX_MB` in memory."""
+    size_mb = path.stat().st_size / 2**20
+    if size_mb > NORMALISE_MAX_MB:
+        what = "has negative ids" if col is not None and col.negative_ids else "is not sorted"
+        raise InputError(
+            f"the file {what} (as JOSM writes it) and, at {size_mb:,.0f} MB, is too large "
+            f"to sort in memory (limit {NORMALISE_MAX_MB} MB)",
+            path=path,
+            fix="sort and renumber it with osmium-tool (osmium sort F -o sorted.osm.pbf; "
+            "osmium renumber sorted.osm.pbf -o F2.osm.pbf) and give the result",
+        )
+
+
 def read_file(path: Path, stack: contextlib.ExitStack) -> Reading:
     """Read ``path``; a JOSM-style file (negative ids, unsorted) or an XML file with tag
     values over 1024 bytes is read through a repaired copy in a private temporary folder."""
@@ -226,19 +296,8 @@ def read_file(path: Path, stack: contextlib.ExitStack) -> Reading:
                 ) from exc
             tmp = tmp or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ss-osm-")))
             dest = tmp / "long-values.osm"
-            long_values, found = _shorten_long_values(source, dest)
-            if not found:
-                raise InputError(
-                    f"a tag key, value, role or user name is longer than {MAX_TAG_BYTES:,} "
-                    f"bytes, the most libosmium (which reads OSM files) accepts ({exc})",
-                    path=path,
-                    fix="OpenStreetMap allows 255 characters: shorten it (e.g. in JOSM)",
-                ) from exc
-            repairs.append(
-                f"{len(found)} tag(s) over {MAX_TAG_BYTES:,} bytes read through a copy: "
-                + "; ".join(found[:5])
-                + ("" if len(found) <= 5 else f"; and {len(found) - 5} more")
-            )
+            long_values, note = _long_values_copy(source, path, dest, exc)
+            repairs.append(note)
             source, shortened = dest, True
             continue
         except OutOfOrder as exc:
@@ -254,16 +313,7 @@ def read_file(path: Path, stack: contextlib.ExitStack) -> Reading:
         if normalised:
             assert col is not None
             return Reading(col, header_box(path), long_values, id_offset, repairs)
-        size_mb = path.stat().st_size / 2**20
-        if size_mb > NORMALISE_MAX_MB:
-            what = "has negative ids" if col is not None and col.negative_ids else "is not sorted"
-            raise InputError(
-                f"the file {what} (as JOSM writes it) and, at {size_mb:,.0f} MB, is too large "
-                f"to sort in memory (limit {NORMALISE_MAX_MB} MB)",
-                path=path,
-                fix="sort and renumber it with osmium-tool (osmium sort F -o sorted.osm.pbf; "
-                "osmium renumber sorted.osm.pbf -o F2.osm.pbf) and give the result",
-            )
+        _refuse_too_large(path, col)
         tmp = tmp or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ss-osm-")))
         dest = tmp / "sorted.osm.pbf"
         id_offset = _normalised_copy(source, path, dest)
