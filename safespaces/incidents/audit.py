@@ -55,6 +55,20 @@ class Reader:
         hidden: npt.NDArray[np.bool_],
         extra: Relations | None = None,
     ) -> None:
+        a_eq, a_near = self._leave_out_lone_unknowns(system, hidden, extra)
+        self._merge_alike(a_eq, a_near)
+        self._share_bounds()
+        self._memo: dict[bytes, Any] = {}
+
+    def _leave_out_lone_unknowns(
+        self,
+        system: CellSystem,
+        hidden: npt.NDArray[np.bool_],
+        extra: Relations | None,
+    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """The reader's equations over the hidden cells; an unknown in one sum only is
+        left out, and its sum becomes an inequality. Returns the equalities' and the
+        tolerance relations' matrices over the kept unknowns."""
         self.cells = np.flatnonzero(hidden)
         c, b = system.matrix()
         n_sums = c.shape[0]
@@ -97,7 +111,10 @@ class Reader:
         per_row = np.bincount(lone_row[self.single], minlength=a.shape[0])
         self.slack_pos = np.searchsorted(self.ub_rows, lone_row[self.single])
         self.shared = per_row[lone_row[self.single]] >= 2
-        # classes of kept unknowns with identical columns in the LP constraints
+        return a_eq, a_near
+
+    def _merge_alike(self, a_eq: sparse.csr_matrix, a_near: sparse.csr_matrix) -> None:
+        """One LP variable per class of kept unknowns with identical columns."""
         lp = sparse.vstack([a_eq, self.a_ub[self.binding_ub], a_near]).tocsc()
         lp.sort_indices()
         keys = [
@@ -116,7 +133,9 @@ class Reader:
         self.a_eq = a_eq[:, first_member] if self.n else a_eq @ agg
         self.lp_ub = self.a_ub[self.binding_ub][:, first_member] if self.n else None
         self.lp_near = self.a_near[:, first_member] if self.n else None
-        # per slack row and class: the least and the most its members can contribute
+
+    def _share_bounds(self) -> None:
+        """Per slack row and class: the least and the most its members can contribute."""
         ub = self.a_ub.tocoo()
         key = ub.row.astype(np.int64) * max(self.n, 1) + self.cls[ub.col]
         ukey, inv = np.unique(key, return_inverse=True)
@@ -132,7 +151,6 @@ class Reader:
         shape = (self.a_ub.shape[0], self.n)
         self.ub_least = sparse.csr_matrix((lo_c, (rows, klass)), shape=shape)
         self.ub_most = sparse.csr_matrix((hi_c, (rows, klass)), shape=shape)
-        self._memo: dict[bytes, Any] = {}
 
     def solve(
         self,
@@ -211,36 +229,25 @@ class Reader:
 
     def unprotected(self, k: int, *, publish_zero: bool = True) -> npt.NDArray[np.int64]:
         """Cell ids of the hidden cells that are not protected."""
-        m = len(self.cells)
-        if not m:
+        if not len(self.cells):
             return np.zeros(0, dtype=np.int64)
-        lo, hi = np.full(m, np.inf), np.full(m, -np.inf)
-        lo[self.free], hi[self.free] = 0.0, np.inf
-        kept_shared = self.size[self.cls] >= 2
-
-        def take(x: npt.NDArray[np.float64]) -> None:
-            mine = x[self.cls] if self.n else np.zeros(0)
-            np.maximum.at(hi, self.kept, mine)
-            np.minimum.at(lo, self.kept, np.where(kept_shared, 0.0, mine))
-            if len(self.single_idx):
-                most = (self.b_ub - self.ub_least @ x)[self.slack_pos]
-                least = (self.b_ub - self.ub_most @ x)[self.slack_pos]
-                np.maximum.at(hi, self.single_idx, most)
-                np.minimum.at(lo, self.single_idx, np.where(self.shared, 0.0, least))
-
-        def open_cells() -> npt.NDArray[np.bool_]:
-            bad = (hi - lo < 1 - 1e-6) | (hi < k - 1e-6)
-            return bad & (hi > 1e-6) if publish_zero else bad
-
+        bounds = _Bounds.start(self, k, publish_zero)
         if self.n == 0:
-            take(np.zeros(0))
-            return self.cells[open_cells()]
+            bounds.take(np.zeros(0))
+            return self.cells[bounds.open_cells()]
         low = self.solve(np.ones(self.n))
         if low.status != 0:  # true values are feasible: cannot happen; stay safe
             return self.cells
-        take(low.x)
+        bounds.take(low.x)
+        self._widen(bounds)
+        self._settle(bounds)
+        return self.cells[bounds.open_cells()]
+
+    def _widen(self, bounds: _Bounds) -> None:
+        """Widen the open cells' intervals with a few LPs over all of them at once."""
+        k, hi = bounds.k, bounds.hi
         for _ in range(100):
-            todo = open_cells()
+            todo = bounds.open_cells()
             before = int(todo.sum())
             own = np.unique(self.cls[todo[self.kept]])
             at = np.flatnonzero(todo[self.single_idx])
@@ -278,7 +285,7 @@ class Reader:
             )
             if res.status != 0:
                 break
-            take(res.x[: self.n])
+            bounds.take(res.x[: self.n])
             # and the other way: minimise the open items (their shares, for left-out ones)
             objective = np.zeros(self.n)
             objective[own] = 1.0
@@ -286,11 +293,15 @@ class Reader:
                 objective -= np.asarray(self.ub_most[sums].sum(axis=0)).ravel()
             low = self.solve(objective)
             if low.status == 0:
-                take(low.x)
-            after = int(open_cells().sum())
+                bounds.take(low.x)
+            after = int(bounds.open_cells().sum())
             if after <= 20 or after > 0.75 * before:  # few left, or slow: exact LPs now
                 break
-        for i in np.flatnonzero(open_cells()):
+
+    def _settle(self, bounds: _Bounds) -> None:
+        """The exact minimum and maximum of each cell still open."""
+        lo, hi = bounds.lo, bounds.hi
+        for i in np.flatnonzero(bounds.open_cells()):
             if self.keep[i]:
                 objective = np.zeros(self.n)
                 c = self.cls[int(np.searchsorted(self.kept, i))]
@@ -305,4 +316,45 @@ class Reader:
                 bottom = self.solve_once(-self.ub_most[row].toarray().ravel())
                 hi[i] = np.inf if top.status == 3 else offset - top.fun
                 lo[i] = 0.0 if shared else offset + bottom.fun
-        return self.cells[open_cells()]
+
+
+@dataclasses.dataclass
+class _Bounds:
+    """What the reader has proved so far: each hidden cell's feasible interval [lo, hi].
+
+    A feasible point of the reader's LP widens every interval (:meth:`take`); a cell
+    is open while its interval is narrower than 1 or stays below ``k``.
+    """
+
+    reader: Reader
+    k: int
+    publish_zero: bool
+    lo: npt.NDArray[np.float64]
+    hi: npt.NDArray[np.float64]
+    kept_shared: npt.NDArray[np.bool_]
+
+    @classmethod
+    def start(cls, reader: Reader, k: int, publish_zero: bool) -> _Bounds:
+        """Empty intervals, except [0, inf) for cells in no sum."""
+        m = len(reader.cells)
+        lo, hi = np.full(m, np.inf), np.full(m, -np.inf)
+        lo[reader.free], hi[reader.free] = 0.0, np.inf
+        return cls(reader, k, publish_zero, lo, hi, reader.size[reader.cls] >= 2)
+
+    def take(self, x: npt.NDArray[np.float64]) -> None:
+        """Widen the intervals to hold the feasible point ``x`` (class variables)."""
+        r, lo, hi = self.reader, self.lo, self.hi
+        mine = x[r.cls] if r.n else np.zeros(0)
+        np.maximum.at(hi, r.kept, mine)
+        np.minimum.at(lo, r.kept, np.where(self.kept_shared, 0.0, mine))
+        if len(r.single_idx):
+            most = (r.b_ub - r.ub_least @ x)[r.slack_pos]
+            least = (r.b_ub - r.ub_most @ x)[r.slack_pos]
+            np.maximum.at(hi, r.single_idx, most)
+            np.minimum.at(lo, r.single_idx, np.where(r.shared, 0.0, least))
+
+    def open_cells(self) -> npt.NDArray[np.bool_]:
+        """The cells not (yet) proved protected."""
+        lo, hi, k = self.lo, self.hi, self.k
+        bad = (hi - lo < 1 - 1e-6) | (hi < k - 1e-6)
+        return bad & (hi > 1e-6) if self.publish_zero else bad
