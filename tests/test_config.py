@@ -21,14 +21,12 @@ from scipy import sparse
 
 from safespaces.cli import main
 from safespaces.config import (
-    MAX_NAME,
     SECTION_RULES,
     Config,
     GeneralParams,
     NetworkParams,
     check_crs_area,
     load_config,
-    name_problem,
     settings_markdown,
     to_toml,
     validate_config,
@@ -40,6 +38,7 @@ from safespaces.incidents.params import IncidentParams
 from safespaces.lighting.params import LightingParams
 from safespaces.mix.params import MixParams
 from safespaces.pipeline import Inputs, load_study
+from safespaces.sections import MAX_NAME, name_problem
 from safespaces.validation import Number, rules_of
 
 REPO = Path(__file__).resolve().parents[1]

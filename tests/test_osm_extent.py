@@ -316,7 +316,7 @@ def test_josm_file_with_a_node_twice_is_refused(tmp_path: Path) -> None:
 def test_large_unsorted_file_is_refused_with_the_osmium_fix(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from safespaces.sources import osm as osm_module
+    from safespaces.sources.osm import repair as osm_module
 
     monkeypatch.setattr(osm_module, "NORMALISE_MAX_MB", 0)
     with pytest.raises(InputError, match="is not sorted .* too large to sort") as info:

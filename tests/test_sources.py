@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import shapely
 
-from safespaces.config import HELSINKI_TENURE
 from safespaces.errors import CRSError, InputError
+from safespaces.sections import HELSINKI_TENURE
 from safespaces.sources.areas import grid_areas, read_areas
 from safespaces.sources.incidents import read_incidents
 from safespaces.sources.lamps import read_lamp_register

@@ -26,7 +26,8 @@ from shapely.geometry.base import BaseGeometry
 
 from safespaces.errors import InputError
 from safespaces.sources.columns import ColumnRule, own_columns
-from safespaces.sources.tabular import VECTOR_SUFFIXES, input_file, parse_crs, read_vector
+from safespaces.sources.tabular import VECTOR_SUFFIXES, input_file, parse_crs
+from safespaces.sources.vector import read_vector
 
 NAME_COLUMNS = ("name", "nimi", "namn", "name_fi", "nimi_fi", "district", "area_name")
 #: Most cells of a default grid (``SAFESPACES_MAX_GRID_CELLS``): 100,000 cells of 250 m

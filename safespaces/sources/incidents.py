@@ -22,13 +22,13 @@ from safespaces.sources.tabular import (
     VECTOR_SUFFIXES,
     X_NAMES,
     Y_NAMES,
-    _check_lonlat,
+    check_lonlat,
     find_column,
     input_file,
-    open_vector,
     parse_crs,
     read_csv,
 )
+from safespaces.sources.vector import open_vector
 
 TIME_NAMES = (
     "time",
@@ -445,7 +445,7 @@ def read_incidents(
     )
     if expected_lonlat is not None and out.crs is not None and out.crs.is_geographic:
         xy = np.column_stack([out.geometry.x, out.geometry.y])
-        _check_lonlat(xy[:, 0], xy[:, 1], "lon", "lat", path, expected_lonlat)
+        check_lonlat(xy[:, 0], xy[:, 1], "lon", "lat", path, expected_lonlat)
     out = own_columns(out, INCIDENT_RULE)
     if "incident_ref" not in out:
         out["incident_ref"] = pd.Series(pd.NA, index=out.index, dtype="string")

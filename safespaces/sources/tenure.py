@@ -31,15 +31,14 @@ from safespaces.sources.tabular import (
     VECTOR_SUFFIXES,
     X_NAMES,
     Y_NAMES,
-    check_geometries,
     csv_points,
     find_column,
     input_file,
     numeric,
-    open_vector,
     parse_crs,
     read_csv,
 )
+from safespaces.sources.vector import check_geometries, open_vector
 
 TENURE_PREFIX = "tenure_"
 

@@ -16,7 +16,6 @@ import pyogrio
 import pytest
 
 from safespaces.cli import main
-from safespaces.config import HELSINKI_TENURE
 from safespaces.crs import metric_crs
 from safespaces.mix import (
     MixParams,
@@ -27,6 +26,7 @@ from safespaces.mix import (
     walking_reach,
     what_if,
 )
+from safespaces.sections import HELSINKI_TENURE
 from safespaces.sources.areas import grid_areas
 from safespaces.sources.osm import load_osm
 from safespaces.sources.tenure import read_tenure

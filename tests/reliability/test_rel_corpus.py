@@ -26,9 +26,9 @@ import pyogrio
 import pytest
 import shapely
 
-from safespaces.config import HELSINKI_TENURE
 from safespaces.errors import InputError, SafespacesError
 from safespaces.io import write_layers
+from safespaces.sections import HELSINKI_TENURE
 from safespaces.sources.areas import read_areas
 from safespaces.sources.incidents import read_incidents
 from safespaces.sources.lamps import read_lamp_register

@@ -27,11 +27,12 @@ import pyogrio
 import pytest
 import shapely
 
-from safespaces.config import HELSINKI_TENURE, Config
+from safespaces.config import Config
 from safespaces.errors import InputError
 from safespaces.incidents.counts import count_by_unit, count_groups
 from safespaces.incidents.windows import assign_windows, darkness_for
 from safespaces.pipeline import Inputs, load_study, run_metadata
+from safespaces.sections import HELSINKI_TENURE
 from safespaces.sources.areas import read_areas
 from safespaces.sources.columns import ColumnRule, own_columns, renamed_columns
 from safespaces.sources.incidents import read_incidents, read_times
