@@ -18,7 +18,6 @@ import pytest
 
 from safespaces import catalogue
 from safespaces.catalogue import CATALOGUE, GROUPS, Layer, Raster, describe_columns, legend
-from safespaces.config import HELSINKI_TENURE
 from safespaces.eyes import vocabulary as eyes_vocab
 from safespaces.eyes.params import HOURS
 from safespaces.incidents import hotspots
@@ -31,6 +30,7 @@ from safespaces.lighting.params import CONTEXTS
 from safespaces.mix.params import PRESETS as MIX_PRESETS
 from safespaces.mix.params import MixParams, mix_column, radius_suffix
 from safespaces.qgis.qml import raster_qml, vector_qml
+from safespaces.sections import HELSINKI_TENURE
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
