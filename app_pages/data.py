@@ -13,7 +13,7 @@ from app_pages import components, state
 from safespaces.catalogue import CATALOGUE, Layer, is_synthetic
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.i18n import t
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 from safespaces.webmap import escape_markdown
 
 lang = components.lang()

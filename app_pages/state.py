@@ -37,8 +37,9 @@ from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import FAMILIES, PRESETS, composite
 from safespaces.io import GPKG_NAME, atomic_path, read_metadata
 from safespaces.mix.whatif import what_if
-from safespaces.pipeline import Inputs, Study, load_study, notes_summary, run
+from safespaces.pipeline import run
 from safespaces.safety import Limits, sniff
+from safespaces.study import Inputs, Study, load_study, notes_summary
 from safespaces.webmap import display_frame, geometry_json
 
 LOG = logging.getLogger("safespaces.app")

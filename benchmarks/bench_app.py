@@ -44,7 +44,7 @@ def map_html_bytes() -> dict[str, int]:
     from app_pages import mapview, state
     from safespaces.config import Config
     from safespaces.indices import PRESETS
-    from safespaces.pipeline import Inputs
+    from safespaces.study import Inputs
     from safespaces.webmap import payload_bytes
 
     config = Config()

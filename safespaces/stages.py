@@ -1,6 +1,6 @@
 """One stage per measure family, shared by ``safespaces run`` and the subcommands.
 
-Each stage takes the validated :class:`~safespaces.pipeline.Study` (and what an
+Each stage takes the validated :class:`~safespaces.study.Study` (and what an
 earlier stage produced), calls its family's analysis, and returns a
 :class:`StageOutput`: the layers to write, the files it wrote (rasters), a
 summary for the terminal and ``run_metadata``. Data flows one way:
@@ -12,11 +12,9 @@ summary for the terminal and ``run_metadata``. Data flows one way:
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -42,13 +40,11 @@ from safespaces.mix.buildings import (
 )
 from safespaces.population import PERSONS_PER_DWELLING
 from safespaces.sources.tenure import TENURE_PREFIX
+from safespaces.study import Study
+from safespaces.timing import Progress, timed
 
-if TYPE_CHECKING:  # pragma: no cover - avoids an import cycle with pipeline
-    from safespaces.pipeline import Study
-
-Progress = Callable[[str], None]
 #: Walking-neighbourhood mix scores of ``study.tenure`` (aligned to its index).
-Neighbourhoods = Callable[["Study"], pd.DataFrame]
+Neighbourhoods = Callable[[Study], pd.DataFrame]
 DENSITY_NAME = "incident_density.tif"
 
 
@@ -72,18 +68,6 @@ class StageOutput:
     files: list[Path] = dataclasses.field(default_factory=list)
     summary: dict[str, Any] = dataclasses.field(default_factory=dict)
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-
-@contextmanager
-def timed(name: str, progress: Progress | None, timings: dict[str, float]) -> Iterator[None]:
-    """Time a stage and report it."""
-    if progress:
-        progress(f"{name} ...")
-    start = time.perf_counter()
-    yield
-    timings[name] = time.perf_counter() - start
-    if progress:
-        progress(f"{name}: done in {timings[name]:.1f} s")
 
 
 # --- lighting ---------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ from safespaces.errors import SettingError
 from safespaces.incidents.params import check_bandwidth
 from safespaces.lighting import LightingResult
 from safespaces.output import OutputFolder, output_folder
-from safespaces.pipeline import Inputs, Study, load_study
 from safespaces.qgis import write_raster_style
 from safespaces.stages import StageOutput, lighting_stage
+from safespaces.study import Inputs, Study, load_study
 
 #: Input files a command can name (``--osm F`` ...): the path fields of ``Inputs``.
 INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas")

@@ -40,12 +40,12 @@ from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import write_density
 from safespaces.indices import safe_space_scores
 from safespaces.io import GPKG_NAME, atomic_path, read_metadata, write_layers
-from safespaces.pipeline import Inputs, load_study
 from safespaces.qgis import export_package
 from safespaces.qgis.package import PROJECT_NAME
 from safespaces.sources.areas import read_areas
 from safespaces.sources.incidents import read_incidents
 from safespaces.stages import eyes_stage, lighting_stage, score_summary
+from safespaces.study import Inputs, load_study
 
 HELP = "privacy-safe incident counts, rates, hotspots and density"
 DESCRIPTION = """\

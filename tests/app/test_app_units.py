@@ -17,7 +17,7 @@ from safespaces import catalogue
 from safespaces.config import Config
 from safespaces.i18n import LANGUAGES, MESSAGES, missing_translations, t
 from safespaces.indices import PRESETS, composite
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 from safespaces.webmap import (
     add_layer,
     base_map,

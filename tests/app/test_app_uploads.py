@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages import state
 from safespaces.errors import SafespacesError
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 from safespaces.synthetic import TENURE_FILE
 from safespaces.webmap import escape_markdown
 
