@@ -22,7 +22,12 @@ import pandas as pd
 
 from safespaces.eyes import HOUR_COLUMNS, EyesResult, analyse_eyes, normalise_weekday
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
-from safespaces.incidents.density import write_density
+from safespaces.incidents.density import (
+    DENSITY_NAME,
+    privacy_tags,
+    remove_density,
+    write_density,
+)
 from safespaces.indices import safe_space_scores, scored_families
 from safespaces.lighting.analysis import (
     LightingResult,
@@ -45,7 +50,6 @@ from safespaces.timing import Progress, timed
 
 #: Walking-neighbourhood mix scores of ``study.tenure`` (aligned to its index).
 Neighbourhoods = Callable[[Study], pd.DataFrame]
-DENSITY_NAME = "incident_density.tif"
 
 
 @dataclasses.dataclass
@@ -317,23 +321,13 @@ def incidents_stage(
         )
     files: list[Path] = []
     if result.density is not None:
-        privacy = result.metadata["incidents_privacy"]
-        tif = write_density(
-            folder / DENSITY_NAME,
-            result.density,
-            study.crs,
-            tags={
-                "k_min": privacy["k_min"],
-                "masked_below_k": privacy["density_masked_below_k"],
-                "synthetic": synthetic,
-            },
-        )
+        tags = privacy_tags(result.metadata()["incidents_privacy"], synthetic=synthetic)
+        tif = write_density(folder / DENSITY_NAME, result.density, study.crs, tags=tags)
         files += [tif, tif.with_suffix(".qml")]
     else:  # no incident in the study area: no surface, and none of an earlier run may stay
-        for suffix in (".tif", ".qml", ".qmd"):
-            (folder / DENSITY_NAME).with_suffix(suffix).unlink(missing_ok=True)
-    metadata = {**result.metadata, "incidents_synthetic": synthetic}
-    return result, StageOutput(dict(result.layers()), files, dict(result.summary), metadata)
+        remove_density(folder)
+    metadata = {**result.metadata(), "incidents_synthetic": synthetic}
+    return result, StageOutput(dict(result.layers()), files, dict(result.summary()), metadata)
 
 
 # --- composite --------------------------------------------------------------------------------

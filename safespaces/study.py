@@ -300,8 +300,10 @@ def load_areas_study(
 
 def no_streets(crs: CRS, bounds: tuple[float, float, float, float]) -> OsmData:
     """The OSM part of a study read without an extract: every layer empty, in ``crs``."""
-    empty = [gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs)) for _ in range(8)]
-    return OsmData(*empty, crs=crs, bounds=bounds)
+    names = ("segments", "buildings", "pois", "entrances", "lamps", "public_spaces", "cameras")
+    layers = {name: gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs)) for name in names}
+    places = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs))
+    return OsmData(**layers, places=places, crs=crs, bounds=bounds)
 
 
 def read_layers(
