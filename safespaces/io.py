@@ -172,9 +172,7 @@ def has_layer(path: str | Path, layer: str) -> bool:
     if not Path(path).exists():
         return False
     with contextlib.closing(sqlite3.connect(path)) as con:
-        found = con.execute(
-            "SELECT 1 FROM gpkg_contents WHERE table_name = ?", (layer,)
-        ).fetchone()
+        found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (layer,)).fetchone()
     return found is not None
 
 

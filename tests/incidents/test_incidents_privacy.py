@@ -189,7 +189,8 @@ def test_no_incident_in_the_study_area_makes_rates_and_score_unknown() -> None:
         IncidentParams(hotspot_permutations=0),
     )
     assert result.density is None
-    assert "no incident falls in the study area (2 outside it)" in result.summary()["incident rates"]
+    reason = result.summary()["incident rates"]
+    assert "no incident falls in the study area (2 outside it)" in reason
     for column in ("incidents_per_100m", "incidents_per_100m_eb"):
         assert result.areas[column].isna().all()
         assert result.segments is not None and result.segments[column].isna().all()
