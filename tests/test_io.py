@@ -78,7 +78,8 @@ def test_a_removed_layer_and_its_spatial_index_are_gone(tmp_path: Path) -> None:
     with sqlite3.connect(path) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
     assert not any(name.startswith("rtree_raw") for name in tables)
-    assert len(read_layer(path, "a")) == 4
+    layer = read_layer(path, "a")
+    assert layer is not None and len(layer) == 4
     assert existing_metadata(path) == {"k": 2}
 
 
