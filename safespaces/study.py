@@ -291,8 +291,8 @@ def load_areas_study(
         crs = layer_crs(areas, config.general.crs)
         areas = areas.to_crs(crs)
         notes["areas"] = input_notes(areas)
-    bounds = tuple(float(v) for v in areas.total_bounds)
-    osm = no_streets(crs, (bounds[0], bounds[1], bounds[2], bounds[3]))
+    minx, miny, maxx, maxy = (float(v) for v in areas.total_bounds)
+    osm = no_streets(crs, (minx, miny, maxx, maxy))
     tenure, incidents = read_layers(inputs, config, crs, None, notes, synthetic, progress, timings)
     notes = {name: note for name, note in notes.items() if note}
     return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes)
@@ -300,10 +300,22 @@ def load_areas_study(
 
 def no_streets(crs: CRS, bounds: tuple[float, float, float, float]) -> OsmData:
     """The OSM part of a study read without an extract: every layer empty, in ``crs``."""
-    names = ("segments", "buildings", "pois", "entrances", "lamps", "public_spaces", "cameras")
-    layers = {name: gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs)) for name in names}
-    places = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs))
-    return OsmData(**layers, places=places, crs=crs, bounds=bounds)
+
+    def empty() -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=crs))
+
+    return OsmData(
+        segments=empty(),
+        buildings=empty(),
+        pois=empty(),
+        entrances=empty(),
+        lamps=empty(),
+        public_spaces=empty(),
+        cameras=empty(),
+        places=empty(),
+        crs=crs,
+        bounds=bounds,
+    )
 
 
 def read_layers(
