@@ -14,7 +14,7 @@ from app_pages.i18n import t
 from app_pages.webmap import escape_markdown
 from safespaces.catalogue import CATALOGUE, Layer, is_synthetic
 from safespaces.errors import SafespacesError, report_internal_error
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 
 lang = components.lang()
 st.title(t("page.data", lang))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import safespaces
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 
 #: The app's folder under the temp dir: ``runs/`` and ``uploads/``.
 CACHE_ROOT = Path(tempfile.gettempdir()) / "safespaces-app"

@@ -24,7 +24,8 @@ from app_pages.diskcache import RUNS_DIR, default_run, disk_cache_enabled
 from app_pages.results import Analysis, read_run
 from app_pages.settings import current_config
 from safespaces.config import Config
-from safespaces.pipeline import Inputs, run
+from safespaces.pipeline import run
+from safespaces.study import Inputs
 
 LOG = logging.getLogger("safespaces.app")
 

@@ -22,8 +22,8 @@ import streamlit as st
 from app_pages.diskcache import CACHE_ROOT
 from safespaces.errors import InputError
 from safespaces.io import atomic_path
-from safespaces.pipeline import Inputs
 from safespaces.safety import Limits, sniff
+from safespaces.study import Inputs
 
 #: Where uploads are kept (a folder per content).
 UPLOADS_DIR = CACHE_ROOT / "uploads"

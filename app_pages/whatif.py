@@ -9,8 +9,8 @@ import streamlit as st
 from app_pages.results import Analysis
 from safespaces.config import Config
 from safespaces.mix.whatif import what_if
-from safespaces.pipeline import Inputs
 from safespaces.sources.tenure import TENURE_PREFIX
+from safespaces.study import Inputs
 
 
 def tenure_groups(config: Config) -> list[str]:

@@ -45,7 +45,7 @@ def map_html_bytes() -> dict[str, int]:
     from app_pages.webmap import payload_bytes
     from safespaces.config import Config
     from safespaces.indices import PRESETS
-    from safespaces.pipeline import Inputs
+    from safespaces.study import Inputs
 
     config = Config()
     data = runs.analysis(Inputs(), config.to_json(), config)

@@ -25,8 +25,8 @@ import shapely
 
 from safespaces.config import Config
 from safespaces.eyes.flow import node_graph
-from safespaces.pipeline import Inputs, load_study
 from safespaces.shortest_paths import radius_sums
+from safespaces.study import Inputs, load_study
 
 RADII = (400, 800)
 

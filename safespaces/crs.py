@@ -6,6 +6,7 @@ study area's centre (EPSG:326xx north, 327xx south).
 
 from __future__ import annotations
 
+import geopandas as gpd
 from pyproj import CRS
 
 FINLAND_BOUNDS = (19.0, 59.3, 31.6, 70.1)  # lon/lat, Finland's EEZ with margin
@@ -31,3 +32,24 @@ def metric_crs(lon: float, lat: float) -> CRS:
     zone = int((lon + 180.0) // 6.0) % 60 + 1
     epsg = (32600 if lat >= 0 else 32700) + zone
     return CRS.from_epsg(epsg)
+
+
+def layer_crs(frame: gpd.GeoDataFrame, setting: str = "auto") -> CRS:
+    """The metric CRS of a study known only from one layer (areas without OSM).
+
+    Parameters
+    ----------
+    frame
+        The layer, in any CRS.
+    setting
+        ``general.crs``: ``"auto"`` (the default) or a CRS that is used as given.
+
+    Returns
+    -------
+    pyproj.CRS
+        ``setting``, or :func:`metric_crs` of the centre of the layer's union.
+    """
+    if setting != "auto":
+        return CRS.from_user_input(setting)
+    centre = frame.to_crs(4326).geometry.union_all().centroid
+    return metric_crs(centre.x, centre.y)

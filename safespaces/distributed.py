@@ -102,16 +102,10 @@ from safespaces.mix.buildings import (
     reach_at_nodes,
 )
 from safespaces.mix.params import MixParams
-from safespaces.pipeline import (
-    Inputs,
-    RunResult,
-    Study,
-    default_out_dir,
-    load_study,
-    run_study,
-)
+from safespaces.pipeline import RunResult, default_out_dir, run_study
 from safespaces.shortest_paths import limit_threads
 from safespaces.stages import timed
+from safespaces.study import Inputs, Study, load_study
 
 Progress = Callable[[str], None]
 

@@ -13,7 +13,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,45 @@ def read_metadata(path: str | Path) -> dict[str, str]:
     return dict(zip(frame["key"], frame["value"], strict=True))
 
 
+def existing_metadata(path: str | Path) -> dict[str, Any]:
+    """The ``run_metadata`` of an earlier run, values decoded from JSON where they are JSON.
+
+    Returns an empty dict when there is no file or no readable table.
+    """
+    if not Path(path).exists():
+        return {}
+    try:
+        raw = read_metadata(path)
+    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError, sqlite3.Error):
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        try:
+            out[key] = json.loads(value)
+        except (TypeError, ValueError):
+            out[key] = value
+    return out
+
+
+def read_layer(path: str | Path, layer: str) -> gpd.GeoDataFrame | None:
+    """One layer of an existing GeoPackage, or None (no file, or no such layer)."""
+    if not Path(path).exists():
+        return None
+    try:
+        return pyogrio.read_dataframe(path, layer=layer)
+    except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError):
+        return None
+
+
+def has_layer(path: str | Path, layer: str) -> bool:
+    """Whether the GeoPackage ``path`` exists and lists ``layer`` in ``gpkg_contents``."""
+    if not Path(path).exists():
+        return False
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        found = con.execute("SELECT 1 FROM gpkg_contents WHERE table_name = ?", (layer,)).fetchone()
+    return found is not None
+
+
 def write_layers(
     out_dir: str | Path,
     layers: Mapping[str, pd.DataFrame],
@@ -144,6 +183,7 @@ def write_layers(
     *,
     filename: str = GPKG_NAME,
     keep_other_layers: bool = True,
+    remove: Iterable[str] = (),
 ) -> Path:
     """Write layers (GeoDataFrames, or DataFrames as attribute tables) to a GeoPackage.
 
@@ -157,6 +197,9 @@ def write_layers(
         Key/values merged into the ``run_metadata`` table.
     keep_other_layers
         Keep the layers of an existing file that ``layers`` does not replace.
+    remove
+        Layers of the existing file to remove (an output this run no longer makes,
+        such as the raw incident points of an earlier opt-in run); absent ones are skipped.
 
     Returns
     -------
@@ -175,6 +218,9 @@ def write_layers(
             old_meta = read_metadata(target)
     try:
         with atomic_path(target, copy_existing=keep_other_layers) as tmp:
+            for name in remove:
+                if has_layer(tmp, name):
+                    _drop_layer(tmp, name)
             for name, frame in layers.items():
                 _write_one(tmp, name, frame)
             if metadata is not None:
@@ -199,3 +245,20 @@ def _write_one(path: Path, name: str, frame: pd.DataFrame) -> None:
         )
     else:
         pyogrio.write_dataframe(data, path, layer=name, driver="GPKG", **options)
+
+
+def _drop_layer(path: Path, layer: str) -> None:
+    """Remove a layer and its spatial index from the GeoPackage ``path`` (in place)."""
+    with contextlib.closing(sqlite3.connect(path)) as con:
+        rtree = con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+            (f"rtree_{layer}_%",),
+        ).fetchall()
+        for (name,) in rtree:
+            if "_" in name and not name.endswith(("_node", "_parent", "_rowid")):
+                con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        con.execute(f'DROP TABLE IF EXISTS "{layer}"')
+        for table in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions"):
+            with contextlib.suppress(sqlite3.OperationalError):
+                con.execute(f"DELETE FROM {table} WHERE table_name = ?", (layer,))
+        con.commit()

@@ -1,6 +1,6 @@
 """One stage per measure family, shared by ``safespaces run`` and the subcommands.
 
-Each stage takes the validated :class:`~safespaces.pipeline.Study` (and what an
+Each stage takes the validated :class:`~safespaces.study.Study` (and what an
 earlier stage produced), calls its family's analysis, and returns a
 :class:`StageOutput`: the layers to write, the files it wrote (rasters), a
 summary for the terminal and ``run_metadata``. Data flows one way:
@@ -12,11 +12,9 @@ summary for the terminal and ``run_metadata``. Data flows one way:
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,7 +23,12 @@ import pandas as pd
 from safespaces.eyes import HOUR_COLUMNS, EyesResult, analyse_eyes, normalise_weekday
 from safespaces.eyes.vocabulary import WINDOW_COLUMNS
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
-from safespaces.incidents.density import write_density
+from safespaces.incidents.density import (
+    DENSITY_NAME,
+    privacy_tags,
+    remove_density,
+    write_density,
+)
 from safespaces.indices import safe_space_scores, scored_families
 from safespaces.lighting.analysis import (
     LightingResult,
@@ -43,14 +46,11 @@ from safespaces.mix.buildings import (
 )
 from safespaces.population import PERSONS_PER_DWELLING
 from safespaces.sources.tenure import TENURE_PREFIX
+from safespaces.study import Study
+from safespaces.timing import Progress, timed
 
-if TYPE_CHECKING:  # pragma: no cover - avoids an import cycle with pipeline
-    from safespaces.pipeline import Study
-
-Progress = Callable[[str], None]
 #: Walking-neighbourhood mix scores of ``study.tenure`` (aligned to its index).
-Neighbourhoods = Callable[["Study"], pd.DataFrame]
-DENSITY_NAME = "incident_density.tif"
+Neighbourhoods = Callable[[Study], pd.DataFrame]
 
 
 @dataclasses.dataclass
@@ -73,18 +73,6 @@ class StageOutput:
     files: list[Path] = dataclasses.field(default_factory=list)
     summary: dict[str, Any] = dataclasses.field(default_factory=dict)
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
-
-
-@contextmanager
-def timed(name: str, progress: Progress | None, timings: dict[str, float]) -> Iterator[None]:
-    """Time a stage and report it."""
-    if progress:
-        progress(f"{name} ...")
-    start = time.perf_counter()
-    yield
-    timings[name] = time.perf_counter() - start
-    if progress:
-        progress(f"{name}: done in {timings[name]:.1f} s")
 
 
 # --- lighting ---------------------------------------------------------------------------------
@@ -332,23 +320,13 @@ def incidents_stage(
         )
     files: list[Path] = []
     if result.density is not None:
-        privacy = result.metadata["incidents_privacy"]
-        tif = write_density(
-            folder / DENSITY_NAME,
-            result.density,
-            study.crs,
-            tags={
-                "k_min": privacy["k_min"],
-                "masked_below_k": privacy["density_masked_below_k"],
-                "synthetic": synthetic,
-            },
-        )
+        tags = privacy_tags(result.metadata()["incidents_privacy"], synthetic=synthetic)
+        tif = write_density(folder / DENSITY_NAME, result.density, study.crs, tags=tags)
         files += [tif, tif.with_suffix(".qml")]
     else:  # no incident in the study area: no surface, and none of an earlier run may stay
-        for suffix in (".tif", ".qml", ".qmd"):
-            (folder / DENSITY_NAME).with_suffix(suffix).unlink(missing_ok=True)
-    metadata = {**result.metadata, "incidents_synthetic": synthetic}
-    return result, StageOutput(dict(result.layers()), files, dict(result.summary), metadata)
+        remove_density(folder)
+    metadata = {**result.metadata(), "incidents_synthetic": synthetic}
+    return result, StageOutput(dict(result.layers()), files, dict(result.summary()), metadata)
 
 
 # --- composite --------------------------------------------------------------------------------

@@ -33,11 +33,11 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from safespaces.config import Config
-from safespaces.pipeline import Inputs, Study, load_study
 from safespaces.population import sum_by_area
 from safespaces.sources.areas import grid_areas
 from safespaces.sources.incidents import IncidentLoad
 from safespaces.sources.osm import OsmData
+from safespaces.study import Inputs, Study, load_study
 
 #: Shift of node and OSM ids per tile (larger than any OSM id in the default).
 ID_STRIDE = 10**11

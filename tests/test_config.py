@@ -37,8 +37,8 @@ from safespaces.incidents.hotspots import permutation_p
 from safespaces.incidents.params import IncidentParams
 from safespaces.lighting.params import LightingParams
 from safespaces.mix.params import MixParams
-from safespaces.pipeline import Inputs, load_study
 from safespaces.sections import MAX_NAME, name_problem
+from safespaces.study import Inputs, load_study
 from safespaces.validation import Number, rules_of
 
 REPO = Path(__file__).resolve().parents[1]

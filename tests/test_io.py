@@ -12,7 +12,14 @@ import pytest
 import shapely
 
 from safespaces.errors import OutputError
-from safespaces.io import read_metadata, write_json, write_layers
+from safespaces.io import (
+    existing_metadata,
+    has_layer,
+    read_layer,
+    read_metadata,
+    write_json,
+    write_layers,
+)
 
 
 def points(n: int) -> gpd.GeoDataFrame:
@@ -58,3 +65,25 @@ def test_failed_write_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.Mo
 def test_write_json_is_atomic(tmp_path: Path) -> None:
     target = write_json(tmp_path / "s.json", {"a": 1})
     assert target.read_text() == '{\n  "a": 1\n}\n'
+
+
+def test_a_removed_layer_and_its_spatial_index_are_gone(tmp_path: Path) -> None:
+    write_layers(tmp_path, {"a": points(3), "raw": points(2)}, {"k": 1})
+    path = tmp_path / "safespaces.gpkg"
+    assert has_layer(path, "raw")
+    write_layers(tmp_path, {"a": points(4)}, {"k": 2}, remove=["raw", "never_there"])
+    assert not has_layer(path, "raw")
+    assert read_layer(path, "raw") is None
+    assert set(pyogrio.list_layers(path)[:, 0]) == {"a", "run_metadata"}
+    with sqlite3.connect(path) as con:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    assert not any(name.startswith("rtree_raw") for name in tables)
+    layer = read_layer(path, "a")
+    assert layer is not None and len(layer) == 4
+    assert existing_metadata(path) == {"k": 2}
+
+
+def test_existing_metadata_of_no_file_is_empty(tmp_path: Path) -> None:
+    assert existing_metadata(tmp_path / "none.gpkg") == {}
+    assert not has_layer(tmp_path / "none.gpkg", "a")
+    assert read_layer(tmp_path / "none.gpkg", "a") is None

@@ -19,8 +19,9 @@ from pyproj import CRS
 
 from safespaces.config import Config
 from safespaces.errors import InputError
-from safespaces.pipeline import Inputs, load_study, run_metadata
+from safespaces.pipeline import run_metadata
 from safespaces.sources.osm import far_outliers, load_osm, study_box, unwrap_lon
+from safespaces.study import Inputs, load_study
 
 REAL = Path(__file__).resolve().parent / "data" / "real"
 

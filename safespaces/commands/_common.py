@@ -19,11 +19,9 @@ from safespaces.config import (
 )
 from safespaces.errors import SettingError
 from safespaces.incidents.params import check_bandwidth
-from safespaces.lighting import LightingResult
 from safespaces.output import OutputFolder, output_folder
-from safespaces.pipeline import Inputs, Study, load_study
 from safespaces.qgis import write_raster_style
-from safespaces.stages import StageOutput, lighting_stage
+from safespaces.study import Inputs
 
 #: Input files a command can name (``--osm F`` ...): the path fields of ``Inputs``.
 INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas")
@@ -129,44 +127,6 @@ def write_raster_styles(files: Iterable[Path]) -> None:
     for path in files:
         if path.suffix == ".tif":
             write_raster_style(path)
-
-
-@dataclasses.dataclass
-class LitStudy:
-    """A study loaded from the command line, with its lighting stage run.
-
-    Attributes
-    ----------
-    study
-        The loaded inputs.
-    folder
-        The output folder (``--out``), holding ``illuminance.tif`` and its ``.qml``.
-    timings
-        Seconds per stage so far.
-    lighting, output
-        The lighting result and its layers, files and summary.
-    """
-
-    study: Study
-    folder: Path
-    timings: dict[str, float]
-    lighting: LightingResult
-    output: StageOutput
-
-
-def light_study(args: argparse.Namespace, config: Config, folder: Path) -> LitStudy:
-    """Load the inputs the command line names and run the lighting stage into ``folder``
-    (the staging folder of :func:`command_output`).
-
-    Writes ``illuminance.tif`` with its QGIS style beside it (the catalogue's,
-    as the QGIS package writes it), for the commands that write it without the
-    export (``lighting``, ``eyes``).
-    """
-    timings: dict[str, float] = {}
-    study = load_study(inputs_from_args(args), config, progress=progress, timings=timings)
-    lighting, output = lighting_stage(study, folder, progress=progress, timings=timings)
-    write_raster_styles(output.files)
-    return LitStudy(study, folder, timings, lighting, output)
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

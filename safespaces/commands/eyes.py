@@ -19,10 +19,10 @@ from safespaces.commands._common import (
     command_output,
     config_from_args,
     finish_parser,
-    light_study,
     progress,
     with_override,
 )
+from safespaces.commands._lit import light_study
 from safespaces.eyes import normalise_weekday
 from safespaces.io import write_json, write_layers
 from safespaces.pipeline import run_metadata

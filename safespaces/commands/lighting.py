@@ -18,8 +18,8 @@ from safespaces.commands._common import (
     command_output,
     config_from_args,
     finish_parser,
-    light_study,
 )
+from safespaces.commands._lit import light_study
 from safespaces.io import write_json, write_layers
 from safespaces.pipeline import run_metadata
 

@@ -21,13 +21,12 @@ from safespaces.commands._common import (
     with_override,
 )
 from safespaces.config import Config
-from safespaces.crs import metric_crs
 from safespaces.errors import InputError
 from safespaces.io import write_json, write_layers
 from safespaces.mix.analysis import MixResult, analyse_mix
 from safespaces.mix.whatif import what_if
-from safespaces.sources.areas import read_areas
 from safespaces.sources.tabular import VECTOR_SUFFIXES, check_path
+from safespaces.study import Inputs, load_study
 
 HELP = "social-mix (tenure segregation) scores of areas"
 DESCRIPTION = """\
@@ -90,11 +89,6 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
-def _to_metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    c = gdf.to_crs(4326).geometry.union_all().centroid
-    return gdf.to_crs(metric_crs(c.x, c.y))
-
-
 def _read_development(path: Path) -> gpd.GeoDataFrame:
     check_path(path, VECTOR_SUFFIXES, "development")
     try:
@@ -115,7 +109,8 @@ def _read_development(path: Path) -> gpd.GeoDataFrame:
 def compute(args: argparse.Namespace, config: Config) -> tuple[MixResult, pd.DataFrame | None]:
     """Read the inputs named by ``args`` and run the analysis (no writing)."""
     groups = [g.strip() for g in str(args.groups).split(",") if g.strip()]
-    areas = _to_metric(read_areas(args.areas, crs=getattr(args, "crs", None), counts=groups))
+    inputs = Inputs(areas=args.areas, crs=getattr(args, "crs", None))
+    areas = load_study(inputs, config, areas_only=True, counts=groups).areas
     result = analyse_mix(
         areas,
         groups,

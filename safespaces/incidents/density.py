@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ from safespaces.incidents.params import check_bandwidth
 from safespaces.io import raster_writer
 
 NODATA = -9999.0
+#: File name of the density raster in an output folder.
+DENSITY_NAME = "incident_density.tif"
+#: Files of the raster's family (the GeoTIFF, its QGIS style and metadata, GDAL's sidecar).
+DENSITY_SUFFIXES = (".tif", ".qml", ".qmd", ".tif.aux.xml")
 
 
 @dataclasses.dataclass
@@ -142,12 +147,40 @@ def kernel_density(
     return DensityGrid(density, within, mask, float(gx0), float(gy1), cell_m, bandwidth_m)
 
 
+def privacy_tags(privacy: Mapping[str, Any], *, synthetic: bool) -> dict[str, Any]:
+    """The raster's privacy tags from the ``incidents_privacy`` metadata record.
+
+    ``k_min`` (the suppression threshold), ``masked_below_k`` (cells with fewer
+    incidents within the bandwidth are nodata) and ``synthetic`` (demo data).
+    """
+    return {
+        "k_min": privacy["k_min"],
+        "masked_below_k": privacy["density_masked_below_k"],
+        "synthetic": synthetic,
+    }
+
+
+def remove_density(folder: str | Path) -> list[Path]:
+    """Remove an earlier run's density raster and its sidecar files from ``folder``.
+
+    Returns the files removed (:data:`DENSITY_SUFFIXES`).
+    """
+    removed = []
+    for suffix in DENSITY_SUFFIXES:
+        path = Path(folder) / (Path(DENSITY_NAME).stem + suffix)
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def write_density(
-    path: str | Path, grid: DensityGrid, crs: CRS, *, tags: dict[str, Any] | None = None
+    path: str | Path, grid: DensityGrid, crs: CRS, *, tags: Mapping[str, Any] | None = None
 ) -> Path:
     """Write the masked surface as a float32 LZW GeoTIFF (atomically).
 
-    Its QGIS style (``.qml``) comes from the layer catalogue through
+    ``tags`` are added to the file's metadata (:func:`privacy_tags`). Its QGIS style
+    (``.qml``) comes from the layer catalogue through
     :func:`safespaces.qgis.write_raster_style` (or the QGIS package), not from here.
     """
     from affine import Affine

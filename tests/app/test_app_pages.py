@@ -20,7 +20,7 @@ from safespaces.config import Config
 from safespaces.incidents.hotspots import CLASSES as HOTSPOT_CLASSES
 from safespaces.incidents.hotspots import NOT_SIGNIFICANT
 from safespaces.lighting import P_CLASSES
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 from safespaces.synthetic import TENURE_FILE
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ from realcorpus import REAL, Case, load_cases
 from streamlit.testing.v1 import AppTest
 
 from app_pages import uploads
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 
 REPO = Path(__file__).resolve().parents[2]
 APP_CASES = [c for c in load_cases() if c.app]

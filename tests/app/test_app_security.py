@@ -35,7 +35,7 @@ from app_server import (
 from conftest import require
 
 from safespaces.config import Config
-from safespaces.pipeline import Inputs, load_study
+from safespaces.study import Inputs, load_study
 from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE, TENURE_FILE
 
 pytestmark = pytest.mark.browser

@@ -32,7 +32,7 @@ from safespaces.config import Config
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import PRESETS, composite
 from safespaces.lighting import P_CLASSES
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 
 REPO = Path(__file__).resolve().parents[2]
 LEAFLET = mapview.LEAFLET_URL

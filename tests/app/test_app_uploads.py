@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages import archive, uploads
 from app_pages.webmap import escape_markdown
 from safespaces.errors import SafespacesError
-from safespaces.pipeline import Inputs
+from safespaces.study import Inputs
 from safespaces.synthetic import TENURE_FILE
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import numpy as np
 import shapely
 
 from safespaces.config import Config, NetworkParams
-from safespaces.pipeline import Inputs, Study, load_study
+from safespaces.study import Inputs, Study, load_study
 
 TOYTOWN = Path(__file__).resolve().parent.parent / "data" / "toytown.osm"
 X0, Y0 = 385_000.0, 6_672_000.0  # the toy town's origin in EPSG:3067

@@ -15,7 +15,7 @@ import shapely
 
 from safespaces.config import Config
 from safespaces.eyes.facing import Rays, _interpolate, _line_tables, _may_touch, sample_rays
-from safespaces.pipeline import Inputs, load_study
+from safespaces.study import Inputs, load_study
 
 
 def reference_rays(

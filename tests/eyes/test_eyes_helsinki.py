@@ -9,7 +9,7 @@ from safespaces.config import Config
 from safespaces.eyes import EyesParams, analyse_eyes
 from safespaces.lighting import analyse_lighting, darkness_hours
 from safespaces.lighting.analysis import study_latlon
-from safespaces.pipeline import Inputs, load_study
+from safespaces.study import Inputs, load_study
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from safespaces.eyes import EyesParams, analyse_eyes
 from safespaces.eyes.analysis import HOUR_COLUMNS
 from safespaces.eyes.hours import hour_datetimes, open_hours
-from safespaces.pipeline import Study
+from safespaces.study import Study
 
 P = EyesParams()
 SETTINGS = settings(

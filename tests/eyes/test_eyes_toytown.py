@@ -17,7 +17,7 @@ from eyes_fixtures import load_toytown, positions
 
 from safespaces.eyes import EyesParams, analyse_eyes
 from safespaces.eyes.analysis import HOUR_COLUMNS
-from safespaces.pipeline import Study
+from safespaces.study import Study
 
 P = EyesParams()
 REL = 1e-3  # coordinates in the .osm file are rounded to ~1 cm

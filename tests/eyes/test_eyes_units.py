@@ -19,8 +19,8 @@ from safespaces.errors import ConfigError
 from safespaces.eyes import EyesParams, light_factor, opening_table, saturate
 from safespaces.eyes.hours import hour_datetimes, normalise_weekday
 from safespaces.eyes.index import dark_hours
-from safespaces.pipeline import Study
 from safespaces.shortest_paths import radius_sums
+from safespaces.study import Study
 
 
 @pytest.fixture(scope="module")

@@ -141,12 +141,12 @@ def test_3000_categories_give_at_most_max_categories_columns() -> None:
     ]
     assert len(counts) == params.max_categories + 1
     assert "incidents_cat_other" in counts
-    assert result.summary["categories"] == {
+    assert result.summary()["categories"] == {
         "total": 3000,
         "with a column": 20,
         "counted in other": 2980,
     }
-    assert len(result.metadata["incidents_categories"]["columns"]) == 21
+    assert len(result.metadata()["incidents_categories"]["columns"]) == 21
     # SQLite refuses tables of more than 2,000 columns: the layer stays far below
     assert len(result.areas.columns) < 200
 
@@ -189,7 +189,8 @@ def test_no_incident_in_the_study_area_makes_rates_and_score_unknown() -> None:
         IncidentParams(hotspot_permutations=0),
     )
     assert result.density is None
-    assert "no incident falls in the study area (2 outside it)" in result.summary["incident rates"]
+    reason = result.summary()["incident rates"]
+    assert "no incident falls in the study area (2 outside it)" in reason
     for column in ("incidents_per_100m", "incidents_per_100m_eb"):
         assert result.areas[column].isna().all()
         assert result.segments is not None and result.segments[column].isna().all()
@@ -208,7 +209,7 @@ def test_fewer_than_k_in_the_study_withholds_totals_and_hotspots() -> None:
     result = analyse_incidents(
         _points(xy, ["theft"] * 3), _segments(), _grid_areas(), IncidentParams()
     )
-    s = result.summary
+    s = result.summary()
     assert s["in study area"] is None and s["incidents read"] is None
     assert all(v is None for v in s["by light window"].values())
     assert s["categories"] is None and s["hot spots (FDR)"] is None

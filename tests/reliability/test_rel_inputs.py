@@ -31,7 +31,7 @@ from safespaces.config import Config
 from safespaces.errors import InputError
 from safespaces.incidents.counts import count_by_unit, count_groups
 from safespaces.incidents.windows import assign_windows, darkness_for
-from safespaces.pipeline import Inputs, load_study, run_metadata
+from safespaces.pipeline import run_metadata
 from safespaces.sections import HELSINKI_TENURE
 from safespaces.sources.areas import read_areas
 from safespaces.sources.columns import ColumnRule, own_columns, renamed_columns
@@ -39,6 +39,7 @@ from safespaces.sources.incidents import read_incidents, read_times
 from safespaces.sources.lamps import read_lamp_register
 from safespaces.sources.tabular import detect_separator, read_csv
 from safespaces.sources.tenure import read_tenure
+from safespaces.study import Inputs, load_study
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 TZ = "Europe/Helsinki"

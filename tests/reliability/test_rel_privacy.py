@@ -801,8 +801,8 @@ def test_no_hidden_count_can_be_derived_in_random_incident_sets(seed: int) -> No
     )
     result = analyse_incidents(points, segments, areas, params, seed=seed)
     info = {
-        "columns": result.metadata["incidents_environment_columns"],
-        "model": result.metadata["incidents_model"],
+        "columns": result.metadata()["incidents_environment_columns"],
+        "model": result.metadata()["incidents_model"],
     }
     system, _ = published_system(result.layers(), info)
     assert audit(system, k).unprotected == []

@@ -45,7 +45,7 @@ from safespaces.lighting.illuminance import (
 from safespaces.lighting.params import LightingParams
 from safespaces.mix import indices as gi
 from safespaces.mix import local
-from safespaces.pipeline import Inputs, Study, load_study
+from safespaces.study import Inputs, Study, load_study
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("SAFESPACES_HYPOTHESIS_EXAMPLES", "25")),

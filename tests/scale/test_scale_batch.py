@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 from safespaces.lighting.illuminance import illuminance_at, sample_lines
-from safespaces.pipeline import Study
+from safespaces.study import Study
 from safespaces.tiling import tiled_study
 
 

@@ -45,8 +45,8 @@ from safespaces.errors import ConfigError
 from safespaces.lighting.analysis import analyse_lighting
 from safespaces.mix.analysis import count_matrix
 from safespaces.mix.buildings import reach_at_nodes
-from safespaces.pipeline import Study
 from safespaces.shortest_paths import thread_count
+from safespaces.study import Study
 from safespaces.tiling import tile_study, tiled_study
 
 TOLERANCE = 1e-9

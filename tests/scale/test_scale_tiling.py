@@ -7,7 +7,7 @@ import pytest
 from scipy.sparse.csgraph import connected_components
 
 from safespaces.network import adjacency
-from safespaces.pipeline import Study
+from safespaces.study import Study
 from safespaces.tiling import ID_STRIDE, OSM_LAYERS, tile_study, tiled_study
 
 
