@@ -16,7 +16,7 @@ from app_pages.scoring import SCORE_COLUMNS
 from app_pages.webmap import display_frame, geometry_json
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.io import GPKG_NAME, read_metadata
-from safespaces.pipeline import notes_summary
+from safespaces.study import notes_summary
 
 _SEGMENT_SHOWN = [
     "segment_id",
