@@ -7,8 +7,8 @@ import pytest
 
 from safespaces.config import Config
 from safespaces.eyes import EyesParams, analyse_eyes
-from safespaces.lighting import analyse_lighting, darkness_hours
-from safespaces.lighting.analysis import study_latlon
+from safespaces.darkness import darkness_hours, study_latlon
+from safespaces.lighting import analyse_lighting
 from safespaces.pipeline import Inputs, load_study
 
 

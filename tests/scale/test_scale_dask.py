@@ -22,29 +22,30 @@ import shapely
 
 from safespaces import distributed, pipeline, stages
 from safespaces.distributed import (
+    DASK_CONFIG,
+    _kernel_threads,
+    client_for,
+    partition_neighbourhoods,
+    partitioned_study,
+    run_dask,
+)
+from safespaces.errors import ConfigError
+from safespaces.lighting.analysis import LightingResult, analyse_lighting
+from safespaces.mix.analysis import MixResult
+from safespaces.mix.buildings import city_counts, reach_at_nodes
+from safespaces.partition import (
     BYTES_PER_SEGMENT,
     CORE,
-    DASK_CONFIG,
     MEMORY_SHARE,
     NODE,
-    _kernel_threads,
-    _rank_dark_paths,
-    client_for,
     default_partitions,
     grid,
     halo_m,
     midpoints,
     partition_frames,
-    partition_neighbourhoods,
     partition_sizes,
-    partitioned_study,
     partitions,
-    run_dask,
 )
-from safespaces.errors import ConfigError
-from safespaces.lighting.analysis import analyse_lighting
-from safespaces.mix.analysis import count_matrix
-from safespaces.mix.buildings import reach_at_nodes
 from safespaces.pipeline import Study
 from safespaces.shortest_paths import thread_count
 from safespaces.tiling import tile_study, tiled_study
@@ -169,19 +170,27 @@ def test_lighting_equal_on_many_partitions() -> None:
     )
     parts = partitions(study, 9)
     assert len(parts) >= 8
-    segments, spaces, dark = [], [], []
+    results = []
     for p in parts:
         r = analyse_lighting(
-            p.segments, p.lamps, p.public_spaces, config.lighting, timezone="Europe/Helsinki"
+            p.segments,
+            p.lamps,
+            p.public_spaces,
+            config.lighting,
+            timezone="Europe/Helsinki",
+            darkness=whole.darkness,
         )
-        segments.append(r.segments.loc[p.core_segments])
-        spaces.append(r.public_spaces.loc[p.core_spaces])
-        core_ids = set(p.segments.loc[p.core_segments, "segment_id"])
-        dark.append(r.dark_paths[r.dark_paths["segment_id"].isin(core_ids)])
-    assert_same_layer("street_segments", whole.segments, pd.concat(segments).sort_index())
-    assert_same_layer("public_spaces", whole.public_spaces, pd.concat(spaces).sort_index())
-    ranked = _rank_dark_paths(dark, osm.segments, config.lighting.sample_spacing_m)
-    assert_same_layer("dark_paths", whole.dark_paths, ranked)
+        results.append(
+            r.core(
+                p.segments.index.isin(p.core_segments),
+                p.lamps.index.isin(p.core_lamps),
+                p.public_spaces.index.isin(p.core_spaces),
+            )
+        )
+    merged = LightingResult.merge(results, osm.segments, config.lighting.sample_spacing_m)
+    for name, layer in whole.layers().items():
+        assert_same_layer(name, layer, merged.layers()[name])
+    assert len(merged.dark_paths) > 0
 
 
 def test_walking_neighbourhoods_equal_on_many_partitions() -> None:
@@ -192,14 +201,21 @@ def test_walking_neighbourhoods_equal_on_many_partitions() -> None:
     parts = partitions(study, 9)
     frames = partition_frames(study, parts)
     groups = stages.tenure_groups(study)
-    city = count_matrix(study.tenure, groups).sum(axis=0)
-    scores = [
+    city = city_counts(study.tenure, groups)
+    results = [
         partition_neighbourhoods(segments, tenure, groups, study.config.mix, city)
         for segments, tenure in zip(frames["segments"], frames["tenure"], strict=True)
     ]
-    gathered = pd.concat(scores).sort_index()
-    assert gathered.index.equals(whole.index)
-    assert_same_layer("mix_neighbourhoods", whole, gathered)
+    merged = MixResult.merge(results, study.tenure.index)
+    assert merged.neighbourhoods is not None and whole.neighbourhoods is not None
+    assert merged.neighbourhoods.index.equals(study.tenure.index)
+    assert_same_layer(
+        "mix_neighbourhoods",
+        whole.layers()["mix_neighbourhoods"],
+        merged.layers()["mix_neighbourhoods"],
+    )
+    with pytest.raises(ValueError, match="every tenure building once"):
+        MixResult.merge(results[1:], study.tenure.index)
     # a partition's halo holds buildings whose node lies off its network
     segments, tenure = frames["segments"][0], frames["tenure"][0]
     assert not tenure[NODE].isin(np.r_[segments["u"], segments["v"]]).all()

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
+import pandas as pd
 import pytest
+import shapely
 
-from safespaces.lighting import darkness_hours
+from safespaces.darkness import (
+    darkness_hours,
+    darkness_of_year,
+    darkness_years,
+    study_darkness,
+    study_latlon,
+)
+from safespaces.errors import InputError
 
 LAT, LON = 60.17, 24.94  # Helsinki
 
@@ -55,3 +65,27 @@ def test_polar_day_and_night():
     assert summer["polar"] == "polar day"
     assert summer["darkness_h"] == 0.0
     assert summer["sunrise"] is None or str(summer["sunrise"]) == "NaT"
+
+
+def test_several_years_are_each_years_own_table() -> None:
+    both = darkness_years(LAT, LON, [2027, 2026, 2027])
+    assert len(both) == 365 + 365
+    alone = darkness_hours(LAT, LON, 2027)
+    pd.testing.assert_frame_equal(darkness_of_year(both, 2027), alone)
+    # a table of one year is returned as it is
+    assert darkness_of_year(alone, 2027) is alone
+    with pytest.raises(ValueError, match="no row of 2030"):
+        darkness_of_year(both, 2030)
+
+
+def test_study_darkness_is_placed_at_the_segments_centre() -> None:
+    # a segment across Helsinki's centre, in ETRS-TM35FIN
+    seg = gpd.GeoDataFrame(
+        geometry=[shapely.LineString([(385000, 6671000), (387000, 6673000)])], crs="EPSG:3067"
+    )
+    lat, lon = study_latlon(seg)
+    assert lat == pytest.approx(60.17, abs=0.02) and lon == pytest.approx(24.94, abs=0.05)
+    table = study_darkness(seg, {2026}, timezone="Europe/Helsinki")
+    pd.testing.assert_frame_equal(table, darkness_hours(lat, lon, 2026, timezone="Europe/Helsinki"))
+    with pytest.raises(InputError, match="cannot place the study area"):
+        study_latlon(seg.iloc[:0])
