@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from safespaces.config import Config
-from safespaces.eyes import EyesParams, analyse_eyes
 from safespaces.darkness import darkness_hours, study_latlon
+from safespaces.eyes import EyesParams, analyse_eyes
 from safespaces.lighting import analyse_lighting
 from safespaces.pipeline import Inputs, load_study
 

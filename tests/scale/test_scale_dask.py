@@ -33,19 +33,7 @@ from safespaces.errors import ConfigError
 from safespaces.lighting.analysis import LightingResult, analyse_lighting
 from safespaces.mix.analysis import MixResult
 from safespaces.mix.buildings import city_counts, reach_at_nodes
-from safespaces.partition import (
-    BYTES_PER_SEGMENT,
-    CORE,
-    MEMORY_SHARE,
-    NODE,
-    default_partitions,
-    grid,
-    halo_m,
-    midpoints,
-    partition_frames,
-    partition_sizes,
-    partitions,
-)
+from safespaces.partition import CORE, NODE, partition_frames, partitions
 from safespaces.pipeline import Study
 from safespaces.shortest_paths import thread_count
 from safespaces.tiling import tile_study, tiled_study
@@ -91,30 +79,6 @@ def assert_same_layer(name: str, a: pd.DataFrame, b: pd.DataFrame) -> None:
             )
         else:
             pd.testing.assert_series_equal(x, y, check_exact=True, obj=where)
-
-
-def test_grid_covers_bounds() -> None:
-    boxes = grid((0.0, 0.0, 4000.0, 2000.0), 8)
-    assert len(boxes) == 8
-    assert min(b[0] for b in boxes) == 0 and max(b[2] for b in boxes) == 4000
-    assert sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) == pytest.approx(8e6)
-
-
-def test_partitions_own_every_row_once(base: Study) -> None:
-    parts = partitions(base, 4)
-    assert halo_m(base) >= 800 + base.osm.segments["length_m"].max()
-    assert base.tenure is not None
-    for attr, frame in (
-        ("core_segments", base.osm.segments),
-        ("core_lamps", base.osm.lamps),
-        ("core_spaces", base.osm.public_spaces),
-        ("core_tenure", base.tenure),
-    ):
-        owned = sorted(i for p in parts for i in getattr(p, attr).tolist())
-        assert owned == list(frame.index), attr
-    for p in parts:
-        assert set(p.core_segments) <= set(p.segments.index)
-        assert p.segments.index.is_monotonic_increasing
 
 
 @pytest.mark.dask
@@ -261,26 +225,6 @@ def test_partitioned_study_is_dask_geopandas(base: Study) -> None:
     assert len(gathered) > len(base.osm.segments)  # halos overlap
     for part, core in zip(parts, parted.cores, strict=True):
         assert shapely.box(*part.box).equals(core)
-
-
-def test_default_partitions(base: Study) -> None:
-    city = tile_study(base, 4)
-    # enough memory: one partition per worker, and never more work than one per worker
-    assert default_partitions(city, 2) == 2
-    assert default_partitions(city, 4) in (3, 4)
-    # the default city fits in one partition: a second would recompute it whole
-    assert default_partitions(base, 2) == 1
-    # too little memory for halves: more partitions, a multiple of the workers
-    halves = partition_sizes(midpoints(city.osm.segments), grid_for(city, 2), halo_m(city))
-    limit = int(halves.max()) * BYTES_PER_SEGMENT / MEMORY_SHARE - 1
-    n = default_partitions(city, 2, memory_limit=limit)
-    assert n > 2 and n % 2 == 0
-
-
-def grid_for(study: Study, n: int) -> list[tuple[float, float, float, float]]:
-    seg = study.osm.segments
-    x0, y0, x1, y1 = (float(v) for v in seg.total_bounds)
-    return grid((x0, y0, x1, y1), n, midpoints(seg))
 
 
 @pytest.mark.dask
