@@ -140,7 +140,36 @@ class LightingResult:
 
     def summary(self) -> dict[str, Any]:
         """Class shares, conflicts and lamp sources as plain JSON data."""
-        return lighting_summary(self)
+        shares = self.class_shares
+        conflicts = self.conflicts
+        spaces = self.public_spaces.dropna(subset=["light_path_length_m"])
+        return {
+            "light_class_share_of_walking_length": {
+                str(k): round(float(v), 4)
+                for k, v in zip(shares["light_class"], shares["share"], strict=True)
+            },
+            "light_class_length_km": {
+                str(k): round(float(v) / 1000, 3)
+                for k, v in zip(shares["light_class"], shares["length_m"], strict=True)
+            },
+            "light_tag_conflicts_segments": {
+                str(k): int(v)
+                for k, v in zip(conflicts["light_tag_conflict"], conflicts["segments"], strict=True)
+            },
+            "lamps_by_source_of_values": {
+                str(k): int(v)
+                for k, v in self.lamps["light_source_of_values"].value_counts().items()
+            },
+            "public_spaces_path_km": round(float(spaces["light_path_length_m"].sum()) / 1000, 3),
+            "public_spaces_dark_path_km": round(
+                float(spaces["light_dark_path_length_m"].sum()) / 1000, 3
+            ),
+            "dark_paths": len(self.dark_paths),
+            "darkness_h_min_max": [
+                round(float(self.darkness["darkness_h"].min()), 2),
+                round(float(self.darkness["darkness_h"].max()), 2),
+            ],
+        }
 
     def metadata(self) -> dict[str, Any]:
         """``lighting_summary`` for ``run_metadata``."""
@@ -286,36 +315,3 @@ def analyse_lighting(
     else:
         darkness = darkness_of_year(darkness, params.darkness_year)
     return LightingResult.assemble(seg_out, modelled, spaces, dark, darkness)
-
-
-def lighting_summary(result: LightingResult) -> dict[str, Any]:
-    """Class shares, conflicts and lamp sources as plain JSON data."""
-    shares = result.class_shares
-    conflicts = result.conflicts
-    spaces = result.public_spaces.dropna(subset=["light_path_length_m"])
-    return {
-        "light_class_share_of_walking_length": {
-            str(k): round(float(v), 4)
-            for k, v in zip(shares["light_class"], shares["share"], strict=True)
-        },
-        "light_class_length_km": {
-            str(k): round(float(v) / 1000, 3)
-            for k, v in zip(shares["light_class"], shares["length_m"], strict=True)
-        },
-        "light_tag_conflicts_segments": {
-            str(k): int(v)
-            for k, v in zip(conflicts["light_tag_conflict"], conflicts["segments"], strict=True)
-        },
-        "lamps_by_source_of_values": {
-            str(k): int(v) for k, v in result.lamps["light_source_of_values"].value_counts().items()
-        },
-        "public_spaces_path_km": round(float(spaces["light_path_length_m"].sum()) / 1000, 3),
-        "public_spaces_dark_path_km": round(
-            float(spaces["light_dark_path_length_m"].sum()) / 1000, 3
-        ),
-        "dark_paths": len(result.dark_paths),
-        "darkness_h_min_max": [
-            round(float(result.darkness["darkness_h"].min()), 2),
-            round(float(result.darkness["darkness_h"].max()), 2),
-        ],
-    }
