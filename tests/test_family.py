@@ -8,6 +8,7 @@ result.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +17,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from safespaces import stages
 from safespaces.config import Config, NetworkParams
+from safespaces.darkness import darkness_hours, study_latlon
 from safespaces.eyes import EyesParams, EyesResult, analyse_eyes
 from safespaces.family import FamilyResult
 from safespaces.lighting import LightingParams, LightingResult, analyse_lighting
@@ -143,3 +146,28 @@ def test_mix_merge_of_neighbourhood_parts() -> None:
     assert both.indices == areas.indices and both.neighbourhoods is not None
     with pytest.raises(ValueError, match="more than one part holds areas"):
         MixResult.merge([areas, areas])
+
+
+def test_one_darkness_table_serves_lighting_and_eyes_of_different_years(town) -> None:
+    """lighting.darkness_year 2025, eyes' reference week in 2026: the study's one table
+    holds both years, and each family reads what it read from its own table before."""
+    config = town.config.replace(lighting=LightingParams(darkness_year=2025))
+    study = dataclasses.replace(town, config=config)
+    table = stages.study_darkness(study)
+    assert sorted({d.year for d in table["date"]}) == [2025, 2026]
+    light, _ = stages.lighting_stage(study, None, darkness=table)
+    eyes, _ = stages.eyes_stage(study, light.segments, darkness=table)
+    place = study_latlon(town.osm.segments)
+    pd.testing.assert_frame_equal(light.darkness, darkness_hours(*place, 2025))
+    osm = town.osm
+    alone = analyse_eyes(
+        light.segments,
+        osm.buildings.assign(residents=stages.residents_from_tenure(study)),
+        osm.pois,
+        osm.entrances,
+        config.eyes,
+        lighting=light.segments,
+        darkness=darkness_hours(*place, 2026),
+    )
+    assert eyes.dark == alone.dark and any(eyes.dark) and not all(eyes.dark)
+    pd.testing.assert_frame_equal(eyes.segments, alone.segments, check_exact=True)
