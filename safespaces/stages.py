@@ -1,12 +1,14 @@
 """One stage per measure family, shared by ``safespaces run`` and the subcommands.
 
 Each stage takes the validated :class:`~safespaces.pipeline.Study` (and what an
-earlier stage produced), calls its family's analysis, and returns a
-:class:`StageOutput`: the layers to write, the files it wrote (rasters), a
-summary for the terminal and ``run_metadata``. Data flows one way:
+earlier stage produced), calls its family's ``analyse_*``, and returns a
+:class:`StageOutput` built from the result's own ``layers``, ``summary`` and
+``metadata`` (:class:`safespaces.family.FamilyResult`) plus the files it wrote
+(rasters). The study's darkness table (:func:`study_darkness`) is computed once
+and passed to the families that read it. Data flows one way:
 
-    lighting -> eyes (needs light) -> mix -> incidents (needs eyes, light,
-    darkness) -> indices (composite of all)
+    darkness -> lighting -> eyes (needs light) -> mix -> incidents (needs eyes,
+    light, darkness) -> indices (composite of all)
 """
 
 from __future__ import annotations
