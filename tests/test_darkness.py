@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
 
+import safespaces
 from safespaces.darkness import (
     darkness_hours,
     darkness_of_year,
@@ -89,3 +92,29 @@ def test_study_darkness_is_placed_at_the_segments_centre() -> None:
     pd.testing.assert_frame_equal(table, darkness_hours(lat, lon, 2026, timezone="Europe/Helsinki"))
     with pytest.raises(InputError, match="cannot place the study area"):
         study_latlon(seg.iloc[:0])
+
+
+FAMILIES = ("lighting", "eyes", "mix", "incidents")
+
+
+def _imports(path: Path) -> set[str]:
+    """Every ``safespaces.*`` module a file imports (type-only imports included)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return {m for m in out if m.startswith("safespaces.")}
+
+
+def test_darkness_is_a_floor_below_the_families() -> None:
+    package = Path(safespaces.__file__).parent
+    assert _imports(package / "darkness.py") == {"safespaces.errors"}
+    for family in FAMILIES:
+        others = {f"safespaces.{f}" for f in FAMILIES if f != family}
+        for path in sorted((package / family).glob("*.py")):
+            reached = {m for m in _imports(path) if ".".join(m.split(".")[:2]) in others}
+            assert not reached, (path.name, reached)
+    # the incidents' light windows read the study's darkness table, not the lighting family's
+    assert "safespaces.darkness" in _imports(package / "incidents" / "windows.py")
