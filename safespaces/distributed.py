@@ -71,6 +71,7 @@ from safespaces.partition import (
     halo_m,
     partition_frames,
     partitions,
+    regions,
 )
 from safespaces.pipeline import (
     Inputs,
@@ -291,14 +292,7 @@ def partitioned_study(
     for name, parted in partition_frames(study, parts, buildings=buildings).items():
         futures = client.scatter(parted, hash=False)
         layer = dd.from_delayed(futures, meta=parted[0].iloc[:0], verify_meta=False)
-        regions = []
-        for p, frame in zip(parts, parted, strict=True):
-            x0, y0, x1, y1 = p.reach_box or p.box
-            if len(frame):
-                fx0, fy0, fx1, fy1 = frame.total_bounds
-                x0, y0, x1, y1 = min(x0, fx0), min(y0, fy0), max(x1, fx1), max(y1, fy1)
-            regions.append(shapely.box(x0, y0, x1, y1))
-        layer.spatial_partitions = gpd.GeoSeries(regions, crs=study.crs)
+        layer.spatial_partitions = gpd.GeoSeries(regions(parts, parted), crs=study.crs)
         layers[name] = layer
     cores = gpd.GeoSeries([shapely.box(*p.box) for p in parts], crs=study.crs)
     return PartitionedStudy(layers, cores, parts)

@@ -381,3 +381,20 @@ def partition_frames(
             for p in parts
         ]
     return frames
+
+
+def regions(parts: list[Partition], frames: list[gpd.GeoDataFrame]) -> list[shapely.Polygon]:
+    """The region holding every row of each partition's frame of one layer.
+
+    The core grown by the halo (:attr:`Partition.reach_box`), widened to the
+    rows that cross its edge: what dask-geopandas reads as a partition's
+    ``spatial_partitions`` (not the core, which the halo rows lie outside).
+    """
+    out = []
+    for p, frame in zip(parts, frames, strict=True):
+        x0, y0, x1, y1 = p.reach_box or p.box
+        if len(frame):
+            fx0, fy0, fx1, fy1 = frame.total_bounds
+            x0, y0, x1, y1 = min(x0, fx0), min(y0, fy0), max(x1, fx1), max(y1, fy1)
+        out.append(shapely.box(x0, y0, x1, y1))
+    return out

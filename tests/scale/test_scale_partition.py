@@ -25,6 +25,7 @@ from safespaces.partition import (
     partition_frames,
     partition_sizes,
     partitions,
+    regions,
 )
 from safespaces.pipeline import Study
 from safespaces.tiling import tile_study, tiled_study
@@ -155,3 +156,13 @@ def grid_for(study: Study, n: int) -> list[tuple[float, float, float, float]]:
     seg = study.osm.segments
     x0, y0, x1, y1 = (float(v) for v in seg.total_bounds)
     return grid((x0, y0, x1, y1), n, midpoints(seg))
+
+
+def test_regions_hold_every_row_of_their_partition(base: Study) -> None:
+    parts = partitions(base, 4)
+    frames = partition_frames(base, parts)
+    for name, parted in frames.items():
+        boxes = regions(parts, parted)
+        for part, frame, region in zip(parts, parted, boxes, strict=True):
+            assert frame.geometry.covered_by(region).all(), name
+            assert region.covers(shapely.box(*part.box)), name
