@@ -115,9 +115,15 @@ LightingEyes = Callable[
 def local_lighting_eyes(
     study: Study, out: Path, progress: Progress | None, timings: dict[str, float]
 ) -> tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput]:
-    """The per-segment stages (lighting, then eyes) in this process."""
-    lighting, out_light = stages.lighting_stage(study, out, progress=progress, timings=timings)
-    eyes, out_eyes = stages.eyes_stage(study, lighting.segments, progress=progress, timings=timings)
+    """The per-segment stages (lighting, then eyes) in this process, on the study's
+    darkness table (computed once, :func:`safespaces.stages.study_darkness`)."""
+    darkness = stages.study_darkness(study)
+    lighting, out_light = stages.lighting_stage(
+        study, out, darkness=darkness, progress=progress, timings=timings
+    )
+    eyes, out_eyes = stages.eyes_stage(
+        study, lighting.segments, darkness=darkness, progress=progress, timings=timings
+    )
     return lighting, out_light, eyes, out_eyes
 
 

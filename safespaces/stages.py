@@ -1,12 +1,14 @@
 """One stage per measure family, shared by ``safespaces run`` and the subcommands.
 
 Each stage takes the validated :class:`~safespaces.study.Study` (and what an
-earlier stage produced), calls its family's analysis, and returns a
-:class:`StageOutput`: the layers to write, the files it wrote (rasters), a
-summary for the terminal and ``run_metadata``. Data flows one way:
+earlier stage produced), calls its family's ``analyse_*``, and returns a
+:class:`StageOutput` built from the result's own ``layers``, ``summary`` and
+``metadata`` (:class:`safespaces.family.FamilyResult`) plus the files it wrote
+(rasters). The study's darkness table (:func:`study_darkness`) is computed once
+and passed to the families that read it. Data flows one way:
 
-    lighting -> eyes (needs light) -> mix -> incidents (needs eyes, light,
-    darkness) -> indices (composite of all)
+    darkness -> lighting -> eyes (needs light) -> mix -> incidents (needs eyes,
+    light, darkness) -> indices (composite of all)
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from safespaces.eyes import HOUR_COLUMNS, EyesResult, analyse_eyes, normalise_weekday
-from safespaces.eyes.vocabulary import WINDOW_COLUMNS
+from safespaces import darkness
+from safespaces.eyes import EyesResult, analyse_eyes, normalise_weekday
+from safespaces.family import FamilyResult
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.incidents.density import (
     DENSITY_NAME,
@@ -30,27 +33,17 @@ from safespaces.incidents.density import (
     write_density,
 )
 from safespaces.indices import safe_space_scores, scored_families
-from safespaces.lighting.analysis import (
-    LightingResult,
-    analyse_lighting,
-    lighting_summary,
-    study_latlon,
-)
-from safespaces.lighting.darkness import darkness_hours
+from safespaces.lighting.analysis import LightingResult, analyse_lighting
 from safespaces.lighting.raster import lighting_raster_bounds, write_illuminance_raster
 from safespaces.mix.analysis import MixResult, analyse_mix
-from safespaces.mix.buildings import (
-    aggregate_buildings,
-    building_neighbourhood_scores,
-    walking_reach,
-)
+from safespaces.mix.buildings import aggregate_buildings, analyse_neighbourhoods
 from safespaces.population import PERSONS_PER_DWELLING
 from safespaces.sources.tenure import TENURE_PREFIX
 from safespaces.study import Study
 from safespaces.timing import Progress, timed
 
-#: Walking-neighbourhood mix scores of ``study.tenure`` (aligned to its index).
-Neighbourhoods = Callable[[Study], pd.DataFrame]
+#: Walking-neighbourhood mix scores of ``study.tenure`` (a :class:`MixResult` of them).
+Neighbourhoods = Callable[[Study], MixResult]
 
 
 @dataclasses.dataclass
@@ -74,6 +67,11 @@ class StageOutput:
     summary: dict[str, Any] = dataclasses.field(default_factory=dict)
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
 
+    @classmethod
+    def of(cls, result: FamilyResult, files: list[Path] | None = None) -> StageOutput:
+        """A family result's layers, summary and metadata, with the files written for it."""
+        return cls(dict(result.layers()), list(files or []), result.summary(), result.metadata())
+
 
 # --- lighting ---------------------------------------------------------------------------------
 
@@ -82,12 +80,15 @@ def lighting_stage(
     study: Study,
     folder: Path | None,
     *,
+    darkness: pd.DataFrame | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
 ) -> tuple[LightingResult, StageOutput]:
     """Model lamps, compute illuminance and classes, write ``illuminance.tif``.
 
-    With ``folder`` None the raster is not written (a stage run for another family).
+    With ``folder`` None the raster is not written (a stage run for another
+    family). ``darkness`` is the study's darkness table (default
+    :func:`study_darkness`).
     """
     timings = {} if timings is None else timings
     params = study.config.lighting
@@ -98,9 +99,23 @@ def lighting_stage(
             study.osm.public_spaces,
             params,
             timezone=study.config.general.timezone,
+            darkness=study_darkness(study) if darkness is None else darkness,
         )
     files = write_lighting_raster(study, result, folder, progress=progress, timings=timings)
-    return result, lighting_output(result, files)
+    return result, StageOutput.of(result, files)
+
+
+def study_darkness(study: Study) -> pd.DataFrame:
+    """The study's darkness table, computed once and passed to every family that reads it.
+
+    At the centre of the study's segments, in ``general.timezone``, for the
+    years the families read: ``lighting.darkness_year`` (the published
+    ``light_darkness`` table) and the year of ``eyes.reference_monday`` (the
+    dark hours of the eyes index). Both are usually the same year.
+    """
+    config = study.config
+    years = {config.lighting.darkness_year, int(config.eyes.reference_monday[:4])}
+    return darkness.study_darkness(study.osm.segments, years, timezone=config.general.timezone)
 
 
 def write_lighting_raster(
@@ -132,12 +147,6 @@ def write_lighting_raster(
     return [tif, tif.with_suffix(".qml")]
 
 
-def lighting_output(result: LightingResult, files: list[Path]) -> StageOutput:
-    """The lighting layers, files and summary as a :class:`StageOutput`."""
-    info = lighting_summary(result)
-    return StageOutput(dict(result.layers()), files, info, {"lighting_summary": info})
-
-
 # --- eyes on the street -----------------------------------------------------------------------
 
 
@@ -159,46 +168,24 @@ def residents_from_tenure(study: Study) -> pd.Series:
     return matched.fillna(estimate).astype(float).rename("residents")
 
 
-def eyes_summary(result: EyesResult, weekday: str) -> dict[str, Any]:
-    """Length-weighted means and the share of walking length with few eyes at night."""
-    seg = result.segments
-    length = seg["length_m"].to_numpy(dtype=float)
-    total = float(length.sum())
-
-    def mean(column: str) -> float:
-        return round(float(np.average(seg[column].to_numpy(dtype=float), weights=length)), 2)
-
-    return {
-        "weekday": weekday,
-        "segments": len(seg),
-        "dark_hours": [h for h, d in enumerate(result.dark) if d],
-        "length_weighted_mean": {c: mean(c) for c in [*WINDOW_COLUMNS, *HOUR_COLUMNS]},
-        "night_share_of_length_below_20": round(
-            float(length[seg["eyes_night"].to_numpy() < 20].sum()) / total, 4
-        )
-        if total
-        else None,
-        "premises_opening_hours_unparsed": result.pois_unparsed,
-        "premises_default_hours": result.pois_default,
-    }
-
-
 def eyes_stage(
     study: Study,
     segments: gpd.GeoDataFrame,
     *,
+    darkness: pd.DataFrame | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
 ) -> tuple[EyesResult, StageOutput]:
-    """The hourly eyes-on-the-street index on segments that carry the lighting columns."""
+    """The hourly eyes-on-the-street index on segments that carry the lighting columns.
+
+    ``darkness`` is the study's darkness table (default :func:`study_darkness`).
+    """
     timings = {} if timings is None else timings
     config = study.config
     weekday = normalise_weekday(config.eyes.weekday)
     with timed(f"eyes on the street ({weekday})", progress, timings):
-        lat, lon = study_latlon(segments)
-        darkness = darkness_hours(
-            lat, lon, int(config.eyes.reference_monday[:4]), timezone=config.general.timezone
-        )
+        if darkness is None:
+            darkness = study_darkness(study)
         buildings = study.osm.buildings.assign(residents=residents_from_tenure(study))
         lighting = segments if "light_lux_avg" in segments else None
         result = analyse_eyes(
@@ -210,14 +197,7 @@ def eyes_stage(
             lighting=lighting,
             darkness=darkness,
         )
-    return result, eyes_output(result, weekday)
-
-
-def eyes_output(result: EyesResult, weekday: str) -> StageOutput:
-    """The eyes layer and summary as a :class:`StageOutput`."""
-    info = eyes_summary(result, weekday)
-    layers: dict[str, pd.DataFrame] = {"street_segments": result.segments}
-    return StageOutput(layers, [], info, {"eyes_summary": info})
+    return result, StageOutput.of(result)
 
 
 # --- social mix -------------------------------------------------------------------------------
@@ -228,17 +208,15 @@ def tenure_groups(study: Study) -> list[str]:
     return [TENURE_PREFIX + code for code in study.config.sources.tenure_categories]
 
 
-def walking_neighbourhoods(study: Study) -> pd.DataFrame:
+def walking_neighbourhoods(study: Study) -> MixResult:
     """Mix scores of the dwellings within walking distance of each tenure building.
 
-    The whole city in this process; aligned to ``study.tenure.index``.
+    The whole city in this process; indexed like ``study.tenure``.
     """
     if study.tenure is None:
         raise ValueError("no tenure data")
-    config = study.config
-    reach = walking_reach(study.osm.segments, study.tenure, config.mix.radii_m)
-    return building_neighbourhood_scores(
-        study.tenure, tenure_groups(study), params=config.mix, reach=reach
+    return analyse_neighbourhoods(
+        study.osm.segments, study.tenure, tenure_groups(study), study.config.mix
     )
 
 
@@ -254,7 +232,7 @@ def mix_stage(
 
     ``neighbourhoods`` computes the buildings' walking-neighbourhood scores
     (default :func:`walking_neighbourhoods`, in this process; the dask engine
-    passes its partitions' results).
+    passes its partitions' merged results).
 
     Raises
     ------
@@ -270,20 +248,11 @@ def mix_stage(
         counts = aggregate_buildings(study.tenure, areas, groups)
         base = areas.drop(columns=[c for c in counts.columns if c in areas.columns])
         result = analyse_mix(base.join(counts), groups, params=config.mix, seed=config.general.seed)
-    layers: dict[str, pd.DataFrame] = {
-        "areas": result.areas,
-        "mix_summary": result.summary_table,
-    }
     if (study.tenure["tenure_level"] == "building").all():
         with timed("social mix: walking neighbourhoods", progress, timings):
-            scores = (neighbourhoods or walking_neighbourhoods)(study)
-        layers["mix_neighbourhoods"] = gpd.GeoDataFrame(
-            scores.reset_index(drop=True),
-            geometry=study.tenure.geometry.representative_point().to_numpy(),
-            crs=study.crs,
-        )
-    summary = {k: v for k, v in result.summary.items() if k not in ("spatial", "meta")}
-    return result, StageOutput(layers, [], summary, {"mix_summary": result.summary})
+            walks = (neighbourhoods or walking_neighbourhoods)(study)
+        result = MixResult.merge([result, walks], study.tenure.index)
+    return result, StageOutput.of(result)
 
 
 # --- incidents --------------------------------------------------------------------------------
@@ -325,8 +294,9 @@ def incidents_stage(
         files += [tif, tif.with_suffix(".qml")]
     else:  # no incident in the study area: no surface, and none of an earlier run may stay
         remove_density(folder)
-    metadata = {**result.metadata(), "incidents_synthetic": synthetic}
-    return result, StageOutput(dict(result.layers()), files, dict(result.summary()), metadata)
+    output = StageOutput.of(result, files)
+    output.metadata["incidents_synthetic"] = synthetic
+    return result, output
 
 
 # --- composite --------------------------------------------------------------------------------

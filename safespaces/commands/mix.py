@@ -142,15 +142,15 @@ def run(args: argparse.Namespace) -> int:
         gpkg = write_layers(
             out.path,
             {"areas": result.areas, "mix_summary": result.summary_table},
-            {"mix": result.summary.get("meta", {}), "config": config.to_dict()},
+            {"mix": result.indices.get("meta", {}), "config": config.to_dict()},
         )
-        summary = write_json(out.path / "mix_summary.json", result.summary)
+        summary = write_json(out.path / "mix_summary.json", result.indices)
         target = out.path / "mix_what_if.csv"
         if table is not None:
             table.to_csv(target, index=False, lineterminator="\n")
         else:  # a what-if table of an earlier run no longer matches these areas
             target.unlink(missing_ok=True)
-    print(_format_summary(result.summary))
+    print(_format_summary(result.indices))
     print(f"wrote {out.final(gpkg)} (layers areas, mix_summary) and {out.final(summary)}")
     if table is not None:
         with pd.option_context("display.max_rows", None, "display.width", 120):

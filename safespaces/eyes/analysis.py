@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from safespaces.errors import InputError
@@ -17,7 +20,13 @@ from safespaces.eyes.facing import (
     sample_rays,
 )
 from safespaces.eyes.flow import segment_flow
-from safespaces.eyes.hours import HOURS, hour_datetimes, opening_table
+from safespaces.eyes.hours import (
+    HOURS,
+    OpeningTable,
+    hour_datetimes,
+    normalise_weekday,
+    opening_table,
+)
 from safespaces.eyes.index import (
     combine,
     dark_hours,
@@ -27,7 +36,12 @@ from safespaces.eyes.index import (
     window_means,
 )
 from safespaces.eyes.params import EyesParams, validate
-from safespaces.eyes.vocabulary import ACTIVE_COLUMNS, HOUR_COLUMNS
+from safespaces.eyes.vocabulary import (
+    ACTIVE_COLUMNS,
+    HOUR_COLUMNS,
+    WINDOW_COLUMNS,
+    window_column,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,12 +58,92 @@ class EyesResult:
         Premises whose ``opening_hours`` could not be parsed (default hours used).
     pois_default
         Premises without ``opening_hours`` (default hours used).
+    weekday
+        The day of the week of the hourly index (``Mo`` .. ``Su``).
     """
 
     segments: gpd.GeoDataFrame
     dark: tuple[bool, ...]
     pois_unparsed: int
     pois_default: int
+    weekday: str = ""
+
+    @classmethod
+    def assemble(
+        cls,
+        segments: gpd.GeoDataFrame,
+        dark: npt.ArrayLike,
+        table: OpeningTable,
+        params: EyesParams,
+    ) -> EyesResult:
+        """The result of the scored segments, the dark hours used and the premises'
+        opening table (whose unparsed and default counts it reports)."""
+        return cls(
+            segments=segments,
+            dark=tuple(bool(d) for d in np.asarray(dark)),
+            pois_unparsed=table.unparsed,
+            pois_default=int((table.source == "default").sum()),
+            weekday=normalise_weekday(params.weekday),
+        )
+
+    @classmethod
+    def merge(
+        cls, parts: Sequence[EyesResult], pois: gpd.GeoDataFrame, params: EyesParams
+    ) -> EyesResult:
+        """The whole study's result from the results of its partitions.
+
+        Each part holds the core segments of one partition; they are put back
+        in the study's order (their index). Every part used the study's
+        darkness table, so the dark hours agree. Partitions share the premises
+        of their halos, so the premises counts are those of the study's
+        ``pois``.
+
+        Raises
+        ------
+        ValueError
+            No part, or parts with different dark hours.
+        """
+        if not parts:
+            raise ValueError("no partition results to merge")
+        if any(p.dark != parts[0].dark for p in parts):
+            raise ValueError("partitions used different dark hours")
+        segments = pd.concat([p.segments for p in parts]).sort_index()
+        return cls.assemble(segments, parts[0].dark, opening_table(pois, params), params)
+
+    def core(self, segments: np.ndarray) -> EyesResult:
+        """The segments a partition owns (a boolean mask aligned to ``segments``)."""
+        return dataclasses.replace(self, segments=self.segments[segments])
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """``street_segments`` with every ``eyes_*`` column."""
+        return {"street_segments": self.segments}
+
+    def summary(self) -> dict[str, Any]:
+        """Length-weighted means and the share of walking length with few eyes at night."""
+        seg = self.segments
+        length = seg["length_m"].to_numpy(dtype=float)
+        total = float(length.sum())
+
+        def mean(column: str) -> float:
+            return round(float(np.average(seg[column].to_numpy(dtype=float), weights=length)), 2)
+
+        return {
+            "weekday": self.weekday,
+            "segments": len(seg),
+            "dark_hours": [h for h, d in enumerate(self.dark) if d],
+            "length_weighted_mean": {c: mean(c) for c in [*WINDOW_COLUMNS, *HOUR_COLUMNS]},
+            "night_share_of_length_below_20": round(
+                float(length[seg[window_column("night")].to_numpy() < 20].sum()) / total, 4
+            )
+            if total
+            else None,
+            "premises_opening_hours_unparsed": self.pois_unparsed,
+            "premises_default_hours": self.pois_default,
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        """``eyes_summary`` for ``run_metadata``."""
+        return {"eyes_summary": self.summary()}
 
 
 def validate_params(params: EyesParams) -> None:
@@ -193,9 +287,4 @@ def analyse_eyes(
     out["eyes_explain"] = explain(
         scores, out, active, None if lighting is None else light, light_class, params
     )
-    return EyesResult(
-        segments=out,
-        dark=tuple(bool(d) for d in dark),
-        pois_unparsed=table.unparsed,
-        pois_default=int((table.source == "default").sum()),
-    )
+    return EyesResult.assemble(out, dark, table, params)

@@ -1,8 +1,8 @@
 """Time windows of incidents: light (day / evening / night), week part and month.
 
 Light windows follow civil twilight (sun 6 degrees below the horizon) on the
-incident's local date at the study latitude, from the lighting family's
-darkness table (:func:`safespaces.lighting.darkness.darkness_hours`):
+incident's local date at the study latitude, from the study's
+darkness table (:func:`safespaces.darkness.darkness_hours`):
 
 * ``day``: between civil dawn and civil dusk (outdoor lighting not needed);
 * ``evening``: dark, from civil dusk until ``night_start_hour`` (default 24,
@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from safespaces.lighting.darkness import darkness_hours
+from safespaces.darkness import darkness_years
 
 LIGHT_WINDOWS: tuple[str, ...] = ("day", "evening", "night", "unknown")
 WEEK_WINDOWS: tuple[str, ...] = ("weekday", "weekend", "week_unknown")
@@ -61,8 +61,7 @@ def darkness_for(times: pd.Series, lat: float, lon: float, timezone: str) -> pd.
     years = sorted({int(y) for y in local.dt.year.dropna().unique()})
     if not years:
         years = [2025]
-    frames = [darkness_hours(lat, lon, y, timezone=timezone) for y in [years[0] - 1, *years]]
-    return pd.concat(frames, ignore_index=True)
+    return darkness_years(lat, lon, [years[0] - 1, *years], timezone=timezone)
 
 
 def light_window(

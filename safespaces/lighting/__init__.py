@@ -3,8 +3,8 @@
 See ``docs/lighting.md`` for the method, every default and its source.
 """
 
+from safespaces.darkness import darkness_hours
 from safespaces.lighting.analysis import LightingResult, analyse_lighting
-from safespaces.lighting.darkness import darkness_hours
 from safespaces.lighting.illuminance import (
     P_CLASSES,
     illuminance_at,

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import Transformer
 
-from safespaces.errors import InputError
-from safespaces.lighting.darkness import darkness_hours
+from safespaces.darkness import darkness_hours, darkness_of_year, study_latlon
 from safespaces.lighting.illuminance import (
     CLASS_ORDER,
     CONFLICT_NONE,
@@ -21,7 +20,12 @@ from safespaces.lighting.illuminance import (
 )
 from safespaces.lighting.lamps import check_same_crs, lamp_model
 from safespaces.lighting.params import LightingParams, validate
-from safespaces.lighting.spaces import _dark_paths, _space_lighting, samples_in_spaces
+from safespaces.lighting.spaces import (
+    _dark_paths,
+    _space_lighting,
+    merge_dark_paths,
+    samples_in_spaces,
+)
 
 #: Largest sample spacing and raster cell the issue allows (metres).
 
@@ -76,6 +80,100 @@ class LightingResult:
             class_shares=class_shares(segments),
             conflicts=conflict_counts(segments),
         )
+
+    @classmethod
+    def merge(
+        cls, parts: Sequence[LightingResult], segments: gpd.GeoDataFrame, spacing: float
+    ) -> LightingResult:
+        """The whole study's result from the results of its partitions.
+
+        Each part holds the core rows of one partition (every segment, lamp and
+        public space in exactly one part; a part's dark paths lie on its own
+        segments) and the study's darkness table. Rows are put back in the
+        study's order (their index), the dark paths ranked as one list
+        (:func:`safespaces.lighting.spaces.merge_dark_paths`), and the study-wide
+        tables derived again.
+
+        Parameters
+        ----------
+        parts
+            The partitions' results (at least one).
+        segments
+            The study's segments (with ``segment_id``), to order the dark paths.
+        spacing
+            ``lighting.sample_spacing_m``.
+        """
+        if not parts:
+            raise ValueError("no partition results to merge")
+        return cls.assemble(
+            pd.concat([p.segments for p in parts]).sort_index(),
+            pd.concat([p.lamps for p in parts]).sort_index(),
+            pd.concat([p.public_spaces for p in parts]).sort_index(),
+            merge_dark_paths([p.dark_paths for p in parts], segments, spacing),
+            parts[0].darkness,
+        )
+
+    def core(
+        self,
+        segments: np.ndarray,
+        lamps: np.ndarray,
+        public_spaces: np.ndarray,
+        *,
+        lit_segments: gpd.GeoDataFrame | None = None,
+    ) -> LightingResult:
+        """The rows a partition owns (boolean masks aligned to each layer).
+
+        Dark paths are kept on the owned segments. ``lit_segments`` replaces the
+        owned segments (e.g. the same rows with the eyes columns added, so that
+        they travel once).
+        """
+        seg = self.segments[segments] if lit_segments is None else lit_segments
+        owned = self.segments["segment_id"].to_numpy()[segments]
+        dark = self.dark_paths[self.dark_paths["segment_id"].isin(owned)]
+        return dataclasses.replace(
+            self,
+            segments=seg,
+            lamps=self.lamps[lamps],
+            public_spaces=self.public_spaces[public_spaces],
+            dark_paths=dark,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """Class shares, conflicts and lamp sources as plain JSON data."""
+        shares = self.class_shares
+        conflicts = self.conflicts
+        spaces = self.public_spaces.dropna(subset=["light_path_length_m"])
+        return {
+            "light_class_share_of_walking_length": {
+                str(k): round(float(v), 4)
+                for k, v in zip(shares["light_class"], shares["share"], strict=True)
+            },
+            "light_class_length_km": {
+                str(k): round(float(v) / 1000, 3)
+                for k, v in zip(shares["light_class"], shares["length_m"], strict=True)
+            },
+            "light_tag_conflicts_segments": {
+                str(k): int(v)
+                for k, v in zip(conflicts["light_tag_conflict"], conflicts["segments"], strict=True)
+            },
+            "lamps_by_source_of_values": {
+                str(k): int(v)
+                for k, v in self.lamps["light_source_of_values"].value_counts().items()
+            },
+            "public_spaces_path_km": round(float(spaces["light_path_length_m"].sum()) / 1000, 3),
+            "public_spaces_dark_path_km": round(
+                float(spaces["light_dark_path_length_m"].sum()) / 1000, 3
+            ),
+            "dark_paths": len(self.dark_paths),
+            "darkness_h_min_max": [
+                round(float(self.darkness["darkness_h"].min()), 2),
+                round(float(self.darkness["darkness_h"].max()), 2),
+            ],
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        """``lighting_summary`` for ``run_metadata``."""
+        return {"lighting_summary": self.summary()}
 
     def layers(self) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
         """Output layers by name (for ``safespaces.io.write_layers``).
@@ -160,19 +258,6 @@ def validate_params(params: LightingParams) -> None:
     validate(params)
 
 
-def study_latlon(frame: gpd.GeoDataFrame) -> tuple[float, float]:
-    """Latitude and longitude of the centre of ``frame``'s bounds."""
-    if frame.crs is None or len(frame) == 0:
-        raise InputError(
-            "cannot place the study area: no CRS or no features",
-            fix="give segments with a CRS",
-        )
-    minx, miny, maxx, maxy = frame.total_bounds
-    to_wgs = Transformer.from_crs(frame.crs, "EPSG:4326", always_xy=True)
-    lon, lat = to_wgs.transform((minx + maxx) / 2, (miny + maxy) / 2)
-    return float(lat), float(lon)
-
-
 def analyse_lighting(
     segments: gpd.GeoDataFrame,
     lamps: gpd.GeoDataFrame,
@@ -180,6 +265,7 @@ def analyse_lighting(
     params: LightingParams,
     *,
     timezone: str = "Europe/Helsinki",
+    darkness: pd.DataFrame | None = None,
 ) -> LightingResult:
     """Run the lighting analysis: lamp model, segments, public spaces, darkness.
 
@@ -195,7 +281,11 @@ def analyse_lighting(
     params
         Lighting settings.
     timezone
-        IANA zone of the darkness table's clock times.
+        IANA zone of the darkness table's clock times (without ``darkness``).
+    darkness
+        The study's darkness table (:func:`safespaces.darkness.study_darkness`);
+        its rows of ``params.darkness_year`` are published. None computes them
+        at the centre of ``segments``.
 
     Returns
     -------
@@ -219,39 +309,9 @@ def analyse_lighting(
     inside = samples_in_spaces(samples, segments, public_spaces, params)
     spaces = _space_lighting(public_spaces, segments, seg_light, samples, lux, params, inside)
     dark = _dark_paths(public_spaces, segments, seg_light, samples, lux, params, inside)
-    lat, lon = study_latlon(segments)
-    darkness = darkness_hours(lat, lon, params.darkness_year, timezone=timezone)
+    if darkness is None:
+        lat, lon = study_latlon(segments)
+        darkness = darkness_hours(lat, lon, params.darkness_year, timezone=timezone)
+    else:
+        darkness = darkness_of_year(darkness, params.darkness_year)
     return LightingResult.assemble(seg_out, modelled, spaces, dark, darkness)
-
-
-def lighting_summary(result: LightingResult) -> dict[str, Any]:
-    """Class shares, conflicts and lamp sources as plain JSON data."""
-    shares = result.class_shares
-    conflicts = result.conflicts
-    spaces = result.public_spaces.dropna(subset=["light_path_length_m"])
-    return {
-        "light_class_share_of_walking_length": {
-            str(k): round(float(v), 4)
-            for k, v in zip(shares["light_class"], shares["share"], strict=True)
-        },
-        "light_class_length_km": {
-            str(k): round(float(v) / 1000, 3)
-            for k, v in zip(shares["light_class"], shares["length_m"], strict=True)
-        },
-        "light_tag_conflicts_segments": {
-            str(k): int(v)
-            for k, v in zip(conflicts["light_tag_conflict"], conflicts["segments"], strict=True)
-        },
-        "lamps_by_source_of_values": {
-            str(k): int(v) for k, v in result.lamps["light_source_of_values"].value_counts().items()
-        },
-        "public_spaces_path_km": round(float(spaces["light_path_length_m"].sum()) / 1000, 3),
-        "public_spaces_dark_path_km": round(
-            float(spaces["light_dark_path_length_m"].sum()) / 1000, 3
-        ),
-        "dark_paths": len(result.dark_paths),
-        "darkness_h_min_max": [
-            round(float(result.darkness["darkness_h"].min()), 2),
-            round(float(result.darkness["darkness_h"].max()), 2),
-        ],
-    }

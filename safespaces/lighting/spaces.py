@@ -22,6 +22,7 @@ from safespaces.lighting.illuminance import (
     light_class,
     meets_p6,
     sample_illuminance,
+    sample_lines,
     sample_segments,
     segment_lighting_from_samples,
 )
@@ -51,6 +52,78 @@ DARK_PATH_COLUMNS: tuple[str, ...] = (
     "light_tag_conflict",
     "light_evidence",
 )
+
+
+def empty_dark_paths(crs: object) -> gpd.GeoDataFrame:
+    """An empty dark-paths layer with its schema."""
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype=object) for c in DARK_PATH_COLUMNS},
+        geometry=gpd.GeoSeries([], crs=crs),
+        crs=crs,
+    )
+
+
+def _ranked(dark: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Dark paths darkest first, numbered in ``dark_rank`` (1 = darkest).
+
+    Known darkness (mapped lamps) before unknown, then the lowest mean
+    illuminance, then the longest; a stable sort, so ties keep the input order.
+    """
+    unknown = dark["light_evidence"].to_numpy(dtype=object) == EVIDENCE_NOT_MAPPED
+    out = dark.assign(_unknown=unknown).sort_values(
+        ["_unknown", "light_lux_mean", "length_m"], ascending=[True, True, False], kind="stable"
+    )
+    out = out.drop(columns="_unknown")
+    out.insert(0, "dark_rank", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)
+
+
+def merge_dark_paths(
+    parts: list[gpd.GeoDataFrame], segments: gpd.GeoDataFrame, spacing: float
+) -> gpd.GeoDataFrame:
+    """The dark paths of disjoint sets of segments, ranked as one list.
+
+    Rows are first put in the order :func:`dark_paths` gives on all
+    ``segments`` at once (segment position, then the stretch's first sample
+    along the segment), then ranked (:func:`_ranked`). A stretch's first point
+    is one of its segment's samples, bit for bit (samples do not depend on the
+    batch), so its sample number is found by exact matching: no projection,
+    which would be ambiguous on a line that meets itself.
+
+    Parameters
+    ----------
+    parts
+        Dark paths of each part (rows of its own segments only).
+    segments
+        Every segment of the study, with ``segment_id``.
+    spacing
+        The sample spacing (``lighting.sample_spacing_m``).
+    """
+    parts = [f for f in parts if len(f)]
+    if not parts:
+        return empty_dark_paths(segments.crs)
+    dark = pd.concat(parts, ignore_index=True).drop(columns="dark_rank")
+    position = pd.Series(segments.index.to_numpy(), index=segments["segment_id"].to_numpy())
+    seg_pos = position.loc[dark["segment_id"].to_numpy()].to_numpy()
+    lines, line_of = np.unique(seg_pos, return_inverse=True)
+    samples = sample_lines(segments.geometry.to_numpy()[lines], spacing)
+    table = pd.DataFrame(
+        {
+            "line": samples.line,
+            "x": samples.xy[:, 0],
+            "y": samples.xy[:, 1],
+            "sample": np.arange(len(samples)) - samples.starts[samples.line],
+        }
+    ).drop_duplicates(["line", "x", "y"])  # a ring's end is its start: keep the first
+    first = shapely.get_coordinates(shapely.get_point(dark.geometry.to_numpy(), 0))
+    found = pd.DataFrame({"line": line_of, "x": first[:, 0], "y": first[:, 1]}).merge(
+        table, on=["line", "x", "y"], how="left", validate="many_to_one"
+    )
+    if found["sample"].isna().any():
+        raise RuntimeError("a dark path does not start on a sample of its segment")
+    order = np.lexsort((found["sample"].to_numpy(), seg_pos))
+    dark = dark.iloc[order].reset_index(drop=True)
+    return gpd.GeoDataFrame(_ranked(dark), crs=segments.crs)
 
 
 def _reported_spaces(public_spaces: gpd.GeoDataFrame, params: LightingParams) -> np.ndarray:
@@ -163,11 +236,7 @@ def _dark_paths(
     s_idx, sp_idx = s_idx[first], sp_idx[first]
     dark = lux[s_idx] < params.dark_lux
     s_idx, sp_idx = s_idx[dark], sp_idx[dark]
-    empty = gpd.GeoDataFrame(
-        {c: pd.Series(dtype=object) for c in DARK_PATH_COLUMNS},
-        geometry=gpd.GeoSeries([], crs=segments.crs),
-        crs=segments.crs,
-    )
+    empty = empty_dark_paths(segments.crs)
     if len(s_idx) < 2:
         return empty
     line = samples.line[s_idx]
@@ -215,13 +284,7 @@ def _dark_paths(
     )
     unknown = out["light_tag_conflict"].to_numpy(dtype=object) == CONFLICT_YES_NO_LAMPS
     out["light_evidence"] = np.where(unknown, EVIDENCE_NOT_MAPPED, EVIDENCE_MAPPED)
-    out["_unknown"] = unknown
-    out = out[out["length_m"] >= params.dark_min_length_m]
-    out = out.sort_values(
-        ["_unknown", "light_lux_mean", "length_m"], ascending=[True, True, False], kind="stable"
-    ).drop(columns="_unknown")
-    out.insert(0, "dark_rank", np.arange(1, len(out) + 1))
-    return out.reset_index(drop=True)
+    return _ranked(out[out["length_m"] >= params.dark_min_length_m])
 
 
 def public_space_lighting(

@@ -38,15 +38,90 @@ class MixResult:
     areas
         The input areas with the ``tenure_*`` and ``mix_*`` columns added
         (suppressed rows have NULL counts and scores).
-    summary
+    indices
         JSON-ready global indices and p-values (the ``mix_summary.json`` contract).
     summary_table
         The same as rows ``(index, group, value, p_value)`` (``mix_summary`` layer).
+    neighbourhoods
+        Walking-neighbourhood scores of tenure buildings at their representative
+        points, indexed like the tenure layer
+        (:func:`safespaces.mix.buildings.analyse_neighbourhoods`), or None.
     """
 
     areas: gpd.GeoDataFrame | pd.DataFrame
-    summary: dict[str, Any]
+    indices: dict[str, Any]
     summary_table: pd.DataFrame
+    neighbourhoods: gpd.GeoDataFrame | None = None
+
+    @classmethod
+    def assemble(
+        cls,
+        areas: gpd.GeoDataFrame | pd.DataFrame,
+        indices: dict[str, Any],
+        neighbourhoods: gpd.GeoDataFrame | None = None,
+    ) -> MixResult:
+        """The result of scored areas, the global indices (JSON-ready) and the
+        buildings' neighbourhood scores; the ``mix_summary`` rows derived from
+        ``indices``."""
+        return cls(
+            areas=areas,
+            indices=indices,
+            summary_table=_summary_table(indices) if indices else _EMPTY_TABLE.copy(),
+            neighbourhoods=neighbourhoods,
+        )
+
+    @classmethod
+    def merge(cls, parts: Sequence[MixResult], index: pd.Index | None = None) -> MixResult:
+        """One result of the results of disjoint parts of the study.
+
+        In a partitioned run only the tenure buildings' walking neighbourhoods
+        are computed in the partitions (each partition's core buildings); the
+        areas and the global indices with their permutations need the whole
+        city, so at most one part holds them (the others have no areas). The
+        neighbourhood rows are concatenated in the order of ``index`` (the
+        tenure layer's index; default: sorted by index).
+
+        Raises
+        ------
+        ValueError
+            Two parts with areas, or neighbourhood rows that do not give every
+            building of ``index`` exactly once.
+        """
+        whole = [p for p in parts if len(p.areas) or p.indices]
+        if len(whole) > 1:
+            raise ValueError("more than one part holds areas: the area level is not partitioned")
+        frames = [p.neighbourhoods for p in parts if p.neighbourhoods is not None]
+        scores = None
+        if frames:
+            scores = pd.concat(frames)
+            if index is None:
+                scores = scores.sort_index()
+            elif not scores.index.equals(index):
+                if (
+                    len(scores) != len(index)
+                    or scores.index.has_duplicates
+                    or not scores.index.isin(index).all()
+                ):
+                    raise ValueError("partitions did not return every tenure building once")
+                scores = scores.loc[index]
+        if whole:
+            return dataclasses.replace(whole[0], neighbourhoods=scores)
+        return cls.assemble(pd.DataFrame(), {}, scores)
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """``areas``, ``mix_summary`` and, with building tenure, ``mix_neighbourhoods``."""
+        layers: dict[str, pd.DataFrame] = {"areas": self.areas, "mix_summary": self.summary_table}
+        if self.neighbourhoods is not None:
+            layers["mix_neighbourhoods"] = self.neighbourhoods.reset_index(drop=True)
+        return layers
+
+    def summary(self) -> dict[str, Any]:
+        """The global indices and p-values, without the spatial versions and settings."""
+        return {k: v for k, v in self.indices.items() if k not in ("spatial", "meta")}
+
+    def metadata(self) -> dict[str, Any]:
+        """``mix_summary`` (every index, the spatial ones and the settings)."""
+        return {"mix_summary": self.indices}
 
 
 def category_name(column: str) -> str:
@@ -174,6 +249,16 @@ def local_scores(
             cols[f"mix_target_gap_{group}{suffix}"] = _nan(gap[:, j], sup)
     cols[f"mix_suppressed{suffix}"] = sup
     return pd.DataFrame(cols)
+
+
+_EMPTY_TABLE = pd.DataFrame(
+    {
+        "index": pd.Series(dtype=object),
+        "group": pd.Series(dtype=object),
+        "value": pd.Series(dtype=float),
+        "p_value": pd.Series(dtype=float),
+    }
+)
 
 
 def _summary_table(summary: dict[str, Any]) -> pd.DataFrame:
@@ -347,8 +432,7 @@ def analyse_mix(
         targets=resolve_targets(params),
     )
     summary["meta"] = meta
-    summary = _jsonify(summary)
-    return MixResult(areas=out, summary=summary, summary_table=_summary_table(summary))
+    return MixResult.assemble(out, _jsonify(summary))
 
 
 def _centroid_xy(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 import shapely
 
 from safespaces.errors import InputError
-from safespaces.mix.analysis import category_name, count_matrix, local_scores
+from safespaces.mix.analysis import MixResult, category_name, count_matrix, local_scores
 from safespaces.mix.params import MixParams, radius_suffix
 from safespaces.mix.spatial import (
     neighbourhood_counts,
@@ -243,3 +243,63 @@ def aggregate_buildings(
         for k, cat in enumerate(categories):
             out[f"new_tenure_{cat}"] = sums[:, k]
     return out
+
+
+def city_counts(tenure: pd.DataFrame, groups: Sequence[str]) -> np.ndarray:
+    """Dwellings per group of the whole city (the ``city`` of :func:`analyse_neighbourhoods`)."""
+    return count_matrix(tenure, list(groups)).sum(axis=0)
+
+
+def analyse_neighbourhoods(
+    segments: gpd.GeoDataFrame,
+    tenure: gpd.GeoDataFrame,
+    groups: Sequence[str],
+    params: MixParams,
+    *,
+    nodes: np.ndarray | None = None,
+    access_m: np.ndarray | None = None,
+    city: np.ndarray | None = None,
+    core: np.ndarray | None = None,
+) -> MixResult:
+    """The tenure buildings' walking-neighbourhood scores as a :class:`MixResult`.
+
+    Each building joins the network at its nearest node (:func:`building_nodes`,
+    or ``nodes`` and ``access_m`` when snapped beforehand, e.g. on the whole
+    city while ``segments`` and ``tenure`` are a part of it); the scores are
+    :func:`building_neighbourhood_scores` over :func:`reach_at_nodes` for every
+    radius of ``params.radii_m``.
+
+    Parameters
+    ----------
+    segments
+        Walking segments with ``u``, ``v`` and ``length_m``.
+    tenure
+        Tenure buildings with a count column per group, in the segments' CRS.
+    groups
+        Count columns.
+    params
+        Mix settings.
+    nodes, access_m
+        Node id of each building and the distance to it (default: snapped here).
+    city
+        Dwellings per group of the whole city (default: of ``tenure``).
+    core
+        Boolean mask of the buildings to keep (default: all).
+
+    Returns
+    -------
+    MixResult
+        With ``neighbourhoods`` only (the scores at the buildings'
+        representative points, indexed like ``tenure``); no areas.
+    """
+    point = tenure.geometry.representative_point()
+    if nodes is None or access_m is None:
+        nodes, access_m = building_nodes(segments, tenure)
+        xy = None
+    else:
+        xy = np.column_stack([point.x.to_numpy(), point.y.to_numpy()])
+    reach = reach_at_nodes(segments, nodes, access_m, params.radii_m, xy=xy)
+    scores = building_neighbourhood_scores(tenure, groups, params=params, reach=reach, city=city)
+    keep = np.ones(len(tenure), dtype=bool) if core is None else np.asarray(core, dtype=bool)
+    frame = gpd.GeoDataFrame(scores[keep], geometry=point.to_numpy()[keep], crs=tenure.crs)
+    return MixResult.assemble(pd.DataFrame(), {}, frame)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from safespaces.config import Config
+from safespaces.darkness import darkness_hours, study_latlon
 from safespaces.eyes import EyesParams, analyse_eyes
-from safespaces.lighting import analyse_lighting, darkness_hours
-from safespaces.lighting.analysis import study_latlon
+from safespaces.lighting import analyse_lighting
 from safespaces.study import Inputs, load_study
 
 

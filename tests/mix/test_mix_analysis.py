@@ -37,7 +37,7 @@ def areas(n: int = 30, seed: int = 0) -> gpd.GeoDataFrame:
 
 def test_summary_contract_is_json_ready() -> None:
     r = analyse_mix(areas(), GROUPS, params=MixParams(permutations=19), seed=1)
-    s = json.loads(json.dumps(r.summary, allow_nan=False))
+    s = json.loads(json.dumps(r.indices, allow_nan=False))
     for key in ("dissimilarity", "isolation", "exposure", "gini"):
         assert set(s[key]) == set(GROUPS)
         assert set(s["p_values"][key]) == set(GROUPS)
@@ -53,18 +53,18 @@ def test_summary_contract_is_json_ready() -> None:
 
 
 def test_same_seed_same_p_values() -> None:
-    a = analyse_mix(areas(), GROUPS, params=MixParams(permutations=9), seed=5).summary
-    b = analyse_mix(areas(), GROUPS, params=MixParams(permutations=9), seed=5).summary
+    a = analyse_mix(areas(), GROUPS, params=MixParams(permutations=9), seed=5).indices
+    b = analyse_mix(areas(), GROUPS, params=MixParams(permutations=9), seed=5).indices
     assert a["p_values"] == b["p_values"]
 
 
 def test_total_column_feeds_single_group_indices_only() -> None:
     g = areas()
     g["total"] = g[GROUPS].sum(axis=1) + 5
-    s = analyse_mix(g, GROUPS, total="total", params=MixParams(permutations=0)).summary
+    s = analyse_mix(g, GROUPS, total="total", params=MixParams(permutations=0)).indices
     ref: dict[str, Any] = global_indices(g[GROUPS].to_numpy(), GROUPS, g["total"].to_numpy())
     assert s["dissimilarity"]["owner"] == pytest.approx(ref["dissimilarity"]["owner"])
-    plain = analyse_mix(g, GROUPS, params=MixParams(permutations=0)).summary
+    plain = analyse_mix(g, GROUPS, params=MixParams(permutations=0)).indices
     assert s["multigroup_gini"] == pytest.approx(plain["multigroup_gini"])
     assert s["dissimilarity"]["owner"] != pytest.approx(plain["dissimilarity"]["owner"])
 
@@ -194,7 +194,7 @@ def test_reach_matrix_and_network_weights() -> None:
     k = kernel_weights(xy, 400, "triangular").toarray()
     assert k[0, 1] == pytest.approx(1 - 300 / 400) and k[0, 0] == 1.0 and k[0, 2] == 0.0
     g = areas(3)
-    net = analyse_mix(g, GROUPS, params=MixParams(permutations=0), weights=r).summary
+    net = analyse_mix(g, GROUPS, params=MixParams(permutations=0), weights=r).indices
     smooth = global_indices(r @ g[GROUPS].to_numpy(float), GROUPS)
     assert net["spatial"]["network"]["theil_h"] == pytest.approx(smooth["theil_h"])
     assert math.isfinite(net["spatial"]["network"]["multigroup_gini"])

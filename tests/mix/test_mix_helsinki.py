@@ -73,7 +73,7 @@ def test_real_districts_with_synthetic_tenure() -> None:
     assert a.loc[sup, "tenure_owner"].isna().all()
     ok = a.loc[~sup, "mix_entropy"]
     assert ok.between(0, 1).all()
-    s = json.loads(json.dumps(r.summary, allow_nan=False))
+    s = json.loads(json.dumps(r.indices, allow_nan=False))
     assert 0 < s["multigroup_dissimilarity"] < 1
     assert s["p_values"]["theil_h"] <= 0.05  # the synthetic city is segregated by design
 
@@ -108,7 +108,7 @@ def test_helsinki_default_synthetic_tenure() -> None:
     areas = grid.join(counts)
     r = analyse_mix(areas, COLUMNS, params=MixParams(permutations=19), seed=2)
     assert r.areas["mix_suppressed"].any() and not r.areas["mix_suppressed"].all()
-    assert np.isfinite(r.summary["theil_h"])
+    assert np.isfinite(r.indices["theil_h"])
     nb = building_neighbourhood_scores(buildings, COLUMNS)
     assert {"mix_entropy_400m", "mix_simpson_800m", "mix_suppressed_800m"} <= set(nb.columns)
     # a bigger walking radius holds at least as many dwellings: fewer suppressed

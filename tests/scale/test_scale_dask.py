@@ -22,29 +22,18 @@ import shapely
 
 from safespaces import distributed, pipeline, stages
 from safespaces.distributed import (
-    BYTES_PER_SEGMENT,
-    CORE,
     DASK_CONFIG,
-    MEMORY_SHARE,
-    NODE,
     _kernel_threads,
-    _rank_dark_paths,
     client_for,
-    default_partitions,
-    grid,
-    halo_m,
-    midpoints,
-    partition_frames,
     partition_neighbourhoods,
-    partition_sizes,
     partitioned_study,
-    partitions,
     run_dask,
 )
 from safespaces.errors import ConfigError
-from safespaces.lighting.analysis import analyse_lighting
-from safespaces.mix.analysis import count_matrix
-from safespaces.mix.buildings import reach_at_nodes
+from safespaces.lighting.analysis import LightingResult, analyse_lighting
+from safespaces.mix.analysis import MixResult
+from safespaces.mix.buildings import city_counts, reach_at_nodes
+from safespaces.partition import CORE, NODE, partition_frames, partitions
 from safespaces.shortest_paths import thread_count
 from safespaces.study import Study
 from safespaces.tiling import tile_study, tiled_study
@@ -90,30 +79,6 @@ def assert_same_layer(name: str, a: pd.DataFrame, b: pd.DataFrame) -> None:
             )
         else:
             pd.testing.assert_series_equal(x, y, check_exact=True, obj=where)
-
-
-def test_grid_covers_bounds() -> None:
-    boxes = grid((0.0, 0.0, 4000.0, 2000.0), 8)
-    assert len(boxes) == 8
-    assert min(b[0] for b in boxes) == 0 and max(b[2] for b in boxes) == 4000
-    assert sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) == pytest.approx(8e6)
-
-
-def test_partitions_own_every_row_once(base: Study) -> None:
-    parts = partitions(base, 4)
-    assert halo_m(base) >= 800 + base.osm.segments["length_m"].max()
-    assert base.tenure is not None
-    for attr, frame in (
-        ("core_segments", base.osm.segments),
-        ("core_lamps", base.osm.lamps),
-        ("core_spaces", base.osm.public_spaces),
-        ("core_tenure", base.tenure),
-    ):
-        owned = sorted(i for p in parts for i in getattr(p, attr).tolist())
-        assert owned == list(frame.index), attr
-    for p in parts:
-        assert set(p.core_segments) <= set(p.segments.index)
-        assert p.segments.index.is_monotonic_increasing
 
 
 @pytest.mark.dask
@@ -169,19 +134,27 @@ def test_lighting_equal_on_many_partitions() -> None:
     )
     parts = partitions(study, 9)
     assert len(parts) >= 8
-    segments, spaces, dark = [], [], []
+    results = []
     for p in parts:
         r = analyse_lighting(
-            p.segments, p.lamps, p.public_spaces, config.lighting, timezone="Europe/Helsinki"
+            p.segments,
+            p.lamps,
+            p.public_spaces,
+            config.lighting,
+            timezone="Europe/Helsinki",
+            darkness=whole.darkness,
         )
-        segments.append(r.segments.loc[p.core_segments])
-        spaces.append(r.public_spaces.loc[p.core_spaces])
-        core_ids = set(p.segments.loc[p.core_segments, "segment_id"])
-        dark.append(r.dark_paths[r.dark_paths["segment_id"].isin(core_ids)])
-    assert_same_layer("street_segments", whole.segments, pd.concat(segments).sort_index())
-    assert_same_layer("public_spaces", whole.public_spaces, pd.concat(spaces).sort_index())
-    ranked = _rank_dark_paths(dark, osm.segments, config.lighting.sample_spacing_m)
-    assert_same_layer("dark_paths", whole.dark_paths, ranked)
+        results.append(
+            r.core(
+                p.segments.index.isin(p.core_segments),
+                p.lamps.index.isin(p.core_lamps),
+                p.public_spaces.index.isin(p.core_spaces),
+            )
+        )
+    merged = LightingResult.merge(results, osm.segments, config.lighting.sample_spacing_m)
+    for name, layer in whole.layers().items():
+        assert_same_layer(name, layer, merged.layers()[name])
+    assert len(merged.dark_paths) > 0
 
 
 def test_walking_neighbourhoods_equal_on_many_partitions() -> None:
@@ -192,14 +165,21 @@ def test_walking_neighbourhoods_equal_on_many_partitions() -> None:
     parts = partitions(study, 9)
     frames = partition_frames(study, parts)
     groups = stages.tenure_groups(study)
-    city = count_matrix(study.tenure, groups).sum(axis=0)
-    scores = [
+    city = city_counts(study.tenure, groups)
+    results = [
         partition_neighbourhoods(segments, tenure, groups, study.config.mix, city)
         for segments, tenure in zip(frames["segments"], frames["tenure"], strict=True)
     ]
-    gathered = pd.concat(scores).sort_index()
-    assert gathered.index.equals(whole.index)
-    assert_same_layer("mix_neighbourhoods", whole, gathered)
+    merged = MixResult.merge(results, study.tenure.index)
+    assert merged.neighbourhoods is not None and whole.neighbourhoods is not None
+    assert merged.neighbourhoods.index.equals(study.tenure.index)
+    assert_same_layer(
+        "mix_neighbourhoods",
+        whole.layers()["mix_neighbourhoods"],
+        merged.layers()["mix_neighbourhoods"],
+    )
+    with pytest.raises(ValueError, match="every tenure building once"):
+        MixResult.merge(results[1:], study.tenure.index)
     # a partition's halo holds buildings whose node lies off its network
     segments, tenure = frames["segments"][0], frames["tenure"][0]
     assert not tenure[NODE].isin(np.r_[segments["u"], segments["v"]]).all()
@@ -245,26 +225,6 @@ def test_partitioned_study_is_dask_geopandas(base: Study) -> None:
     assert len(gathered) > len(base.osm.segments)  # halos overlap
     for part, core in zip(parts, parted.cores, strict=True):
         assert shapely.box(*part.box).equals(core)
-
-
-def test_default_partitions(base: Study) -> None:
-    city = tile_study(base, 4)
-    # enough memory: one partition per worker, and never more work than one per worker
-    assert default_partitions(city, 2) == 2
-    assert default_partitions(city, 4) in (3, 4)
-    # the default city fits in one partition: a second would recompute it whole
-    assert default_partitions(base, 2) == 1
-    # too little memory for halves: more partitions, a multiple of the workers
-    halves = partition_sizes(midpoints(city.osm.segments), grid_for(city, 2), halo_m(city))
-    limit = int(halves.max()) * BYTES_PER_SEGMENT / MEMORY_SHARE - 1
-    n = default_partitions(city, 2, memory_limit=limit)
-    assert n > 2 and n % 2 == 0
-
-
-def grid_for(study: Study, n: int) -> list[tuple[float, float, float, float]]:
-    seg = study.osm.segments
-    x0, y0, x1, y1 = (float(v) for v in seg.total_bounds)
-    return grid((x0, y0, x1, y1), n, midpoints(seg))
 
 
 @pytest.mark.dask

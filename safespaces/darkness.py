@@ -1,4 +1,8 @@
-"""Hours of darkness per day of the year.
+"""Hours of darkness per day of the year: the study's darkness table.
+
+A measure below the families: lighting publishes the table, eyes on the street
+reads its dark hours from it and incidents their light windows. It is computed
+once per study (:func:`study_darkness`) and passed to the families.
 
 Solar declination and the equation of time come from NOAA's "General Solar
 Position Calculations" (NOAA Global Monitoring Laboratory, after Spencer 1971),
@@ -20,10 +24,15 @@ The method is accurate to about a minute at Helsinki's latitude.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pyproj import Transformer
+
+from safespaces.errors import InputError
 
 #: Zenith angle (degrees) of sunrise/sunset and of civil twilight.
 SUNRISE_ZENITH = 90.833
@@ -126,3 +135,66 @@ def darkness_hours(
             "polar": polar.astype(object),
         }
     )
+
+
+def darkness_years(
+    lat: float, lon: float, years: Iterable[int], *, timezone: str = "Europe/Helsinki"
+) -> pd.DataFrame:
+    """The tables of :func:`darkness_hours` for several years, one after another.
+
+    Each year appears once, in calendar order; a year's rows are those of
+    :func:`darkness_hours` for that year alone.
+    """
+    frames = [darkness_hours(lat, lon, y, timezone=timezone) for y in sorted(set(years))]
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)
+
+
+def darkness_of_year(darkness: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of ``year`` (the table itself when it holds no other year).
+
+    Raises
+    ------
+    ValueError
+        When the table has no row of ``year``.
+    """
+    years = pd.to_datetime(darkness["date"].astype(str)).dt.year.to_numpy()
+    if len(years) and bool((years == year).all()):
+        return darkness
+    rows = darkness[years == year]
+    if rows.empty:
+        raise ValueError(f"the darkness table has no row of {year}")
+    return rows.reset_index(drop=True)
+
+
+def study_latlon(frame: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Latitude and longitude of the centre of ``frame``'s bounds (the study's place)."""
+    if frame.crs is None or len(frame) == 0:
+        raise InputError(
+            "cannot place the study area: no CRS or no features",
+            fix="give segments with a CRS",
+        )
+    minx, miny, maxx, maxy = frame.total_bounds
+    to_wgs = Transformer.from_crs(frame.crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform((minx + maxx) / 2, (miny + maxy) / 2)
+    return float(lat), float(lon)
+
+
+def study_darkness(
+    segments: gpd.GeoDataFrame, years: Iterable[int], *, timezone: str
+) -> pd.DataFrame:
+    """The study's darkness table: :func:`darkness_years` at the centre of ``segments``.
+
+    Parameters
+    ----------
+    segments
+        The study's walking segments (their bounds place the study).
+    years
+        Every year a family reads (the lighting table's year, the year of the
+        eyes' reference week).
+    timezone
+        IANA zone of the local clock times.
+    """
+    lat, lon = study_latlon(segments)
+    return darkness_years(lat, lon, years, timezone=timezone)
