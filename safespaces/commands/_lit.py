@@ -6,10 +6,12 @@ import argparse
 import dataclasses
 from pathlib import Path
 
+import pandas as pd
+
 from safespaces.commands._common import inputs_from_args, progress, write_raster_styles
 from safespaces.config import Config
 from safespaces.lighting import LightingResult
-from safespaces.stages import StageOutput, lighting_stage
+from safespaces.stages import StageOutput, lighting_stage, study_darkness
 from safespaces.study import Study, load_study
 
 
@@ -27,6 +29,9 @@ class LitStudy:
         Seconds per stage so far.
     lighting, output
         The lighting result and its layers, files and summary.
+    darkness
+        The study's darkness table (:func:`safespaces.stages.study_darkness`),
+        computed once for the lighting and the eyes stages.
     """
 
     study: Study
@@ -34,6 +39,7 @@ class LitStudy:
     timings: dict[str, float]
     lighting: LightingResult
     output: StageOutput
+    darkness: pd.DataFrame
 
 
 def light_study(args: argparse.Namespace, config: Config, folder: Path) -> LitStudy:
@@ -46,6 +52,9 @@ def light_study(args: argparse.Namespace, config: Config, folder: Path) -> LitSt
     """
     timings: dict[str, float] = {}
     study = load_study(inputs_from_args(args), config, progress=progress, timings=timings)
-    lighting, output = lighting_stage(study, folder, progress=progress, timings=timings)
+    darkness = study_darkness(study)
+    lighting, output = lighting_stage(
+        study, folder, darkness=darkness, progress=progress, timings=timings
+    )
     write_raster_styles(output.files)
-    return LitStudy(study, folder, timings, lighting, output)
+    return LitStudy(study, folder, timings, lighting, output, darkness)

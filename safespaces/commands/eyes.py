@@ -81,7 +81,11 @@ def run(args: argparse.Namespace) -> int:
         lit = light_study(args, config, out.path)
         light_out = lit.output
         result, stage = eyes_stage(
-            lit.study, lit.lighting.segments, progress=progress, timings=lit.timings
+            lit.study,
+            lit.lighting.segments,
+            darkness=lit.darkness,
+            progress=progress,
+            timings=lit.timings,
         )
         info = stage.summary
         layer: gpd.GeoDataFrame = result.segments

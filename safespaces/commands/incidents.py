@@ -32,7 +32,7 @@ from safespaces.config import Config
 from safespaces.errors import InputError
 from safespaces.incidents.analysis import IncidentResult, analyse_incidents
 from safespaces.io import GPKG_NAME, existing_metadata
-from safespaces.stages import eyes_stage, lighting_stage
+from safespaces.stages import eyes_stage, lighting_stage, study_darkness
 from safespaces.study import Inputs, Study, load_study
 from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE
 
@@ -139,8 +139,9 @@ def prepare(args: argparse.Namespace, config: Config) -> Prepared:
     lower = {str(c).lower() for c in study_areas.columns}
     if any(n.lower() in lower for n in config.incidents.residents_columns):
         study_areas = study_areas.drop(columns="residents_est")
-    lighting, _ = lighting_stage(study, None, progress=progress)
-    eyes, _ = eyes_stage(study, lighting.segments, progress=progress)
+    darkness = study_darkness(study)
+    lighting, _ = lighting_stage(study, None, darkness=darkness, progress=progress)
+    eyes, _ = eyes_stage(study, lighting.segments, darkness=darkness, progress=progress)
     return Prepared(study, study_areas, eyes.segments, lighting.darkness, record)
 
 
