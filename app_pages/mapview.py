@@ -22,7 +22,9 @@ from app_pages.webmap import (
 )
 from safespaces.catalogue import describe_columns
 from safespaces.eyes import HOUR_COLUMNS
+from safespaces.eyes.vocabulary import window_column
 from safespaces.indices import FAMILIES
+from safespaces.lighting.vocabulary import CLASS_COLUMN
 from safespaces.pipeline import OSM_ATTRIBUTION
 
 #: Map layers: key -> (view, catalogue layer, geometry kind). Drawn in this order.
@@ -164,12 +166,12 @@ _SEGMENT_MEASURES = [
     "name",
     "highway",
     "length_m",
-    "light_class",
+    CLASS_COLUMN,
     "light_lux_avg",
     "light_lux_min",
     "eyes_HOUR",
-    "eyes_day",
-    "eyes_night",
+    window_column("day"),
+    window_column("night"),
     "incidents_count",
     "incidents_per_100m_eb",
 ]

@@ -24,6 +24,7 @@ import pandas as pd
 from safespaces.errors import ConfigError
 from safespaces.eyes.params import COMPONENTS, HOURS, EyesParams
 from safespaces.eyes.vocabulary import WINDOWS, window_column
+from safespaces.lighting.vocabulary import DARK_CLASSES, LIT_NOT_MAPPED
 
 
 def saturate(value: npt.ArrayLike, sat: float) -> npt.NDArray[np.float64]:
@@ -47,9 +48,7 @@ def light_factor(
     lux = np.asarray(lux_avg, dtype=float).copy()
     if light_class is not None:
         cls = np.asarray(light_class, dtype=object)
-        tagged = np.isnan(lux) & np.array(
-            [isinstance(c, str) and c.startswith("lit") for c in cls], dtype=bool
-        )
+        tagged = np.isnan(lux) & (cls == LIT_NOT_MAPPED)
         lux[tagged] = params.light_lux_tagged_lit
     lux = np.nan_to_num(lux)
     return params.light_floor + (1 - params.light_floor) * np.clip(lux / params.light_lux_ref, 0, 1)
@@ -215,7 +214,7 @@ def explain(
                 items.append((late / HOURS, f"no open premises after {closes % HOURS:02d}:00"))
         if light is not None and light[i] < 1.0:
             label = "unlit" if light[i] <= params.light_floor else "poorly lit"
-            if cls is not None and isinstance(cls[i], str) and cls[i] not in ("unlit", "below P6"):
+            if cls is not None and isinstance(cls[i], str) and cls[i] not in DARK_CLASSES:
                 label = "poorly lit"
             items.append((float(light[i]) - params.light_floor, label))
         items.sort(key=lambda item: item[0])

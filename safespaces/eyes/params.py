@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import opening_hours
 
 from safespaces.errors import SettingError
+from safespaces.eyes.vocabulary import HOURS
 from safespaces.validation import (
     Check,
     Count,
@@ -24,7 +25,6 @@ from safespaces.validation import (
     check_section,
 )
 
-HOURS = 24
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _LONG = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: Components of the index, in the order of :attr:`EyesParams.weights`.

@@ -3,16 +3,16 @@
 One builder per name (as cityseer's ``config.prep_gdf_key``): ``eyes_h07`` is
 built by :func:`eyes_column`, ``eyes_night`` by :func:`window_column`, and the
 analysis, the composite score, the catalogue, the run summary and the app all
-call them instead of spelling the rule again. The module imports only the
-family's constants.
+call them instead of spelling the rule again. The module imports nothing from
+the package (other families read the eyes columns by these names).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from safespaces.eyes.params import HOURS
-
+#: Clock hours in a day: one ``eyes_hNN`` column each.
+HOURS = 24
 #: Prefix of every column of the family.
 PREFIX = "eyes"
 #: Hour windows of the summary columns, in column order: clock hours of each

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from safespaces.errors import SettingError
+from safespaces.eyes.vocabulary import window_column
+from safespaces.lighting.vocabulary import CLASS_COLUMN
 from safespaces.validation import Count, Note, Number, OneOf, Rules, check_section
 
 #: Largest permutations x (units - 1) of the Gi* conditional permutations. Memory is
@@ -87,7 +89,7 @@ class IncidentParams:
     density_cell_m: float = 10.0
     density_max_cells: int = 25_000_000
     mask_density_below_k: bool = True
-    environment_columns: tuple[str, ...] = ("eyes_night", "light_class")
+    environment_columns: tuple[str, ...] = (window_column("night"), CLASS_COLUMN)
     ci_level: float = 0.95
     residents_columns: tuple[str, ...] = (
         "residents",

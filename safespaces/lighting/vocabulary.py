@@ -20,6 +20,8 @@ P_CLASSES: tuple[tuple[str, float, float], ...] = (
     ("P5", 3.0, 0.6),
     ("P6", 2.0, 0.4),
 )
+#: The segment column holding the class (read by other families under this name).
+CLASS_COLUMN = "light_class"
 #: The P class names, best first.
 P_CLASS_NAMES: tuple[str, ...] = tuple(name for name, _, _ in P_CLASSES)
 #: The lowest P class: "P6 or better" means a class in :data:`P_CLASS_NAMES`.
@@ -131,6 +133,7 @@ __all__ = [
     "CONFLICT_NO_BUT_LAMPS",
     "CONFLICT_UNKNOWN",
     "CONFLICT_YES_NO_LAMPS",
+    "CLASS_COLUMN",
     "DARK_CLASSES",
     "EVIDENCE",
     "EVIDENCE_MAPPED",
