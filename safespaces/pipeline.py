@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import geopandas as gpd
 import pandas as pd
@@ -159,36 +159,28 @@ def run(
     return result.moved(folder)
 
 
-def run_study(
-    study: Study,
-    out: Path,
-    *,
-    lighting_eyes: LightingEyes = local_lighting_eyes,
-    neighbourhoods: stages.Neighbourhoods | None = None,
-    progress: Progress | None = None,
-    timings: dict[str, float] | None = None,
-    include_raw_points: bool = False,
-    metadata: dict[str, Any] | None = None,
-) -> RunResult:
+class StageOptions(TypedDict, total=False):
+    """Keyword options of :func:`run_stages` (and :func:`run_study`, which passes them on)."""
+
+    lighting_eyes: LightingEyes
+    neighbourhoods: stages.Neighbourhoods | None
+    progress: Progress | None
+    timings: dict[str, float] | None
+    include_raw_points: bool
+    metadata: dict[str, Any] | None
+
+
+def run_study(study: Study, out: Path, **options: Unpack[StageOptions]) -> RunResult:
     """Every stage on a loaded study, written into ``out`` as a whole or not at all.
 
-    ``lighting_eyes`` runs the per-segment stages and ``neighbourhoods`` the
-    buildings' walking neighbourhoods (in this process by default;
-    :mod:`safespaces.distributed` passes dask versions). The files are written
-    into a staging folder and swapped in for ``out`` at the end
+    ``options`` as for :func:`run_stages`: ``lighting_eyes`` runs the per-segment
+    stages and ``neighbourhoods`` the buildings' walking neighbourhoods (in this
+    process by default; :mod:`safespaces.distributed` passes dask versions). The
+    files are written into a staging folder and swapped in for ``out`` at the end
     (:func:`safespaces.output.output_folder`).
     """
     with output_folder(out) as folder:
-        result = run_stages(
-            study,
-            folder.path,
-            lighting_eyes=lighting_eyes,
-            neighbourhoods=neighbourhoods,
-            progress=progress,
-            timings=timings,
-            include_raw_points=include_raw_points,
-            metadata=metadata,
-        )
+        result = run_stages(study, folder.path, **options)
     return result.moved(folder)
 
 

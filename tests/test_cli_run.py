@@ -126,7 +126,8 @@ def test_bad_config_exits_2(tmp_path: Path) -> None:
 
 
 def test_input_options_are_one_helper() -> None:
-    from safespaces.commands._common import add_input_options, inputs_from_args
+    from safespaces.commands._args import add_input_options
+    from safespaces.commands._common import inputs_from_args
     from safespaces.study import Inputs
 
     parser = argparse.ArgumentParser()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from safespaces.commands._common import add_config_options, config_from_args
+from safespaces.commands._args import add_config_options
+from safespaces.commands._common import config_from_args
 from safespaces.config import to_toml
 
 HELP = "print the configuration (defaults, --config file and --set overrides) as TOML"

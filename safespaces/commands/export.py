@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from safespaces.commands._common import command_output, config_from_args, finish_parser, progress
+from safespaces.commands._args import command_parser, finish_parser
+from safespaces.commands._common import command_output, config_from_args, progress
 from safespaces.qgis import export_package
 
 HELP = "package an output folder for QGIS: styled GeoPackage, raster styles, safespaces.qgz"
@@ -37,12 +38,7 @@ def add_parser(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
     """Register the ``export`` subcommand."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "export",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser(subparsers, "export", HELP, DESCRIPTION)
     return finish_parser(parser, run, crs=False)
 
 

@@ -13,15 +13,8 @@ import argparse
 
 import geopandas as gpd
 
-from safespaces.commands._common import (
-    OSM_HELP,
-    add_input_options,
-    command_output,
-    config_from_args,
-    finish_parser,
-    progress,
-    with_override,
-)
+from safespaces.commands._args import OSM_HELP, add_input_options, command_parser, finish_parser
+from safespaces.commands._common import command_output, config_from_args, progress, with_override
 from safespaces.commands._lit import light_study
 from safespaces.eyes import normalise_weekday
 from safespaces.io import write_json, write_layers
@@ -49,12 +42,7 @@ Examples:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register the ``eyes`` subcommand on an ``argparse`` subparsers object."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "eyes",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(subparsers, "eyes", HELP, DESCRIPTION)
     add_input_options(p, osm=OSM_HELP)
     p.add_argument(
         "--weekday",

@@ -18,14 +18,12 @@ import geopandas as gpd
 import pandas as pd
 
 import safespaces
+from safespaces.commands._args import add_input_options, command_parser, finish_parser
 from safespaces.commands._common import (
-    add_input_options,
     check_density_bandwidth,
     command_output,
-    config_from_args,
-    finish_parser,
+    permutations_config,
     progress,
-    with_override,
 )
 from safespaces.commands._incident_outputs import RAW_LAYER, format_report, write_outputs
 from safespaces.config import Config
@@ -55,12 +53,7 @@ Example:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register the ``incidents`` subcommand."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "incidents",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(subparsers, "incidents", HELP, DESCRIPTION)
     add_input_options(
         p,
         incidents="incident points (CSV or vector)",
@@ -86,13 +79,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return with_override(
-        config_from_args(args),
-        "incidents",
-        "hotspot_permutations",
-        getattr(args, "permutations", None),
-        flag="--permutations",
-    )
+    return permutations_config(args, "incidents", "hotspot_permutations")
 
 
 @dataclasses.dataclass

@@ -12,13 +12,8 @@ from __future__ import annotations
 
 import argparse
 
-from safespaces.commands._common import (
-    OSM_HELP,
-    add_input_options,
-    command_output,
-    config_from_args,
-    finish_parser,
-)
+from safespaces.commands._args import OSM_HELP, add_input_options, command_parser, finish_parser
+from safespaces.commands._common import command_output, config_from_args
 from safespaces.commands._lit import light_study
 from safespaces.io import write_json, write_layers
 from safespaces.pipeline import run_metadata
@@ -47,12 +42,7 @@ def add_parser(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
     """Register the ``lighting`` subcommand on an ``argparse`` subparsers object."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "lighting",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(subparsers, "lighting", HELP, DESCRIPTION)
     add_input_options(
         p,
         osm=OSM_HELP,

@@ -14,12 +14,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from safespaces.commands._common import (
-    command_output,
-    config_from_args,
-    finish_parser,
-    with_override,
-)
+from safespaces.commands._args import command_parser, finish_parser
+from safespaces.commands._common import command_output, permutations_config
 from safespaces.config import Config
 from safespaces.errors import InputError
 from safespaces.io import write_json, write_layers
@@ -42,12 +38,7 @@ Example:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register the ``mix`` subcommand on an ``argparse`` subparsers object."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "mix",
-        help=HELP,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = command_parser(subparsers, "mix", HELP, DESCRIPTION)
     p.add_argument("--areas", required=True, type=Path, metavar="F", help="polygon file")
     p.add_argument(
         "--groups",
@@ -80,13 +71,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return with_override(
-        config_from_args(args),
-        "mix",
-        "permutations",
-        getattr(args, "permutations", None),
-        flag="--permutations",
-    )
+    return permutations_config(args, "mix", "permutations")
 
 
 def _read_development(path: Path) -> gpd.GeoDataFrame:

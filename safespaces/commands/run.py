@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from safespaces.commands._args import add_input_options, finish_parser
 from safespaces.commands._common import (
-    add_input_options,
     check_density_bandwidth,
     config_from_args,
-    finish_parser,
     inputs_from_args,
     out_dir,
     progress,

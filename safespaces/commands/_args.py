@@ -1,0 +1,108 @@
+"""Building the subcommands' parsers: shared options, one way to register a command."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+#: Input files a command can name (``--osm F`` ...): the path fields of ``Inputs``.
+INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas")
+#: Help of ``--osm`` for the commands that fall back to the embedded extract.
+OSM_HELP = "OpenStreetMap extract (.osm.pbf or .osm); default: the embedded Helsinki extract"
+
+
+def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
+    """Add ``--config``, ``--set`` and (optionally) ``--out``."""
+    parser.add_argument(
+        "--config", type=Path, metavar="F", help="TOML configuration file (see docs/config.md)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="override one setting, e.g. --set lighting.cutoff_m=40 (repeatable)",
+    )
+    if out:
+        parser.add_argument(
+            "--out",
+            type=Path,
+            metavar="DIR",
+            help="output folder (default: layers/<general.name>)",
+        )
+
+
+def finish_parser(
+    parser: argparse.ArgumentParser,
+    func: Callable[[argparse.Namespace], int],
+    *,
+    crs: bool = True,
+) -> argparse.ArgumentParser:
+    """End a subcommand's options: ``--crs`` (optionally), ``--config``, ``--set``, ``--out``.
+
+    Parameters
+    ----------
+    parser
+        The subcommand's parser, its own options added.
+    func
+        What the subcommand runs (``args.func``); returns the exit status.
+    crs
+        Also add ``--crs`` (:func:`add_crs_option`).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        ``parser``.
+    """
+    if crs:
+        add_crs_option(parser)
+    add_config_options(parser)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def add_crs_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--crs`` for x/y columns or files without a CRS."""
+    parser.add_argument(
+        "--crs",
+        metavar="CRS",
+        help="CRS of x/y columns or of files that declare none, e.g. EPSG:3067",
+    )
+
+
+def add_input_options(parser: argparse.ArgumentParser, **helps: str) -> None:
+    """Add one ``--NAME F`` file option per input, in the order given.
+
+    Parameters
+    ----------
+    parser
+        The subcommand's parser.
+    **helps
+        Help text of each option, keyed by input (one of :data:`INPUT_FILES`).
+
+    Raises
+    ------
+    ValueError
+        A name that is not an input file.
+    """
+    for name, text in helps.items():
+        if name not in INPUT_FILES:
+            raise ValueError(f"{name!r} is not an input file ({', '.join(INPUT_FILES)})")
+        parser.add_argument(f"--{name}", type=Path, metavar="F", help=text)
+
+
+def command_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """A subcommand's parser, its description printed as written (examples keep their lines)."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=help,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
