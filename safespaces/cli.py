@@ -18,7 +18,7 @@ import safespaces
 from safespaces.errors import INTERNAL_ERROR_STATUS, SafespacesError, report_internal_error
 
 #: Subcommand modules in ``safespaces.commands``, in the order ``--help`` lists them.
-COMMANDS = ("run", "lighting", "eyes", "mix", "incidents", "export", "config")
+COMMANDS = ("run", "lighting", "eyes", "mix", "incidents", "export", "compare", "config")
 
 
 def build_parser() -> argparse.ArgumentParser:
