@@ -116,6 +116,7 @@ FLOORS: tuple[Floor, ...] = (
             "safespaces.tiling",
             "safespaces.partition",
             "safespaces.distributed",
+            "safespaces.compare",
         ),
     ),
     Floor(
@@ -141,6 +142,7 @@ ORCHESTRATION = (
     "safespaces.distributed",
     "safespaces.partition",
     "safespaces.tiling",
+    "safespaces.compare",
     "safespaces.commands",
     "safespaces.cli",
 )
