@@ -37,10 +37,12 @@ from safespaces.timing import Progress
 
 #: The table's name: ``<DIR>/city_comparison.csv`` and the GeoPackage attribute table.
 TABLE = "city_comparison"
-#: Input files a city of a cities file can name, as for ``run`` (paths relative to that file).
-CITY_FILES = ("osm", "lamps", "tenure", "incidents", "areas")
+#: Inputs a city of a cities file can name: every field of :class:`~safespaces.study.Inputs`
+#: (as for ``run``); those that are files are read relative to the cities file.
+CITY_INPUTS = tuple(f.name for f in dataclasses.fields(Inputs))
+CITY_FILES = tuple(f.name for f in dataclasses.fields(Inputs) if "Path" in str(f.type))
 #: Every key a ``[[city]]`` table may hold.
-CITY_KEYS = (*CITY_FILES, "name", "config", "set", "crs")
+CITY_KEYS = ("name", *CITY_INPUTS, "config", "set")
 #: File-name endings dropped from an extract's name to make the city's default name.
 _EXTRACT_SUFFIXES = (".osm.pbf", ".osm.bz2", ".osm.gz", ".pbf", ".osm")
 #: The measure columns, in table order (besides ``city``, ``status`` ... ``out``).
@@ -52,11 +54,13 @@ MEASURES = (
     "lamps",
     "light_share_p6",
     "light_share_lit_not_mapped",
-    "light_lamp_coverage",
+    "light_share_no_lamp_data",
     *(window_column(w) for w in WINDOWS),
     "mix_entropy",
     "score_mean",
 )
+#: The lighting summary's share of walking length whose lamp data is missing (lamp-data coverage).
+NO_LAMP_DATA_SHARE = "no_lamp_data_share_of_walking_length"
 COLUMNS = ("city", "status", *MEASURES, "unknown", "error", "out")
 
 
@@ -142,11 +146,12 @@ def read_cities(path: Path) -> list[City]:
                 **where,
                 fix='write paths and names in quotes, and set = ["section.key=value", ...]',
             )
-        files = {k: base / entry[k] for k in CITY_FILES if k in entry}
+        given = {k: base / v if k in CITY_FILES else v for k, v in entry.items()}
+        files = {k: v for k, v in given.items() if k in CITY_INPUTS}
         cities.append(
             City(
                 name=entry.get("name") or city_name(files["osm"]),
-                inputs=Inputs(**files, crs=entry.get("crs")),
+                inputs=Inputs(**files),
                 config=base / entry["config"] if "config" in entry else None,
                 sets=tuple(sets),
             )
@@ -187,15 +192,6 @@ def _number(value: Any, digits: int = 2) -> float:
         return math.nan
 
 
-def lamp_coverage(lighting: Mapping[str, Any]) -> float:
-    """The lamp-data coverage of a lighting summary: its first numeric ``*coverage*`` entry
-    (NaN when the lighting family reports none)."""
-    for key, value in lighting.items():
-        if "coverage" in key and isinstance(value, int | float) and not isinstance(value, bool):
-            return _number(value, 4)
-    return math.nan
-
-
 def city_row(name: str, study: Study, summary: Mapping[str, Any], out: Path) -> dict[str, Any]:
     """The table's row of one city's run: measures from its ``run`` summary.
 
@@ -210,20 +206,20 @@ def city_row(name: str, study: Study, summary: Mapping[str, Any], out: Path) -> 
     row: dict[str, Any] = {
         "city": name,
         "status": "ok",
-        "timezone": str(getattr(study, "timezone", None) or study.config.general.timezone),
+        "timezone": study.config.general.timezone,
         "crs": study.crs.to_string(),
         "walking_km": _number(summary.get("walking length km"), 1),
-        "residents_est": _number(summary.get("residents (estimated)"), 0),
+        "residents_est": _number(study.areas["residents_est"].sum(), 0),
         "lamps": _number(summary.get("lamps"), 0),
         "light_share_p6": _number(share_p6_or_better(shares), 4) if shares else math.nan,
         "light_share_lit_not_mapped": _number(shares.get(LIT_NOT_MAPPED), 4),
-        "light_lamp_coverage": lamp_coverage(light),
+        "light_share_no_lamp_data": _number(light.get(NO_LAMP_DATA_SHARE), 4),
         **{window_column(w): _number(eyes.get(window_column(w))) for w in WINDOWS},
         "mix_entropy": _number(mix.get("multigroup_entropy"), 4),
         "score_mean": _number(score.get("length_weighted_mean")),
     }
     why = {
-        "light_lamp_coverage": "no coverage estimate in the lighting summary",
+        "light_share_no_lamp_data": "no lamp-data coverage in the lighting summary",
         "mix_entropy": "no tenure input" if study.tenure is None else "undefined",
     }
     unknown = [f"{k}: {why.get(k, 'not measured')}" for k in MEASURES if _empty(row[k])]
@@ -328,6 +324,6 @@ def _cell(column: str, value: Any) -> str:
     if isinstance(value, int | np.integer):
         return f"{value:,}"
     if isinstance(value, float):
-        share = column.startswith("light_share") or column == "light_lamp_coverage"
+        share = column.startswith("light_share")
         return f"{value:.1%}" if share else f"{value:g}"
     return str(value)
