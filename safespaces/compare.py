@@ -123,60 +123,62 @@ def read_cities(path: Path) -> list[City]:
         raise InputError(
             "lists no city", path=path, fix='add one [[city]] table per city with osm = "FILE"'
         )
-    base = Path(path).parent
-    cities = []
-    for row, entry in enumerate(entries, start=1):
-        where = {"path": path, "row": row}
-        wrong = sorted(set(entry) - set(CITY_KEYS))
-        if wrong:
-            raise InputError(
-                f"[[city]] {row} has the unknown key {wrong[0]!r}",
-                **where,
-                fix=f"use only {', '.join(CITY_KEYS)}",
-            )
-        if "osm" not in entry:
-            raise InputError(f"[[city]] {row} names no extract", **where, fix='add osm = "FILE"')
-        texts = {k: v for k, v in entry.items() if k != "set"}
-        bad = next((k for k, v in texts.items() if not isinstance(v, str) or not v), None)
-        sets = entry.get("set", [])
-        if bad or not isinstance(sets, list) or not all(isinstance(s, str) for s in sets):
-            key = bad or "set"
-            raise InputError(
-                f"[[city]] {row}: {key!r} is not {'a list of texts' if key == 'set' else 'a text'}",
-                **where,
-                fix='write paths and names in quotes, and set = ["section.key=value", ...]',
-            )
-        given = {k: base / v if k in CITY_FILES else v for k, v in entry.items()}
-        files = {k: v for k, v in given.items() if k in CITY_INPUTS}
-        cities.append(
-            City(
-                name=entry.get("name") or city_name(files["osm"]),
-                inputs=Inputs(**files),
-                config=base / entry["config"] if "config" in entry else None,
-                sets=tuple(sets),
-            )
-        )
+    cities = [_city(entry, n, Path(path)) for n, entry in enumerate(entries, start=1)]
     return check_cities(cities, path)
 
 
+def _city(entry: Any, n: int, path: Path) -> City:
+    """The city of the ``n``-th ``[[city]]`` table of the cities file ``path``."""
+
+    def wrong(what: str, fix: str) -> InputError:
+        return InputError(f"[[city]] number {n} {what}", path=path, fix=fix)
+
+    if not isinstance(entry, dict):
+        raise wrong("is not a table", "write each city as a [[city]] table")
+    unknown = sorted(set(entry) - set(CITY_KEYS))
+    if unknown:
+        raise wrong(f"has the unknown key {unknown[0]!r}", f"use only {', '.join(CITY_KEYS)}")
+    if "osm" not in entry:
+        raise wrong("names no extract", 'add osm = "FILE"')
+    bad = next((k for k, v in entry.items() if k != "set" and not (isinstance(v, str) and v)), None)
+    if bad:
+        raise wrong(f"has {bad!r} that is not a text", "write paths and names in quotes")
+    sets = entry.get("set", [])
+    if not isinstance(sets, list) or not all(isinstance(s, str) for s in sets):
+        raise wrong("has 'set' that is not a list of texts", 'write set = ["section.key=value"]')
+    base = path.parent
+    given = {k: base / v if k in CITY_FILES else v for k, v in entry.items()}
+    inputs = Inputs(**{k: v for k, v in given.items() if k in CITY_INPUTS})
+    return City(
+        name=entry.get("name") or city_name(given["osm"]),
+        inputs=inputs,
+        config=base / entry["config"] if "config" in entry else None,
+        sets=tuple(sets),
+    )
+
+
 def check_cities(cities: list[City], path: Path | None = None) -> list[City]:
-    """Refuse names that cannot be a folder, and two cities of one name, before any run."""
+    """Refuse names that cannot be a folder, and two cities of one name, before any run.
+
+    ``path`` is the cities file they come from (None: extracts named on the command line).
+    """
     seen: set[str] = set()
-    for row, city in enumerate(cities, start=1):
+    for n, city in enumerate(cities, start=1):
+        where = path or city.inputs.osm
+        also = "" if path else " (rename the file, or name the city in a --cities file)"
         problem = name_problem(city.name)
         if problem is not None:
             raise InputError(
-                f"the city name {city.name!r} is {problem[0]}",
-                path=path,
-                row=row if path else None,
-                fix=problem[1] + ("" if path else " (rename the file, or use --cities)"),
+                f"city number {n}: the name {city.name!r}: {problem[0]}",
+                path=where,
+                fix=problem[1] + also,
             )
         if city.name.lower() in seen:
             raise InputError(
-                f"two cities are named {city.name!r} (each writes the folder DIR/<name>)",
-                path=path,
-                row=row if path else None,
-                fix="give each city a name of its own" + ("" if path else " with --cities"),
+                f"city number {n}: another city is named {city.name!r} "
+                "(each city writes the folder DIR/<name>)",
+                path=where,
+                fix="give each city a name of its own" + also,
             )
         seen.add(city.name.lower())
     return cities
