@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -87,12 +88,12 @@ class City:
 
 
 def city_name(path: str | Path) -> str:
-    """The default name of a city: its extract's file name without ``.osm.pbf`` and the like."""
+    """The default name of a city: its extract's file name without ``.osm.pbf`` and the
+    like, lower-cased, other characters than letters, digits, ``-`` and ``_`` as ``-``."""
     name = Path(path).name
-    for suffix in _EXTRACT_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return Path(name).stem
+    cut = next((s for s in _EXTRACT_SUFFIXES if name.lower().endswith(s)), Path(name).suffix)
+    stem = name[: len(name) - len(cut)] if cut else name
+    return re.sub(r"[^\w-]+", "-", stem.lower()).strip("-._") or "city"
 
 
 def cities_from_files(paths: Sequence[Path]) -> list[City]:

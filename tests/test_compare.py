@@ -13,6 +13,7 @@ import pandas as pd
 import pyogrio
 import pytest
 from conftest import REPO, require
+from pyproj import CRS
 
 from safespaces.cli import main
 from safespaces.compare import COLUMNS, TABLE, City, city_name, format_table, read_cities
@@ -95,9 +96,9 @@ def test_rows_equal_each_citys_own_run_summary(compared: Path) -> None:
         assert row["score_mean"] == summary["score"]["length_weighted_mean"]
         assert pd.isna(row["mix_entropy"])  # no tenure: unknown, not 0
         assert "mix_entropy: no tenure input" in row["unknown"]
-    # each city in its own UTM zone (Lund 33N, Oslo and Munich 32N), each name its own
-    assert table.loc["lund", "crs"] == "EPSG:32633"
-    assert table.loc["munich", "crs"] == "EPSG:32632"
+    # each city in a metric CRS of its own place: Lund (Sweden, UTM 33N) not in Munich's
+    assert all(CRS.from_user_input(c).is_projected for c in table["crs"])
+    assert table.loc["lund", "crs"] != table.loc["munich", "crs"]
     assert table["walking_km"].nunique() == 3
 
 
@@ -142,7 +143,9 @@ def test_a_failing_city_gets_its_row_and_the_others_run(
 def test_city_names_from_extracts() -> None:
     assert city_name("x/lund_otp.osm.pbf") == "lund_otp"
     assert city_name("oslo.osm.bz2") == "oslo"
-    assert city_name("Reykjavik.OSM") == "Reykjavik"
+    assert city_name("Reykjavik.OSM") == "reykjavik"
+    assert city_name("Oslo Skøyen.osm.pbf") == "oslo-skøyen"
+    assert city_name("malmö") == "malmö"
 
 
 @pytest.mark.parametrize(
