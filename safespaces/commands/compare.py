@@ -36,7 +36,7 @@ cities.toml (paths relative to the file; see docs/compare.md):
   osm = "lund.osm.pbf"
   name = "lund"                # optional
   config = "sweden.toml"       # optional, instead of --config
-  set = ["eyes.weekday='Sa'"]  # optional, after --set
+  set = ["lighting.cutoff_m=40"]  # optional, after --set
   lamps = "lamps.csv"          # optional, also tenure, incidents, areas, crs
 """
 
