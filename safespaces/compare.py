@@ -46,6 +46,8 @@ CITY_FILES = tuple(f.name for f in dataclasses.fields(Inputs) if "Path" in str(f
 CITY_KEYS = ("name", *CITY_INPUTS, "config", "set")
 #: File-name endings dropped from an extract's name to make the city's default name.
 _EXTRACT_SUFFIXES = (".osm.pbf", ".osm.bz2", ".osm.gz", ".pbf", ".osm")
+#: The lighting summary's share of walking length whose lamp data is missing (lamp-data coverage).
+NO_LAMP_DATA_SHARE = "no_lamp_data_share_of_walking_length"
 #: The measure columns, in table order (besides ``city``, ``status`` ... ``out``).
 MEASURES = (
     "timezone",
@@ -60,8 +62,7 @@ MEASURES = (
     "mix_entropy",
     "score_mean",
 )
-#: The lighting summary's share of walking length whose lamp data is missing (lamp-data coverage).
-NO_LAMP_DATA_SHARE = "no_lamp_data_share_of_walking_length"
+#: Every column of the table, in order.
 COLUMNS = ("city", "status", *MEASURES, "unknown", "error", "out")
 
 

@@ -7,7 +7,10 @@ ODbL 1.0; from OpenTripPlanner's and Valhalla's test data, see that folder's REA
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pandas as pd
 import pyogrio
@@ -16,12 +19,21 @@ from conftest import REPO, require
 from pyproj import CRS
 
 from safespaces.cli import main
-from safespaces.compare import COLUMNS, TABLE, City, city_name, format_table, read_cities
+from safespaces.compare import (
+    COLUMNS,
+    TABLE,
+    City,
+    city_name,
+    city_row,
+    format_table,
+    read_cities,
+)
+from safespaces.config import Config
 from safespaces.errors import InputError
 from safespaces.eyes.vocabulary import WINDOWS, window_column
 from safespaces.io import read_metadata
 from safespaces.lighting.vocabulary import share_p6_or_better
-from safespaces.study import Inputs
+from safespaces.study import Inputs, Study
 
 #: ../shared/data/cities beside the repository (or beside the worktrees' folder).
 CITIES = (
@@ -81,7 +93,7 @@ def test_rows_equal_each_citys_own_run_summary(compared: Path) -> None:
     for name in FILES:
         meta = read_metadata(compared / name / "safespaces.gpkg")
         summary = json.loads(meta["summary"])
-        row = table.loc[name]
+        row = table.loc[name].to_dict()
         assert meta["study_name"] == name
         assert row["crs"] == meta["crs"]
         assert row["timezone"] == json.loads(meta["config"])["general"]["timezone"]
@@ -98,7 +110,8 @@ def test_rows_equal_each_citys_own_run_summary(compared: Path) -> None:
         assert "mix_entropy: no tenure input" in row["unknown"]
     # each city in a metric CRS of its own place: Lund (Sweden, UTM 33N) not in Munich's
     assert all(CRS.from_user_input(c).is_projected for c in table["crs"])
-    assert table.loc["lund", "crs"] != table.loc["munich", "crs"]
+    crs = table["crs"].to_dict()
+    assert crs["lund"] != crs["munich"]
     assert table["walking_km"].nunique() == 3
 
 
@@ -196,3 +209,30 @@ def test_printed_table_says_unknown_not_zero() -> None:
     assert "| measure | a | b |" in text
     assert "| light_share_p6 | 25.0% | unknown |" in text
     assert "| residents_est | 1,200 | unknown |" in text
+
+
+def test_row_takes_the_summary_and_names_what_is_unknown() -> None:
+    study = SimpleNamespace(
+        config=Config(),
+        crs=CRS.from_epsg(3006),
+        areas=pd.DataFrame({"residents_est": [10.2, 5.4]}),
+        tenure=None,
+    )
+    summary = {
+        "walking length km": 3.2,
+        "lighting": {
+            "light_class_share_of_walking_length": {"P4": 0.1, "P6": 0.2, "below P6": 0.7},
+            "no_lamp_data_share_of_walking_length": 0.5,
+        },
+        "score": {"length_weighted_mean": 12.3, "unknown": {"light": "no illuminance"}},
+    }
+    row = city_row("x", cast(Study, study), summary, Path("o"))
+    assert row["crs"] == "EPSG:3006"
+    assert row["walking_km"] == 3.2
+    assert row["residents_est"] == 16
+    assert row["light_share_p6"] == pytest.approx(0.3)
+    assert row["light_share_no_lamp_data"] == 0.5
+    assert math.isnan(row["eyes_night"]) and math.isnan(row["mix_entropy"])
+    assert "eyes_night: not measured" in row["unknown"]
+    assert "mix_entropy: no tenure input" in row["unknown"]
+    assert "score light: no illuminance" in row["unknown"]
