@@ -236,3 +236,22 @@ def test_row_takes_the_summary_and_names_what_is_unknown() -> None:
     assert "eyes_night: not measured" in row["unknown"]
     assert "mix_entropy: no tenure input" in row["unknown"]
     assert "score light: no illuminance" in row["unknown"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "name the cities either as OpenStreetMap extracts or with --cities"),
+        (["a.osm.pbf", "--cities", "c.toml"], "not both"),
+        (["x/a.osm.pbf", "y/a.osm.pbf"], "another city is named 'a'"),
+        (["--cities", "missing.toml"], "cannot read the cities file"),
+    ],
+)
+def test_command_refuses_bad_city_lists_with_one_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(["compare", *argv, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("safespaces compare: error: ") and message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()  # refused before any city ran
