@@ -14,6 +14,7 @@ The population calibrates the building estimate of residents
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -159,7 +160,9 @@ def read_population_raster(
         raise InputError(
             "not a raster rasterio can read", path=path, fix="give a GeoTIFF of residents per cell"
         ) from exc
-    with src:
+    with src, warnings.catch_warnings():
+        # affine's notice about its ``*`` operator, used inside rasterio, is not the user's
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
         raster_crs = CRS.from_user_input(src.crs) if src.crs else crs
         if raster_crs is None:
             raise InputError(
@@ -169,12 +172,17 @@ def read_population_raster(
         if bounds is not None:
             box = gpd.GeoSeries([shapely.box(*bounds)], crs=bounds_crs or raster_crs)
             x0, y0, x1, y1 = box.to_crs(raster_crs).total_bounds
-            window = (
-                from_bounds(x0, y0, x1, y1, src.transform)
-                .round_offsets(op="floor")
-                .round_lengths(op="ceil")
-                .intersection(window)
-            )
+            w = from_bounds(x0, y0, x1, y1, src.transform)
+            c0, r0 = max(int(np.floor(w.col_off)), 0), max(int(np.floor(w.row_off)), 0)
+            c1 = min(int(np.ceil(w.col_off + w.width)), src.width)
+            r1 = min(int(np.ceil(w.row_off + w.height)), src.height)
+            if c1 <= c0 or r1 <= r0:
+                raise InputError(
+                    "the raster does not cover the study area",
+                    path=path,
+                    fix="give a raster over the OpenStreetMap extract (check its CRS)",
+                )
+            window = Window(c0, r0, c1 - c0, r1 - r0)
         if window.width * window.height > MAX_RASTER_CELLS:
             raise InputError(
                 f"the raster has {int(window.width * window.height):,} cells over the study, "
@@ -194,8 +202,9 @@ def read_population_raster(
             path=path,
             fix="set the raster's nodata value, or give counts of 0 or more",
         )
-    x0, y0 = transform * (cols, rows)
-    x1, y1 = transform * (cols + 1, rows + 1)
+    t = transform
+    x0, y0 = t.a * cols + t.b * rows + t.c, t.d * cols + t.e * rows + t.f
+    x1, y1 = x0 + t.a + t.b, y0 + t.d + t.e
     cells = shapely.box(np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
     out = gpd.GeoDataFrame({"population": counts}, geometry=cells, crs=raster_crs)
     out.attrs["population_column"] = "band 1"
