@@ -24,8 +24,8 @@ from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
 from safespaces.output import OutputFolder, output_folder
-from safespaces.qgis import export_package
 from safespaces.population import residents_summary
+from safespaces.qgis import export_package
 from safespaces.study import Inputs, Study, load_study, notes_summary, sha256
 from safespaces.timing import Progress, timed
 

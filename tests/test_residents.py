@@ -48,7 +48,9 @@ def _shared_helsinki() -> Path:
 
 def _buildings(rows: list[tuple[str, float, float | None]]) -> gpd.GeoDataFrame:
     """Square buildings (type, footprint m2, tagged levels) side by side."""
-    geoms = [shapely.box(i * 100.0, 0.0, i * 100.0 + a**0.5, a**0.5) for i, (_, a, _) in enumerate(rows)]
+    geoms = [
+        shapely.box(i * 100.0, 0.0, i * 100.0 + a**0.5, a**0.5) for i, (_, a, _) in enumerate(rows)
+    ]
     return gpd.GeoDataFrame(
         {
             "building": [r[0] for r in rows],
@@ -109,7 +111,11 @@ def test_calibration_scales_each_cell_to_its_population() -> None:
     est = estimate_residents(b, ResidentParams())
     grid = gpd.GeoDataFrame(
         {"population": [30.0, 7.0, 5.0]},
-        geometry=[shapely.box(-1, -1, 150, 50), shapely.box(150, -1, 250, 50), shapely.box(0, 500, 10, 510)],
+        geometry=[
+            shapely.box(-1, -1, 150, 50),
+            shapely.box(150, -1, 250, 50),
+            shapely.box(0, 500, 10, 510),
+        ],
         crs=CRS,
     )
     out, cal = calibrate_residents(b, est, grid)
@@ -123,7 +129,9 @@ def test_calibration_scales_each_cell_to_its_population() -> None:
 
 def test_calibration_counts_only_the_part_of_a_cell_inside_the_study() -> None:
     b = _buildings([("house", 100.0, None)])
-    grid = gpd.GeoDataFrame({"population": [40.0]}, geometry=[shapely.box(-100, -100, 100, 100)], crs=CRS)
+    grid = gpd.GeoDataFrame(
+        {"population": [40.0]}, geometry=[shapely.box(-100, -100, 100, 100)], crs=CRS
+    )
     out, cal = calibrate_residents(
         b, estimate_residents(b, ResidentParams()), grid, shapely.box(0, -100, 100, 100)
     )
@@ -163,7 +171,9 @@ def test_real_hsy_grids_are_read_with_their_column_detected() -> None:
 
 def test_population_file_errors_name_the_column_and_row(tmp_path: Path) -> None:
     grid = gpd.GeoDataFrame(
-        {"count_2021": [5, -1]}, geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs=CRS
+        {"count_2021": [5, -1]},
+        geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)],
+        crs=CRS,
     )
     path = tmp_path / "grid.gpkg"
     grid.to_file(path)
@@ -182,8 +192,16 @@ def test_a_population_raster_is_read_cell_by_cell(tmp_path: Path) -> None:
     path = tmp_path / "pop.tif"
     data = np.array([[10.0, -9999.0], [0.0, 3.5]], dtype="float32")
     with rasterio.open(
-        path, "w", driver="GTiff", width=2, height=2, count=1, dtype="float32", crs=CRS,
-        transform=Affine(100, 0, 1000, 0, -100, 2000), nodata=-9999.0,
+        path,
+        "w",
+        driver="GTiff",
+        width=2,
+        height=2,
+        count=1,
+        dtype="float32",
+        crs=CRS,
+        transform=Affine(100, 0, 1000, 0, -100, 2000),
+        nodata=-9999.0,
     ) as dst:
         dst.write(data, 1)
     cells = read_population(path)

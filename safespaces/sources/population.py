@@ -61,7 +61,7 @@ def read_population(
     column: str | None = None,
     crs: str | CRS | None = None,
     bounds: tuple[float, float, float, float] | None = None,
-    bounds_crs: CRS | None = None,
+    bounds_crs: str | CRS | None = None,
 ) -> gpd.GeoDataFrame:
     """Read population counts as polygons with a ``population`` column.
 
@@ -106,7 +106,9 @@ def read_population(
             row=i + 1,
             fix="give counts of residents (0 or more); suppressed counts as 0",
         )
-    out = gpd.GeoDataFrame({"population": values}, geometry=cells.geometry.to_numpy(), crs=cells.crs)
+    out = gpd.GeoDataFrame(
+        {"population": values}, geometry=cells.geometry.to_numpy(), crs=cells.crs
+    )
     out.attrs["population_column"] = name
     return out
 
@@ -143,7 +145,7 @@ def read_population_raster(
     *,
     crs: CRS | None = None,
     bounds: tuple[float, float, float, float] | None = None,
-    bounds_crs: CRS | None = None,
+    bounds_crs: str | CRS | None = None,
 ) -> gpd.GeoDataFrame:
     """A raster of residents per cell as square polygons (band 1, nodata left out).
 
@@ -205,7 +207,9 @@ def read_population_raster(
     t = transform
     x0, y0 = t.a * cols + t.b * rows + t.c, t.d * cols + t.e * rows + t.f
     x1, y1 = x0 + t.a + t.b, y0 + t.d + t.e
-    cells = shapely.box(np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
+    cells = shapely.box(
+        np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1)
+    )
     out = gpd.GeoDataFrame({"population": counts}, geometry=cells, crs=raster_crs)
     out.attrs["population_column"] = "band 1"
     return out
