@@ -6,6 +6,8 @@ Monaco (tests/data/cities/monaco, see its README): census 2016, 37,308 residents
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -247,3 +249,39 @@ def test_helsinki_default_calibrated_to_the_hsy_grid() -> None:
     placed = record["population_grid_total"] - record["population_in_those_cells"]
     assert study.osm.buildings["residents_est"].sum() == pytest.approx(placed, abs=1)
     assert any("population grid" in w for w in study.warnings)
+
+
+# --- through the command line ------------------------------------------------------------------
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "safespaces", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_run_with_a_population_grid_prints_both_totals(tmp_path: Path) -> None:
+    quarters = gpd.read_file(MONACO_QUARTERS)
+    grid = gpd.GeoDataFrame(
+        {"residents_2016": [MONACO_CENSUS]}, geometry=[quarters.union_all()], crs=quarters.crs
+    )
+    grid.to_file(tmp_path / "census.geojson")
+    base = ("run", "--osm", str(MONACO_PBF), "--areas", str(MONACO_QUARTERS))
+    bad = _cli(
+        *base, "--population", str(tmp_path / "census.geojson"), "--out", str(tmp_path / "a")
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "census.geojson: no population column" in bad.stderr and "--population-col" in bad.stderr
+    done = _cli(
+        *base,
+        "--population",
+        str(tmp_path / "census.geojson"),
+        "--population-col",
+        "residents_2016",
+        "--out",
+        str(tmp_path / "b"),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "from the population grid: 37,308" in done.stdout
+    areas = gpd.read_file(tmp_path / "b" / "safespaces.gpkg", layer="areas")
+    assert abs(areas["residents_est"].sum() - MONACO_CENSUS) <= 0.3 * MONACO_CENSUS
