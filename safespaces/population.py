@@ -182,6 +182,9 @@ class Calibration:
     ----------
     estimated
         Sum of the building estimate over the whole study, before calibration.
+    estimated_in_cells
+        The same for the buildings inside the grid's cells (what the grid total is
+        compared with).
     grid_total
         Population of the grid over the study: each cell's count times the share of
         the cell inside the study area.
@@ -202,6 +205,7 @@ class Calibration:
     """
 
     estimated: float
+    estimated_in_cells: float
     grid_total: float
     calibrated: float
     cells: int
@@ -216,6 +220,7 @@ class Calibration:
         """The calibration as a ``run_metadata`` record (rounded counts)."""
         return {
             "estimated_from_buildings": round(self.estimated),
+            "estimated_in_grid_cells": round(self.estimated_in_cells),
             "population_grid_total": round(self.grid_total),
             "calibrated_total": round(self.calibrated),
             "grid_cells": self.cells,
@@ -313,6 +318,7 @@ def calibrate_residents(
     outside = ~in_cell & (est > 0) & ~within
     calibration = Calibration(
         estimated=float(est.sum()),
+        estimated_in_cells=float(est[in_cell].sum()),
         grid_total=float(population.sum()),
         calibrated=float(out.sum()),
         cells=int((share > 0).sum()),
@@ -375,9 +381,9 @@ def residents_summary(estimated: float, calibration: dict[str, Any] | None) -> d
     if not calibration:
         return {"residents (estimated)": round(estimated)}
     return {
-        "residents (estimated)": f"{calibration['estimated_from_buildings']:,}; from the "
-        f"population grid: {calibration['population_grid_total']:,} (buildings calibrated "
-        "to it per cell)"
+        "residents (estimated)": f"{calibration['estimated_in_grid_cells']:,} in the grid's "
+        f"cells; from the population grid: {calibration['population_grid_total']:,} (buildings "
+        "calibrated to it per cell)"
     }
 
 

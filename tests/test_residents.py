@@ -126,6 +126,7 @@ def test_calibration_scales_each_cell_to_its_population() -> None:
     assert out.iloc[2] == pytest.approx(7.0)
     assert cal.empty_cells == 1 and cal.empty_population == 5.0
     assert cal.grid_total == 42.0 and cal.calibrated == pytest.approx(37.0)
+    assert cal.estimated_in_cells == pytest.approx(est.sum())
     assert any("hold no residential building" in note for note in cal.notes())
 
 
@@ -154,9 +155,9 @@ def test_buildings_off_the_grid_keep_their_estimate_inside_its_gaps_get_none() -
 
 def test_summary_prints_the_estimate_beside_the_grid_total() -> None:
     assert residents_summary(22736.4, None) == {"residents (estimated)": 22736}
-    record = {"estimated_from_buildings": 22736, "population_grid_total": 6020}
+    record = {"estimated_in_grid_cells": 19654, "population_grid_total": 6020}
     line = residents_summary(22736.4, record)["residents (estimated)"]
-    assert line.startswith("22,736; from the population grid: 6,020")
+    assert line.startswith("19,654 in the grid's cells; from the population grid: 6,020")
 
 
 # --- reading population files ------------------------------------------------------------------
