@@ -6,6 +6,7 @@ Monaco (tests/data/cities/monaco, see its README): census 2016, 37,308 residents
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from conftest import require
 
 from safespaces.config import Config
 from safespaces.errors import InputError
+from safespaces.io import read_metadata
 from safespaces.population import (
     ResidentParams,
     building_levels,
@@ -286,3 +288,7 @@ def test_run_with_a_population_grid_prints_both_totals(tmp_path: Path) -> None:
     assert "from the population grid: 37,308" in done.stdout
     areas = gpd.read_file(tmp_path / "b" / "safespaces.gpkg", layer="areas")
     assert abs(areas["residents_est"].sum() - MONACO_CENSUS) <= 0.3 * MONACO_CENSUS
+    notes = read_metadata(tmp_path / "b" / "safespaces.gpkg")["input_notes"]
+    record = (json.loads(notes) if isinstance(notes, str) else notes)["population"]
+    assert record["column"] == "residents_2016"
+    assert record["calibration"]["population_grid_total"] == MONACO_CENSUS
