@@ -24,6 +24,7 @@ from safespaces.eyes import EyesResult
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
 from safespaces.output import OutputFolder, output_folder
+from safespaces.population import residents_summary
 from safespaces.qgis import export_package
 from safespaces.study import Inputs, Study, load_study, notes_summary, sha256
 from safespaces.timing import Progress, timed
@@ -205,7 +206,10 @@ def run_stages(
         "buildings": len(study.osm.buildings),
         "lamps": len(study.osm.lamps),
         "areas": len(study.areas),
-        "residents (estimated)": round(float(study.areas["residents_est"].sum())),
+        **residents_summary(
+            float(study.areas["residents_est"].sum()),
+            study.notes.get("population", {}).get("calibration"),
+        ),
         **notes_summary(study.notes),
     }
     if study.warnings:

@@ -3,22 +3,39 @@
     residents = footprint_m2 x levels x residential_share(building) / gfa_per_resident_m2
 
 levels come from ``building:levels``, else ``height / level_height_m``, else the
-configured default. The assumptions are in :class:`ResidentParams`
-and ``docs/data-formats.md``. A tenure table, where given, is better evidence:
-its dwellings times the average household size replace the estimate.
+typical storeys of the building type (:attr:`ResidentParams.levels_by_type`),
+else the configured default. Untyped buildings (``building=yes``) the size of a
+garage hold nobody; those the size of a house get a house's storeys. The
+assumptions and their sources are in :class:`ResidentParams` and
+``docs/data-formats.md#residents``.
+
+A real population (a grid of counts, :mod:`safespaces.sources.population`)
+calibrates the estimate: :func:`calibrate_residents` scales the buildings of
+each cell so that they hold the cell's population. A tenure table, where given,
+is better evidence still: its dwellings times the average household size
+replace the estimate building by building.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from safespaces.overlay import area_index, sum_into_areas
+from safespaces.errors import InputError
+from safespaces.overlay import anchor_points, area_index, sum_into_areas
+from safespaces.sources.osm import OsmData
+from safespaces.sources.population import read_population
 from safespaces.validation import Number, Rules, check_section
+
+#: OSM ``building`` values that say nothing of the use: the footprint decides.
+UNTYPED = ("yes",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,20 +52,53 @@ class ResidentParams:
         conditions 2019); gross floor area is about 1.3 x dwelling area (walls,
         stairs, common rooms), giving 45 m2.
     default_levels
-        Levels assumed where ``building:levels`` and ``height`` are missing
-        (central Helsinki blocks are typically 5-7 storeys; 5 is conservative).
+        Levels assumed where ``building:levels`` and ``height`` are missing and the
+        type has no typical storeys in ``levels_by_type`` (``apartments``,
+        ``residential``, large untyped buildings). Central Helsinki blocks are
+        typically 5-7 storeys; 5 is conservative.
     level_height_m
         Storey height used to turn a tagged ``height`` into levels.
+    levels_by_type
+        Typical storeys above ground per OSM ``building`` value, used where a
+        building has neither ``building:levels`` nor ``height``. Single-family
+        houses have 1-2 storeys (a loft counts as half), terraced and semi-detached
+        houses 2, bungalows and cabins 1: the example buildings of the TABULA /
+        EPISCOPE national building typologies (Loga, Stein & Diefenbach 2016,
+        Energy and Buildings 132, 4-12) for single-family and terraced houses,
+        and Statistics Finland's building stock (detached houses are mostly of
+        1-1.5 storeys). Dormitories are small blocks (3-4 storeys).
     residential_share
         Share of floor area that is housing, per OSM ``building`` value. ``yes``
         is the untyped default; in central Helsinki most such buildings are mixed
         blocks with shops below and homes above, hence 0.5. Values not listed
         count as 0.
+    outbuilding_max_m2
+        Untyped buildings (``building=yes``) with a smaller footprint hold no
+        residents: garages, sheds and kiosks (a detached house's footprint is
+        rarely below 40 m2; a single garage is 15-25 m2). 0 turns this off.
+    house_max_m2
+        Untyped buildings with a smaller footprint and no tagged levels or height
+        get the storeys of ``levels_by_type["house"]`` instead of
+        ``default_levels``: a footprint this small is a house, a shop or a barn,
+        not a city block (single-family house footprints are typically
+        60-180 m2). 0 turns this off.
     """
 
     gfa_per_resident_m2: float = 45.0
     default_levels: float = 5.0
     level_height_m: float = 3.2
+    levels_by_type: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: {
+            "house": 1.5,
+            "detached": 1.5,
+            "semidetached_house": 2.0,
+            "terrace": 2.0,
+            "bungalow": 1.0,
+            "cabin": 1.0,
+            "farm": 2.0,
+            "dormitory": 4.0,
+        }
+    )
     residential_share: Mapping[str, float] = dataclasses.field(
         default_factory=lambda: {
             "apartments": 1.0,
@@ -57,18 +107,25 @@ class ResidentParams:
             "detached": 1.0,
             "semidetached_house": 1.0,
             "terrace": 1.0,
+            "bungalow": 1.0,
+            "farm": 1.0,
             "dormitory": 1.0,
             "block": 0.7,
             "yes": 0.5,
         }
     )
+    outbuilding_max_m2: float = 30.0
+    house_max_m2: float = 200.0
 
 
 RESIDENT_RULES: Rules = {
     "gfa_per_resident_m2": Number(1, 1000, unit="m2"),
     "default_levels": Number(0, 200),
     "level_height_m": Number(1, 20, unit="m", why="it divides a tagged height into levels"),
+    "levels_by_type": Number(0, 200),
     "residential_share": Number(0, 1),
+    "outbuilding_max_m2": Number(0, 10000, unit="m2"),
+    "house_max_m2": Number(0, 100000, unit="m2"),
 }
 
 
@@ -81,11 +138,25 @@ def validate_residents(params: ResidentParams) -> None:
 PERSONS_PER_DWELLING = 1.8
 
 
+def _untyped_small(buildings: gpd.GeoDataFrame, max_m2: float) -> np.ndarray:
+    """Untyped buildings whose footprint is below ``max_m2`` (0: none)."""
+    if max_m2 <= 0:
+        return np.zeros(len(buildings), dtype=bool)
+    untyped = buildings["building"].isin(UNTYPED).to_numpy()
+    return untyped & (buildings.geometry.area.to_numpy() < max_m2)
+
+
 def building_levels(buildings: gpd.GeoDataFrame, params: ResidentParams) -> pd.Series:
-    """Storeys above ground: tagged levels, else height / storey height, else the default."""
+    """Storeys above ground: tagged levels, else height / storey height, else the
+    typical storeys of the type (house-sized untyped buildings: a house's), else the default."""
     levels = buildings["levels"].astype(float)
     from_height = np.round(buildings["height_m"].astype(float) / params.level_height_m)
-    levels = levels.fillna(from_height).fillna(params.default_levels)
+    typical = buildings["building"].map(dict(params.levels_by_type)).astype(float)
+    house = params.levels_by_type.get("house")
+    if house is not None:
+        small = _untyped_small(buildings, params.house_max_m2)
+        typical = typical.where(~small, house)
+    levels = levels.fillna(from_height).fillna(typical).fillna(params.default_levels)
     return levels.clip(lower=1.0).rename("levels_used")
 
 
@@ -93,11 +164,227 @@ def estimate_residents(buildings: gpd.GeoDataFrame, params: ResidentParams) -> p
     """Estimated residents per building (floating point, not rounded).
 
     Formula: footprint area x levels x residential share / gross floor area per
-    resident. Buildings whose ``building`` value has no residential share get 0.
+    resident (:func:`building_levels`). Buildings whose ``building`` value has no
+    residential share, and untyped buildings smaller than
+    ``params.outbuilding_max_m2``, get 0.
     """
     share = buildings["building"].map(dict(params.residential_share)).fillna(0.0).astype(float)
+    share = share.where(~_untyped_small(buildings, params.outbuilding_max_m2), 0.0)
     gfa = buildings.geometry.area * building_levels(buildings, params)
     return (gfa * share / params.gfa_per_resident_m2).rename("residents_est")
+
+
+@dataclasses.dataclass(frozen=True)
+class Calibration:
+    """What :func:`calibrate_residents` did (``run_metadata`` and the summary).
+
+    Attributes
+    ----------
+    estimated
+        Sum of the building estimate over the whole study, before calibration.
+    estimated_in_cells
+        The same for the buildings inside the grid's cells (what the grid total is
+        compared with).
+    grid_total
+        Population of the grid over the study: each cell's count times the share of
+        the cell inside the study area.
+    calibrated
+        Sum of the calibrated residents (the grid total less the population of
+        cells with no residential building, plus the estimate of buildings outside
+        every cell).
+    cells
+        Grid cells overlapping the study area.
+    empty_cells, empty_population
+        Cells with population but no residential building in the study, and their
+        population (held by no building: reported, not placed).
+    outside_buildings, outside_estimate
+        Residential buildings beyond the grid's extent, and their estimate (kept as is).
+    absent_buildings, absent_estimate
+        Residential buildings inside the grid's extent but in no cell (grids publish
+        populated cells only: nobody lives there), and their estimate (set to 0).
+    """
+
+    estimated: float
+    estimated_in_cells: float
+    grid_total: float
+    calibrated: float
+    cells: int
+    empty_cells: int
+    empty_population: float
+    outside_buildings: int
+    outside_estimate: float
+    absent_buildings: int = 0
+    absent_estimate: float = 0.0
+
+    def record(self) -> dict[str, Any]:
+        """The calibration as a ``run_metadata`` record (rounded counts)."""
+        return {
+            "estimated_from_buildings": round(self.estimated),
+            "estimated_in_grid_cells": round(self.estimated_in_cells),
+            "population_grid_total": round(self.grid_total),
+            "calibrated_total": round(self.calibrated),
+            "grid_cells": self.cells,
+            "cells_with_population_but_no_residential_building": self.empty_cells,
+            "population_in_those_cells": round(self.empty_population),
+            "residential_buildings_outside_the_grid": self.outside_buildings,
+            "their_estimate_kept": round(self.outside_estimate),
+            "residential_buildings_in_no_cell_within_the_grid": self.absent_buildings,
+            "their_estimate_set_to_0": round(self.absent_estimate),
+        }
+
+    def notes(self) -> list[str]:
+        """Warnings for the user: population no building holds, buildings off the grid."""
+        out = []
+        if self.empty_cells:
+            out.append(
+                f"population grid: {self.empty_cells} cells with {round(self.empty_population):,} "
+                "residents hold no residential building in the OSM data (their residents are "
+                "left out; map the buildings or check the grid's CRS)"
+            )
+        if self.outside_buildings:
+            out.append(
+                f"population grid: {self.outside_buildings} residential buildings lie beyond the "
+                f"grid and keep the building estimate ({round(self.outside_estimate):,} residents)"
+            )
+        if self.absent_buildings:
+            out.append(
+                f"population grid: {self.absent_buildings} residential buildings lie in no cell of "
+                f"the grid (no residents there); their estimate of "
+                f"{round(self.absent_estimate):,} residents is set to 0"
+            )
+        return out
+
+
+def calibrate_residents(
+    buildings: gpd.GeoDataFrame,
+    estimate: pd.Series,
+    grid: gpd.GeoDataFrame,
+    study_area: shapely.Geometry | None = None,
+    covered: shapely.Geometry | None = None,
+) -> tuple[pd.Series, Calibration]:
+    """Scale the building estimate so that each grid cell's buildings hold its population.
+
+    For a cell c with population P_c, of which the share f_c of its area lies inside
+    the study area, and buildings b (by representative point) with estimates e_b:
+
+        residents_b = e_b x f_c P_c / sum_{b in c} e_b
+
+    Cells with population but no estimated resident are reported (their population is
+    held by no building). Buildings in no cell but inside ``covered`` (the grid's
+    extent: grids publish populated cells only) get 0; beyond it they keep their
+    estimate.
+
+    Parameters
+    ----------
+    buildings
+        Buildings in a metric CRS.
+    estimate
+        The building estimate (:func:`estimate_residents`), aligned to ``buildings``.
+    grid
+        Polygons with a ``population`` column (:func:`safespaces.sources.population.
+        read_population`), in the buildings' CRS.
+    study_area
+        The study area (cells reaching beyond it keep the share of their population
+        inside it); None: whole cells.
+    covered
+        The extent the grid describes (default: the cells' bounding box).
+
+    Returns
+    -------
+    residents, calibration
+        Calibrated residents per building (``residents_est``) and the record of it.
+    """
+    est = estimate.to_numpy(dtype=float)
+    population = grid["population"].to_numpy(dtype=float)
+    share = np.ones(len(grid))
+    if study_area is not None and len(grid):
+        cells = grid.geometry.to_numpy()
+        area = shapely.area(cells)
+        inside = shapely.area(shapely.intersection(cells, study_area))
+        share = np.divide(inside, area, out=np.zeros(len(grid)), where=area > 0)
+        population = population * np.clip(share, 0.0, 1.0)
+    cell = area_index(buildings, grid)
+    in_cell = cell >= 0
+    sums = sum_into_areas(est, cell, len(grid))
+    scale = np.divide(population, sums, out=np.zeros(len(grid)), where=sums > 0)
+    out = est.copy()
+    out[in_cell] = est[in_cell] * scale[cell[in_cell]]
+    if covered is None:
+        covered = shapely.box(*grid.total_bounds)
+    within = shapely.within(anchor_points(buildings.geometry), covered)
+    absent = ~in_cell & (est > 0) & within
+    out[absent] = 0.0
+    empty = (population > 0) & (sums <= 0)
+    outside = ~in_cell & (est > 0) & ~within
+    calibration = Calibration(
+        estimated=float(est.sum()),
+        estimated_in_cells=float(est[in_cell].sum()),
+        grid_total=float(population.sum()),
+        calibrated=float(out.sum()),
+        cells=int((share > 0).sum()),
+        empty_cells=int(empty.sum()),
+        empty_population=float(population[empty].sum()),
+        outside_buildings=int(outside.sum()),
+        outside_estimate=float(est[outside].sum()),
+        absent_buildings=int(absent.sum()),
+        absent_estimate=float(est[absent].sum()),
+    )
+    return pd.Series(out, index=estimate.index, name="residents_est"), calibration
+
+
+def calibrated_residents(
+    path: Path, osm: OsmData, *, column: str | None = None, crs: str | None = None
+) -> tuple[pd.Series, dict[str, Any]]:
+    """The study's building estimate (``osm.buildings["residents_est"]``) calibrated to
+    the population file ``path`` (:func:`calibrate_residents`).
+
+    Returns
+    -------
+    residents, note
+        Calibrated residents per building, and the record for ``run_metadata``
+        (file, column, :meth:`Calibration.record`, ``warnings``).
+
+    Raises
+    ------
+    InputError
+        The file cannot be read (:func:`~safespaces.sources.population.read_population`),
+        or no cell overlaps the study area.
+    """
+    grid = read_population(path, column=column, crs=crs, bounds=osm.bounds, bounds_crs=osm.crs)
+    name = grid.attrs["population_column"]
+    grid = grid.to_crs(osm.crs)
+    covered = shapely.box(*grid.total_bounds)
+    grid = grid[grid.intersects(osm.study_area).to_numpy()].reset_index(drop=True)
+    if grid.empty:
+        raise InputError(
+            "no cell of the population grid overlaps the OpenStreetMap extract",
+            path=path,
+            fix="give a grid that covers the study area (check its CRS, or pass --crs)",
+        )
+    residents, calibration = calibrate_residents(
+        osm.buildings, osm.buildings["residents_est"], grid, osm.study_area, covered
+    )
+    note = {
+        "file": Path(path).name,
+        "column": name,
+        "calibration": calibration.record(),
+        "warnings": calibration.notes(),
+    }
+    return residents, note
+
+
+def residents_summary(estimated: float, calibration: dict[str, Any] | None) -> dict[str, Any]:
+    """The run summary's residents line: the building estimate beside any known total.
+
+    ``calibration`` is :meth:`Calibration.record` (None: no population input).
+    """
+    if not calibration:
+        return {"residents (estimated)": round(estimated)}
+    return {
+        "residents (estimated)": f"{calibration['estimated_in_grid_cells']:,} in the grid's "
+        f"cells; from the population grid: {calibration['population_grid_total']:,} (buildings "
+        "calibrated to it per cell)"
+    }
 
 
 def sum_by_area(

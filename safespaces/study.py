@@ -25,7 +25,7 @@ from safespaces.crs import layer_crs
 from safespaces.errors import InputError
 from safespaces.lighting.raster import check_raster_size, lighting_raster_bounds
 from safespaces.network import split_long_segments
-from safespaces.population import estimate_residents, sum_by_area
+from safespaces.population import calibrated_residents, estimate_residents, sum_by_area
 from safespaces.sources.areas import fit_to_study, grid_areas, read_areas
 from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.incidents import IncidentLoad, read_incidents
@@ -50,6 +50,8 @@ class Inputs:
     incidents: Path | None = None
     areas: Path | None = None
     crs: str | None = None
+    population: Path | None = None
+    population_column: str | None = None
 
     @property
     def is_default(self) -> bool:
@@ -200,6 +202,12 @@ def load_study(
         )
         osm.buildings["residents_est"] = estimate_residents(osm.buildings, config.residents)
     warnings, extent = list(osm.notes), dict(osm.extent)
+    if inputs.population is not None:
+        with timed("read population", progress, timings):
+            osm.buildings["residents_est"], notes["population"] = calibrated_residents(
+                inputs.population, osm, column=inputs.population_column, crs=inputs.crs
+            )
+        warnings += notes["population"].get("warnings", [])
     for note in warnings:
         if progress:
             progress(f"warning: {note}")

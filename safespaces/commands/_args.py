@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 #: Input files a command can name (``--osm F`` ...): the path fields of ``Inputs``.
-INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas")
+INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas", "population")
 #: Help of ``--osm`` for the commands that fall back to the embedded extract.
 OSM_HELP = "OpenStreetMap extract (.osm.pbf or .osm); default: the embedded Helsinki extract"
 

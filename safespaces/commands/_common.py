@@ -35,6 +35,8 @@ def inputs_from_args(args: argparse.Namespace) -> Inputs:
         incidents=given["incidents"],
         areas=given["areas"],
         crs=given["crs"],
+        population=given["population"],
+        population_column=getattr(args, "population_col", None),
     )
 
 

@@ -55,7 +55,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         lamps="lamp register for the light component",
         tenure="dwellings per building (tenure file); residents = dwellings x 1.8 replace the "
         "estimate where a building matches",
+        population="population grid or raster that calibrates the residents estimate",
     )
+    p.add_argument("--population-col", metavar="NAME", help="count column of --population")
     return finish_parser(p, run)
 
 

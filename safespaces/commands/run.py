@@ -35,6 +35,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         tenure="dwellings by tenure (CSV or vector)",
         incidents="incident points (CSV or vector)",
         areas="district polygons (vector file)",
+        population="real population to calibrate the residents estimate: grid polygons with "
+        "a count column, or a raster of residents per cell",
+    )
+    parser.add_argument(
+        "--population-col", metavar="NAME", help="count column of --population (default: detected)"
     )
     parser.add_argument(
         "--include-raw-points",
