@@ -205,10 +205,8 @@ def locate(lon: float, lat: float, *, timezone: str, crs: CRS, crs_setting: str)
         zone, zone_source = zone_at(lon, lat), "from coordinates"
     else:
         zone, zone_source = timezone, "from the configuration"
-    if crs_setting == "auto":
-        crs_source = crs_choice(lon, lat)[1]
-    else:
-        crs_source = "from the configuration"
+    auto = crs_setting == "auto"
+    crs_source = crs_choice(lon, lat)[1] if auto else "from the configuration"
     return Location(float(lat), float(_wrap(lon)), zone, zone_source, crs_label(crs), crs_source)
 
 
