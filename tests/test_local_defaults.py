@@ -23,7 +23,7 @@ from conftest import REPO, require
 from safespaces.config import Config
 from safespaces.crs import crs_choice, zone_at
 from safespaces.darkness import darkness_hours
-from safespaces.io import existing_metadata
+from safespaces.io import existing_metadata, read_layer
 from safespaces.pipeline import run
 from safespaces.sections import GeneralParams, name_from_file
 from safespaces.study import Inputs, load_study, study_name
@@ -238,6 +238,17 @@ def test_sydney_run_is_local_and_never_labelled_helsinki(
     assert meta["location"]["timezone"] == "Australia/Sydney"
     assert meta["location"]["crs"] == "EPSG:32756"
     assert meta["config"]["general"]["timezone"] == "Australia/Sydney"
+    # the darkness table in Sydney's clock: on the summer solstice the almanac's sunrise
+    # is 05:41 and sunset 20:05 AEDT (+11:00), the evening dark from civil dusk ~20:34
+    table = read_layer(result.path, "light_darkness")
+    assert table is not None
+    row = table[table["date"].astype(str).str.endswith("12-21")].iloc[0]
+    sunrise, sunset = pd.Timestamp(row["sunrise"]), pd.Timestamp(row["sunset"])
+    assert sunrise.utcoffset() == dt.timedelta(hours=11)
+    morning = pd.Timestamp(f"{sunrise.date()}T05:41:00+11:00")
+    evening = pd.Timestamp(f"{sunset.date()}T20:05:00+11:00")
+    assert abs((sunrise - morning).total_seconds()) < 180
+    assert abs((sunset - evening).total_seconds()) < 180
     with zipfile.ZipFile(folder / "safespaces.qgz") as qgz:
         project = "".join(qgz.read(n).decode("utf-8", "replace") for n in qgz.namelist())
     assert "safespaces: sydney_valhallabench" in project
