@@ -26,7 +26,7 @@ from safespaces.lighting.analysis import LightingResult
 from safespaces.output import OutputFolder, output_folder
 from safespaces.population import residents_summary
 from safespaces.qgis import export_package
-from safespaces.study import Inputs, Study, load_study, notes_summary, sha256
+from safespaces.study import Inputs, Study, load_study, notes_summary, sha256, study_name
 from safespaces.timing import Progress, timed
 
 #: Attribution of the embedded default (shown by the README, the app and exports).
@@ -45,6 +45,7 @@ def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any])
         "run_time_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "study_name": study.config.general.name,
         "crs": study.crs.to_string(),
+        "location": study.location.record() if study.location else None,
         "inputs": files,
         "config": study.config.to_dict(),
         "synthetic_inputs": study.synthetic,
@@ -85,9 +86,10 @@ def base_layers(study: Study) -> dict[str, gpd.GeoDataFrame]:
     }
 
 
-def default_out_dir(config: Config) -> Path:
-    """``layers/<name>`` under the current folder."""
-    return Path("layers") / config.general.name
+def default_out_dir(config: Config, inputs: Inputs | None = None) -> Path:
+    """``layers/<name>`` under the current folder, ``<name>`` the study's
+    (:func:`~safespaces.study.study_name`: ``general.name``, else the OSM file's name)."""
+    return Path("layers") / study_name(config, inputs or Inputs())
 
 
 @dataclasses.dataclass
@@ -148,7 +150,7 @@ def run(
         Bad input or an unwritable output; earlier outputs stay intact.
     """
     timings: dict[str, float] = {}
-    with output_folder(out_dir or default_out_dir(config)) as folder:
+    with output_folder(out_dir or default_out_dir(config, inputs)) as folder:
         study = load_study(inputs, config, progress=progress, timings=timings)
         result = run_stages(
             study,
@@ -201,6 +203,8 @@ def run_stages(
     timings = {} if timings is None else timings
     layers: dict[str, pd.DataFrame] = dict(base_layers(study))
     summary: dict[str, Any] = {
+        "study": study.config.general.name,
+        **({"location": study.location.line()} if study.location else {}),
         "street segments": len(study.osm.segments),
         "walking length km": round(float(study.osm.segments["length_m"].sum()) / 1000, 1),
         "buildings": len(study.osm.buildings),

@@ -15,6 +15,7 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Mapping
+from pathlib import Path
 
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
@@ -52,19 +53,27 @@ class GeneralParams:
     Attributes
     ----------
     name
-        Name of the study area; the default output folder is ``layers/<name>``.
+        Name of the study: it labels ``run_metadata``, the layer ids
+        (``safespaces:<name>:*``), the QGIS project, and the default output folder
+        ``layers/<name>``. ``"auto"``: the input OSM file's name without its
+        extensions (:func:`study_name`; ``helsinki`` for the embedded default);
+        ``--name`` sets it on the command line.
     crs
-        Metric CRS for all computation. ``"auto"`` picks EPSG:3067 in Finland and
-        the local UTM zone elsewhere.
+        Metric CRS for all computation. ``"auto"`` picks the national grid where the
+        country has one (EPSG:3067 Finland, 3006 Sweden, 25832/25833/25835 Norway,
+        25832/25833 Denmark, 3057 Iceland) and the local UTM zone elsewhere
+        (:mod:`safespaces.crs`).
     timezone
-        IANA zone for timestamps without an offset (incidents).
+        IANA zone of every local clock time (darkness, the day/evening/night windows,
+        timestamps without an offset). ``"auto"``: the zone at the study's centre,
+        found offline from its coordinates (:func:`safespaces.crs.zone_at`).
     seed
         Seed of every random step (synthetic data, permutations).
     """
 
-    name: str = "helsinki"
+    name: str = "auto"
     crs: str = "auto"
-    timezone: str = "Europe/Helsinki"
+    timezone: str = "auto"
     seed: int = 20261121
 
 
@@ -149,6 +158,31 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w-]+", "-", text).strip("-._")[:MAX_NAME]
 
 
+#: Extensions an OSM file's name loses to become a study name.
+OSM_SUFFIXES = (".gz", ".bz2", ".pbf", ".osm", ".xml", ".o5m")
+
+
+def name_from_file(path: Path) -> str:
+    """A study name from an input file's name: ``Oslo Skøyen.osm.pbf`` -> ``oslo-skøyen``.
+
+    The extensions of :data:`OSM_SUFFIXES` are dropped, the rest lower-cased and
+    every run of characters other than letters, digits, ``-`` and ``_`` becomes
+    ``-``; the result always passes :func:`name_problem` (``study`` when nothing
+    is left, ``<name>-study`` for a Windows device name).
+    """
+    stem = Path(path).name
+    while True:
+        lower = stem.lower()
+        cut = next((s for s in OSM_SUFFIXES if lower.endswith(s) and len(stem) > len(s)), None)
+        if cut is None:
+            break
+        stem = stem[: -len(cut)]
+    name = _slug(stem.lower()) or "study"
+    if name.split(".")[0] in RESERVED_NAMES:
+        name += "-study"
+    return name
+
+
 def name_problem(name: str) -> Problem | None:
     """Why ``name`` cannot be one folder name inside ``layers/`` (None when it can)."""
     slug = _slug(name)
@@ -189,7 +223,9 @@ def known_zones() -> frozenset[str]:
 
 
 def timezone_problem(zone: str) -> Problem | None:
-    """Why ``zone`` is not an IANA time zone zoneinfo knows (None when it is)."""
+    """Why ``zone`` is neither ``auto`` nor an IANA time zone zoneinfo knows (None when fine)."""
+    if zone == "auto":
+        return None
     zones = known_zones()
     if zone in zones:
         try:
@@ -203,13 +239,16 @@ def timezone_problem(zone: str) -> Problem | None:
         hint = f" (did you mean {', '.join(repr(z) for z in tail[:3])}?)" if tail else ""
     return f"not an IANA time zone{hint}", (
         "use the study's zone as Area/City, e.g. 'Europe/Helsinki', 'Australia/Sydney', "
-        "'America/New_York'"
+        "'America/New_York', or 'auto' (the zone at the study's coordinates)"
     )
 
 
 def crs_problem(text: str) -> Problem | None:
     """Why ``text`` is neither ``auto`` nor a projected CRS in metres (None when fine)."""
-    auto = 'use "auto" (EPSG:3067 in Finland, else the local UTM zone) or a projected CRS in metres'
+    auto = (
+        'use "auto" (the national grid, e.g. EPSG:3067 in Finland, else the local UTM zone) '
+        "or a projected CRS in metres"
+    )
     if text == "auto":
         return None
     if text.strip().lower() == "auto":
@@ -248,7 +287,9 @@ GENERAL_RULES: Rules = {
         '"auto" or a projected CRS in metres that PROJ knows (not geographic, compound or '
         "Web Mercator)",
     ),
-    "timezone": Check(timezone_problem, "an IANA time zone that zoneinfo knows"),
+    "timezone": Check(
+        timezone_problem, '"auto" (from the study\'s coordinates) or an IANA time zone'
+    ),
     "seed": Number(0, 2**63 - 1),
 }
 

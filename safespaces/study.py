@@ -6,6 +6,12 @@ default) the study has a street network and its extent is the extract's.
 The ``mix`` and ``incidents`` subcommands can also load a study from areas
 alone (``areas_only``): no street network, the metric CRS chosen from the
 areas (:func:`safespaces.crs.layer_crs`).
+
+Loading also settles what the study's place decides (:func:`resolved_config`):
+the study's name (``general.name = "auto"``: the OSM file's name), its time zone
+(``general.timezone = "auto"``: the zone at its centre) and the metric CRS; the
+:class:`Study` keeps the configuration with those filled in, and every stage
+reads ``study.config``.
 """
 
 from __future__ import annotations
@@ -21,11 +27,12 @@ import pandas as pd
 from pyproj import CRS
 
 from safespaces.config import Config, check_crs_area
-from safespaces.crs import layer_crs
+from safespaces.crs import Location, layer_crs, locate
 from safespaces.errors import InputError
 from safespaces.lighting.raster import check_raster_size, lighting_raster_bounds
 from safespaces.network import split_long_segments
 from safespaces.population import calibrated_residents, estimate_residents, sum_by_area
+from safespaces.sections import name_from_file
 from safespaces.sources.areas import fit_to_study, grid_areas, read_areas
 from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.incidents import IncidentLoad, read_incidents
@@ -96,6 +103,9 @@ class Study:
         through a repaired copy); shown in the summary and stored in ``run_metadata``.
     extent
         The study extent's record (``run_metadata["study_extent"]``).
+    location
+        Where the study lies and the time zone and CRS that decided
+        (``run_metadata["location"]``); None for a study built in code.
     """
 
     config: Config
@@ -108,6 +118,7 @@ class Study:
     notes: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     warnings: list[str] = dataclasses.field(default_factory=list)
     extent: dict[str, Any] = dataclasses.field(default_factory=dict)
+    location: Location | None = None
 
     @property
     def crs(self) -> CRS:
@@ -127,6 +138,46 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def study_name(config: Config, inputs: Inputs) -> str:
+    """The study's name: ``general.name``, or from the input file when it is ``"auto"``.
+
+    ``"auto"`` takes the OSM file's name without its extensions
+    (:func:`~safespaces.sections.name_from_file`; the areas file's for a study read
+    from areas alone); the embedded default is ``helsinki``.
+    """
+    if config.general.name != "auto":
+        return config.general.name
+    path = inputs.osm or inputs.areas
+    if path is None or Path(path).resolve() == DEFAULT_OSM.resolve():
+        return "helsinki"
+    return name_from_file(path)
+
+
+def resolved_config(config: Config, inputs: Inputs, location: Location) -> Config:
+    """``config`` with the study's name and time zone in place of ``"auto"``.
+
+    ``general.crs`` keeps its setting (the CRS chosen is :attr:`Study.crs` and
+    ``location.crs``), so that ``run_metadata["config"]`` records what was asked.
+    """
+    general = dataclasses.replace(
+        config.general, name=study_name(config, inputs), timezone=location.timezone
+    )
+    return config.replace(general=general)
+
+
+def place_study(
+    config: Config, inputs: Inputs, box: tuple[float, float, float, float], crs: CRS
+) -> tuple[Config, Location]:
+    """The resolved configuration and the :class:`~safespaces.crs.Location` of a study
+    whose lon/lat bounds are ``box`` and whose metric CRS is ``crs``."""
+    lon = ((box[0] + box[2]) / 2 + 180.0) % 360.0 - 180.0
+    lat = (box[1] + box[3]) / 2
+    location = locate(
+        lon, lat, timezone=config.general.timezone, crs=crs, crs_setting=config.general.crs
+    )
+    return resolved_config(config, inputs, location), location
 
 
 def lonlat_bounds(osm: OsmData) -> tuple[float, float, float, float]:
@@ -213,6 +264,7 @@ def load_study(
             progress(f"warning: {note}")
     box = lonlat_bounds(osm)
     check_crs_area(config, box)
+    config, location = place_study(config, inputs, box, osm.crs)
     if inputs.lamps is not None:
         with timed("read lamp register", progress, timings):
             register = read_lamp_register(
@@ -260,7 +312,9 @@ def load_study(
         inputs, config, osm.crs, box, notes, synthetic, progress, timings
     )
     notes = {name: note for name, note in notes.items() if note}
-    return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes, warnings, extent)
+    return Study(
+        config, inputs, osm, areas, tenure, incidents, synthetic, notes, warnings, extent, location
+    )
 
 
 def load_areas_study(
@@ -299,11 +353,12 @@ def load_areas_study(
         crs = layer_crs(areas, config.general.crs)
         areas = areas.to_crs(crs)
         notes["areas"] = input_notes(areas)
+        config, location = place_study(config, inputs, (x0, y0, x1, y1), crs)
     minx, miny, maxx, maxy = (float(v) for v in areas.total_bounds)
     osm = no_streets(crs, (minx, miny, maxx, maxy))
     tenure, incidents = read_layers(inputs, config, crs, None, notes, synthetic, progress, timings)
     notes = {name: note for name, note in notes.items() if note}
-    return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes)
+    return Study(config, inputs, osm, areas, tenure, incidents, synthetic, notes, location=location)
 
 
 def no_streets(crs: CRS, bounds: tuple[float, float, float, float]) -> OsmData:

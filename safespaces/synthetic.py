@@ -165,9 +165,8 @@ def synthetic_incidents(
         + pd.to_timedelta(hour, unit="h")
         + pd.to_timedelta(minute, unit="m")
     )
-    aware = local.tz_localize(
-        config.general.timezone, nonexistent="shift_forward", ambiguous=np.ones(n, dtype=bool)
-    )
+    zone = "Europe/Helsinki" if config.general.timezone == "auto" else config.general.timezone
+    aware = local.tz_localize(zone, nonexistent="shift_forward", ambiguous=np.ones(n, dtype=bool))
     text = np.asarray(aware.strftime("%Y-%m-%dT%H:%M:00%z"), dtype=object)
     text = np.array([t[:-2] + ":" + t[-2:] for t in text], dtype=object)
     date_only = rng.uniform(0, 1, n) < 0.03

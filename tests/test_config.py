@@ -50,7 +50,7 @@ def test_defaults_and_round_trip() -> None:
     assert config == Config()
     assert config.validate() is config
     data = config.to_dict()
-    assert data["general"]["timezone"] == "Europe/Helsinki"
+    assert data["general"]["timezone"] == "auto"  # the zone at the study's coordinates
     assert data["network"]["max_segment_m"] == 50.0
 
 

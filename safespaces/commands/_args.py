@@ -13,7 +13,7 @@ OSM_HELP = "OpenStreetMap extract (.osm.pbf or .osm); default: the embedded Hels
 
 
 def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
-    """Add ``--config``, ``--set`` and (optionally) ``--out``."""
+    """Add ``--config``, ``--set`` and (optionally) ``--out`` with ``--name``."""
     parser.add_argument(
         "--config", type=Path, metavar="F", help="TOML configuration file (see docs/config.md)"
     )
@@ -29,7 +29,14 @@ def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> 
             "--out",
             type=Path,
             metavar="DIR",
-            help="output folder (default: layers/<general.name>)",
+            help="output folder (default: layers/<study name>)",
+        )
+        parser.add_argument(
+            "--name",
+            metavar="NAME",
+            help="the study's name: labels the metadata, layer ids and QGIS project, and "
+            "names the default output folder (default: general.name, else the OSM file's "
+            "name; 'helsinki' for the embedded default)",
         )
 
 

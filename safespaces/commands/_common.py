@@ -22,7 +22,7 @@ from safespaces.errors import SettingError
 from safespaces.incidents.params import check_bandwidth
 from safespaces.output import OutputFolder, output_folder
 from safespaces.qgis import write_raster_style
-from safespaces.study import Inputs
+from safespaces.study import Inputs, study_name
 
 
 def inputs_from_args(args: argparse.Namespace) -> Inputs:
@@ -48,8 +48,9 @@ def write_raster_styles(files: Iterable[Path]) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    """The configuration from ``--config`` and ``--set``."""
-    return load_config(args.config, args.set)
+    """The configuration from ``--config``, ``--set`` and ``--name`` (``general.name``)."""
+    config = load_config(args.config, args.set)
+    return with_override(config, "general", "name", getattr(args, "name", None), flag="--name")
 
 
 @contextlib.contextmanager
@@ -65,8 +66,10 @@ def command_output(args: argparse.Namespace, config: Config) -> Iterator[OutputF
 
 
 def out_dir(args: argparse.Namespace, config: Config) -> Path:
-    """``--out`` or ``layers/<general.name>``."""
-    return args.out if args.out is not None else Path("layers") / config.general.name
+    """``--out`` or ``layers/<study name>`` (:func:`~safespaces.study.study_name`)."""
+    if args.out is not None:
+        return Path(args.out)
+    return Path("layers") / study_name(config, inputs_from_args(args))
 
 
 def progress(message: str) -> None:

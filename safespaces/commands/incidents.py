@@ -151,6 +151,7 @@ def _analyse_into(
     """Read, analyse and write into ``folder``: the GeoPackage, the raster, the result."""
     prep = prepare(args, config)
     study = prep.study
+    config = study.config  # the study's name and time zone resolved (safespaces.study)
     assert study.incidents is not None
     progress("analysing incidents ...")
     result = analyse_incidents(
