@@ -98,6 +98,9 @@ class SourceParams:
         Maps the user's tenure codes or column names onto the taxonomy codes.
     incident_time_column, incident_category_column
         Override the detected incident columns.
+    area_name_column
+        The areas file's column of area names (hot spots and areas are labelled
+        with it); empty: detected (``name``, ``nimi``, ``namn``, ``navn``, ... ``id``).
     grid_size_m
         Cell size of the default areas (a grid aligned to multiples of the size
         in the metric CRS).
@@ -110,6 +113,7 @@ class SourceParams:
     tenure_codes: Mapping[str, str] = dataclasses.field(default_factory=dict)
     incident_time_column: str = ""
     incident_category_column: str = ""
+    area_name_column: str = ""
     grid_size_m: float = 250.0
 
 

@@ -222,7 +222,12 @@ def load_study(
             osm.lamps["lamp_id"] = range(len(osm.lamps))
     with timed("areas", progress, timings):
         if inputs.areas is not None:
-            areas = read_areas(inputs.areas, crs=inputs.crs, counts=counts).to_crs(osm.crs)
+            areas = read_areas(
+                inputs.areas,
+                crs=inputs.crs,
+                counts=counts,
+                name_column=config.sources.area_name_column or None,
+            ).to_crs(osm.crs)
             notes["areas"] = input_notes(areas)
             if not areas.intersects(osm.study_area).any():
                 raise InputError(
@@ -285,7 +290,12 @@ def load_areas_study(
     notes: dict[str, dict[str, Any]] = {}
     synthetic: list[str] = []
     with timed("areas", progress, timings):
-        areas = read_areas(inputs.areas, crs=inputs.crs, counts=counts)
+        areas = read_areas(
+            inputs.areas,
+            crs=inputs.crs,
+            counts=counts,
+            name_column=config.sources.area_name_column or None,
+        )
         x0, y0, x1, y1 = (float(v) for v in areas.to_crs(4326).total_bounds)
         check_crs_area(config, (x0, y0, x1, y1))
         crs = layer_crs(areas, config.general.crs)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from safespaces.commands._args import INPUT_FILES
+from safespaces.commands._args import COLUMN_OPTIONS, INPUT_FILES
 from safespaces.config import (
     Config,
     load_config,
@@ -46,8 +46,17 @@ def write_raster_styles(files: Iterable[Path]) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    """The configuration from ``--config`` and ``--set``."""
-    return load_config(args.config, args.set)
+    """The configuration from ``--config`` and ``--set``, then the column options."""
+    return with_columns(load_config(args.config, args.set), args)
+
+
+def with_columns(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with the ``sources`` column settings of ``--time-col`` and friends."""
+    for flag, (dest, field, _) in COLUMN_OPTIONS.items():
+        value = getattr(args, dest, None)
+        if value:
+            config = with_override(config, "sources", field, value, flag=flag)
+    return config
 
 
 @contextlib.contextmanager
