@@ -252,7 +252,8 @@ def _pedestrian_loop(path: Path, area: str | None) -> Path:
     tags = '<tag k="highway" v="pedestrian"/><tag k="name" v="Kehä"/>'
     if area:
         tags += f'<tag k="area" v="{area}"/>'
-    way = f'<way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="4"/><nd ref="1"/>{tags}</way>'
+    refs = "".join(f'<nd ref="{i}"/>' for i in (1, 2, 3, 4, 1))
+    way = f'<way id="10" version="1">{refs}{tags}</way>'
     # a plain footway so the file always has a street
     foot = (
         f'<node id="5" lat="{lat0 - d}" lon="{lon0}" version="1"/>'

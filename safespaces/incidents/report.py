@@ -23,7 +23,6 @@ from safespaces.incidents.tables import Tables
 from safespaces.incidents.windows import LIGHT_WINDOWS
 
 
-
 @dataclasses.dataclass
 class Counted:
     """What the steps before the summary found (counts that locate no one, and reasons).

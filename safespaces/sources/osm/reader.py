@@ -17,7 +17,6 @@ from safespaces.errors import InputError
 from safespaces.safety import check_osm_xml, sniff
 from safespaces.sources.osm.tags import Collector, add_area, add_node, add_way, walkable
 
-
 #: File names libosmium reads (by their ending): PBF, and XML plain or compressed.
 OSM_SUFFIXES: tuple[str, ...] = (
     ".pbf",
