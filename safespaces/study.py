@@ -26,7 +26,7 @@ from safespaces.errors import InputError
 from safespaces.lighting.raster import check_raster_size, lighting_raster_bounds
 from safespaces.network import split_long_segments
 from safespaces.population import estimate_residents, sum_by_area
-from safespaces.sources.areas import fit_to_study, grid_areas, read_areas
+from safespaces.sources.areas import fit_to_study, network_grid, read_areas
 from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
@@ -243,9 +243,10 @@ def load_study(
                 if progress:
                     progress(f"warning: {fitted['note']}")
         else:
-            areas = grid_areas(
+            areas = network_grid(
                 osm.bounds,
                 osm.crs,
+                (osm.segments, osm.buildings),
                 size_m=config.sources.grid_size_m,
                 places=osm.places,
                 path=inputs.osm,

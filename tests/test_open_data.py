@@ -19,13 +19,26 @@ import pandas as pd
 import pytest
 import shapely
 
+from conftest import require
+
 from safespaces.cli import main
 from safespaces.errors import InputError
 from safespaces.incidents import hotspots
-from safespaces.sources.areas import read_areas
+from safespaces.sources.areas import grid_areas, network_grid, read_areas
 from safespaces.sources.osm import load_osm
 
 DATA = Path(__file__).resolve().parent / "data"
+REPO = DATA.parent.parent
+#: Real extracts of other cities (../shared/data/cities, see its README; a worktree's is
+#: two levels up).
+CITIES = next(
+    (
+        p
+        for p in (REPO.parent / "shared/data/cities", REPO.parent.parent / "shared/data/cities")
+        if p.is_dir()
+    ),
+    REPO.parent / "shared/data/cities",
+)
 TOYTOWN = DATA / "toytown.osm"
 #: A box over the toy town (lon/lat) and its four quarters' names.
 BOX = (24.9266, 60.1682, 24.9300, 60.1700)
@@ -278,3 +291,43 @@ def test_pedestrian_area_yes_is_a_square(tmp_path: Path) -> None:
     data = load_osm(_pedestrian_loop(tmp_path / "square.osm", "yes"))
     assert 10 not in set(data.segments["osm_way_id"])
     assert list(data.public_spaces["kind"]) == ["pedestrian_area"]
+
+
+# --- the default grid -----------------------------------------------------------------------------
+
+
+def _city(name: str) -> Path:
+    path = CITIES / name
+    require(path.is_file(), f"{path} is absent (../shared/data/cities sits beside the repository)")
+    return path
+
+
+def test_default_grid_covers_segments_beyond_the_header_box() -> None:
+    # Munich (valhalla's bench extract): ways run past the header's <bounds>
+    osm = load_osm(_city("munchen_valhallabench.osm.pbf"))
+    assert (~osm.segments.within(osm.study_area)).sum() > 100  # the old grid missed these
+    grid = network_grid(osm.bounds, osm.crs, (osm.segments, osm.buildings))
+    cover = shapely.union_all(grid.geometry.to_numpy())
+    assert shapely.covers(cover, osm.segments.geometry.to_numpy()).all()
+    assert list(grid["area_id"]) == list(range(len(grid)))
+
+
+def test_default_grid_keeps_only_cells_that_hold_the_network() -> None:
+    # Portland (OpenTripPlanner's filtered extract): a third of the box holds no street
+    osm = load_osm(_city("portland-central-filtered_otp.osm.pbf"))
+    box_grid = grid_areas(osm.bounds, osm.crs)
+    grid = network_grid(osm.bounds, osm.crs, (osm.segments, osm.buildings))
+    assert len(grid) < 0.7 * len(box_grid)
+    hit = gpd.sjoin(grid, osm.segments[["geometry"]], predicate="intersects")
+    assert hit["area_id"].nunique() == len(grid)  # every kept cell holds a segment
+
+
+def test_network_grid_on_a_hand_made_network() -> None:
+    from pyproj import CRS
+
+    crs = CRS.from_epsg(3067)
+    street = gpd.GeoDataFrame(geometry=[shapely.LineString([(10, 10), (10, 900)])], crs=crs)
+    house = gpd.GeoDataFrame(geometry=[shapely.box(600, 600, 620, 620)], crs=crs)
+    # the header box stops at y = 500: the street's north half is beyond it
+    grid = network_grid((0.0, 0.0, 1000.0, 500.0), crs, (street, house), size_m=250.0)
+    assert sorted(grid["grid_id"]) == ["0_0", "0_250", "0_500", "0_750", "500_500"]
