@@ -331,3 +331,41 @@ def test_network_grid_on_a_hand_made_network() -> None:
     # the header box stops at y = 500: the street's north half is beyond it
     grid = network_grid((0.0, 0.0, 1000.0, 500.0), crs, (street, house), size_m=250.0)
     assert sorted(grid["grid_id"]) == ["0_0", "0_250", "0_500", "0_750", "500_500"]
+
+
+# --- extracts spanning far-apart regions ----------------------------------------------------------
+
+
+def test_far_apart_parts_are_labelled() -> None:
+    from safespaces.sources.osm.extent import far_apart_parts
+
+    rng = np.random.default_rng(0)
+    oslo = np.column_stack([rng.uniform(10.6, 10.8, 50), rng.uniform(59.9, 60.0, 50)])
+    sydney = np.column_stack([rng.uniform(151.1, 151.3, 30), rng.uniform(-33.95, -33.8, 30)])
+    labels = far_apart_parts(np.vstack([oslo, sydney]))
+    assert labels.tolist() == [0] * 50 + [1] * 30
+    # a town and its suburb 30 km away are one study
+    suburb = oslo + [0.5, 0.0]
+    assert set(far_apart_parts(np.vstack([oslo, suburb]))) == {0}
+
+
+def test_two_continent_extract_is_refused_with_the_split(tmp_path: Path) -> None:
+    import resource
+
+    import osmium
+
+    merged = tmp_path / "oslo_portland.osm.pbf"
+    reader = osmium.MergeInputReader()
+    reader.add_file(str(_city("oslo-skoyen_otp.osm.pbf")))
+    reader.add_file(str(_city("portland-central-filtered_otp.osm.pbf")))
+    writer = osmium.SimpleWriter(str(merged))
+    reader.apply(writer, simplify=True)
+    writer.close()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputError, match="2 regions more than 100 km apart") as info:
+        load_osm(merged)
+    message = str(info.value)
+    assert "lon 10.6" in message and "lon -122.7" in message  # Oslo, then Portland
+    assert message.count("osmium extract -b") == 2 and "oslo_portland-2.osm.pbf" in message
+    # refused while reading: no layer, grid or raster of the 8,000 km between them
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 1_000_000  # KiB
