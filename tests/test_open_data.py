@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-
 from conftest import require
 
 from safespaces.cli import main
