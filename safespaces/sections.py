@@ -20,6 +20,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from safespaces.errors import SettingError
+from safespaces.presets import preset_names
 from safespaces.validation import (
     Check,
     Code,
@@ -60,12 +61,17 @@ class GeneralParams:
         IANA zone for timestamps without an offset (incidents).
     seed
         Seed of every random step (synthetic data, permutations).
+    preset
+        A country preset shipped in the package (``safespaces/presets/<preset>.toml``:
+        tenure taxonomy, opening-hours fallbacks), under the configuration file and
+        ``--set``; empty: none (the Helsinki defaults).
     """
 
     name: str = "helsinki"
     crs: str = "auto"
     timezone: str = "Europe/Helsinki"
     seed: int = 20261121
+    preset: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,6 +260,12 @@ GENERAL_RULES: Rules = {
     ),
     "timezone": Check(timezone_problem, "an IANA time zone that zoneinfo knows"),
     "seed": Number(0, 2**63 - 1),
+    "preset": Check(
+        lambda name: None
+        if not name or name in preset_names()
+        else ("not a preset", f"use one of {', '.join(preset_names())}, or leave it empty"),
+        "empty, or a preset of safespaces/presets: " + ", ".join(preset_names()),
+    ),
 }
 
 NETWORK_RULES: Rules = {

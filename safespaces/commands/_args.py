@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from safespaces.presets import preset_names
+
 #: Input files a command can name (``--osm F`` ...): the path fields of ``Inputs``.
 INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas")
 #: Help of ``--osm`` for the commands that fall back to the embedded extract.
@@ -26,9 +28,15 @@ COLUMN_OPTIONS: dict[str, tuple[str, str, str]] = {
 
 
 def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
-    """Add ``--config``, ``--set`` and (optionally) ``--out``."""
+    """Add ``--config``, ``--preset``, ``--set`` and (optionally) ``--out``."""
     parser.add_argument(
         "--config", type=Path, metavar="F", help="TOML configuration file (see docs/config.md)"
+    )
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="country preset under --config and --set: tenure taxonomy, opening hours "
+        f"({', '.join(preset_names())}; general.preset)",
     )
     parser.add_argument(
         "--set",

@@ -47,7 +47,8 @@ def write_raster_styles(files: Iterable[Path]) -> None:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     """The configuration from ``--config`` and ``--set``, then the column options."""
-    return with_columns(load_config(args.config, args.set), args)
+    config = load_config(args.config, args.set, preset=getattr(args, "preset", None))
+    return with_columns(config, args)
 
 
 def with_columns(config: Config, args: argparse.Namespace) -> Config:
