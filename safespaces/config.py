@@ -43,8 +43,8 @@ from safespaces.lighting.params import validate as validate_lighting
 from safespaces.mix.params import RULES as MIX_RULES
 from safespaces.mix.params import MixParams
 from safespaces.mix.params import validate as validate_mix
-from safespaces.presets import read_preset
 from safespaces.population import RESIDENT_RULES, ResidentParams, validate_residents
+from safespaces.presets import read_preset
 from safespaces.sections import (
     APP_RULES,
     GENERAL_RULES,

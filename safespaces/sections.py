@@ -261,9 +261,11 @@ GENERAL_RULES: Rules = {
     "timezone": Check(timezone_problem, "an IANA time zone that zoneinfo knows"),
     "seed": Number(0, 2**63 - 1),
     "preset": Check(
-        lambda name: None
-        if not name or name in preset_names()
-        else ("not a preset", f"use one of {', '.join(preset_names())}, or leave it empty"),
+        lambda name: (
+            None
+            if not name or name in preset_names()
+            else ("not a preset", f"use one of {', '.join(preset_names())}, or leave it empty")
+        ),
         "empty, or a preset of safespaces/presets: " + ", ".join(preset_names()),
     ),
 }

@@ -71,8 +71,7 @@ def test_country_opening_hours() -> None:
 def test_file_and_set_override_the_preset(tmp_path: Path) -> None:
     path = tmp_path / "lund.toml"
     path.write_text(
-        '[general]\npreset = "sweden"\nname = "lund"\n'
-        '[sources.tenure_codes]\n"HR" = "hyresratt"\n',
+        '[general]\npreset = "sweden"\nname = "lund"\n[sources.tenure_codes]\n"HR" = "hyresratt"\n',
         encoding="utf-8",
     )
     hours = "{shop = 'Mo-Fr 09:00-18:00', '*' = 'Mo-Fr 09:00-17:00'}"
