@@ -127,8 +127,12 @@ def test_config_prints_a_city_file_that_reads_back(
 
 
 def test_every_command_takes_preset() -> None:
+    import argparse
+
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    commands: dict[str, argparse.ArgumentParser] = dict(action.choices)
+    assert {"run", "config", "lighting", "eyes", "mix", "incidents", "export"} <= set(commands)
     for name, sub in commands.items():
         flags = {f for action in sub._actions for f in action.option_strings}
         assert "--preset" in flags, name

@@ -160,9 +160,9 @@ def read_areas(
     if "area_id" not in gdf:
         gdf.insert(0, "area_id", np.arange(len(gdf), dtype=np.int64))
     if name_column:
-        source = _renamed(gdf, name_column)
-        if source != "name" or "name" not in gdf:
-            gdf["name"] = gdf[source].astype("string")
+        given = _renamed(gdf, name_column)
+        if given != "name" or "name" not in gdf:
+            gdf["name"] = gdf[given].astype("string")
     elif "name" not in gdf:
         lower = {str(c).casefold(): c for c in gdf.columns}
         source = next((lower[n] for n in NAME_COLUMNS if n in lower), None)
