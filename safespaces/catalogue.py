@@ -30,7 +30,7 @@ from safespaces.eyes.vocabulary import (
     window_span,
 )
 from safespaces.incidents.hotspots import CLASSES as HOTSPOT_CLASS_NAMES
-from safespaces.incidents.hotspots import NOT_SIGNIFICANT, class_parts
+from safespaces.incidents.hotspots import NO_DATA, NOT_SIGNIFICANT, class_parts
 from safespaces.lighting.params import CONTEXTS
 from safespaces.lighting.vocabulary import (
     BELOW_P6,
@@ -306,7 +306,13 @@ TAG_CONFLICT_CLASSES: tuple[StyleClass, ...] = (
 def _hotspot_label(name: str) -> str:
     """Legend label of a hot-spot class: ``hot 99%`` -> ``hot spot (99 %)``."""
     parts = class_parts(name)
-    return NOT_SIGNIFICANT if parts is None else f"{parts[0]} spot ({parts[1]} %)"
+    if parts is None:
+        return NO_DATA_LABEL if name == NO_DATA else NOT_SIGNIFICANT
+    return f"{parts[0]} spot ({parts[1]} %)"
+
+
+#: Legend label of :data:`~safespaces.incidents.hotspots.NO_DATA`.
+NO_DATA_LABEL = "no data (no street, no incident)"
 
 
 #: Hot-spot classes, hottest to coldest (RdBu), then the suppressed units.
@@ -315,6 +321,7 @@ HOTSPOT_CLASSES: tuple[StyleClass, ...] = (
         StyleClass(name, _hotspot_label(name), colour)
         for name, colour in zip(HOTSPOT_CLASS_NAMES, RDBU_5, strict=True)
     ),
+    StyleClass(NO_DATA, _hotspot_label(NO_DATA), "#f0f0f0"),
     StyleClass(None, "suppressed / no data", GREY),
 )
 

@@ -44,6 +44,7 @@ from safespaces.mix.params import RULES as MIX_RULES
 from safespaces.mix.params import MixParams
 from safespaces.mix.params import validate as validate_mix
 from safespaces.population import RESIDENT_RULES, ResidentParams, validate_residents
+from safespaces.presets import read_preset
 from safespaces.sections import (
     APP_RULES,
     GENERAL_RULES,
@@ -344,11 +345,20 @@ def parse_override(item: str) -> tuple[str, str, Any]:
     return parts[0], parts[1], value
 
 
-def load_config(path: str | Path | None = None, overrides: list[str] | None = None) -> Config:
+def load_config(
+    path: str | Path | None = None,
+    overrides: list[str] | None = None,
+    *,
+    preset: str | None = None,
+) -> Config:
     """Read a configuration from a TOML file and ``section.key=value`` overrides, and check it.
 
     Every entry point (the CLI, the app, Python) reads its configuration here,
     so every setting is checked (:func:`validate_config`) before any work starts.
+    Settings come from, lowest first: the defaults, the country preset
+    (``preset``, else ``general.preset`` of the file or ``--set``; see
+    :mod:`safespaces.presets`), the file, then the overrides; each key of a
+    higher layer replaces the same key of a lower one.
 
     Parameters
     ----------
@@ -358,6 +368,8 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     overrides
         Items ``section.key=value`` where the value is written in TOML syntax
         (``lighting.cutoff_m=40``, ``mix.target="am2023"``).
+    preset
+        A preset's name (``--preset``); it replaces ``general.preset`` of the file.
 
     Returns
     -------
@@ -388,8 +400,46 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
         table[key] = value
         origin[section] = origin.get(section, "--set")
         origin[f"{section}.{key}"] = "--set"
+    _with_preset(data, origin, preset)
     config = _build(Config, data, origin, "")
     return with_origin(validate_config(config, origin=origin, source=source), origin)
+
+
+def _with_preset(data: dict[str, Any], origin: dict[str, str], preset: str | None) -> None:
+    """Add the preset's settings under those of ``data`` (in place), with their origin.
+
+    The preset is ``preset`` (``--preset``), else ``general.preset`` of ``data``.
+    A key ``data`` sets is kept; the preset fills the others.
+
+    Raises
+    ------
+    ConfigError
+        No preset of that name (:func:`safespaces.presets.preset_text`).
+    """
+    general = data.get("general")
+    if preset:
+        if not isinstance(general, dict):
+            general = data["general"] = {}
+        general["preset"] = preset
+        origin["general.preset"] = "--preset"
+        origin.setdefault("general", "--preset")
+    name = general.get("preset") if isinstance(general, Mapping) else None
+    if not isinstance(name, str) or not name:
+        return  # none, or not text (the type check of general.preset names it)
+    try:
+        tables = read_preset(name)
+    except ConfigError as exc:
+        raise ConfigError(f"{origin.get('general.preset', 'configuration')}: {exc}") from None
+    where = f"preset {name}"
+    for section, table in tables.items():
+        mine = data.setdefault(section, {})
+        if not isinstance(mine, dict) or not isinstance(table, Mapping):
+            continue  # a non-table section of the user's is reported by _build
+        origin.setdefault(section, where)
+        for key, value in table.items():
+            if key not in mine:
+                mine[key] = value
+                origin[f"{section}.{key}"] = where
 
 
 def _build(cls: type[T], data: Any, origin: Mapping[str, str], prefix: str) -> T:

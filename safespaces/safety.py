@@ -21,7 +21,9 @@ exhausting memory, writing outside a temporary folder, or a parser's traceback:
 
 from __future__ import annotations
 
+import bz2
 import dataclasses
+import gzip
 import importlib
 import os
 import stat
@@ -163,8 +165,23 @@ def check_osm_xml(path: Path, *, scan_bytes: int = 1 * _MB) -> None:
     laughs") and external-entity attacks start. libosmium's expat parser also
     refuses entities, but its message is obscure and the check here is cheap.
     """
-    with path.open("rb") as handle:
-        head = handle.read(scan_bytes)
+    name = path.name.lower()
+    try:
+        if name.endswith(".gz"):
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(scan_bytes)
+        elif name.endswith(".bz2"):
+            with bz2.open(path, "rb") as handle:
+                head = handle.read(scan_bytes)
+        else:
+            with path.open("rb") as handle:
+                head = handle.read(scan_bytes)
+    except (OSError, EOFError) as exc:  # gzip.BadGzipFile, a bz2 "Invalid data stream"
+        raise InputError(
+            f"not a readable compressed file ({exc})",
+            path=path,
+            fix="download the extract again, or decompress it and give the .osm file",
+        ) from None
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
     else:

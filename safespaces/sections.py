@@ -21,6 +21,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from safespaces.errors import SettingError
+from safespaces.presets import preset_names
 from safespaces.validation import (
     Check,
     Code,
@@ -69,12 +70,17 @@ class GeneralParams:
         found offline from its coordinates (:func:`safespaces.crs.zone_at`).
     seed
         Seed of every random step (synthetic data, permutations).
+    preset
+        A country preset shipped in the package (``safespaces/presets/<preset>.toml``:
+        tenure taxonomy, opening-hours fallbacks), under the configuration file and
+        ``--set``; empty: none (the Helsinki defaults).
     """
 
     name: str = "auto"
     crs: str = "auto"
     timezone: str = "auto"
     seed: int = 20261121
+    preset: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +113,9 @@ class SourceParams:
         Maps the user's tenure codes or column names onto the taxonomy codes.
     incident_time_column, incident_category_column
         Override the detected incident columns.
+    area_name_column
+        The areas file's column of area names (hot spots and areas are labelled
+        with it); empty: detected (``name``, ``nimi``, ``namn``, ``navn``, ... ``id``).
     grid_size_m
         Cell size of the default areas (a grid aligned to multiples of the size
         in the metric CRS).
@@ -119,6 +128,7 @@ class SourceParams:
     tenure_codes: Mapping[str, str] = dataclasses.field(default_factory=dict)
     incident_time_column: str = ""
     incident_category_column: str = ""
+    area_name_column: str = ""
     grid_size_m: float = 250.0
 
 
@@ -291,6 +301,14 @@ GENERAL_RULES: Rules = {
         timezone_problem, '"auto" (from the study\'s coordinates) or an IANA time zone'
     ),
     "seed": Number(0, 2**63 - 1),
+    "preset": Check(
+        lambda name: (
+            None
+            if not name or name in preset_names()
+            else ("not a preset", f"use one of {', '.join(preset_names())}, or leave it empty")
+        ),
+        "empty, or a preset of safespaces/presets: " + ", ".join(preset_names()),
+    ),
 }
 
 NETWORK_RULES: Rules = {

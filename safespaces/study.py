@@ -33,7 +33,7 @@ from safespaces.lighting.raster import check_raster_size, lighting_raster_bounds
 from safespaces.network import split_long_segments
 from safespaces.population import calibrated_residents, estimate_residents, sum_by_area
 from safespaces.sections import name_from_file
-from safespaces.sources.areas import fit_to_study, grid_areas, read_areas
+from safespaces.sources.areas import fit_to_study, network_grid, read_areas
 from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
@@ -282,7 +282,12 @@ def load_study(
             osm.lamps["lamp_id"] = range(len(osm.lamps))
     with timed("areas", progress, timings):
         if inputs.areas is not None:
-            areas = read_areas(inputs.areas, crs=inputs.crs, counts=counts).to_crs(osm.crs)
+            areas = read_areas(
+                inputs.areas,
+                crs=inputs.crs,
+                counts=counts,
+                name_column=config.sources.area_name_column or None,
+            ).to_crs(osm.crs)
             notes["areas"] = input_notes(areas)
             if not areas.intersects(osm.study_area).any():
                 raise InputError(
@@ -298,9 +303,10 @@ def load_study(
                 if progress:
                     progress(f"warning: {fitted['note']}")
         else:
-            areas = grid_areas(
+            areas = network_grid(
                 osm.bounds,
                 osm.crs,
+                (osm.segments, osm.buildings),
                 size_m=config.sources.grid_size_m,
                 places=osm.places,
                 path=inputs.osm,
@@ -347,7 +353,12 @@ def load_areas_study(
     notes: dict[str, dict[str, Any]] = {}
     synthetic: list[str] = []
     with timed("areas", progress, timings):
-        areas = read_areas(inputs.areas, crs=inputs.crs, counts=counts)
+        areas = read_areas(
+            inputs.areas,
+            crs=inputs.crs,
+            counts=counts,
+            name_column=config.sources.area_name_column or None,
+        )
         x0, y0, x1, y1 = (float(v) for v in areas.to_crs(4326).total_bounds)
         check_crs_area(config, (x0, y0, x1, y1))
         crs = layer_crs(areas, config.general.crs)

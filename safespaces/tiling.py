@@ -34,7 +34,7 @@ from scipy.spatial import cKDTree
 
 from safespaces.config import Config
 from safespaces.population import sum_by_area
-from safespaces.sources.areas import grid_areas
+from safespaces.sources.areas import network_grid
 from safespaces.sources.incidents import IncidentLoad
 from safespaces.sources.osm import OsmData
 from safespaces.study import Inputs, Study, load_study
@@ -291,7 +291,13 @@ def tile_study(study: Study, k: int, *, join: bool = True) -> Study:
     config = study.config
     osm = tile_osm(study.osm, k, join=join)
     grid = lattice(study.osm, k)
-    areas = grid_areas(osm.bounds, osm.crs, size_m=config.sources.grid_size_m, places=osm.places)
+    areas = network_grid(
+        osm.bounds,
+        osm.crs,
+        (osm.segments, osm.buildings),
+        size_m=config.sources.grid_size_m,
+        places=osm.places,
+    )
     areas["residents_est"] = sum_by_area(areas, osm.buildings, ["residents_est"])["residents_est"]
     tenure = None
     if study.tenure is not None:

@@ -201,14 +201,16 @@ def test_hotspot_vocabulary() -> None:
 
 
 def test_catalogue_hotspot_classes_follow_the_vocabulary() -> None:
-    assert _values("incident_hotspots") == list(hotspots.CLASSES)
-    assert _qml_categories("incident_hotspots") == [*hotspots.CLASSES, ""]
+    assert _values("incident_hotspots") == list(hotspots.UNIT_CLASSES)
+    assert _qml_categories("incident_hotspots") == [*hotspots.UNIT_CLASSES, ""]
     hot_labels = [label for label, _ in legend("incident_hotspots")]
     assert hot_labels[: len(hotspots.CLASSES)] == [
         hotspots.NOT_SIGNIFICANT if p is None else f"{p[0]} spot ({p[1]} %)"
         for p in map(hotspots.class_parts, hotspots.CLASSES)
     ]
-    listed = ", ".join(f"`{c}`" for c in hotspots.CLASSES)
+    assert hot_labels[len(hotspots.CLASSES)].startswith(hotspots.NO_DATA)
+    assert hotspots.class_parts(hotspots.NO_DATA) is None
+    listed = ", ".join(f"`{c}`" for c in hotspots.UNIT_CLASSES)
     assert f"`hotspot_class` ({listed})" in INCIDENTS_MD
 
 

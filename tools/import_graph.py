@@ -99,7 +99,9 @@ FLOORS: tuple[Floor, ...] = (
         ),
     ),
     Floor("indices", "Indices", ("safespaces.indices",)),
-    Floor("settings", "Settings", ("safespaces.sections", "safespaces.config")),
+    Floor(
+        "settings", "Settings", ("safespaces.presets", "safespaces.sections", "safespaces.config")
+    ),
     Floor(
         "output",
         "Layers and output",

@@ -6,16 +6,37 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from safespaces.presets import preset_names
+
 #: Input files a command can name (``--osm F`` ...): the path fields of ``Inputs``.
 INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas", "population")
 #: Help of ``--osm`` for the commands that fall back to the embedded extract.
-OSM_HELP = "OpenStreetMap extract (.osm.pbf or .osm); default: the embedded Helsinki extract"
+OSM_HELP = (
+    "OpenStreetMap extract (.osm.pbf, .osm, .osm.gz or .osm.bz2); "
+    "default: the embedded Helsinki extract"
+)
+#: The column options of the incident and areas files: flag -> (dest, setting, help).
+COLUMN_OPTIONS: dict[str, tuple[str, str, str]] = {
+    "--time-col": ("time_col", "incident_time_column", "incident time column"),
+    "--category-col": ("category_col", "incident_category_column", "incident category column"),
+    "--area-name-col": (
+        "area_name_col",
+        "area_name_column",
+        "areas' name column (default: detected: name, nimi, namn, navn, ... id)",
+    ),
+}
 
 
 def add_config_options(parser: argparse.ArgumentParser, *, out: bool = True) -> None:
-    """Add ``--config``, ``--set`` and (optionally) ``--out`` with ``--name``."""
+    """Add ``--config``, ``--preset``, ``--set`` and (optionally) ``--out`` with ``--name``."""
     parser.add_argument(
         "--config", type=Path, metavar="F", help="TOML configuration file (see docs/config.md)"
+    )
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="country preset under --config and --set: tenure taxonomy, opening hours "
+        f"({', '.join(preset_names())}; general.preset)",
     )
     parser.add_argument(
         "--set",
@@ -97,6 +118,12 @@ def add_input_options(parser: argparse.ArgumentParser, **helps: str) -> None:
         if name not in INPUT_FILES:
             raise ValueError(f"{name!r} is not an input file ({', '.join(INPUT_FILES)})")
         parser.add_argument(f"--{name}", type=Path, metavar="F", help=text)
+
+
+def add_column_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--time-col``, ``--category-col`` and ``--area-name-col`` (:data:`COLUMN_OPTIONS`)."""
+    for flag, (dest, _, text) in COLUMN_OPTIONS.items():
+        parser.add_argument(flag, dest=dest, metavar="C", help=text)
 
 
 def command_parser(

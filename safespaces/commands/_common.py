@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from safespaces.commands._args import INPUT_FILES
+from safespaces.commands._args import COLUMN_OPTIONS, INPUT_FILES
 from safespaces.config import (
     Config,
     load_config,
@@ -48,9 +48,20 @@ def write_raster_styles(files: Iterable[Path]) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
-    """The configuration from ``--config``, ``--set`` and ``--name`` (``general.name``)."""
-    config = load_config(args.config, args.set)
-    return with_override(config, "general", "name", getattr(args, "name", None), flag="--name")
+    """The configuration from ``--config``, ``--preset``, ``--set`` and ``--name``
+    (``general.name``), then the column options."""
+    config = load_config(args.config, args.set, preset=getattr(args, "preset", None))
+    config = with_override(config, "general", "name", getattr(args, "name", None), flag="--name")
+    return with_columns(config, args)
+
+
+def with_columns(config: Config, args: argparse.Namespace) -> Config:
+    """``config`` with the ``sources`` column settings of ``--time-col`` and friends."""
+    for flag, (dest, field, _) in COLUMN_OPTIONS.items():
+        value = getattr(args, dest, None)
+        if value:
+            config = with_override(config, "sources", field, value, flag=flag)
+    return config
 
 
 @contextlib.contextmanager

@@ -18,7 +18,12 @@ import geopandas as gpd
 import pandas as pd
 
 import safespaces
-from safespaces.commands._args import add_input_options, command_parser, finish_parser
+from safespaces.commands._args import (
+    add_column_options,
+    add_input_options,
+    command_parser,
+    finish_parser,
+)
 from safespaces.commands._common import (
     check_density_bandwidth,
     command_output,
@@ -60,8 +65,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         areas="area polygons (vector file)",
         osm="OSM extract for street segments",
     )
-    p.add_argument("--time-col", dest="time_col", metavar="C", help="time column name")
-    p.add_argument("--category-col", dest="category_col", metavar="C", help="category column")
+    add_column_options(p)
     p.add_argument(
         "--permutations",
         type=int,
@@ -109,12 +113,6 @@ def prepare(args: argparse.Namespace, config: Config) -> Prepared:
         raise InputError(
             "no incident file given", fix="pass --incidents F (CSV with lon/lat or a point file)"
         )
-    sources = dataclasses.replace(
-        config.sources,
-        incident_time_column=args.time_col or config.sources.incident_time_column,
-        incident_category_column=args.category_col or config.sources.incident_category_column,
-    )
-    config = config.replace(sources=sources)
     inputs = Inputs(osm=osm, incidents=incidents, areas=areas, crs=args.crs)
     # read quietly without a street network (nothing to report but errors)
     study = load_study(inputs, config, areas_only=True, progress=progress if osm else None)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from safespaces.commands._args import add_input_options, finish_parser
+from safespaces.commands._args import (
+    OSM_HELP,
+    add_column_options,
+    add_input_options,
+    finish_parser,
+)
 from safespaces.commands._common import (
     check_density_bandwidth,
     config_from_args,
@@ -30,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     add_input_options(
         parser,
-        osm="OpenStreetMap extract (.osm.pbf or .osm)",
+        osm=OSM_HELP,
         lamps="lamp register (CSV or vector points)",
         tenure="dwellings by tenure (CSV or vector)",
         incidents="incident points (CSV or vector)",
@@ -41,6 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--population-col", metavar="NAME", help="count column of --population (default: detected)"
     )
+    add_column_options(parser)
     parser.add_argument(
         "--include-raw-points",
         action="store_true",

@@ -39,6 +39,9 @@ COLD = "cold"
 CONFIDENCE_LEVELS: tuple[int, ...] = (99, 95)
 #: Class of a unit that is neither hot nor cold at any level.
 NOT_SIGNIFICANT = "not significant"
+#: Class of a unit with no exposure (no street and no incident in it, e.g. a grid
+#: cell over water): left out of the Gi* statistic, never called a cold spot.
+NO_DATA = "no data"
 
 
 def hotspot_class(direction: str, level: int) -> str:
@@ -58,20 +61,21 @@ def hotspot_class(direction: str, level: int) -> str:
 
 
 def class_parts(name: str) -> tuple[str, int] | None:
-    """``(direction, level)`` of a significant class; ``None`` for :data:`NOT_SIGNIFICANT`.
+    """``(direction, level)`` of a significant class; ``None`` for :data:`NOT_SIGNIFICANT`
+    and :data:`NO_DATA`.
 
     Raises
     ------
     ValueError
-        ``name`` is not one of :data:`CLASSES`.
+        ``name`` is not one of :data:`UNIT_CLASSES`.
     """
     for direction in (HOT, COLD):
         for level in CONFIDENCE_LEVELS:
             if name == hotspot_class(direction, level):
                 return direction, level
-    if name == NOT_SIGNIFICANT:
+    if name in (NOT_SIGNIFICANT, NO_DATA):
         return None
-    raise ValueError(f"{name!r} is not a hot-spot class ({', '.join(CLASSES)})")
+    raise ValueError(f"{name!r} is not a hot-spot class ({', '.join(UNIT_CLASSES)})")
 
 
 #: Hot classes, strongest first.
@@ -83,6 +87,8 @@ SIGNIFICANT_CLASSES: tuple[str, ...] = (*HOT_CLASSES, *COLD_CLASSES)
 #: Every ``hotspot_class`` value in semantic order, hottest to coldest:
 #: ``hot 99%``, ``hot 95%``, ``not significant``, ``cold 95%``, ``cold 99%``.
 CLASSES: tuple[str, ...] = (*HOT_CLASSES, NOT_SIGNIFICANT, *COLD_CLASSES)
+#: Every value a unit's ``hotspot_class`` can take: :data:`CLASSES`, then :data:`NO_DATA`.
+UNIT_CLASSES: tuple[str, ...] = (*CLASSES, NO_DATA)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +105,7 @@ class GiResult:
     q
         Benjamini-Hochberg adjusted p-value.
     hot_class
-        One of :data:`CLASSES`.
+        One of :data:`UNIT_CLASSES`.
     """
 
     z: npt.NDArray[np.float64]
@@ -302,6 +308,47 @@ def gi_star(
     if ok.any():
         q[ok] = multipletests(p[ok], alpha=fdr, method="fdr_bh")[1]
     return GiResult(z, p if permutations > 0 else np.full(len(y), np.nan), q, classify(z, q, fdr))
+
+
+def gi_star_exposed(
+    y: npt.ArrayLike,
+    units: gpd.GeoDataFrame,
+    exposed: npt.ArrayLike,
+    *,
+    permutations: int = 999,
+    fdr: float = 0.05,
+    seed: int = 0,
+) -> GiResult:
+    """Gi* over the units with exposure only; the others are :data:`NO_DATA`.
+
+    A unit with no exposure (no street and no incident: a grid cell over water or
+    fields) has no count to compare, so it is left out of the weights and the
+    statistic (its neighbours are compared with the exposed units around them) and
+    classed :data:`NO_DATA` with NaN z, p and q, never as a cold spot. With every
+    unit exposed this is :func:`gi_star` on the whole ``units``.
+
+    Parameters
+    ----------
+    y
+        Incident count per unit.
+    units
+        The unit polygons (their contiguity gives the weights).
+    exposed
+        True where a unit has exposure (street length or incidents).
+    """
+    y = np.asarray(y, dtype=float)
+    keep = np.asarray(exposed, dtype=bool)
+    if keep.all():
+        return gi_star(y, contiguity_weights(units), permutations=permutations, fdr=fdr, seed=seed)
+    z, p, q = (np.full(len(y), np.nan) for _ in range(3))
+    hot_class = np.full(len(y), NO_DATA, dtype=object)
+    if keep.sum() >= 2:
+        sub = units.loc[keep].reset_index(drop=True)
+        part = gi_star(
+            y[keep], contiguity_weights(sub), permutations=permutations, fdr=fdr, seed=seed
+        )
+        z[keep], p[keep], q[keep], hot_class[keep] = part.z, part.p_sim, part.q, part.hot_class
+    return GiResult(z, p, q, hot_class)
 
 
 def hotspot_columns(result: GiResult) -> pd.DataFrame:

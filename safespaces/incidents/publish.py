@@ -25,10 +25,9 @@ from safespaces.incidents.environment import (
     score_relations,
 )
 from safespaces.incidents.hotspots import (
-    CLASSES,
+    NOT_SIGNIFICANT,
     GiResult,
-    contiguity_weights,
-    gi_star,
+    gi_star_exposed,
     hotspot_columns,
 )
 from safespaces.incidents.params import IncidentParams
@@ -177,9 +176,15 @@ def hot_spots(
     units, unit_counts = tables.units, tables.unit_counts
     reason = None
     if not hidden[tables.in_id]:
-        gi = gi_star(
+        exposed = unit_counts > 0
+        if tables.segments is not None:  # with streets: a unit with neither is "no data"
+            exposed |= street_length_by_area(tables.segments, units) > 0
+        else:  # without streets the exposure is unknown: every unit takes part
+            exposed[:] = True
+        gi = gi_star_exposed(
             unit_counts.astype(float),
-            contiguity_weights(units),
+            units,
+            exposed,
             permutations=params.hotspot_permutations,
             fdr=params.hotspot_fdr,
             seed=seed,
@@ -187,8 +192,7 @@ def hot_spots(
     else:
         reason = f"not computed: fewer than k = {params.k_min} incidents in the study area"
         nan = np.full(len(units), np.nan)
-        not_significant = CLASSES[len(CLASSES) // 2]  # the middle class: neither hot nor cold
-        gi = GiResult(nan, nan, nan, np.full(len(units), not_significant, dtype=object))
+        gi = GiResult(nan, nan, nan, np.full(len(units), NOT_SIGNIFICANT, dtype=object))
     hot = units[
         [c for c in ("area_id", "grid_id", "name") if c in units.columns] + ["geometry"]
     ].copy()

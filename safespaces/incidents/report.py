@@ -17,15 +17,10 @@ import pandas as pd
 from safespaces.incidents.counts import TOTAL_FLAG, CategoryPlan
 from safespaces.incidents.density import DensityGrid
 from safespaces.incidents.environment import CAVEAT
-from safespaces.incidents.hotspots import CLASSES, GiResult
+from safespaces.incidents.hotspots import COLD_CLASSES, HOT_CLASSES, NO_DATA, GiResult
 from safespaces.incidents.params import IncidentParams
 from safespaces.incidents.tables import Tables
 from safespaces.incidents.windows import LIGHT_WINDOWS
-
-#: Hot-spot classes (:data:`~safespaces.incidents.hotspots.CLASSES` runs from the
-#: hottest through "not significant" to the coldest).
-HOT_CLASSES = CLASSES[: len(CLASSES) // 2]
-COLD_CLASSES = CLASSES[len(CLASSES) // 2 + 1 :]
 
 
 @dataclasses.dataclass
@@ -102,6 +97,11 @@ def run_summary(
         "hot spots (FDR)": None if reason else int(np.isin(gi.hot_class, HOT_CLASSES).sum()),
         "cold spots (FDR)": None if reason else int(np.isin(gi.hot_class, COLD_CLASSES).sum()),
     }
+    no_data = int((gi.hot_class == NO_DATA).sum())
+    if no_data:
+        summary["hotspot units with no data"] = (
+            f"{no_data} (no street and no incident: left out of Gi*, not cold spots)"
+        )
     if reason:
         summary["hotspot analysis"] = reason
     if segments is not None:

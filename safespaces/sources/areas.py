@@ -2,7 +2,8 @@
 
 The default grid has cells aligned to multiples of the cell size in the metric
 CRS (as Statistics Finland's and HSY's grids are in EPSG:3067 / 3879), covering
-the study area. Each cell is labelled with the OSM neighbourhood it falls in:
+every street segment, and only the cells that hold the network (a street segment
+or a building: :func:`network_grid`). Each cell is labelled with the OSM neighbourhood it falls in:
 the nearest ``place=suburb|quarter|neighbourhood`` node (a Voronoi assignment,
 since the extract's neighbourhood boundary relations are clipped).
 """
@@ -29,7 +30,24 @@ from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.tabular import VECTOR_SUFFIXES, input_file, parse_crs
 from safespaces.sources.vector import read_vector
 
-NAME_COLUMNS = ("name", "nimi", "namn", "name_fi", "nimi_fi", "district", "area_name")
+#: Columns detected as the areas' names (any case spelling), first found wins: English,
+#: Finnish, Swedish, Norwegian/Danish, census and open-data spellings, then an ``id``.
+NAME_COLUMNS = (
+    "name",
+    "nimi",
+    "namn",
+    "navn",
+    "name_fi",
+    "nimi_fi",
+    "name_en",
+    "area_name",
+    "district",
+    "district_name",
+    "neighbourhood",
+    "neighborhood",
+    "label",
+    "id",
+)
 #: Most cells of a default grid (``SAFESPACES_MAX_GRID_CELLS``): 100,000 cells of 250 m
 #: cover 6,250 km2, a study of about 80 x 80 km.
 MAX_GRID_CELLS = 100_000
@@ -69,14 +87,20 @@ AREA_RULE = ColumnRule(
 
 
 def read_areas(
-    path: str | Path, *, crs: str | CRS | None = None, counts: Sequence[str] = ()
+    path: str | Path,
+    *,
+    crs: str | CRS | None = None,
+    counts: Sequence[str] = (),
+    name_column: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read the user's area polygons, keeping their attributes and order.
 
     The file's own ``area_id`` (in any case spelling) is the id; it must be
     unique and complete. Without one, ``area_id`` 0..n-1 is added. ``name`` is
     the file's ``name`` (in any spelling: a census ``NAME`` becomes ``name``), else
-    a copy of the first name-like column (``nimi``, ``namn`` ...), else the id.
+    a copy of the first name-like column (:data:`NAME_COLUMNS`: ``nimi``, ``namn``,
+    ``navn`` ... ``id``), else the id; ``name_column`` (``--area-name-col``) names
+    the column to copy instead.
     The other attributes keep their names, except where they would clash with
     a column of ours (:data:`AREA_RULE`: ``user_<name>``, recorded in
     ``attrs["renamed_columns"]``). Invalid polygons are repaired with
@@ -91,7 +115,7 @@ def read_areas(
     InputError
         Not a polygon layer (the first other feature is named), no CRS, no
         features, a polygon with no area, a hole outside its polygon, a NUL in a
-        text, a missing or duplicate ``area_id``.
+        text, a missing or duplicate ``area_id``, a ``name_column`` not in the file.
     """
     path = Path(path)
     crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
@@ -121,17 +145,35 @@ def read_areas(
                 row=i + 1,
                 fix="give every area its own id",
             )
+    if name_column and name_column not in gdf:
+        raise InputError(
+            f"no column '{name_column}' of area names (found: "
+            f"{', '.join(str(c) for c in gdf.columns if c != 'geometry')})",
+            path=path,
+            column=name_column,
+            fix="pass --area-name-col (sources.area_name_column) with one of those names",
+        )
     rule = AREA_RULE
     if counts:  # count columns the caller reads with their meaning (``safespaces mix --groups``)
         rule = dataclasses.replace(rule, shared=(*rule.shared, *counts))
     gdf = own_columns(gdf, rule)
     if "area_id" not in gdf:
         gdf.insert(0, "area_id", np.arange(len(gdf), dtype=np.int64))
-    if "name" not in gdf:
+    if name_column:
+        given = _renamed(gdf, name_column)
+        if given != "name" or "name" not in gdf:
+            gdf["name"] = gdf[given].astype("string")
+    elif "name" not in gdf:
         lower = {str(c).casefold(): c for c in gdf.columns}
         source = next((lower[n] for n in NAME_COLUMNS if n in lower), None)
         gdf["name"] = gdf[source].astype("string") if source else gdf["area_id"].astype("string")
     return gdf
+
+
+def _renamed(gdf: gpd.GeoDataFrame, column: str) -> str:
+    """The name of the user's ``column`` after :func:`own_columns` (``renamed_columns``)."""
+    renamed = gdf.attrs.get("renamed_columns") or {}
+    return str(renamed.get(column, column))
 
 
 def grid_areas(
@@ -202,6 +244,56 @@ def grid_areas(
     else:
         gdf["name"] = gdf["grid_id"]
     return gdf
+
+
+def network_grid(
+    bounds: tuple[float, float, float, float],
+    crs: CRS,
+    holdings: Sequence[gpd.GeoDataFrame],
+    *,
+    size_m: float = 250.0,
+    places: gpd.GeoDataFrame | None = None,
+    path: str | Path | None = None,
+) -> gpd.GeoDataFrame:
+    """The default areas: the cells of :func:`grid_areas` that hold the network.
+
+    The grid covers ``bounds`` grown to every feature of ``holdings`` (an extract's
+    ways run past its header's box: their segments at the edge get a cell too),
+    and keeps only the cells that a feature of ``holdings`` (the street segments
+    and the buildings) touches: cells of sea, fields or beyond a filtered extract
+    are not areas with zero of everything. ``area_id`` runs 0..n-1 over the kept
+    cells, in the grid's order.
+
+    Parameters
+    ----------
+    bounds
+        The study box in the metric ``crs``.
+    holdings
+        Layers in ``crs`` whose features keep the cells they touch.
+    size_m, places, path
+        As for :func:`grid_areas`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        As :func:`grid_areas`; every cell when no layer has a feature.
+    """
+    frames = [h for h in holdings if len(h)]
+    x0, y0, x1, y1 = bounds
+    for frame in frames:
+        fx0, fy0, fx1, fy1 = (float(v) for v in frame.total_bounds)
+        x0, y0, x1, y1 = min(x0, fx0), min(y0, fy0), max(x1, fx1), max(y1, fy1)
+    grid = grid_areas((x0, y0, x1, y1), crs, size_m=size_m, places=places, path=path)
+    if not frames:
+        return grid
+    tree = shapely.STRtree(grid.geometry.to_numpy())
+    keep = np.zeros(len(grid), dtype=bool)
+    for frame in frames:
+        _, cells = tree.query(frame.geometry.to_numpy(), predicate="intersects")
+        keep[cells] = True
+    grid = grid.loc[keep].reset_index(drop=True)
+    grid["area_id"] = np.arange(len(grid), dtype=np.int64)
+    return grid
 
 
 def fit_to_study(

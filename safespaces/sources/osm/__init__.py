@@ -157,7 +157,7 @@ def load_osm(path: str | Path, crs: str | CRS = "auto") -> OsmData:
     if nodes.valid.sum() < 2:
         no_nodes(col, path, nodes.valid)
     extent: dict[str, Any] = {}
-    keep = leave_out_stray(col, nodes, offset, notes, extent)
+    keep = leave_out_stray(col, nodes, offset, notes, extent, path)
     runs = walk_runs(col, nodes, keep, path)
     box = study_extent(col, runs.data, reading.header, notes, extent)
 

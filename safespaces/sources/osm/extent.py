@@ -9,11 +9,13 @@ Longitudes are unwrapped for a study across the antimeridian.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 
+from safespaces.errors import InputError
 from safespaces.sources.osm.network import WayNodes
 from safespaces.sources.osm.repair import restore_ids
 from safespaces.sources.osm.tags import Collector
@@ -32,6 +34,10 @@ EXTENT_SLACK_SHARE = 0.25
 #: Features (buildings, lamps, premises ...) reaching further than this (or than the
 #: study's span, if larger) beyond the study box are left out; public spaces are clipped.
 FEATURE_SLACK_M = 10_000.0
+#: Walkable data split by a gap wider than this (no walkable node in between, along
+#: x or y) is in regions far apart (two cities, two continents): refused, with the
+#: regions' boxes to split it by, before any layer or raster is built.
+PART_GAP_M = 100_000.0
 _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON = 111_320.0
 
@@ -97,6 +103,83 @@ def far_outliers(lonlat: np.ndarray) -> np.ndarray:
     if out.sum() > max(OUTLIER_MIN_COUNT, OUTLIER_MAX_SHARE * n):
         return np.zeros(n, dtype=bool)
     return out
+
+
+def far_apart_parts(lonlat: np.ndarray, gap_m: float = PART_GAP_M) -> np.ndarray:
+    """Label the regions of the data that a gap wider than ``gap_m`` separates.
+
+    The nodes are cut at every gap wider than ``gap_m`` along x (metres of a local
+    equirectangular projection around the median), each run then along y, and
+    each of those along x again; the labels are the runs' numbers.
+
+    Parameters
+    ----------
+    lonlat
+        ``(n, 2)`` longitudes (see :func:`unwrap_lon`) and latitudes.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` int, 0 .. parts - 1 in the order of the parts' first node.
+    """
+    n = len(lonlat)
+    labels = np.zeros(n, dtype=np.int64)
+    if n < 2:
+        return labels
+    lat0 = float(np.median(lonlat[:, 1]))
+    x = (lonlat[:, 0] - np.median(lonlat[:, 0])) * _M_PER_DEG_LON * np.cos(np.radians(lat0))
+    y = (lonlat[:, 1] - lat0) * _M_PER_DEG_LAT
+    for axis in (x, y, x):
+        new = np.zeros(n, dtype=np.int64)
+        for part in np.unique(labels):
+            idx = np.flatnonzero(labels == part)
+            order = np.argsort(axis[idx], kind="stable")
+            run = np.concatenate([[0], np.cumsum(np.diff(axis[idx][order]) > gap_m)])
+            new[idx[order]] = run
+        _, labels = np.unique(np.column_stack([labels, new]), axis=0, return_inverse=True)
+        labels = labels.ravel()
+    _, first = np.unique(labels, return_index=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[labels]
+
+
+def refuse_far_apart(lonlat: np.ndarray, path: Path | None) -> None:
+    """Refuse data in regions far apart (:func:`far_apart_parts`), naming their boxes.
+
+    Raises
+    ------
+    InputError
+        More than one region; the fix gives an ``osmium extract -b`` box per region.
+    """
+    labels = far_apart_parts(lonlat)
+    parts = int(labels.max()) + 1 if len(labels) else 0
+    if parts < 2:
+        return
+    boxes = []
+    for part in range(parts):
+        xy = lonlat[labels == part]
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        grown = _grow((float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])), 1_000.0)
+        box = ((grown[0] + 180) % 360 - 180, grown[1], (grown[2] + 180) % 360 - 180, grown[3])
+        boxes.append((box, len(xy)))
+    described = [
+        f"{i + 1}: {fmt_box(box)} ({count:,} nodes)" for i, (box, count) in enumerate(boxes)
+    ]
+    name = path.name if path is not None else "F"
+    stem = name.split(".")[0]
+    commands = [
+        f"osmium extract -b {b[0]:.4f},{b[1]:.4f},{b[2]:.4f},{b[3]:.4f} {name} "
+        f"-o {stem}-{i + 1}.osm.pbf"
+        for i, (b, _) in enumerate(boxes)
+    ]
+    raise InputError(
+        f"the extract holds {parts} regions more than {PART_GAP_M / 1000:,.0f} km apart "
+        f"({listing(described, 4)}); one study cannot span them (its grid and rasters would "
+        "cover the whole distance between them)",
+        path=path,
+        fix="split it into one extract per region and run each: " + "; ".join(commands[:4]),
+    )
 
 
 def _grow(
@@ -243,12 +326,14 @@ def leave_out_stray(
     offset: int | None,
     notes: list[str],
     extent: dict[str, Any],
+    path: Path | None = None,
 ) -> np.ndarray:
     """Flag the walkable-way nodes the study keeps: those with a location, not stray.
 
     Stray nodes (:func:`far_outliers`) are named in ``notes`` and recorded in
     ``extent`` with the ways cut there. When the data spans the antimeridian, the
     nodes' and the features' western longitudes are moved by +360 degrees (in place).
+    Data in regions far apart is refused (:func:`refuse_far_apart`, naming ``path``).
 
     Returns
     -------
@@ -261,6 +346,7 @@ def leave_out_stray(
     lonlat[:, 0] = unwrap_lon(lonlat[:, 0])
     across = bool(lonlat[:, 0].max() > 180.0)  # the data spans the antimeridian
     stray = far_outliers(lonlat)
+    refuse_far_apart(lonlat[~stray], path)
     keep = valid.copy()
     if across:
         nodes.xy[valid, 0] %= 360.0

@@ -17,6 +17,17 @@ from safespaces.errors import InputError
 from safespaces.safety import check_osm_xml, sniff
 from safespaces.sources.osm.tags import Collector, add_area, add_node, add_way, walkable
 
+#: File names libosmium reads (by their ending): PBF, and XML plain or compressed.
+OSM_SUFFIXES: tuple[str, ...] = (
+    ".pbf",
+    ".osm",
+    ".osm.xml",
+    ".osm.gz",
+    ".osm.bz2",
+    ".osm.xml.gz",
+    ".osm.xml.bz2",
+)
+
 
 def check_file(path: Path) -> None:
     """Refuse a missing, empty or mislabelled file before libosmium reads it."""
@@ -27,11 +38,12 @@ def check_file(path: Path) -> None:
     if path.is_dir():
         raise InputError("is a folder, not a file", path=path, fix="give an .osm.pbf or .osm file")
     name = path.name.lower()
-    if not (name.endswith(".pbf") or name.endswith(".osm") or name.endswith(".osm.xml")):
+    if not name.endswith(OSM_SUFFIXES):
         raise InputError(
             f"unsupported OSM format '{path.suffix}'",
             path=path,
-            fix="give an OpenStreetMap extract ending in .osm.pbf or .osm (XML)",
+            fix="give an OpenStreetMap extract ending in .osm.pbf, or .osm (XML, also "
+            "compressed as .osm.gz or .osm.bz2)",
         )
     if path.stat().st_size == 0:
         raise InputError("the file is empty", path=path, fix="download or export the extract again")

@@ -38,7 +38,8 @@ _XML_OBJECT = re.compile(r"<(node|way|relation)\b[^>]*?\bid=[\"']([-0-9]+)[\"']"
 
 
 def _is_xml(path: Path) -> bool:
-    return not path.name.lower().endswith(".pbf")
+    """Plain (uncompressed) OSM XML, which the long-value repair copies as text."""
+    return not path.name.lower().endswith((".pbf", ".gz", ".bz2"))
 
 
 def _shorten_long_values(source: Path, dest: Path) -> tuple[dict[str, str], list[str]]:

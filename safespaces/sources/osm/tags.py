@@ -84,6 +84,12 @@ PUBLIC_SPACE_TAGS: tuple[tuple[str, str, str], ...] = (
     ("landuse", "recreation_ground", "park"),
 )
 
+#: Public-space kinds whose tag, on a closed way, is a linear way unless ``area=yes``:
+#: a closed ``highway=pedestrian`` is a street loop (a ring round a block), not a
+#: square (OSM wiki, "Tag:highway=pedestrian" and "Key:area"). A multipolygon
+#: relation with the tag is an area.
+LINEAR_UNLESS_AREA = frozenset({"pedestrian_area"})
+
 PLACE_VALUES = frozenset({"suburb", "quarter", "neighbourhood"})
 
 SEGMENT_TAGS = ("name", "highway", "lit", "sidewalk", "footway", "foot", "access", "service")
@@ -279,6 +285,11 @@ def add_node(obj: osmium.osm.Node, fab: osmium.geom.WKBFactory, col: Collector) 
         )
 
 
+def _linear(obj: osmium.osm.Area) -> bool:
+    """Whether an area assembled from a closed way is, by its tags, a linear way."""
+    return bool(obj.from_way()) and obj.tags.get("area") != "yes"
+
+
 def add_area(obj: osmium.osm.Area, fab: osmium.geom.WKBFactory, col: Collector) -> None:
     """Add an area to the rows of the layers it belongs to (buildings, premises, public
     spaces); an incomplete multipolygon is skipped."""
@@ -317,7 +328,7 @@ def add_area(obj: osmium.osm.Area, fab: osmium.geom.WKBFactory, col: Collector) 
             }
         )
     for key, value, space in PUBLIC_SPACE_TAGS:
-        if tags.get(key) == value:
+        if tags.get(key) == value and not (space in LINEAR_UNLESS_AREA and _linear(obj)):
             col.rows["public_spaces"].append(
                 {
                     "osm_type": osm_type,
