@@ -14,6 +14,7 @@ from safespaces.darkness import darkness_hours, darkness_of_year, study_latlon
 from safespaces.lighting.illuminance import (
     CLASS_ORDER,
     CONFLICT_NONE,
+    NO_LAMP_DATA,
     sample_illuminance,
     sample_segments,
     segment_lighting_from_samples,
@@ -164,12 +165,19 @@ class LightingResult:
             "public_spaces_dark_path_km": round(
                 float(spaces["light_dark_path_length_m"].sum()) / 1000, 3
             ),
+            "no_lamp_data_share_of_walking_length": round(self.no_lamp_data_share(), 4),
             "dark_paths": len(self.dark_paths),
             "darkness_h_min_max": [
                 round(float(self.darkness["darkness_h"].min()), 2),
                 round(float(self.darkness["darkness_h"].max()), 2),
             ],
         }
+
+    def no_lamp_data_share(self) -> float:
+        """Share of walking length in class ``no lamp data`` (0 for no walking length)."""
+        shares = dict(zip(self.class_shares["light_class"], self.class_shares["share"], strict=True))
+        value = float(shares.get(NO_LAMP_DATA, 0.0))
+        return 0.0 if np.isnan(value) else value
 
     def metadata(self) -> dict[str, Any]:
         """``lighting_summary`` for ``run_metadata``."""

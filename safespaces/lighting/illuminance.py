@@ -15,7 +15,9 @@ Python: pairs come from a k-d tree and sums from ``numpy.bincount``.
 Results do not depend on the batch: a line's samples are computed from its own
 vertices only and each point's lamps are added in lamp order, so any subset of
 the segments and lamps (a partition of the dask engine) gives bit-identical
-samples and illuminance.
+samples and illuminance. The lamp-data coverage (:mod:`safespaces.lighting.coverage`)
+is estimated per cell from the segments at hand: in a partitioned run a cell cut by a
+partition edge is estimated from the partition's segments (core and halo).
 """
 
 from __future__ import annotations
@@ -30,6 +32,13 @@ import shapely
 from scipy.spatial import cKDTree
 
 from safespaces.errors import InputError
+from safespaces.lighting.coverage import (
+    cell_keys,
+    lamp_coverage,
+    no_lamp_data,
+    reached_lengths,
+    reference_mask,
+)
 from safespaces.lighting.lamps import check_same_crs, lamp_array
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.vocabulary import (
@@ -38,10 +47,13 @@ from safespaces.lighting.vocabulary import (
     CONFLICT_NONE,
     CONFLICT_UNKNOWN,
     CONFLICT_YES_NO_LAMPS,
+    DARK_CLASSES,
     LIT_NOT_MAPPED,
+    NO_LAMP_DATA,
     P_CLASSES,
     UNLIT,
 )
+from safespaces.lighting.vocabulary import NO_LAMP_DATA as NO_LAMP_DATA  # re-exported
 from safespaces.lighting.vocabulary import (
     CLASS_ORDER as CLASS_ORDER,  # re-exported: every label, best first
 )
@@ -54,6 +66,7 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "light_lamps_per_100m",
     "light_class",
     "light_tag_conflict",
+    "light_lamp_coverage",
 )
 
 
@@ -396,8 +409,11 @@ def segment_lighting_from_samples(
     cls = light_class(avg, mn)
     not_mapped = (conflict == CONFLICT_YES_NO_LAMPS).to_numpy()
     cls[not_mapped] = LIT_NOT_MAPPED
-    avg = np.where(not_mapped, np.nan, avg)
-    mn = np.where(not_mapped, np.nan, mn)
+    coverage = segment_coverage(segments, lamps, samples, lux, lit, params)
+    no_data = np.isin(cls, DARK_CLASSES) & no_lamp_data(coverage, lit, params)
+    cls[no_data] = NO_LAMP_DATA
+    avg = np.where(not_mapped | no_data, np.nan, avg)
+    mn = np.where(not_mapped | no_data, np.nan, mn)
     with np.errstate(divide="ignore", invalid="ignore"):
         uniformity = np.where(avg > 0, mn / avg, np.nan)
     return pd.DataFrame(
@@ -408,9 +424,35 @@ def segment_lighting_from_samples(
             "light_lamps_per_100m": lamps_per_100m(segments, lamps, params.lamp_count_distance_m),
             "light_class": pd.Series(cls, dtype=object).to_numpy(),
             "light_tag_conflict": conflict.to_numpy(),
+            "light_lamp_coverage": np.round(coverage, 4),
         },
         index=segments.index,
     )
+
+
+def segment_coverage(
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    samples: LineSamples,
+    lux: npt.NDArray[np.float64],
+    lit: pd.Series,
+    params: LightingParams,
+) -> npt.NDArray[np.float64]:
+    """Lamp-data coverage of each segment's cell (:func:`safespaces.lighting.coverage.lamp_coverage`)."""
+    n = len(segments)
+    highway = (
+        segments["highway"]
+        if "highway" in segments.columns
+        else pd.Series([None] * n, index=segments.index, dtype=object)
+    )
+    reference = reference_mask(highway, lit, params)
+    reached = reached_lengths(samples.line, samples.weight, lux, n)
+    length = shapely.length(segments.geometry.to_numpy())
+    reference_m = np.where(reference, length, 0.0)
+    reached_m = np.where(reference, np.minimum(reached, length), 0.0)
+    keys = cell_keys(segments.geometry.to_numpy(), params.coverage_cell_m)
+    coverage, _ = lamp_coverage(keys, reference_m, reached_m, len(lamps) > 0, params)
+    return coverage
 
 
 def segment_lighting(
@@ -437,9 +479,12 @@ def segment_lighting(
         Aligned to ``segments.index``: ``light_lux_avg`` (trapezoid mean, lx),
         ``light_lux_min`` (lx), ``light_uniformity`` (min/avg),
         ``light_lamps_per_100m``, ``light_class`` (best EN 13201-2 P class met,
-        ``'below P6'``, ``'unlit'``, or ``'lit, lamps not mapped'`` when tagged lit
-        with no mapped lamp in range; the lux columns are then NaN rather than a
-        guess) and ``light_tag_conflict`` (see :func:`tag_conflicts`).
+        ``'below P6'``, ``'unlit'``, ``'lit, lamps not mapped'`` when tagged lit
+        with no mapped lamp in range, or ``'no lamp data'`` for a dark segment in a
+        cell whose lamps are not mapped; the lux columns are then NaN rather than a
+        guess), ``light_tag_conflict`` (see :func:`tag_conflicts`) and
+        ``light_lamp_coverage`` (the coverage of the segment's cell, 0..1, see
+        :mod:`safespaces.lighting.coverage`).
     """
     check_same_crs(segments, lamps)
     samples = sample_segments(segments, params)

@@ -1,0 +1,137 @@
+"""Lamp-data coverage: is a place dark, or are its lamps just not mapped?
+
+Most OpenStreetMap cities map few street lamps. Reading a street with no mapped
+lamp as "unlit" would call whole cities dark; this module estimates where the
+mapped lamps can be trusted and marks the rest ``no lamp data``.
+
+Coverage of a cell c (square cells of ``coverage_cell_m``, aligned on the CRS
+origin)::
+
+    coverage_c = L_reached,c / L_ref,c
+
+``L_ref,c`` is the reference length in the cell: segments whose midpoint lies
+in c and that are tagged lit (any ``lit`` value other than ``lit_no_values``)
+or are main roads (``highway`` in ``coverage_highways``: primary, secondary,
+tertiary and their links, residential), the streets a city lights. ``L_reached,c``
+is the part of that length that a mapped lamp reaches: the sample weights of the
+reference segments' illuminance samples with E > 0, i.e. within ``cutoff_m`` of a
+mapped lamp. A cell with less than ``coverage_min_reference_m`` of reference
+length takes the coverage of the whole study (of the partition in a partitioned
+run); a study with no reference length at all counts as covered when it has a
+mapped lamp, else as not covered.
+
+Defaults: 1000 m cells, ``coverage_min`` = 0.1. A segment in a cell with coverage
+below ``coverage_min`` (fewer than one in ten metres of the streets a city lights
+reached by a mapped lamp: the lamps there are essentially not mapped) has no lamp
+data: its
+``light_class`` ``unlit`` or ``below P6`` becomes ``no lamp data`` and its lux
+values are NULL (unknown, not 0), unless it is tagged ``lit=no`` (the tag then is
+the data). The threshold is low on purpose: partly mapped lamps (the Helsinki
+default's cells reach 0.16 to 0.47) keep their classes, with the lit-tagged streets
+without a lamp as ``lit, lamps not mapped``. Classes P1..P6 stay (the mapped lamps alone already meet them), and
+so does ``lit, lamps not mapped``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from safespaces.lighting.params import LightingParams
+
+
+def _lit_flags(lit_tag: pd.Series, params: LightingParams) -> tuple[np.ndarray, np.ndarray]:
+    s = pd.Series(lit_tag, copy=False).astype("string").str.strip().str.lower()
+    unknown = (s.isna() | (s == "")).to_numpy(dtype=bool, na_value=True)
+    is_no = s.isin(list(params.lit_no_values)).to_numpy(dtype=bool, na_value=False) & ~unknown
+    return ~unknown & ~is_no, is_no
+
+
+def reference_mask(
+    highway: pd.Series, lit_tag: pd.Series, params: LightingParams
+) -> npt.NDArray[np.bool_]:
+    """True for the segments whose lamps a city maps if it maps any: tagged lit or main roads."""
+    lit_yes, _ = _lit_flags(lit_tag, params)
+    main = pd.Series(highway, copy=False).isin(list(params.coverage_highways)).to_numpy(bool)
+    return lit_yes | main
+
+
+def cell_keys(geometry: npt.ArrayLike, cell_m: float) -> npt.NDArray[np.int64]:
+    """One integer key per line: the ``cell_m`` cell (aligned on the origin) of its midpoint."""
+    geoms = np.asarray(geometry, dtype=object)
+    if len(geoms) == 0:
+        return np.zeros(0, dtype=np.int64)
+    mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+    xy = np.nan_to_num(shapely.get_coordinates(mid, include_z=False))
+    ix = np.floor(xy[:, 0] / cell_m).astype(np.int64)
+    iy = np.floor(xy[:, 1] / cell_m).astype(np.int64)
+    return ix * 10_000_019 + iy
+
+
+def lamp_coverage(
+    keys: npt.NDArray[np.int64],
+    reference_m: npt.NDArray[np.float64],
+    reached_m: npt.NDArray[np.float64],
+    any_lamp: bool,
+    params: LightingParams,
+) -> tuple[npt.NDArray[np.float64], float]:
+    """Coverage of each segment's cell, and of the whole study (formula in the module docstring).
+
+    Parameters
+    ----------
+    keys
+        Cell key per segment (:func:`cell_keys`).
+    reference_m, reached_m
+        Reference length of each segment (0 for other segments) and its part
+        reached by a mapped lamp.
+    any_lamp
+        Whether the study has a mapped lamp (decides a study with no reference length).
+    params
+        Lighting settings (``coverage_min_reference_m``).
+
+    Returns
+    -------
+    per_segment, study
+        Coverage 0..1 of each segment's cell, and the study's.
+    """
+    total_ref = float(reference_m.sum())
+    if total_ref > 0:
+        study = float(reached_m.sum()) / total_ref
+    else:
+        study = 1.0 if any_lamp else 0.0
+    if len(keys) == 0:
+        return np.zeros(0), study
+    cells, inverse = np.unique(keys, return_inverse=True)
+    ref = np.bincount(inverse, weights=reference_m, minlength=len(cells))
+    got = np.bincount(inverse, weights=reached_m, minlength=len(cells))
+    enough = ref >= params.coverage_min_reference_m
+    cover = np.where(enough, got / np.where(enough, ref, 1.0), study)
+    return cover[inverse], study
+
+
+def no_lamp_data(
+    coverage: npt.NDArray[np.float64], lit_tag: pd.Series, params: LightingParams
+) -> npt.NDArray[np.bool_]:
+    """Segments without lamp data: in a cell below ``coverage_min`` and not tagged ``lit=no``.
+
+    The caller applies it to the dark classes only (``unlit``, ``below P6``).
+    """
+    _, is_no = _lit_flags(lit_tag, params)
+    return (coverage < params.coverage_min) & ~is_no
+
+
+def reached_lengths(
+    line: npt.NDArray[np.intp],
+    weight: npt.NDArray[np.float64],
+    lux: npt.NDArray[np.float64],
+    n: int,
+) -> npt.NDArray[np.float64]:
+    """Length of each of ``n`` lines with E > 0 (trapezoid weights of its samples, metres)."""
+    if n == 0:
+        return np.zeros(0)
+    return np.bincount(line, weights=np.where(lux > 0, weight, 0.0), minlength=n)
+
+
+__all__ = ["cell_keys", "lamp_coverage", "no_lamp_data", "reached_lengths", "reference_mask"]
