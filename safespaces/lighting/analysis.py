@@ -175,7 +175,8 @@ class LightingResult:
 
     def no_lamp_data_share(self) -> float:
         """Share of walking length in class ``no lamp data`` (0 for no walking length)."""
-        shares = dict(zip(self.class_shares["light_class"], self.class_shares["share"], strict=True))
+        cs = self.class_shares
+        shares = dict(zip(cs["light_class"], cs["share"], strict=True))
         value = float(shares.get(NO_LAMP_DATA, 0.0))
         return 0.0 if np.isnan(value) else value
 

@@ -27,9 +27,8 @@ data: its
 ``light_class`` ``unlit`` or ``below P6`` becomes ``no lamp data`` and its lux
 values are NULL (unknown, not 0), unless it is tagged ``lit=no`` (the tag then is
 the data). The threshold is low on purpose: partly mapped lamps (the Helsinki
-default's cells reach 0.16 to 0.47) keep their classes, with the lit-tagged streets
-without a lamp as ``lit, lamps not mapped``. Classes P1..P6 stay (the mapped lamps alone already meet them), and
-so does ``lit, lamps not mapped``.
+default's cells reach 0.16 to 0.47) keep their classes. Classes P1..P6 stay (the
+mapped lamps alone already meet them), and so does ``lit, lamps not mapped``.
 """
 
 from __future__ import annotations
@@ -97,10 +96,8 @@ def lamp_coverage(
         Coverage 0..1 of each segment's cell, and the study's.
     """
     total_ref = float(reference_m.sum())
-    if total_ref > 0:
-        study = float(reached_m.sum()) / total_ref
-    else:
-        study = 1.0 if any_lamp else 0.0
+    no_reference = 1.0 if any_lamp else 0.0
+    study = float(reached_m.sum()) / total_ref if total_ref > 0 else no_reference
     if len(keys) == 0:
         return np.zeros(0), study
     cells, inverse = np.unique(keys, return_inverse=True)

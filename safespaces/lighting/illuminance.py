@@ -53,7 +53,6 @@ from safespaces.lighting.vocabulary import (
     P_CLASSES,
     UNLIT,
 )
-from safespaces.lighting.vocabulary import NO_LAMP_DATA as NO_LAMP_DATA  # re-exported
 from safespaces.lighting.vocabulary import (
     CLASS_ORDER as CLASS_ORDER,  # re-exported: every label, best first
 )
@@ -438,7 +437,7 @@ def segment_coverage(
     lit: pd.Series,
     params: LightingParams,
 ) -> npt.NDArray[np.float64]:
-    """Lamp-data coverage of each segment's cell (:func:`safespaces.lighting.coverage.lamp_coverage`)."""
+    """Lamp-data coverage of each segment's cell (see :mod:`safespaces.lighting.coverage`)."""
     n = len(segments)
     highway = (
         segments["highway"]

@@ -33,7 +33,8 @@ UNLIT = "unlit"
 #: Class of a segment tagged lit but with no mapped lamp in range: not guessed.
 LIT_NOT_MAPPED = "lit, lamps not mapped"
 #: Class of a dark segment where the mapped lamps cannot be trusted: its cell's lamp-data
-#: coverage is below ``lighting.coverage_min`` (``safespaces.lighting.coverage``). Unknown, not dark.
+#: coverage is below ``lighting.coverage_min`` (``safespaces.lighting.coverage``).
+#: Unknown, not dark.
 NO_LAMP_DATA = "no lamp data"
 #: Every ``light_class`` label, best first.
 CLASS_ORDER: tuple[str, ...] = (*P_CLASS_NAMES, BELOW_P6, UNLIT, LIT_NOT_MAPPED, NO_LAMP_DATA)
