@@ -39,6 +39,7 @@ from safespaces.lighting.vocabulary import (
     CONFLICT_UNKNOWN,
     CONFLICT_YES_NO_LAMPS,
     EVIDENCE_MAPPED,
+    EVIDENCE_NO_LAMP_DATA,
     EVIDENCE_NOT_MAPPED,
     LIT_NOT_MAPPED,
     NO_LAMP_DATA,
@@ -509,7 +510,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("dark_rank", "rank", "1 = darkest"),
             Column("light_lux_mean", "lx", "mean illuminance"),
             Column("light_lux_max", "lx", "maximum illuminance"),
-            Column("light_evidence", "", "mapped lamps or tagged lit without lamps"),
+            Column("light_evidence", "", "mapped lamps, tagged lit without lamps, or no lamp data"),
         ),
         Style(
             "categorized",
@@ -517,6 +518,7 @@ LAYERS: tuple[Layer, ...] = (
             (
                 StyleClass(EVIDENCE_MAPPED, f"dark ({EVIDENCE_MAPPED})", "#b2182b"),
                 StyleClass(EVIDENCE_NOT_MAPPED, EVIDENCE_NOT_MAPPED, "#e377c2"),
+                StyleClass(EVIDENCE_NO_LAMP_DATA, "no lamp data (not mapped here)", "#bdbdbd"),
                 StyleClass(None, "other", GREY),
             ),
             width=1.2,

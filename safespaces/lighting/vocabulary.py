@@ -65,8 +65,10 @@ CONFLICT_CODES: tuple[str, ...] = (
 EVIDENCE_MAPPED = "mapped lamps"
 #: ``light_evidence`` of a dark path tagged lit whose lamps are not mapped.
 EVIDENCE_NOT_MAPPED = "tagged lit, lamps not mapped"
+#: ``light_evidence`` of a dark path on a segment of class ``no lamp data``.
+EVIDENCE_NO_LAMP_DATA = "no lamp data"
 #: Every ``light_evidence`` value.
-EVIDENCE: tuple[str, ...] = (EVIDENCE_MAPPED, EVIDENCE_NOT_MAPPED)
+EVIDENCE: tuple[str, ...] = (EVIDENCE_MAPPED, EVIDENCE_NOT_MAPPED, EVIDENCE_NO_LAMP_DATA)
 
 
 def p_class(name: str) -> tuple[float, float]:
@@ -145,6 +147,7 @@ __all__ = [
     "DARK_CLASSES",
     "EVIDENCE",
     "EVIDENCE_MAPPED",
+    "EVIDENCE_NO_LAMP_DATA",
     "EVIDENCE_NOT_MAPPED",
     "LIT_NOT_MAPPED",
     "LOWEST_P_CLASS",
