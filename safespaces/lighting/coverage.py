@@ -128,7 +128,8 @@ def reached_lengths(
     """Length of each of ``n`` lines with E > 0 (trapezoid weights of its samples, metres)."""
     if n == 0:
         return np.zeros(0)
-    return np.bincount(line, weights=np.where(lux > 0, weight, 0.0), minlength=n)
+    lit = np.where(lux > 0, weight, 0.0)
+    return np.bincount(line, weights=lit, minlength=n).astype(np.float64)
 
 
 __all__ = ["cell_keys", "lamp_coverage", "no_lamp_data", "reached_lengths", "reference_mask"]

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import shapely
 from conftest import REPO, require
+from lighting_fixtures import make_lamps, make_segments, make_spaces
 
 from safespaces.config import load_config
 from safespaces.eyes.index import light_factor
@@ -232,3 +233,20 @@ def test_real_extracts_without_lamps_are_not_dark(name: str, lamps: int) -> None
     else:
         # Lund maps its lamps along the lit streets: the classes stay as measured
         assert not (cls == NO_LAMP_DATA).any()
+
+
+def test_dark_paths_without_lamp_data_are_unknown_and_rank_last() -> None:
+    segs = make_segments(
+        [[(0, 0), (100, 0)], [(0, 50), (100, 50)]], lit=["yes", None], highway=["footway"] * 2
+    )
+    spaces = make_spaces([(-10, -10, 110, 60)], ["park"])
+    res = analyse_lighting(segs, make_lamps([{"x": 500, "y": 500}]), spaces, LightingParams())
+    assert res.segments[CLASS_COLUMN].tolist() == [LIT_NOT_MAPPED, NO_LAMP_DATA]
+    assert set(res.dark_paths["light_evidence"]) == {
+        "tagged lit, lamps not mapped",
+        "no lamp data",
+    }
+    space = res.public_spaces.iloc[0]
+    assert space["light_unknown_path_length_m"] == pytest.approx(200.0)
+    assert space["light_dark_path_length_m"] == pytest.approx(0.0)
+    assert np.isnan(space["light_share_p6_or_better"])
