@@ -199,7 +199,8 @@ def composite(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFram
 
 #: Why a family's score can be NULL everywhere (for the run summary).
 UNKNOWN_REASONS = {
-    "light": "no illuminance on any segment",
+    "light": "no illuminance on any segment (lamps not mapped: 'no lamp data' or "
+    "'lit, lamps not mapped')",
     "eyes": "no eyes-on-the-street index",
     "mix": "no area with published tenure counts",
     "incidents": "no incident rate: no incident in the study area, or every area's count "
