@@ -54,7 +54,7 @@ def light_factor(
         cls = np.asarray(light_class, dtype=object)
         tagged = np.isnan(lux) & (cls == LIT_NOT_MAPPED)
         lux[tagged] = params.light_lux_tagged_lit
-        neutral = np.isnan(lux) & (cls == NO_LAMP_DATA)
+        neutral = cls == NO_LAMP_DATA
     lux = np.nan_to_num(lux)
     factor = params.light_floor + (1 - params.light_floor) * np.clip(
         lux / params.light_lux_ref, 0, 1

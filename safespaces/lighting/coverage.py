@@ -13,19 +13,21 @@ origin)::
 in c and that are tagged lit (any ``lit`` value other than ``lit_no_values``)
 or are main roads (``highway`` in ``coverage_highways``: primary, secondary,
 tertiary and their links, residential), the streets a city lights. ``L_reached,c``
-is the part of that length that a mapped lamp reaches: the sample weights of the
-reference segments' illuminance samples with E > 0, i.e. within ``cutoff_m`` of a
-mapped lamp. A cell with less than ``coverage_min_reference_m`` of reference
+is the length of the reference segments that a mapped lamp reaches (average
+illuminance E_avg > 0 from the mapped lamps: a lamp within ``cutoff_m`` of the
+segment's samples). A cell with less than ``coverage_min_reference_m`` of reference
 length takes the coverage of the whole study (of the partition in a partitioned
-run); a study with no reference length at all counts as covered when it has a
+run, where the result's ``assemble`` and ``merge`` then classify again from the
+whole study's segments); a study with no reference length at all counts as covered when it has a
 mapped lamp, else as not covered.
 
 Defaults: 1000 m cells, ``coverage_min`` = 0.1. A segment in a cell with coverage
 below ``coverage_min`` (fewer than one in ten metres of the streets a city lights
 reached by a mapped lamp: the lamps there are essentially not mapped) has no lamp
 data: its
-``light_class`` ``unlit`` or ``below P6`` becomes ``no lamp data`` and its lux
-values are NULL (unknown, not 0), unless it is tagged ``lit=no`` (the tag then is
+``light_class`` ``unlit`` or ``below P6`` becomes ``no lamp data`` (its lux
+columns keep what the mapped lamps give, a lower bound; every reader of the class
+treats its light as unknown, not as 0), unless it is tagged ``lit=no`` (the tag then is
 the data). The threshold is low on purpose: partly mapped lamps (the Helsinki
 default's cells reach 0.16 to 0.47) keep their classes. Classes P1..P6 stay (the
 mapped lamps alone already meet them), and so does ``lit, lamps not mapped``.
@@ -39,6 +41,7 @@ import pandas as pd
 import shapely
 
 from safespaces.lighting.params import LightingParams
+from safespaces.lighting.vocabulary import DARK_CLASSES, NO_LAMP_DATA
 
 
 def _lit_flags(lit_tag: pd.Series, params: LightingParams) -> tuple[np.ndarray, np.ndarray]:
@@ -119,17 +122,54 @@ def no_lamp_data(
     return (coverage < params.coverage_min) & ~is_no
 
 
-def reached_lengths(
-    line: npt.NDArray[np.intp],
-    weight: npt.NDArray[np.float64],
-    lux: npt.NDArray[np.float64],
-    n: int,
-) -> npt.NDArray[np.float64]:
-    """Length of each of ``n`` lines with E > 0 (trapezoid weights of its samples, metres)."""
-    if n == 0:
-        return np.zeros(0)
-    lit = np.where(lux > 0, weight, 0.0)
-    return np.bincount(line, weights=lit, minlength=n).astype(np.float64)
+def apply_coverage(
+    geometry: npt.ArrayLike,
+    highway: pd.Series,
+    lit_tag: pd.Series,
+    lux_avg: npt.ArrayLike,
+    classes: npt.ArrayLike,
+    any_lamp: bool,
+    params: LightingParams,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64]]:
+    """Classes with ``no lamp data`` where coverage is missing, and each segment's coverage.
+
+    Parameters
+    ----------
+    geometry
+        The segments' lines.
+    highway, lit_tag
+        Their OSM ``highway`` and raw ``lit`` values.
+    lux_avg
+        Average illuminance from the mapped lamps (NaN where not assessed): a
+        reference segment with E_avg > 0 counts as reached over its whole length.
+    classes
+        ``light_class`` before coverage (P classes, ``below P6``, ``unlit``,
+        ``lit, lamps not mapped``).
+    any_lamp
+        Whether any lamp is mapped (decides a study with no reference length).
+    params
+        Lighting settings.
+
+    Returns
+    -------
+    classes, coverage
+        The classes with ``unlit``/``below P6`` replaced by ``no lamp data`` where
+        :func:`no_lamp_data`, and the coverage of each segment's cell (0..1, 4 decimals).
+    """
+    geoms = np.asarray(geometry, dtype=object)
+    length = shapely.length(geoms) if len(geoms) else np.zeros(0)
+    reference = reference_mask(highway, lit_tag, params)
+    reached = reference & (np.nan_to_num(np.asarray(lux_avg, dtype=float)) > 0)
+    cover, _ = lamp_coverage(
+        cell_keys(geoms, params.coverage_cell_m),
+        np.where(reference, length, 0.0),
+        np.where(reached, length, 0.0),
+        any_lamp,
+        params,
+    )
+    out = np.asarray(classes, dtype=object).copy()
+    out[np.isin(out, DARK_CLASSES) & no_lamp_data(cover, lit_tag, params)] = NO_LAMP_DATA
+    return out, np.round(cover, 4)
 
 
-__all__ = ["cell_keys", "lamp_coverage", "no_lamp_data", "reached_lengths", "reference_mask"]
+__all__ = ["apply_coverage", "cell_keys", "lamp_coverage", "no_lamp_data", "reference_mask"]

@@ -32,13 +32,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from safespaces.errors import InputError
-from safespaces.lighting.coverage import (
-    cell_keys,
-    lamp_coverage,
-    no_lamp_data,
-    reached_lengths,
-    reference_mask,
-)
+from safespaces.lighting.coverage import apply_coverage
 from safespaces.lighting.lamps import check_same_crs, lamp_array
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.vocabulary import (
@@ -47,9 +41,7 @@ from safespaces.lighting.vocabulary import (
     CONFLICT_NONE,
     CONFLICT_UNKNOWN,
     CONFLICT_YES_NO_LAMPS,
-    DARK_CLASSES,
     LIT_NOT_MAPPED,
-    NO_LAMP_DATA,
     P_CLASSES,
     UNLIT,
 )
@@ -408,11 +400,9 @@ def segment_lighting_from_samples(
     cls = light_class(avg, mn)
     not_mapped = (conflict == CONFLICT_YES_NO_LAMPS).to_numpy()
     cls[not_mapped] = LIT_NOT_MAPPED
-    coverage = segment_coverage(segments, lamps, samples, lux, lit, params)
-    no_data = np.isin(cls, DARK_CLASSES) & no_lamp_data(coverage, lit, params)
-    cls[no_data] = NO_LAMP_DATA
-    avg = np.where(not_mapped | no_data, np.nan, avg)
-    mn = np.where(not_mapped | no_data, np.nan, mn)
+    avg = np.where(not_mapped, np.nan, avg)
+    mn = np.where(not_mapped, np.nan, mn)
+    cls, coverage = segment_coverage(segments, avg, cls, lit, len(lamps) > 0, params)
     with np.errstate(divide="ignore", invalid="ignore"):
         uniformity = np.where(avg > 0, mn / avg, np.nan)
     return pd.DataFrame(
@@ -423,7 +413,7 @@ def segment_lighting_from_samples(
             "light_lamps_per_100m": lamps_per_100m(segments, lamps, params.lamp_count_distance_m),
             "light_class": pd.Series(cls, dtype=object).to_numpy(),
             "light_tag_conflict": conflict.to_numpy(),
-            "light_lamp_coverage": np.round(coverage, 4),
+            "light_lamp_coverage": coverage,
         },
         index=segments.index,
     )
@@ -431,27 +421,21 @@ def segment_lighting_from_samples(
 
 def segment_coverage(
     segments: gpd.GeoDataFrame,
-    lamps: gpd.GeoDataFrame,
-    samples: LineSamples,
-    lux: npt.NDArray[np.float64],
+    lux_avg: npt.NDArray[np.float64],
+    classes: npt.NDArray[np.object_],
     lit: pd.Series,
+    any_lamp: bool,
     params: LightingParams,
-) -> npt.NDArray[np.float64]:
-    """Lamp-data coverage of each segment's cell (see :mod:`safespaces.lighting.coverage`)."""
-    n = len(segments)
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64]]:
+    """Classes and lamp-data coverage (see :func:`safespaces.lighting.coverage.apply_coverage`)."""
     highway = (
         segments["highway"]
         if "highway" in segments.columns
-        else pd.Series([None] * n, index=segments.index, dtype=object)
+        else pd.Series([None] * len(segments), index=segments.index, dtype=object)
     )
-    reference = reference_mask(highway, lit, params)
-    reached = reached_lengths(samples.line, samples.weight, lux, n)
-    length = shapely.length(segments.geometry.to_numpy())
-    reference_m = np.where(reference, length, 0.0)
-    reached_m = np.where(reference, np.minimum(reached, length), 0.0)
-    keys = cell_keys(segments.geometry.to_numpy(), params.coverage_cell_m)
-    coverage, _ = lamp_coverage(keys, reference_m, reached_m, len(lamps) > 0, params)
-    return coverage
+    return apply_coverage(
+        segments.geometry.to_numpy(), highway, lit, lux_avg, classes, any_lamp, params
+    )
 
 
 def segment_lighting(
@@ -479,9 +463,9 @@ def segment_lighting(
         ``light_lux_min`` (lx), ``light_uniformity`` (min/avg),
         ``light_lamps_per_100m``, ``light_class`` (best EN 13201-2 P class met,
         ``'below P6'``, ``'unlit'``, ``'lit, lamps not mapped'`` when tagged lit
-        with no mapped lamp in range, or ``'no lamp data'`` for a dark segment in a
-        cell whose lamps are not mapped; the lux columns are then NaN rather than a
-        guess), ``light_tag_conflict`` (see :func:`tag_conflicts`) and
+        with no mapped lamp in range (the lux columns are then NaN rather than a
+        guess), or ``'no lamp data'`` for a dark segment in a cell whose lamps are
+        not mapped), ``light_tag_conflict`` (see :func:`tag_conflicts`) and
         ``light_lamp_coverage`` (the coverage of the segment's cell, 0..1, see
         :mod:`safespaces.lighting.coverage`).
     """

@@ -110,7 +110,8 @@ def test_no_lamps_gives_no_lamp_data_not_unlit_except_lit_no() -> None:
     result = _lighting(seg, _lamps([]))
     cls = result.segments[CLASS_COLUMN].tolist()
     assert cls == [NO_LAMP_DATA, NO_LAMP_DATA, LIT_NOT_MAPPED, UNLIT]
-    assert result.segments["light_lux_avg"].isna().tolist() == [True, True, True, False]
+    # lux as the (absent) mapped lamps give it; the class says it is unknown
+    assert result.segments["light_lux_avg"].isna().tolist() == [False, False, True, False]
     assert (result.segments["light_lamp_coverage"] == 0).all()
     assert result.summary()["no_lamp_data_share_of_walking_length"] == pytest.approx(0.5)
 
