@@ -29,7 +29,7 @@ data: its
 columns keep what the mapped lamps give, a lower bound; every reader of the class
 treats its light as unknown, not as 0), unless it is tagged ``lit=no`` (the tag then is
 the data). The threshold is low on purpose: partly mapped lamps (the Helsinki
-default's cells reach 0.16 to 0.47) keep their classes. Classes P1..P6 stay (the
+default's cells reach 0.19 to 1) keep their classes. Classes P1..P6 stay (the
 mapped lamps alone already meet them), and so does ``lit, lamps not mapped``.
 """
 
