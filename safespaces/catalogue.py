@@ -39,8 +39,10 @@ from safespaces.lighting.vocabulary import (
     CONFLICT_UNKNOWN,
     CONFLICT_YES_NO_LAMPS,
     EVIDENCE_MAPPED,
+    EVIDENCE_NO_LAMP_DATA,
     EVIDENCE_NOT_MAPPED,
     LIT_NOT_MAPPED,
+    NO_LAMP_DATA,
     P_CLASSES,
     UNLIT,
     lux_ramp_labels,
@@ -291,6 +293,7 @@ LIGHT_CLASSES: tuple[StyleClass, ...] = (
     StyleClass(BELOW_P6, f"{BELOW_P6} (lamps, too dim)", "#3e4989"),
     StyleClass(UNLIT, "unlit (no lamp reaches it)", "#440154"),
     StyleClass(LIT_NOT_MAPPED, "tagged lit, lamps not mapped", "#e377c2"),
+    StyleClass(NO_LAMP_DATA, "no lamp data (lamps not mapped here)", "#bdbdbd"),
     StyleClass(None, "no data", GREY),
 )
 
@@ -358,6 +361,11 @@ _SEGMENT_LIGHT = (
     Column("light_lamps_per_100m", "lamps per 100 m", "lamps lighting the segment"),
     Column("light_class", "", "best EN 13201-2 P class met, or why none"),
     Column("light_tag_conflict", "", "OSM lit tag against mapped lamps"),
+    Column(
+        "light_lamp_coverage",
+        "share",
+        "share of lit or main streets in the segment's cell reached by a mapped lamp",
+    ),
 )
 _SEGMENT_EYES = (
     Column("eyes_frontage_share", "share", "share of length facing a building façade"),
@@ -509,7 +517,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("dark_rank", "rank", "1 = darkest"),
             Column("light_lux_mean", "lx", "mean illuminance"),
             Column("light_lux_max", "lx", "maximum illuminance"),
-            Column("light_evidence", "", "mapped lamps or tagged lit without lamps"),
+            Column("light_evidence", "", "mapped lamps, tagged lit without lamps, or no lamp data"),
         ),
         Style(
             "categorized",
@@ -517,6 +525,7 @@ LAYERS: tuple[Layer, ...] = (
             (
                 StyleClass(EVIDENCE_MAPPED, f"dark ({EVIDENCE_MAPPED})", "#b2182b"),
                 StyleClass(EVIDENCE_NOT_MAPPED, EVIDENCE_NOT_MAPPED, "#e377c2"),
+                StyleClass(EVIDENCE_NO_LAMP_DATA, "no lamp data (not mapped here)", "#bdbdbd"),
                 StyleClass(None, "other", GREY),
             ),
             width=1.2,
@@ -607,6 +616,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("safe_space_score", "0..100", "composite safe-space score"),
             Column("safe_space_parts", "families", "families that contributed"),
             Column("score_light", "0..100", "light score (EN 13201-2 P4 = 100)"),
+            Column("score_light_unknown", "", "light unknown (lamps not mapped): left out"),
             Column("score_eyes", "0..100", "eyes on the street at night"),
             Column("score_mix", "0..100", "tenure mix of the area x 100"),
             Column("score_incidents", "0..100", "100 r0 / (r0 + r), r = incidents per 100 m"),

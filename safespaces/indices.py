@@ -7,8 +7,13 @@ that street):
 ``score_light``
     100 x [0.5 min(1, E_avg / E_avg,ref) + 0.5 min(1, E_min / E_min,ref)] with
     the EN 13201-2 P4 class as reference (5 lx average, 1 lx minimum; P4 is the
-    usual class for residential streets with pedestrians). NULL where OSM says
-    lit but no lamp is mapped (the light cannot be assessed).
+    usual class for residential streets with pedestrians). NULL where the light
+    is unknown: OSM says lit but no lamp is mapped (``lit, lamps not mapped``), or
+    the segment lies where lamps are not mapped at all (``no lamp data``, see
+    :mod:`safespaces.lighting.coverage`). Such a segment's light is excluded
+    from its weighted mean (never read as 0) and flagged in
+    ``score_light_unknown``; the run summary gives the share of walking length
+    so flagged.
 ``score_eyes``
     The eyes-on-the-street index (already 0-100) for the chosen period
     (``night`` by default: when natural surveillance matters most) or hour.
@@ -48,11 +53,13 @@ import pandas as pd
 from safespaces.errors import SettingError
 from safespaces.eyes.vocabulary import PERIODS as EYES_PERIODS  # night, evening, day, h00 ..
 from safespaces.eyes.vocabulary import period_column
-from safespaces.lighting.vocabulary import p_class
+from safespaces.lighting.vocabulary import CLASS_COLUMN, UNKNOWN_CLASSES, p_class
 from safespaces.overlay import area_index
 from safespaces.validation import Keys, Note, Number, OneOf, Rules, check_section
 
 FAMILIES = ("light", "eyes", "mix", "incidents")
+#: Segment column flagging an unknown light (excluded from the score, not 0).
+UNKNOWN_FLAG = "score_light_unknown"
 #: EN 13201-2 class at which the light score saturates (usual for residential streets).
 LIGHT_REFERENCE_CLASS = "P4"
 
@@ -126,7 +133,17 @@ def light_score(segments: pd.DataFrame, params: IndexParams) -> pd.Series:
         0.5 * np.minimum(1.0, avg / params.lux_avg_ref)
         + 0.5 * np.minimum(1.0, low / params.lux_min_ref)
     )
+    if CLASS_COLUMN in segments:
+        score[light_unknown(segments).to_numpy()] = np.nan
     return pd.Series(score, index=segments.index, name="score_light")
+
+
+def light_unknown(segments: pd.DataFrame) -> pd.Series:
+    """True where the light is unknown (class ``lit, lamps not mapped`` or ``no lamp data``)."""
+    if CLASS_COLUMN not in segments:
+        return pd.Series(False, index=segments.index, name=UNKNOWN_FLAG)
+    flag = segments[CLASS_COLUMN].astype(object).isin(UNKNOWN_CLASSES)
+    return flag.astype(bool).rename(UNKNOWN_FLAG)
 
 
 def eyes_score(segments: pd.DataFrame, params: IndexParams) -> pd.Series:
@@ -182,7 +199,8 @@ def composite(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFram
 
 #: Why a family's score can be NULL everywhere (for the run summary).
 UNKNOWN_REASONS = {
-    "light": "no illuminance on any segment",
+    "light": "no illuminance on any segment (lamps not mapped: 'no lamp data' or "
+    "'lit, lamps not mapped')",
     "eyes": "no eyes-on-the-street index",
     "mix": "no area with published tenure counts",
     "incidents": "no incident rate: no incident in the study area, or every area's count "
@@ -202,7 +220,7 @@ def scored_families(scores: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
     unknown: dict[str, str] = {}
     for column in scores.columns:
         name = str(column)
-        if not name.startswith("score_"):
+        if not name.startswith("score_") or name.endswith("_unknown"):
             continue
         family = name.removeprefix("score_")
         if scores[column].astype(float).notna().any():
@@ -245,6 +263,8 @@ def safe_space_scores(
         rate = pd.Series(_take(areas["incidents_per_100m_eb"].astype(float).to_numpy(), where))
         seg["score_incidents"] = incident_score(rate, params).to_numpy()
     seg = seg.join(composite(seg, params.weights))
+    if "score_light" in seg:
+        seg[UNKNOWN_FLAG] = light_unknown(segments).to_numpy()
 
     area = pd.DataFrame(index=areas.index)
     length = segments["length_m"].to_numpy(dtype=float)

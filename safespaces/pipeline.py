@@ -253,6 +253,10 @@ def run_stages(
             segments = incidents.segments
         areas = incidents.areas
     take(stages.indices_stage(study, segments, areas, progress=progress, timings=timings), "score")
+    warnings = [*study.warnings, *stages.summary_warnings(summary)]
+    if warnings:
+        summary["warnings"] = " | ".join(warnings)
+        extra["warnings"] = warnings
     with timed("write GeoPackage", progress, timings):
         path = write_layers(
             out,

@@ -32,7 +32,7 @@ from safespaces.incidents.density import (
     remove_density,
     write_density,
 )
-from safespaces.indices import safe_space_scores, scored_families
+from safespaces.indices import UNKNOWN_FLAG, safe_space_scores, scored_families
 from safespaces.lighting.analysis import LightingResult, analyse_lighting
 from safespaces.lighting.raster import lighting_raster_bounds, write_illuminance_raster
 from safespaces.mix.analysis import MixResult, analyse_mix
@@ -303,12 +303,17 @@ def incidents_stage(
 
 
 def score_summary(segments: pd.DataFrame, weights: Mapping[str, float]) -> dict[str, Any]:
-    """Families scored, the weights, the length-weighted mean score, and the families with
-    no value anywhere (with the reason)."""
+    """Families scored, the weights, the length-weighted mean score, the families with
+    no value anywhere (with the reason; a weighted family the run did not compute, e.g.
+    mix without tenure data, included), and the share of walking length whose light
+    is unknown (``score_light_unknown``: left out of the score, not 0)."""
     length = segments["length_m"].to_numpy(dtype=float)
     score = segments["safe_space_score"].to_numpy(dtype=float)
     ok = ~np.isnan(score)
     families, unscored = scored_families(segments)
+    for family, weight in weights.items():
+        if weight > 0 and f"score_{family}" not in segments and family not in unscored:
+            unscored[family] = NOT_COMPUTED.get(family, "not computed")
     summary: dict[str, Any] = {
         "families": families,
         "weights": dict(weights),
@@ -318,7 +323,63 @@ def score_summary(segments: pd.DataFrame, weights: Mapping[str, float]) -> dict[
     }
     if unscored:
         summary["unknown"] = unscored
+    if UNKNOWN_FLAG in segments and length.sum() > 0:
+        flag = segments[UNKNOWN_FLAG].to_numpy(dtype=bool)
+        summary["light_unknown_share_of_walking_length"] = round(
+            float(length[flag].sum() / length.sum()), 4
+        )
     return summary
+
+
+#: Why a weighted family has no column at all (the run could not compute it).
+NOT_COMPUTED = {
+    "mix": "no tenure data given: social mix not computed, the score is without it",
+    "incidents": "no incident data given: incidents not scored, the score is without them",
+}
+#: Share of walking length without lamp data above which the run warns.
+NO_LAMP_DATA_WARN_SHARE = 0.05
+#: Buildings per km of walking length below which the run warns of few buildings.
+FEW_BUILDINGS_PER_KM = 0.5
+
+
+def summary_warnings(summary: Mapping[str, Any]) -> list[str]:
+    """Warnings of missing data read from a run's summary (printed and in ``run_metadata``).
+
+    - lamp data: the share of walking length of class ``no lamp data`` (when
+      above :data:`NO_LAMP_DATA_WARN_SHARE`), and that those streets are not
+      scored as dark;
+    - buildings: none mapped, or fewer than :data:`FEW_BUILDINGS_PER_KM` per km
+      of walking length (eyes' home windows, frontage and doors then read 0);
+    - tenure: no tenure data, social mix not computed.
+
+    Premises given the default opening hours are counted in the eyes summary
+    (``premises_default_hours``).
+    """
+
+    out: list[str] = []
+    light = summary.get("lighting") or {}
+    share = float(light.get("no_lamp_data_share_of_walking_length") or 0.0)
+    if share > NO_LAMP_DATA_WARN_SHARE:
+        out.append(
+            f"no lamp data: street lamps are not mapped where {share:.0%} of the walking length "
+            "lies (class 'no lamp data'); their light is unknown, left out of the safe-space "
+            "score, and not counted as dark. Fix: give a lamp register (--lamps)"
+        )
+    walking_km = float(summary.get("walking length km") or 0.0)
+    buildings = int(summary.get("buildings") or 0)
+    if walking_km > 0 and buildings == 0:
+        out.append(
+            "no buildings mapped: eyes' home windows, street wall and doors read 0 "
+            "(unknown, not absent); use an extract with buildings"
+        )
+    elif walking_km > 0 and buildings / walking_km < FEW_BUILDINGS_PER_KM:
+        out.append(
+            f"few buildings mapped ({buildings} for {walking_km:g} km of walking length): "
+            "eyes' home windows, street wall and doors are underestimated"
+        )
+    if "mix" not in summary:
+        out.append("no tenure data: social mix not computed (the score is without it)")
+    return out
 
 
 def indices_stage(

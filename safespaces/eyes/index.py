@@ -24,7 +24,7 @@ import pandas as pd
 from safespaces.errors import ConfigError
 from safespaces.eyes.params import COMPONENTS, HOURS, EyesParams
 from safespaces.eyes.vocabulary import WINDOWS, window_column
-from safespaces.lighting.vocabulary import DARK_CLASSES, LIT_NOT_MAPPED
+from safespaces.lighting.vocabulary import DARK_CLASSES, LIT_NOT_MAPPED, NO_LAMP_DATA
 
 
 def saturate(value: npt.ArrayLike, sat: float) -> npt.NDArray[np.float64]:
@@ -43,15 +43,23 @@ def light_factor(
     L = floor + (1 - floor) x min(E_avg / E_ref, 1), with E_ref the P6 average
     (2 lx, EN 13201-2) and floor = :attr:`EyesParams.light_floor`. A segment
     tagged lit whose lamps are not mapped (NaN lux) is given
-    :attr:`EyesParams.light_lux_tagged_lit`; other NaN lux count as 0 (unlit).
+    :attr:`EyesParams.light_lux_tagged_lit`. A segment of class ``no lamp data``
+    (lamps not mapped where it lies, :mod:`safespaces.lighting.coverage`) is
+    neutral, L = 1: its light is unknown, so the eyes are neither discounted nor
+    called dark (the light family flags it). Other NaN lux count as 0 (unlit).
     """
     lux = np.asarray(lux_avg, dtype=float).copy()
+    neutral = np.zeros(len(lux), dtype=bool)
     if light_class is not None:
         cls = np.asarray(light_class, dtype=object)
         tagged = np.isnan(lux) & (cls == LIT_NOT_MAPPED)
         lux[tagged] = params.light_lux_tagged_lit
+        neutral = cls == NO_LAMP_DATA
     lux = np.nan_to_num(lux)
-    return params.light_floor + (1 - params.light_floor) * np.clip(lux / params.light_lux_ref, 0, 1)
+    factor = params.light_floor + (1 - params.light_floor) * np.clip(
+        lux / params.light_lux_ref, 0, 1
+    )
+    return np.where(neutral, 1.0, factor)
 
 
 def dark_hours(

@@ -11,9 +11,13 @@ import numpy as np
 import pandas as pd
 
 from safespaces.darkness import darkness_hours, darkness_of_year, study_latlon
+from safespaces.lighting.coverage import apply_coverage
 from safespaces.lighting.illuminance import (
     CLASS_ORDER,
     CONFLICT_NONE,
+    CONFLICT_YES_NO_LAMPS,
+    LIT_NOT_MAPPED,
+    light_class,
     sample_illuminance,
     sample_segments,
     segment_lighting_from_samples,
@@ -26,6 +30,7 @@ from safespaces.lighting.spaces import (
     merge_dark_paths,
     samples_in_spaces,
 )
+from safespaces.lighting.vocabulary import CLASS_COLUMN, COVERAGE_COLUMN, NO_LAMP_DATA
 
 #: Largest sample spacing and raster cell the issue allows (metres).
 
@@ -50,6 +55,9 @@ class LightingResult:
         Walking length and its share per ``light_class``.
     conflicts
         Segment count and length per ``light_tag_conflict``.
+    params
+        The settings the result was computed with (the lamp-data coverage of
+        :meth:`assemble` reads them).
     """
 
     segments: gpd.GeoDataFrame
@@ -59,6 +67,7 @@ class LightingResult:
     darkness: pd.DataFrame
     class_shares: pd.DataFrame
     conflicts: pd.DataFrame
+    params: LightingParams = dataclasses.field(default_factory=LightingParams)
 
     @classmethod
     def assemble(
@@ -68,9 +77,17 @@ class LightingResult:
         public_spaces: gpd.GeoDataFrame,
         dark_paths: gpd.GeoDataFrame,
         darkness: pd.DataFrame,
+        params: LightingParams | None = None,
     ) -> LightingResult:
         """The result of lit segments, lamps, spaces and dark paths; the study-wide
-        tables (class shares, tag conflicts) derived from ``segments``."""
+        tables (class shares, tag conflicts) derived from ``segments``.
+
+        The lamp-data coverage and the ``no lamp data`` class are set again from
+        all of ``segments`` (:func:`covered`), so that a merged study is classed
+        as the whole study would be.
+        """
+        params = LightingParams() if params is None else params
+        segments = covered(segments, len(lamps) > 0, params)
         return cls(
             segments=segments,
             lamps=lamps,
@@ -79,6 +96,7 @@ class LightingResult:
             darkness=darkness,
             class_shares=class_shares(segments),
             conflicts=conflict_counts(segments),
+            params=params,
         )
 
     @classmethod
@@ -111,6 +129,7 @@ class LightingResult:
             pd.concat([p.public_spaces for p in parts]).sort_index(),
             merge_dark_paths([p.dark_paths for p in parts], segments, spacing),
             parts[0].darkness,
+            parts[0].params,
         )
 
     def core(
@@ -164,12 +183,20 @@ class LightingResult:
             "public_spaces_dark_path_km": round(
                 float(spaces["light_dark_path_length_m"].sum()) / 1000, 3
             ),
+            "no_lamp_data_share_of_walking_length": round(self.no_lamp_data_share(), 4),
             "dark_paths": len(self.dark_paths),
             "darkness_h_min_max": [
                 round(float(self.darkness["darkness_h"].min()), 2),
                 round(float(self.darkness["darkness_h"].max()), 2),
             ],
         }
+
+    def no_lamp_data_share(self) -> float:
+        """Share of walking length in class ``no lamp data`` (0 for no walking length)."""
+        cs = self.class_shares
+        shares = dict(zip(cs["light_class"], cs["share"], strict=True))
+        value = float(shares.get(NO_LAMP_DATA, 0.0))
+        return 0.0 if np.isnan(value) else value
 
     def metadata(self) -> dict[str, Any]:
         """``lighting_summary`` for ``run_metadata``."""
@@ -218,6 +245,38 @@ class LightingResult:
         ):
             lines.append(f"| {code} | {count} | {length / 1000:.2f} |")
         return "\n".join(lines) + "\n"
+
+
+def covered(segments: gpd.GeoDataFrame, any_lamp: bool, params: LightingParams) -> gpd.GeoDataFrame:
+    """``segments`` with ``light_class`` and ``light_lamp_coverage`` set from all of them.
+
+    The class before coverage is derived again from the lux columns and the tag
+    conflict (:func:`~safespaces.lighting.illuminance.light_class`, ``lit, lamps
+    not mapped``), then :func:`~safespaces.lighting.coverage.apply_coverage`.
+    Segments without the lighting columns are returned unchanged.
+    """
+    needed = {"light_lux_avg", "light_lux_min", "light_tag_conflict", CLASS_COLUMN}
+    if not needed <= set(segments.columns):
+        return segments
+    avg = segments["light_lux_avg"].to_numpy(dtype=float)
+    base = light_class(avg, segments["light_lux_min"].to_numpy(dtype=float))
+    not_mapped = segments["light_tag_conflict"].to_numpy(dtype=object) == CONFLICT_YES_NO_LAMPS
+    base[not_mapped] = LIT_NOT_MAPPED
+    n = len(segments)
+    none = pd.Series([None] * n, index=segments.index, dtype=object)
+    classes, coverage = apply_coverage(
+        segments.geometry.to_numpy(),
+        segments["highway"] if "highway" in segments.columns else none,
+        segments["lit_tag"] if "lit_tag" in segments.columns else none,
+        avg,
+        base,
+        any_lamp,
+        params,
+    )
+    out = segments.copy()
+    out[CLASS_COLUMN] = pd.Series(classes, index=segments.index, dtype=object)
+    out[COVERAGE_COLUMN] = coverage
+    return out
 
 
 def class_shares(segments: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -314,4 +373,4 @@ def analyse_lighting(
         darkness = darkness_hours(lat, lon, params.darkness_year, timezone=timezone)
     else:
         darkness = darkness_of_year(darkness, params.darkness_year)
-    return LightingResult.assemble(seg_out, modelled, spaces, dark, darkness)
+    return LightingResult.assemble(seg_out, modelled, spaces, dark, darkness, params)

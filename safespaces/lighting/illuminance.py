@@ -15,7 +15,9 @@ Python: pairs come from a k-d tree and sums from ``numpy.bincount``.
 Results do not depend on the batch: a line's samples are computed from its own
 vertices only and each point's lamps are added in lamp order, so any subset of
 the segments and lamps (a partition of the dask engine) gives bit-identical
-samples and illuminance.
+samples and illuminance. The lamp-data coverage (:mod:`safespaces.lighting.coverage`)
+is estimated per cell from the segments at hand: in a partitioned run a cell cut by a
+partition edge is estimated from the partition's segments (core and halo).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from safespaces.errors import InputError
+from safespaces.lighting.coverage import apply_coverage
 from safespaces.lighting.lamps import check_same_crs, lamp_array
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.vocabulary import (
@@ -54,6 +57,7 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
     "light_lamps_per_100m",
     "light_class",
     "light_tag_conflict",
+    "light_lamp_coverage",
 )
 
 
@@ -398,6 +402,7 @@ def segment_lighting_from_samples(
     cls[not_mapped] = LIT_NOT_MAPPED
     avg = np.where(not_mapped, np.nan, avg)
     mn = np.where(not_mapped, np.nan, mn)
+    cls, coverage = segment_coverage(segments, avg, cls, lit, len(lamps) > 0, params)
     with np.errstate(divide="ignore", invalid="ignore"):
         uniformity = np.where(avg > 0, mn / avg, np.nan)
     return pd.DataFrame(
@@ -408,8 +413,28 @@ def segment_lighting_from_samples(
             "light_lamps_per_100m": lamps_per_100m(segments, lamps, params.lamp_count_distance_m),
             "light_class": pd.Series(cls, dtype=object).to_numpy(),
             "light_tag_conflict": conflict.to_numpy(),
+            "light_lamp_coverage": coverage,
         },
         index=segments.index,
+    )
+
+
+def segment_coverage(
+    segments: gpd.GeoDataFrame,
+    lux_avg: npt.NDArray[np.float64],
+    classes: npt.NDArray[np.object_],
+    lit: pd.Series,
+    any_lamp: bool,
+    params: LightingParams,
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64]]:
+    """Classes and lamp-data coverage (see :func:`safespaces.lighting.coverage.apply_coverage`)."""
+    highway = (
+        segments["highway"]
+        if "highway" in segments.columns
+        else pd.Series([None] * len(segments), index=segments.index, dtype=object)
+    )
+    return apply_coverage(
+        segments.geometry.to_numpy(), highway, lit, lux_avg, classes, any_lamp, params
     )
 
 
@@ -437,9 +462,12 @@ def segment_lighting(
         Aligned to ``segments.index``: ``light_lux_avg`` (trapezoid mean, lx),
         ``light_lux_min`` (lx), ``light_uniformity`` (min/avg),
         ``light_lamps_per_100m``, ``light_class`` (best EN 13201-2 P class met,
-        ``'below P6'``, ``'unlit'``, or ``'lit, lamps not mapped'`` when tagged lit
-        with no mapped lamp in range; the lux columns are then NaN rather than a
-        guess) and ``light_tag_conflict`` (see :func:`tag_conflicts`).
+        ``'below P6'``, ``'unlit'``, ``'lit, lamps not mapped'`` when tagged lit
+        with no mapped lamp in range (the lux columns are then NaN rather than a
+        guess), or ``'no lamp data'`` for a dark segment in a cell whose lamps are
+        not mapped), ``light_tag_conflict`` (see :func:`tag_conflicts`) and
+        ``light_lamp_coverage`` (the coverage of the segment's cell, 0..1, see
+        :mod:`safespaces.lighting.coverage`).
     """
     check_same_crs(segments, lamps)
     samples = sample_segments(segments, params)

@@ -78,6 +78,17 @@ class LightingParams:
         Year of the darkness table (the hours change by seconds between years).
     chunk_points
         Points per chunk in the illuminance sum; bounds memory on large cities.
+    coverage_cell_m
+        Side of the square cells in which lamp-data coverage is estimated
+        (:mod:`safespaces.lighting.coverage`).
+    coverage_min
+        A cell whose share of reference length reached by a mapped lamp is below
+        this has no lamp data: its dark segments are ``no lamp data``, not ``unlit``.
+    coverage_min_reference_m
+        A cell with less reference length than this takes the study's coverage.
+    coverage_highways
+        ``highway`` values counted as main roads (reference length, besides
+        segments tagged lit).
     """
 
     cutoff_m: float = 50.0
@@ -121,6 +132,18 @@ class LightingParams:
     raster_margin_m: float = 25.0
     darkness_year: int = 2026
     chunk_points: int = 500_000
+    coverage_cell_m: float = 1000.0
+    coverage_min: float = 0.1
+    coverage_min_reference_m: float = 200.0
+    coverage_highways: tuple[str, ...] = (
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+        "residential",
+    )
 
 
 #: Allowed range of every setting (docs/config.md); see :mod:`safespaces.validation`.
@@ -153,6 +176,10 @@ RULES: Rules = {
     "raster_margin_m": Number(0, 1000, unit="m"),
     "darkness_year": Number(1900, 2100),
     "chunk_points": Number(1000, 10_000_000, why="points per chunk bound the memory"),
+    "coverage_cell_m": Number(50, 10_000, unit="m"),
+    "coverage_min": Number(0, 1),
+    "coverage_min_reference_m": Number(0, 100_000, unit="m"),
+    "coverage_highways": Count(distinct=True),
     "path_highways": Count(distinct=True),
     "pedestrian_highways": Count(distinct=True),
     "park_kinds": Count(distinct=True),

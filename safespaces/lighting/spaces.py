@@ -28,7 +28,13 @@ from safespaces.lighting.illuminance import (
 )
 from safespaces.lighting.lamps import check_same_crs
 from safespaces.lighting.params import LightingParams
-from safespaces.lighting.vocabulary import EVIDENCE_MAPPED, EVIDENCE_NOT_MAPPED
+from safespaces.lighting.vocabulary import (
+    CLASS_COLUMN,
+    EVIDENCE_MAPPED,
+    EVIDENCE_NO_LAMP_DATA,
+    EVIDENCE_NOT_MAPPED,
+    NO_LAMP_DATA,
+)
 
 #: Columns added to public spaces by :func:`public_space_lighting`.
 SPACE_COLUMNS: tuple[str, ...] = (
@@ -69,7 +75,7 @@ def _ranked(dark: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Known darkness (mapped lamps) before unknown, then the lowest mean
     illuminance, then the longest; a stable sort, so ties keep the input order.
     """
-    unknown = dark["light_evidence"].to_numpy(dtype=object) == EVIDENCE_NOT_MAPPED
+    unknown = dark["light_evidence"].to_numpy(dtype=object) != EVIDENCE_MAPPED
     out = dark.assign(_unknown=unknown).sort_values(
         ["_unknown", "light_lux_mean", "length_m"], ascending=[True, True, False], kind="stable"
     )
@@ -198,7 +204,7 @@ def _space_lighting(
     cls = light_class(p_avg, p_min)
     not_mapped = (
         seg_lighting["light_tag_conflict"].to_numpy(dtype=object)[p_seg] == CONFLICT_YES_NO_LAMPS
-    )
+    ) | _no_lamp_data(seg_lighting)[p_seg]
     ok = meets_p6(cls) & ~not_mapped
     dark = np.isin(cls, np.array([BELOW_P6, UNLIT], dtype=object)) & ~not_mapped
     length = np.bincount(p_space, weights=p_len, minlength=n_sp)
@@ -217,6 +223,13 @@ def _space_lighting(
         out.loc[reported, "light_unknown_path_length_m"] = unknown_len
         out.loc[reported, "light_lux_avg"] = np.where(known_len > 0, lux_len / known_len, np.nan)
     return out
+
+
+def _no_lamp_data(seg_lighting: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """True for the segments of class ``no lamp data`` (their light is unknown)."""
+    if CLASS_COLUMN not in seg_lighting.columns:
+        return np.zeros(len(seg_lighting), dtype=bool)
+    return (seg_lighting[CLASS_COLUMN].to_numpy(dtype=object) == NO_LAMP_DATA).astype(bool)
 
 
 def _dark_paths(
@@ -278,12 +291,17 @@ def _dark_paths(
             "light_lux_max": mx,
             "lit_tag": col(segments, "lit_tag", seg_pos),
             "light_tag_conflict": col(seg_lighting, "light_tag_conflict", seg_pos),
+            "_no_data": _no_lamp_data(seg_lighting)[seg_pos],
         },
         geometry=geoms,
         crs=segments.crs,
     )
     unknown = out["light_tag_conflict"].to_numpy(dtype=object) == CONFLICT_YES_NO_LAMPS
-    out["light_evidence"] = np.where(unknown, EVIDENCE_NOT_MAPPED, EVIDENCE_MAPPED)
+    out["light_evidence"] = np.where(
+        out.pop("_no_data").to_numpy(dtype=bool),
+        EVIDENCE_NO_LAMP_DATA,
+        np.where(unknown, EVIDENCE_NOT_MAPPED, EVIDENCE_MAPPED),
+    )
     return _ranked(out[out["length_m"] >= params.dark_min_length_m])
 
 
@@ -346,8 +364,10 @@ def dark_paths(
     a LineString. Stretches shorter than ``dark_min_length_m`` are dropped. A
     stretch on a segment tagged lit with no mapped lamp keeps
     ``light_tag_conflict = 'lit_yes_no_lamps'`` and ``light_evidence = 'tagged lit,
-    lamps not mapped'``: its darkness is not known, so it ranks after every
-    stretch whose darkness rests on mapped lamps.
+    lamps not mapped'``, and one on a segment of class ``no lamp data`` (lamps
+    not mapped where it lies) ``light_evidence = 'no lamp data'``: their darkness
+    is not known, so they rank after every stretch whose darkness rests on mapped
+    lamps.
 
     Returns
     -------

@@ -32,8 +32,16 @@ BELOW_P6 = "below P6"
 UNLIT = "unlit"
 #: Class of a segment tagged lit but with no mapped lamp in range: not guessed.
 LIT_NOT_MAPPED = "lit, lamps not mapped"
+#: Class of a dark segment where the mapped lamps cannot be trusted: its cell's lamp-data
+#: coverage is below ``lighting.coverage_min`` (``safespaces.lighting.coverage``).
+#: Unknown, not dark.
+NO_LAMP_DATA = "no lamp data"
 #: Every ``light_class`` label, best first.
-CLASS_ORDER: tuple[str, ...] = (*P_CLASS_NAMES, BELOW_P6, UNLIT, LIT_NOT_MAPPED)
+CLASS_ORDER: tuple[str, ...] = (*P_CLASS_NAMES, BELOW_P6, UNLIT, LIT_NOT_MAPPED, NO_LAMP_DATA)
+#: Classes whose light is unknown (lux NULL): neither lit nor dark.
+UNKNOWN_CLASSES: tuple[str, ...] = (LIT_NOT_MAPPED, NO_LAMP_DATA)
+#: The segment column holding the lamp-data coverage of the segment's cell (0..1).
+COVERAGE_COLUMN = "light_lamp_coverage"
 #: Classes counted as dark (lamps too dim, or none).
 DARK_CLASSES: tuple[str, ...] = (BELOW_P6, UNLIT)
 
@@ -57,8 +65,10 @@ CONFLICT_CODES: tuple[str, ...] = (
 EVIDENCE_MAPPED = "mapped lamps"
 #: ``light_evidence`` of a dark path tagged lit whose lamps are not mapped.
 EVIDENCE_NOT_MAPPED = "tagged lit, lamps not mapped"
+#: ``light_evidence`` of a dark path on a segment of class ``no lamp data``.
+EVIDENCE_NO_LAMP_DATA = "no lamp data"
 #: Every ``light_evidence`` value.
-EVIDENCE: tuple[str, ...] = (EVIDENCE_MAPPED, EVIDENCE_NOT_MAPPED)
+EVIDENCE: tuple[str, ...] = (EVIDENCE_MAPPED, EVIDENCE_NOT_MAPPED, EVIDENCE_NO_LAMP_DATA)
 
 
 def p_class(name: str) -> tuple[float, float]:
@@ -137,9 +147,13 @@ __all__ = [
     "DARK_CLASSES",
     "EVIDENCE",
     "EVIDENCE_MAPPED",
+    "EVIDENCE_NO_LAMP_DATA",
     "EVIDENCE_NOT_MAPPED",
     "LIT_NOT_MAPPED",
     "LOWEST_P_CLASS",
+    "NO_LAMP_DATA",
+    "COVERAGE_COLUMN",
+    "UNKNOWN_CLASSES",
     "P_CLASSES",
     "P_CLASS_NAMES",
     "UNLIT",

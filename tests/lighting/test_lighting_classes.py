@@ -82,6 +82,7 @@ def test_segment_columns_and_lit_yes_without_lamps():
         "light_lamps_per_100m",
         "light_class",
         "light_tag_conflict",
+        "light_lamp_coverage",
     ]
     # lit=yes, no lamp in range: said so, no guessed lux
     assert out.loc[11, "light_class"] == LIT_NOT_MAPPED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from lighting_fixtures import make_lamps, make_segments, make_spaces
@@ -94,7 +96,8 @@ def test_dark_stretch_on_unmapped_lit_path_ranks_last():
     )
     spaces = make_spaces([(-10, -10, 110, 60)], ["park"])
     lamps = make_lamps([{"x": 500, "y": 500}])  # out of reach of both paths
-    res = analyse_lighting(segs, lamps, spaces, P)
+    # coverage_min 0: the lamp data count as complete (else the untagged path is 'no lamp data')
+    res = analyse_lighting(segs, lamps, spaces, dataclasses.replace(P, coverage_min=0.0))
     dark = res.dark_paths
     assert dark["segment_id"].tolist() == [1, 0]
     assert dark["light_evidence"].tolist() == ["mapped lamps", "tagged lit, lamps not mapped"]
