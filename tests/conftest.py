@@ -12,7 +12,14 @@ from outcheck import copy_output, run_cli
 from safespaces.synthetic import DEFAULT_OSM
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared" / "data" / "helsinki"
+#: ../shared beside the repository (in CI), or beside the folder of a git worktree.
+SHARED_ROOT = next(
+    (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
+    REPO.parent / "shared",
+)
+SHARED = SHARED_ROOT / "data" / "helsinki"
+#: Real extracts of other cities (see that folder's README).
+CITIES = SHARED_ROOT / "data" / "cities"
 DATA = Path(__file__).resolve().parent / "data"
 
 

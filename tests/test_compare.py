@@ -15,7 +15,7 @@ from typing import cast
 import pandas as pd
 import pyogrio
 import pytest
-from conftest import REPO, require
+from conftest import CITIES, require
 from pyproj import CRS
 
 from safespaces.cli import main
@@ -35,15 +35,6 @@ from safespaces.io import read_metadata
 from safespaces.lighting.vocabulary import share_p6_or_better
 from safespaces.study import Inputs, Study
 
-#: ../shared/data/cities beside the repository (or beside the worktrees' folder).
-CITIES = (
-    next(
-        (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),
-        REPO.parent / "shared",
-    )
-    / "data"
-    / "cities"
-)
 #: Three cities in three UTM zones' countries: Sweden, Norway, Germany.
 FILES = {
     "lund": "lund_otp.osm.pbf",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import REPO, require
+from conftest import CITIES, require
 
 from safespaces.config import Config
 from safespaces.crs import crs_choice, zone_at
@@ -28,7 +28,6 @@ from safespaces.pipeline import run
 from safespaces.sections import GeneralParams, name_from_file
 from safespaces.study import Inputs, load_study, study_name
 
-CITIES = REPO.parent / "shared" / "data" / "cities"
 OWN = Path(__file__).resolve().parent / "data" / "cities"
 SYDNEY = OWN / "sydney_valhallabench.osm.pbf"
 TROMSO = (69.6492, 18.9553)

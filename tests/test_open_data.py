@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import require
+from conftest import CITIES, require
 
 from safespaces.cli import main
 from safespaces.errors import InputError
@@ -28,16 +28,6 @@ from safespaces.sources.osm import load_osm
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = DATA.parent.parent
-#: Real extracts of other cities (../shared/data/cities, see its README; a worktree's is
-#: two levels up).
-CITIES = next(
-    (
-        p
-        for p in (REPO.parent / "shared/data/cities", REPO.parent.parent / "shared/data/cities")
-        if p.is_dir()
-    ),
-    REPO.parent / "shared/data/cities",
-)
 TOYTOWN = DATA / "toytown.osm"
 #: A box over the toy town (lon/lat) and its four quarters' names.
 BOX = (24.9266, 60.1682, 24.9300, 60.1700)

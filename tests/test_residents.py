@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import require
+from conftest import SHARED, require
 
 from safespaces.config import Config
 from safespaces.errors import InputError
@@ -40,14 +40,9 @@ CRS = "EPSG:3067"
 
 
 def _shared_helsinki() -> Path:
-    """../shared/data/helsinki beside the repository (or beside its worktree folder)."""
-    repo = Path(__file__).resolve().parents[1]
-    for base in (repo.parent, repo.parent.parent):
-        folder = base / "shared" / "data" / "helsinki"
-        if folder.is_dir():
-            return folder
-    require(False, "../shared/data/helsinki is absent (it sits beside the repository in CI)")
-    raise AssertionError  # unreachable
+    """../shared/data/helsinki (:data:`conftest.SHARED`)."""
+    require(SHARED.is_dir(), f"{SHARED} is absent (it sits beside the repository in CI)")
+    return SHARED
 
 
 def _buildings(rows: list[tuple[str, float, float | None]]) -> gpd.GeoDataFrame:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pyogrio
 import pytest
 import rasterio
 import shapely
+from conftest import require
 
 from safespaces.commands import incidents as command
 from safespaces.errors import SafespacesError
@@ -195,10 +195,7 @@ def test_cli_missing_areas_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
 @pytest.mark.shared
 def test_real_helsinki_districts(tmp_path: Path) -> None:
     path = SHARED / "osa_alueet.geojson"
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} is missing under CI")
-        pytest.skip(f"real Helsinki districts not available ({path})")
+    require(path.exists(), f"real Helsinki districts not available ({path})")
     out = tmp_path / "out"
     incidents = (
         Path(__file__).resolve().parents[2] / "data" / "helsinki" / "incidents_SYNTHETIC.csv"

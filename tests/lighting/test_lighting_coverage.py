@@ -7,7 +7,6 @@ that folder's README) skip outside CI when absent.
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import REPO, require
+from conftest import CITIES, require
 from lighting_fixtures import make_lamps, make_segments, make_spaces
 
 from safespaces.config import load_config
@@ -36,8 +35,6 @@ from safespaces.pipeline import run_study
 from safespaces.stages import summary_warnings
 from safespaces.study import Inputs, Study, load_study
 
-#: ``../shared/data/cities`` beside the repository (``SAFESPACES_CITIES`` overrides it).
-CITIES = Path(os.environ.get("SAFESPACES_CITIES", REPO.parent / "shared" / "data" / "cities"))
 CRS = "EPSG:3067"
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require
 from lighting_fixtures import make_lamps, make_segments
 
 from safespaces.lighting import LightingParams, lamp_model, write_illuminance_raster
@@ -38,8 +39,8 @@ def _has_qgis() -> bool:
 
 
 @pytest.mark.qgis
-@pytest.mark.skipif(sys.platform != "linux" or not _has_qgis(), reason="needs Debian python3-qgis")
 def test_qgis_applies_the_style(tmp_path):
+    require(sys.platform == "linux" and _has_qgis(), "needs Debian python3-qgis")
     segs = make_segments([[(0, 0), (100, 0)]])
     lamps = lamp_model(make_lamps([{"x": 50, "y": 5}]), segs, None, LightingParams())
     x0, y0, x1, y1 = segs.total_bounds

@@ -7,13 +7,13 @@ their tenure table is synthetic and generated here from a seed.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pyogrio
 import pytest
+from conftest import require
 
 from safespaces.cli import main
 from safespaces.crs import metric_crs
@@ -46,11 +46,9 @@ def reach_matrix_sizes(buildings: gpd.GeoDataFrame) -> int:
 
 
 def districts() -> gpd.GeoDataFrame:
-    if not DISTRICTS.is_file():
-        reason = f"{DISTRICTS} is absent (real districts live beside the repository)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"required under CI: {reason}")
-        pytest.skip(reason)
+    require(
+        DISTRICTS.is_file(), f"{DISTRICTS} is absent (real districts live beside the repository)"
+    )
     gdf = gpd.read_file(DISTRICTS)
     gdf = gdf.to_crs(metric_crs(24.94, 60.17))
     return gdf.join(synthetic_area_tenure(gdf, seed=20261121))
