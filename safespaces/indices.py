@@ -133,8 +133,7 @@ def light_score(segments: pd.DataFrame, params: IndexParams) -> pd.Series:
         0.5 * np.minimum(1.0, avg / params.lux_avg_ref)
         + 0.5 * np.minimum(1.0, low / params.lux_min_ref)
     )
-    if CLASS_COLUMN in segments:
-        score[light_unknown(segments).to_numpy()] = np.nan
+    score[light_unknown(segments).to_numpy()] = np.nan
     return pd.Series(score, index=segments.index, name="score_light")
 
 

@@ -56,6 +56,14 @@ def unwrap_lon(lon: np.ndarray) -> np.ndarray:
     return shifted if (shi - slo) < (hi - lo) else lon
 
 
+def _local_metres(lonlat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x, y in metres of a local equirectangular projection around the median point."""
+    lat0 = float(np.median(lonlat[:, 1]))
+    x = (lonlat[:, 0] - np.median(lonlat[:, 0])) * _M_PER_DEG_LON * np.cos(np.radians(lat0))
+    y = (lonlat[:, 1] - lat0) * _M_PER_DEG_LAT
+    return x, y
+
+
 def far_outliers(lonlat: np.ndarray) -> np.ndarray:
     """Flag the nodes far from the dense core of the data (stray nodes).
 
@@ -81,9 +89,7 @@ def far_outliers(lonlat: np.ndarray) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     if n < 3:
         return out
-    lat0 = float(np.median(lonlat[:, 1]))
-    x = (lonlat[:, 0] - np.median(lonlat[:, 0])) * _M_PER_DEG_LON * np.cos(np.radians(lat0))
-    y = (lonlat[:, 1] - lat0) * _M_PER_DEG_LAT
+    x, y = _local_metres(lonlat)
     for _ in range(4):
         changed = False
         for axis in (x, y):
@@ -126,9 +132,7 @@ def far_apart_parts(lonlat: np.ndarray, gap_m: float = PART_GAP_M) -> np.ndarray
     labels = np.zeros(n, dtype=np.int64)
     if n < 2:
         return labels
-    lat0 = float(np.median(lonlat[:, 1]))
-    x = (lonlat[:, 0] - np.median(lonlat[:, 0])) * _M_PER_DEG_LON * np.cos(np.radians(lat0))
-    y = (lonlat[:, 1] - lat0) * _M_PER_DEG_LAT
+    x, y = _local_metres(lonlat)
     for axis in (x, y, x):
         new = np.zeros(n, dtype=np.int64)
         for part in np.unique(labels):
