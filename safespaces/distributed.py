@@ -59,7 +59,6 @@ from safespaces.errors import ConfigError
 from safespaces.eyes import EyesResult, normalise_weekday
 from safespaces.eyes.analysis import analyse_eyes
 from safespaces.lighting.analysis import LightingResult, analyse_lighting
-from safespaces.lighting.vocabulary import CLASS_COLUMN, COVERAGE_COLUMN
 from safespaces.mix.analysis import MixResult
 from safespaces.mix.buildings import analyse_neighbourhoods, city_counts
 from safespaces.mix.params import MixParams
@@ -378,14 +377,9 @@ def _partitioned_stages(
         [r.lighting for r in results], study.osm.segments, config.lighting.sample_spacing_m
     )
     eyes = EyesResult.merge([r.eyes for r in results], study.osm.pois, config.eyes)
-    # The lamp-data coverage is a study-wide estimate (a cell short of reference length
-    # takes the whole study's): the merged lighting result set it from all segments, so the
-    # segments that travel on with the eyes columns take its classes and coverage.
-    columns = [c for c in (CLASS_COLUMN, COVERAGE_COLUMN) if c in eyes.segments.columns]
-    if columns:
-        segments = eyes.segments.copy()
-        segments[columns] = lighting.segments.loc[segments.index, columns]
-        eyes = dataclasses.replace(eyes, segments=segments)
+    # the lighting parts carry the eyes columns (``lit_segments``), and the merged lighting
+    # result set the study-wide lamp-data classes and coverage: its segments are the study's
+    eyes = dataclasses.replace(eyes, segments=lighting.segments)
     info = {
         "partitions": len(parts),
         "halo_m": halo,

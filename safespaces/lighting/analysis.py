@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from safespaces.darkness import darkness_hours, darkness_of_year, study_latlon
-from safespaces.lighting.coverage import apply_coverage
 from safespaces.lighting.illuminance import (
     CLASS_ORDER,
     CONFLICT_NONE,
@@ -20,6 +19,7 @@ from safespaces.lighting.illuminance import (
     light_class,
     sample_illuminance,
     sample_segments,
+    segment_coverage,
     segment_lighting_from_samples,
 )
 from safespaces.lighting.lamps import check_same_crs, lamp_model
@@ -80,14 +80,8 @@ class LightingResult:
         params: LightingParams | None = None,
     ) -> LightingResult:
         """The result of lit segments, lamps, spaces and dark paths; the study-wide
-        tables (class shares, tag conflicts) derived from ``segments``.
-
-        The lamp-data coverage and the ``no lamp data`` class are set again from
-        all of ``segments`` (:func:`covered`), so that a merged study is classed
-        as the whole study would be.
-        """
+        tables (class shares, tag conflicts) derived from ``segments``."""
         params = LightingParams() if params is None else params
-        segments = covered(segments, len(lamps) > 0, params)
         return cls(
             segments=segments,
             lamps=lamps,
@@ -123,13 +117,19 @@ class LightingResult:
         """
         if not parts:
             raise ValueError("no partition results to merge")
+        lamps = pd.concat([p.lamps for p in parts]).sort_index()
+        params = parts[0].params
+        # the lamp-data coverage is study-wide: set again from all segments (:func:`covered`)
+        segments = covered(
+            pd.concat([p.segments for p in parts]).sort_index(), len(lamps) > 0, params
+        )
         return cls.assemble(
-            pd.concat([p.segments for p in parts]).sort_index(),
-            pd.concat([p.lamps for p in parts]).sort_index(),
+            segments,
+            lamps,
             pd.concat([p.public_spaces for p in parts]).sort_index(),
             merge_dark_paths([p.dark_paths for p in parts], segments, spacing),
             parts[0].darkness,
-            parts[0].params,
+            params,
         )
 
     def core(
@@ -262,17 +262,12 @@ def covered(segments: gpd.GeoDataFrame, any_lamp: bool, params: LightingParams) 
     base = light_class(avg, segments["light_lux_min"].to_numpy(dtype=float))
     not_mapped = segments["light_tag_conflict"].to_numpy(dtype=object) == CONFLICT_YES_NO_LAMPS
     base[not_mapped] = LIT_NOT_MAPPED
-    n = len(segments)
-    none = pd.Series([None] * n, index=segments.index, dtype=object)
-    classes, coverage = apply_coverage(
-        segments.geometry.to_numpy(),
-        segments["highway"] if "highway" in segments.columns else none,
-        segments["lit_tag"] if "lit_tag" in segments.columns else none,
-        avg,
-        base,
-        any_lamp,
-        params,
+    lit = (
+        segments["lit_tag"]
+        if "lit_tag" in segments.columns
+        else pd.Series([None] * len(segments), index=segments.index, dtype=object)
     )
+    classes, coverage = segment_coverage(segments, avg, base, lit, any_lamp, params)
     out = segments.copy()
     out[CLASS_COLUMN] = pd.Series(classes, index=segments.index, dtype=object)
     out[COVERAGE_COLUMN] = coverage
