@@ -238,7 +238,9 @@ def analyse_incidents(
     area_out, seg_out, priors = publish_counts(
         tables, hidden, areas, params, rates_unknown=counted.rates_reason is not None
     )
-    hot, gi, counted.hotspot_reason = hot_spots(tables, hidden, params, seed)
+    street = area_out.get("incidents_street_m")
+    unit_street = street.to_numpy() if street is not None and tables.units is areas else None
+    hot, gi, counted.hotspot_reason = hot_spots(tables, hidden, params, seed, unit_street)
     density = incident_density(pts, areas, params, include_raw_points=include_raw_points)
     environment, model, model_info = environment_and_model(tables, hidden, seg_out, params)
     summary = run_summary(counted, tables, hidden, plan, area_out, seg_out, gi)

@@ -165,20 +165,28 @@ def publish_counts(
 
 
 def hot_spots(
-    tables: Tables, hidden: np.ndarray, params: IncidentParams, seed: int
+    tables: Tables,
+    hidden: np.ndarray,
+    params: IncidentParams,
+    seed: int,
+    unit_street_m: np.ndarray | None = None,
 ) -> tuple[gpd.GeoDataFrame, GiResult, str | None]:
     """The ``incident_hotspots`` layer: Gi* on the true counts (z rounded), counts as
     suppressed.
 
     With the study total suppressed (fewer than k incidents) the z-scores would point
     at the few units that hold them: no Gi* at all then, and the reason is returned.
+    ``unit_street_m``: the units' street length when already known (the units are the
+    areas, whose ``incidents_street_m`` :func:`publish_counts` computed).
     """
     units, unit_counts = tables.units, tables.unit_counts
     reason = None
     if not hidden[tables.in_id]:
         exposed = unit_counts > 0
         if tables.segments is not None:  # with streets: a unit with neither is "no data"
-            exposed |= street_length_by_area(tables.segments, units) > 0
+            if unit_street_m is None:
+                unit_street_m = street_length_by_area(tables.segments, units)
+            exposed |= unit_street_m > 0
         else:  # without streets the exposure is unknown: every unit takes part
             exposed[:] = True
         gi = gi_star_exposed(
