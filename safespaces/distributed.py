@@ -43,7 +43,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -75,10 +75,8 @@ from safespaces.partition import (
 )
 from safespaces.pipeline import RunResult, default_out_dir, run_study
 from safespaces.shortest_paths import limit_threads
-from safespaces.stages import timed
 from safespaces.study import Inputs, Study, load_study
-
-Progress = Callable[[str], None]
+from safespaces.timing import Progress, timed
 
 #: Layers :func:`run_partition` takes, in order.
 LIGHTING_EYES_LAYERS = ("segments", "lamps", "public_spaces", "buildings", "pois", "entrances")

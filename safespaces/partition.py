@@ -50,8 +50,8 @@ import shapely
 from safespaces import stages
 from safespaces.mix.buildings import building_nodes
 
-if TYPE_CHECKING:  # pragma: no cover - the study is loaded by the pipeline
-    from safespaces.pipeline import Study
+if TYPE_CHECKING:  # pragma: no cover - type only
+    from safespaces.study import Study
 
 #: Peak memory of lighting + eyes per segment of a partition (core + halo), in bytes:
 #: the local engine's peak for the whole 10 x 10 run (5.6 GB, 509k segments), rounded up.
