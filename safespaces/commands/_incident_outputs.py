@@ -17,17 +17,10 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from pyproj import CRS
 
-from safespaces.commands._common import progress, write_raster_styles
+from safespaces.commands._common import progress
 from safespaces.config import Config
 from safespaces.incidents.analysis import IncidentResult
-from safespaces.incidents.density import (
-    DENSITY_NAME,
-    privacy_tags,
-    remove_density,
-    write_density,
-)
 from safespaces.indices import safe_space_scores
 from safespaces.io import GPKG_NAME, has_layer, read_layer, write_layers
 from safespaces.qgis import export_package
@@ -127,11 +120,11 @@ def incident_layers(
 def write_outputs(
     result: IncidentResult,
     folder: Path,
-    crs: CRS,
     metadata: dict[str, Any],
     config: Config | None = None,
-) -> tuple[Path, Path | None]:
-    """Write the GeoPackage layers and the density raster (see the module docstring)."""
+) -> Path:
+    """Write the GeoPackage layers (see the module docstring); the density raster is the
+    incidents stage's (:func:`safespaces.stages.incidents_stage`)."""
     config = config or Config()
     target = folder / GPKG_NAME
     layers = incident_layers(result, target, metadata, config)
@@ -139,19 +132,10 @@ def write_outputs(
     if remove and has_layer(target, RAW_LAYER):
         progress(f"removed the raw layer {RAW_LAYER} left by an earlier opt-in run")
     gpkg = write_layers(folder, layers, metadata, remove=remove)
-    tif = None
-    if result.density is not None:
-        synthetic = bool(metadata.get("incidents_synthetic", False))
-        tags = privacy_tags(result.metadata()["incidents_privacy"], synthetic=synthetic)
-        tif = write_density(folder / DENSITY_NAME, result.density, crs, tags=tags)
-        write_raster_styles([tif])
-    else:
-        for path in remove_density(folder):
-            progress(f"removed {path.name} of an earlier run (no incident in the study area)")
     if (folder / PROJECT_NAME).is_file():
         export_package(folder)
         progress(f"rebuilt {PROJECT_NAME} for these outputs")
-    return gpkg, tif
+    return gpkg
 
 
 def _fmt(value: Any) -> str:

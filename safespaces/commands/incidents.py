@@ -29,13 +29,14 @@ from safespaces.commands._common import (
     command_output,
     permutations_config,
     progress,
+    write_raster_styles,
 )
 from safespaces.commands._incident_outputs import RAW_LAYER, format_report, write_outputs
 from safespaces.config import Config
 from safespaces.errors import InputError
-from safespaces.incidents.analysis import IncidentResult, analyse_incidents
+from safespaces.incidents.analysis import IncidentResult
 from safespaces.io import GPKG_NAME, existing_metadata
-from safespaces.stages import eyes_stage, lighting_stage, study_darkness
+from safespaces.stages import eyes_stage, incidents_stage, lighting_stage, study_darkness
 from safespaces.study import Inputs, Study, load_study
 from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE
 
@@ -151,30 +152,28 @@ def _analyse_into(
     study = prep.study
     config = study.config  # the study's name and time zone resolved (safespaces.study)
     assert study.incidents is not None
-    progress("analysing incidents ...")
-    result = analyse_incidents(
-        study.incidents.points,
+    result, stage = incidents_stage(
+        study,
         prep.segments,
         prep.areas,
-        config.incidents,
-        darkness=prep.darkness,
-        seed=config.general.seed,
-        timezone=config.general.timezone,
-        dropped=study.incidents.dropped,
+        prep.darkness,
+        folder,
         include_raw_points=bool(args.include_raw_points),
+        progress=progress,
     )
-    synthetic = "incidents" in study.synthetic
+    write_raster_styles(stage.files)
+    synthetic = bool(stage.metadata["incidents_synthetic"])
     metadata: dict[str, Any] = {
         "safespaces_version": safespaces.__version__,
         "crs": study.crs.to_string(),
         "incidents_inputs": prep.inputs,
-        "incidents_synthetic": synthetic,
         "config": config.to_dict(),
-        **result.metadata(),
+        **stage.metadata,
     }
     old = existing_metadata(folder / GPKG_NAME)
     if isinstance(old.get("summary"), dict) and "incidents" in old["summary"]:
         # the run summary of an earlier 'safespaces run': its incident part is now this one
         metadata["summary"] = {**old["summary"], "incidents": result.summary()}
-    gpkg, tif = write_outputs(result, folder, study.crs, metadata, config)
+    gpkg = write_outputs(result, folder, metadata, config)
+    tif = next((f for f in stage.files if f.suffix == ".tif"), None)
     return gpkg, tif, result, synthetic
