@@ -269,7 +269,7 @@ def covered(segments: gpd.GeoDataFrame, any_lamp: bool, params: LightingParams) 
     )
     classes, coverage = segment_coverage(segments, avg, base, lit, any_lamp, params)
     out = segments.copy()
-    out[CLASS_COLUMN] = pd.Series(classes, index=segments.index, dtype=object)
+    out[CLASS_COLUMN] = pd.Series(classes, dtype=object).to_numpy()  # same dtype as a local run
     out[COVERAGE_COLUMN] = coverage
     return out
 
