@@ -4,31 +4,61 @@ A measure below the families: lighting publishes the table, eyes on the street
 reads its dark hours from it and incidents their light windows. It is computed
 once per study (:func:`study_darkness`) and passed to the families.
 
-Solar declination and the equation of time come from NOAA's "General Solar
-Position Calculations" (NOAA Global Monitoring Laboratory, after Spencer 1971),
-evaluated at local solar noon of each day; sunrise and sunset follow from the
-hour angle at which the sun's centre reaches a given zenith angle:
+The sun's position comes from NOAA's solar calculator equations (the NOAA
+Global Monitoring Laboratory's "NOAA_Solar_Calculations" spreadsheet, after
+Meeus, *Astronomical Algorithms*, 1991, ch. 25 and 28). With T the Julian
+century of the instant (TT taken as UT):
 
-    cos(H) = cos(zenith) / (cos(lat) cos(decl)) - tan(lat) tan(decl)
-    sunrise = 720 - 4 (lon + H) - eqtime   (minutes UTC, angles in degrees)
-    sunset  = 720 - 4 (lon - H) - eqtime
+    L0 = 280.46646 + 36000.76983 T + 0.0003032 T^2      (mean longitude, deg)
+    M  = 357.52911 + 35999.05029 T - 0.0001537 T^2      (mean anomaly, deg)
+    e  = 0.016708634 - 0.000042037 T - 0.0000001267 T^2 (orbit eccentricity)
+    C  = (1.914602 - 0.004817 T - 0.000014 T^2) sin M
+         + (0.019993 - 0.000101 T) sin 2M + 0.000289 sin 3M
+    lambda = L0 + C - 0.00569 - 0.00478 sin(125.04 - 1934.136 T)
+    eps = 23 deg 26' 21.448" - 46.815" T - ... + 0.00256 cos(125.04 - 1934.136 T)
+    decl = asin(sin eps sin lambda)
+    EoT = 4 [y sin 2L0 - 2e sin M + 4ey sin M cos 2L0 - y^2/2 sin 4L0
+             - 5/4 e^2 sin 2M]   (minutes, in degrees), y = tan^2(eps/2)
+
+The sun's centre is at zenith angle z at hour angle H:
+
+    cos H = cos z / (cos lat cos decl) - tan lat tan decl
+    event = 720 - 4 (lon -/+ H) - EoT   (minutes UTC, angles in degrees)
+
+Each day's solar noon (EoT at noon) and each event are iterated with decl and
+EoT taken at the event's own time (five steps: the declination moves up to 0.4
+degrees a day, which matters where twilight is long and shallow).
 
 Zenith 90.833 degrees (refraction and the solar disc) gives the sunrise and
 sunset of almanacs; 96 degrees gives civil dawn and dusk (sun 6 degrees below
 the horizon), the limit used here for darkness: between civil dusk and dawn
-outdoor lighting is needed. Where cos(H) > 1 the sun stays below the limit all
-day (polar night); where it is < -1 it stays above (polar day / white night):
-that day has no dawn or dusk (NaT) and 24 or 0 hours of darkness.
+outdoor lighting is needed.
 
-Accuracy, against the NOAA Solar Calculator's algorithm (Meeus), over 2025:
-civil dawn and dusk within 2 minutes at Sydney and 5 minutes at Helsinki and
-Oslo. Spencer's series follows the calendar of its 1950s epoch, about a day
-off today (0.5 degrees of declination near the equinoxes: 7 minutes at
-Tromsø, 69.65 N). Where the sun only just dips 6 degrees below the horizon at
-midnight (Tromsø in early May and mid-August), dusk and dawn are crossed at a
-grazing angle and the difference reaches half an hour on those nights.
-``tests/test_local_defaults.py`` checks the table against that algorithm at
-Tromsø, Oslo and Sydney on chosen days.
+A row of the table is the *solar day* of its date: from 12 hours before that
+date's solar noon to 12 hours after. Dawn (sunrise) is the crossing of the limit
+upwards in its first half, dusk (sunset) downwards in its second; near
+midsummer civil dusk can fall after local midnight. ``darkness_h`` is the time
+the sun spends below the limit in that solar day (``daylight_h``: above the
+horizon). Whether a crossing happens is decided from the sun's zenith angle at
+the culminations (upper: ``|lat - decl|``; lower: ``180 - |lat + decl|``):
+
+* polar night: the sun stays below the limit all day: no dawn and no dusk
+  (NaT), 24 hours of darkness;
+* polar day / white night: it stays above: NaT, 0 hours of darkness;
+* the day a white night begins, the sun rises above the limit in the morning
+  and does not go below it again: the dusk is given as the end of the local
+  date (the next midnight), and the day a white night ends, the dawn as its
+  start (midnight): the clock times then bound the twilit part of the date,
+  and ``darkness_h`` counts only the dark part of the solar day.
+
+``polar`` says 'polar day' or 'polar night' when there is neither sunrise nor
+sunset.
+
+Accuracy, against PyEphem's sun (VSOP87; ``tests/test_darkness_almanac.py``,
+every 10 days of 2026): civil dawn and dusk within 2 minutes, and usually
+within 1, at Helsinki, Reykjavik, Tromsø and Sydney, except where the sun
+crosses the limit at a grazing angle near the polar transitions (there a
+difference of an arc-second in position moves the crossing by minutes).
 """
 
 from __future__ import annotations
@@ -48,39 +78,96 @@ from safespaces.errors import InputError
 SUNRISE_ZENITH = 90.833
 CIVIL_ZENITH = 96.0
 
+#: Steps of the event iteration (decl and EoT at the event's own time).
+ITERATIONS = 5
 
-def _solar_terms(
-    doy: npt.NDArray[np.float64], days_in_year: int, lon: float
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Declination (rad) and equation of time (min) at local solar noon."""
-    hour_utc = 12.0 - lon / 15.0
-    g = 2.0 * np.pi / days_in_year * (doy - 1.0 + (hour_utc - 12.0) / 24.0)
-    eqtime = 229.18 * (
-        0.000075
-        + 0.001868 * np.cos(g)
-        - 0.032077 * np.sin(g)
-        - 0.014615 * np.cos(2 * g)
-        - 0.040849 * np.sin(2 * g)
+_FloatArray = npt.NDArray[np.float64]
+_BoolArray = npt.NDArray[np.bool_]
+
+
+def julian_day(day: dt.date) -> float:
+    """Julian day at 0 h UTC of ``day`` (proleptic Gregorian calendar)."""
+    return day.toordinal() + 1721424.5
+
+
+def solar_terms(jd: _FloatArray) -> tuple[_FloatArray, _FloatArray]:
+    """The sun's declination (degrees) and the equation of time (minutes) at Julian days ``jd``.
+
+    NOAA's solar calculator equations (Meeus 1991, ch. 25), as written in the
+    module docstring.
+    """
+    t = (np.asarray(jd, dtype=float) - 2451545.0) / 36525.0
+    l0 = np.radians((280.46646 + t * (36000.76983 + t * 0.0003032)) % 360.0)
+    m = np.radians(357.52911 + t * (35999.05029 - 0.0001537 * t))
+    e = 0.016708634 - t * (0.000042037 + 0.0000001267 * t)
+    centre = (
+        np.sin(m) * (1.914602 - t * (0.004817 + 0.000014 * t))
+        + np.sin(2 * m) * (0.019993 - 0.000101 * t)
+        + np.sin(3 * m) * 0.000289
     )
-    decl = (
-        0.006918
-        - 0.399912 * np.cos(g)
-        + 0.070257 * np.sin(g)
-        - 0.006758 * np.cos(2 * g)
-        + 0.000907 * np.sin(2 * g)
-        - 0.002697 * np.cos(3 * g)
-        + 0.00148 * np.sin(3 * g)
+    omega = np.radians(125.04 - 1934.136 * t)
+    apparent = np.radians(np.degrees(l0) + centre - 0.00569 - 0.00478 * np.sin(omega))
+    eps0 = 23.0 + (26.0 + (21.448 - t * (46.815 + t * (0.00059 - t * 0.001813))) / 60.0) / 60.0
+    eps = np.radians(eps0 + 0.00256 * np.cos(omega))
+    decl = np.degrees(np.arcsin(np.sin(eps) * np.sin(apparent)))
+    y = np.tan(eps / 2.0) ** 2
+    eqtime = 4.0 * np.degrees(
+        y * np.sin(2 * l0)
+        - 2 * e * np.sin(m)
+        + 4 * e * y * np.sin(m) * np.cos(2 * l0)
+        - 0.5 * y * y * np.sin(4 * l0)
+        - 1.25 * e * e * np.sin(2 * m)
     )
     return decl, eqtime
 
 
-def _hour_angle(
-    lat: float, decl: npt.NDArray[np.float64], zenith: float
-) -> npt.NDArray[np.float64]:
-    """Hour angle (degrees) at ``zenith``; NaN-free, clipped: 0 = never, 180 = always."""
-    phi = np.radians(lat)
-    cos_h = np.cos(np.radians(zenith)) / (np.cos(phi) * np.cos(decl)) - np.tan(phi) * np.tan(decl)
+def _hour_angle(lat: float, decl: _FloatArray, zenith: float) -> _FloatArray:
+    """Hour angle (degrees) of the sun's centre at ``zenith``; clipped to 0..180."""
+    phi, d = np.radians(lat), np.radians(decl)
+    cos_h = np.cos(np.radians(zenith)) / (np.cos(phi) * np.cos(d)) - np.tan(phi) * np.tan(d)
     return np.degrees(np.arccos(np.clip(cos_h, -1.0, 1.0)))
+
+
+def solar_noon(jd0: _FloatArray, lon: float) -> _FloatArray:
+    """Solar noon (minutes after 0 h UTC of each day ``jd0``), EoT taken at noon itself."""
+    noon = np.full(np.shape(jd0), 720.0 - 4.0 * lon)
+    for _ in range(3):
+        noon = 720.0 - 4.0 * lon - solar_terms(jd0 + noon / 1440.0)[1]
+    return noon
+
+
+def _crossing(
+    jd0: _FloatArray, lat: float, lon: float, noon: _FloatArray, zenith: float, sign: float
+) -> _FloatArray:
+    """Minutes UTC at which the sun crosses ``zenith`` before (``sign`` -1) or after (+1)
+    ``noon``, iterated with the declination and EoT at the crossing; kept within 12 hours."""
+    lo, hi = (noon - 720.0, noon) if sign < 0 else (noon, noon + 720.0)
+    event = noon.copy()
+    for _ in range(ITERATIONS):
+        decl, eqtime = solar_terms(jd0 + event / 1440.0)
+        event = 720.0 - 4.0 * lon - eqtime + sign * 4.0 * _hour_angle(lat, decl, zenith)
+        event = np.clip(event, lo, hi)
+    return event
+
+
+def _events(
+    jd0: _FloatArray, lat: float, lon: float, noon: _FloatArray, zenith: float
+) -> tuple[_FloatArray, _FloatArray, _FloatArray, _BoolArray]:
+    """Rise and set (minutes UTC, NaN when there is none in the solar day), hours above
+    ``zenith`` in the solar day, and whether the sun is above it at noon."""
+    decl_noon = solar_terms(jd0 + noon / 1440.0)[0]
+    decl_before = solar_terms(jd0 + (noon - 720.0) / 1440.0)[0]
+    decl_after = solar_terms(jd0 + (noon + 720.0) / 1440.0)[0]
+    up = np.abs(lat - decl_noon) < zenith
+    low_before = 180.0 - np.abs(lat + decl_before) > zenith
+    low_after = 180.0 - np.abs(lat + decl_after) > zenith
+    rises, sets = up & low_before, up & low_after
+    rise = np.where(rises, _crossing(jd0, lat, lon, noon, zenith, -1.0), np.nan)
+    set_ = np.where(sets, _crossing(jd0, lat, lon, noon, zenith, 1.0), np.nan)
+    start = np.where(rises, rise, noon - 720.0)
+    end = np.where(sets, set_, noon + 720.0)
+    hours = np.where(up, (end - start) / 60.0, 0.0)
+    return rise, set_, hours, up
 
 
 def darkness_hours(
@@ -100,51 +187,70 @@ def darkness_hours(
     Returns
     -------
     pandas.DataFrame
-        One row per day: ``date``, ``day_of_year``, ``sunrise`` and ``sunset``
-        (zenith 90.833 degrees), ``civil_dawn`` and ``civil_dusk`` (zenith 96
-        degrees) as local times (NaT when the event does not happen that day),
-        ``daylight_h`` (sunrise to sunset), ``civil_daylight_h`` (dawn to dusk),
-        ``darkness_h`` = 24 - ``civil_daylight_h`` (sun more than 6 degrees below
-        the horizon: lighting matters), and ``polar`` ('' | 'polar day' | 'polar
-        night', by sunrise/sunset).
+        One row per day (its solar day, see the module docstring): ``date``,
+        ``day_of_year``, ``sunrise`` and ``sunset`` (zenith 90.833 degrees),
+        ``civil_dawn`` and ``civil_dusk`` (zenith 96 degrees) as local times
+        (NaT when the sun stays on one side of the limit all day),
+        ``daylight_h`` (hours above the horizon), ``civil_daylight_h`` (hours
+        above 6 degrees below it), ``darkness_h`` = 24 - ``civil_daylight_h``
+        (sun more than 6 degrees below the horizon: lighting matters), and
+        ``polar`` ('' | 'polar day' | 'polar night', by sunrise/sunset).
 
     References
     ----------
-    NOAA Global Monitoring Laboratory, General Solar Position Calculations,
-    https://gml.noaa.gov/grad/solcalc/solareqns.PDF
+    NOAA Global Monitoring Laboratory, NOAA Solar Calculator and its spreadsheet
+    (https://gml.noaa.gov/grad/solcalc/calcdetails.html); J. Meeus, Astronomical
+    Algorithms, Willmann-Bell, 1991.
     """
     if not -90.0 < lat < 90.0:
         raise ValueError(f"latitude {lat} is outside (-90, 90)")
     start = dt.date(year, 1, 1)
     days_in_year = (dt.date(year + 1, 1, 1) - start).days
-    doy = np.arange(1, days_in_year + 1, dtype=float)
-    decl, eqtime = _solar_terms(doy, days_in_year, lon)
-    ha_sun = _hour_angle(lat, decl, SUNRISE_ZENITH)
-    ha_civil = _hour_angle(lat, decl, CIVIL_ZENITH)
-    noon_min = 720.0 - 4.0 * lon - eqtime
-    dates = pd.date_range(start, periods=days_in_year, freq="D", tz="UTC")
+    jd0 = julian_day(start) + np.arange(days_in_year, dtype=float)
+    noon = solar_noon(jd0, lon)
+    dates = pd.date_range(start, periods=days_in_year, freq="D")
+    day_start = _local_midnights(dates, timezone)
+    day_end = _local_midnights(dates + pd.Timedelta(days=1), timezone)
+    utc_days = dates.tz_localize("UTC")
 
-    def clock(minutes: npt.NDArray[np.float64], ha: npt.NDArray[np.float64]) -> pd.Series:
-        happens = (ha > 0) & (ha < 180)
-        times = dates + pd.to_timedelta(np.round(minutes * 60.0), unit="s")
-        local = pd.Series(times).dt.tz_convert(timezone)
-        return local.where(happens)
+    def clock(minutes: _FloatArray, other: _FloatArray, bound: pd.Series) -> pd.Series:
+        """Local times; where only the other crossing happens, the date's bound."""
+        seconds = np.round(np.nan_to_num(minutes) * 60.0)
+        times = pd.Series(utc_days + pd.to_timedelta(seconds, unit="s")).dt.tz_convert(timezone)
+        times = times.where(~np.isnan(minutes))
+        one_sided = np.isnan(minutes) & ~np.isnan(other)
+        return times.mask(one_sided, bound)
 
-    polar = np.select([ha_sun >= 180, ha_sun <= 0], ["polar day", "polar night"], default="")
+    rise, set_, daylight_h, _ = _events(jd0, lat, lon, noon, SUNRISE_ZENITH)
+    dawn, dusk, civil_h, _ = _events(jd0, lat, lon, noon, CIVIL_ZENITH)
+    neither = np.isnan(rise) & np.isnan(set_)
+    polar = np.select(
+        [neither & (daylight_h > 0), neither & (daylight_h <= 0)],
+        ["polar day", "polar night"],
+        default="",
+    )
     return pd.DataFrame(
         {
             "date": pd.Series(dates.date, dtype=object),
-            "day_of_year": doy.astype(int),
-            "sunrise": clock(noon_min - 4.0 * ha_sun, ha_sun),
-            "sunset": clock(noon_min + 4.0 * ha_sun, ha_sun),
-            "civil_dawn": clock(noon_min - 4.0 * ha_civil, ha_civil),
-            "civil_dusk": clock(noon_min + 4.0 * ha_civil, ha_civil),
-            "daylight_h": 2.0 * ha_sun / 15.0,
-            "civil_daylight_h": 2.0 * ha_civil / 15.0,
-            "darkness_h": 24.0 - 2.0 * ha_civil / 15.0,
+            "day_of_year": np.arange(1, days_in_year + 1),
+            "sunrise": clock(rise, set_, day_start),
+            "sunset": clock(set_, rise, day_end),
+            "civil_dawn": clock(dawn, dusk, day_start),
+            "civil_dusk": clock(dusk, dawn, day_end),
+            "daylight_h": daylight_h,
+            "civil_daylight_h": civil_h,
+            "darkness_h": 24.0 - civil_h,
             "polar": polar.astype(object),
         }
     )
+
+
+def _local_midnights(dates: pd.DatetimeIndex, timezone: str) -> pd.Series:
+    """0 h local of each date (the first instant of the date where a clock change skips it)."""
+    local = dates.tz_localize(
+        timezone, ambiguous=np.ones(len(dates), dtype=bool), nonexistent="shift_forward"
+    )
+    return pd.Series(local)
 
 
 def darkness_years(
