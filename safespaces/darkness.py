@@ -50,8 +50,9 @@ the culminations (upper: ``|lat - decl|``; lower: ``180 - |lat + decl|``):
   date (the next midnight), and the day a white night ends, the dawn as its
   start (midnight): the clock times then bound the twilit part of the date,
   and ``darkness_h`` counts only the dark part of the solar day (likewise
-  sunrise and sunset on the days the midnight sun begins and ends). Eyes on
-  the street and the incidents' light windows read these days right.
+  sunrise and sunset on the days the midnight sun begins and ends), so the
+  readers of the table (eyes' dark hours, the incidents' light windows) need
+  no special case for these days.
 
 ``polar`` says 'polar day' or 'polar night' when there is neither sunrise nor
 sunset.
