@@ -232,7 +232,7 @@ def gi_star_z(y: npt.ArrayLike, w: sparse.spmatrix) -> npt.NDArray[np.float64]:
     var = float(((y - mean) ** 2).mean())
     spread = card * (n - card) / (n - 1) * var
     z = np.full(n, np.nan)
-    ok = spread > 1e-12 * max(mean, 1.0) ** 2 * card
+    ok = spread > (1e-9 * mean) ** 2 * card  # SD above rounding: not all counts equal
     z[ok] = (sums[ok] - card[ok] * mean) / np.sqrt(spread[ok])
     return z
 
@@ -240,8 +240,9 @@ def gi_star_z(y: npt.ArrayLike, w: sparse.spmatrix) -> npt.NDArray[np.float64]:
 #: Largest work array of :func:`permutation_p` (elements): memory stays near 40 MB
 #: whatever the number of units or permutations (the time grows with both).
 PERMUTATION_BLOCK = 2**20
-#: Relative tolerance under which two deviations from the mean tie (integer counts
-#: tie exactly; this absorbs the rounding of non-integer values).
+#: Relative tolerance under which two deviations from the mean tie, capped at 0.5: the
+#: scaled deviations ``|n S - W T|`` of integer counts are integers (exact below 2**53), and
+#: this absorbs the rounding of non-integer values.
 TIE_RTOL = 1e-12
 #: Second word of the permutations' seed (``default_rng([seed, PERMUTATION_STREAM])``).
 PERMUTATION_STREAM = 0x47692A
@@ -332,7 +333,8 @@ def permutation_p(
         return out
     check_hotspot_draws(permutations, n)
     sums, card = _neighbourhoods(y, w)
-    observed = np.abs(n * sums - card * total) * (1 - TIE_RTOL)
+    scale = n * np.abs(sums) + card * abs(total)
+    observed = np.abs(n * sums - card * total) - np.minimum(0.5, TIE_RTOL * scale)
     sizes = np.unique(card)
     members = [np.flatnonzero(card == c) for c in sizes]
     at_least = np.zeros(n, dtype=np.int64)
