@@ -301,7 +301,7 @@ def permutation_p(
     .. math:: p_i = \\frac{1 + \\#\\{r : |S^{(r)} - W_i \\bar y| \\ge |S_i - W_i \\bar y|\\}}
               {\\text{permutations} + 1},
 
-    the share of permutations whose \\|z\\| is at least the observed one (ties
+    the share of permutations whose :math:`|z|` is at least the observed one (ties
     included, Phipson & Smyth 2010): a unit whose every permutation ties (all
     counts equal, or a neighbourhood of every unit) gets p = 1. Units of the same
     :math:`W_i` share their reference draws (each :math:`p_i` is a valid Monte
