@@ -648,9 +648,14 @@ LAYERS: tuple[Layer, ...] = (
         "correction. Incidents are recorded where they are reported, not where risk is.",
         (
             Column("incidents_count", "incidents", "incidents in the whole period"),
-            Column("hotspot_gi_z", "z", "Gi* z-score"),
-            Column("hotspot_p_sim", "p", "permutation p-value"),
-            Column("hotspot_q", "q", "FDR-adjusted p-value"),
+            Column("hotspot_gi_z", "z", "Getis-Ord Gi* z-score (binary weights)"),
+            Column(
+                "hotspot_p_sim",
+                "p",
+                "two-sided permutation p-value, ties counted (empty: not tested, "
+                "no incident around)",
+            ),
+            Column("hotspot_q", "q", "FDR-adjusted p-value over the tested units"),
             Column("hotspot_class", "", "hot / cold at 99 % or 95 %, or not significant"),
         ),
         Style("categorized", "hotspot_class", HOTSPOT_CLASSES, opacity=0.75),

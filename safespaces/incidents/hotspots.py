@@ -1,12 +1,39 @@
 """Getis-Ord Gi* hotspots of incident counts on areas or a regular grid.
 
-Weights are queen contiguity (shared edge or corner), islands linked to their
-nearest neighbour, with the unit itself included (Gi*) and rows standardised,
-as in :class:`esda.G_Local` with ``star=True, transform="R"``. The z-score is
-Getis & Ord's analytical one (checked against esda in the tests); the p-value
-comes from conditional permutations (esda's scheme, vectorised here without
-numba's compile time; pseudo p, one-sided), then a Benjamini-Hochberg false-discovery
-rate correction over all units gives ``hotspot_q``.
+Weights are binary queen contiguity (shared edge or corner), islands linked to
+their nearest neighbour, with the unit itself included (Gi*): as
+:class:`esda.G_Local` with ``star=True, transform="B"``, whose ``Zs`` equals
+:func:`gi_star_z` (tested). Row-standardised weights are not used: with them
+esda's "z" reduces to (local mean - global mean) / SD, whose null SD is about
+1 / sqrt(neighbours + 1), about 0.35 on a grid, not 1 (the mistake reported for
+xarray-spatial's ``hotspots``, xarray-contrib/xarray-spatial#2767).
+
+Inference (:func:`permutation_p`) is a two-sided permutation test of that z
+under *total* randomisation, the null under which Getis & Ord (1992) derive
+E[G*_i] and Var[G*_i]: the unit's own count is permuted with the others, since
+it is part of G*_i (esda's conditional scheme keeps it fixed, which suits Gi and
+local Moran). Ties are counted in the tail (``>=``), so a neighbourhood whose
+every permutation ties gets p = 1, not the smallest possible p. The test is the
+fold about the exact permutation mean: p = (1 + #{|S - E| >= |S_obs - E|}) /
+(permutations + 1), i.e. the share of permutations with |z| at least the
+observed |z|, so the sign of z gives the direction of a significant unit.
+Units that cannot be tested (no incident in the unit and its neighbours, or
+an undefined z) are ``not significant`` with NaN p and q, and the
+Benjamini-Hochberg false-discovery rate runs over the tested units only.
+
+This departs from esda's ``p_sim`` on purpose. esda folds the two one-sided
+counts (``larger = #{sim >= obs}``, then ``min(larger, permutations - larger)``),
+so the lower count excludes ties and an all-zero neighbourhood, where every
+permutation ties, gets the minimum p; and that folded p is a directed
+(one-sided) p, half the two-sided one (pysal/esda#199, where the maintainers
+note it overstates significance and suggest ``2 * p_sim`` or a folded test;
+the ``alternative=`` options of ``esda.significance.calculate_significance``
+came from pysal/esda#281, and pysal/esda#514 fixes its two-sided branch for
+constant reference distributions; GeoDa's folding is described in
+pysal/pysal#161). esda#281 folds about the replicates' mean and notes that a
+fold about the mean loses power in the short tail of a skewed reference: for
+sparse counts a cold spot then needs a clearly empty neighbourhood among busy
+ones, which is the conservative reading a planner can defend.
 
 References
 ----------
@@ -14,12 +41,17 @@ Getis, A. & Ord, J. K. (1992). The analysis of spatial association by use of
 distance statistics. Geographical Analysis 24(3), 189-206.
 Ord, J. K. & Getis, A. (1995). Local spatial autocorrelation statistics:
 distributional issues and an application. Geographical Analysis 27(4), 286-306.
+Phipson, B. & Smyth, G. K. (2010). Permutation p-values should never be zero.
+Statistical Applications in Genetics and Molecular Biology 9(1), 39.
+Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate.
+Journal of the Royal Statistical Society B 57(1), 289-300.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +60,6 @@ import pandas as pd
 from scipy import sparse
 from statsmodels.stats.multitest import multipletests
 
-from safespaces.incidents.params import check_hotspot_draws
 from safespaces.safety import libpysal_weights
 
 #: Direction of a significant Gi* z-score: hot (above the mean), cold (below).
@@ -98,20 +129,32 @@ class GiResult:
     Attributes
     ----------
     z
-        Analytical z-score.
+        Getis-Ord z-score (binary weights, self included; NaN where undefined).
     p_sim
-        Pseudo p-value of the permutations (NaN without permutations: then the
-        normal p-value is used).
+        Two-sided permutation p-value (NaN without permutations, where the normal
+        p-value is used, and for a unit not tested).
     q
-        Benjamini-Hochberg adjusted p-value.
+        Benjamini-Hochberg adjusted p-value over the tested units (NaN elsewhere).
     hot_class
         One of :data:`UNIT_CLASSES`.
+    tested
+        True where the unit was tested: z defined and at least one incident in the
+        unit and its neighbours.
     """
 
     z: npt.NDArray[np.float64]
     p_sim: npt.NDArray[np.float64]
     q: npt.NDArray[np.float64]
     hot_class: npt.NDArray[np.object_]
+    tested: npt.NDArray[np.bool_]
+
+    @classmethod
+    def empty(cls, n: int, hot_class: str = NOT_SIGNIFICANT) -> GiResult:
+        """``n`` units with no statistic (NaN z, p, q), none tested, all ``hot_class``."""
+        nan = np.full(n, np.nan)
+        return cls(
+            nan, nan.copy(), nan.copy(), np.full(n, hot_class, dtype=object), np.zeros(n, bool)
+        )
 
 
 def contiguity_weights(units: gpd.GeoDataFrame) -> sparse.csr_matrix:
@@ -140,22 +183,36 @@ def contiguity_weights(units: gpd.GeoDataFrame) -> sparse.csr_matrix:
     return mat
 
 
-def _star_row_standardised(w: sparse.csr_matrix) -> sparse.csr_matrix:
-    star = (w + sparse.identity(w.shape[0], format="csr")).tocsr()
+def star_weights(w: sparse.spmatrix) -> sparse.csr_matrix:
+    """Binary Gi* weights: 1 for every neighbour in ``w`` and for the unit itself."""
+    star = (sparse.csr_matrix(w) + sparse.identity(w.shape[0], format="csr")).tocsr()
+    star.eliminate_zeros()
     star.data[:] = 1.0
-    rows = np.asarray(star.sum(axis=1)).ravel()
-    return sparse.diags(1.0 / rows) @ star
+    return star
+
+
+def _neighbourhoods(
+    y: npt.NDArray[np.float64], w: sparse.spmatrix
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Neighbourhood sum ``S_i`` (self included) and size ``W_i`` of every unit."""
+    star = star_weights(w)
+    return np.asarray(star @ y, dtype=float), np.diff(star.indptr).astype(np.int64)
 
 
 def gi_star_z(y: npt.ArrayLike, w: sparse.spmatrix) -> npt.NDArray[np.float64]:
-    """Analytical Gi* z-scores with row-standardised weights including the unit itself.
+    """Getis-Ord Gi* z-scores with binary weights, the unit itself included.
 
-    With :math:`w^*_{ij}` the row-standardised weights (self included),
-    :math:`G^*_i = \\sum_j w^*_{ij} y_j / \\sum_j y_j`,
+    With :math:`S_i = \\sum_j w^*_{ij} y_j` the count of unit :math:`i` and its
+    neighbours (:math:`w^*_{ij} = 1` for a neighbour and for :math:`j = i`),
+    :math:`W_i = \\sum_j w^*_{ij}` their number, :math:`T` the total,
+    :math:`\\bar y` the mean and :math:`s^2` the population variance of the
+    :math:`n` counts, :math:`G^*_i = S_i / T`,
     :math:`E[G^*_i] = W_i / n` and
-    :math:`V[G^*_i] = W_i (n - W_i) / (n - 1) / n^2 \\cdot s^2 / \\bar y^2`,
-    where :math:`W_i = \\sum_j w^*_{ij}` (= 1), :math:`\\bar y` the mean and
-    :math:`s^2` the (population) variance of :math:`y` (Getis & Ord 1992, as esda).
+    :math:`V[G^*_i] = W_i (n - W_i) / (n - 1) / n^2 \\cdot s^2 / \\bar y^2`
+    (Getis & Ord 1992, moments under random permutation of all :math:`n` counts),
+    so :math:`z_i = (S_i - W_i \\bar y) / (s \\sqrt{W_i (n - W_i) / (n - 1)})`;
+    equal to esda's ``G_Local(y, w, transform="B", star=True).Zs``. NaN where the
+    variance is zero (equal counts everywhere, or a neighbourhood of every unit).
 
     Parameters
     ----------
@@ -166,43 +223,63 @@ def gi_star_z(y: npt.ArrayLike, w: sparse.spmatrix) -> npt.NDArray[np.float64]:
     """
     y = np.asarray(y, dtype=float)
     n = len(y)
-    ws = _star_row_standardised(sparse.csr_matrix(w))
     total = y.sum()
     if total <= 0 or n < 2:
         return np.full(n, np.nan)
-    g = (ws @ y) / total
+    sums, card = _neighbourhoods(y, w)
     mean = total / n
-    var = (y**2).mean() - mean**2
-    card = np.asarray(ws.sum(axis=1)).ravel()
-    expected = card / n
-    variance = card * (n - card) / (n - 1) / n**2 * var / mean**2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray((g - expected) / np.sqrt(variance), dtype=float)
+    var = float(((y - mean) ** 2).mean())
+    spread = card * (n - card) / (n - 1) * var
+    z = np.full(n, np.nan)
+    ok = spread > (1e-9 * mean) ** 2 * card  # SD above rounding: not all counts equal
+    z[ok] = (sums[ok] - card[ok] * mean) / np.sqrt(spread[ok])
+    return z
 
 
 #: Largest work array of :func:`permutation_p` (elements): memory stays near 40 MB
 #: whatever the number of units or permutations (the time grows with both).
 PERMUTATION_BLOCK = 2**20
+#: Relative tolerance under which two deviations from the mean tie, capped at 0.5: the
+#: scaled deviations ``|n S - W T|`` of integer counts are integers (exact below 2**53), and
+#: this absorbs the rounding of non-integer values.
+TIE_RTOL = 1e-12
+#: Second word of the permutations' seed (``default_rng([seed, PERMUTATION_STREAM])``).
+PERMUTATION_STREAM = 0x47692A
 
 
-def _draw_positions(
+def _sample_blocks(
     rng: np.random.Generator, count: int, pool: int, k: int
-) -> npt.NDArray[np.int64]:
-    """``count`` independent uniform draws of ``k`` distinct positions out of ``pool``, in
-    random order (``count x k``), generated ``PERMUTATION_BLOCK`` elements at a time."""
-    out = np.empty((count, k), dtype=np.int64)
+) -> Iterator[npt.NDArray[np.int64]]:
+    """``count`` independent uniform draws of ``k`` distinct positions out of ``pool``,
+    each in random order (so any first ``c`` of them are a uniform ``c``-sample), in
+    blocks of at most about :data:`PERMUTATION_BLOCK` elements.
+
+    Few draws out of many (``k * k <= pool``): uniform integers, a row with a repeat
+    drawn again (all distinct with probability above 0.6; the accepted rows are
+    uniform over the distinct ones). Otherwise: the ``k`` smallest of ``pool``
+    uniform keys, ordered by key.
+    """
+    if k * k <= pool:
+        rows = max(1, PERMUTATION_BLOCK // max(k, 1))
+        for start in range(0, count, rows):
+            out = rng.integers(0, pool, size=(min(rows, count - start), k))
+            while k > 1:
+                ordered = np.sort(out, axis=1)
+                bad = np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1))
+                if not len(bad):
+                    break
+                out[bad] = rng.integers(0, pool, size=(len(bad), k))
+            yield out
+        return
     rows = max(1, PERMUTATION_BLOCK // max(pool, 1))
     for start in range(0, count, rows):
-        stop = min(start + rows, count)
-        keys = rng.random((stop - start, pool))
+        keys = rng.random((min(rows, count - start), pool))
         if k < pool:
             part = np.argpartition(keys, k - 1, axis=1)[:, :k]
         else:
             part = np.broadcast_to(np.arange(pool), keys.shape).copy()
-        # order the k chosen positions by their keys: a uniformly random order
         order = np.argsort(np.take_along_axis(keys, part, axis=1), axis=1)
-        out[start:stop] = np.take_along_axis(part, order, axis=1)
-    return out
+        yield np.take_along_axis(part, order, axis=1)
 
 
 def permutation_p(
@@ -212,66 +289,77 @@ def permutation_p(
     permutations: int,
     seed: int,
 ) -> npt.NDArray[np.float64]:
-    """Conditional-permutation pseudo p-values of Gi* (the scheme of esda's ``crand``).
+    """Two-sided permutation p-values of Gi* under total randomisation, ties counted.
 
-    For each unit, its own value stays and its ``k_i`` neighbours' values are
-    replaced by ``k_i`` values drawn without replacement from the other units,
-    ``permutations`` times. As in esda, one set of draws (positions among "the
-    other units") is shared by all units; here each unit also shifts the
-    positions by its own random offset (modulo ``n - 1``), which keeps every
-    unit's draws uniform and decorrelates neighbouring units. With ``larger``
-    the number of draws with a Gi* at least the observed one, folded to the
-    smaller tail, ``p = (larger + 1) / (permutations + 1)`` (one-sided, as
-    esda's ``p_sim``).
+    Under the null every arrangement of the :math:`n` counts over the units is
+    equally likely, so the neighbourhood sum :math:`S_i` of a unit with
+    :math:`W_i` members (itself included) is distributed as the sum of a uniform
+    random :math:`W_i`-subset of the counts, with exact mean :math:`W_i \\bar y`:
+    the null of :func:`gi_star_z`. With :math:`S^{(r)}` the sums of
+    ``permutations`` such subsets,
+
+    .. math:: p_i = \\frac{1 + \\#\\{r : |S^{(r)} - W_i \\bar y| \\ge |S_i - W_i \\bar y|\\}}
+              {\\text{permutations} + 1},
+
+    the share of permutations whose :math:`|z|` is at least the observed one (ties
+    included, Phipson & Smyth 2010): a unit whose every permutation ties (all
+    counts equal, or a neighbourhood of every unit) gets p = 1. Units of the same
+    :math:`W_i` share their reference draws (each :math:`p_i` is a valid Monte
+    Carlo p-value on its own); a draw of :math:`\\max W_i` positions in random
+    order serves every size at once through its running sums. Deviations are
+    compared as :math:`|n S - W T|`, exact in floating point for integer counts.
 
     Memory is bounded (:data:`PERMUTATION_BLOCK` elements per work array):
-    permutations and units are processed in blocks, so a large
-    ``permutations`` costs time, not memory.
+    permutations are processed in blocks, so a large ``permutations`` costs
+    time, not memory.
 
-    Raises
-    ------
-    safespaces.errors.SettingError
-        ``permutations x (units - 1)`` above
-        :data:`~safespaces.incidents.params.MAX_HOTSPOT_DRAWS` (the run would take
-        too long).
+    The work is about ``permutations x max W_i`` draws (``permutations x n`` when
+    ``n < max(W_i)**2``), not ``permutations x n`` per unit: 10,000 grid cells with
+    99,999 permutations take under a second on 2 cores.
+
+    Returns
+    -------
+    numpy.ndarray
+        p per unit; NaN for all with fewer than 2 units, no count, or no permutation.
     """
     y = np.asarray(y, dtype=float)
     n = len(y)
-    binary = sparse.csr_matrix(w).copy()
-    binary.setdiag(0)
-    binary.eliminate_zeros()
-    card = np.diff(binary.indptr)
-    k_max = int(card.max()) if n else 0
-    total = y.sum()
     out = np.full(n, np.nan)
-    if n < 3 or total <= 0 or k_max == 0 or permutations <= 0:
+    total = float(y.sum())
+    if n < 2 or total <= 0 or permutations <= 0:
         return out
-    k_max = min(k_max, n - 1)
-    check_hotspot_draws(permutations, n)
-    observed = (binary @ y + y) / (card + 1) / total
-    rng = np.random.default_rng(seed)
-    offset = rng.integers(0, n - 1, size=n)
-    larger = np.zeros(n, dtype=np.int64)
-    # a block of permutations, then units so that units x block x k_max stays bounded
-    perm_block = max(1, min(permutations, PERMUTATION_BLOCK // k_max))
-    unit_block = max(1, PERMUTATION_BLOCK // (perm_block * k_max))
-    take_all = np.arange(k_max)
-    for p0 in range(0, permutations, perm_block):
-        rids = _draw_positions(rng, min(perm_block, permutations - p0), n - 1, k_max)
-        for u0 in range(0, n, unit_block):
-            units = np.arange(u0, min(u0 + unit_block, n))
-            pos = (rids[None, :, :] + offset[units][:, None, None]) % (n - 1)
-            others = pos + (pos >= units[:, None, None])  # skip the unit itself
-            take = take_all[None, None, :] < card[units][:, None, None]
-            sums = np.where(take, y[others], 0.0).sum(axis=2) + y[units][:, None]
-            sim = sums / (card[units] + 1)[:, None] / total
-            larger[units] += (sim >= observed[units][:, None]).sum(axis=1)
-    larger = np.where(permutations - larger < larger, permutations - larger, larger)
-    return np.asarray((larger + 1) / (permutations + 1), dtype=float)
+    sums, card = _neighbourhoods(y, w)
+    scale = n * np.abs(sums) + card * abs(total)
+    observed = np.abs(n * sums - card * total) - np.minimum(0.5, TIE_RTOL * scale)
+    sizes = np.unique(card)
+    members = [np.flatnonzero(card == c) for c in sizes]
+    at_least = np.zeros(n, dtype=np.int64)
+    # a stream of its own: draws never replay a default_rng(seed) that made the data
+    rng = np.random.default_rng([seed, PERMUTATION_STREAM])
+    for draws in _sample_blocks(rng, permutations, n, int(sizes[-1])):
+        running = np.cumsum(y[draws], axis=1)
+        for c, units in zip(sizes, members, strict=True):
+            ref = np.sort(np.abs(n * running[:, c - 1] - c * total))
+            at_least[units] += len(ref) - np.searchsorted(ref, observed[units], side="left")
+    return np.asarray((at_least + 1) / (permutations + 1), dtype=float)
+
+
+def testable(y: npt.ArrayLike, w: sparse.spmatrix) -> npt.NDArray[np.bool_]:
+    """Units Gi* can test: z defined and at least one incident in the unit and its
+    neighbours.
+
+    A neighbourhood without incidents is never called a cold spot: zero counts may
+    be unrecorded rather than safe, and with sparse counts every such unit would
+    otherwise be tested on the same all-zero evidence.
+    """
+    y = np.asarray(y, dtype=float)
+    sums, _ = _neighbourhoods(y, w)
+    return np.asarray(np.isfinite(gi_star_z(y, w)) & (sums > 0), dtype=bool)
 
 
 def classify(z: npt.ArrayLike, q: npt.ArrayLike, fdr: float = 0.05) -> npt.NDArray[np.object_]:
-    """Hot or cold at 99 % (q <= 0.01) or 95 % (q <= ``fdr``), else not significant."""
+    """Hot (z > 0) or cold (z < 0) at 99 % (q <= 0.01) or 95 % (q <= ``fdr``), else
+    not significant (also where q is NaN: a unit not tested)."""
     z = np.asarray(z, dtype=float)
     q = np.asarray(q, dtype=float)
     strong = min(0.01, fdr)
@@ -291,23 +379,35 @@ def gi_star(
     fdr: float = 0.05,
     seed: int = 0,
 ) -> GiResult:
-    """Gi* z, permutation p, FDR-adjusted q and class of every unit."""
+    """Gi* z, two-sided p, FDR-adjusted q and class of every unit.
+
+    p is :func:`permutation_p` (with ``permutations > 0``) or the normal two-sided
+    :math:`2 (1 - \\Phi(|z|))`; only the :func:`testable` units get a p, and
+    Benjamini-Hochberg runs over them alone. The class follows the sign of z,
+    which is the side of the permutation tail (both measure :math:`S_i - W_i \\bar y`).
+    """
     from scipy import stats
 
     y = np.asarray(y, dtype=float)
     z = gi_star_z(y, w)
-    if not np.isfinite(z).any():
-        nan = np.full(len(y), np.nan)
-        return GiResult(z, nan, nan, np.full(len(y), NOT_SIGNIFICANT, dtype=object))
+    tested = testable(y, w)
+    if not tested.any():
+        return GiResult(
+            z,
+            np.full(len(y), np.nan),
+            np.full(len(y), np.nan),
+            np.full(len(y), NOT_SIGNIFICANT, dtype=object),
+            tested,
+        )
     if permutations > 0:
         p = permutation_p(y, w, permutations=permutations, seed=seed)
     else:
-        p = np.where(np.isfinite(z), stats.norm.sf(np.abs(z)), np.nan)
+        p = 2.0 * stats.norm.sf(np.abs(z))
+    p = np.where(tested, p, np.nan)
     q = np.full(len(y), np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        q[ok] = multipletests(p[ok], alpha=fdr, method="fdr_bh")[1]
-    return GiResult(z, p if permutations > 0 else np.full(len(y), np.nan), q, classify(z, q, fdr))
+    q[tested] = multipletests(p[tested], alpha=fdr, method="fdr_bh")[1]
+    p_sim = p if permutations > 0 else np.full(len(y), np.nan)
+    return GiResult(z, p_sim, q, classify(z, q, fdr), tested)
 
 
 def gi_star_exposed(
@@ -340,15 +440,15 @@ def gi_star_exposed(
     keep = np.asarray(exposed, dtype=bool)
     if keep.all():
         return gi_star(y, contiguity_weights(units), permutations=permutations, fdr=fdr, seed=seed)
-    z, p, q = (np.full(len(y), np.nan) for _ in range(3))
-    hot_class = np.full(len(y), NO_DATA, dtype=object)
+    out = GiResult.empty(len(y), NO_DATA)
     if keep.sum() >= 2:
         sub = units.loc[keep].reset_index(drop=True)
         part = gi_star(
             y[keep], contiguity_weights(sub), permutations=permutations, fdr=fdr, seed=seed
         )
-        z[keep], p[keep], q[keep], hot_class[keep] = part.z, part.p_sim, part.q, part.hot_class
-    return GiResult(z, p, q, hot_class)
+        for field in dataclasses.fields(GiResult):
+            getattr(out, field.name)[keep] = getattr(part, field.name)
+    return out
 
 
 def hotspot_columns(result: GiResult) -> pd.DataFrame:

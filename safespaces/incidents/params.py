@@ -9,12 +9,6 @@ from safespaces.eyes.vocabulary import window_column
 from safespaces.lighting.vocabulary import CLASS_COLUMN
 from safespaces.validation import Count, Note, Number, OneOf, Rules, check_section
 
-#: Largest permutations x (units - 1) of the Gi* conditional permutations. Memory is
-#: bounded whatever the count (the permutations run in blocks); time is not: 5e7 draws
-#: took 7 s on 2 cores (999 permutations of 48,841 grid cells), so the cap is about 2.5 min.
-MAX_HOTSPOT_DRAWS = 1_000_000_000
-
-
 #: Most incident categories with a column of their own (``incidents.max_categories``):
 #: each adds a count and a flag to two layers, far below SQLite's 2,000 columns.
 MAX_CATEGORIES = 50
@@ -113,9 +107,8 @@ RULES: Rules = {
         50, 10_000, unit="m", why="a finer grid makes millions of cells and discloses more"
     ),
     "hotspot_units": OneOf(("areas", "grid")),
-    "hotspot_permutations": (
-        Number(0, 99_999, why="99,999 resolves p = 0.00001; more only costs memory and time"),
-        Note(f"and permutations x (units - 1) <= {MAX_HOTSPOT_DRAWS:,} at run time"),
+    "hotspot_permutations": Number(
+        0, 99_999, why="99,999 resolves p = 0.00001; more only costs memory and time"
     ),
     "max_categories": Number(
         0, MAX_CATEGORIES, why="each category adds columns to the areas and segments layers"
@@ -174,27 +167,4 @@ def check_bandwidth(bandwidth_m: float, min_bandwidth_m: float, include_raw_poin
             "(a small kernel outlines single incidents)",
             "use a larger bandwidth, or opt in to raw output with --include-raw-points",
             related=("incidents.min_bandwidth_m",),
-        )
-
-
-def check_hotspot_draws(permutations: int, units: int) -> None:
-    """Refuse Gi* permutations whose random draws would exceed :data:`MAX_HOTSPOT_DRAWS`
-    (a run of hours).
-
-    Raises
-    ------
-    SettingError
-        ``permutations x (units - 1)`` above the cap; the fix names the largest
-        number of permutations that fits.
-    """
-    draws = permutations * max(units - 1, 0)
-    if draws > MAX_HOTSPOT_DRAWS:
-        fits = MAX_HOTSPOT_DRAWS // max(units - 1, 1)
-        raise SettingError(
-            "incidents.hotspot_permutations",
-            permutations,
-            f"too many for {units:,} hotspot units ({draws:,} random draws, at most "
-            f"{MAX_HOTSPOT_DRAWS:,}: about {draws / 7e6 / 60:,.0f} minutes on 2 cores)",
-            f"set it to at most {fits:,}, use larger units (incidents.grid_size_m or fewer "
-            "areas), or 0 for analytical p-values",
         )

@@ -25,7 +25,6 @@ from safespaces.incidents.environment import (
     score_relations,
 )
 from safespaces.incidents.hotspots import (
-    NOT_SIGNIFICANT,
     GiResult,
     gi_star_exposed,
     hotspot_columns,
@@ -199,8 +198,7 @@ def hot_spots(
         )
     else:
         reason = f"not computed: fewer than k = {params.k_min} incidents in the study area"
-        nan = np.full(len(units), np.nan)
-        gi = GiResult(nan, nan, nan, np.full(len(units), NOT_SIGNIFICANT, dtype=object))
+        gi = GiResult.empty(len(units))
     hot = units[
         [c for c in ("area_id", "grid_id", "name") if c in units.columns] + ["geometry"]
     ].copy()

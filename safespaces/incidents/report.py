@@ -102,6 +102,11 @@ def run_summary(
         summary["hotspot units with no data"] = (
             f"{no_data} (no street and no incident: left out of Gi*, not cold spots)"
         )
+    untested = int(((gi.hot_class != NO_DATA) & ~gi.tested).sum())
+    if untested and not reason:
+        summary["hotspot units not tested"] = (
+            f"{untested} (no incident in the unit and its neighbours: not significant)"
+        )
     if reason:
         summary["hotspot analysis"] = reason
     if segments is not None:
@@ -155,7 +160,15 @@ def run_metadata(
         "incidents_hotspots": {
             "units": tables.kind,
             "count": len(tables.units),
-            "weights": "queen contiguity, self included (Gi*), row-standardised",
+            "weights": "queen contiguity, self included (Gi*), binary",
+            "z": "Getis-Ord z (esda G_Local transform='B', star=True: Zs)",
+            "p": (
+                "two-sided permutation p under total randomisation, ties counted"
+                if params.hotspot_permutations > 0
+                else "two-sided normal p of z"
+            ),
+            "tested": "units with an incident in the unit or its neighbours; "
+            "Benjamini-Hochberg over them",
             "permutations": params.hotspot_permutations,
             "fdr": params.hotspot_fdr,
             "seed": seed,

@@ -39,25 +39,60 @@ def test_gi_star_z_matches_esda() -> None:
     y = rng.poisson(4, len(grid)).astype(float)
     y[7] = 25
     wsp = WSP(w).to_W(silence_warnings=True)
-    wsp.transform = "B"
-    ref = G_Local(y, wsp, transform="R", star=True, permutations=0)
+    ref = G_Local(y, wsp, transform="B", star=True, permutations=0)
     np.testing.assert_allclose(gi_star_z(y, w), ref.Zs, rtol=1e-10)
+    # by hand: S_i = y_i + its neighbours, W_i = neighbours + 1,
+    # z = (S_i - W_i mean) / (s sqrt(W_i (n - W_i) / (n - 1))), s the population SD
+    n = len(y)
+    s_i = w @ y + y
+    card = np.asarray(w.sum(axis=1)).ravel() + 1
+    by_hand = (s_i - card * y.mean()) / (y.std() * np.sqrt(card * (n - card) / (n - 1)))
+    np.testing.assert_allclose(gi_star_z(y, w), by_hand, rtol=1e-12)
 
 
-def test_permutation_p_close_to_exact_enumeration() -> None:
-    # Path of 6 units; unit 0 has 1 neighbour, unit 2 has 2. Conditional randomisation:
-    # keep y_i, draw its k_i neighbours from the other 5 values without replacement.
-    y = np.array([9.0, 8.0, 1.0, 0.0, 2.0, 1.0])
-    w = sparse.diags([np.ones(5), np.ones(5)], [-1, 1], format="csr")
-    p = permutation_p(y, w, permutations=20000, seed=1)
-    for i in (0, 2):
-        nbrs = w[i].indices
-        obs = y[i] + y[nbrs].sum()
-        others = np.delete(y, i)
-        sims = np.array([y[i] + sum(c) for c in itertools.combinations(others, len(nbrs))])
-        larger = (sims >= obs).mean()
-        exact = min(larger, 1 - larger)
-        assert p[i] == pytest.approx(exact, abs=0.02)
+def _exact_p(y: np.ndarray, size: int, observed: float) -> float:
+    """Two-sided p of a neighbourhood sum by enumerating every ``size``-subset of ``y``
+    (total randomisation: each subset equally likely), ties counted."""
+    mean = size * y.mean()
+    sums = np.array([sum(c) for c in itertools.combinations(y, size)])
+    return float((np.abs(sums - mean) >= abs(observed - mean) - 1e-9).mean())
+
+
+def test_permutation_p_matches_exact_enumeration_on_tied_counts() -> None:
+    # Path of 7 units with many tied counts (four zeros, two ones); unit 0 has 2
+    # members (itself and one neighbour), the others 3. Under total randomisation the
+    # neighbourhood sum is the sum of a uniform random subset of the 7 counts.
+    y = np.array([0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 6.0])
+    w = sparse.diags([np.ones(6), np.ones(6)], [-1, 1], format="csr")
+    p = permutation_p(y, w, permutations=200_000, seed=1)
+    for i in range(len(y)):
+        members = np.r_[i, w[i].indices]
+        exact = _exact_p(y, len(members), y[members].sum())
+        # Monte Carlo SE <= 0.0012 at 200,000 permutations
+        assert p[i] == pytest.approx(exact, abs=0.005), i
+    # by hand, unit 1 (neighbourhood {0, 0, 0}, sum 0, mean 3 x 8/7 = 24/7): of the 35
+    # 3-subsets, 4 sum to 0 (a tie), 8 to 7 and 1 to 8 (|s - 24/7| >= 24/7): p = 13/35,
+    # not the smallest possible p the old one-sided fold gave (1 / (permutations + 1))
+    assert _exact_p(y, 3, 0.0) == pytest.approx(13 / 35)
+    assert p[1] == pytest.approx(13 / 35, abs=0.005)
+
+
+def test_permutation_p_matches_exact_enumeration_with_few_draws_of_many() -> None:
+    # 30 units, at most 3 members a neighbourhood: the draws take the integer-rejection
+    # path (3 x 3 <= 30) instead of the sorted keys of the 7-unit case above
+    y = np.random.default_rng(4).poisson(0.6, 30).astype(float)
+    w = sparse.diags([np.ones(29), np.ones(29)], [-1, 1], format="csr")
+    p = permutation_p(y, w, permutations=100_000, seed=2)
+    for i in (0, 1, 14, 29):
+        members = np.r_[i, w[i].indices]
+        exact = _exact_p(y, len(members), y[members].sum())
+        assert p[i] == pytest.approx(exact, abs=0.006), i
+
+
+def test_permutation_p_of_every_tie_is_one() -> None:
+    y = np.full(9, 2.0)  # equal counts: every permutation ties the observed sum
+    w = sparse.diags([np.ones(8), np.ones(8)], [-1, 1], format="csr")
+    np.testing.assert_array_equal(permutation_p(y, w, permutations=99, seed=0), 1.0)
 
 
 def test_gi_star_finds_a_planted_cluster() -> None:
@@ -68,9 +103,11 @@ def test_gi_star_finds_a_planted_cluster() -> None:
     y[centre] = 30
     result = gi_star(y, w, permutations=999, fdr=0.05, seed=5)
     assert set(result.hot_class[centre]) <= {"hot 95%", "hot 99%"}
+    assert (result.z[centre] > 3).all()
     far = np.flatnonzero(grid["grid_id"] == "0_0")
     assert not str(result.hot_class[far][0]).startswith("hot")
-    assert np.all(result.q >= result.p_sim - 1e-12)
+    tested = result.tested
+    assert np.all(result.q[tested] >= result.p_sim[tested] - 1e-12)
 
 
 def test_classify() -> None:
