@@ -240,10 +240,12 @@ def analyse_incidents(
     )
     street = area_out.get("incidents_street_m")
     unit_street = street.to_numpy() if street is not None and tables.units is areas else None
-    hot, gi, counted.hotspot_reason = hot_spots(tables, hidden, params, seed, unit_street)
+    hot, gi, counted.hotspot_reason, counted.hotspot_note = hot_spots(
+        tables, hidden, params, seed, unit_street
+    )
     density = incident_density(pts, areas, params, include_raw_points=include_raw_points)
     environment, model, model_info = environment_and_model(tables, hidden, seg_out, params)
-    summary = run_summary(counted, tables, hidden, plan, area_out, seg_out, gi)
+    summary = run_summary(counted, tables, hidden, plan, area_out, seg_out, gi, params.publish_zero)
     metadata = run_metadata(
         params,
         tables,

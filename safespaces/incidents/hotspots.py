@@ -451,6 +451,34 @@ def gi_star_exposed(
     return out
 
 
+def neighbourhood_relations(
+    y: npt.ArrayLike, units: gpd.GeoDataFrame, exposed: npt.ArrayLike, z_step: float = 0.1
+) -> tuple[sparse.csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """What a published, rounded Gi* z tells a reader about the counts.
+
+    :func:`gi_star_z` is linear in the neighbourhood sum:
+    :math:`S_i = W_i \\bar y + z_i s \\sqrt{W_i (n - W_i) / (n - 1)}`. A reader who knows the
+    total (published), the units' contiguity and the spread :math:`s` (assumed known:
+    the worst case) learns every :math:`S_i` to within half a rounding step of z times
+    that standard deviation. Returned as rows over ``units`` (the star weights of the
+    exposed units), the true sums and their tolerance, for the suppression audit.
+    """
+    y = np.asarray(y, dtype=float)
+    keep = np.flatnonzero(np.asarray(exposed, dtype=bool))
+    n_all = len(y)
+    if len(keep) < 2 or y[keep].sum() <= 0:
+        return sparse.csr_matrix((0, n_all)), np.zeros(0), np.zeros(0)
+    sub = units.iloc[keep].reset_index(drop=True)
+    star = star_weights(contiguity_weights(sub)).tocoo()
+    rows = sparse.csr_matrix((star.data, (star.row, keep[star.col])), shape=(len(keep), n_all))
+    yk = y[keep]
+    n = len(yk)
+    card = np.asarray(rows.sum(axis=1)).ravel()
+    spread = np.sqrt(np.maximum(card * (n - card) / (n - 1), 0.0) * float(yk.var()))
+    values = np.asarray(rows @ y, dtype=float)
+    return rows, values, z_step / 2 * spread + 1e-6 * (1.0 + np.abs(values))
+
+
 def hotspot_columns(result: GiResult) -> pd.DataFrame:
     """Output columns; z rounded to 0.1 and p to 0.001 (limits recovery of counts)."""
     return pd.DataFrame(

@@ -25,9 +25,11 @@ from safespaces.incidents.environment import (
     score_relations,
 )
 from safespaces.incidents.hotspots import (
+    SIGNIFICANT_CLASSES,
     GiResult,
     gi_star_exposed,
     hotspot_columns,
+    neighbourhood_relations,
 )
 from safespaces.incidents.params import IncidentParams
 from safespaces.incidents.rates import crude_rate, eb_rates
@@ -169,7 +171,7 @@ def hot_spots(
     params: IncidentParams,
     seed: int,
     unit_street_m: np.ndarray | None = None,
-) -> tuple[gpd.GeoDataFrame, GiResult, str | None]:
+) -> tuple[gpd.GeoDataFrame, GiResult, str | None, str | None]:
     """The ``incident_hotspots`` layer: Gi* on the true counts (z rounded), counts as
     suppressed.
 
@@ -177,6 +179,8 @@ def hot_spots(
     at the few units that hold them: no Gi* at all then, and the reason is returned.
     ``unit_street_m``: the units' street length when already known (the units are the
     areas, whose ``incidents_street_m`` :func:`publish_counts` computed).
+    Returns the layer, the statistic, why Gi* was not computed (or None), and a note
+    when its numbers are withheld (:func:`_protect_statistics`, or None).
     """
     units, unit_counts = tables.units, tables.unit_counts
     reason = None
@@ -207,9 +211,68 @@ def hot_spots(
     for col in unit_pub.columns:
         hot[col] = unit_pub[col].array
     gi_cols = hotspot_columns(gi)
+    note = None
+    if reason is None:
+        gi_cols, note = _protect_statistics(gi_cols, gi, tables, hidden, params, exposed)
     for gcol in gi_cols.columns:
         hot[gcol] = gi_cols[gcol].to_numpy()
-    return hot, gi, reason
+    return hot, gi, reason, note
+
+
+#: The Gi* columns that carry numbers (the class stays published).
+GI_NUMBERS = ("hotspot_gi_z", "hotspot_p_sim", "hotspot_q")
+
+
+def _protect_statistics(
+    gi_cols: pd.DataFrame,
+    gi: GiResult,
+    tables: Tables,
+    hidden: np.ndarray,
+    params: IncidentParams,
+    exposed: np.ndarray,
+) -> tuple[pd.DataFrame, str | None]:
+    """Blank the Gi* numbers where they would reveal what suppression hides.
+
+    * A z-score gives its unit's neighbourhood sum (:func:`neighbourhood_relations`):
+      with secondary suppression the audit checks those sums with the published
+      cells, and when they would narrow down a suppressed count, z, p and q are
+      withheld for every unit (the classes stay).
+    * Without ``publish_zero``, a unit that was not tested (no incident in it and its
+      neighbours) must not stand out: z, p and q are blank for every unit that is not
+      significant.
+    """
+    out = gi_cols.copy()
+    note = None
+    if params.secondary_suppression and hidden.any():
+        rows, values, tolerance = neighbourhood_relations(
+            tables.unit_counts.astype(float), tables.units, exposed
+        )
+        if rows.shape[0]:
+            ids = np.asarray(tables.unit_ids)
+            coo = rows.tocoo()
+            in_system = ids[coo.col] >= 0  # -1: a unit with no incident (a published 0)
+            on_cells = sparse.csr_matrix(
+                (coo.data[in_system], (coo.row[in_system], ids[coo.col[in_system]])),
+                shape=(rows.shape[0], tables.system.size),
+            )
+            pinned = tables.system.unprotected(
+                hidden,
+                k=params.k_min,
+                publish_zero=params.publish_zero,
+                extra=Relations(on_cells, values, tolerance),
+            )
+            if len(pinned):
+                for col in GI_NUMBERS:
+                    out[col] = np.nan
+                note = (
+                    f"z, p and q withheld: they would narrow down {len(pinned)} suppressed "
+                    "counts (the classes are published)"
+                )
+    if not params.publish_zero:
+        quiet = ~np.isin(gi.hot_class, SIGNIFICANT_CLASSES)
+        for col in GI_NUMBERS:
+            out.loc[quiet, col] = np.nan
+    return out, note
 
 
 def empty_model() -> pd.DataFrame:

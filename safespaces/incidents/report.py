@@ -35,6 +35,8 @@ class Counted:
         Points inside the study area (the study total, published only if not hidden).
     rates_reason, hotspot_reason
         Why rates or Gi* are NULL, or None.
+    hotspot_note
+        Why the Gi* numbers (z, p, q) are withheld while the classes are published, or None.
     """
 
     read: int
@@ -43,6 +45,7 @@ class Counted:
     in_study: int
     rates_reason: str | None
     hotspot_reason: str | None
+    hotspot_note: str | None = None
 
 
 def rates_unknown_reason(in_study: int, outside: int) -> str | None:
@@ -64,8 +67,12 @@ def run_summary(
     areas: pd.DataFrame,
     segments: pd.DataFrame | None,
     gi: GiResult,
+    publish_zero: bool = True,
 ) -> dict[str, Any]:
-    """The run summary: read, dropped, outside, by light window, categories, hot spots."""
+    """The run summary: read, dropped, outside, by light window, categories, hot spots.
+
+    Without ``publish_zero`` the number of units not tested (all-zero neighbourhoods)
+    is not reported."""
     cells = tables.system.values()
 
     def shown(cell: int) -> int | None:
@@ -103,7 +110,9 @@ def run_summary(
             f"{no_data} (no street and no incident: left out of Gi*, not cold spots)"
         )
     untested = int(((gi.hot_class != NO_DATA) & ~gi.tested).sum())
-    if untested and not reason:
+    if counted.hotspot_note:
+        summary["hotspot statistics"] = counted.hotspot_note
+    if untested and not reason and publish_zero:
         summary["hotspot units not tested"] = (
             f"{untested} (no incident in the unit and its neighbours: not significant)"
         )

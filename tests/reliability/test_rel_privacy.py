@@ -632,6 +632,38 @@ def test_no_hidden_count_can_be_derived_with_few_incidents(small_run: Path) -> N
     assert reason.startswith("withheld: its coefficients would narrow down")
 
 
+def test_hotspot_z_withheld_where_it_would_reveal_counts(small_run: Path) -> None:
+    """A Gi* z gives its unit's neighbourhood sum: with suppressed cells around, the
+    audit withholds z, p and q (the classes stay) and says why."""
+    hot = pyogrio.read_dataframe(small_run, layer="incident_hotspots")
+    assert hot["incidents_suppressed"].any()
+    assert hot["hotspot_gi_z"].isna().all() and hot["hotspot_p_sim"].isna().all()
+    assert hot["hotspot_class"].notna().all()
+    summary = json.loads(read_metadata(small_run)["incidents_summary"])
+    assert summary["hotspot statistics"].startswith("z, p and q withheld")
+
+
+def test_hotspot_numbers_of_quiet_units_hidden_without_publish_zero() -> None:
+    """Without publish_zero a unit not tested (0 in it and its neighbours) must not
+    stand out: z, p and q are blank on every unit that is not significant."""
+    points, segments, areas = _toy_city(0)
+    for publish_zero in (True, False):
+        params = IncidentParams(
+            k_min=3,
+            publish_zero=publish_zero,
+            secondary_suppression=False,
+            hotspot_units="grid",
+            grid_size_m=100.0,
+        )
+        result = analyse_incidents(points, segments, areas, params, seed=0)
+        hot = result.hotspots
+        quiet = ~hot["hotspot_class"].str.startswith(("hot", "cold"))
+        assert quiet.sum() > 10
+        assert hot.loc[~quiet, "hotspot_gi_z"].notna().all()
+        z_quiet = hot.loc[quiet, "hotspot_gi_z"]
+        assert z_quiet.isna().all() if not publish_zero else z_quiet.notna().any()
+
+
 def _areas_around(csv: Path, path: Path) -> Path:
     """A 3 x 3 grid of areas over the incidents of ``csv`` (GeoJSON, lon/lat)."""
     points = pd.read_csv(csv)
