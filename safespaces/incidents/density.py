@@ -141,8 +141,8 @@ def kernel_density(
         if nx * ny <= max_cells or cell_m * 2 >= bandwidth_m:
             break
         cell_m *= 2
-    xedges = gx0 + cell_m * np.arange(nx + 1)
-    yedges = gy0 + cell_m * np.arange(ny + 1)
+    xedges = np.asarray(gx0 + cell_m * np.arange(nx + 1), dtype=np.float64)
+    yedges = np.asarray(gy0 + cell_m * np.arange(ny + 1), dtype=np.float64)
     row, col = _cell_of(pts, xedges, yedges)
     hist = np.bincount(row * nx + col, minlength=nx * ny).reshape(ny, nx).astype(float)
     kernel = quartic_kernel(bandwidth_m, cell_m)

@@ -68,8 +68,9 @@ INTERCEPT = "intercept (per 100 m)"
 #: 22,000) or SE > 10 is a fit running off to infinity, not an estimate.
 MAX_ABS_COEF = 10.0
 MAX_SE = 10.0
-#: Smallest number of segments, and of incidents, per estimated parameter (the
-#: "10 events per variable" rule of thumb of Peduzzi et al. 1996).
+#: Smallest number of segments, and of incidents, per estimated parameter by default
+#: (``incidents.model_min_per_parameter``; the "10 events per variable" rule of thumb
+#: of Peduzzi et al. 1996).
 MIN_PER_PARAMETER = 10
 
 
@@ -394,6 +395,7 @@ def count_model(
     columns: Sequence[str],
     *,
     level: float = 0.95,
+    min_per_parameter: int = MIN_PER_PARAMETER,
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Negative-binomial regression of incidents per segment, street length as exposure.
 
@@ -418,8 +420,8 @@ def count_model(
       (quasi-complete separation); the model is refitted without it.
 
     The whole model is not estimable (every row so, ``info["reason"]``) when the
-    counts have no variance (all 0), when it has fewer than
-    :data:`MIN_PER_PARAMETER` segments or incidents per parameter, when the fit
+    counts have no variance (all 0), when it has fewer than ``min_per_parameter``
+    (:data:`MIN_PER_PARAMETER`) segments or incidents per parameter, when the fit
     does not converge, or when its intercept is not identified.
 
     Returns
@@ -496,17 +498,17 @@ def count_model(
     while True:
         fitted = [t for t in x.columns if t not in notes]
         n_par, n_units, n_events = len(fitted) + 1, int(rows.sum()), float(y[rows].sum())
-        if n_units < MIN_PER_PARAMETER * n_par:
+        if n_units < min_per_parameter * n_par:
             return table(
                 {},
                 f"too few segments: {n_units} for {n_par} parameters (at least "
-                f"{MIN_PER_PARAMETER} per parameter)",
+                f"{min_per_parameter} per parameter)",
             ), info
-        if n_events < MIN_PER_PARAMETER * n_par:
+        if n_events < min_per_parameter * n_par:
             # a bound, not the count: the incidents on the modelled segments may be unpublished
             return table(
                 {},
-                f"too few incidents: fewer than {MIN_PER_PARAMETER} per parameter "
+                f"too few incidents: fewer than {min_per_parameter} per parameter "
                 f"({n_par} parameters)",
             ), info
         result = _fit(y[rows], x.loc[rows, fitted], length[rows] / 100.0)

@@ -249,7 +249,13 @@ def environment_and_model(
         )
     if y.sum() < k:
         return environment, model, {"family": "none", "reason": f"fewer than k = {k} incidents"}
-    model, model_info = count_model(segments, y, present, level=params.ci_level)
+    model, model_info = count_model(
+        segments,
+        y,
+        present,
+        level=params.ci_level,
+        min_per_parameter=params.model_min_per_parameter,
+    )
     relations = score_relations(segments, y, present, model, model_info)
     if relations.rows.shape[0] and params.secondary_suppression and seg_ids is not None:
         rows = sparse.csr_matrix(relations.rows)[:, np.flatnonzero(seg_ids[:, 0] >= 0)]
