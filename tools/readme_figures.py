@@ -96,8 +96,15 @@ def main(path: str) -> None:
         )
         model = pyogrio.read_dataframe(path, layer="incident_model")
         model["IRR [95 % CI]"] = [
-            f"{a:.2f} [{b:.2f}, {c:.2f}]"
-            for a, b, c in zip(model["irr"], model["irr_ci_low"], model["irr_ci_high"], strict=True)
+            f"{a:.2f} [{b:.2f}, {c:.2f}]" if status == "estimated" else f"not estimable: {note}"
+            for a, b, c, status, note in zip(
+                model["irr"],
+                model["irr_ci_low"],
+                model["irr_ci_high"],
+                model["status"],
+                model["note"],
+                strict=True,
+            )
         ]
         print(table(model[["term", "IRR [95 % CI]"]]))
     print("\n## score\n", json.dumps(summary.get("score")))

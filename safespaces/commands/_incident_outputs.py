@@ -21,6 +21,7 @@ import pandas as pd
 from safespaces.commands._common import progress
 from safespaces.config import Config
 from safespaces.incidents.analysis import IncidentResult
+from safespaces.incidents.environment import ESTIMATED
 from safespaces.indices import safe_space_scores
 from safespaces.io import GPKG_NAME, has_layer, read_layer, write_layers
 from safespaces.qgis import export_package
@@ -164,7 +165,13 @@ def format_report(result: IncidentResult, *, synthetic: bool = False) -> str:
     if len(result.model):
         info = result.metadata()["incidents_model"]
         lines.append(f"count model ({info.get('family')}, n = {info.get('n')}), IRR [95 % CI]:")
+        if info.get("reason"):
+            lines.append(f"  not estimable: {info['reason']}")
         for row in result.model.itertuples(index=False):
+            if row.status != ESTIMATED:
+                if not info.get("reason"):
+                    lines.append(f"  {row.term:<40} not estimable: {row.note}")
+                continue
             lines.append(
                 f"  {row.term:<40} {row.irr:7.3f} [{row.irr_ci_low:.3f}, {row.irr_ci_high:.3f}]"
                 f"  p = {row.p:.3g}"

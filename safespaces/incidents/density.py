@@ -13,9 +13,15 @@ whole period of the data. The grid extends ``h`` beyond the study area so
 that no kernel mass is cut off.
 
 Privacy: the bandwidth must be at least ``min_bandwidth_m`` (default 100 m)
-unless raw output is opted into, and cells with fewer than ``k_min``
-incidents within ``h`` of their centre are written as nodata, so the surface
-never outlines a single incident.
+unless raw output is opted into, and a cell is published only when at least
+``k_min`` incidents lie closer than ``h`` to its centre (the kernel's support,
+``d < h``), counted exactly on the incidents' true coordinates
+(:func:`points_within`), *and* at least ``k_min`` incidents are summed into its
+value (their grid cells' centres closer than ``h``: the binning moves a point by
+up to half a cell diagonal). Other cells are nodata, so the surface never
+outlines fewer than ``k_min`` incidents. (Counting on the binned positions
+alone published 106 of 36,424 cells of the Helsinki default
+with only 3 or 4 incidents within 150 m.)
 """
 
 from __future__ import annotations
@@ -51,9 +57,11 @@ class DensityGrid:
     density
         Incidents per km2, rows from north to south (unmasked).
     within
-        Incidents within the bandwidth of each cell centre.
+        Incidents closer than the bandwidth to each cell centre (exact, true
+        coordinates).
     mask
-        True where the cell is written as nodata (``within`` < k).
+        True where the cell is written as nodata: ``within`` < k, or fewer than k
+        incidents summed into its value.
     x0, y1
         West and north edges of the grid.
     cell_m, bandwidth_m
@@ -133,18 +141,124 @@ def kernel_density(
         if nx * ny <= max_cells or cell_m * 2 >= bandwidth_m:
             break
         cell_m *= 2
-    xedges = gx0 + cell_m * np.arange(nx + 1)
-    yedges = gy0 + cell_m * np.arange(ny + 1)
-    hist, _, _ = np.histogram2d(pts[:, 1], pts[:, 0], bins=[yedges, xedges])
-    hist = hist[::-1]  # north up
+    xedges = np.asarray(gx0 + cell_m * np.arange(nx + 1), dtype=np.float64)
+    yedges = np.asarray(gy0 + cell_m * np.arange(ny + 1), dtype=np.float64)
+    row, col = _cell_of(pts, xedges, yedges)
+    hist = np.bincount(row * nx + col, minlength=nx * ny).reshape(ny, nx).astype(float)
     kernel = quartic_kernel(bandwidth_m, cell_m)
     density = np.clip(fftconvolve(hist, kernel, mode="same"), 0.0, None) * 1e6
-    r = kernel.shape[0] // 2
+    within = points_within(pts, xedges, yedges, bandwidth_m)
+    summed = _disk_count(hist, bandwidth_m, cell_m)
+    mask = (within < k_min) | (summed < k_min)
+    # rows from south to north so far: flip north up
+    return DensityGrid(
+        density[::-1], within[::-1], mask[::-1], float(gx0), float(gy1), cell_m, bandwidth_m
+    )
+
+
+def _cell_of(
+    pts: npt.NDArray[np.float64], xedges: npt.NDArray[np.float64], yedges: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Row (south to north) and column of each point's cell, ``[edge, next edge)``."""
+    col = np.searchsorted(xedges, pts[:, 0], side="right") - 1
+    row = np.searchsorted(yedges, pts[:, 1], side="right") - 1
+    return (
+        np.clip(row, 0, len(yedges) - 2).astype(np.int64),
+        np.clip(col, 0, len(xedges) - 2).astype(np.int64),
+    )
+
+
+def _disk_count(
+    hist: npt.NDArray[np.float64], bandwidth_m: float, cell_m: float
+) -> npt.NDArray[np.int64]:
+    """Points whose cell centre is closer than the bandwidth to each cell centre: the
+    points the binned kernel sums at the cell (its support, d < h)."""
+    r = int(math.ceil(bandwidth_m / cell_m))
     off = np.arange(-r, r + 1) * cell_m
-    disk = (off[None, :] ** 2 + off[:, None] ** 2 <= bandwidth_m**2).astype(float)
-    within = np.rint(fftconvolve(hist, disk, mode="same")).astype(np.int64)
-    mask = within < k_min
-    return DensityGrid(density, within, mask, float(gx0), float(gy1), cell_m, bandwidth_m)
+    disk = (off[None, :] ** 2 + off[:, None] ** 2 < bandwidth_m**2).astype(float)
+    return np.rint(fftconvolve(hist, disk, mode="same")).astype(np.int64)
+
+
+def points_within(
+    xy: npt.ArrayLike,
+    xedges: npt.NDArray[np.float64],
+    yedges: npt.NDArray[np.float64],
+    bandwidth_m: float,
+    *,
+    block: int = 1 << 22,
+) -> npt.NDArray[np.int64]:
+    """Exact number of points closer than ``bandwidth_m`` to each cell centre.
+
+    ``|centre - point| < h`` on the points' true coordinates (the support of the
+    kernel, which is 0 from ``d = h``). The points are first counted per cell. A
+    cell offset whose every point lies inside the disk wherever it sits in its cell
+    (its far corner closer than h) is counted by convolving those counts; an offset
+    outside wherever the point sits (its near edge at h or beyond) is skipped; only
+    the offsets in between, a ring about one cell wide, compare each point with the
+    cell centre. The cost is points x ring offsets (about 130 for h = 15 cells), not
+    points x cells.
+
+    Parameters
+    ----------
+    xy
+        Point coordinates (n x 2).
+    xedges, yedges
+        Cell edges, equally spaced and increasing (one cell size for both).
+    block
+        Point x offset pairs compared at once (bounds memory).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(yedges) - 1, len(xedges) - 1)`` counts, rows from south to north.
+    """
+    pts = np.asarray(xy, dtype=float).reshape(-1, 2)
+    ny, nx = len(yedges) - 1, len(xedges) - 1
+    cell_m = float(xedges[1] - xedges[0])
+    xc, yc = (xedges[:-1] + xedges[1:]) / 2, (yedges[:-1] + yedges[1:]) / 2
+    row, col = _cell_of(pts, xedges, yedges)
+    r = int(math.ceil(bandwidth_m / cell_m)) + 1
+    o = np.arange(-r, r + 1)
+    drow, dcol = (a.ravel() for a in np.meshgrid(o, o, indexing="ij"))
+    half = cell_m / 2
+    ady, adx = np.abs(drow) * cell_m, np.abs(dcol) * cell_m
+    far2 = (ady + half) ** 2 + (adx + half) ** 2
+    near2 = np.maximum(ady - half, 0.0) ** 2 + np.maximum(adx - half, 0.0) ** 2
+    h2 = bandwidth_m**2
+    tol = 1e-9 * h2  # rounding of the edges: a borderline offset is checked point by point
+    inner = far2 < h2 - tol
+    ring = ~inner & (near2 < h2 + tol)
+    hist = np.bincount(row * nx + col, minlength=nx * ny).reshape(ny, nx).astype(float)
+    window = inner.reshape(2 * r + 1, 2 * r + 1).astype(float)
+    counts = np.rint(fftconvolve(hist, window, mode="same")).astype(np.int64).ravel()
+    ring_row, ring_col = drow[ring], dcol[ring]
+    ring_dy, ring_dx = ring_row * cell_m, ring_col * cell_m
+    ring_flat = ring_row * nx + ring_col
+    # each point from its cell centre, so that the distance to an offset cell is cheap
+    u, v = xc[col] - pts[:, 0], yc[row] - pts[:, 1]
+    flat = row * nx + col
+    # the grid is padded by more than h, so no ring cell falls off it unless the cell grew
+    inside = len(pts) == 0 or (
+        row.min() + ring_row.min() >= 0
+        and row.max() + ring_row.max() < ny
+        and col.min() + ring_col.min() >= 0
+        and col.max() + ring_col.max() < nx
+    )
+    step = max(1, block // max(len(ring_row), 1))
+    for start in range(0, len(pts), step):
+        sl = slice(start, start + step)
+        dx = ring_dx[None, :] + u[sl, None]
+        dy = ring_dy[None, :] + v[sl, None]
+        dx *= dx
+        dy *= dy
+        dx += dy
+        hit = dx < h2
+        if not inside:
+            rr = row[sl, None] + ring_row[None, :]
+            cc = col[sl, None] + ring_col[None, :]
+            hit &= (rr >= 0) & (rr < ny) & (cc >= 0) & (cc < nx)
+        counts += np.bincount((flat[sl, None] + ring_flat[None, :])[hit], minlength=nx * ny)
+    return counts.reshape(ny, nx)
 
 
 def privacy_tags(privacy: Mapping[str, Any], *, synthetic: bool) -> dict[str, Any]:

@@ -60,6 +60,9 @@ class IncidentParams:
         count model, where present: numeric ones by quintile, text ones by value.
     ci_level
         Confidence level of the intervals in the environment and model tables.
+    model_min_per_parameter
+        The count model is fitted only with at least this many segments and this
+        many incidents per parameter (otherwise every term is "not estimable").
     residents_columns
         Area columns read as residents (first present wins).
     max_categories
@@ -85,6 +88,7 @@ class IncidentParams:
     mask_density_below_k: bool = True
     environment_columns: tuple[str, ...] = (window_column("night"), CLASS_COLUMN)
     ci_level: float = 0.95
+    model_min_per_parameter: int = 10
     residents_columns: tuple[str, ...] = (
         "residents",
         "population",
@@ -128,6 +132,9 @@ RULES: Rules = {
     ),
     "environment_columns": Count(distinct=True),
     "ci_level": Number(0, 1, lo_open=True, hi_open=True),
+    "model_min_per_parameter": Number(
+        1, 1000, why="the events-per-variable rule of thumb is 10; below it estimates are unstable"
+    ),
     "residents_columns": Count(distinct=True),
 }
 

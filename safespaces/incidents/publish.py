@@ -19,8 +19,8 @@ from scipy import sparse
 
 from safespaces.incidents.counts import TOTAL, TOTAL_FLAG, area_of_points
 from safespaces.incidents.environment import (
-    MODEL_COLUMNS,
     count_model,
+    empty_model,
     environment_table,
     score_relations,
 )
@@ -275,13 +275,6 @@ def _protect_statistics(
     return out, note
 
 
-def empty_model() -> pd.DataFrame:
-    """An ``incident_model`` table with no rows (its columns and types)."""
-    model = pd.DataFrame({c: pd.Series([], dtype=float) for c in MODEL_COLUMNS})
-    model["term"] = model["term"].astype(object)
-    return model
-
-
 def environment_and_model(
     tables: Tables,
     hidden: np.ndarray,
@@ -317,9 +310,15 @@ def environment_and_model(
         )
     if y.sum() < k:
         return environment, model, {"family": "none", "reason": f"fewer than k = {k} incidents"}
-    model, model_info = count_model(segments, y, present, level=params.ci_level)
-    if len(model) and params.secondary_suppression and seg_ids is not None:
-        relations = score_relations(segments, y, present, model, model_info)
+    model, model_info = count_model(
+        segments,
+        y,
+        present,
+        level=params.ci_level,
+        min_per_parameter=params.model_min_per_parameter,
+    )
+    relations = score_relations(segments, y, present, model, model_info)
+    if relations.rows.shape[0] and params.secondary_suppression and seg_ids is not None:
         rows = sparse.csr_matrix(relations.rows)[:, np.flatnonzero(seg_ids[:, 0] >= 0)]
         cols = seg_ids[seg_ids[:, 0] >= 0, 0]
         system = tables.system

@@ -17,6 +17,49 @@ def crude_rate(counts: npt.ArrayLike, exposure: npt.ArrayLike, per: float) -> Fl
         return np.where(n > 0, per * y / n, np.nan)
 
 
+def marshall_prior(
+    counts: npt.ArrayLike, exposure: npt.ArrayLike, *, m: float | None = None
+) -> dict[str, float]:
+    """Marshall's (1991) method-of-moments prior of the global empirical-Bayes rates.
+
+    With counts :math:`y_i`, exposures :math:`n_i > 0` and crude rates
+    :math:`r_i = y_i / n_i` of the K units given:
+
+    .. math::
+
+        m = \\frac{\\sum y_i}{\\sum n_i}, \\quad
+        s^2 = \\frac{\\sum n_i (r_i - m)^2}{\\sum n_i}, \\quad
+        \\bar n = \\frac{\\sum n_i}{K}, \\quad
+        A = \\max\\left(s^2 - \\frac{m}{\\bar n}, 0\\right)
+
+    ``m`` may be given instead (the global rate of a larger set of units). A is
+    the between-unit variance of the true rates; Marshall sets a negative
+    estimate to 0 (every unit then gets ``m``), esda's ``Empirical_Bayes`` does
+    not (its weights then leave [0, 1]).
+
+    Returns
+    -------
+    dict
+        ``{"m", "A", "s2", "n_bar"}``; NaN without units.
+
+    Raises
+    ------
+    ValueError
+        A count not finite or an exposure not positive (leave such units out).
+    """
+    y = np.asarray(counts, dtype=float)
+    n = np.asarray(exposure, dtype=float)
+    if not (n > 0).all() or not np.isfinite(y).all():
+        raise ValueError("marshall_prior needs finite counts and positive exposures")
+    if not len(n):
+        return {"m": np.nan, "A": np.nan, "s2": np.nan, "n_bar": np.nan}
+    if m is None:
+        m = float(y.sum() / n.sum())
+    s2 = float(np.sum(n * (y / n - m) ** 2) / n.sum())
+    n_bar = float(n.mean())
+    return {"m": float(m), "A": max(s2 - m / n_bar, 0.0), "s2": s2, "n_bar": n_bar}
+
+
 def eb_rates(
     counts: npt.ArrayLike,
     exposure: npt.ArrayLike,
@@ -25,32 +68,40 @@ def eb_rates(
     *,
     total_known: bool = True,
 ) -> tuple[FloatArray, dict[str, float]]:
-    """Marshall's global empirical-Bayes rates (method of moments).
+    """Marshall's global empirical-Bayes rates (method of moments), as published.
 
-    With counts :math:`y_i`, exposures :math:`n_i` and crude rates
-    :math:`r_i = y_i / n_i`:
+    With the prior of :func:`marshall_prior` (m, A), each unit's weight and rate:
 
     .. math::
 
-        m = \\frac{\\sum y_i}{\\sum n_i}, \\quad
-        s^2 = \\frac{\\sum n_i (r_i - m)^2}{\\sum n_i}, \\quad
-        A = \\max\\left(s^2 - \\frac{m}{\\bar n}, 0\\right), \\quad
-        w_i = \\frac{A}{A + m / n_i}, \\quad
-        \\hat r_i = w_i r_i + (1 - w_i) m
+        w_i = \\frac{A}{A + m / n_i}, \\quad \\hat r_i = w_i r_i + (1 - w_i) m
 
-    where :math:`\\bar n` is the mean exposure. A unit with a small exposure gets
-    a small weight :math:`w_i` and is pulled towards the global rate :math:`m`.
+    A unit with a small exposure gets a small weight :math:`w_i` and is pulled
+    towards the global rate :math:`m`. With every unit published this is
+    Marshall's estimator, and equals ``esda.smoothing.Empirical_Bayes`` whenever
+    its A is not negative (tested).
 
-    Privacy: :math:`m` uses every unit when ``total_known`` (their total can be
-    derived from published counts: it is itself published), else the published
-    units only; :math:`s^2` and :math:`\\bar n` use the published units only, and
-    the smoothed rate is returned for published units only (NaN elsewhere). So no
-    published value depends on a suppressed count beyond the published totals.
+    Suppressed units: the prior is estimated from what is published. ``m`` is the
+    global rate of every unit with a positive exposure when their total count is
+    published (``total_known``: the suppressed units add only their published
+    total), else of the published units; :math:`s^2` and :math:`\\bar n` come
+    from the published units only, i.e. Marshall's moment equation
+    :math:`E[\\sum n_i (r_i - m)^2] = A \\sum n_i + m K` on the published units
+    (the suppressed units' squared deviations are missing, not imputed). The
+    smoothed rate is returned for published units only (NaN elsewhere). So no
+    published value depends on a suppressed count beyond published totals: the
+    prior of every unit's true counts would publish
+    :math:`\\sum_{\\text{suppressed}} y_i^2 / n_i`, which with their published
+    total pins two suppressed counts (a quadratic equation). The suppressed units
+    are not missing at random (counts 1 to k - 1, often short streets with high
+    crude rates), so the published prior usually has a smaller A than the true
+    counts' (more shrinkage towards m); ``docs/incidents.md`` gives the
+    differences on the Helsinki default.
 
     Parameters
     ----------
     counts, exposure
-        Per unit; units with no positive exposure are left out.
+        Per unit (true counts); units with no positive exposure are left out.
     published
         Boolean mask of units whose count is published.
     total_known
@@ -63,7 +114,7 @@ def eb_rates(
     -------
     rates, prior
         Smoothed rates x ``per`` and the prior ``{"m", "A", "s2", "n_bar"}``
-        (``m`` and ``A`` x ``per`` and ``per**2``).
+        (``m`` x ``per``, ``A`` and ``s2`` x ``per**2``).
 
     References
     ----------
@@ -72,21 +123,21 @@ def eb_rates(
     """
     y = np.asarray(counts, dtype=float)
     n = np.asarray(exposure, dtype=float)
-    pub = np.asarray(published, dtype=bool) & (n > 0) & np.isfinite(y)
     valid = (n > 0) & np.isfinite(y)
+    pub = np.asarray(published, dtype=bool) & valid
     out = np.full(len(y), np.nan)
-    if not valid.any() or n[valid].sum() <= 0 or not pub.any():
+    if not pub.any():
         return out, {"m": np.nan, "A": np.nan, "s2": np.nan, "n_bar": np.nan}
     base = valid if total_known else pub
-    m = y[base].sum() / n[base].sum()
-    r = np.where(pub, y / np.where(n > 0, n, 1.0), np.nan)
-    s2 = float(np.sum(n[pub] * (r[pub] - m) ** 2) / n[pub].sum())
-    n_bar = float(n[pub].mean())
-    a = max(s2 - m / n_bar, 0.0)
+    m = float(y[base].sum() / n[base].sum())
+    prior = marshall_prior(y[pub], n[pub], m=m)
+    a = prior["A"]
+    r = y[pub] / n[pub]
     with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.where(a + m / n > 0, a / (a + m / n), 0.0)
-    out[pub] = per * (w[pub] * r[pub] + (1.0 - w[pub]) * m)
-    return out, {"m": per * m, "A": per**2 * a, "s2": per**2 * s2, "n_bar": n_bar}
+        w = np.where(a + m / n[pub] > 0, a / (a + m / n[pub]), 0.0)
+    out[pub] = per * (w * r + (1.0 - w) * m)
+    scaled = {"m": per * m, "A": per**2 * a, "s2": per**2 * prior["s2"], "n_bar": prior["n_bar"]}
+    return out, scaled
 
 
 def poisson_ci(counts: npt.ArrayLike, level: float = 0.95) -> tuple[FloatArray, FloatArray]:

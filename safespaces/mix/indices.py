@@ -211,13 +211,13 @@ def _multi_parts(counts: npt.ArrayLike) -> tuple[FloatArray, FloatArray, float, 
 
 
 def _city_shares(counts: npt.ArrayLike) -> FloatArray | None:
-    """P_k of the city (None for an empty city), from column sums only."""
+    """P_k of the city, from column sums only (None for an empty city or a NaN count)."""
     c = np.asarray(counts)
     if c.ndim != 2:
         raise ValueError("counts must be a 2-D array (areas x groups)")
     Nk = c.sum(axis=0, dtype=np.float64)
     T = Nk.sum()
-    return None if T <= 0 else Nk / T
+    return None if not np.isfinite(T) or T <= 0 else Nk / T
 
 
 def multigroup_dissimilarity(counts: npt.ArrayLike) -> float:
@@ -308,7 +308,8 @@ def multigroup_entropy(counts: npt.ArrayLike) -> float:
     Returns
     -------
     float
-        In [0, ln K].
+        In [0, ln K]; 0.0 (never -0.0) with a single group present; NaN
+        (unknown) with no areas, no residents or a NaN count.
 
     References
     ----------
@@ -318,7 +319,7 @@ def multigroup_entropy(counts: npt.ArrayLike) -> float:
     Pk = _city_shares(counts)
     if Pk is None:
         return np.nan
-    return float(-_xlogx_ratio(Pk, np.ones_like(Pk)).sum())
+    return float(0.0 - _xlogx_ratio(Pk, np.ones_like(Pk)).sum())
 
 
 def theil_h(counts: npt.ArrayLike) -> float:

@@ -8,6 +8,7 @@ replaced by a check of our documented convention.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -154,3 +155,20 @@ def test_complete_segregation_and_evenness() -> None:
     assert indices.theil_h(even) == 0.0
     assert indices.isolation(seg[:, 0], seg.sum(axis=1)) == 1.0
     assert indices.exposure(seg[:, 0], seg.sum(axis=1)) == 0.0
+
+
+def test_entropy_of_unknown_or_single_group_cities() -> None:
+    # A NaN count makes the city's shares unknown: NaN, not the -0.0 of 0 ln 0 sums.
+    for unknown in ([[np.nan, 1.0]], [[np.nan, np.nan]], [[4.0, 2.0], [np.nan, 1.0]]):
+        assert np.isnan(indices.multigroup_entropy(np.array(unknown)))
+        assert np.isnan(indices.simpsons_interaction(np.array(unknown)))
+    for empty in (np.zeros((0, 3)), np.zeros((3, 2))):
+        assert np.isnan(indices.multigroup_entropy(empty))
+    # One group present: diversity 0.0 with a positive sign (printed "0", not "-0").
+    for one in ([[3.0, 0.0]], [[4.0, 0.0], [6.0, 0.0]], [[5.0]]):
+        value = indices.multigroup_entropy(np.array(one))
+        assert value == 0.0 and math.copysign(1.0, value) == 1.0
+    # and ln 2 for two equal groups (hand value)
+    assert indices.multigroup_entropy(np.array([[3.0, 1.0], [0.0, 2.0]])) == pytest.approx(
+        math.log(2.0)
+    )
