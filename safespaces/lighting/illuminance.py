@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 
 from safespaces.errors import InputError
 from safespaces.lighting.coverage import apply_coverage
-from safespaces.lighting.lamps import check_same_crs, lamp_array
+from safespaces.lighting.lamps import LampOptics, check_same_crs, lamp_optics
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.vocabulary import (
     BELOW_P6,
@@ -207,25 +207,33 @@ def _running_length(
 
 def illuminance_at(
     points_xy: npt.ArrayLike,
-    lamps_xyzI: npt.ArrayLike,
+    lamps: LampOptics | npt.ArrayLike,
     cutoff: float,
     *,
+    maintenance_factor: float = 1.0,
     chunk_points: int = 500_000,
 ) -> npt.NDArray[np.float64]:
     """Horizontal illuminance on the ground at points, summed over lamps.
 
-    E(p) = sum over lamps with d <= cutoff of I h / (h^2 + d^2)^(3/2), where d
-    is the ground distance from p to the lamp's foot, h its mounting height and I
-    its intensity (the point-source law E = I cos^3(gamma) / h^2).
+    E(p) = MF x sum over lamps with d <= cutoff of I(C, gamma) cos^3(gamma) / h^2
+         = MF x sum I(C, gamma) h / (h^2 + d^2)^(3/2),
+
+    where d is the ground distance from p to the lamp's foot, h its mounting
+    height, gamma = atan(d / h) the angle from the downward vertical, C the azimuth
+    of p in the lamp's own C planes and I the lamp's luminous intensity towards p
+    (EN 13201-3 section 5; CIE 140:2019). MF is the maintenance factor.
 
     Parameters
     ----------
     points_xy
         ``(n, 2)`` ground points in metres.
-    lamps_xyzI
-        ``(m, 4)`` lamp x, y, mounting height h (m) and intensity I (cd).
+    lamps
+        :class:`~safespaces.lighting.lamps.LampOptics`, or an ``(m, 4)`` array of
+        x, y, mounting height h (m) and intensity I (cd) of isotropic point sources.
     cutoff
         Lamps farther than this ground distance are ignored (metres).
+    maintenance_factor
+        Multiplies every value (1: initial illuminance).
     chunk_points
         Points handled at once; bounds memory.
 
@@ -235,15 +243,21 @@ def illuminance_at(
         Illuminance in lux, one value per point.
     """
     pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
-    lamps = np.asarray(lamps_xyzI, dtype=float).reshape(-1, 4)
+    optics = lamps if isinstance(lamps, LampOptics) else LampOptics.isotropic(lamps)
     out = np.zeros(len(pts))
-    ok = np.all(np.isfinite(lamps), axis=1) & (lamps[:, 2] > 0) & (lamps[:, 3] > 0)
-    lamps = lamps[ok]
-    if len(pts) == 0 or len(lamps) == 0:
+    ok = (
+        np.all(np.isfinite(optics.xyh), axis=1)
+        & (optics.xyh[:, 2] > 0)
+        & np.isfinite(optics.scale)
+        & (optics.scale > 0)
+    )
+    optics = optics.subset(ok)
+    if len(pts) == 0 or len(optics) == 0:
         return out
-    lamp_tree = cKDTree(lamps[:, :2])
-    h2 = lamps[:, 2] ** 2
-    ih = lamps[:, 3] * lamps[:, 2]
+    lamp_tree = cKDTree(optics.xyh[:, :2])
+    h = optics.xyh[:, 2]
+    h2 = h * h
+    azimuth = np.nan_to_num(optics.azimuth_deg, nan=0.0)
     step = max(int(chunk_points), 1)
     for start in range(0, len(pts), step):  # chunks of points, not single points
         chunk = pts[start : start + step]
@@ -252,9 +266,145 @@ def illuminance_at(
         # whichever points and lamps share the batch (the tree's order is not)
         pairs = pairs[np.argsort(pairs["j"], kind="stable")]
         i, j, d = pairs["i"], pairs["j"], pairs["v"]
-        e = ih[j] / (h2[j] + d * d) ** 1.5
+        cd = _pair_intensity(chunk, optics, azimuth, i, j, d)
+        e = cd * h[j] / (h2[j] + d * d) ** 1.5
         out[start : start + len(chunk)] = np.bincount(i, weights=e, minlength=len(chunk))
-    return out
+    return out * maintenance_factor
+
+
+def _pair_intensity(
+    chunk: npt.NDArray[np.float64],
+    optics: LampOptics,
+    azimuth: npt.NDArray[np.float64],
+    i: npt.NDArray[np.intp],
+    j: npt.NDArray[np.intp],
+    d: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Intensity (cd) of lamp ``j`` towards point ``i`` for every pair, one table at a time."""
+    cd = np.zeros(len(j))
+    kind = optics.kind[j]
+    gamma = np.degrees(np.arctan2(d, optics.xyh[j, 2]))
+    for k, table in enumerate(optics.distributions):
+        sel = np.flatnonzero(kind == k)
+        if len(sel) == 0:
+            continue
+        jj = j[sel]
+        if table.rotational:
+            c = np.zeros(len(sel))
+        else:
+            dx = chunk[i[sel], 0] - optics.xyh[jj, 0]
+            dy = chunk[i[sel], 1] - optics.xyh[jj, 1]
+            c = np.degrees(np.arctan2(dy, dx)) - azimuth[jj]
+        cd[sel] = table.intensity(c, gamma[sel]) * optics.scale[jj]
+    return cd
+
+
+@dataclasses.dataclass(frozen=True)
+class StationLux:
+    """Illuminance at each centre-line sample (station) of the EN 13201-3 grid.
+
+    Attributes
+    ----------
+    mean
+        Mean over the grid rows across the way at the station (lux).
+    min
+        Smallest value of those rows (lux).
+    """
+
+    mean: npt.NDArray[np.float64]
+    min: npt.NDArray[np.float64]
+
+
+def segment_widths(segments: gpd.GeoDataFrame, params: LightingParams) -> npt.NDArray[np.float64]:
+    """Width of each way (m): OSM ``width`` (column ``width_m``) where positive, else
+    ``path_width_m[highway]``, else ``default_width_m``."""
+    n = len(segments)
+    given = (
+        pd.to_numeric(segments["width_m"], errors="coerce").to_numpy(dtype=float)
+        if "width_m" in segments.columns
+        else np.full(n, np.nan)
+    )
+    hw = (
+        segments["highway"].astype("string").str.strip().str.lower()
+        if "highway" in segments.columns
+        else pd.Series([None] * n, dtype="string")
+    )
+    table = {str(k): float(v) for k, v in params.path_width_m.items()}
+    by_type = hw.map(table).to_numpy(dtype=float, na_value=np.nan)
+    width = np.where(np.isfinite(given) & (given > 0), given, by_type)
+    return np.where(np.isfinite(width), width, params.default_width_m)
+
+
+def grid_rows(widths: npt.ArrayLike, params: LightingParams) -> npt.NDArray[np.intp]:
+    """Rows of the grid across each way: n = max(min_rows, ceil(W / transverse_spacing_m))."""
+    w = np.asarray(widths, dtype=float)
+    n = np.ceil(w / params.transverse_spacing_m - 1e-9)
+    return np.maximum(n, params.min_rows).astype(np.intp)
+
+
+def grid_points(
+    samples: LineSamples, widths: npt.ArrayLike, params: LightingParams
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """The EN 13201-3 calculation grid: ``rows`` points across the way at each station.
+
+    At each centre-line sample the way's width W is cut into n equal strips
+    (:func:`grid_rows`) and a point is put at the middle of each, offsets
+    -W/2 + (k + 1/2) W/n along the normal to the line (the outer points lie d/2 from
+    the edges, as in EN 13201-3). The normal comes from the neighbouring samples of
+    the same line (central differences; one-sided at the ends).
+
+    Returns
+    -------
+    xy
+        ``(N, 2)`` grid points, station after station.
+    station
+        The station (sample index) of each point.
+    """
+    n = len(samples)
+    rows = grid_rows(widths, params)
+    if n == 0:
+        return np.zeros((0, 2)), np.zeros(0, dtype=np.intp)
+    line = samples.line
+    ends = np.append(samples.starts[1:], n) - 1
+    k = np.arange(n)
+    prev = np.maximum(k - 1, samples.starts[line])
+    nxt = np.minimum(k + 1, ends[line])
+    t = samples.xy[nxt] - samples.xy[prev]
+    norm = np.hypot(t[:, 0], t[:, 1])
+    t = np.where(norm[:, None] > 0, t / np.where(norm > 0, norm, 1.0)[:, None], [1.0, 0.0])
+    normal = np.column_stack([-t[:, 1], t[:, 0]])
+    r = rows[line]
+    station = np.repeat(k, r)
+    first = np.cumsum(r) - r
+    idx = np.arange(len(station)) - first[station]
+    w = np.asarray(widths, dtype=float)[line][station]
+    offset = -w / 2 + (idx + 0.5) * w / r[station]
+    xy = samples.xy[station] + offset[:, None] * normal[station]
+    return xy, station
+
+
+def station_illuminance(
+    samples: LineSamples,
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    params: LightingParams,
+) -> StationLux:
+    """Maintained illuminance on the EN 13201-3 grid, per station (see :func:`grid_points`)."""
+    xy, station = grid_points(samples, segment_widths(segments, params), params)
+    lux = illuminance_at(
+        xy,
+        lamp_optics(lamps),
+        params.cutoff_m,
+        maintenance_factor=params.maintenance_factor,
+        chunk_points=params.chunk_points,
+    )
+    if len(samples) == 0:
+        return StationLux(np.zeros(0), np.zeros(0))
+    first = np.flatnonzero(np.r_[True, station[1:] != station[:-1]])
+    counts = np.diff(np.append(first, len(station)))
+    return StationLux(
+        mean=np.add.reduceat(lux, first) / counts, min=np.minimum.reduceat(lux, first)
+    )
 
 
 def light_class(avg: npt.ArrayLike, minimum: npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -357,28 +507,36 @@ def sample_segments(segments: gpd.GeoDataFrame, params: LightingParams) -> LineS
 def sample_illuminance(
     samples: LineSamples, lamps: gpd.GeoDataFrame, params: LightingParams
 ) -> npt.NDArray[np.float64]:
-    """Illuminance at each sample from the modelled lamps (lux)."""
+    """Maintained illuminance at each centre-line sample from the modelled lamps (lux)."""
     return illuminance_at(
-        samples.xy, lamp_array(lamps), params.cutoff_m, chunk_points=params.chunk_points
+        samples.xy,
+        lamp_optics(lamps),
+        params.cutoff_m,
+        maintenance_factor=params.maintenance_factor,
+        chunk_points=params.chunk_points,
     )
 
 
 def aggregate_samples(
-    samples: LineSamples, lux: npt.NDArray[np.float64]
+    samples: LineSamples, lux: npt.NDArray[np.float64] | StationLux
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Trapezoid-rule average and minimum illuminance per line.
 
-    avg = sum(w_k E_k) / sum(w_k) with trapezoid weights w_k; a zero-length line
-    takes the plain mean. min = min_k E_k.
+    avg = sum(w_k E_k) / sum(w_k) with trapezoid weights w_k, E_k the station's mean
+    across the way; a zero-length line takes the plain mean. min = the smallest
+    value of any grid point (:class:`StationLux` ``min``; a plain array is a grid of
+    one row).
     """
+    station = lux if isinstance(lux, StationLux) else StationLux(lux, lux)
     if len(samples.starts) == 0:
         return np.zeros(0), np.zeros(0)
+    mean = station.mean
     wsum = np.add.reduceat(samples.weight, samples.starts)
-    wesum = np.add.reduceat(samples.weight * lux, samples.starts)
-    n = np.diff(np.append(samples.starts, len(lux)))
-    plain = np.add.reduceat(lux, samples.starts) / n
+    wesum = np.add.reduceat(samples.weight * mean, samples.starts)
+    n = np.diff(np.append(samples.starts, len(mean)))
+    plain = np.add.reduceat(mean, samples.starts) / n
     avg = np.divide(wesum, wsum, out=plain.copy(), where=wsum > 0)
-    mn = np.minimum.reduceat(lux, samples.starts)
+    mn = np.minimum.reduceat(station.min, samples.starts)
     return avg, mn
 
 
@@ -386,7 +544,7 @@ def segment_lighting_from_samples(
     segments: gpd.GeoDataFrame,
     lamps: gpd.GeoDataFrame,
     samples: LineSamples,
-    lux: npt.NDArray[np.float64],
+    lux: npt.NDArray[np.float64] | StationLux,
     params: LightingParams,
 ) -> pd.DataFrame:
     """Per-segment measures from precomputed samples (see :func:`segment_lighting`)."""
@@ -471,5 +629,5 @@ def segment_lighting(
     """
     check_same_crs(segments, lamps)
     samples = sample_segments(segments, params)
-    lux = sample_illuminance(samples, lamps, params)
+    lux = station_illuminance(samples, segments, lamps, params)
     return segment_lighting_from_samples(segments, lamps, samples, lux, params)
