@@ -69,7 +69,7 @@ def point_source(**changes: object) -> LightingParams:
     point-source values hold exactly."""
     base: dict[str, object] = {
         "maintenance_factor": 1.0,
-        "distribution": {c: "isotropic" for c in CONTEXTS},
+        "distribution": dict.fromkeys(CONTEXTS, "isotropic"),
         "min_rows": 1,
         "transverse_spacing_m": 5.0,
     }

@@ -11,7 +11,6 @@ from lighting_fixtures import X0, Y0, make_lamps, make_segments, point_source
 
 from safespaces.catalogue import CATALOGUE, Raster
 from safespaces.lighting import (
-    LightingParams,
     lamp_model,
     write_illuminance_raster,
 )
