@@ -261,11 +261,14 @@ def illuminance_at(
     step = max(int(chunk_points), 1)
     for start in range(0, len(pts), step):  # chunks of points, not single points
         chunk = pts[start : start + step]
-        pairs = cKDTree(chunk).sparse_distance_matrix(lamp_tree, cutoff, output_type="ndarray")
+        # the lamps' tree walks the points' tree (faster than the other way round when
+        # points repeat, as grid points at junctions do); an unbalanced tree builds faster
+        tree = cKDTree(chunk, balanced_tree=False, compact_nodes=False)
+        pairs = lamp_tree.sparse_distance_matrix(tree, cutoff, output_type="ndarray")
         # each point's lamps in lamp order, so its sum is added in the same order
         # whichever points and lamps share the batch (the tree's order is not)
-        pairs = pairs[np.argsort(pairs["j"], kind="stable")]
-        i, j, d = pairs["i"], pairs["j"], pairs["v"]
+        pairs = pairs[np.argsort(pairs["i"], kind="stable")]
+        j, i, d = pairs["i"], pairs["j"], pairs["v"]
         cd = _pair_intensity(chunk, optics, azimuth, i, j, d)
         e = cd * h[j] / (h2[j] + d * d) ** 1.5
         out[start : start + len(chunk)] = np.bincount(i, weights=e, minlength=len(chunk))

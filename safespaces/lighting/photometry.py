@@ -38,6 +38,7 @@ Generic distributions, for lamps without a file (``docs/lighting.md`` section 1)
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from pathlib import Path
@@ -112,6 +113,10 @@ class Photometry:
     @property
     def rotational(self) -> bool:
         """True when the intensity does not depend on C."""
+        return self._rotational
+
+    @functools.cached_property
+    def _rotational(self) -> bool:
         return bool(np.all(self.cd_per_klm == self.cd_per_klm[:1]))
 
     @property
@@ -125,9 +130,12 @@ class Photometry:
         C is taken modulo 360; gamma beyond the last tabulated angle gives 0 (a file
         that stops at 90 degrees emits nothing upwards).
         """
-        c = np.mod(np.asarray(c_deg, dtype=float), 360.0)
         g = np.asarray(gamma_deg, dtype=float)
         ga, ca, table = self.gamma_angles, self.c_angles, self.cd_per_klm
+        if self._rotational:  # one row: linear in gamma only
+            row = np.interp(g, ga, table[0])
+            return np.where((g < ga[0]) | (g > ga[-1]), 0.0, row * np.ones_like(c_deg, float))
+        c = np.mod(np.asarray(c_deg, dtype=float), 360.0)
         j = np.clip(np.searchsorted(ga, g, side="right") - 1, 0, len(ga) - 2)
         tg = np.clip((g - ga[j]) / (ga[j + 1] - ga[j]), 0.0, 1.0)
         i = np.clip(np.searchsorted(ca, c, side="right") - 1, 0, len(ca) - 2)
