@@ -132,7 +132,7 @@ def _photometry_paths(values: pd.Series, path: Path, first_row: int) -> pd.Serie
     text = values.astype("string").str.strip()
     text = text.where(text != "")
     is_file = text.str.lower().str.endswith((".ldt", ".ies")).fillna(False).astype(bool)
-    out = text.astype(object).where(text.notna(), None)
+    out = [None if pd.isna(v) else str(v) for v in text.to_numpy(dtype=object)]
     for i in np.flatnonzero(is_file.to_numpy()):
         file = Path(str(text.iloc[i]))
         file = file if file.is_absolute() else path.parent / file
@@ -144,8 +144,8 @@ def _photometry_paths(values: pd.Series, path: Path, first_row: int) -> pd.Serie
                 row=int(i) + first_row,
                 fix="put the .ldt / .ies file beside the register or give its full path",
             )
-        out.iloc[i] = str(file.resolve())
-    return out
+        out[i] = str(file.resolve())
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def _near_study(

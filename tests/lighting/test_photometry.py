@@ -17,13 +17,8 @@ from lighting_fixtures import X0, Y0, make_lamps, make_segments, point_source
 
 from safespaces.errors import InputError
 from safespaces.lighting import LightingParams, lamp_model, segment_lighting
-from safespaces.lighting.illuminance import (
-    grid_points,
-    grid_rows,
-    illuminance_at,
-    sample_segments,
-    segment_widths,
-)
+from safespaces.lighting.grid import grid_points, grid_rows, segment_widths
+from safespaces.lighting.illuminance import illuminance_at, sample_segments
 from safespaces.lighting.lamps import lamp_optics
 from safespaces.lighting.photometry import (
     GENERIC_LED_CD_PER_KLM,
