@@ -212,10 +212,13 @@ def lamp_model(
 
     Height: the register's or OSM's ``height_m`` (OSM ``height`` /
     ``light:height``), else the height for its ``lamp_mount`` / ``support``
-    (``mount_height_m``), else the default for its context. Intensity: the
-    register's ``intensity_cd``, else ``lumen`` x ``lumen_to_cd``, else the
-    context's default flux x ``lumen_to_cd``; OSM lamps with ``light:count`` n
-    have n luminaires, so n times the intensity. Register lamps replace OSM lamps
+    (``mount_height_m``), else the default for its context. Distribution: the
+    register's ``luminaire`` (a ``.ldt`` / ``.ies`` path, a generic name, or a type of
+    ``luminaires``), else ``distribution[context]``. Flux: from the register's peak
+    ``intensity_cd`` (flux = 1000 x I / the table's peak), else ``lumen``, else the
+    photometry file's own flux, else the context's default; OSM lamps with
+    ``light:count`` n have n luminaires, so n times the flux. The intensity
+    ``light_intensity_cd`` is the lamp's peak; aiming in :func:`lamp_azimuth`. Register lamps replace OSM lamps
     inside :func:`register_coverage`.
 
     Parameters
@@ -235,9 +238,10 @@ def lamp_model(
     -------
     geopandas.GeoDataFrame
         The kept lamps with ``light_context``, ``light_height_m``,
-        ``light_intensity_cd``, ``light_height_from``, ``light_intensity_from``
-        and ``light_source_of_values`` ('register', 'osm tag' or
-        'default:<context>').
+        ``light_intensity_cd`` (peak, cd), ``light_height_from``,
+        ``light_intensity_from``, ``light_source_of_values`` ('register', 'osm tag'
+        or 'default:<context>'), ``light_distribution`` (generic name or file path),
+        ``light_flux_lm`` and ``light_azimuth_deg`` (NaN when not aimed).
     """
     validate(params)
     check_same_crs(lamps, segments, public_spaces)
