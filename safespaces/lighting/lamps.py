@@ -218,8 +218,8 @@ def lamp_model(
     ``intensity_cd`` (flux = 1000 x I / the table's peak), else ``lumen``, else the
     photometry file's own flux, else the context's default; OSM lamps with
     ``light:count`` n have n luminaires, so n times the flux. The intensity
-    ``light_intensity_cd`` is the lamp's peak; aiming in :func:`lamp_azimuth`. Register lamps replace OSM lamps
-    inside :func:`register_coverage`.
+    ``light_intensity_cd`` is the lamp's peak; aiming in :func:`lamp_azimuth`.
+    Register lamps replace OSM lamps inside :func:`register_coverage`.
 
     Parameters
     ----------
