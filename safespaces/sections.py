@@ -159,7 +159,7 @@ NAME_FORBIDDEN = '<>:"|?*'
 #: Longest study name (it is a folder name and a label).
 MAX_NAME = 100
 #: Column names a lamp register's own columns can be mapped onto.
-LAMP_FIELDS = ("lon", "lat", "x", "y", "height_m", "intensity_cd", "lumen")
+LAMP_FIELDS = ("lon", "lat", "x", "y", "height_m", "intensity_cd", "lumen", "luminaire")
 #: A tenure code becomes the column ``tenure_<code>`` (GeoPackage names ignore case).
 TENURE_CODE = Code(r"[a-z][a-z0-9_]{0,39}", "a lower-case code of letters a-z, digits and _ (1-40)")
 

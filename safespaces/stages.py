@@ -143,6 +143,7 @@ def write_lighting_raster(
             study.crs,
             cell=params.raster_cell_m,
             cutoff=params.cutoff_m,
+            maintenance_factor=params.maintenance_factor,
         )
     return [tif, tif.with_suffix(".qml")]
 

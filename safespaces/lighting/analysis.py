@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -17,10 +18,10 @@ from safespaces.lighting.illuminance import (
     CONFLICT_YES_NO_LAMPS,
     LIT_NOT_MAPPED,
     light_class,
-    sample_illuminance,
     sample_segments,
     segment_coverage,
     segment_lighting_from_samples,
+    station_illuminance,
 )
 from safespaces.lighting.lamps import check_same_crs, lamp_model
 from safespaces.lighting.params import LightingParams, validate
@@ -158,7 +159,8 @@ class LightingResult:
         )
 
     def summary(self) -> dict[str, Any]:
-        """Class shares, conflicts and lamp sources as plain JSON data."""
+        """Class shares, conflicts, lamp sources and distributions, and the maintenance
+        factor the lux values include, as plain JSON data."""
         shares = self.class_shares
         conflicts = self.conflicts
         spaces = self.public_spaces.dropna(subset=["light_path_length_m"])
@@ -179,6 +181,15 @@ class LightingResult:
                 str(k): int(v)
                 for k, v in self.lamps["light_source_of_values"].value_counts().items()
             },
+            "lamps_by_distribution": (
+                {
+                    Path(str(k)).name: int(v)
+                    for k, v in self.lamps["light_distribution"].value_counts().items()
+                }
+                if "light_distribution" in self.lamps.columns
+                else {}
+            ),
+            "maintenance_factor": float(self.params.maintenance_factor),
             "public_spaces_path_km": round(float(spaces["light_path_length_m"].sum()) / 1000, 3),
             "public_spaces_dark_path_km": round(
                 float(spaces["light_dark_path_length_m"].sum()) / 1000, 3
@@ -355,8 +366,9 @@ def analyse_lighting(
         )
     modelled = lamp_model(lamps, segments, public_spaces, params)
     samples = sample_segments(segments, params)
-    lux = sample_illuminance(samples, modelled, params)
-    seg_light = segment_lighting_from_samples(segments, modelled, samples, lux, params)
+    station = station_illuminance(samples, segments, modelled, params)
+    seg_light = segment_lighting_from_samples(segments, modelled, samples, station, params)
+    lux = station.mean
     seg_out = segments.copy()
     for col in seg_light.columns:
         seg_out[col] = seg_light[col]

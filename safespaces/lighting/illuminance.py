@@ -33,7 +33,8 @@ from scipy.spatial import cKDTree
 
 from safespaces.errors import InputError
 from safespaces.lighting.coverage import apply_coverage
-from safespaces.lighting.lamps import check_same_crs, lamp_array
+from safespaces.lighting.grid import grid_points, segment_widths
+from safespaces.lighting.lamps import LampOptics, check_same_crs, lamp_optics
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.vocabulary import (
     BELOW_P6,
@@ -207,25 +208,33 @@ def _running_length(
 
 def illuminance_at(
     points_xy: npt.ArrayLike,
-    lamps_xyzI: npt.ArrayLike,
+    lamps: LampOptics | npt.ArrayLike,
     cutoff: float,
     *,
+    maintenance_factor: float = 1.0,
     chunk_points: int = 500_000,
 ) -> npt.NDArray[np.float64]:
     """Horizontal illuminance on the ground at points, summed over lamps.
 
-    E(p) = sum over lamps with d <= cutoff of I h / (h^2 + d^2)^(3/2), where d
-    is the ground distance from p to the lamp's foot, h its mounting height and I
-    its intensity (the point-source law E = I cos^3(gamma) / h^2).
+    E(p) = MF x sum over lamps with d <= cutoff of I(C, gamma) cos^3(gamma) / h^2
+         = MF x sum I(C, gamma) h / (h^2 + d^2)^(3/2),
+
+    where d is the ground distance from p to the lamp's foot, h its mounting
+    height, gamma = atan(d / h) the angle from the downward vertical, C the azimuth
+    of p in the lamp's own C planes and I the lamp's luminous intensity towards p
+    (EN 13201-3 section 5; CIE 140:2019). MF is the maintenance factor.
 
     Parameters
     ----------
     points_xy
         ``(n, 2)`` ground points in metres.
-    lamps_xyzI
-        ``(m, 4)`` lamp x, y, mounting height h (m) and intensity I (cd).
+    lamps
+        :class:`~safespaces.lighting.lamps.LampOptics`, or an ``(m, 4)`` array of
+        x, y, mounting height h (m) and intensity I (cd) of isotropic point sources.
     cutoff
         Lamps farther than this ground distance are ignored (metres).
+    maintenance_factor
+        Multiplies every value (1: initial illuminance).
     chunk_points
         Points handled at once; bounds memory.
 
@@ -235,26 +244,103 @@ def illuminance_at(
         Illuminance in lux, one value per point.
     """
     pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
-    lamps = np.asarray(lamps_xyzI, dtype=float).reshape(-1, 4)
+    optics = lamps if isinstance(lamps, LampOptics) else LampOptics.isotropic(lamps)
     out = np.zeros(len(pts))
-    ok = np.all(np.isfinite(lamps), axis=1) & (lamps[:, 2] > 0) & (lamps[:, 3] > 0)
-    lamps = lamps[ok]
-    if len(pts) == 0 or len(lamps) == 0:
+    ok = (
+        np.all(np.isfinite(optics.xyh), axis=1)
+        & (optics.xyh[:, 2] > 0)
+        & np.isfinite(optics.scale)
+        & (optics.scale > 0)
+    )
+    optics = optics.subset(ok)
+    if len(pts) == 0 or len(optics) == 0:
         return out
-    lamp_tree = cKDTree(lamps[:, :2])
-    h2 = lamps[:, 2] ** 2
-    ih = lamps[:, 3] * lamps[:, 2]
+    lamp_tree = cKDTree(optics.xyh[:, :2])
+    h = optics.xyh[:, 2]
+    h2 = h * h
+    azimuth = np.nan_to_num(optics.azimuth_deg, nan=0.0)
     step = max(int(chunk_points), 1)
     for start in range(0, len(pts), step):  # chunks of points, not single points
         chunk = pts[start : start + step]
-        pairs = cKDTree(chunk).sparse_distance_matrix(lamp_tree, cutoff, output_type="ndarray")
+        # the lamps' tree walks the points' tree (faster than the other way round when
+        # points repeat, as grid points at junctions do); an unbalanced tree builds faster
+        tree = cKDTree(chunk, balanced_tree=False, compact_nodes=False)
+        pairs = lamp_tree.sparse_distance_matrix(tree, cutoff, output_type="ndarray")
         # each point's lamps in lamp order, so its sum is added in the same order
         # whichever points and lamps share the batch (the tree's order is not)
-        pairs = pairs[np.argsort(pairs["j"], kind="stable")]
-        i, j, d = pairs["i"], pairs["j"], pairs["v"]
-        e = ih[j] / (h2[j] + d * d) ** 1.5
+        pairs = pairs[np.argsort(pairs["i"], kind="stable")]
+        j, i, d = pairs["i"], pairs["j"], pairs["v"]
+        cd = _pair_intensity(chunk, optics, azimuth, i, j, d)
+        e = cd * h[j] / (h2[j] + d * d) ** 1.5
         out[start : start + len(chunk)] = np.bincount(i, weights=e, minlength=len(chunk))
-    return out
+    return out * maintenance_factor
+
+
+def _pair_intensity(
+    chunk: npt.NDArray[np.float64],
+    optics: LampOptics,
+    azimuth: npt.NDArray[np.float64],
+    i: npt.NDArray[np.intp],
+    j: npt.NDArray[np.intp],
+    d: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Intensity (cd) of lamp ``j`` towards point ``i`` for every pair, one table at a time."""
+    cd = np.zeros(len(j))
+    kind = optics.kind[j]
+    gamma = np.degrees(np.arctan2(d, optics.xyh[j, 2]))
+    for k, table in enumerate(optics.distributions):
+        sel = np.flatnonzero(kind == k)
+        if len(sel) == 0:
+            continue
+        jj = j[sel]
+        if table.rotational:
+            c = np.zeros(len(sel))
+        else:
+            dx = chunk[i[sel], 0] - optics.xyh[jj, 0]
+            dy = chunk[i[sel], 1] - optics.xyh[jj, 1]
+            c = np.degrees(np.arctan2(dy, dx)) - azimuth[jj]
+        cd[sel] = table.intensity(c, gamma[sel]) * optics.scale[jj]
+    return cd
+
+
+@dataclasses.dataclass(frozen=True)
+class StationLux:
+    """Illuminance at each centre-line sample (station) of the EN 13201-3 grid.
+
+    Attributes
+    ----------
+    mean
+        Mean over the grid rows across the way at the station (lux).
+    min
+        Smallest value of those rows (lux).
+    """
+
+    mean: npt.NDArray[np.float64]
+    min: npt.NDArray[np.float64]
+
+
+def station_illuminance(
+    samples: LineSamples,
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame,
+    params: LightingParams,
+) -> StationLux:
+    """Maintained illuminance on the EN 13201-3 grid, per station (see :func:`grid_points`)."""
+    xy, station = grid_points(samples, segment_widths(segments, params), params)
+    lux = illuminance_at(
+        xy,
+        lamp_optics(lamps),
+        params.cutoff_m,
+        maintenance_factor=params.maintenance_factor,
+        chunk_points=params.chunk_points,
+    )
+    if len(samples) == 0:
+        return StationLux(np.zeros(0), np.zeros(0))
+    first = np.flatnonzero(np.r_[True, station[1:] != station[:-1]])
+    counts = np.diff(np.append(first, len(station)))
+    return StationLux(
+        mean=np.add.reduceat(lux, first) / counts, min=np.minimum.reduceat(lux, first)
+    )
 
 
 def light_class(avg: npt.ArrayLike, minimum: npt.ArrayLike) -> npt.NDArray[np.object_]:
@@ -357,28 +443,36 @@ def sample_segments(segments: gpd.GeoDataFrame, params: LightingParams) -> LineS
 def sample_illuminance(
     samples: LineSamples, lamps: gpd.GeoDataFrame, params: LightingParams
 ) -> npt.NDArray[np.float64]:
-    """Illuminance at each sample from the modelled lamps (lux)."""
+    """Maintained illuminance at each centre-line sample from the modelled lamps (lux)."""
     return illuminance_at(
-        samples.xy, lamp_array(lamps), params.cutoff_m, chunk_points=params.chunk_points
+        samples.xy,
+        lamp_optics(lamps),
+        params.cutoff_m,
+        maintenance_factor=params.maintenance_factor,
+        chunk_points=params.chunk_points,
     )
 
 
 def aggregate_samples(
-    samples: LineSamples, lux: npt.NDArray[np.float64]
+    samples: LineSamples, lux: npt.NDArray[np.float64] | StationLux
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """Trapezoid-rule average and minimum illuminance per line.
 
-    avg = sum(w_k E_k) / sum(w_k) with trapezoid weights w_k; a zero-length line
-    takes the plain mean. min = min_k E_k.
+    avg = sum(w_k E_k) / sum(w_k) with trapezoid weights w_k, E_k the station's mean
+    across the way; a zero-length line takes the plain mean. min = the smallest
+    value of any grid point (:class:`StationLux` ``min``; a plain array is a grid of
+    one row).
     """
+    station = lux if isinstance(lux, StationLux) else StationLux(lux, lux)
     if len(samples.starts) == 0:
         return np.zeros(0), np.zeros(0)
+    mean = station.mean
     wsum = np.add.reduceat(samples.weight, samples.starts)
-    wesum = np.add.reduceat(samples.weight * lux, samples.starts)
-    n = np.diff(np.append(samples.starts, len(lux)))
-    plain = np.add.reduceat(lux, samples.starts) / n
+    wesum = np.add.reduceat(samples.weight * mean, samples.starts)
+    n = np.diff(np.append(samples.starts, len(mean)))
+    plain = np.add.reduceat(mean, samples.starts) / n
     avg = np.divide(wesum, wsum, out=plain.copy(), where=wsum > 0)
-    mn = np.minimum.reduceat(lux, samples.starts)
+    mn = np.minimum.reduceat(station.min, samples.starts)
     return avg, mn
 
 
@@ -386,7 +480,7 @@ def segment_lighting_from_samples(
     segments: gpd.GeoDataFrame,
     lamps: gpd.GeoDataFrame,
     samples: LineSamples,
-    lux: npt.NDArray[np.float64],
+    lux: npt.NDArray[np.float64] | StationLux,
     params: LightingParams,
 ) -> pd.DataFrame:
     """Per-segment measures from precomputed samples (see :func:`segment_lighting`)."""
@@ -471,5 +565,5 @@ def segment_lighting(
     """
     check_same_crs(segments, lamps)
     samples = sample_segments(segments, params)
-    lux = sample_illuminance(samples, lamps, params)
+    lux = station_illuminance(samples, segments, lamps, params)
     return segment_lighting_from_samples(segments, lamps, samples, lux, params)

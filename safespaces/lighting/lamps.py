@@ -8,15 +8,21 @@ covers the area. The defaults and their sources are in ``docs/lighting.md``.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import math
 from collections.abc import Mapping
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
 from safespaces.errors import InputError
-from safespaces.lighting.params import LightingParams, validate
+from safespaces.lighting.params import GENERIC_DISTRIBUTIONS, LightingParams, validate
+from safespaces.lighting.photometry import Photometry, generic, read_photometry
 
 #: Optional lamp columns and their fill value when a source does not provide them.
 OPTIONAL_LAMP_COLUMNS: dict[str, object] = {
@@ -29,6 +35,7 @@ OPTIONAL_LAMP_COLUMNS: dict[str, object] = {
     "lamp_mount": None,
     "support": None,
     "lamp_type": None,
+    "luminaire": None,
 }
 
 #: Columns added by :func:`lamp_model`.
@@ -39,6 +46,9 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "light_height_from",
     "light_intensity_from",
     "light_source_of_values",
+    "light_distribution",
+    "light_flux_lm",
+    "light_azimuth_deg",
 )
 
 
@@ -202,11 +212,14 @@ def lamp_model(
 
     Height: the register's or OSM's ``height_m`` (OSM ``height`` /
     ``light:height``), else the height for its ``lamp_mount`` / ``support``
-    (``mount_height_m``), else the default for its context. Intensity: the
-    register's ``intensity_cd``, else ``lumen`` x ``lumen_to_cd``, else the
-    context's default flux x ``lumen_to_cd``; OSM lamps with ``light:count`` n
-    have n luminaires, so n times the intensity. Register lamps replace OSM lamps
-    inside :func:`register_coverage`.
+    (``mount_height_m``), else the default for its context. Distribution: the
+    register's ``luminaire`` (a ``.ldt`` / ``.ies`` path, a generic name, or a type of
+    ``luminaires``), else ``distribution[context]``. Flux: from the register's peak
+    ``intensity_cd`` (flux = 1000 x I / the table's peak), else ``lumen``, else the
+    photometry file's own flux, else the context's default; OSM lamps with
+    ``light:count`` n have n luminaires, so n times the flux. The intensity
+    ``light_intensity_cd`` is the lamp's peak; aiming in :func:`lamp_azimuth`.
+    Register lamps replace OSM lamps inside :func:`register_coverage`.
 
     Parameters
     ----------
@@ -225,9 +238,10 @@ def lamp_model(
     -------
     geopandas.GeoDataFrame
         The kept lamps with ``light_context``, ``light_height_m``,
-        ``light_intensity_cd``, ``light_height_from``, ``light_intensity_from``
-        and ``light_source_of_values`` ('register', 'osm tag' or
-        'default:<context>').
+        ``light_intensity_cd`` (peak, cd), ``light_height_from``,
+        ``light_intensity_from``, ``light_source_of_values`` ('register', 'osm tag'
+        or 'default:<context>'), ``light_distribution`` (generic name or file path),
+        ``light_flux_lm`` and ``light_azimuth_deg`` (NaN when not aimed).
     """
     validate(params)
     check_same_crs(lamps, segments, public_spaces)
@@ -264,26 +278,41 @@ def lamp_model(
         np.where(has_mount, "osm lamp_mount", default_tag),
     ).astype(object)
 
-    # Intensity: given cd > lumen > context default flux; x light:count for OSM.
+    # Distribution: the register's luminaire (file or type) > the context's default.
+    dist = _distributions(out, ctx, params)
+    tables = {name: load_distribution(name) for name in pd.unique(dist)}
+    peak = np.array([tables[d].peak_cd_per_klm for d in dist])
+    own_flux = np.array([tables[d].flux_lm for d in dist])
+    isotropic = dist == "isotropic"
+    # the isotropic table is Phi/(2 pi) per lm; lumen_to_cd rescales it
+    per_lm = np.where(isotropic, params.lumen_to_cd * 2 * math.pi, 1.0)
+
+    # Flux: given peak cd > lumen > the file's own flux > context default; x light:count (OSM).
     given_i = _positive(out["intensity_cd"])
     given_lm = _positive(out["lumen"])
     has_i = np.isfinite(given_i)
     has_lm = ~has_i & np.isfinite(given_lm)
-    intensity = np.where(
+    has_file = ~has_i & ~has_lm & np.isfinite(own_flux)
+    flux = np.where(
         has_i,
-        given_i,
-        lumen_to_candela(np.where(has_lm, given_lm, default_lm), params),
+        given_i * 1000.0 / peak / per_lm,
+        np.where(has_lm, given_lm, np.where(has_file, own_flux, default_lm)),
     )
     src_prefix = np.where(is_reg, "register", "osm tag")
     i_from = np.where(
         has_i,
         np.char.add(src_prefix.astype(str), " intensity_cd"),
-        np.where(has_lm, np.char.add(src_prefix.astype(str), " lumen"), default_tag),
+        np.where(
+            has_lm,
+            np.char.add(src_prefix.astype(str), " lumen"),
+            np.where(has_file, "photometry file", default_tag),
+        ),
     ).astype(object)
     count = _positive(out["light_count"])
     use_count = np.isfinite(count) & ~is_reg
-    intensity = np.where(use_count, intensity * np.where(use_count, count, 1.0), intensity)
+    flux = np.where(use_count, flux * np.where(use_count, count, 1.0), flux)
     i_from = np.where(use_count, np.char.add(i_from.astype(str), " x light:count"), i_from)
+    intensity = flux / 1000.0 * peak * per_lm
 
     from_tags = has_h | has_mount | has_i | has_lm | use_count
     source_of_values = np.where(
@@ -296,7 +325,175 @@ def lamp_model(
     out["light_height_from"] = h_from
     out["light_intensity_from"] = i_from.astype(object)
     out["light_source_of_values"] = source_of_values
+    out["light_distribution"] = dist
+    out["light_flux_lm"] = flux
+    out["light_azimuth_deg"] = lamp_azimuth(out, segments, tables, params)
     return out
+
+
+def _distributions(
+    lamps: gpd.GeoDataFrame, ctx: np.ndarray, params: LightingParams
+) -> npt.NDArray[np.object_]:
+    """Distribution of each lamp: its ``luminaire`` (a file, a generic name, or a type of
+    ``params.luminaires``), else ``params.distribution[context]``."""
+    default = pd.Series(ctx).map({str(k): str(v) for k, v in params.distribution.items()})
+    lum = pd.Series(lamps["luminaire"].to_numpy(dtype=object)).astype("string").str.strip()
+    lum = lum.where(lum != "")
+    types = {str(k).strip(): str(v) for k, v in params.luminaires.items()}
+    is_file = lum.str.lower().str.endswith((".ldt", ".ies")).fillna(False).astype(bool)
+    is_generic = lum.isin(list(GENERIC_DISTRIBUTIONS)).fillna(False).astype(bool)
+    mapped = lum.map(types)
+    unknown = lum.notna() & ~is_file & ~is_generic & mapped.isna()
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise InputError(
+            f"luminaire type {lum.iloc[i]!r} has no photometry file",
+            column="luminaire",
+            row=i + 1,
+            fix="name its .ldt / .ies file in [lighting] luminaires = { "
+            f'"{lum.iloc[i]}" = "path/to/file.ldt" }}, or put the file\'s path in the '
+            "register's luminaire column",
+        )
+    chosen = lum.where(is_file | is_generic, mapped).fillna(default)
+    return chosen.to_numpy(dtype=object)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_cached(path: str, mtime: float) -> Photometry:
+    return read_photometry(path)
+
+
+def load_distribution(name: str) -> Photometry:
+    """The distribution named by a lamp's ``light_distribution``: a generic name or a
+    ``.ldt`` / ``.ies`` path (read once per file and modification time)."""
+    if name in GENERIC_DISTRIBUTIONS:
+        return generic(name)
+    path = Path(name)
+    mtime = path.stat().st_mtime if path.is_file() else -1.0
+    return _read_cached(str(path), mtime)
+
+
+def lamp_azimuth(
+    lamps: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    tables: Mapping[str, Photometry],
+    params: LightingParams,
+) -> npt.NDArray[np.float64]:
+    """Map direction of each lamp's C = 0 plane, degrees counter-clockwise from the x axis.
+
+    A luminaire at the kerb throws its light across the way it serves: the lamp is
+    turned so that its distribution's street side
+    (:meth:`~safespaces.lighting.photometry.Photometry.street_side_deg`; C = 90 when
+    the distribution has none) points from the lamp to the nearest point of the
+    nearest segment within ``cutoff_m``. A lamp on the segment itself takes the normal
+    to the segment (to its left). NaN for rotationally symmetric distributions and for
+    lamps with no segment in reach (they shine the same in every direction or are
+    treated as aimed along the x axis).
+    """
+    n = len(lamps)
+    out = np.full(n, np.nan)
+    dist = lamps["light_distribution"].to_numpy(dtype=object)
+    aimed = np.array([not tables[d].rotational for d in dist], dtype=bool)
+    if not aimed.any() or len(segments) == 0:
+        return np.where(aimed, 0.0, out)
+    geoms = lamps.geometry.to_numpy()[aimed]
+    idx = segments.sindex.nearest(geoms, max_distance=params.cutoff_m, return_all=False)
+    lamp_pos = np.flatnonzero(aimed)[idx[0]]
+    seg = segments.geometry.to_numpy()[idx[1]]
+    pts = lamps.geometry.to_numpy()[lamp_pos]
+    along = shapely.line_locate_point(seg, pts)
+    foot = shapely.line_interpolate_point(seg, along)
+    xy = shapely.get_coordinates(pts)
+    fxy = shapely.get_coordinates(foot)
+    d = fxy - xy
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(seg, along + 0.5))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(seg, along - 0.5))
+    tangent = ahead - behind
+    on_line = np.hypot(d[:, 0], d[:, 1]) < 0.1
+    d[on_line] = np.column_stack([-tangent[on_line, 1], tangent[on_line, 0]])
+    to_path = np.degrees(np.arctan2(d[:, 1], d[:, 0]))
+    side = np.array([tables[x].street_side_deg() for x in dist[lamp_pos]])
+    side = np.where(np.isfinite(side), side, 90.0)
+    out[aimed] = 0.0
+    out[lamp_pos] = np.mod(to_path - side, 360.0)
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class LampOptics:
+    """Lamps as the illuminance sum needs them (:func:`lamp_optics`).
+
+    Attributes
+    ----------
+    xyh
+        ``(m, 3)``: x, y and mounting height (m).
+    scale
+        Multiplier of each lamp's table (its flux / 1000 lm; the isotropic table
+        also carries ``lumen_to_cd``).
+    azimuth_deg
+        Map direction of the C = 0 plane (NaN: not aimed).
+    kind
+        Position of each lamp's distribution in ``distributions``.
+    distributions
+        The distinct distributions.
+    """
+
+    xyh: npt.NDArray[np.float64]
+    scale: npt.NDArray[np.float64]
+    azimuth_deg: npt.NDArray[np.float64]
+    kind: npt.NDArray[np.intp]
+    distributions: tuple[Photometry, ...]
+
+    def __len__(self) -> int:
+        return len(self.scale)
+
+    @classmethod
+    def isotropic(cls, lamps_xyzI: npt.ArrayLike) -> LampOptics:
+        """Point sources of constant intensity I below the horizontal (``(m, 4)`` x, y, h, I)."""
+        arr = np.asarray(lamps_xyzI, dtype=float).reshape(-1, 4)
+        return cls(
+            xyh=arr[:, :3],
+            scale=arr[:, 3] * 2 * math.pi / 1000.0,
+            azimuth_deg=np.full(len(arr), np.nan),
+            kind=np.zeros(len(arr), dtype=np.intp),
+            distributions=(generic("isotropic"),),
+        )
+
+    def subset(self, mask: npt.NDArray[np.bool_]) -> LampOptics:
+        """The lamps where ``mask`` is true."""
+        return dataclasses.replace(
+            self,
+            xyh=self.xyh[mask],
+            scale=self.scale[mask],
+            azimuth_deg=self.azimuth_deg[mask],
+            kind=self.kind[mask],
+        )
+
+
+def lamp_optics(lamps: gpd.GeoDataFrame) -> LampOptics:
+    """Modelled lamps (:func:`lamp_model`) as :class:`LampOptics`.
+
+    Lamps without ``light_distribution`` (frames built by hand) are isotropic point
+    sources of intensity ``light_intensity_cd``.
+    """
+    arr = lamp_array(lamps)
+    if "light_distribution" not in lamps.columns or len(lamps) == 0:
+        return LampOptics.isotropic(arr)
+    dist = lamps["light_distribution"].to_numpy(dtype=object)
+    names = list(pd.unique(dist))
+    tables = tuple(load_distribution(str(n)) for n in names)
+    kind = pd.Series(dist).map({n: i for i, n in enumerate(names)}).to_numpy(np.intp)
+    peak = np.array([t.peak_cd_per_klm for t in tables])[kind]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(peak > 0, arr[:, 3] / peak, 0.0)
+    azimuth = (
+        lamps["light_azimuth_deg"].to_numpy(dtype=float)
+        if "light_azimuth_deg" in lamps.columns
+        else np.full(len(lamps), np.nan)
+    )
+    return LampOptics(
+        xyh=arr[:, :3], scale=scale, azimuth_deg=azimuth, kind=kind, distributions=tables
+    )
 
 
 def lamp_array(lamps: gpd.GeoDataFrame) -> np.ndarray:

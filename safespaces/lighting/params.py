@@ -6,7 +6,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 
-from safespaces.validation import Count, Keys, Number, Rules, check_section
+from safespaces.validation import Check, Count, Keys, Number, Problem, Rules, check_section
 
 #: Lamp contexts; ``default_height_m`` and ``default_lumen`` need a value for each.
 CONTEXTS: tuple[str, ...] = ("street", "park_path", "pedestrian")
@@ -14,6 +14,10 @@ CONTEXTS: tuple[str, ...] = ("street", "park_path", "pedestrian")
 MAX_SPACING_M = 2.0
 #: Coarsest cell of ``illuminance.tif``.
 MAX_CELL_M = 5.0
+#: Generic intensity distributions (``safespaces.lighting.photometry.GENERIC``).
+GENERIC_DISTRIBUTIONS: tuple[str, ...] = ("isotropic", "lambertian", "generic_led")
+#: Suffixes of photometry files (EULUMDAT, IES LM-63).
+PHOTOMETRY_SUFFIXES: tuple[str, ...] = (".ldt", ".ies")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,9 +34,32 @@ class LightingParams:
     sample_spacing_m
         Largest spacing of illuminance samples along a segment (2 m or finer).
     lumen_to_cd
-        Luminous intensity per lumen (cd/lm) of a lamp with unknown intensity:
-        I = lumen x lumen_to_cd. 1/(2 pi) is the constant intensity that sends the
-        whole flux onto the ground under the point-source law used here.
+        Intensity per lumen (cd/lm) of the ``isotropic`` distribution: I = lumen x
+        lumen_to_cd in every downward direction. 1/(2 pi) sends the whole flux onto
+        the ground under the point-source law (the model of earlier versions).
+    maintenance_factor
+        Maintained / initial illuminance (EN 13201-2 values are maintained): every
+        computed illuminance is multiplied by it. 0.8 is a clean-environment LED
+        road installation (CIE 154:2003 luminaire maintenance x lamp lumen
+        maintenance over a typical cleaning and replacement cycle).
+    distribution
+        Intensity distribution of a lamp without a photometry file, per context:
+        ``generic_led``, ``isotropic``, ``lambertian``
+        (:mod:`safespaces.lighting.photometry`) or the path of a ``.ldt`` / ``.ies``
+        file.
+    luminaires
+        Photometry file (``.ldt`` / ``.ies`` path) of each luminaire type a lamp
+        register names in its ``luminaire`` column.
+    path_width_m
+        Width of a way without an OSM ``width`` tag, by ``highway`` (the EN 13201-3
+        calculation grid spans it).
+    default_width_m
+        Width of a way whose ``highway`` is not in ``path_width_m``.
+    transverse_spacing_m
+        Largest spacing of the grid rows across a way (EN 13201-3: at most 1.5 m for
+        P-class areas).
+    min_rows
+        Fewest grid rows across a way (EN 13201-3: three per lane).
     default_height_m
         Mounting height of a lamp with no height, per context (``street``,
         ``park_path``, ``pedestrian``).
@@ -94,6 +121,42 @@ class LightingParams:
     cutoff_m: float = 50.0
     sample_spacing_m: float = 2.0
     lumen_to_cd: float = 1.0 / (2.0 * math.pi)
+    maintenance_factor: float = 0.8
+    distribution: Mapping[str, str] = dataclasses.field(
+        default_factory=lambda: {
+            "street": "generic_led",
+            "park_path": "generic_led",
+            "pedestrian": "generic_led",
+        }
+    )
+    luminaires: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    path_width_m: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: {
+            "footway": 2.0,
+            "path": 2.0,
+            "cycleway": 2.5,
+            "steps": 2.0,
+            "bridleway": 2.0,
+            "track": 3.0,
+            "corridor": 2.0,
+            "pedestrian": 6.0,
+            "living_street": 5.0,
+            "service": 4.0,
+            "residential": 6.0,
+            "unclassified": 6.0,
+            "tertiary": 7.0,
+            "tertiary_link": 7.0,
+            "secondary": 8.0,
+            "secondary_link": 7.0,
+            "primary": 10.0,
+            "primary_link": 7.0,
+            "trunk": 10.0,
+            "trunk_link": 7.0,
+        }
+    )
+    default_width_m: float = 3.0
+    transverse_spacing_m: float = 1.5
+    min_rows: int = 3
     default_height_m: Mapping[str, float] = dataclasses.field(
         default_factory=lambda: {"street": 8.0, "park_path": 4.5, "pedestrian": 6.0}
     )
@@ -158,6 +221,23 @@ RULES: Rules = {
         why="2 m or finer for EN 13201 averages; finer than 0.5 m only multiplies the samples",
     ),
     "lumen_to_cd": Number(0.01, 10, unit="cd/lm"),
+    "maintenance_factor": Number(
+        0.1, 1, why="maintained over initial illuminance: 1 is a new, clean installation"
+    ),
+    "distribution": (
+        Keys(required=CONTEXTS),
+        Check(
+            lambda v: _distribution_problem(v),
+            f"each {', '.join(GENERIC_DISTRIBUTIONS)} or a .ldt / .ies path",
+        ),
+    ),
+    "luminaires": Check(lambda v: _files_problem(v), "each value the path of a .ldt or .ies file"),
+    "path_width_m": Number(0.5, 100, unit="m"),
+    "default_width_m": Number(0.5, 100, unit="m"),
+    "transverse_spacing_m": Number(
+        0.25, 5, unit="m", why="EN 13201-3 asks 1.5 m or less across P-class areas"
+    ),
+    "min_rows": Number(1, 15, whole=True, why="EN 13201-3: three points across each lane"),
     "default_height_m": (Keys(required=CONTEXTS), Number(0.5, 40, unit="m")),
     "default_lumen": (Keys(required=CONTEXTS), Number(0, 500_000, unit="lm")),
     "mount_height_m": Number(0.5, 40, unit="m"),
@@ -187,6 +267,30 @@ RULES: Rules = {
     "lit_no_values": Count(distinct=True),
     "public_space_kinds": Count(distinct=True),
 }
+
+
+def _is_file(value: object) -> bool:
+    return str(value).lower().endswith(PHOTOMETRY_SUFFIXES)
+
+
+def _distribution_problem(value: Mapping[str, str]) -> Problem | None:
+    bad = [str(v) for v in value.values() if v not in GENERIC_DISTRIBUTIONS and not _is_file(v)]
+    if bad:
+        return (
+            f"has {bad[0]!r}, neither a generic distribution nor a photometry file",
+            f"use one of {', '.join(GENERIC_DISTRIBUTIONS)} or the path of a .ldt / .ies file",
+        )
+    return None
+
+
+def _files_problem(value: Mapping[str, str]) -> Problem | None:
+    bad = [str(v) for v in value.values() if not _is_file(v)]
+    if bad:
+        return (
+            f"has {bad[0]!r}, not a .ldt or .ies file",
+            "give the path of each luminaire type's EULUMDAT (.ldt) or IES (.ies) file",
+        )
+    return None
 
 
 def validate(params: LightingParams) -> None:

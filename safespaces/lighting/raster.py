@@ -1,7 +1,8 @@
 """Illuminance GeoTIFF of the study area.
 
 The raster holds the horizontal illuminance at each cell centre, computed by
-the same point-source sum as the segments (:func:`illuminance_at`), in float32
+the same sum as the segments (:func:`illuminance_at`: each lamp's intensity
+distribution, times the maintenance factor), in float32
 lux, LZW-compressed, tiled, with average-resampled overviews. Its QGIS style
 (``illuminance.qml``, the EN 13201-2 P-class ramp of the layer catalogue) is
 written by :mod:`safespaces.qgis`, not here.
@@ -25,7 +26,7 @@ from rasterio.windows import Window
 from safespaces.errors import InputError, OutputError
 from safespaces.io import raster_writer
 from safespaces.lighting.illuminance import illuminance_at
-from safespaces.lighting.lamps import lamp_array
+from safespaces.lighting.lamps import LampOptics, lamp_optics
 from safespaces.lighting.params import MAX_CELL_M
 
 NODATA = -9999.0
@@ -132,20 +133,22 @@ def write_illuminance_raster(
     cell: float = 5.0,
     *,
     cutoff: float = 50.0,
+    maintenance_factor: float = 1.0,
     rows_per_chunk: int = 256,
 ) -> Path:
     """Write the horizontal illuminance of the area as a GeoTIFF (atomically).
 
     Each cell holds E at its centre, summed over lamps within ``cutoff`` by
-    E = I h / (h^2 + d^2)^(3/2) (see :func:`illuminance_at`).
+    E = MF x I(C, gamma) h / (h^2 + d^2)^(3/2) (see :func:`illuminance_at`).
 
     Parameters
     ----------
     path
         Output ``.tif``.
     lamps
-        Lamps from :func:`safespaces.lighting.lamp_model`, or an ``(n, 4)`` array
-        of x, y, height, intensity.
+        Lamps from :func:`safespaces.lighting.lamp_model` (their intensity
+        distributions and aiming), or an ``(n, 4)`` array of x, y, height, intensity
+        of isotropic point sources.
     bounds
         (minx, miny, maxx, maxy) in ``crs``; snapped outwards to whole cells.
     crs
@@ -154,6 +157,8 @@ def write_illuminance_raster(
         Cell size in metres (5 m or finer for the project's output).
     cutoff
         Cut-off radius in metres.
+    maintenance_factor
+        Multiplies every cell (``lighting.maintenance_factor``; 1: initial values).
     rows_per_chunk
         Rows computed at once (bounds memory).
 
@@ -170,7 +175,11 @@ def write_illuminance_raster(
         :func:`safespaces.qgis.write_raster_style` (or the QGIS package).
     """
     out = Path(path)
-    arr = lamp_array(lamps) if isinstance(lamps, gpd.GeoDataFrame) else np.asarray(lamps)
+    optics = (
+        lamp_optics(lamps)
+        if isinstance(lamps, gpd.GeoDataFrame)
+        else LampOptics.isotropic(np.asarray(lamps, dtype=float))
+    )
     check_raster_size(bounds, cell)
     west, north, width, height = raster_grid(bounds, cell)
     rcrs = CRS.from_wkt(crs.to_wkt()) if hasattr(crs, "to_wkt") else CRS.from_user_input(crs)
@@ -197,7 +206,12 @@ def write_illuminance_raster(
                 rows = min(step, height - r0)
                 ys = north - (np.arange(r0, r0 + rows) + 0.5) * cell
                 gx, gy = np.meshgrid(xs, ys)
-                e = illuminance_at(np.column_stack([gx.ravel(), gy.ravel()]), arr, cutoff)
+                e = illuminance_at(
+                    np.column_stack([gx.ravel(), gy.ravel()]),
+                    optics,
+                    cutoff,
+                    maintenance_factor=maintenance_factor,
+                )
                 dst.write(
                     e.reshape(rows, width).astype(np.float32), 1, window=Window(0, r0, width, rows)
                 )

@@ -21,10 +21,10 @@ from safespaces.lighting.illuminance import (
     LineSamples,
     light_class,
     meets_p6,
-    sample_illuminance,
     sample_lines,
     sample_segments,
     segment_lighting_from_samples,
+    station_illuminance,
 )
 from safespaces.lighting.lamps import check_same_crs
 from safespaces.lighting.params import LightingParams
@@ -344,9 +344,10 @@ def public_space_lighting(
     """
     check_same_crs(public_spaces, segments, lamps)
     samples = sample_segments(segments, params)
-    lux = sample_illuminance(samples, lamps, params)
+    station = station_illuminance(samples, segments, lamps, params)
+    lux = station.mean
     if seg_lighting is None:
-        seg_lighting = segment_lighting_from_samples(segments, lamps, samples, lux, params)
+        seg_lighting = segment_lighting_from_samples(segments, lamps, samples, station, params)
     return _space_lighting(public_spaces, segments, seg_lighting, samples, lux, params)
 
 
@@ -380,7 +381,8 @@ def dark_paths(
     """
     check_same_crs(public_spaces, segments, lamps)
     samples = sample_segments(segments, params)
-    lux = sample_illuminance(samples, lamps, params)
+    station = station_illuminance(samples, segments, lamps, params)
+    lux = station.mean
     if seg_lighting is None:
-        seg_lighting = segment_lighting_from_samples(segments, lamps, samples, lux, params)
+        seg_lighting = segment_lighting_from_samples(segments, lamps, samples, station, params)
     return _dark_paths(public_spaces, segments, seg_lighting, samples, lux, params)

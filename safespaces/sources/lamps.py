@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from pyproj import CRS
 
 from safespaces.errors import InputError
@@ -43,6 +44,7 @@ LAMP_RULE = ColumnRule(
         "support",
         "lamp_type",
         "light_colour",
+        "luminaire",
     ),
     id_column="lamp_id",
     id_target="lamp_ref",
@@ -79,7 +81,9 @@ def read_lamp_register(
         Columns ``lamp_id`` (integer, 0..n-1), ``lamp_ref`` (the register's own
         ``lamp_id`` as text when it is unique and complete, else empty),
         ``source``, ``height_m``, ``intensity_cd``, ``lumen`` (NaN where not
-        given) and the register's other columns (renamed ``user_<name>`` where
+        given), ``luminaire`` when given (a luminaire type, or the path of its
+        ``.ldt`` / ``.ies`` photometry file, made absolute from the register's
+        folder) and the register's other columns (renamed ``user_<name>`` where
         they would clash with ours; ``attrs["renamed_columns"]``).
     """
     path = Path(path)
@@ -108,6 +112,8 @@ def read_lamp_register(
                 fix="check the unit (metres, candela, lumen)",
             )
         gdf[column] = values
+    if "luminaire" in gdf:
+        gdf["luminaire"] = _photometry_paths(gdf["luminaire"], path, first_row)
     if "lamp_ref" not in gdf:
         gdf["lamp_ref"] = None
     gdf["lamp_ref"] = gdf["lamp_ref"].astype("string")
@@ -118,6 +124,28 @@ def read_lamp_register(
     gdf.insert(0, "lamp_ref", ref)
     gdf.insert(0, "lamp_id", np.arange(len(gdf), dtype=np.int64))
     return gdf
+
+
+def _photometry_paths(values: pd.Series, path: Path, first_row: int) -> pd.Series:
+    """``luminaire`` values: a photometry file's path made absolute (relative to the
+    register's folder) and checked to exist; luminaire type names unchanged."""
+    text = values.astype("string").str.strip()
+    text = text.where(text != "")
+    is_file = text.str.lower().str.endswith((".ldt", ".ies")).fillna(False).astype(bool)
+    out = [None if pd.isna(v) else str(v) for v in text.to_numpy(dtype=object)]
+    for i in np.flatnonzero(is_file.to_numpy()):
+        file = Path(str(text.iloc[i]))
+        file = file if file.is_absolute() else path.parent / file
+        if not file.is_file():
+            raise InputError(
+                f"photometry file {text.iloc[i]!r} not found (looked for {file})",
+                path=path,
+                column="luminaire",
+                row=int(i) + first_row,
+                fix="put the .ldt / .ies file beside the register or give its full path",
+            )
+        out[i] = str(file.resolve())
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def _near_study(

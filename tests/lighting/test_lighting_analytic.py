@@ -6,10 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from lighting_fixtures import X0, Y0, make_lamps, make_segments
+from lighting_fixtures import X0, Y0, make_lamps, make_segments, point_source
 
 from safespaces.lighting import (
-    LightingParams,
     illuminance_at,
     lamp_model,
     sample_lines,
@@ -88,7 +87,7 @@ def test_100m_segment_under_one_register_lamp(tmp_path):
     csv.write_text(f"x,y,height_m,intensity_cd\n{X0 + 50},{Y0},{H},{I_CD}\n", encoding="utf-8")
     lamps = read_lamp_register(csv, crs="EPSG:3067")
     segs = make_segments([[(0, 0), (100, 0)]])
-    params = LightingParams()
+    params = point_source()  # isotropic, MF = 1, centre line: the closed form holds
     modelled = lamp_model(lamps, segs, None, params)
     assert modelled["light_source_of_values"].tolist() == ["register"]
     out = segment_lighting(segs, modelled, params)
@@ -115,7 +114,7 @@ def test_offset_lamp_matches_closed_form():
 
     exact = (prim(32.0) - prim(-5.0)) / 37.0
     for spacing in (2.0, 0.5):
-        p = LightingParams(sample_spacing_m=spacing)
+        p = point_source(sample_spacing_m=spacing)
         m = lamp_model(lamps, segs, None, p)
         avg = segment_lighting(segs, m, p)["light_lux_avg"].iloc[0]
         assert avg == pytest.approx(exact, rel=0.01 if spacing == 2.0 else 0.001)

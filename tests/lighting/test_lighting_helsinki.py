@@ -84,7 +84,11 @@ def test_register_replaces_osm_lamps_through_the_cli(tmp_path):
     reg = lamps[lamps["source"] == "register"]
     assert len(reg) == 3
     assert (reg["light_source_of_values"] == "register").all()
-    assert reg["light_intensity_cd"].tolist() == pytest.approx([12000 / 6.283185307179586] * 3)
+    # the default generic_led distribution: peak 251.19 cd per 1000 lm (was 12000 / 2 pi
+    # when every lamp was isotropic)
+    assert reg["light_flux_lm"].tolist() == pytest.approx([12000.0] * 3)
+    assert reg["light_intensity_cd"].tolist() == pytest.approx([12 * 251.19] * 3)
+    assert (reg["light_distribution"] == "generic_led").all()
     assert len(lamps) < 586 + 3  # OSM lamps inside the register's coverage were dropped
 
 

@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
-from lighting_fixtures import make_lamps, make_segments, make_spaces
+from lighting_fixtures import make_lamps, make_segments, make_spaces, point_source
 from scipy.integrate import trapezoid  # np.trapezoid needs numpy 2
 
 from safespaces.errors import ConfigError, InputError
 from safespaces.lighting import LightingParams, lamp_model, lumen_to_candela, segment_lighting
 
-P = LightingParams()
+P = point_source()  # isotropic lamps: I = lumen / (2 pi), as before distributions
 
 
 def test_lumen_conversion_is_flux_conserving():
@@ -72,7 +72,7 @@ def test_missing_optional_columns_are_handled():
 def test_config_changes_defaults():
     segs = make_segments([[(0, 0), (10, 0)]], highway=["residential"])
     lamps = make_lamps([{"x": 0, "y": 0}])
-    p = LightingParams(
+    p = point_source(
         default_height_m={"street": 12.0, "park_path": 4.0, "pedestrian": 5.0},
         default_lumen={"street": 10000.0, "park_path": 1.0, "pedestrian": 1.0},
     )

@@ -7,11 +7,10 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 import rasterio
-from lighting_fixtures import X0, Y0, make_lamps, make_segments
+from lighting_fixtures import X0, Y0, make_lamps, make_segments, point_source
 
 from safespaces.catalogue import CATALOGUE, Raster
 from safespaces.lighting import (
-    LightingParams,
     lamp_model,
     write_illuminance_raster,
 )
@@ -26,7 +25,7 @@ def raster(tmp_path):
     segs = make_segments([[(0, 0), (100, 0)]])
     # lamp on the centre of cell (10, 10) of a 5 m grid starting at (X0, Y0)
     lamps = make_lamps([{"x": 52.5, "y": 52.5, "height_m": H, "intensity_cd": I_CD}])
-    m = lamp_model(lamps, segs, None, LightingParams())
+    m = lamp_model(lamps, segs, None, point_source())  # isotropic: E(0) = I / h^2
     bounds = (X0 + 1.0, Y0 + 2.0, X0 + 199.0, Y0 + 149.0)  # snapped out to 5 m multiples
     path = write_illuminance_raster(tmp_path / "illuminance.tif", m, bounds, segs.crs, cell=5.0)
     return path

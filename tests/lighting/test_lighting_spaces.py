@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from lighting_fixtures import make_lamps, make_segments, make_spaces
+from lighting_fixtures import make_lamps, make_segments, make_spaces, point_source
 
 from safespaces.errors import ConfigError
 from safespaces.lighting import (
@@ -17,7 +17,7 @@ from safespaces.lighting import (
     public_space_lighting,
 )
 
-P = LightingParams()
+P = point_source()  # isotropic lamps, MF = 1, centre line: the closed forms below hold
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pyproj import CRS
 
 from safespaces.errors import InputError
 from safespaces.sources.osm.repair import restore_ids
-from safespaces.sources.osm.tags import Collector
+from safespaces.sources.osm.tags import WIDTH_RANGE_M, Collector, parse_number
 
 
 @dataclasses.dataclass
@@ -145,6 +145,7 @@ def street_segments(
             "lit_tag": tags["lit"],
             "sidewalk": tags["sidewalk"],
             "footway": tags["footway"],
+            "width_m": way_width(tags["width"]),
         },
         geometry=lines,
         crs="EPSG:4326",
@@ -163,6 +164,16 @@ def street_segments(
     segments = segments[~zero].reset_index(drop=True)
     segments["segment_id"] = np.arange(len(segments), dtype=np.int64)
     return segments
+
+
+def way_width(values: pd.Series) -> np.ndarray:
+    """OSM ``width`` in metres (:func:`~safespaces.sources.osm.tags.parse_number`); NaN when
+    missing or outside :data:`~safespaces.sources.osm.tags.WIDTH_RANGE_M`."""
+    low, high = WIDTH_RANGE_M
+    text = pd.Series(values, copy=False).astype("string")
+    parsed = {v: parse_number(v) for v in text.dropna().unique()}  # few distinct values
+    width = text.map(parsed).to_numpy(dtype=float, na_value=np.nan)
+    return np.where((width >= low) & (width <= high), width, np.nan)
 
 
 def split_ways(

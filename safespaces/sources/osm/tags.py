@@ -92,7 +92,19 @@ LINEAR_UNLESS_AREA = frozenset({"pedestrian_area"})
 
 PLACE_VALUES = frozenset({"suburb", "quarter", "neighbourhood"})
 
-SEGMENT_TAGS = ("name", "highway", "lit", "sidewalk", "footway", "foot", "access", "service")
+SEGMENT_TAGS = (
+    "name",
+    "highway",
+    "lit",
+    "sidewalk",
+    "footway",
+    "foot",
+    "access",
+    "service",
+    "width",
+)
+#: Plausible ``width`` of a walkable way (m); other values are ignored (NaN).
+WIDTH_RANGE_M = (0.3, 100.0)
 
 
 #: Plausible ranges of numeric OSM tags, by layer and column (inclusive). A value
