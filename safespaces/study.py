@@ -48,6 +48,8 @@ Source = Path | pd.DataFrame
 
 #: The inputs that may be given as frames.
 FRAME_INPUTS = ("lamps", "tenure", "incidents", "areas")
+#: The inputs that are files (or frames): every field of :class:`Inputs` but the two texts.
+FILE_INPUTS = ("osm", *FRAME_INPUTS, "population")
 
 
 @dataclasses.dataclass(frozen=True)
