@@ -271,3 +271,27 @@ def test_incidents_as_a_plain_geodataframe() -> None:
     assert summary["in study area"] == 6
     assert summary["dropped"]["bad_time"] == 1
     assert int(result.areas["incidents_count"].sum()) == 6
+
+
+# --- the offline map -----------------------------------------------------------------------
+
+
+def test_explore_escapes_text_and_draws_points_as_circles() -> None:
+    """Names from OSM or uploads reach the page as text, never markup; points are circles
+    (Leaflet's default marker would fetch its image); no asset comes from a server."""
+    import re
+
+    from safespaces.explore import explore
+
+    points = gpd.GeoDataFrame(
+        {"light_context": ["street", "park_path"], "name": ["<img src=x onerror=alert(1)>", "b"]},
+        geometry=[shapely.Point(X0, Y0), shapely.Point(X0 + 50, Y0)],
+        crs="EPSG:3067",
+    )
+    page = explore(points, "lamps").get_root().render()
+    assert "<img src=x" not in page
+    assert "L.CircleMarker" in page or "CircleMarker(" in page
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith("data:") for s in sources)
+    # the catalogue's lamp colours (by light_context) make the legend
+    assert "light_context" in page
