@@ -47,4 +47,5 @@ def test_the_notebook_runs(tmp_path: Path) -> None:
     assert "data:text/javascript;base64" in page
     assert 'src=\\\\"http' not in page and 'src=\\"http' not in page
     # the plot cell draws a figure
-    assert any("image/png" in o.get("data", {}) for o in outputs[5])
+    kinds = [(o.get("output_type"), sorted(o.get("data", {}))) for o in outputs[5]]
+    assert any("image/png" in o.get("data", {}) for o in outputs[5]), kinds
