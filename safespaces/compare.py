@@ -33,7 +33,7 @@ from safespaces.lighting.vocabulary import LIT_NOT_MAPPED, share_p6_or_better
 from safespaces.output import output_folder
 from safespaces.pipeline import run_stages
 from safespaces.sections import name_problem
-from safespaces.study import Inputs, Study, load_study
+from safespaces.study import FILE_INPUTS, Inputs, Study, load_study
 from safespaces.timing import Progress
 
 #: The table's name: ``<DIR>/city_comparison.csv`` and the GeoPackage attribute table.
@@ -41,7 +41,7 @@ TABLE = "city_comparison"
 #: Inputs a city of a cities file can name: every field of :class:`~safespaces.study.Inputs`
 #: (as for ``run``); those that are files are read relative to the cities file.
 CITY_INPUTS = tuple(f.name for f in dataclasses.fields(Inputs))
-CITY_FILES = tuple(f.name for f in dataclasses.fields(Inputs) if "Path" in str(f.type))
+CITY_FILES = FILE_INPUTS
 #: Every key a ``[[city]]`` table may hold.
 CITY_KEYS = ("name", *CITY_INPUTS, "config", "set")
 #: File-name endings dropped from an extract's name to make the city's default name.

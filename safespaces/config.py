@@ -120,7 +120,19 @@ def check_crs_area(config: Config, box: tuple[float, float, float, float]) -> No
 
 @dataclasses.dataclass(frozen=True)
 class Config:
-    """The whole configuration of a run."""
+    """The whole configuration of a run.
+
+    Examples
+    --------
+    The defaults, one section per family; :func:`load_config` reads a TOML file and
+    checks every setting:
+
+    >>> config = Config()
+    >>> config.lighting.cutoff_m, config.eyes.weekday, config.general.crs
+    (50.0, 'Fr', 'auto')
+    >>> load_config(settings={"lighting": {"cutoff_m": 40}}).lighting.cutoff_m
+    40.0
+    """
 
     general: GeneralParams = dataclasses.field(default_factory=GeneralParams)
     residents: ResidentParams = dataclasses.field(default_factory=ResidentParams)
@@ -346,10 +358,11 @@ def parse_override(item: str) -> tuple[str, str, Any]:
 
 
 def load_config(
-    path: str | Path | None = None,
+    path: str | Path | Config | None = None,
     overrides: list[str] | None = None,
     *,
     preset: str | None = None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Config:
     """Read a configuration from a TOML file and ``section.key=value`` overrides, and check it.
 
@@ -363,13 +376,18 @@ def load_config(
     Parameters
     ----------
     path
-        TOML file whose tables mirror :class:`Config`'s sections. ``None`` starts
+        TOML file whose tables mirror :class:`Config`'s sections, or a
+        :class:`Config` built in code (its every setting is kept). ``None`` starts
         from the defaults.
     overrides
         Items ``section.key=value`` where the value is written in TOML syntax
         (``lighting.cutoff_m=40``, ``mix.target="am2023"``).
     preset
         A preset's name (``--preset``); it replaces ``general.preset`` of the file.
+    settings
+        Settings given in Python, by section: ``{"lighting": {"cutoff_m": 40}}``
+        (:func:`safespaces.load`'s keyword options); they replace the file's and
+        the overrides' and are named ``keyword`` in messages.
 
     Returns
     -------
@@ -385,21 +403,32 @@ def load_config(
     data: dict[str, Any] = {}
     origin: dict[str, str] = {}
     source = "defaults"
-    if path is not None:
+    if isinstance(path, Config):
+        data = path.to_dict()
+        origin = origin_of(path)
+        source = "configuration"
+    elif path is not None:
         data = read_toml(path)
         source = Path(path).name or str(path)
         for section, table in data.items():
             keys = table if isinstance(table, Mapping) else {}
             origin[section] = source
             origin.update({f"{section}.{key}": source for key in keys})
-    for item in overrides or []:
-        section, key, value = parse_override(item)
+    items = [(*parse_override(item), "--set") for item in overrides or []]
+    for section, values in (settings or {}).items():
+        if not isinstance(values, Mapping):
+            raise ConfigError(
+                f"keyword: '{section}' = {show_value(values)} is not a table of settings. "
+                f"Fix: give a dict, e.g. {section}={{'key': value}}"
+            )
+        items += [(section, str(key), value, "keyword") for key, value in values.items()]
+    for section, key, value, where in items:
         table = data.setdefault(section, {})
         if not isinstance(table, dict):
             table = data[section] = {}
         table[key] = value
-        origin[section] = origin.get(section, "--set")
-        origin[f"{section}.{key}"] = "--set"
+        origin[section] = origin.get(section, where)
+        origin[f"{section}.{key}"] = where
     _with_preset(data, origin, preset)
     config = _build(Config, data, origin, "")
     return with_origin(validate_config(config, origin=origin, source=source), origin)

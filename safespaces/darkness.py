@@ -206,6 +206,17 @@ def darkness_hours(
     NOAA Global Monitoring Laboratory, NOAA Solar Calculator and its spreadsheet
     (https://gml.noaa.gov/grad/solcalc/calcdetails.html); J. Meeus, Astronomical
     Algorithms, Willmann-Bell, 1991.
+
+    Examples
+    --------
+    Helsinki (60.17 N) at the winter solstice, in local time:
+
+    >>> table = darkness_hours(60.17, 24.94, 2025)
+    >>> day = table[table["day_of_year"] == 355].iloc[0]
+    >>> day["sunrise"].strftime("%H:%M"), day["sunset"].strftime("%H:%M")
+    ('09:23', '15:12')
+    >>> round(float(day["darkness_h"]), 1)
+    16.2
     """
     if not -90.0 < lat < 90.0:
         raise ValueError(f"latitude {lat} is outside (-90, 90)")

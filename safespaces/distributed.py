@@ -445,7 +445,7 @@ def run_dask(
         return stages.walking_neighbourhoods(study) if walks is None else walks
 
     def lighting_eyes(
-        study: Study, out: Path, progress: Progress | None, timings: dict[str, float]
+        study: Study, out: Path | None, progress: Progress | None, timings: dict[str, float]
     ) -> tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput]:
         with client_for(scheduler, workers, processes=processes) as client:
             lighting, eyes, walks, info = partitioned_stages(

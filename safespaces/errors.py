@@ -11,11 +11,34 @@ from pathlib import Path
 
 
 class SafespacesError(Exception):
-    """Base class of every error that bad input or configuration can cause."""
+    """Base class of every error that bad input or configuration can cause.
+
+    Examples
+    --------
+    Catch every error a user can cause, and show its message (it names the input,
+    the row or column, and the fix):
+
+    >>> import safespaces
+    >>> try:
+    ...     safespaces.Inputs(lamps=42)
+    ... except safespaces.SafespacesError as error:
+    ...     print(error)
+    input 'lamps' is of type int. Fix: give a path or a (Geo)DataFrame
+    """
 
 
 class InputError(SafespacesError, ValueError):
-    """An input file cannot be read or fails validation."""
+    """An input file cannot be read or fails validation.
+
+    Examples
+    --------
+    >>> error = InputError("'abc' is not a number", path="lamps.csv", column="height_m",
+    ...                    row=3, fix="use plain numbers")
+    >>> print(error)
+    lamps.csv, row 3, column 'height_m': 'abc' is not a number. Fix: use plain numbers
+    >>> error.column, error.row
+    ('height_m', 3)
+    """
 
     def __init__(
         self,
@@ -43,8 +66,44 @@ class InputError(SafespacesError, ValueError):
         super().__init__(text)
 
 
+class MissingColumnError(InputError, KeyError):
+    """A frame lacks a column that cannot be derived from what it has.
+
+    Raised by the family functions when a GeoDataFrame given in code misses a
+    column they need (:attr:`column`); the message says how to get it. It is a
+    :class:`KeyError` too, as pandas raises for a missing column, and an
+    :class:`InputError` (a :class:`ValueError`).
+
+    Examples
+    --------
+    >>> from safespaces.errors import MissingColumnError, SafespacesError
+    >>> error = MissingColumnError("segments", "u", fix="give node ids")
+    >>> print(error)
+    segments lack the column 'u'. Fix: give node ids
+    >>> isinstance(error, KeyError) and isinstance(error, SafespacesError)
+    True
+    """
+
+    def __init__(self, what: str, column: str, *, fix: str) -> None:
+        self.what = what
+        super().__init__(f"{what} lack the column '{column}'", fix=fix)
+        self.column = column  # set after InputError (which would name it in the message too)
+
+    __str__ = BaseException.__str__  # the message, not KeyError's quoted repr
+
+
 class ConfigError(SafespacesError, ValueError):
-    """The configuration (TOML file or flags) is invalid."""
+    """The configuration (TOML file or flags) is invalid.
+
+    Examples
+    --------
+    >>> from safespaces.config import load_config
+    >>> try:
+    ...     load_config(settings={"lighting": {"cutoff_m": -5}})
+    ... except ConfigError as error:
+    ...     print(type(error).__name__, error.key, "|", error.fix)
+    SettingError lighting.cutoff_m | give a value in [1, 500] m
+    """
 
 
 #: Longest value shown in full in a message; longer ones are cut.
@@ -153,7 +212,7 @@ def report_internal_error(exc: BaseException, context: str = "") -> str:
     import tempfile
     import traceback
 
-    import safespaces
+    from safespaces.version import __version__
 
     what = f"{type(exc).__name__}: {exc}".replace("\n", " ").strip()
     if len(what) > 300:
@@ -163,7 +222,7 @@ def report_internal_error(exc: BaseException, context: str = "") -> str:
     try:
         fd, name = tempfile.mkstemp(prefix="safespaces-error-", suffix=".log")
         with open(fd, "w", encoding="utf-8") as log:
-            log.write(f"safespaces {safespaces.__version__}, Python {platform.python_version()}, ")
+            log.write(f"safespaces {__version__}, Python {platform.python_version()}, ")
             log.write(f"{platform.platform()}\n{context}\n\n")
             log.write("".join(traceback.format_exception(exc)))
         where = f"details in {name}"

@@ -10,24 +10,34 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
 import geopandas as gpd
 import pandas as pd
 
-import safespaces
 from safespaces import stages
 from safespaces.config import Config
+from safespaces.errors import InputError
 from safespaces.eyes import EyesResult
+from safespaces.family import FamilyResult
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
 from safespaces.output import OutputFolder, output_folder
 from safespaces.population import residents_summary
 from safespaces.qgis import export_package
-from safespaces.study import Inputs, Study, load_study, notes_summary, sha256, study_name
+from safespaces.study import (
+    Inputs,
+    Study,
+    frame_record,
+    load_study,
+    notes_summary,
+    sha256,
+    study_name,
+)
 from safespaces.timing import Progress, timed
+from safespaces.version import __version__
 
 #: Attribution of the embedded default (shown by the README, the app and exports).
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
@@ -35,13 +45,13 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 
 def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:
     """The ``run_metadata`` record: inputs with checksums, parameters, version, time."""
-    files = {
-        name: {"path": str(path), "sha256": sha256(path)}
-        for name, path in dataclasses.asdict(study.inputs.resolved()).items()
-        if isinstance(path, Path)
+    resolved = study.inputs.resolved()
+    files: dict[str, dict[str, Any]] = {
+        name: {"path": str(path), "sha256": sha256(path)} for name, path in resolved.files().items()
     }
+    files.update({name: frame_record(frame) for name, frame in resolved.frames().items()})
     return {
-        "safespaces_version": safespaces.__version__,
+        "safespaces_version": __version__,
         "run_time_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "study_name": study.config.general.name,
         "crs": study.crs.to_string(),
@@ -110,13 +120,13 @@ class RunResult:
 
 
 LightingEyes = Callable[
-    [Study, Path, Progress | None, dict[str, float]],
+    [Study, Path | None, Progress | None, dict[str, float]],
     tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput],
 ]
 
 
 def local_lighting_eyes(
-    study: Study, out: Path, progress: Progress | None, timings: dict[str, float]
+    study: Study, out: Path | None, progress: Progress | None, timings: dict[str, float]
 ) -> tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput]:
     """The per-segment stages (lighting, then eyes) in this process, on the study's
     darkness table (computed once, :func:`safespaces.stages.study_darkness`)."""
@@ -187,20 +197,89 @@ def run_study(study: Study, out: Path, **options: Unpack[StageOptions]) -> RunRe
     return result.moved(folder)
 
 
-def run_stages(
+#: The analysis families, in the order they run (the composite score comes after them).
+FAMILIES: tuple[str, ...] = ("lighting", "eyes", "mix", "incidents")
+
+
+@dataclasses.dataclass
+class Analysis:
+    """What :func:`analyse_stages` computed, before anything is written.
+
+    Attributes
+    ----------
+    layers
+        Layer name -> frame, as the GeoPackage holds them.
+    summary
+        The run summary (what ``safespaces run`` prints).
+    metadata
+        ``run_metadata`` entries of the stages (summaries, privacy settings ...).
+    files
+        Files the stages wrote (rasters), none without a folder.
+    results
+        Family name -> its result (:class:`safespaces.family.FamilyResult`).
+    """
+
+    layers: dict[str, pd.DataFrame]
+    summary: dict[str, Any]
+    metadata: dict[str, Any]
+    files: list[Path]
+    results: dict[str, FamilyResult]
+
+
+def check_families(study: Study, families: Iterable[str] | None) -> tuple[str, ...]:
+    """The families to run: those named (in :data:`FAMILIES` order), else every family
+    the study's inputs allow (mix with tenure data, incidents with incident points).
+
+    Raises
+    ------
+    InputError
+        An unknown family, or a family whose input the study lacks.
+    """
+    if families is None:
+        return tuple(
+            f
+            for f in FAMILIES
+            if (f != "mix" or study.tenure is not None)
+            and (f != "incidents" or study.incidents is not None)
+        )
+    wanted = [families] if isinstance(families, str) else list(families)
+    unknown = [f for f in wanted if f not in FAMILIES]
+    if unknown:
+        raise InputError(
+            f"unknown analysis family {unknown[0]!r}", fix=f"use some of {', '.join(FAMILIES)}"
+        )
+    needs = {"mix": ("tenure", study.tenure), "incidents": ("incidents", study.incidents)}
+    for family, (name, data) in needs.items():
+        if family in wanted and data is None:
+            raise InputError(
+                f"the {family} family needs {name} data and the study has none",
+                fix=f"load the study with {name}=<file or frame>, or leave {family} out",
+            )
+    return tuple(f for f in FAMILIES if f in wanted)
+
+
+def analyse_stages(
     study: Study,
-    out: Path,
+    out: Path | None,
     *,
+    families: Iterable[str] | None = None,
     lighting_eyes: LightingEyes = local_lighting_eyes,
     neighbourhoods: stages.Neighbourhoods | None = None,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
     include_raw_points: bool = False,
     metadata: dict[str, Any] | None = None,
-) -> RunResult:
-    """Every stage on a loaded study, writing straight into the folder ``out``
-    (a staging folder: see :func:`run_study`)."""
+) -> Analysis:
+    """Every stage ``families`` names (default: all the inputs allow) on a loaded study,
+    then the composite score; rasters are written into ``out`` (none for None).
+
+    Raises
+    ------
+    InputError
+        An unknown family, or one whose input the study lacks (:func:`check_families`).
+    """
     timings = {} if timings is None else timings
+    chosen = check_families(study, families)
     layers: dict[str, pd.DataFrame] = dict(base_layers(study))
     summary: dict[str, Any] = {
         "study": study.config.general.name,
@@ -220,6 +299,7 @@ def run_stages(
         summary["warnings"] = " | ".join(study.warnings)
     extra: dict[str, Any] = dict(metadata or {})
     files: list[Path] = []
+    results: dict[str, FamilyResult] = {}
 
     def take(output: stages.StageOutput, name: str) -> None:
         layers.update(output.layers)
@@ -227,27 +307,45 @@ def run_stages(
         extra.update(output.metadata)
         summary[name] = output.summary
 
-    lighting, out_light, eyes, out_eyes = lighting_eyes(study, out, progress, timings)
-    take(out_light, "lighting")
-    take(out_eyes, "eyes")
-    segments, areas = eyes.segments, study.areas
-    if study.tenure is not None:
+    darkness = None
+    segments, areas = study.osm.segments, study.areas
+    if "lighting" in chosen and "eyes" in chosen:
+        lighting, out_light, eyes, out_eyes = lighting_eyes(study, out, progress, timings)
+        results.update(lighting=lighting, eyes=eyes)
+        take(out_light, "lighting")
+        take(out_eyes, "eyes")
+        segments, darkness = eyes.segments, lighting.darkness
+    elif "lighting" in chosen:
+        lighting, out_light = stages.lighting_stage(study, out, progress=progress, timings=timings)
+        results["lighting"] = lighting
+        take(out_light, "lighting")
+        segments, darkness = lighting.segments, lighting.darkness
+    elif "eyes" in chosen:
+        eyes, out_eyes = stages.eyes_stage(study, segments, progress=progress, timings=timings)
+        results["eyes"] = eyes
+        take(out_eyes, "eyes")
+        segments = eyes.segments
+    if "mix" in chosen:
         mix, out_mix = stages.mix_stage(
             study, areas, neighbourhoods=neighbourhoods, progress=progress, timings=timings
         )
+        results["mix"] = mix
         take(out_mix, "mix")
         areas = mix.areas
-    if study.incidents is not None:
+    if "incidents" in chosen:
+        if darkness is None:
+            darkness = stages.study_darkness(study)
         incidents, out_inc = stages.incidents_stage(
             study,
             segments,
             areas,
-            lighting.darkness,
+            darkness,
             out,
             include_raw_points=include_raw_points,
             progress=progress,
             timings=timings,
         )
+        results["incidents"] = incidents
         take(out_inc, "incidents")
         if incidents.segments is not None:
             segments = incidents.segments
@@ -257,11 +355,39 @@ def run_stages(
     if warnings:
         summary["warnings"] = " | ".join(warnings)
         extra["warnings"] = warnings
+    return Analysis(layers, summary, extra, files, results)
+
+
+def run_stages(
+    study: Study,
+    out: Path,
+    *,
+    lighting_eyes: LightingEyes = local_lighting_eyes,
+    neighbourhoods: stages.Neighbourhoods | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+    include_raw_points: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> RunResult:
+    """Every stage on a loaded study, writing straight into the folder ``out``
+    (a staging folder: see :func:`run_study`)."""
+    timings = {} if timings is None else timings
+    analysis = analyse_stages(
+        study,
+        out,
+        lighting_eyes=lighting_eyes,
+        neighbourhoods=neighbourhoods,
+        progress=progress,
+        timings=timings,
+        include_raw_points=include_raw_points,
+        metadata=metadata,
+    )
+    layers, summary, files = analysis.layers, analysis.summary, analysis.files
     with timed("write GeoPackage", progress, timings):
         path = write_layers(
             out,
             layers,
-            run_metadata(study, timings, {"summary": summary, **extra}),
+            run_metadata(study, timings, {"summary": summary, **analysis.metadata}),
             keep_other_layers=False,
         )
     with timed("QGIS package (styles, metadata, project)", progress, timings):

@@ -264,13 +264,16 @@ def incidents_stage(
     segments: gpd.GeoDataFrame,
     areas: gpd.GeoDataFrame,
     darkness: pd.DataFrame | None,
-    folder: Path,
+    folder: Path | None,
     *,
     include_raw_points: bool = False,
     progress: Progress | None = None,
     timings: dict[str, float] | None = None,
 ) -> tuple[IncidentResult, StageOutput]:
-    """Privacy-safe counts, rates, hotspots, density raster and environment table."""
+    """Privacy-safe counts, rates, hotspots, density raster and environment table.
+
+    The density raster is written into ``folder`` (not for None: the surface stays in
+    the result's ``density``)."""
     timings = {} if timings is None else timings
     if study.incidents is None:
         raise ValueError("no incident data")
@@ -289,7 +292,9 @@ def incidents_stage(
             include_raw_points=include_raw_points,
         )
     files: list[Path] = []
-    if result.density is not None:
+    if folder is None:
+        pass
+    elif result.density is not None:
         tags = privacy_tags(result.metadata()["incidents_privacy"], synthetic=synthetic)
         tif = write_density(folder / DENSITY_NAME, result.density, study.crs, tags=tags)
         files += [tif, tif.with_suffix(".qml")]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,23 +43,78 @@ from safespaces.sources.tenure import read_tenure
 from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE, TENURE_FILE
 from safespaces.timing import Progress, timed
 
+#: An input file's path, or a frame given in code (see :class:`Inputs`).
+Source = Path | pd.DataFrame
+
+#: The inputs that may be given as frames.
+FRAME_INPUTS = ("lamps", "tenure", "incidents", "areas")
+#: The inputs that are files (or frames): every field of :class:`Inputs` but the two texts.
+FILE_INPUTS = ("osm", *FRAME_INPUTS, "population")
+
 
 @dataclasses.dataclass(frozen=True)
 class Inputs:
-    """Paths of a run's input files; ``None`` means not given.
+    """A run's inputs; ``None`` means not given.
 
+    Each is a file's path (a ``str`` is taken as one), and ``lamps``, ``tenure``,
+    ``incidents`` and ``areas`` may also be frames given in code: a GeoDataFrame in
+    any CRS, or (not ``areas``) a DataFrame with ``lon``/``lat`` columns. A frame goes
+    through the same checks as a file (:func:`load_study`) and is never changed.
     With no ``osm`` the embedded Helsinki default is used, together with its
     SYNTHETIC tenure and incident layers (unless those are given).
+
+    Two inputs are equal when their paths are equal and their frames are the same
+    objects (frames are compared by identity, not by value).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> register = pd.DataFrame({"lon": [24.94], "lat": [60.17]})
+    >>> inputs = Inputs(lamps=register, tenure="tenure.csv")
+    >>> inputs.tenure
+    PosixPath('tenure.csv')
+    >>> inputs.lamps is register, inputs.is_default
+    (True, True)
     """
 
     osm: Path | None = None
-    lamps: Path | None = None
-    tenure: Path | None = None
-    incidents: Path | None = None
-    areas: Path | None = None
+    lamps: Source | None = None
+    tenure: Source | None = None
+    incidents: Source | None = None
+    areas: Source | None = None
     crs: str | None = None
     population: Path | None = None
     population_column: str | None = None
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if field.name in ("crs", "population_column") or value is None:
+                continue
+            if isinstance(value, pd.DataFrame) and field.name in FRAME_INPUTS:
+                continue
+            if isinstance(value, str | os.PathLike):
+                object.__setattr__(self, field.name, Path(value))
+                continue
+            kinds = "a path or a (Geo)DataFrame" if field.name in FRAME_INPUTS else "a path"
+            raise InputError(
+                f"input '{field.name}' is of type {type(value).__name__}",
+                fix=f"give {kinds}",
+            )
+
+    def _key(self) -> tuple[object, ...]:
+        return tuple(
+            ("frame", id(v)) if isinstance(v, pd.DataFrame) else v
+            for v in (getattr(self, f.name) for f in dataclasses.fields(self))
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Inputs):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def is_default(self) -> bool:
@@ -72,9 +128,25 @@ class Inputs:
         return dataclasses.replace(
             self,
             osm=DEFAULT_OSM,
-            tenure=self.tenure or TENURE_FILE,
-            incidents=self.incidents or INCIDENT_FILE,
+            tenure=TENURE_FILE if self.tenure is None else self.tenure,
+            incidents=INCIDENT_FILE if self.incidents is None else self.incidents,
         )
+
+    def files(self) -> dict[str, Path]:
+        """The inputs given as files, by name."""
+        return {
+            f.name: value
+            for f in dataclasses.fields(self)
+            if isinstance(value := getattr(self, f.name), Path)
+        }
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The inputs given as frames, by name."""
+        return {
+            f.name: value
+            for f in dataclasses.fields(self)
+            if isinstance(value := getattr(self, f.name), pd.DataFrame)
+        }
 
 
 @dataclasses.dataclass
@@ -106,6 +178,15 @@ class Study:
     location
         Where the study lies and the time zone and CRS that decided
         (``run_metadata["location"]``); None for a study built in code.
+
+    Examples
+    --------
+    A study comes from :func:`safespaces.load` (or :func:`load_study`); its layers
+    share one metric CRS:
+
+    >>> import dataclasses
+    >>> [field.name for field in dataclasses.fields(Study)][:6]
+    ['config', 'inputs', 'osm', 'areas', 'tenure', 'incidents']
     """
 
     config: Config
@@ -140,18 +221,41 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def frame_record(frame: pd.DataFrame) -> dict[str, Any]:
+    """How ``run_metadata`` records an input given as a frame: its type, rows, CRS and a
+    checksum of its content (``pandas.util.hash_pandas_object`` of the rows, geometry as
+    WKB), so that two runs on the same data can be told apart from runs on other data."""
+    data = pd.DataFrame(frame).copy()
+    for column in data.columns:
+        if isinstance(data[column].dtype, gpd.array.GeometryDtype):
+            data[column] = gpd.GeoSeries(data[column]).to_wkb()
+    try:
+        rows = pd.util.hash_pandas_object(data, index=True).to_numpy()
+        digest = hashlib.sha256(rows.tobytes()).hexdigest()
+    except TypeError:  # cells pandas cannot hash (lists, dicts)
+        digest = hashlib.sha256(data.to_csv().encode()).hexdigest()
+    record: dict[str, Any] = {"frame": type(frame).__name__, "rows": len(frame)}
+    crs = getattr(frame, "crs", None)
+    if crs is not None:
+        record["crs"] = crs.to_string()
+    return {**record, "sha256": digest}
+
+
 def study_name(config: Config, inputs: Inputs) -> str:
     """The study's name: ``general.name``, or from the input file when it is ``"auto"``.
 
     ``"auto"`` takes the OSM file's name without its extensions
     (:func:`~safespaces.sections.name_from_file`; the areas file's for a study read
-    from areas alone); the embedded default is ``helsinki``.
+    from areas alone, ``study`` for areas given as a frame); the embedded default is
+    ``helsinki``.
     """
     if config.general.name != "auto":
         return config.general.name
-    path = inputs.osm or inputs.areas
-    if path is None or Path(path).resolve() == DEFAULT_OSM.resolve():
+    path = inputs.osm if inputs.osm is not None else inputs.areas
+    if path is None or (isinstance(path, Path) and path.resolve() == DEFAULT_OSM.resolve()):
         return "helsinki"
+    if not isinstance(path, Path):  # areas given as a frame
+        return "study"
     return name_from_file(path)
 
 
@@ -292,7 +396,7 @@ def load_study(
             if not areas.intersects(osm.study_area).any():
                 raise InputError(
                     "no area overlaps the OpenStreetMap extract",
-                    path=inputs.areas,
+                    path=inputs.areas if isinstance(inputs.areas, Path) else "<areas frame>",
                     fix="give areas inside the extract, or an extract that covers them "
                     "(check both files' CRS)",
                 )
@@ -439,10 +543,10 @@ def read_layers(
     return tenure, incidents
 
 
-def is_synthetic(path: Path, demo: Path, frame: pd.DataFrame) -> bool:
+def is_synthetic(path: Source, demo: Path, frame: pd.DataFrame) -> bool:
     """Whether an input is SYNTHETIC demo data: the embedded file ``demo`` itself, or
     rows that say so (a ``synthetic`` column with a true value, as the demo files have)."""
-    if Path(path).resolve() == demo.resolve():
+    if isinstance(path, Path) and path.resolve() == demo.resolve():
         return True
     if "synthetic" not in frame.columns:
         return False

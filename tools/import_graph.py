@@ -71,8 +71,8 @@ FLOORS: tuple[Floor, ...] = (
         "basics",
         "Basics",
         (
-            "safespaces",
             "safespaces.errors",
+            "safespaces.version",
             "safespaces.crs",
             "safespaces.validation",
             "safespaces.safety",
@@ -120,6 +120,11 @@ FLOORS: tuple[Floor, ...] = (
             "safespaces.distributed",
             "safespaces.compare",
         ),
+    ),
+    Floor(
+        "api",
+        "Public API",
+        ("safespaces", "safespaces.api", "safespaces.explore"),
     ),
     Floor(
         "commands",

@@ -65,7 +65,7 @@ if [ "${FLOORS_FULL:-0}" = 1 ]; then
 fi
 start=$SECONDS
 status=0
-"$VENV/bin/python" -m pytest -m "not browser and not qgis and not dask" -p no:cacheprovider \
+"$VENV/bin/python" -m pytest -m "not browser and not qgis and not dask and not docs" -p no:cacheprovider \
   "${skip[@]}" "$@" || status=$?
 echo "test_floors: core tests at the floors ran in $((SECONDS - start)) s (exit $status)"
 if [ "$status" -ne 0 ]; then

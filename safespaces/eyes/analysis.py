@@ -42,6 +42,13 @@ from safespaces.eyes.vocabulary import (
     WINDOW_COLUMNS,
     window_column,
 )
+from safespaces.population import ResidentParams, estimate_residents
+from safespaces.sources.frames import (
+    building_footprints,
+    empty_points,
+    premises,
+    street_segments,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +67,17 @@ class EyesResult:
         Premises without ``opening_hours`` (default hours used).
     weekday
         The day of the week of the hourly index (``Mo`` .. ``Su``).
+
+    Examples
+    --------
+    See :func:`analyse_eyes`, which returns one:
+
+    >>> import geopandas as gpd, shapely
+    >>> street = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (100, 0)])],
+    ...                           crs="EPSG:3067")
+    >>> result = analyse_eyes(street, None)
+    >>> result.weekday, sorted(result.layers())
+    ('Fr', ['street_segments'])
     """
 
     segments: gpd.GeoDataFrame
@@ -167,6 +185,22 @@ def _check_crs(segments: gpd.GeoDataFrame, *others: gpd.GeoDataFrame | None) -> 
             )
 
 
+#: Columns of a premises layer (an empty one for ``pois=None``).
+POI_COLUMNS = ("poi_key", "category", "opening_hours")
+
+
+def residents_of(buildings: gpd.GeoDataFrame | None, crs: object) -> gpd.GeoDataFrame:
+    """Buildings with ``residents`` or ``residents_est``: estimated where neither is given
+    (:func:`safespaces.population.estimate_residents` with the default
+    :class:`~safespaces.population.ResidentParams`); an empty layer for None."""
+    if buildings is None:
+        return empty_points(crs, ("residents",))
+    if "residents" in buildings or "residents_est" in buildings:
+        return buildings
+    footprints = building_footprints(buildings)
+    return footprints.assign(residents_est=estimate_residents(footprints, ResidentParams()))
+
+
 def _residents(buildings: gpd.GeoDataFrame) -> np.ndarray:
     for column in ("residents", "residents_est"):
         if column in buildings:
@@ -176,10 +210,10 @@ def _residents(buildings: gpd.GeoDataFrame) -> np.ndarray:
 
 def analyse_eyes(
     segments: gpd.GeoDataFrame,
-    buildings: gpd.GeoDataFrame,
-    pois: gpd.GeoDataFrame,
-    entrances: gpd.GeoDataFrame,
-    params: EyesParams,
+    buildings: gpd.GeoDataFrame | None,
+    pois: gpd.GeoDataFrame | None = None,
+    entrances: gpd.GeoDataFrame | None = None,
+    params: EyesParams | None = None,
     *,
     lighting: pd.DataFrame | None = None,
     darkness: pd.DataFrame | None = None,
@@ -189,15 +223,22 @@ def analyse_eyes(
     Parameters
     ----------
     segments
-        Walking segments (LineStrings, metric CRS) with ``u``, ``v``, ``length_m``.
+        Walking segments (LineStrings, metric CRS) with ``u``, ``v``, ``length_m``;
+        a plain frame (osmnx's or pyrosm's edges, geometry alone) gets them derived
+        (:func:`safespaces.sources.frames.street_segments`).
     buildings
-        Footprints with ``residents`` (e.g. from tenure data) or ``residents_est``.
+        Footprints with ``residents`` (e.g. from tenure data) or ``residents_est``;
+        without either, residents are estimated from the footprint, ``building`` and
+        ``building:levels`` (:func:`safespaces.population.estimate_residents`).
+        None: no building.
     pois
-        Premises points with ``poi_key``, ``category``, ``opening_hours``.
+        Premises points with ``poi_key``, ``category``, ``opening_hours``, or OSM tag
+        columns (``amenity``, ``shop`` ...: :func:`safespaces.sources.frames.premises`);
+        None: no premises.
     entrances
-        OSM entrance points.
+        OSM entrance points, or None.
     params
-        Eyes settings.
+        Eyes settings (default: :class:`EyesParams`).
     lighting
         Aligned to ``segments``: ``light_lux_avg`` and ``light_class`` (from
         :func:`safespaces.lighting.analyse_lighting`), or None (light not assessed:
@@ -217,8 +258,38 @@ def analyse_eyes(
           100 m), ``eyes_flow_<r>m`` (metres), ``eyes_light`` (0..1);
         - ``eyes_h00`` .. ``eyes_h23``, ``eyes_day``, ``eyes_evening``,
           ``eyes_night`` (0..100) and ``eyes_explain``.
+
+    Raises
+    ------
+    CRSError
+        A layer in degrees or without a CRS, or layers in different CRSs.
+    MissingColumnError
+        Premises without ``category`` or OSM tag columns.
+
+    Examples
+    --------
+    A 100 m street with a bar open in the evening and a block of flats facing it:
+
+    >>> import geopandas as gpd, shapely
+    >>> street = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (100, 0)])],
+    ...                           crs="EPSG:3067")
+    >>> flats = gpd.GeoDataFrame({"building": ["apartments"], "building:levels": ["5"]},
+    ...     geometry=[shapely.box(10, 5, 90, 20)], crs="EPSG:3067")
+    >>> bar = gpd.GeoDataFrame({"amenity": ["bar"], "opening_hours": ["Mo-Su 16:00-02:00"]},
+    ...     geometry=[shapely.Point(50, 4)], crs="EPSG:3067")
+    >>> result = analyse_eyes(street, flats, bar)
+    >>> row = result.segments.iloc[0]
+    >>> float(row["eyes_frontage_share"]), int(row["eyes_doors"])
+    (0.8, 1)
+    >>> [round(float(row[c])) for c in ("eyes_h04", "eyes_h21")]
+    [30, 34]
     """
+    params = EyesParams() if params is None else params
     validate_params(params)
+    segments = street_segments(segments, need=("u", "v", "length_m"))
+    buildings = residents_of(buildings, segments.crs)
+    pois = empty_points(segments.crs, POI_COLUMNS) if pois is None else premises(pois)
+    entrances = empty_points(segments.crs) if entrances is None else entrances
     _check_crs(segments, buildings, pois, entrances)
     n = len(segments)
     lines = segments.geometry.to_numpy()

@@ -28,6 +28,7 @@ import shapely
 
 from safespaces.network import adjacency, node_index
 from safespaces.shortest_paths import radius_sums
+from safespaces.sources.frames import street_segments
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,7 +55,24 @@ class NodeGraph:
 
 
 def node_graph(segments: gpd.GeoDataFrame) -> NodeGraph:
-    """The node graph of segments with ``u``, ``v`` and ``length_m``."""
+    """The node graph of segments with ``u``, ``v`` and ``length_m``.
+
+    A plain frame of lines in a metric CRS (osmnx's or pyrosm's edges, geometry
+    alone) gets them derived (:func:`safespaces.sources.frames.street_segments`:
+    line ends within 1 cm are one node).
+
+    Examples
+    --------
+    Three paths meeting at one junction:
+
+    >>> import geopandas as gpd, shapely
+    >>> star = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (x, y)])
+    ...     for x, y in ((30, 0), (0, 40), (-50, 0))], crs="EPSG:3067")
+    >>> graph = node_graph(star)
+    >>> graph.length.tolist()  # half the length of the paths meeting at each node
+    [60.0, 15.0, 20.0, 25.0]
+    """
+    segments = street_segments(segments, need=("u", "v", "length_m"))
     ids, ui, vi = node_index(segments)
     lines = segments.geometry.to_numpy()
     xy = np.zeros((len(ids), 2))
@@ -79,10 +97,33 @@ def segment_flow(
     A segment's value is the mean of its two end nodes' ``gravity_r`` with node
     weights w_j = half the length of the segments meeting at j (metres).
 
+    Parameters
+    ----------
+    segments
+        Walking segments with ``u``, ``v`` and ``length_m``, or a plain frame of lines
+        in a metric CRS (see :func:`node_graph`).
+    radii
+        Radii r in metres.
+    beta_times_radius
+        beta x r (4: a node at the radius weighs e^-4 = 2 %).
+
     Returns
     -------
     dict
         radius (int metres) -> array aligned to ``segments``.
+
+    Examples
+    --------
+    Two 100 m segments in a line, nodes at 0, 100 and 200 m with weights 50, 100
+    and 50 m; beta = 4 / 400 m. flow(0) = 100 e^-1 + 50 e^-2 = 43.55,
+    flow(100) = 2 x 50 e^-1 = 36.79, so each segment has (43.55 + 36.79) / 2:
+
+    >>> import geopandas as gpd, shapely
+    >>> line = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (100, 0)]),
+    ...     shapely.LineString([(100, 0), (200, 0)])], crs="EPSG:3067")
+    >>> flow = segment_flow(line, (400,))
+    >>> [round(float(f), 2) for f in flow[400]]
+    [40.17, 40.17]
     """
     graph = node_graph(segments)
     result = radius_sums(

@@ -34,6 +34,13 @@ def hour_datetimes(params: EyesParams) -> list[dt.datetime]:
     The middle of each hour (``hh:30``) on the reference week's date of
     :attr:`~EyesParams.weekday`; hours before :attr:`~EyesParams.day_start_hour`
     fall on the next date (the night after the chosen day).
+
+    Examples
+    --------
+    >>> from safespaces.eyes import EyesParams
+    >>> moments = hour_datetimes(EyesParams(weekday="Fr"))
+    >>> moments[22].isoformat(), moments[2].isoformat()  # 02:30 is the night after Friday
+    ('2026-03-13T22:30:00', '2026-03-14T02:30:00')
     """
     monday = reference_date(params.reference_monday)
     day = monday + dt.timedelta(days=WEEKDAYS.index(normalise_weekday(params.weekday)))
@@ -101,6 +108,18 @@ def opening_table(pois: pd.DataFrame, params: EyesParams) -> OpeningTable:
     Returns
     -------
     OpeningTable
+
+    Examples
+    --------
+    A bar with tagged hours and a cafe without (its category's default hours apply):
+
+    >>> import pandas as pd
+    >>> from safespaces.eyes import EyesParams
+    >>> pois = pd.DataFrame({"poi_key": ["amenity", "amenity"], "category": ["bar", "cafe"],
+    ...                      "opening_hours": ["Mo-Su 16:00-02:00", None]})
+    >>> table = opening_table(pois, EyesParams(weekday="Fr"))
+    >>> table.source.tolist(), [int(h) for h in table.is_open[0].nonzero()[0]]
+    (['tag', 'default'], [0, 1, 16, 17, 18, 19, 20, 21, 22, 23])
     """
     n = len(pois)
     moments = hour_datetimes(params)

@@ -28,7 +28,13 @@ from safespaces.lighting.vocabulary import DARK_CLASSES, LIT_NOT_MAPPED, NO_LAMP
 
 
 def saturate(value: npt.ArrayLike, sat: float) -> npt.NDArray[np.float64]:
-    """s = min(value / sat, 1), 0 for missing values."""
+    """s = min(value / sat, 1), 0 for missing values.
+
+    Examples
+    --------
+    >>> saturate([0.0, 2.5, 10.0, float("nan")], 5.0).tolist()
+    [0.0, 0.5, 1.0, 0.0]
+    """
     v = np.nan_to_num(np.asarray(value, dtype=float))
     return np.clip(v / sat, 0.0, 1.0)
 
@@ -47,6 +53,16 @@ def light_factor(
     (lamps not mapped where it lies, :mod:`safespaces.lighting.coverage`) is
     neutral, L = 1: its light is unknown, so the eyes are neither discounted nor
     called dark (the light family flags it). Other NaN lux count as 0 (unlit).
+
+    Examples
+    --------
+    With the default floor 0.2 and reference 2 lx: 1 lx gives 0.2 + 0.8 x 0.5; a
+    segment with ``no lamp data`` is neutral.
+
+    >>> from safespaces.eyes import EyesParams
+    >>> light_factor([0.0, 1.0, 5.0, float("nan")], ["unlit", "P6", "P4", "no lamp data"],
+    ...              EyesParams()).round(2).tolist()
+    [0.2, 0.6, 1.0, 1.0]
     """
     lux = np.asarray(lux_avg, dtype=float).copy()
     neutral = np.zeros(len(lux), dtype=bool)
@@ -151,6 +167,20 @@ def combine(
 
     ``params.weights`` obey :func:`safespaces.eyes.params.validate` (known
     components, at least one weight above 0).
+
+    Examples
+    --------
+    Two components, each weighted 1, on one segment for 24 hours:
+
+    >>> import numpy as np
+    >>> from safespaces.eyes import EyesParams
+    >>> params = EyesParams(weights={"frontage": 1.0, "doors": 1.0, "residents": 0.0,
+    ...                              "active": 0.0, "flow": 0.0})
+    >>> scores = {k: np.zeros((1, 24)) for k in params.weights}
+    >>> scores["frontage"][:] = 0.8
+    >>> scores["doors"][:] = 0.4
+    >>> combine(scores, params)[0, :3].round(1).tolist()
+    [60.0, 60.0, 60.0]
     """
     total = sum(float(params.weights.get(k, 0.0)) for k in COMPONENTS)
     acc = sum(float(params.weights.get(k, 0.0)) * scores[k] for k in COMPONENTS)

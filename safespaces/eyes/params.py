@@ -166,6 +166,14 @@ class EyesParams:
         Components scoring below this (0..1) are named in ``eyes_explain``.
     explain_max
         Largest number of weaknesses named in ``eyes_explain``.
+
+    Examples
+    --------
+    >>> params = EyesParams()
+    >>> params.weekday, params.frontage_distance_m
+    ('Fr', 25.0)
+    >>> EyesParams(weekday="Sa").weekday
+    'Sa'
     """
 
     weekday: str = "Fr"
@@ -212,6 +220,11 @@ def normalise_weekday(day: str) -> str:
     ------
     SettingError
         An unknown day name.
+
+    Examples
+    --------
+    >>> normalise_weekday("friday"), normalise_weekday("SAT"), normalise_weekday("Mo")
+    ('Fr', 'Sa', 'Mo')
     """
     text = str(day).strip().lower()
     for short, long in zip(WEEKDAYS, _LONG, strict=True):

@@ -46,12 +46,23 @@ def eyes_column(hour: int) -> str:
     ------
     ValueError
         ``hour`` is not a whole clock hour 0..23.
+
+    Examples
+    --------
+    >>> eyes_column(7), eyes_column(23)
+    ('eyes_h07', 'eyes_h23')
     """
     return f"{PREFIX}_{hour_period(hour)}"
 
 
 def active_column(hour: int) -> str:
-    """The open-premises column of a clock hour, ``active_column(7) == "eyes_active_h07"``."""
+    """The open-premises column of a clock hour, ``active_column(7) == "eyes_active_h07"``.
+
+    Examples
+    --------
+    >>> active_column(7)
+    'eyes_active_h07'
+    """
     return f"{PREFIX}_active_{hour_period(hour)}"
 
 
@@ -62,6 +73,11 @@ def window_column(window: str) -> str:
     ------
     KeyError
         ``window`` is not one of :data:`WINDOWS`.
+
+    Examples
+    --------
+    >>> [window_column(w) for w in WINDOWS]
+    ['eyes_day', 'eyes_evening', 'eyes_night']
     """
     if window not in WINDOWS:
         raise KeyError(f"{window!r} is not an eyes window ({', '.join(WINDOWS)})")
@@ -78,7 +94,13 @@ def period_column(period: str) -> str:
 
 
 def window_span(window: str) -> str:
-    """A window's clock hours as ``"07-18"`` (first hour, hour after the last)."""
+    """A window's clock hours as ``"07-18"`` (first hour, hour after the last).
+
+    Examples
+    --------
+    >>> {w: window_span(w) for w in WINDOWS}
+    {'day': '07-18', 'evening': '18-22', 'night': '22-07'}
+    """
     hours = WINDOWS[window]
     return f"{hours[0]:02d}-{(hours[-1] + 1) % HOURS:02d}"
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
@@ -38,6 +39,8 @@ from safespaces.incidents.report import (
 from safespaces.incidents.tables import count_tables, strip_incident_columns
 from safespaces.incidents.windows import assign_windows, darkness_for
 from safespaces.sources.areas import grid_areas
+from safespaces.sources.frames import street_segments
+from safespaces.sources.incidents import read_incidents
 
 
 @dataclasses.dataclass
@@ -69,6 +72,21 @@ class IncidentResult:
         ``raw_points_exported``.
     raw_points_exported
         The user opted in to raw output.
+
+    Examples
+    --------
+    See :func:`analyse_incidents`, which returns one; its ``layers()`` hold the
+    published tables only (never the points, unless opted in):
+
+    >>> import geopandas as gpd, pandas as pd, shapely
+    >>> x0, y0 = 385_000, 6_672_000
+    >>> area = gpd.GeoDataFrame({"name": ["block"]},
+    ...     geometry=[shapely.box(x0, y0, x0 + 200, y0 + 200)], crs="EPSG:3067")
+    >>> reports = pd.DataFrame({"lon": [24.93] * 6, "lat": [60.17] * 6,
+    ...     "time": ["2025-03-0%d 23:00" % d for d in range(1, 7)]})
+    >>> result = analyse_incidents(reports, areas=area)
+    >>> "incident_points" in result.layers(), result.summary()["in study area"]
+    (False, 6)
     """
 
     areas: gpd.GeoDataFrame
@@ -186,14 +204,19 @@ def analyse_incidents(
     ----------
     points
         Incidents with ``time`` (tz-aware), ``hour_known`` and ``category``
-        (as :func:`safespaces.sources.incidents.read_incidents` returns).
+        (as :func:`safespaces.sources.incidents.read_incidents` returns), or a
+        plain frame of points in any CRS (a GeoDataFrame, or a DataFrame with
+        ``lon``/``lat``) with a time column and optionally a category: it is read
+        as a file would be (:func:`~safespaces.sources.incidents.read_incidents` with
+        ``drop_invalid``; the rows dropped are counted in the summary).
     segments
         Street segments (``segment_id``, ``length_m``, optional environment
         columns) in a metric CRS, or None (then no snapping, no street rates,
-        no environment table).
+        no environment table). A plain frame of lines gets ``segment_id`` and
+        ``length_m`` derived (:func:`safespaces.sources.frames.street_segments`).
     areas
-        Areas (``area_id``, ``name``, optional residents column) in a metric
-        CRS, or None (then a grid of ``grid_size_m`` over the segments).
+        Areas (``area_id``, 0..n-1 where absent; ``name``; optional residents
+        column) in a metric CRS, or None (then a grid of ``grid_size_m`` over the segments).
     params
         Settings (privacy, windows, hotspots, density).
     darkness
@@ -215,16 +238,51 @@ def analyse_incidents(
     Raises
     ------
     InputError
-        Neither areas nor segments, a geographic CRS, or no ``time`` column.
+        Neither areas nor segments, a geographic CRS, or no time column.
+
+    Examples
+    --------
+    Twelve evening reports on one 200 m street, counted in the 250 m grid cell made
+    over it. Eight fall on weekdays and four at weekends: four is fewer than
+    ``k_min`` (5), so that count is suppressed, and the weekday count with it (it
+    would give the four away as 12 - 8):
+
+    >>> import geopandas as gpd, pandas as pd, shapely
+    >>> x0, y0 = 385_000, 6_672_000  # central Helsinki in EPSG:3067
+    >>> street = gpd.GeoDataFrame(
+    ...     geometry=[shapely.LineString([(x0 + 10, y0 + 10), (x0 + 210, y0 + 10)])],
+    ...     crs="EPSG:3067")
+    >>> reports = gpd.GeoDataFrame(
+    ...     {"time": pd.date_range("2025-01-06 22:00", periods=12, freq="D",
+    ...                            tz="Europe/Helsinki"),
+    ...      "category": ["theft"] * 12},
+    ...     geometry=[shapely.Point(x0 + 15 * i + 20, y0 + 11) for i in range(12)],
+    ...     crs="EPSG:3067")
+    >>> result = analyse_incidents(reports, street)
+    >>> area = result.areas.iloc[0]
+    >>> int(area["incidents_count"]), int(area["incidents_evening"])
+    (12, 12)
+    >>> bool(area["incidents_weekend_suppressed"]), bool(area["incidents_weekday_suppressed"])
+    (True, True)
+    >>> float(area["incidents_per_100m"])
+    6.0
     """
     params = params or IncidentParams()
     validate_params(params)
+    if any(column not in points for column in ("time", "hour_known", "category")):
+        load = read_incidents(points, timezone=timezone, drop_invalid=True)
+        points = load.points
+        dropped = {**load.dropped, **(dropped or {})}
+    if segments is not None:
+        segments = street_segments(segments, need=("segment_id", "length_m"))
     crs = check_inputs(points, segments, areas)
     user_areas = areas is not None
     if areas is None:
         assert segments is not None
         areas = grid_areas(tuple(segments.total_bounds), crs, size_m=params.grid_size_m)
     areas = strip_incident_columns(areas.reset_index(drop=True))
+    if "area_id" not in areas:  # areas given in code: numbered as read_areas numbers them
+        areas.insert(0, "area_id", np.arange(len(areas), dtype=np.int64))
     pts, read, outside = in_study_area(points.to_crs(crs).reset_index(drop=True), areas)
     windows = light_windows(pts, areas, darkness, params, timezone)
     plan = plan_categories(

@@ -70,6 +70,14 @@ class IncidentParams:
         frequent ones with at least ``k_min`` incidents, at most
         :data:`safespaces.incidents.counts.MAX_CATEGORIES` (50); the others count
         together in ``incidents_cat_other``.
+
+    Examples
+    --------
+    >>> params = IncidentParams()
+    >>> params.k_min, params.grid_size_m
+    (5, 250.0)
+    >>> IncidentParams(k_min=10).k_min
+    10
     """
 
     k_min: int = 5

@@ -17,6 +17,7 @@ from safespaces.lighting.illuminance import (
     CONFLICT_NONE,
     CONFLICT_YES_NO_LAMPS,
     LIT_NOT_MAPPED,
+    SEGMENT_INPUTS,
     light_class,
     sample_segments,
     segment_coverage,
@@ -32,6 +33,7 @@ from safespaces.lighting.spaces import (
     samples_in_spaces,
 )
 from safespaces.lighting.vocabulary import CLASS_COLUMN, COVERAGE_COLUMN, NO_LAMP_DATA
+from safespaces.sources.frames import empty_points, lamp_points, street_segments
 
 #: Largest sample spacing and raster cell the issue allows (metres).
 
@@ -59,6 +61,17 @@ class LightingResult:
     params
         The settings the result was computed with (the lamp-data coverage of
         :meth:`assemble` reads them).
+
+    Examples
+    --------
+    See :func:`analyse_lighting`, which returns one:
+
+    >>> import geopandas as gpd, shapely
+    >>> path = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (40, 0)])],
+    ...                         crs="EPSG:3067")
+    >>> result = analyse_lighting(path, None)
+    >>> result.segments["light_class"].tolist(), list(result.summary())[:2]
+    (['no lamp data'], ['light_class_share_of_walking_length', 'light_class_length_km'])
     """
 
     segments: gpd.GeoDataFrame
@@ -325,9 +338,9 @@ def validate_params(params: LightingParams) -> None:
 
 def analyse_lighting(
     segments: gpd.GeoDataFrame,
-    lamps: gpd.GeoDataFrame,
-    public_spaces: gpd.GeoDataFrame | None,
-    params: LightingParams,
+    lamps: gpd.GeoDataFrame | None,
+    public_spaces: gpd.GeoDataFrame | None = None,
+    params: LightingParams | None = None,
     *,
     timezone: str = "Europe/Helsinki",
     darkness: pd.DataFrame | None = None,
@@ -337,14 +350,19 @@ def analyse_lighting(
     Parameters
     ----------
     segments
-        Walking segments (LineStrings) with ``segment_id``, ``highway``,
-        ``lit_tag``, in a metric CRS.
+        Walking segments (LineStrings) in a metric CRS. ``segment_id``, ``highway``
+        and ``lit_tag`` (raw OSM ``lit``) are read where present; a plain frame
+        (osmnx's or pyrosm's edges, geometry alone) gets them derived
+        (:func:`safespaces.sources.frames.street_segments`: ``lit_tag`` from ``lit``).
     lamps
-        Lamps (OSM and register) in the same CRS.
+        Lamps (OSM and register) in the same CRS, or None (no lamp mapped). OSM
+        tag columns (``light:height`` ...) are read as the loader reads them
+        (:func:`safespaces.sources.frames.lamp_points`).
     public_spaces
-        Parks, squares and pedestrian areas, or ``None``.
+        Parks, squares and pedestrian areas (``space_id``, ``kind``, ``name``), or
+        ``None``.
     params
-        Lighting settings.
+        Lighting settings (default: :class:`LightingParams`).
     timezone
         IANA zone of the darkness table's clock times (without ``darkness``).
     darkness
@@ -355,8 +373,37 @@ def analyse_lighting(
     Returns
     -------
     LightingResult
+
+    Raises
+    ------
+    CRSError
+        A layer in degrees or without a CRS, or layers in different CRSs.
+
+    Examples
+    --------
+    Two 50 m paths, one lamp (a lamp without height or intensity gets the
+    defaults of its context, see :func:`lamp_model`):
+
+    >>> import geopandas as gpd, shapely
+    >>> paths = gpd.GeoDataFrame(
+    ...     {"lit": ["yes", None]},
+    ...     geometry=[shapely.LineString([(0, 0), (50, 0)]),
+    ...               shapely.LineString([(50, 0), (50, 50)])],
+    ...     crs="EPSG:3067",
+    ... )
+    >>> lamps = gpd.GeoDataFrame(geometry=[shapely.Point(25, 3)], crs="EPSG:3067")
+    >>> result = analyse_lighting(paths, lamps)
+    >>> result.segments["light_class"].tolist()
+    ['P6', 'below P6']
+    >>> result.segments["light_lux_avg"].round(2).tolist()
+    [3.96, 0.22]
+    >>> sorted(result.layers())[:3]
+    ['dark_paths', 'lamps', 'light_class_shares']
     """
+    params = LightingParams() if params is None else params
     validate_params(params)
+    segments = street_segments(segments, need=SEGMENT_INPUTS)
+    lamps = empty_points(segments.crs) if lamps is None else lamp_points(lamps)
     check_same_crs(segments, lamps, public_spaces)
     if public_spaces is None:
         public_spaces = gpd.GeoDataFrame(

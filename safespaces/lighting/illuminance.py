@@ -34,7 +34,7 @@ from scipy.spatial import cKDTree
 from safespaces.errors import InputError
 from safespaces.lighting.coverage import apply_coverage
 from safespaces.lighting.grid import grid_points, segment_widths
-from safespaces.lighting.lamps import LampOptics, check_same_crs, lamp_optics
+from safespaces.lighting.lamps import LampOptics, check_same_crs, lamp_optics, modelled
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.vocabulary import (
     BELOW_P6,
@@ -49,6 +49,11 @@ from safespaces.lighting.vocabulary import (
 from safespaces.lighting.vocabulary import (
     CLASS_ORDER as CLASS_ORDER,  # re-exported: every label, best first
 )
+from safespaces.sources.frames import street_segments
+
+#: Segment columns the lighting family reads (derived for a plain frame:
+#: :func:`safespaces.sources.frames.street_segments`).
+SEGMENT_INPUTS = ("segment_id", "lit_tag", "highway")
 
 #: Columns added to segments by :func:`segment_lighting`.
 SEGMENT_COLUMNS: tuple[str, ...] = (
@@ -105,6 +110,17 @@ def sample_lines(geoms: npt.ArrayLike, spacing: float) -> LineSamples:
     Returns
     -------
     LineSamples
+
+    Examples
+    --------
+    A 10 m line at steps of at most 4 m gets 3 steps of 3.33 m:
+
+    >>> import shapely
+    >>> samples = sample_lines([shapely.LineString([(0, 0), (10, 0)])], 4.0)
+    >>> samples.xy[:, 0].round(2).tolist()
+    [0.0, 3.33, 6.67, 10.0]
+    >>> samples.weight.round(2).tolist()  # trapezoid weights: they sum to the length
+    [1.67, 3.33, 3.33, 1.67]
     """
     if not spacing > 0:
         raise InputError(
@@ -242,6 +258,15 @@ def illuminance_at(
     -------
     numpy.ndarray
         Illuminance in lux, one value per point.
+
+    Examples
+    --------
+    One lamp of 1000 cd at 6 m: right under it E = I / h^2 = 27.8 lx; 8 m away
+    E = 1000 x 6 / (36 + 64)^1.5 = 6 lx; beyond the cut-off nothing.
+
+    >>> lamps = [[0.0, 0.0, 6.0, 1000.0]]
+    >>> illuminance_at([[0, 0], [8, 0], [60, 0]], lamps, cutoff=50).round(2).tolist()
+    [27.78, 6.0, 0.0]
     """
     pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
     optics = lamps if isinstance(lamps, LampOptics) else LampOptics.isotropic(lamps)
@@ -359,6 +384,11 @@ def light_class(avg: npt.ArrayLike, minimum: npt.ArrayLike) -> npt.NDArray[np.ob
     Returns
     -------
     numpy.ndarray of str
+
+    Examples
+    --------
+    >>> light_class([12.0, 4.0, 4.0, 0.0], [2.5, 1.0, 0.3, 0.0]).tolist()
+    ['P2', 'P5', 'below P6', 'unlit']
     """
     a = np.asarray(avg, dtype=float)
     m = np.asarray(minimum, dtype=float)
@@ -403,6 +433,14 @@ def tag_conflicts(lit_tag: pd.Series, lux_avg: npt.ArrayLike, params: LightingPa
     -------
     pandas.Series
         Conflict code per segment, aligned to ``lit_tag``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from safespaces.lighting import LightingParams
+    >>> lit = pd.Series(["yes", "no", None, "yes"])
+    >>> tag_conflicts(lit, [0.0, 5.0, 3.0, 4.0], LightingParams()).tolist()
+    ['lit_yes_no_lamps', 'lit_no_but_lamps', 'lit_unknown', 'none']
     """
     avg = np.asarray(lux_avg, dtype=float)
     unknown, is_no = _lit_state(lit_tag, params)
@@ -533,7 +571,9 @@ def segment_coverage(
 
 
 def segment_lighting(
-    segments: gpd.GeoDataFrame, lamps: gpd.GeoDataFrame, params: LightingParams
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame | None,
+    params: LightingParams | None = None,
 ) -> pd.DataFrame:
     """Illuminance measures of every walking segment.
 
@@ -544,11 +584,15 @@ def segment_lighting(
     Parameters
     ----------
     segments
-        LineStrings with ``lit_tag`` (raw OSM ``lit``), in a metric CRS.
+        LineStrings in a metric CRS, with ``lit_tag`` (raw OSM ``lit``; a plain
+        frame's ``lit`` is read as it, :func:`safespaces.sources.frames.street_segments`)
+        and ``highway`` where known.
     lamps
-        Lamps from :func:`safespaces.lighting.lamp_model`, same CRS.
+        Lamps in the same CRS: from :func:`safespaces.lighting.lamp_model`, or plain
+        points, which are modelled here (:func:`~safespaces.lighting.lamp_model` with
+        no public spaces); None for no lamp.
     params
-        Lighting settings.
+        Lighting settings (default: :class:`~safespaces.lighting.LightingParams`).
 
     Returns
     -------
@@ -562,7 +606,26 @@ def segment_lighting(
         not mapped), ``light_tag_conflict`` (see :func:`tag_conflicts`) and
         ``light_lamp_coverage`` (the coverage of the segment's cell, 0..1, see
         :mod:`safespaces.lighting.coverage`).
+
+    Examples
+    --------
+    A 6 m lamp of 1000 cd at the middle of a 40 m path:
+
+    >>> import geopandas as gpd, shapely
+    >>> path = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (40, 0)])],
+    ...                         crs="EPSG:3067")
+    >>> lamp = gpd.GeoDataFrame({"height_m": [6.0], "intensity_cd": [1000.0]},
+    ...                         geometry=[shapely.Point(20, 0)], crs="EPSG:3067")
+    >>> lit = segment_lighting(path, lamp)
+    >>> round(float(lit["light_lux_min"].iloc[0]), 2), lit["light_class"].iloc[0]
+    (0.66, 'P5')
+
+    The minimum is at the ends, 20 m from the lamp's foot:
+    1000 x 6 / (6^2 + 20^2)^1.5 = 0.66 lx (:func:`illuminance_at`).
     """
+    params = LightingParams() if params is None else params
+    segments = street_segments(segments, need=("lit_tag", "highway"))
+    lamps = modelled(lamps, segments, params)
     check_same_crs(segments, lamps)
     samples = sample_segments(segments, params)
     lux = station_illuminance(samples, segments, lamps, params)

@@ -23,6 +23,7 @@ import shapely
 from safespaces.errors import InputError
 from safespaces.lighting.params import GENERIC_DISTRIBUTIONS, LightingParams, validate
 from safespaces.lighting.photometry import Photometry, generic, read_photometry
+from safespaces.sources.frames import lamp_points, street_segments
 
 #: Optional lamp columns and their fill value when a source does not provide them.
 OPTIONAL_LAMP_COLUMNS: dict[str, object] = {
@@ -72,6 +73,14 @@ def lumen_to_candela(lumen: np.ndarray | float, params: LightingParams) -> np.nd
     -------
     numpy.ndarray
         Intensity in candela.
+
+    Examples
+    --------
+    A 6000 lm lamp under the default 1 / (2 pi):
+
+    >>> from safespaces.lighting import LightingParams
+    >>> round(float(lumen_to_candela(6000.0, LightingParams())), 1)
+    954.9
     """
     return np.asarray(lumen, dtype=float) * params.lumen_to_cd
 
@@ -205,8 +214,8 @@ def _lookup(mapping: Mapping[str, float], keys: np.ndarray) -> np.ndarray:
 def lamp_model(
     lamps: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
-    public_spaces: gpd.GeoDataFrame | None,
-    params: LightingParams,
+    public_spaces: gpd.GeoDataFrame | None = None,
+    params: LightingParams | None = None,
 ) -> gpd.GeoDataFrame:
     """Resolve the mounting height and luminous intensity of every lamp.
 
@@ -224,15 +233,17 @@ def lamp_model(
     Parameters
     ----------
     lamps
-        Points with ``source`` ('osm' or 'register') and the optional columns
-        ``height_m``, ``intensity_cd``, ``lumen``, ``light_count``,
-        ``lamp_mount``, ``support``, ``lamp_type``.
+        Points with the optional columns ``source`` ('osm', the default, or
+        'register'), ``height_m``, ``intensity_cd``, ``lumen``, ``light_count``,
+        ``lamp_mount``, ``support``, ``lamp_type``; OSM tag columns of osmnx or
+        pyrosm (``light:height`` ...) are read where those are missing
+        (:func:`safespaces.sources.frames.lamp_points`).
     segments
-        Walking segments with ``highway`` (for the context).
+        Walking segments with ``highway`` (for the context), same metric CRS.
     public_spaces
         Polygons with ``kind`` (for the context), or ``None``.
     params
-        Lighting settings.
+        Lighting settings (default: :class:`LightingParams`).
 
     Returns
     -------
@@ -242,8 +253,24 @@ def lamp_model(
         ``light_intensity_from``, ``light_source_of_values`` ('register', 'osm tag'
         or 'default:<context>'), ``light_distribution`` (generic name or file path),
         ``light_flux_lm`` and ``light_azimuth_deg`` (NaN when not aimed).
+    Examples
+    --------
+    A lamp tagged 6 m high beside a footway, and an untagged one (outside a park, a
+    footway lamp has the context ``street``):
+
+    >>> import geopandas as gpd, shapely
+    >>> path = gpd.GeoDataFrame({"highway": ["footway"]},
+    ...     geometry=[shapely.LineString([(0, 0), (100, 0)])], crs="EPSG:3067")
+    >>> lamps = gpd.GeoDataFrame({"light:height": ["6", None]},
+    ...     geometry=[shapely.Point(10, 2), shapely.Point(60, 2)], crs="EPSG:3067")
+    >>> model = lamp_model(lamps, path)
+    >>> model[["light_height_m", "light_height_from"]].values.tolist()
+    [[6.0, 'osm tag'], [8.0, 'default:street']]
     """
+    params = LightingParams() if params is None else params
     validate(params)
+    segments = street_segments(segments, need=("highway",))
+    lamps = lamp_points(lamps)
     check_same_crs(lamps, segments, public_spaces)
     out = _with_optional_columns(lamps)
     out = out[out.geometry.notna() & ~out.geometry.is_empty]
@@ -494,6 +521,21 @@ def lamp_optics(lamps: gpd.GeoDataFrame) -> LampOptics:
     return LampOptics(
         xyh=arr[:, :3], scale=scale, azimuth_deg=azimuth, kind=kind, distributions=tables
     )
+
+
+def modelled(
+    lamps: gpd.GeoDataFrame | None,
+    segments: gpd.GeoDataFrame,
+    params: LightingParams,
+    public_spaces: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """``lamps`` as :func:`lamp_model` returns them: as given when they carry its
+    columns, else modelled here (no lamps for None)."""
+    if lamps is None:
+        lamps = gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=segments.crs), crs=segments.crs)
+    if "light_height_m" in lamps.columns and "light_intensity_cd" in lamps.columns:
+        return lamps
+    return lamp_model(lamps, segments, public_spaces, params)
 
 
 def lamp_array(lamps: gpd.GeoDataFrame) -> np.ndarray:

@@ -116,6 +116,14 @@ class LightingParams:
     coverage_highways
         ``highway`` values counted as main roads (reference length, besides
         segments tagged lit).
+
+    Examples
+    --------
+    >>> params = LightingParams()
+    >>> params.cutoff_m, params.sample_spacing_m
+    (50.0, 2.0)
+    >>> LightingParams(cutoff_m=40.0).cutoff_m
+    40.0
     """
 
     cutoff_m: float = 50.0

@@ -17,6 +17,7 @@ import shapely
 from safespaces.lighting.illuminance import (
     BELOW_P6,
     CONFLICT_YES_NO_LAMPS,
+    SEGMENT_INPUTS,
     UNLIT,
     LineSamples,
     light_class,
@@ -26,7 +27,7 @@ from safespaces.lighting.illuminance import (
     segment_lighting_from_samples,
     station_illuminance,
 )
-from safespaces.lighting.lamps import check_same_crs
+from safespaces.lighting.lamps import check_same_crs, modelled
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.vocabulary import (
     CLASS_COLUMN,
@@ -35,6 +36,8 @@ from safespaces.lighting.vocabulary import (
     EVIDENCE_NOT_MAPPED,
     NO_LAMP_DATA,
 )
+from safespaces.sources.frames import public_spaces as public_space_frame
+from safespaces.sources.frames import street_segments
 
 #: Columns added to public spaces by :func:`public_space_lighting`.
 SPACE_COLUMNS: tuple[str, ...] = (
@@ -308,8 +311,8 @@ def _dark_paths(
 def public_space_lighting(
     public_spaces: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
-    lamps: gpd.GeoDataFrame,
-    params: LightingParams,
+    lamps: gpd.GeoDataFrame | None,
+    params: LightingParams | None = None,
     seg_lighting: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Length of paths in each park and square and the share lit to P6 or better.
@@ -341,8 +344,25 @@ def public_space_lighting(
         ``light_dark_path_length_m``, ``light_unknown_path_length_m`` and
         ``light_lux_avg`` (length-weighted, known paths); NaN for kinds not
         reported.
+
+    Examples
+    --------
+    A 100 m path through a park, with a lamp near one end: its far end is dark, so
+    as a whole it does not meet P6 (a part of a path is classed by its own minimum):
+
+    >>> import geopandas as gpd, shapely
+    >>> park = gpd.GeoDataFrame({"leisure": ["park"], "name": ["Esplanadi"]},
+    ...     geometry=[shapely.box(0, -20, 100, 20)], crs="EPSG:3067")
+    >>> path = gpd.GeoDataFrame({"highway": ["footway"]},
+    ...     geometry=[shapely.LineString([(0, 0), (100, 0)])], crs="EPSG:3067")
+    >>> lamp = gpd.GeoDataFrame({"height_m": [5.0], "intensity_cd": [800.0]},
+    ...     geometry=[shapely.Point(20, 0)], crs="EPSG:3067")
+    >>> lit = public_space_lighting(park, path, lamp)
+    >>> lit[["kind", "light_path_length_m", "light_share_p6_or_better"]].round(2).values.tolist()
+    [['park', 100.0, 0.0]]
     """
-    check_same_crs(public_spaces, segments, lamps)
+    params = LightingParams() if params is None else params
+    public_spaces, segments, lamps = _inputs(public_spaces, segments, lamps, params)
     samples = sample_segments(segments, params)
     station = station_illuminance(samples, segments, lamps, params)
     lux = station.mean
@@ -354,8 +374,8 @@ def public_space_lighting(
 def dark_paths(
     public_spaces: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
-    lamps: gpd.GeoDataFrame,
-    params: LightingParams,
+    lamps: gpd.GeoDataFrame | None,
+    params: LightingParams | None = None,
     seg_lighting: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The dark stretches of paths inside parks and squares.
@@ -378,11 +398,44 @@ def dark_paths(
         ``space_id``, ``space_name``, ``space_kind``, ``length_m``,
         ``light_lux_mean``, ``light_lux_max``, ``lit_tag``,
         ``light_tag_conflict``, ``light_evidence``.
+
+    Examples
+    --------
+    The same park: the path is dark (below 0.4 lx) more than 21 m from the lamp's
+    foot, where 800 x 5 / (25 + d^2)^1.5 < 0.4: from x = 41 m to the end, 58 m at the
+    2 m samples.
+
+    >>> import geopandas as gpd, shapely
+    >>> park = gpd.GeoDataFrame({"leisure": ["park"], "name": ["Esplanadi"]},
+    ...     geometry=[shapely.box(0, -20, 100, 20)], crs="EPSG:3067")
+    >>> path = gpd.GeoDataFrame({"highway": ["footway"]},
+    ...     geometry=[shapely.LineString([(0, 0), (100, 0)])], crs="EPSG:3067")
+    >>> lamp = gpd.GeoDataFrame({"height_m": [5.0], "intensity_cd": [800.0]},
+    ...     geometry=[shapely.Point(20, 0)], crs="EPSG:3067")
+    >>> dark = dark_paths(park, path, lamp)
+    >>> dark[["dark_rank", "space_name", "length_m"]].round(1).values.tolist()
+    [[1, 'Esplanadi', 58.0]]
     """
-    check_same_crs(public_spaces, segments, lamps)
+    params = LightingParams() if params is None else params
+    public_spaces, segments, lamps = _inputs(public_spaces, segments, lamps, params)
     samples = sample_segments(segments, params)
     station = station_illuminance(samples, segments, lamps, params)
     lux = station.mean
     if seg_lighting is None:
         seg_lighting = segment_lighting_from_samples(segments, lamps, samples, station, params)
     return _dark_paths(public_spaces, segments, seg_lighting, samples, lux, params)
+
+
+def _inputs(
+    spaces: gpd.GeoDataFrame,
+    segments: gpd.GeoDataFrame,
+    lamps: gpd.GeoDataFrame | None,
+    params: LightingParams,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Spaces, segments and modelled lamps as the kernels read them (derived for plain
+    frames: :mod:`safespaces.sources.frames`), in one CRS."""
+    spaces = public_space_frame(spaces)
+    segments = street_segments(segments, need=SEGMENT_INPUTS)
+    lamps = modelled(lamps, segments, params, spaces)
+    check_same_crs(spaces, segments, lamps)
+    return spaces, segments, lamps

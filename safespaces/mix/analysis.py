@@ -46,6 +46,22 @@ class MixResult:
         Walking-neighbourhood scores of tenure buildings at their representative
         points, indexed like the tenure layer
         (:func:`safespaces.mix.buildings.analyse_neighbourhoods`), or None.
+
+    Examples
+    --------
+    See :func:`analyse_mix`, which returns one:
+
+    >>> import geopandas as gpd, shapely
+    >>> x0, y0 = 385_000, 6_672_000
+    >>> areas = gpd.GeoDataFrame(
+    ...     {"name": ["A", "B", "C"],
+    ...      "tenure_ara_rental": [80, 20, 50], "tenure_owner": [20, 80, 50]},
+    ...     geometry=[shapely.box(x0 + 250 * i, y0, x0 + 250 * (i + 1), y0 + 250)
+    ...               for i in range(3)],
+    ...     crs="EPSG:3067")
+    >>> result = analyse_mix(areas, ["tenure_ara_rental", "tenure_owner"], seed=0)
+    >>> sorted(result.layers())
+    ['areas', 'mix_summary']
     """
 
     areas: gpd.GeoDataFrame | pd.DataFrame
@@ -230,6 +246,21 @@ def local_scores(
         ``mix_entropy``, ``mix_simpson``, ``mix_divergence``,
         ``mix_lq_<category>``, ``mix_target_gap_<policy group>`` (where the
         categories use the tenure taxonomy) and ``mix_suppressed``.
+
+    Examples
+    --------
+    Entropy of a unit's shares p_k, H = -sum p_k ln p_k / ln K: an even split is 1;
+    the location quotient is the unit's share over the city's (133 of 205 dwellings);
+    the third unit has fewer than ``min_dwellings`` (10) and is suppressed:
+
+    >>> import numpy as np
+    >>> from safespaces.mix import MixParams
+    >>> counts = np.array([[80, 20], [50, 50], [3, 2]])
+    >>> scores = local_scores(counts, ["ara_rental", "owner"], params=MixParams())
+    >>> scores["mix_entropy"].round(3).tolist(), scores["mix_suppressed"].tolist()
+    ([0.722, 1.0, nan], [False, False, True])
+    >>> scores["mix_lq_ara_rental"].round(2).tolist()
+    [1.23, 0.77, nan]
     """
     t = counts.sum(axis=1) if total is None else total
     sup = local.suppressed(t, params.min_dwellings)
@@ -334,6 +365,26 @@ def analyse_mix(
     Returns
     -------
     MixResult
+
+    Examples
+    --------
+    Three areas of 100 dwellings: ARA rental is 80 %, 20 % and 50 % of them. The
+    dissimilarity of ARA rental is D = 0.5 x sum |r_i / R - o_i / O| =
+    0.5 x (|80 - 20| + |20 - 80| + 0) / 150 = 0.4:
+
+    >>> import geopandas as gpd, shapely
+    >>> x0, y0 = 385_000, 6_672_000
+    >>> areas = gpd.GeoDataFrame(
+    ...     {"name": ["A", "B", "C"],
+    ...      "tenure_ara_rental": [80, 20, 50], "tenure_owner": [20, 80, 50]},
+    ...     geometry=[shapely.box(x0 + 250 * i, y0, x0 + 250 * (i + 1), y0 + 250)
+    ...               for i in range(3)],
+    ...     crs="EPSG:3067")
+    >>> result = analyse_mix(areas, ["tenure_ara_rental", "tenure_owner"], seed=0)
+    >>> round(result.indices["dissimilarity"]["ara_rental"], 3)
+    0.4
+    >>> result.areas["mix_entropy"].round(3).tolist()  # 1 is an even mix of the two
+    [0.722, 0.722, 1.0]
     """
     params = params or MixParams()
     validate(params)
@@ -464,6 +515,25 @@ def spatial_indices(
     distance-decay version (PySAL ``segregation``'s ``distance=`` spatial
     indices, up to its rounding of the smoothed counts); with a walking-network
     reach matrix it is the network-neighbourhood version.
+
+    Examples
+    --------
+    With a neighbourhood matrix that pools each area with its neighbours, the
+    contrast between areas shrinks:
+
+    >>> import geopandas as gpd, shapely
+    >>> x0, y0 = 385_000, 6_672_000
+    >>> areas = gpd.GeoDataFrame(
+    ...     {"name": ["A", "B", "C"],
+    ...      "tenure_ara_rental": [80, 20, 50], "tenure_owner": [20, 80, 50]},
+    ...     geometry=[shapely.box(x0 + 250 * i, y0, x0 + 250 * (i + 1), y0 + 250)
+    ...               for i in range(3)],
+    ...     crs="EPSG:3067")
+    >>> import scipy.sparse as sp
+    >>> w = sp.csr_matrix([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=float)
+    >>> spatial = spatial_indices(areas, ["tenure_ara_rental", "tenure_owner"], w)
+    >>> round(spatial["dissimilarity"]["ara_rental"], 3)
+    0.123
     """
     counts = count_matrix(areas, list(groups))
     t = None if total is None else count_matrix(areas, [total])[:, 0]

@@ -21,6 +21,7 @@ from safespaces.mix.spatial import (
 )
 from safespaces.network import adjacency, node_index
 from safespaces.overlay import area_index, sum_into_areas
+from safespaces.sources.frames import street_segments
 
 
 def walking_reach(
@@ -37,7 +38,8 @@ def walking_reach(
     ----------
     segments
         Walking segments with ``u``, ``v`` (end node ids) and ``length_m``, in
-        the same projected CRS as ``buildings``.
+        the same projected CRS as ``buildings``; a plain frame of lines gets them
+        derived (:func:`safespaces.sources.frames.street_segments`).
     buildings
         Buildings (any geometry).
     radii_m
@@ -48,7 +50,22 @@ def walking_reach(
     dict
         Radius -> (buildings x buildings) 0/1 sparse matrix, for the ``reach``
         argument of :func:`building_neighbourhood_scores`.
+
+    Examples
+    --------
+    Three homes along a 300 m street; at 150 m each reaches its neighbours only:
+
+    >>> import geopandas as gpd, shapely
+    >>> street = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 0), (100, 0)]),
+    ...     shapely.LineString([(100, 0), (200, 0)]), shapely.LineString([(200, 0), (300, 0)])],
+    ...     crs="EPSG:3067")
+    >>> homes = gpd.GeoDataFrame(geometry=[shapely.Point(0, 5), shapely.Point(100, 5),
+    ...     shapely.Point(200, 5)], crs="EPSG:3067")
+    >>> reach = walking_reach(street, homes, [150.0])
+    >>> reach[150.0].toarray().astype(int).tolist()
+    [[1, 1, 0], [1, 1, 1], [0, 1, 1]]
     """
+    segments = street_segments(segments, need=("u", "v", "length_m"))
     nodes, access = building_nodes(segments, buildings)
     return reach_at_nodes(segments, nodes, access, radii_m)
 
@@ -183,6 +200,21 @@ def building_neighbourhood_scores(
         ``mix_simpson_400m``, ``mix_divergence_400m``, ``mix_lq_<c>_400m``,
         ``mix_target_gap_<g>_400m``, ``mix_suppressed_400m`` and the same for
         every radius.
+
+    Examples
+    --------
+    Three homes within each other's reach (a full matrix) share one neighbourhood:
+
+    >>> import geopandas as gpd, numpy as np, scipy.sparse as sp, shapely
+    >>> from safespaces.mix import MixParams
+    >>> homes = gpd.GeoDataFrame({"tenure_ara_rental": [30, 0, 10], "tenure_owner": [0, 40, 10]},
+    ...     geometry=[shapely.Point(0, 0), shapely.Point(50, 0), shapely.Point(100, 0)],
+    ...     crs="EPSG:3067")
+    >>> reach = {400.0: sp.csr_matrix(np.ones((3, 3)))}
+    >>> scores = building_neighbourhood_scores(homes, ["tenure_ara_rental", "tenure_owner"],
+    ...     params=MixParams(radii_m=(400.0,)), reach=reach)
+    >>> scores["mix_entropy_400m"].round(3).tolist()
+    [0.991, 0.991, 0.991]
     """
     params = params or MixParams()
     categories = [category_name(g) for g in groups]
@@ -227,6 +259,20 @@ def aggregate_buildings(
     pandas.DataFrame
         Aligned to ``areas.index``: ``tenure_<category>`` (and
         ``new_tenure_<category>``) counts, 0 where an area has no building.
+
+    Examples
+    --------
+    Two buildings in the first of two areas, one in the second:
+
+    >>> import geopandas as gpd, shapely
+    >>> x0, y0 = 385_000, 6_672_000
+    >>> areas = gpd.GeoDataFrame(geometry=[shapely.box(x0, y0, x0 + 250, y0 + 250),
+    ...     shapely.box(x0 + 250, y0, x0 + 500, y0 + 250)], crs="EPSG:3067")
+    >>> homes = gpd.GeoDataFrame({"tenure_ara_rental": [30, 0, 12], "tenure_owner": [0, 40, 8]},
+    ...     geometry=[shapely.Point(x0 + 50, y0 + 50), shapely.Point(x0 + 100, y0 + 80),
+    ...               shapely.Point(x0 + 300, y0 + 100)], crs="EPSG:3067")
+    >>> aggregate_buildings(homes, areas, ["tenure_ara_rental", "tenure_owner"]).values.tolist()
+    [[30.0, 40.0], [12.0, 8.0]]
     """
     categories = [category_name(g) for g in groups]
     counts = count_matrix(buildings, list(groups))

@@ -406,6 +406,12 @@ def global_indices(
     dict
         ``dissimilarity``, ``isolation``, ``exposure``, ``gini`` map each group
         to its value; the multigroup indices are plain numbers.
+
+    Examples
+    --------
+    >>> indices = global_indices([[80, 20], [20, 80], [50, 50]], ["ara_rental", "owner"])
+    >>> round(indices["dissimilarity"]["ara_rental"], 3), round(indices["isolation"]["owner"], 3)
+    (0.4, 0.62)
     """
     c = _as_float(counts)
     t = c.sum(axis=1) if total is None else _as_float(total)

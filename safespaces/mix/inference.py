@@ -90,6 +90,15 @@ def permutation_p_values(
     dict
         Same keys as :func:`~safespaces.mix.indices.global_indices` except
         those in :data:`NO_P_VALUE`; NaN where the index is undefined.
+
+    Examples
+    --------
+    Strongly segregated counts are rarely matched by random reallocations:
+
+    >>> p = permutation_p_values([[90, 10], [10, 90], [90, 10], [10, 90]], ["a", "b"],
+    ...                          permutations=99, seed=1)
+    >>> p["dissimilarity"]["a"]
+    0.01
     """
     if permutations <= 0:
         return {}

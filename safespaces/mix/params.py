@@ -73,6 +73,14 @@ class MixParams:
     neighbourhood_m
         What-if: areas whose boundary lies within this distance of the
         developed area (touching areas included) form its neighbourhood.
+
+    Examples
+    --------
+    >>> params = MixParams()
+    >>> params.min_dwellings, params.radii_m, params.target
+    (10, (400.0, 800.0), 'am2023')
+    >>> MixParams(radii_m=(400.0,)).radii_m
+    (400.0,)
     """
 
     min_dwellings: int = 10

@@ -57,6 +57,20 @@ def synthetic_area_tenure(
     -------
     pandas.DataFrame
         Aligned to ``areas.index``, integer columns ``tenure_<category>``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> x0, y0 = 385_000, 6_672_000
+    >>> areas = gpd.GeoDataFrame(
+    ...     {"name": ["A", "B", "C"],
+    ...      "tenure_ara_rental": [80, 20, 50], "tenure_owner": [20, 80, 50]},
+    ...     geometry=[shapely.box(x0 + 250 * i, y0, x0 + 250 * (i + 1), y0 + 250)
+    ...               for i in range(3)],
+    ...     crs="EPSG:3067")
+    >>> counts = synthetic_area_tenure(areas, seed=1)
+    >>> list(counts.columns)[:2], bool((counts >= 0).all().all())
+    (['tenure_ara_rental', 'tenure_right_of_occupancy'], True)
     """
     rng = np.random.default_rng(seed)
     base = dict(shares or HELSINKI_SHARES)

@@ -38,6 +38,14 @@ def resolve_targets(params: MixParams) -> dict[str, float]:
     ConfigError
         Unknown preset, custom shares that do not sum to 1, or a policy group
         without taxonomy codes (:func:`safespaces.mix.params.target_shares`).
+
+    Examples
+    --------
+    The AM programme's shares for new production from 2023:
+
+    >>> from safespaces.mix import MixParams
+    >>> resolve_targets(MixParams(target="am2023"))
+    {'ara_rental': 0.3, 'intermediate': 0.2, 'unregulated': 0.5}
     """
     return target_shares(params)
 

@@ -27,8 +27,8 @@ from shapely.geometry.base import BaseGeometry
 
 from safespaces.errors import InputError
 from safespaces.sources.columns import ColumnRule, own_columns
-from safespaces.sources.tabular import VECTOR_SUFFIXES, input_file, parse_crs
-from safespaces.sources.vector import read_vector
+from safespaces.sources.tabular import VECTOR_SUFFIXES, Source, frame_label, open_source, parse_crs
+from safespaces.sources.vector import check_geometries
 
 #: Columns detected as the areas' names (any case spelling), first found wins: English,
 #: Finnish, Swedish, Norwegian/Danish, census and open-data spellings, then an ``id``.
@@ -87,13 +87,14 @@ AREA_RULE = ColumnRule(
 
 
 def read_areas(
-    path: str | Path,
+    path: Source,
     *,
     crs: str | CRS | None = None,
     counts: Sequence[str] = (),
     name_column: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read the user's area polygons, keeping their attributes and order.
+    """Read the user's area polygons (a vector file, or a GeoDataFrame given in code),
+    keeping their attributes and order.
 
     The file's own ``area_id`` (in any case spelling) is the id; it must be
     unique and complete. Without one, ``area_id`` 0..n-1 is added. ``name`` is
@@ -117,10 +118,18 @@ def read_areas(
         features, a polygon with no area, a hole outside its polygon, a NUL in a
         text, a missing or duplicate ``area_id``, a ``name_column`` not in the file.
     """
-    path = Path(path)
+    given = path
+    path = frame_label(given, "areas") if isinstance(given, pd.DataFrame) else Path(given)
     crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
-    with input_file(path, VECTOR_SUFFIXES, "areas") as real:
-        gdf = read_vector(real, geometry="polygon", crs=crs_obj)
+    if isinstance(given, pd.DataFrame) and not isinstance(given, gpd.GeoDataFrame):
+        raise InputError(
+            "areas must be polygons: a GeoDataFrame, not a DataFrame",
+            path=path,
+            fix="give a GeoDataFrame of polygons (geopandas.GeoDataFrame(frame, geometry=...))",
+        )
+    with open_source(given, VECTOR_SUFFIXES, "areas", crs=crs_obj) as opened:
+        assert opened.layer is not None
+        gdf = check_geometries(opened.layer, opened.path, "polygon")
     id_col = next((str(c) for c in gdf.columns if str(c).casefold() == "area_id"), None)
     if "area_id" in gdf:
         id_col = "area_id"

@@ -22,13 +22,13 @@ from safespaces.sources.tabular import (
     VECTOR_SUFFIXES,
     X_NAMES,
     Y_NAMES,
+    Source,
     check_lonlat,
     find_column,
-    input_file,
+    frame_label,
+    open_source,
     parse_crs,
-    read_csv,
 )
-from safespaces.sources.vector import open_vector
 
 TIME_NAMES = (
     "time",
@@ -306,8 +306,7 @@ def _coordinates(
     return gdf, missing, bad
 
 
-def _vector(path: Path, crs: CRS | None) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
-    gdf = open_vector(path, crs=crs)
+def _vector(gdf: gpd.GeoDataFrame, path: Path) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
     geoms = gdf.geometry
     missing = (geoms.isna() | geoms.is_empty).to_numpy(dtype=bool)
     types = geoms.geom_type.to_numpy()
@@ -322,7 +321,7 @@ def _vector(path: Path, crs: CRS | None) -> tuple[gpd.GeoDataFrame, np.ndarray, 
 
 
 def read_incidents(
-    path: str | Path,
+    path: Source,
     *,
     time_column: str | None = None,
     category_column: str | None = None,
@@ -347,6 +346,11 @@ def read_incidents(
 
     Parameters
     ----------
+    path
+        A CSV, a point vector file, or a frame given in code: a GeoDataFrame of
+        points (any CRS), or a DataFrame with ``lon``/``lat`` (or ``x``/``y`` and
+        ``crs``). A date-time column of a frame is read with its precision to the
+        second (a time at midnight keeps its hour).
     expected_lonlat
         Study-area box in lon/lat, to detect swapped coordinates.
     drop_invalid
@@ -368,14 +372,16 @@ def read_incidents(
         Unreadable file, no coordinate or time column, not a single usable row,
         or (without ``drop_invalid``) any unusable row.
     """
-    path = Path(path)
+    given = path
+    path = frame_label(given, "incident") if isinstance(given, pd.DataFrame) else Path(given)
     crs_obj = crs if isinstance(crs, CRS) else parse_crs(crs, path)
-    with input_file(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "incident") as real:
-        if real.suffix.lower() in CSV_SUFFIXES:
-            gdf, missing_xy, bad_xy = _coordinates(read_csv(real), real, crs_obj)
+    with open_source(given, CSV_SUFFIXES | VECTOR_SUFFIXES, "incident", crs=crs_obj) as opened:
+        real, first_row = opened.path, opened.first_row
+        if opened.table is not None:
+            gdf, missing_xy, bad_xy = _coordinates(opened.table, real, crs_obj)
         else:
-            gdf, missing_xy, bad_xy = _vector(real, crs_obj)
-        first_row = 2 if real.suffix.lower() in CSV_SUFFIXES else 1
+            assert opened.layer is not None
+            gdf, missing_xy, bad_xy = _vector(opened.layer, real)
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     tcol = time_column or find_column(columns, TIME_NAMES)
     if tcol is None or tcol not in gdf:
@@ -445,7 +451,7 @@ def read_incidents(
     )
     if expected_lonlat is not None and out.crs is not None and out.crs.is_geographic:
         xy = np.column_stack([out.geometry.x, out.geometry.y])
-        check_lonlat(xy[:, 0], xy[:, 1], "lon", "lat", path, expected_lonlat)
+        check_lonlat(xy[:, 0], xy[:, 1], "lon", "lat", path, expected_lonlat, first_row=first_row)
     out = own_columns(out, INCIDENT_RULE)
     if "incident_ref" not in out:
         out["incident_ref"] = pd.Series(pd.NA, index=out.index, dtype="string")

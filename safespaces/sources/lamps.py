@@ -12,7 +12,14 @@ from pyproj import CRS
 
 from safespaces.errors import InputError
 from safespaces.sources.columns import ColumnRule
-from safespaces.sources.tabular import numeric, outside_box, parse_crs, read_table_or_points
+from safespaces.sources.tabular import (
+    Source,
+    frame_label,
+    numeric,
+    outside_box,
+    parse_crs,
+    read_table_or_points,
+)
 
 #: Recognised optional columns and their plausible ranges.
 LAMP_COLUMNS: dict[str, tuple[float, float]] = {
@@ -52,7 +59,7 @@ LAMP_RULE = ColumnRule(
 
 
 def read_lamp_register(
-    path: str | Path,
+    path: Source,
     *,
     columns: Mapping[str, str] | None = None,
     crs: str | CRS | None = None,
@@ -63,7 +70,8 @@ def read_lamp_register(
     Parameters
     ----------
     path
-        CSV with ``lon``/``lat`` (or ``x``/``y`` and ``crs``), or a point vector file.
+        CSV with ``lon``/``lat`` (or ``x``/``y`` and ``crs``), or a point vector file;
+        or a GeoDataFrame of points (any CRS), or a DataFrame with those columns.
     columns
         Maps the register's own column names onto ``height_m``, ``intensity_cd``,
         ``lumen``, ``lon``, ``lat``, ``x``, ``y`` (config ``sources.lamp_columns``).
@@ -86,16 +94,16 @@ def read_lamp_register(
         folder) and the register's other columns (renamed ``user_<name>`` where
         they would clash with ours; ``attrs["renamed_columns"]``).
     """
-    path = Path(path)
-    gdf = read_table_or_points(
-        path,
+    given = path
+    path = frame_label(given, "lamp register") if isinstance(given, pd.DataFrame) else Path(given)
+    gdf, first_row = read_table_or_points(
+        given,
         what="lamp register",
         crs=parse_crs(crs, path) if not isinstance(crs, CRS) else crs,
         expected_lonlat=expected_lonlat,
         rename={v: k for k, v in (columns or {}).items()} if columns else None,
         rule=LAMP_RULE,
     )
-    first_row = 2 if path.suffix.lower() in (".csv", ".txt", ".tsv") else 1
     for column, (low, high) in LAMP_COLUMNS.items():
         if column not in gdf:
             gdf[column] = np.nan

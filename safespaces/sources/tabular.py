@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import tempfile
 import warnings
@@ -25,7 +26,7 @@ from pyproj.exceptions import CRSError as ProjCRSError
 from safespaces.errors import CRSError, InputError
 from safespaces.safety import check_rows, check_size, extract_zip, sniff
 from safespaces.sources.columns import ColumnRule, own_columns, record, renamed_columns
-from safespaces.sources.vector import read_vector
+from safespaces.sources.vector import check_geometries, frame_layer, open_vector
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 VECTOR_SUFFIXES = frozenset({".gpkg", ".geojson", ".json", ".shp", ".fgb", ".gml", ".kml"})
@@ -95,6 +96,84 @@ def input_file(path: Path, suffixes: Iterable[str], what: str) -> Iterator[Path]
         except InputError as exc:
             exc.args = (f"{path.name} > {exc.args[0]}", *exc.args[1:])
             raise
+
+
+#: An input: a file's path, or a frame given in code (a GeoDataFrame, or a table with
+#: coordinate columns read as a CSV is).
+Source = str | Path | pd.DataFrame
+
+
+def frame_label(frame: pd.DataFrame, what: str) -> Path:
+    """How messages name a frame given in code: ``<lamps GeoDataFrame>``."""
+    return Path(f"<{what} {type(frame).__name__}>")
+
+
+def frame_table(frame: pd.DataFrame, label: Path) -> pd.DataFrame:
+    """A table given in code, as :func:`read_csv` would give it: a copy, with
+    date-times written as ISO 8601 text (a time at midnight keeps its hour)."""
+    if frame.empty:
+        raise InputError("the frame has no rows", path=label, fix="give a frame with data")
+    table = pd.DataFrame(frame).copy()
+    table.attrs = {}
+    for column in table.columns:
+        values = table[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            text = values.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+        elif pd.api.types.is_datetime64_dtype(values.dtype):
+            text = values.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        else:
+            continue
+        table[column] = text.astype("string")
+    return table
+
+
+@dataclasses.dataclass
+class Opened:
+    """An input opened for reading (:func:`open_source`).
+
+    Attributes
+    ----------
+    path
+        The file read (the data file of a zip), or the frame's label for messages.
+    table
+        A CSV's text columns, or a plain DataFrame given in code; None for a layer.
+    layer
+        A vector file's layer or a GeoDataFrame given in code (a copy), CRS settled.
+    first_row
+        The row number of the first row in messages: a CSV's line (the header is line
+        1), a feature number (1) for layers and frames.
+    """
+
+    path: Path
+    table: pd.DataFrame | None = None
+    layer: gpd.GeoDataFrame | None = None
+    first_row: int = 1
+
+
+@contextlib.contextmanager
+def open_source(
+    source: Source, suffixes: Iterable[str], what: str, *, crs: CRS | None
+) -> Iterator[Opened]:
+    """Open a file (maybe zipped, :func:`input_file`) or take a frame given in code.
+
+    A CSV gives a :attr:`Opened.table` of text, a vector file a :attr:`Opened.layer`
+    (:func:`~safespaces.sources.vector.open_vector`). A GeoDataFrame is taken as a
+    layer (:func:`~safespaces.sources.vector.frame_layer`: ``crs`` where it has none)
+    and a plain DataFrame as a table (:func:`frame_table`); the frame is never changed.
+    """
+    if isinstance(source, gpd.GeoDataFrame):
+        label = frame_label(source, what)
+        yield Opened(label, layer=frame_layer(source, label, crs=crs))
+        return
+    if isinstance(source, pd.DataFrame):
+        label = frame_label(source, what)
+        yield Opened(label, table=frame_table(source, label))
+        return
+    with input_file(Path(source), suffixes, what) as real:
+        if real.suffix.lower() in CSV_SUFFIXES:
+            yield Opened(real, table=read_csv(real), first_row=2)
+        else:
+            yield Opened(real, layer=open_vector(real, crs=crs))
 
 
 def parse_crs(value: str | int | CRS | None, path: Path | None = None) -> CRS | None:
@@ -299,6 +378,7 @@ def csv_points(
     *,
     crs: CRS | None,
     expected_lonlat: tuple[float, float, float, float] | None = None,
+    first_row: int = 2,
 ) -> gpd.GeoDataFrame:
     """Turn a CSV table into points from ``lon``/``lat`` or ``x``/``y`` + a declared CRS.
 
@@ -312,13 +392,15 @@ def csv_points(
         CRS of ``x``/``y`` columns (required for them). Ignored for lon/lat.
     expected_lonlat
         Bounding box (lon/lat) of the study area, used to detect swapped columns.
+    first_row
+        Row number of the first row in messages (2 for a CSV, 1 for a frame).
     """
     lon_col = find_column(frame.columns, LON_NAMES)
     lat_col = find_column(frame.columns, LAT_NAMES)
     if lon_col and lat_col:
-        lon = numeric(frame, lon_col, path)
-        lat = numeric(frame, lat_col, path)
-        check_lonlat(lon, lat, lon_col, lat_col, path, expected_lonlat)
+        lon = numeric(frame, lon_col, path, first_row=first_row)
+        lat = numeric(frame, lat_col, path, first_row=first_row)
+        check_lonlat(lon, lat, lon_col, lat_col, path, expected_lonlat, first_row=first_row)
         data = frame.drop(columns=[lon_col, lat_col])
         return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
     x_col = find_column(frame.columns, X_NAMES)
@@ -330,10 +412,10 @@ def csv_points(
                 path=path,
                 fix="declare it with --crs EPSG:xxxx (e.g. EPSG:3067), or give lon/lat columns",
             )
-        x = numeric(frame, x_col, path)
-        y = numeric(frame, y_col, path)
+        x = numeric(frame, x_col, path, first_row=first_row)
+        y = numeric(frame, y_col, path, first_row=first_row)
         if crs.is_geographic:
-            check_lonlat(x, y, x_col, y_col, path, expected_lonlat)
+            check_lonlat(x, y, x_col, y_col, path, expected_lonlat, first_row=first_row)
         data = frame.drop(columns=[x_col, y_col])
         return gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(x, y), crs=crs)
     raise InputError(
@@ -351,6 +433,8 @@ def check_lonlat(
     lat_col: str,
     path: Path,
     expected: tuple[float, float, float, float] | None,
+    *,
+    first_row: int = 2,
 ) -> None:
     """Refuse latitudes beyond +-90 or longitudes beyond +-180, and, given the study's
     lon/lat box ``expected``, columns that look swapped (most points fall inside it only
@@ -363,7 +447,7 @@ def check_lonlat(
             f"latitude {lat[i]} is outside -90..90" + (" (lat/lon swapped?)" if swapped else ""),
             path=path,
             column=lat_col,
-            row=i + 2,
+            row=i + first_row,
             fix="swap the 'lon' and 'lat' column names"
             if swapped
             else "give latitudes in degrees (WGS 84)",
@@ -375,7 +459,7 @@ def check_lonlat(
             f"longitude {lon[i]} is outside -180..180",
             path=path,
             column=lon_col,
-            row=i + 2,
+            row=i + first_row,
             fix="give longitudes in degrees (WGS 84); projected x/y need a declared CRS",
         )
     if expected is not None:
@@ -397,25 +481,32 @@ def _pad(box: tuple[float, float, float, float], deg: float = 0.5) -> tuple[floa
 
 
 def read_table_or_points(
-    path: Path,
+    path: Source,
     *,
     what: str,
     crs: CRS | None,
     expected_lonlat: tuple[float, float, float, float] | None = None,
     rename: Mapping[str, str] | None = None,
     rule: ColumnRule | None = None,
-) -> gpd.GeoDataFrame:
-    """Read points from a CSV (coordinate columns) or a point vector file (maybe zipped).
+) -> tuple[gpd.GeoDataFrame, int]:
+    """Read points from a CSV (coordinate columns) or a point vector file (maybe zipped),
+    or take them from a frame given in code (:func:`open_source`).
 
     ``rename`` maps the user's column names onto ours (configuration); ``rule``
     then keeps the user's other columns apart from ours
     (:func:`safespaces.sources.columns.own_columns`; the renames are in
     ``attrs["renamed_columns"]``).
+
+    Returns
+    -------
+    points, first_row
+        The points, and the row number of their first row in messages.
     """
     rule = rule or ColumnRule()
-    with input_file(path, CSV_SUFFIXES | VECTOR_SUFFIXES, what) as real:
-        if real.suffix.lower() in CSV_SUFFIXES:
-            frame = read_csv(real)
+    with open_source(path, CSV_SUFFIXES | VECTOR_SUFFIXES, what, crs=crs) as opened:
+        real, first_row = opened.path, opened.first_row
+        if opened.table is not None:
+            frame = opened.table
             if rename:
                 frame = frame.rename(columns=dict(rename))
             coords = [
@@ -425,9 +516,12 @@ def read_table_or_points(
             ]
             frame = own_columns(frame, rule, keep=coords)
             renames = renamed_columns(frame)
-            gdf = csv_points(frame, real, crs=crs, expected_lonlat=expected_lonlat)
-            return record(gdf, renames)
-        gdf = read_vector(real, geometry="point", crs=crs)
+            gdf = csv_points(
+                frame, real, crs=crs, expected_lonlat=expected_lonlat, first_row=first_row
+            )
+            return record(gdf, renames), first_row
+        assert opened.layer is not None
+        gdf = check_geometries(opened.layer, real, "point")
         if expected_lonlat is not None and gdf.crs.is_geographic:
             check_lonlat(
                 gdf.geometry.x.to_numpy(),
@@ -436,9 +530,10 @@ def read_table_or_points(
                 "y",
                 real,
                 expected_lonlat,
+                first_row=first_row,
             )
         gdf = gdf.rename(columns=dict(rename)) if rename else gdf
-        return own_columns(gdf, rule)
+        return own_columns(gdf, rule), first_row
 
 
 def outside_box(

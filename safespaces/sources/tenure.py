@@ -31,20 +31,21 @@ from safespaces.sources.tabular import (
     VECTOR_SUFFIXES,
     X_NAMES,
     Y_NAMES,
+    Source,
     csv_points,
     find_column,
-    input_file,
+    frame_label,
     numeric,
+    open_source,
     parse_crs,
-    read_csv,
 )
-from safespaces.sources.vector import check_geometries, open_vector
+from safespaces.sources.vector import check_geometries
 
 TENURE_PREFIX = "tenure_"
 
 
 def read_tenure(
-    path: str | Path,
+    path: Source,
     *,
     categories: Mapping[str, str],
     codes: Mapping[str, str] | None = None,
@@ -55,6 +56,9 @@ def read_tenure(
 
     Parameters
     ----------
+    path
+        A CSV with coordinates, a vector file of points or polygons, or a frame
+        given in code (a GeoDataFrame in any CRS, or a DataFrame with ``lon``/``lat``).
     categories
         The taxonomy: category code -> label.
     codes
@@ -74,14 +78,16 @@ def read_tenure(
         No recognisable count column, an unknown category code, a negative or
         non-numeric count (the row is named).
     """
-    path = Path(path)
+    given = path
+    path = frame_label(given, "tenure") if isinstance(given, pd.DataFrame) else Path(given)
     code_map = {str(k): str(v) for k, v in (codes or {}).items()}
     crs_obj = parse_crs(crs, path) if not isinstance(crs, CRS) else crs
     cats = list(categories)
     hint = ""
-    with input_file(path, CSV_SUFFIXES | VECTOR_SUFFIXES, "tenure") as real:
-        if real.suffix.lower() in CSV_SUFFIXES:
-            frame = read_csv(real)
+    with open_source(given, CSV_SUFFIXES | VECTOR_SUFFIXES, "tenure", crs=crs_obj) as opened:
+        real, first_row = opened.path, opened.first_row
+        if opened.table is not None:
+            frame = opened.table
             hint = frame.attrs.get(SEPARATOR_HINT, "")
             coords = [
                 c
@@ -90,15 +96,17 @@ def read_tenure(
             ]
             frame = own_columns(frame, tenure_rule(frame.columns, cats, code_map), keep=coords)
             renames = renamed_columns(frame)
-            gdf = csv_points(frame, real, crs=crs_obj, expected_lonlat=expected_lonlat)
+            gdf = csv_points(
+                frame, real, crs=crs_obj, expected_lonlat=expected_lonlat, first_row=first_row
+            )
             record(gdf, renames)
         else:
-            gdf = open_vector(real, crs=crs_obj)
+            assert opened.layer is not None
+            gdf = opened.layer
             first = gdf.geometry.geom_type.dropna()
             kind = "point" if len(first) and first.iloc[0] == "Point" else "polygon"
             gdf = check_geometries(gdf, real, kind)
             gdf = own_columns(gdf, tenure_rule(gdf.columns, cats, code_map))
-    first_row = 2 if path.suffix.lower() in CSV_SUFFIXES else 1
     if "osm_building_id" in gdf:
         gdf["osm_building_id"] = _osm_ids(gdf, "osm_building_id", path, first_row)
     lower = {c.lower(): c for c in gdf.columns}

@@ -61,6 +61,40 @@ def open_vector(path: Path, *, crs: CRS | None = None) -> gpd.GeoDataFrame:
     return _settle_crs(gdf, path, crs)
 
 
+def frame_layer(
+    frame: gpd.GeoDataFrame, label: Path, *, crs: CRS | None = None
+) -> gpd.GeoDataFrame:
+    """A GeoDataFrame given in code, checked as :func:`open_vector` checks a file's layer.
+
+    Returns a copy (the caller's frame is never changed) whose geometry column is
+    named ``geometry``, with ``crs`` set where the frame has none.
+
+    Raises
+    ------
+    InputError
+        No rows.
+    CRSError
+        No CRS and none given, or coordinates that are not degrees under a
+        geographic CRS.
+    """
+    if frame.empty:
+        raise InputError("the frame has no rows", path=label, fix="give a frame with data")
+    gdf = frame.copy()
+    gdf.attrs = {}
+    if gdf.geometry.name != "geometry":
+        if "geometry" in gdf.columns:
+            gdf = gdf.rename(columns={"geometry": "user_geometry"})
+        gdf = gdf.rename_geometry("geometry")
+    if gdf.crs is None and crs is None:
+        raise CRSError(
+            "the GeoDataFrame has no CRS",
+            path=label,
+            fix="set it: frame.set_crs('EPSG:4326') for longitudes and latitudes, or the "
+            "CRS its coordinates are in",
+        )
+    return _settle_crs(gdf, label, crs)
+
+
 def _read_single_layer(path: Path) -> tuple[np.ndarray, object]:
     """The file's layers (name, geometry type) and, when there is one, its frame.
 

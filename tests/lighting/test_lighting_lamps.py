@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from lighting_fixtures import make_lamps, make_segments, make_spaces, point_source
 from scipy.integrate import trapezoid  # np.trapezoid needs numpy 2
@@ -108,5 +109,15 @@ def test_crs_mismatch_is_an_input_error():
     lamps = make_lamps([{"x": 0, "y": 0}]).to_crs("EPSG:3879")
     with pytest.raises(InputError, match="different CRSs"):
         lamp_model(lamps, segs, None, P)
-    with pytest.raises(InputError, match="lamp_model"):
-        segment_lighting(segs, make_lamps([{"x": 0, "y": 0}]), P)
+    with pytest.raises(InputError, match="different CRSs"):
+        segment_lighting(segs, lamps, P)
+
+
+def test_segment_lighting_models_plain_lamps_as_lamp_model_does():
+    """Lamps without the model's columns are modelled (no public spaces), not refused."""
+    segs = make_segments([[(0, 0), (40, 0)]], highway=["residential"])
+    raw = make_lamps([{"x": 20, "y": 3, "height_m": 6.0}])
+    direct = segment_lighting(segs, raw, P)
+    modelled = segment_lighting(segs, lamp_model(raw, segs, None, P), P)
+    pd.testing.assert_frame_equal(direct, modelled)
+    assert direct["light_lux_avg"].iloc[0] > 0

@@ -48,8 +48,8 @@ _FOOT_OK = frozenset({"yes", "designated", "permissive", "official"})
 _NO_ACCESS = frozenset({"no", "private"})
 
 POI_KEYS = ("shop", "amenity", "leisure", "tourism", "craft", "office", "healthcare")
-# amenities that are street furniture, not premises with people in them
-_NOT_PREMISES = frozenset(
+#: Amenities that are street furniture, not premises with people in them.
+NOT_PREMISES = frozenset(
     {
         "bench",
         "waste_basket",
@@ -75,6 +75,11 @@ _NOT_PREMISES = frozenset(
         "taxi",
     }
 )
+#: Keys of :data:`POI_KEYS` whose values are premises only when listed here.
+PREMISES_ONLY: dict[str, frozenset[str]] = {
+    "leisure": frozenset({"fitness_centre", "sports_centre", "dance"}),
+    "tourism": frozenset({"hotel", "hostel", "museum", "gallery", "guest_house"}),
+}
 PUBLIC_SPACE_TAGS: tuple[tuple[str, str, str], ...] = (
     ("leisure", "park", "park"),
     ("leisure", "garden", "garden"),
@@ -227,17 +232,9 @@ def _poi_kind(tags: osmium.osm.TagList) -> tuple[str, str] | None:
         value = tags.get(key)
         if value is None or value in ("no", "vacant"):
             continue
-        if key == "amenity" and value in _NOT_PREMISES:
+        if key == "amenity" and value in NOT_PREMISES:
             continue
-        if key == "leisure" and value not in ("fitness_centre", "sports_centre", "dance"):
-            continue
-        if key == "tourism" and value not in (
-            "hotel",
-            "hostel",
-            "museum",
-            "gallery",
-            "guest_house",
-        ):
+        if key in PREMISES_ONLY and value not in PREMISES_ONLY[key]:
             continue
         return key, value
     return None
