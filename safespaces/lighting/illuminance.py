@@ -616,12 +616,18 @@ def segment_lighting(
     ...                         crs="EPSG:3067")
     >>> lamp = gpd.GeoDataFrame({"height_m": [6.0], "intensity_cd": [1000.0]},
     ...                         geometry=[shapely.Point(20, 0)], crs="EPSG:3067")
-    >>> lit = segment_lighting(path, lamp)
+    >>> from safespaces.lighting import LightingParams
+    >>> lit = segment_lighting(path, lamp, params=LightingParams.point_source())
     >>> round(float(lit["light_lux_min"].iloc[0]), 2), lit["light_class"].iloc[0]
     (0.66, 'P5')
 
-    The minimum is at the ends, 20 m from the lamp's foot:
-    1000 x 6 / (6^2 + 20^2)^1.5 = 0.66 lx (:func:`illuminance_at`).
+    With the point-source model (isotropic, MF = 1, the centre line) the minimum is at
+    the ends, 20 m from the lamp's foot: 1000 x 6 / (6^2 + 20^2)^1.5 = 0.66 lx
+    (:func:`illuminance_at`). The default model (a generic LED distribution, MF = 0.8,
+    the EN 13201-3 grid across the path) gives less:
+
+    >>> round(float(segment_lighting(path, lamp)["light_lux_min"].iloc[0]), 2)
+    0.26
     """
     params = LightingParams() if params is None else params
     segments = street_segments(segments, need=("lit_tag", "highway"))

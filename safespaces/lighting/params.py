@@ -216,6 +216,30 @@ class LightingParams:
         "residential",
     )
 
+    @classmethod
+    def point_source(cls, **changes: object) -> LightingParams:
+        """The point-source model of earlier versions, a special case of this one.
+
+        Isotropic lamps (I = lumen / 2 pi below the horizontal), no maintenance factor
+        (MF = 1) and a one-row grid on the centre line (``transverse_spacing_m`` wider
+        than a path), so that E = I h / (h^2 + d^2)^1.5 holds exactly at every sample:
+        for hand checks and for comparison with results of earlier versions.
+
+        Examples
+        --------
+        >>> p = LightingParams.point_source()
+        >>> p.maintenance_factor, p.distribution["street"], p.min_rows
+        (1.0, 'isotropic', 1)
+        """
+        base: dict[str, object] = {
+            "maintenance_factor": 1.0,
+            "distribution": dict.fromkeys(CONTEXTS, "isotropic"),
+            "min_rows": 1,
+            "transverse_spacing_m": 5.0,
+        }
+        base.update(changes)
+        return cls(**base)  # type: ignore[arg-type]
+
 
 #: Allowed range of every setting (docs/config.md); see :mod:`safespaces.validation`.
 RULES: Rules = {

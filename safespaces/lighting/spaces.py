@@ -401,9 +401,10 @@ def dark_paths(
 
     Examples
     --------
-    The same park: the path is dark (below 0.4 lx) more than 21 m from the lamp's
-    foot, where 800 x 5 / (25 + d^2)^1.5 < 0.4: from x = 41 m to the end, 58 m at the
-    2 m samples.
+    The same park, with the point-source model (isotropic, MF = 1, the centre line:
+    :meth:`LightingParams.point_source`): the path is dark (below 0.4 lx) more than
+    21 m from the lamp's foot, where 800 x 5 / (25 + d^2)^1.5 < 0.4: from x = 41 m to
+    the end, 58 m at the 2 m samples.
 
     >>> import geopandas as gpd, shapely
     >>> park = gpd.GeoDataFrame({"leisure": ["park"], "name": ["Esplanadi"]},
@@ -412,7 +413,8 @@ def dark_paths(
     ...     geometry=[shapely.LineString([(0, 0), (100, 0)])], crs="EPSG:3067")
     >>> lamp = gpd.GeoDataFrame({"height_m": [5.0], "intensity_cd": [800.0]},
     ...     geometry=[shapely.Point(20, 0)], crs="EPSG:3067")
-    >>> dark = dark_paths(park, path, lamp)
+    >>> from safespaces.lighting import LightingParams
+    >>> dark = dark_paths(park, path, lamp, params=LightingParams.point_source())
     >>> dark[["dark_rank", "space_name", "length_m"]].round(1).values.tolist()
     [[1, 'Esplanadi', 58.0]]
     """

@@ -119,12 +119,17 @@ def test_analyse_returns_geodataframes_with_lighting_eyes_and_score(
 def test_the_register_lamps_are_modelled_from_their_own_values(
     results: safespaces.Results,
 ) -> None:
-    """Each register lamp keeps its 8 m and 6000 lm (I = 6000 / 2 pi = 955 cd), and lights
-    the segments near it: at 3 m from the foot of one, E = I h / (h^2 + 9)^1.5 = 9.1 lx."""
+    """Each register lamp keeps its 8 m and 6000 lm: with the default generic LED
+    distribution its peak intensity is 6 x the distribution's peak per 1000 lm; an
+    isotropic source of that intensity gives E = I h / (h^2 + 9)^1.5 at 3 m from its foot."""
     lamps = results.layers["lamps"]
     mine = lamps[lamps["source"] == "register"]
     assert (mine["light_height_m"] == 8.0).all()
-    assert mine["light_intensity_cd"].to_numpy() == pytest.approx(6000 / (2 * np.pi))
+    from safespaces.lighting.photometry import generic
+
+    peak = generic("generic_led").peak_cd_per_klm * 6.0
+    assert set(mine["light_distribution"]) == {"generic_led"}
+    assert mine["light_intensity_cd"].to_numpy() == pytest.approx(peak)
     assert set(mine["light_source_of_values"]) == {"register"}
     from safespaces.lighting import illuminance_at
 
@@ -137,7 +142,7 @@ def test_the_register_lamps_are_modelled_from_their_own_values(
     )
     at = shapely.get_coordinates(mine.geometry.to_numpy())[:1] + [3.0, 0.0]
     own = illuminance_at(at, model[:1], cutoff=50.0)[0]
-    assert own == pytest.approx(955.0 * 8 / (64 + 9) ** 1.5, rel=1e-3)
+    assert own == pytest.approx(peak * 8 / (64 + 9) ** 1.5, rel=1e-9)
 
 
 def test_to_gpkg_writes_the_layers_and_metadata(

@@ -6,7 +6,6 @@ import geopandas as gpd
 import shapely
 
 from safespaces.lighting import LightingParams
-from safespaces.lighting.params import CONTEXTS
 
 CRS = "EPSG:3067"
 X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki in ETRS-TM35FIN
@@ -63,15 +62,6 @@ def make_spaces(
 
 
 def point_source(**changes: object) -> LightingParams:
-    """The model of earlier versions as a special case: isotropic lamps (I = Phi / 2 pi
-    below the horizontal), no maintenance factor (MF = 1) and a one-row grid on the
-    centre line (``transverse_spacing_m`` wider than any test way), so the analytic
-    point-source values hold exactly."""
-    base: dict[str, object] = {
-        "maintenance_factor": 1.0,
-        "distribution": dict.fromkeys(CONTEXTS, "isotropic"),
-        "min_rows": 1,
-        "transverse_spacing_m": 5.0,
-    }
-    base.update(changes)
-    return LightingParams(**base)  # type: ignore[arg-type]
+    """The model of earlier versions as a special case (:meth:`LightingParams.point_source`):
+    isotropic lamps, MF = 1, a one-row grid on the centre line."""
+    return LightingParams.point_source(**changes)
