@@ -33,15 +33,16 @@ read from the strongest OSM evidence first:
 Rules 2 and 3 follow the dasymetric practice of classing OSM buildings by the
 points of interest in them and the land use around them (Bakillah et al. 2014,
 "Fine-resolution population mapping using OpenStreetMap points-of-interest",
-IJGIS 28(9), 1940-1963). On the default extract of central Helsinki they bring the
-estimate from 22,736 residents (3.8 x the HSY 2021 grid's 6,020 over the same
-area) to about 7,900 (1.3 x); Monaco's 2019 extract gives 31,300 against the
-37,308 of its 2016 census (-16 %, was -8 %: its hotels no longer count as
-homes). Where OSM maps a commercial centre as ``landuse=residential`` and its
-buildings as ``yes`` (Munich's Altstadt), nothing in the data tells offices from
-flats and the estimate stays high: pass a real population there. The assumptions
-and their sources are in :class:`ResidentParams` and
-``docs/data-formats.md#residents``.
+IJGIS 28(9), 1940-1963, doi:10.1080/13658816.2014.909045). On the default extract
+of central Helsinki they bring the estimate from 22,736 residents (3.8 x the HSY
+2021 grid's 6,020 over the same area) to 7,842 (1.3 x); Monaco's 2019 extract
+gives 31,186 against the 37,308 of its 2016 census (-16 %, was -8 %: its hotels,
+churches and police stations no longer count as homes; the rest of the gap is its
+towers' untagged storeys). Where OSM maps a commercial centre as
+``landuse=residential`` and its buildings as ``yes`` (Munich's Altstadt: 2.8 x its
+published count), nothing in the data tells offices from flats and the estimate
+stays high: pass a real population there. The assumptions and their sources are in
+:class:`ResidentParams` and ``docs/data-formats.md#residents``.
 
 A real population (a grid of counts, :mod:`safespaces.sources.population`)
 calibrates the estimate: :func:`calibrate_residents` scales the buildings of
