@@ -22,7 +22,7 @@ read from the strongest OSM evidence first:
 3. Such a building inside a land-use area of non-residential use
    (``landuse=commercial|retail|industrial|...`` or the grounds of a school,
    university or hospital; :attr:`ResidentParams.landuse_share`) takes that land
-   use's share: 0. The OSM wiki defines these land uses as "predominantly" offices,
+   use's share: 0. The OSM wiki describes these land uses as predominantly offices,
    shops, industry ... (Key:landuse); the HSY 2021 grid counts 24 residents in the
    two 250 m cells of central Helsinki whose untyped buildings lie in
    ``landuse=commercial`` and for which the type share gave 2,600.
@@ -156,11 +156,12 @@ class ResidentParams:
         Residential share of a building of unknown use (:data:`UNKNOWN_USE`) whose
         representative point lies in a land-use area of this value (``landuse``, or
         the ``amenity`` of school, college, university, kindergarten and hospital
-        grounds). The defaults are the land uses the OSM wiki defines as
-        predominantly non-residential (Key:landuse: commercial "predominantly
-        offices", retail "predominantly shops", industrial, military, railway,
-        port, garages, depot, education, religious, cemetery) and the institution
-        grounds: 0. Values not listed leave the type's share.
+        grounds). The defaults (:data:`NONRESIDENTIAL_LANDUSE`) are 0: land the OSM
+        wiki describes (Key:landuse) as predominantly of businesses and their
+        offices (commercial), of shops (retail), of industry (industrial), or of
+        one non-residential use (military, railway, port, garages, depot,
+        education, religious, cemetery), and the institution grounds. Values not
+        listed (``residential`` among them) leave the type's share.
     premises_share
         Residential share of a building of unknown use that carries a premises tag
         on its own outline, or holds a hotel, hostel or guest house.
