@@ -38,7 +38,12 @@ import pandas as pd
 import shapely
 
 from safespaces.config import Config
-from safespaces.population import PERSONS_PER_DWELLING, ResidentParams, estimate_residents
+from safespaces.population import (
+    PERSONS_PER_DWELLING,
+    USE_EVIDENCE,
+    ResidentParams,
+    estimate_residents,
+)
 from safespaces.sources.osm import OsmData, load_osm
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "helsinki"
@@ -87,7 +92,8 @@ def _smooth_field(xy: np.ndarray, rng: np.random.Generator, scale_m: float = 400
 
 def demo_residents(config: Config) -> ResidentParams:
     """The resident estimate the SYNTHETIC tenure was generated with: 5 storeys where
-    levels are missing, for every type and size (no ``levels_by_type``, no footprint rules)."""
+    levels are missing, for every type and size (no ``levels_by_type``, no footprint rules;
+    :func:`synthetic_tenure` also leaves out the evidence of use, ``USE_EVIDENCE``)."""
     return dataclasses.replace(
         config.residents, levels_by_type={}, outbuilding_max_m2=0.0, house_max_m2=0.0
     )
@@ -96,8 +102,10 @@ def demo_residents(config: Config) -> ResidentParams:
 def synthetic_tenure(osm: OsmData, config: Config) -> gpd.GeoDataFrame:
     """Dwellings by tenure per residential building (SYNTHETIC), points in EPSG:4326."""
     rng = np.random.default_rng(config.general.seed)
-    # the demo files were generated before storeys by building type: pinned to that estimate
-    residents = estimate_residents(osm.buildings, demo_residents(config)).to_numpy()
+    # the demo files were generated before storeys by building type and before the evidence
+    # of use (premises, land use, lodging): pinned to that estimate
+    before = osm.buildings.drop(columns=list(USE_EVIDENCE), errors="ignore")
+    residents = estimate_residents(before, demo_residents(config)).to_numpy()
     keep = residents >= PERSONS_PER_DWELLING / 2
     b = osm.buildings.loc[keep].reset_index(drop=True)
     dwellings = np.maximum(np.round(residents[keep] / PERSONS_PER_DWELLING), 1).astype(np.int64)

@@ -1,7 +1,11 @@
-"""Residents you can defend: storeys by building type, a real population grid that
-calibrates the estimate, and a whole small place against its published census.
+"""Residents you can defend: storeys by building type, the OSM evidence of use
+(premises, lodging, land use), a real population grid that calibrates the estimate,
+and whole places against their published counts.
 
 Monaco (tests/data/cities/monaco, see its README): census 2016, 37,308 residents (IMSEE).
+Central Helsinki: the HSY 2021 250 m grid over the default extract (../shared).
+Munich's Altstadt: three Bezirksteile of the Munich extract in ../shared/data/cities,
+against the Statistisches Amt München's counts of 31 Dec 2009.
 """
 
 from __future__ import annotations
@@ -16,20 +20,23 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import SHARED, require
+from conftest import CITIES, SHARED, require
 
 from safespaces.config import Config
 from safespaces.errors import InputError
 from safespaces.io import read_metadata
+from safespaces.overlay import area_index
 from safespaces.population import (
     ResidentParams,
     building_levels,
     calibrate_residents,
     estimate_residents,
+    residential_share,
     residents_summary,
 )
+from safespaces.sources.osm import load_osm
 from safespaces.sources.population import read_population
-from safespaces.study import Inputs, load_study
+from safespaces.study import Inputs, Study, load_study
 
 MONACO = Path(__file__).resolve().parent / "data" / "cities" / "monaco"
 MONACO_PBF = MONACO / "monaco_2019.osm.pbf"
@@ -100,6 +107,80 @@ def test_helsinki_blocks_keep_their_figures() -> None:
     b = _buildings([("apartments", 900.0, None), ("yes", 900.0, None), ("block", 900.0, None)])
     residents = estimate_residents(b, ResidentParams()).to_numpy()
     np.testing.assert_allclose(residents, [900 * 5 / 45, 900 * 5 * 0.5 / 45, 900 * 5 * 0.7 / 45])
+
+
+# --- the evidence of use -----------------------------------------------------------------------
+
+
+def test_untyped_buildings_yield_to_the_evidence_of_their_use() -> None:
+    rows = [("yes", 900.0, None)] * 7 + [("apartments", 900.0, None), ("block", 900.0, None)]
+    b = _buildings(rows)
+    b["use"] = b["building"]
+    b.loc[6, "use"] = "residential"  # building:use=residential on a building=yes
+    b["premises"] = (
+        [None, "amenity=library", "amenity=social_facility"] + [None] * 5 + ["shop=mall"]
+    )
+    b["lodging"] = [False, False, False, True] + [False] * 5
+    b["landuse"] = [None] * 4 + ["commercial", "residential", "commercial", "commercial", None]
+    shares = residential_share(b, ResidentParams()).tolist()
+    # plain; library on the outline; care home; hotel inside; in landuse=commercial; in
+    # landuse=residential; building:use wins over land use; typed homes keep theirs; a block
+    # with a mall on its outline
+    assert shares == [0.5, 0.0, 0.5, 0.0, 0.0, 0.5, 1.0, 1.0, 0.0]
+    mild = ResidentParams(landuse_share={"commercial": 0.1}, premises_share=0.2)
+    assert residential_share(b, mild).tolist() == [0.5, 0.2, 0.5, 0.2, 0.1, 0.5, 1.0, 1.0, 0.2]
+    # buildings from elsewhere (no evidence columns) keep the type's share
+    bare = _buildings(rows)
+    assert residential_share(bare, ResidentParams()).tolist() == [0.5] * 7 + [1.0, 0.7]
+
+
+def _way(way_id: int, first_node: int, box: tuple[float, float, float, float], **tags: str) -> str:
+    """Nodes and a closed way for a box (x0, y0, x1, y1) in units of 0.0001 degree."""
+    x0, y0, x1, y1 = box
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    nodes = "".join(
+        f'<node id="{first_node + i}" lat="{60.17 + y * 1e-4:.5f}" lon="{24.94 + x * 1e-4:.5f}" '
+        'version="1"/>'
+        for i, (x, y) in enumerate(corners)
+    )
+    refs = "".join(f'<nd ref="{first_node + i}"/>' for i in [0, 1, 2, 3, 0])
+    tag = "".join(f'<tag k="{k.replace("__", ":")}" v="{v}"/>' for k, v in tags.items())
+    return f'{nodes}<way id="{way_id}" version="1">{refs}{tag}</way>'
+
+
+def test_the_reader_gives_buildings_their_premises_land_use_and_lodging(tmp_path: Path) -> None:
+    path = tmp_path / "town.osm"
+    path.write_text(
+        '<?xml version="1.0"?><osm version="0.6">'
+        '<node id="1" lat="60.16990" lon="24.94000" version="1"/>'
+        '<node id="2" lat="60.16990" lon="24.94200" version="1"/>'
+        '<way id="1" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>'
+        '<node id="3" lat="60.17025" lon="24.94125" version="1">'
+        '<tag k="tourism" v="hotel"/><tag k="name" v="Hotelli"/></node>'
+        + _way(10, 100, (0, 0, 10, 10), landuse="residential")
+        + _way(11, 110, (0, 0, 4, 4), landuse="retail")  # nested: the inner one counts
+        + _way(12, 120, (11, 6, 16, 11), amenity="school")  # school grounds
+        + _way(20, 200, (1, 1, 3, 3), building="yes")
+        + _way(21, 210, (6, 6, 9, 9), building="yes")
+        + _way(22, 220, (6, 1, 9, 4), building="yes", amenity="library")
+        + _way(23, 230, (11, 1, 14, 4), building="yes")  # holds the hotel node 3
+        + _way(24, 240, (12, 7, 14, 9), building="yes", building__use="residential")
+        + "</osm>",
+        encoding="utf-8",
+    )
+    b = load_osm(path).buildings.set_index("osm_id")
+    assert b.loc[[20, 21, 22, 23, 24], "landuse"].fillna("-").tolist() == [
+        "retail",
+        "residential",
+        "residential",
+        "-",
+        "school",
+    ]
+    assert b.loc[22, "premises"] == "amenity=library" and b["premises"].notna().sum() == 1
+    assert b["lodging"].tolist() == [osm_id == 23 for osm_id in b.index]
+    assert b.loc[24, "use"] == "residential"
+    shares = residential_share(b, ResidentParams())
+    assert shares.loc[[20, 21, 22, 23, 24]].tolist() == [0.0, 0.5, 0.0, 0.0, 1.0]
 
 
 # --- calibration -------------------------------------------------------------------------------
@@ -222,9 +303,11 @@ def _monaco_total(population: Path | None = None) -> float:
     return float(study.areas["residents_est"].sum())
 
 
-def test_monaco_estimate_within_a_factor_of_1_5_of_its_census() -> None:
+def test_monaco_estimate_within_20_percent_of_its_census() -> None:
+    """31,186 (-16 %): its hotels, churches, police stations and museum hall hold nobody;
+    the shortfall is its towers' storeys (most untagged, counted at 5)."""
     total = _monaco_total()
-    assert MONACO_CENSUS / 1.5 <= total <= MONACO_CENSUS * 1.5, total
+    assert abs(total - MONACO_CENSUS) <= 0.2 * MONACO_CENSUS, total
 
 
 def test_monaco_calibrated_within_30_percent_of_its_census(tmp_path: Path) -> None:
@@ -238,15 +321,94 @@ def test_monaco_calibrated_within_30_percent_of_its_census(tmp_path: Path) -> No
     assert abs(total - MONACO_CENSUS) <= 0.3 * MONACO_CENSUS, total
 
 
-def test_helsinki_default_calibrated_to_the_hsy_grid() -> None:
+@pytest.fixture(scope="module")
+def helsinki_with_grid(shared_helsinki: Path) -> Study:
+    """The embedded default with the real HSY 2021 grid as its population."""
+    return load_study(
+        Inputs(population=shared_helsinki / "population_grid_2021_hsy.gpkg"), Config()
+    )
+
+
+def test_helsinki_default_calibrated_to_the_hsy_grid(helsinki_with_grid: Study) -> None:
     """The real HSY 2021 grid over the default extract: each cell's buildings hold its people."""
-    grid_path = _shared_helsinki() / "population_grid_2021_hsy.gpkg"
-    study = load_study(Inputs(population=grid_path), Config())
+    study = helsinki_with_grid
     record = study.notes["population"]["calibration"]
-    assert record["estimated_from_buildings"] > record["population_grid_total"] > 1000
+    assert record["population_grid_total"] > 1000
     placed = record["population_grid_total"] - record["population_in_those_cells"]
     assert study.osm.buildings["residents_est"].sum() == pytest.approx(placed, abs=1)
     assert any("population grid" in w for w in study.warnings)
+
+
+def test_helsinki_default_estimate_within_1_5_of_the_hsy_grid(helsinki_with_grid: Study) -> None:
+    """Central Helsinki's offices, shops, hotels and ministries hold nobody.
+
+    Before the evidence of use the building estimate was 22,736 against the grid's 6,020
+    (3.8 x): 12,600 of it in untyped buildings in ``landuse=commercial`` (two cells there
+    hold 24 residents and were given 2,600). Now 7,842 (1.3 x), 7,604 in the grid's cells.
+    """
+    record = helsinki_with_grid.notes["population"]["calibration"]
+    grid = record["population_grid_total"]
+    assert 5_500 < grid < 6_500  # HSY 2021 over the extract: about 6,020
+    for estimate in (record["estimated_from_buildings"], record["estimated_in_grid_cells"]):
+        assert grid / 1.5 <= estimate <= grid * 1.5, (estimate, grid)
+
+
+def test_helsinki_cells_rank_like_the_hsy_grid(
+    helsinki_with_grid: Study, shared_helsinki: Path
+) -> None:
+    """Per 250 m cell, the estimate follows the grid: Spearman 0.75 (0.40 before the evidence
+    of use), the commercial centre's cells no longer the most populous."""
+    osm = helsinki_with_grid.osm
+    grid = read_population(shared_helsinki / "population_grid_2021_hsy.gpkg").to_crs(osm.crs)
+    grid = grid[grid.intersects(osm.study_area).to_numpy()].reset_index(drop=True)
+    inside = shapely.area(shapely.intersection(grid.geometry.to_numpy(), osm.study_area))
+    counts = grid["population"].to_numpy() * inside / shapely.area(grid.geometry.to_numpy())
+    estimate = estimate_residents(osm.buildings, Config().residents).to_numpy()
+    cell = area_index(osm.buildings, grid)
+    per_cell = np.bincount(cell[cell >= 0], weights=estimate[cell >= 0], minlength=len(grid))
+    frame = pd.DataFrame({"grid": counts, "estimate": per_cell})
+    assert len(frame) > 20
+    assert frame["grid"].corr(frame["estimate"], method="spearman") >= 0.6
+
+
+#: Residents of three Bezirksteile of Munich's Altstadt on 31 Dec 2009 (Statistisches Amt
+#: München, as tabled in de.wikipedia.org "Altstadt-Lehel", Tabelle der Stadtbezirksteile):
+#: Graggenau 2,466, Angerviertel 3,128, Hackenviertel 1,605.
+MUNICH_ALTSTADT = {"Graggenau": 2_466, "Angerviertel": 3_128, "Hackenviertel": 1_605}
+
+
+def _admin_areas(path: Path, names: list[str]) -> gpd.GeoDataFrame:
+    """The named ``boundary=administrative`` areas of an extract, assembled by osmium."""
+    import osmium
+
+    wkb = osmium.geom.WKBFactory()
+    rows = []
+    for area in (
+        osmium.FileProcessor(str(path))
+        .with_areas()
+        .with_filter(osmium.filter.TagFilter(("boundary", "administrative")))
+    ):
+        if area.is_area() and area.tags.get("name") in names:
+            rows.append({"name": area.tags["name"], "wkb": wkb.create_multipolygon(area)})
+    frame = pd.DataFrame(rows)
+    return gpd.GeoDataFrame(frame[["name"]], geometry=shapely.from_wkb(frame["wkb"]), crs=4326)
+
+
+def test_munich_altstadt_stays_within_a_factor_3_of_its_count() -> None:
+    """A limit, kept in view: OSM maps the whole Altstadt as ``landuse=residential`` and
+    nearly all its buildings as ``yes``, so nothing tells offices and department stores from
+    flats. The estimate is 20,300 against 7,199 (2.8 x; 24,100 before the premises and
+    lodging rules). Calibrate with a real population there."""
+    path = CITIES / "munchen_valhallabench.osm.pbf"
+    require(path.is_file(), f"{path} is absent (../shared/data/cities in CI)")
+    osm = load_osm(path)
+    names = [f"Bezirksteil {name}" for name in MUNICH_ALTSTADT]
+    areas = _admin_areas(path, names).to_crs(osm.crs)
+    assert sorted(areas["name"]) == sorted(names)
+    inside = area_index(osm.buildings, areas) >= 0
+    total = estimate_residents(osm.buildings, ResidentParams())[inside].sum()
+    published = sum(MUNICH_ALTSTADT.values())
+    assert published / 1.5 <= total <= 3 * published, total
 
 
 # --- through the command line ------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from safespaces.sources.osm.tags import Collector, drop_implausible
+from safespaces.sources.osm.tags import LODGING, Collector, drop_implausible
 
 
 def _points(rows: list[dict[str, Any]], crs: CRS, id_name: str) -> gpd.GeoDataFrame:
@@ -60,11 +60,55 @@ def _ensure(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> gpd.GeoDataFrame:
 
 def _buildings(rows: list[dict[str, Any]], target: CRS) -> gpd.GeoDataFrame:
     buildings = _polygons(rows, target, "building_id")
-    for column in ("osm_type", "osm_id", "building", "use", "name", "levels", "height_m", "flats"):
+    for column in (
+        "osm_type",
+        "osm_id",
+        "building",
+        "use",
+        "name",
+        "levels",
+        "height_m",
+        "flats",
+        "premises",
+    ):
         if column not in buildings:
             buildings[column] = pd.Series(dtype=float if column in ("levels", "flats") else object)
     buildings["footprint_m2"] = buildings.geometry.area
     return buildings
+
+
+def land_use_of(buildings: gpd.GeoDataFrame, land: gpd.GeoDataFrame) -> pd.Series:
+    """The ``landuse`` of the smallest land-use area holding each building's
+    representative point (None: in none). Nested areas (a ``landuse=retail`` inside a
+    ``landuse=residential``) give the inner, more specific one."""
+    out = pd.Series(None, index=buildings.index, dtype=object, name="landuse")
+    if buildings.empty or land.empty:
+        return out
+    points = shapely.point_on_surface(buildings.geometry.to_numpy())
+    polygons = land.geometry.to_numpy()
+    building, area = shapely.STRtree(polygons).query(points, predicate="within")
+    if len(building) == 0:
+        return out
+    order = np.lexsort((shapely.area(polygons)[area], building))
+    first = np.unique(building[order], return_index=True)[1]
+    rows, areas = building[order][first], area[order][first]
+    out.iloc[rows] = land["landuse"].to_numpy()[areas]
+    return out
+
+
+def holds_lodging(buildings: gpd.GeoDataFrame, pois: gpd.GeoDataFrame) -> pd.Series:
+    """Whether a hotel, hostel or guest house (``tourism`` in
+    :data:`~safespaces.sources.osm.tags.LODGING`) lies in or on each building."""
+    out = pd.Series(False, index=buildings.index, name="lodging")
+    if buildings.empty or pois.empty:
+        return out
+    lodging = pois[(pois["poi_key"] == "tourism") & pois["category"].isin(LODGING)]
+    if lodging.empty:
+        return out
+    tree = shapely.STRtree(buildings.geometry.to_numpy())
+    hit = tree.query(lodging.geometry.to_numpy(), predicate="intersects")[1]
+    out.iloc[np.unique(hit)] = True
+    return out
 
 
 def _lamps(rows: list[dict[str, Any]], target: CRS) -> gpd.GeoDataFrame:
@@ -88,6 +132,11 @@ def feature_layers(
 ) -> tuple[dict[str, gpd.GeoDataFrame], dict[str, int]]:
     """Every layer but ``segments``, in ``target``, and the implausible tags ignored.
 
+    Buildings carry the evidence of their use beside their tags: ``premises`` (the
+    premises tag of their own outline), ``landuse`` (:func:`land_use_of`) and
+    ``lodging`` (:func:`holds_lodging`), read by
+    :func:`safespaces.population.residential_share`.
+
     Returns
     -------
     layers
@@ -100,12 +149,16 @@ def feature_layers(
     buildings = _buildings(col.rows["buildings"], target)
     lamps = _lamps(col.rows["lamps"], target)
     implausible = drop_implausible({"buildings": buildings, "lamps": lamps})
+    pois = _ensure(
+        _points(col.rows["pois"], target, "poi_id"),
+        ("osm_type", "osm_id", "poi_key", "category", "name", "opening_hours"),
+    )
+    land = _ensure(_polygons(col.rows["land"], target, "land_id"), ("landuse",))
+    buildings["landuse"] = land_use_of(buildings, land)
+    buildings["lodging"] = holds_lodging(buildings, pois)
     layers = {
         "buildings": buildings,
-        "pois": _ensure(
-            _points(col.rows["pois"], target, "poi_id"),
-            ("osm_type", "osm_id", "poi_key", "category", "name", "opening_hours"),
-        ),
+        "pois": pois,
         "entrances": _ensure(
             _points(col.rows["entrances"], target, "entrance_id"), ("osm_id", "entrance")
         ),

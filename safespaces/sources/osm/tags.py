@@ -97,6 +97,15 @@ LINEAR_UNLESS_AREA = frozenset({"pedestrian_area"})
 
 PLACE_VALUES = frozenset({"suburb", "quarter", "neighbourhood"})
 
+#: ``amenity`` values whose area is the grounds of one institution, read as the land
+#: use around the buildings on them (where a campus has no ``landuse``): the OSM wiki
+#: maps school, college, university, kindergarten and hospital grounds this way
+#: (Tag:amenity=school, "the outline of the school grounds").
+SITE_AMENITIES = frozenset({"school", "college", "university", "kindergarten", "hospital"})
+
+#: ``tourism`` values of lodging (premises whose guests sleep there, not residents).
+LODGING = frozenset({"hotel", "hostel", "guest_house"})
+
 SEGMENT_TAGS = (
     "name",
     "highway",
@@ -194,6 +203,7 @@ class Collector:
                 "public_spaces",
                 "cameras",
                 "places",
+                "land",
             )
         }
     )
@@ -301,7 +311,9 @@ def _linear(obj: osmium.osm.Area) -> bool:
 
 def add_area(obj: osmium.osm.Area, fab: osmium.geom.WKBFactory, col: Collector) -> None:
     """Add an area to the rows of the layers it belongs to (buildings, premises, public
-    spaces); an incomplete multipolygon is skipped."""
+    spaces, and the land-use areas that give buildings their ``landuse``); an incomplete
+    multipolygon is skipped. A building keeps the premises tag of its own outline
+    (``premises``, e.g. ``amenity=library``): the building is that premises."""
     tags = obj.tags
     try:
         wkb = fab.create_multipolygon(obj)
@@ -309,6 +321,7 @@ def add_area(obj: osmium.osm.Area, fab: osmium.geom.WKBFactory, col: Collector) 
         return  # an incomplete multipolygon (clipped at the extract's edge)
     osm_type = "way" if obj.from_way() else "relation"
     building = tags.get("building")
+    kind = _poi_kind(tags)
     if building is not None and building != "no":
         col.rows["buildings"].append(
             {
@@ -320,10 +333,16 @@ def add_area(obj: osmium.osm.Area, fab: osmium.geom.WKBFactory, col: Collector) 
                 "levels": parse_number(tags.get("building:levels")),
                 "height_m": parse_number(tags.get("height")),
                 "flats": parse_number(tags.get("building:flats")),
+                "premises": None if kind is None else f"{kind[0]}={kind[1]}",
                 "wkb": wkb,
             }
         )
-    kind = _poi_kind(tags)
+    else:
+        land = tags.get("landuse")
+        if land is None and tags.get("amenity") in SITE_AMENITIES:
+            land = tags.get("amenity")
+        if land is not None:
+            col.rows["land"].append({"landuse": land, "wkb": wkb})
     if kind is not None:
         col.rows["pois"].append(
             {
