@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -52,7 +53,7 @@ def _shared_helsinki() -> Path:
     return SHARED
 
 
-def _buildings(rows: list[tuple[str, float, float | None]]) -> gpd.GeoDataFrame:
+def _buildings(rows: Sequence[tuple[str, float, float | None]]) -> gpd.GeoDataFrame:
     """Square buildings (type, footprint m2, tagged levels) side by side."""
     geoms = [
         shapely.box(i * 100.0, 0.0, i * 100.0 + a**0.5, a**0.5) for i, (_, a, _) in enumerate(rows)
@@ -388,7 +389,7 @@ def _admin_areas(path: Path, names: list[str]) -> gpd.GeoDataFrame:
         .with_areas()
         .with_filter(osmium.filter.TagFilter(("boundary", "administrative")))
     ):
-        if area.is_area() and area.tags.get("name") in names:
+        if isinstance(area, osmium.osm.Area) and area.tags.get("name") in names:
             rows.append({"name": area.tags["name"], "wkb": wkb.create_multipolygon(area)})
     frame = pd.DataFrame(rows)
     return gpd.GeoDataFrame(frame[["name"]], geometry=shapely.from_wkb(frame["wkb"]), crs=4326)
