@@ -12,10 +12,15 @@ fi
 stamp=.venv/.installed-$1
 want=$(.venv/bin/python -c 'import hashlib, sys
 print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest(), sys.argv[1])' "$1")
+missing=forced
 if [ "${SAFESPACES_REINSTALL:-0}" = 1 ] || { [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] &&
-  ! .venv/bin/python tools/installed.py "$1" 2>/dev/null; }; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$1]"
+  ! missing=$(.venv/bin/python tools/installed.py "$1" 2>&1); }; then
+  pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+  if ! { "${pip[@]}" --upgrade pip && "${pip[@]}" -e ".[$1]"; }; then
+    echo "tools/env.sh: error: pip could not install .[$1] into .venv (${missing#installed: })." \
+      "Fix: reach a package index (PyPI, or your mirror in PIP_INDEX_URL) and run again" >&2
+    exit 1
+  fi
 fi
 echo "$want" >"$stamp"
 export PATH="$PWD/.venv/bin:$PATH"
