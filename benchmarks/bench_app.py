@@ -41,11 +41,11 @@ def map_html_bytes() -> dict[str, int]:
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    from app_pages import mapview, runs
-    from app_pages.webmap import payload_bytes
     from safespaces.config import Config
     from safespaces.indices import PRESETS
     from safespaces.study import Inputs
+    from safespaces_app import mapview, runs
+    from safespaces_app.webmap import payload_bytes
 
     config = Config()
     data = runs.analysis(Inputs(), config.to_json(), config)
@@ -77,7 +77,7 @@ def clear_default_runs() -> int:
     """Remove the default's runs the app keeps on disk (a cold start); return how many."""
     import shutil
 
-    from app_pages.diskcache import RUNS_DIR
+    from safespaces_app.diskcache import RUNS_DIR
 
     found = list(RUNS_DIR.glob("default-*")) if RUNS_DIR.is_dir() else []
     for folder in found:

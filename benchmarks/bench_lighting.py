@@ -33,7 +33,7 @@ from safespaces.lighting.illuminance import sample_segments  # noqa: E402
 from safespaces.network import split_long_segments  # noqa: E402
 from safespaces.sources.osm import load_osm  # noqa: E402
 
-OSM = ROOT / "data" / "helsinki" / "helsinki.osm.pbf"
+OSM = ROOT / "safespaces" / "data" / "helsinki" / "helsinki.osm.pbf"
 OUT = ROOT / "benchmarks" / "out" / "lighting.json"
 
 

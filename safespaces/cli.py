@@ -18,7 +18,7 @@ import safespaces
 from safespaces.errors import INTERNAL_ERROR_STATUS, SafespacesError, report_internal_error
 
 #: Subcommand modules in ``safespaces.commands``, in the order ``--help`` lists them.
-COMMANDS = ("run", "lighting", "eyes", "mix", "incidents", "export", "compare", "config")
+COMMANDS = ("run", "lighting", "eyes", "mix", "incidents", "export", "compare", "config", "app")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     output folder is left as it was.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # `safespaces app` hands the arguments it does not know on to `streamlit run`
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passthrough", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

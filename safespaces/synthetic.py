@@ -3,7 +3,7 @@
 No open data gives tenure per building or incident points for Helsinki, so the
 default ships plausible, clearly labelled stand-ins made here:
 
-``data/helsinki/tenure_SYNTHETIC.csv``
+``safespaces/data/helsinki/tenure_SYNTHETIC.csv``
     Dwellings per residential building by tenure. Dwellings = estimated
     residents / 1.8 persons per dwelling (Helsinki's household size). Each
     building gets one ownership regime, as Helsinki housing companies do: ARA
@@ -15,7 +15,7 @@ default ships plausible, clearly labelled stand-ins made here:
     city statistics): 19 % ARA rental, 3 % right-of-occupancy, 41 %
     owner-occupied (of which Hitas about 5 points), the rest rented on the
     market (28 %) or other/unknown (9 %).
-``data/helsinki/incidents_SYNTHETIC.csv``
+``safespaces/data/helsinki/incidents_SYNTHETIC.csv``
     A timed point process along the walking network for 2025: segments are
     drawn with probability proportional to length x (1 + 3 x night-life venues
     within 50 m + 0.5 x other premises within 50 m); points fall uniformly along
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from importlib.resources import files
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,7 +47,10 @@ from safespaces.population import (
 )
 from safespaces.sources.osm import OsmData, load_osm
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "helsinki"
+#: The embedded default's folder, package data of ``safespaces`` (installed with the wheel;
+#: ``pyproject.toml`` ``[tool.setuptools.package-data]``). A real folder on disk: the readers
+#: (osmium, pyogrio) need file paths, and setuptools installs the package unzipped.
+DATA_DIR = Path(str(files("safespaces") / "data" / "helsinki")).resolve()
 DEFAULT_OSM = DATA_DIR / "helsinki.osm.pbf"
 TENURE_FILE = DATA_DIR / "tenure_SYNTHETIC.csv"
 INCIDENT_FILE = DATA_DIR / "incidents_SYNTHETIC.csv"

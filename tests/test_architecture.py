@@ -41,6 +41,11 @@ EXEMPT_FROM_SIZE = {"safespaces/catalogue.py"}
 APP_ONLY_PACKAGES = {"folium", "streamlit_folium", "branca"}
 
 
+def _library(module: str) -> bool:
+    """A module of the library ``safespaces`` (not of the app package ``safespaces_app``)."""
+    return module == "safespaces" or module.startswith("safespaces.")
+
+
 def _where(imp: Any) -> str:
     return f"{imp.source} line {imp.line} imports {imp.target} ({imp.kind})"
 
@@ -153,8 +158,8 @@ def test_floors_place_planned_modules() -> None:
         "safespaces.timing": "basics",
         "safespaces.sections": "settings",
         "safespaces.lighting.vocabulary": "families",
-        "app_pages.i18n": "app",
-        "app_pages.webmap": "app",
+        "safespaces_app.i18n": "app",
+        "safespaces_app.webmap": "app",
         "safespaces.commands.new": "commands",
     }
     assert {m: graph.floor_of(m).key for m in planned} == planned
@@ -181,7 +186,9 @@ def test_no_import_cycle() -> None:
     they cannot close a cycle across floors either."""
     edges: dict[str, set[str]] = {}
     for imp in INTERNAL:
-        if imp.kind == "runtime" and imp.source.startswith("safespaces"):
+        if imp.kind == "runtime" and (
+            _library(imp.source) or imp.source.startswith("safespaces_app")
+        ):
             edges.setdefault(imp.source, set()).add(imp.target)
     cycles = _cycles(edges)
     detail = [
@@ -223,16 +230,25 @@ def test_vocabularies_import_nothing_of_the_package() -> None:
 
 
 def test_library_imports_no_streamlit_and_no_folium_at_module_level() -> None:
+    """The library installs and imports without the app extra: no Streamlit anywhere, no folium
+    at import, and nothing of the app package (``safespaces app`` finds the app's files with
+    ``importlib.util.find_spec``, without importing it)."""
     bad = [
         _where(imp)
         for imp in IMPORTS
-        if imp.source.startswith("safespaces")
-        and not imp.internal
+        if _library(imp.source)
         and (
-            imp.target == "streamlit" or (imp.target in APP_ONLY_PACKAGES and imp.kind == "runtime")
+            (imp.internal and not _library(imp.target))
+            or (
+                not imp.internal
+                and (
+                    imp.target == "streamlit"
+                    or (imp.target in APP_ONLY_PACKAGES and imp.kind == "runtime")
+                )
+            )
         )
     ]
-    assert bad == [], "app code in the library (move it to app_pages/):\n" + "\n".join(bad)
+    assert bad == [], "app code in the library (move it to safespaces_app/):\n" + "\n".join(bad)
 
 
 def test_command_modules_are_thin() -> None:
@@ -255,9 +271,11 @@ def test_no_module_over_600_lines() -> None:
 
 def test_the_rules_see_the_code() -> None:
     """Guards the guards: the readers above find the modules and imports they must judge."""
-    assert {"safespaces.cli", "safespaces.lighting.analysis", "app"} <= set(MODULES)
+    assert {"safespaces.cli", "safespaces.lighting.analysis", "app", "safespaces_app.main"} <= set(
+        MODULES
+    )
     assert any(i.source == "safespaces.cli" and i.target == "safespaces.errors" for i in INTERNAL)
-    assert any(i.target == "streamlit" for i in IMPORTS if i.source.startswith("app_pages"))
+    assert any(i.target == "streamlit" for i in IMPORTS if i.source.startswith("safespaces_app"))
 
 
 def test_architecture_diagram_is_current() -> None:

@@ -28,7 +28,7 @@ import pyogrio
 import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "data" / "helsinki"
+DEFAULT = ROOT / "safespaces" / "data" / "helsinki"
 SKIP = {"run_metadata", "layer_styles"}
 TOLERANCE = 1e-9
 

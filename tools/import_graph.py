@@ -1,7 +1,7 @@
 """The house in one picture: the floors of safespaces and the imports between them.
 
 Reads the imports of every module in ``safespaces/``, ``app.py`` and
-``app_pages/`` with :mod:`ast` (no module is imported), places each module on a
+``safespaces_app/`` with :mod:`ast` (no module is imported), places each module on a
 floor (:data:`FLOORS`, lowest first) and writes a Mermaid diagram of the floors
 and the imports between them, with a table of the floors, into
 ``docs/architecture.md`` between :data:`BEGIN` and :data:`END`::
@@ -134,7 +134,7 @@ FLOORS: tuple[Floor, ...] = (
     Floor(
         "app",
         "App",
-        ("app", "app_pages.*", "safespaces.i18n", "safespaces.webmap"),
+        ("app", "safespaces_app.*", "safespaces.i18n", "safespaces.webmap"),
     ),
 )
 
@@ -192,8 +192,8 @@ def module_name(path: Path, root: Path = ROOT) -> str:
 
 
 def source_files(root: Path = ROOT) -> list[Path]:
-    """The project's code: ``safespaces/``, ``app.py`` and ``app_pages/``, sorted."""
-    files = [*(root / "safespaces").rglob("*.py"), *(root / "app_pages").rglob("*.py")]
+    """The project's code: ``safespaces/``, ``app.py`` and ``safespaces_app/``, sorted."""
+    files = [*(root / "safespaces").rglob("*.py"), *(root / "safespaces_app").rglob("*.py")]
     if (root / "app.py").exists():
         files.append(root / "app.py")
     return sorted(p for p in files if "__pycache__" not in p.parts)

@@ -2,7 +2,8 @@
 # The lowest supported versions: install exactly the floors of pyproject.toml (the lock
 # tools/floors.txt: core + test + download extras, Python 3.11, Linux x86_64) into a fresh
 # .venv-floors and run the core tests there, i.e. all but the real-browser, QGIS and dask tests
-# (Chromium, PyQGIS and the distributed extra are not part of the floors) and two slow files
+# (Chromium, PyQGIS and the distributed extra are not part of the floors), the wheel test (it
+# installs the newest releases into a venv of its own, not the floors) and two slow files
 # (below; FLOORS_FULL=1 runs them too). Fails on any error.
 #   bash tools/test_floors.sh [pytest args]   install and test (.ci/run runs this)
 #   bash tools/test_floors.sh --lock          rewrite tools/floors.txt after a floor changed
@@ -65,7 +66,8 @@ if [ "${FLOORS_FULL:-0}" = 1 ]; then
 fi
 start=$SECONDS
 status=0
-"$VENV/bin/python" -m pytest -m "not browser and not qgis and not dask and not docs" -p no:cacheprovider \
+"$VENV/bin/python" -m pytest -m "not browser and not qgis and not dask and not docs and not wheel" \
+  -p no:cacheprovider \
   "${skip[@]}" "$@" || status=$?
 echo "test_floors: core tests at the floors ran in $((SECONDS - start)) s (exit $status)"
 if [ "$status" -ne 0 ]; then

@@ -47,14 +47,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 90.0, env: dict[str, str] | None = None) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port; yields the base URL; stops it by its PID."""
+def streamlit_server(
+    timeout: float = 90.0,
+    env: dict[str, str] | None = None,
+    command: list[str] | None = None,
+    cwd: Path = REPO,
+) -> Iterator[str]:
+    """``streamlit run app.py`` (or ``command`` + the options below, run in ``cwd``) on a free
+    port; yields the base URL; stops it by its PID."""
     port = free_port()
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     cmd = [
-        streamlit,
-        "run",
-        "app.py",
+        *(command or [streamlit, "run", "app.py"]),
         "--server.port",
         str(port),
         "--server.address",
@@ -70,7 +74,7 @@ def streamlit_server(timeout: float = 90.0, env: dict[str, str] | None = None) -
     log.mkdir(parents=True, exist_ok=True)
     with (log / "streamlit-server.log").open("w") as out:
         proc = subprocess.Popen(
-            cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
         )
         url = f"http://127.0.0.1:{port}"
         try:

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import runs, uploads
 from safespaces.config import Config
 from safespaces.incidents.hotspots import SIGNIFICANT_CLASSES
 from safespaces.lighting import P_CLASSES
 from safespaces.study import Inputs
 from safespaces.synthetic import TENURE_FILE
+from safespaces_app import runs, uploads
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = REPO / "tests" / "data" / "bad"
@@ -50,7 +50,7 @@ def default_layer(name: str) -> pd.DataFrame:
 
 
 def page(at: AppTest, name: str) -> AppTest:
-    at.switch_page(f"app_pages/{name}.py")
+    at.switch_page(f"safespaces_app/{name}.py")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -109,6 +109,35 @@ def test_every_page_runs(app: AppTest) -> None:
         page(app, name)
         assert [t.value for t in app.title] == [title], name
         assert not app.error, (name, [e.value for e in app.error])
+
+
+def test_the_installed_main_script_is_the_same_app(warm: None) -> None:
+    """``safespaces app`` runs safespaces_app/main.py (not app.py): its pages resolve beside it."""
+    at = AppTest.from_file(str(REPO / "safespaces_app" / "main.py"), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Map"]
+    at.switch_page("data.py")  # relative to main.py: the page files are its neighbours
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Data"]
+
+
+def test_site_configuration_is_read_from_the_start_folder(
+    warm: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed, the app has no folder of its own to hold safespaces.toml: it reads the one in
+    the folder it was started from (for ``streamlit run app.py``: the repository's top)."""
+    monkeypatch.delenv("SAFESPACES_CONFIG", raising=False)
+    monkeypatch.delenv("SAFESPACES_BASEMAP_URL", raising=False)
+    (tmp_path / "safespaces.toml").write_text(
+        '[app]\nbasemap_url = "/tiles/{z}/{x}/{y}.png"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_file(str(REPO / "safespaces_app" / "main.py"), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    assert "/tiles/{z}/{x}/{y}.png" in str(folium_args(at).get("script", ""))
 
 
 def test_map_page_widgets(app: AppTest) -> None:

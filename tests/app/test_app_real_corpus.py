@@ -16,8 +16,8 @@ import pytest
 from realcorpus import REAL, Case, load_cases
 from streamlit.testing.v1 import AppTest
 
-from app_pages import uploads
 from safespaces.study import Inputs
+from safespaces_app import uploads
 
 REPO = Path(__file__).resolve().parents[2]
 APP_CASES = [c for c in load_cases() if c.app]
@@ -41,7 +41,7 @@ def test_case_on_the_data_page(case: Case) -> None:
     assert case.file and case.app
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("app_pages/data.py")
+    at.switch_page("safespaces_app/data.py")
     at.run()
     assert not at.exception, at.exception
     before = _uploads()

@@ -13,10 +13,16 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString
 
-from app_pages import archive, mapview, runs, scoring, uploads
-from app_pages.i18n import LANGUAGES, MESSAGES, missing_translations, t
-from app_pages.results import Analysis
-from app_pages.webmap import (
+from safespaces import catalogue
+from safespaces.config import Config
+from safespaces.eyes import HOUR_COLUMNS
+from safespaces.indices import PRESETS, composite
+from safespaces.lighting import P_CLASSES
+from safespaces.study import Inputs
+from safespaces_app import archive, mapview, runs, scoring, uploads
+from safespaces_app.i18n import LANGUAGES, MESSAGES, missing_translations, t
+from safespaces_app.results import Analysis
+from safespaces_app.webmap import (
     add_layer,
     base_map,
     catalogue_classes,
@@ -27,12 +33,6 @@ from app_pages.webmap import (
     legend_entries,
     payload_bytes,
 )
-from safespaces import catalogue
-from safespaces.config import Config
-from safespaces.eyes import HOUR_COLUMNS
-from safespaces.indices import PRESETS, composite
-from safespaces.lighting import P_CLASSES
-from safespaces.study import Inputs
 
 REPO = Path(__file__).resolve().parents[2]
 LEAFLET = mapview.LEAFLET_URL
@@ -188,7 +188,7 @@ def test_export_files_and_zip(data: Analysis) -> None:
 def test_basemap_comes_from_the_config_then_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from app_pages.webmap import basemap_from_env
+    from safespaces_app.webmap import basemap_from_env
 
     monkeypatch.delenv("SAFESPACES_BASEMAP_URL", raising=False)
     assert basemap_from_env() == (None, "")
@@ -201,7 +201,10 @@ def test_basemap_comes_from_the_config_then_the_environment(
 def test_the_map_loads_leaflet_from_the_apps_static_folder() -> None:
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableStaticServing"] is True  # serves static/ at /app/static
-    assert mapview.STATIC_DIR == REPO / "static"
+    # the installed app's main script is safespaces_app/main.py, with static/ beside it; the
+    # repository's app.py has a static link to the same folder
+    assert mapview.STATIC_DIR == REPO / "safespaces_app" / "static"
+    assert (REPO / "static").resolve() == mapview.STATIC_DIR
     for name in ("leaflet.js", "leaflet.css", "images/marker-icon.png"):
         assert (mapview.LEAFLET_DIR / name).is_file(), name
     page = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url="/served/here/").get_root().render()

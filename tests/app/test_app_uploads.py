@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import archive, uploads
-from app_pages.webmap import escape_markdown
 from safespaces.errors import SafespacesError
 from safespaces.study import Inputs
 from safespaces.synthetic import TENURE_FILE
+from safespaces_app import archive, uploads
+from safespaces_app.webmap import escape_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = REPO / "tests" / "data" / "bad"
@@ -72,7 +72,7 @@ def warm() -> None:
 def data_page(warm: None) -> Iterator[AppTest]:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("app_pages/data.py")
+    at.switch_page("safespaces_app/data.py")
     at.run()
     assert not at.exception, at.exception
     yield at
@@ -107,7 +107,7 @@ def test_bad_corpus_uploads_show_the_message_and_the_app_keeps_working(
         at.file_uploader(key=f"upload_{kind}").set_value(None)
     assert not problems, "\n".join(problems)
     assert upload_files() == before, "a bad upload left a file in the upload folder"
-    at.switch_page("app_pages/map.py")
+    at.switch_page("safespaces_app/map.py")
     at.run()
     assert not at.exception and not at.error
     assert at.title[0].value == "Map"

@@ -19,6 +19,7 @@ from safespaces.commands import incidents as command
 from safespaces.errors import SafespacesError
 from safespaces.io import read_metadata
 from safespaces.qgis import raster_style
+from safespaces.synthetic import INCIDENT_FILE
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "helsinki"
 
@@ -197,9 +198,7 @@ def test_real_helsinki_districts(tmp_path: Path) -> None:
     path = SHARED / "osa_alueet.geojson"
     require(path.exists(), f"real Helsinki districts not available ({path})")
     out = tmp_path / "out"
-    incidents = (
-        Path(__file__).resolve().parents[2] / "data" / "helsinki" / "incidents_SYNTHETIC.csv"
-    )
+    incidents = INCIDENT_FILE
     code = main(
         [
             "incidents",

@@ -23,7 +23,7 @@ import shapely
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-PBF = REPO / "data" / "helsinki" / "helsinki.osm.pbf"
+PBF = REPO / "safespaces" / "data" / "helsinki" / "helsinki.osm.pbf"
 
 LON, LAT = 24.945, 60.170  # central Helsinki
 X0, Y0 = 385_800.0, 6_672_000.0  # the same place in EPSG:3067

@@ -9,7 +9,7 @@ semicolon CSV with commas in its header, holes larger than their polygon, a NUL 
 name, a lamp at 0,0. Every file is synthesised here (deterministic; no real person's data):
 coordinates fall in the embedded Helsinki default (lon 24.9352-24.9534, lat
 60.1642-60.1791) unless the case is about coordinates; tenure rows use real OpenStreetMap
-building ids of that extract (as ``data/helsinki/tenure_SYNTHETIC.csv`` does).
+building ids of that extract (as ``safespaces/data/helsinki/tenure_SYNTHETIC.csv`` does).
 
     python tests/data/real/make_inputs.py
 """

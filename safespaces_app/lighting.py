@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import components
-from app_pages.i18n import t
 from safespaces.lighting.illuminance import BELOW_P6, P_CLASSES, UNLIT
+from safespaces_app import components
+from safespaces_app.i18n import t
 
 #: EN 13201-2 P classes (P6 or better), from the lighting family.
 P_NAMES = [name for name, _, _ in P_CLASSES]

@@ -9,8 +9,10 @@ import streamlit as st
 
 from safespaces.config import Config, load_config
 
-#: Configuration file of the app: ``$SAFESPACES_CONFIG``, else ``safespaces.toml`` beside app.py.
+#: Configuration file of the app: ``$SAFESPACES_CONFIG``, else :data:`CONFIG_FILE` in the
+#: folder the app was started from (the repository's top for ``streamlit run app.py``).
 CONFIG_ENV = "SAFESPACES_CONFIG"
+CONFIG_FILE = "safespaces.toml"
 
 
 @st.cache_resource(show_spinner=False)
@@ -20,10 +22,10 @@ def site_config(path: str) -> Config:
 
 
 def current_config() -> Config:
-    """The session's configuration: the site's TOML file (``SAFESPACES_CONFIG`` or
-    ``safespaces.toml`` beside app.py, e.g. for ``[app] basemap_url``), else the defaults."""
+    """The session's configuration: the site's TOML file (``SAFESPACES_CONFIG``, else
+    ``safespaces.toml`` in the folder the app was started from, e.g. for ``[app]
+    basemap_url``), else the defaults."""
     value = st.session_state.get("config")
     if isinstance(value, Config):
         return value
-    default = Path(__file__).resolve().parent.parent / "safespaces.toml"
-    return site_config(os.environ.get(CONFIG_ENV, str(default)))
+    return site_config(os.environ.get(CONFIG_ENV, str(Path.cwd() / CONFIG_FILE)))

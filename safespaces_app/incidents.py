@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import components
-from app_pages.i18n import t
 from safespaces.incidents.hotspots import SIGNIFICANT_CLASSES as SIGNIFICANT
+from safespaces_app import components
+from safespaces_app.i18n import t
 
 lang = components.lang()
 data = components.analysis(lang)

@@ -8,11 +8,17 @@ from pathlib import Path
 import folium
 import pandas as pd
 
-from app_pages.i18n import t
-from app_pages.results import Analysis, View
-from app_pages.scoring import with_score
-from app_pages.settings import current_config
-from app_pages.webmap import (
+from safespaces.catalogue import describe_columns
+from safespaces.eyes import HOUR_COLUMNS
+from safespaces.eyes.vocabulary import window_column
+from safespaces.indices import FAMILIES
+from safespaces.lighting.vocabulary import CLASS_COLUMN
+from safespaces.pipeline import OSM_ATTRIBUTION
+from safespaces_app.i18n import t
+from safespaces_app.results import Analysis, View
+from safespaces_app.scoring import with_score
+from safespaces_app.settings import current_config
+from safespaces_app.webmap import (
     SCORE_LAYER,
     add_layer,
     base_map,
@@ -20,12 +26,6 @@ from app_pages.webmap import (
     catalogue_classes,
     class_colours,
 )
-from safespaces.catalogue import describe_columns
-from safespaces.eyes import HOUR_COLUMNS
-from safespaces.eyes.vocabulary import window_column
-from safespaces.indices import FAMILIES
-from safespaces.lighting.vocabulary import CLASS_COLUMN
-from safespaces.pipeline import OSM_ATTRIBUTION
 
 #: Map layers: key -> (view, catalogue layer, geometry kind). Drawn in this order.
 LAYERS: Mapping[str, tuple[str, str, str]] = {
@@ -39,10 +39,12 @@ LAYERS: Mapping[str, tuple[str, str, str]] = {
 DEFAULT_LAYERS = ("eyes", "dark")
 #: The hours of the hour slider: one per eyes column of the library (0-23).
 HOURS = range(len(HOUR_COLUMNS))
-#: Streamlit serves the folder ``static`` beside app.py at this URL (``.streamlit/config.toml``:
-#: ``server.enableStaticServing``).
+#: Streamlit serves the folder ``static`` beside the main script at this URL
+#: (``server.enableStaticServing``, set by ``safespaces app`` and ``.streamlit/config.toml``).
+#: The main script is :mod:`safespaces_app.main`, whose ``static`` is this one; the repository's
+#: ``app.py`` has a ``static`` link to it.
 STATIC_URL = "/app/static"
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: The vendored Leaflet (no CDN asset is requested): its folder and its URL.
 LEAFLET_DIR = STATIC_DIR / "leaflet"
 LEAFLET_URL = f"{STATIC_URL}/{LEAFLET_DIR.name}"

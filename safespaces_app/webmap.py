@@ -1,7 +1,7 @@
 """Offline web maps of the layers (folium/Leaflet) for the app.
 
 Leaflet is loaded from the URL the app passes in (``leaflet_url``: the app serves its
-vendored copy, see :data:`app_pages.mapview.LEAFLET_URL`); no CDN asset and no tile server
+vendored copy, see :data:`safespaces_app.mapview.LEAFLET_URL`); no CDN asset and no tile server
 is requested unless a basemap URL is configured. Geometry is simplified and coordinates
 rounded to keep the payload small; text from the data is HTML-escaped (folium's tooltips
 insert it as HTML). Colours and legends come from :mod:`safespaces.catalogue`, so the web
@@ -164,7 +164,7 @@ def base_map(
     ----------
     leaflet_url
         URL of the folder serving Leaflet's ``leaflet.js``, ``leaflet.css`` and ``images/``
-        (the app's vendored copy, :data:`app_pages.mapview.LEAFLET_URL`).
+        (the app's vendored copy, :data:`safespaces_app.mapview.LEAFLET_URL`).
     """
     x0, y0, x1, y1 = bounds_lonlat
     m = folium.Map(

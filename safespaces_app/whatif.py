@@ -6,11 +6,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from app_pages.results import Analysis
 from safespaces.config import Config
 from safespaces.mix.whatif import what_if
 from safespaces.sources.tenure import TENURE_PREFIX
 from safespaces.study import Inputs
+from safespaces_app.results import Analysis
 
 
 def tenure_groups(config: Config) -> list[str]:

@@ -9,12 +9,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from app_pages import components, runs, settings, uploads
-from app_pages.i18n import t
-from app_pages.webmap import escape_markdown
 from safespaces.catalogue import CATALOGUE, Layer, is_synthetic
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.study import Inputs
+from safespaces_app import components, runs, settings, uploads
+from safespaces_app.i18n import t
+from safespaces_app.webmap import escape_markdown
 
 lang = components.lang()
 st.title(t("page.data", lang))

@@ -2,9 +2,9 @@
 
 One cached call per set of inputs and configuration runs the whole pipeline
 (:func:`safespaces.pipeline.run`) into a per-run folder under the temp dir (which writes
-the QGIS package too) and reads the layers back (:func:`app_pages.results.read_run`).
+the QGIS package too) and reads the layers back (:func:`safespaces_app.results.read_run`).
 Changing the hour or a weight never reruns it: the hour picks a column ``eyes_hNN``, the
-weights go through :mod:`app_pages.scoring`.
+weights go through :mod:`safespaces_app.scoring`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from pathlib import Path
 import streamlit as st
 
 import safespaces
-from app_pages.diskcache import RUNS_DIR, default_run, disk_cache_enabled
-from app_pages.results import Analysis, read_run
-from app_pages.settings import current_config
 from safespaces.config import Config
 from safespaces.pipeline import run
 from safespaces.study import Inputs
+from safespaces_app.diskcache import RUNS_DIR, default_run, disk_cache_enabled
+from safespaces_app.results import Analysis, read_run
+from safespaces_app.settings import current_config
 
 LOG = logging.getLogger("safespaces.app")
 
@@ -41,7 +41,7 @@ def analysis(inputs: Inputs, config_json: str, _config: Config) -> Analysis:
     """Run the pipeline once per (inputs, configuration) and read its layers back.
 
     ``_config`` is not hashed; ``config_json`` (its JSON) is the cache key. The default's
-    run is kept on disk across restarts (:func:`app_pages.diskcache.default_run`).
+    run is kept on disk across restarts (:func:`safespaces_app.diskcache.default_run`).
     """
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     if inputs == Inputs() and disk_cache_enabled():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import components, runs, settings, whatif
-from app_pages.i18n import t
 from safespaces.sources.tenure import TENURE_PREFIX
+from safespaces_app import components, runs, settings, whatif
+from safespaces_app.i18n import t
 
 lang = components.lang()
 data = components.analysis(lang)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import components, mapview
-from app_pages.i18n import t
-from app_pages.webmap import escape_markdown
+from safespaces_app import components, mapview
+from safespaces_app.i18n import t
+from safespaces_app.webmap import escape_markdown
 
 lang = components.lang()
 data = components.analysis(lang)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import archive, components
-from app_pages.i18n import t
+from safespaces_app import archive, components
+from safespaces_app.i18n import t
 
 MIME = {
     ".gpkg": "application/geopackage+sqlite3",

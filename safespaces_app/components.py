@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import runs, scoring
-from app_pages.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
-from app_pages.results import Analysis
-from app_pages.webmap import escape_markdown, html_legend, legend_entries
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.indices import FAMILIES, PRESETS
 from safespaces.pipeline import OSM_ATTRIBUTION
+from safespaces_app import runs, scoring
+from safespaces_app.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
+from safespaces_app.results import Analysis
+from safespaces_app.webmap import escape_markdown, html_legend, legend_entries
 
 
 def language() -> str:

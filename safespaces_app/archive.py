@@ -6,8 +6,8 @@ import threading
 import zipfile
 from pathlib import Path
 
-from app_pages.results import Analysis
 from safespaces.io import atomic_path
+from safespaces_app.results import Analysis
 
 #: Where the zip of a run is written (a hidden folder of the run: not itself exported).
 EXPORT_DIR = ".export"

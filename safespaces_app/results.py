@@ -12,11 +12,11 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from app_pages.scoring import SCORE_COLUMNS
-from app_pages.webmap import display_frame, geometry_json
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.io import GPKG_NAME, read_metadata
 from safespaces.study import notes_summary
+from safespaces_app.scoring import SCORE_COLUMNS
+from safespaces_app.webmap import display_frame, geometry_json
 
 _SEGMENT_SHOWN = [
     "segment_id",
