@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -12,10 +10,9 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from safespaces.incidents.density import DensityGrid, kernel_density, points_within
+from safespaces.synthetic import INCIDENT_FILE
 
-HELSINKI_INCIDENTS = (
-    Path(__file__).resolve().parents[2] / "data" / "helsinki" / "incidents_SYNTHETIC.csv"
-)
+HELSINKI_INCIDENTS = INCIDENT_FILE
 
 
 def _centres(grid: DensityGrid) -> npt.NDArray[np.float64]:
