@@ -9,13 +9,13 @@ from safespaces.lighting.illuminance import (
     P_CLASSES,
     illuminance_at,
     light_class,
-    sample_lines,
     segment_lighting,
     tag_conflicts,
 )
 from safespaces.lighting.lamps import lamp_model, lumen_to_candela
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.raster import write_illuminance_raster
+from safespaces.lighting.sampling import sample_lines
 from safespaces.lighting.spaces import dark_paths, public_space_lighting
 
 __all__ = [

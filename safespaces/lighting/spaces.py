@@ -1,6 +1,6 @@
 """Lighting of parks and squares: lit share of their paths and dark stretches.
 
-Path samples (see :func:`safespaces.lighting.illuminance.sample_lines`) are
+Path samples (see :func:`safespaces.lighting.sampling.sample_lines`) are
 joined to the public spaces that contain them. The piece of a segment inside a
 space is classed by the EN 13201-2 P classes from its own samples (trapezoid
 average, minimum), and its length is the sum of its samples' trapezoid weights.
@@ -19,16 +19,15 @@ from safespaces.lighting.illuminance import (
     CONFLICT_YES_NO_LAMPS,
     SEGMENT_INPUTS,
     UNLIT,
-    LineSamples,
     light_class,
     meets_p6,
-    sample_lines,
     sample_segments,
     segment_lighting_from_samples,
     station_illuminance,
 )
 from safespaces.lighting.lamps import check_same_crs, modelled
 from safespaces.lighting.params import LightingParams
+from safespaces.lighting.sampling import LineSamples, sample_lines
 from safespaces.lighting.vocabulary import (
     CLASS_COLUMN,
     EVIDENCE_MAPPED,
