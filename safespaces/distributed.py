@@ -236,6 +236,9 @@ def client_for(scheduler: str | None, workers: int, *, processes: bool = True) -
             threads_per_worker=1,
             processes=processes,
             dashboard_address=None,  # no dashboard server competing for the cores
+            # the scheduler's HTTP routes (/health, /metrics) still listen: on a free port,
+            # not dask's default 8787, which another cluster on the machine may hold
+            scheduler_kwargs={"dashboard_address": ":0"},
         ) as cluster,
         Client(cluster) as client,
     ):

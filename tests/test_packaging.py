@@ -16,6 +16,8 @@ from packaging.version import Version
 REPO = Path(__file__).resolve().parent.parent
 #: PyPI name -> conda-forge name where they differ
 CONDA_NAMES = {"osmium": "pyosmium"}
+#: A PyPI extra that conda-forge ships as a package of its own
+CONDA_EXTRAS = {"mkdocstrings[python]": "mkdocstrings-python"}
 
 
 def requirement(spec: str) -> tuple[str, str]:
@@ -50,6 +52,9 @@ def pyproject_wanted(extras: tuple[str, ...] | None) -> dict[str, str]:
             name, version = requirement(spec)
             if name != "safespaces":
                 wanted[name] = version
+            for pypi, conda in CONDA_EXTRAS.items():
+                if spec.replace(" ", "").lower().startswith(pypi):
+                    wanted[conda] = ""
     return {CONDA_NAMES.get(k, k): v for k, v in wanted.items()}
 
 

@@ -245,3 +245,22 @@ def test_kernel_threads_follow_the_worker(monkeypatch: pytest.MonkeyPatch) -> No
 def _threads_seen(_: int) -> tuple[int, int | None]:
     with _kernel_threads() as threads:
         return thread_count(), threads
+
+
+def test_local_cluster_starts_while_port_8787_is_taken() -> None:
+    """Another dask cluster on the machine holds the default port 8787 (a CI run once
+    failed on it): the local cluster's scheduler listens on a free port instead."""
+    import socket
+
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        holder.bind(("0.0.0.0", 8787))
+        holder.listen()
+    except OSError:  # already taken by something else: the condition holds anyway
+        pass
+    try:
+        with distributed.client_for(None, 1, processes=False) as client:
+            assert client.submit(int.__add__, 1, 2).result() == 3
+    finally:
+        holder.close()
