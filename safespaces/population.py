@@ -275,7 +275,7 @@ def residential_share(buildings: gpd.GeoDataFrame, params: ResidentParams) -> pd
     landuse = _column(buildings, "landuse").map(dict(params.landuse_share))
     share = share.where(~(unknown & landuse.notna()), landuse)
     premises = _column(buildings, "premises")
-    lodging = _column(buildings, "lodging").fillna(False).astype(bool)
+    lodging = _column(buildings, "lodging").eq(True).to_numpy(dtype=bool)  # None: no lodging
     serves = (premises.notna() & ~premises.isin(HOME_PREMISES)) | lodging
     share = share.where(~(unknown & serves), params.premises_share)
     return share.astype(float).rename("residential_share")

@@ -23,6 +23,7 @@ study's grid cells recomputed over the tiled extent, as :func:`load_study` does.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -273,7 +274,12 @@ def tile_osm(osm: OsmData, k: int, *, join: bool = True) -> OsmData:
         layers[name] = _tile_layer(getattr(osm, name), grid, id_column=id_column, shifted=shifted)
     if join and k > 1:
         extra = connectors(osm.segments, grid)
-        seg = pd.concat([layers["segments"], extra], ignore_index=True)
+        parts = [f for f in (layers["segments"], extra) if len(f)] or [layers["segments"]]
+        with warnings.catch_warnings():
+            # pandas 2.x warns that all-NA columns (a tag no connector has) will count
+            # towards the dtype in pandas 3; the columns are typed again below or are text
+            warnings.filterwarnings("ignore", "The behavior of DataFrame concatenation")
+            seg = pd.concat(parts, ignore_index=True)
         seg["segment_id"] = np.arange(len(seg), dtype=np.int64)
         seg["osm_way_id"] = seg["osm_way_id"].astype(np.int64)
         for column in ("u", "v"):

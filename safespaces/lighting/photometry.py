@@ -160,7 +160,8 @@ class Photometry:
         total = float((i * d_omega).sum())
         if not total > 0 or math.hypot(vx, vy) < 0.01 * total:
             return math.nan
-        return math.degrees(math.atan2(vy, vx)) % 360.0
+        side = math.degrees(math.atan2(vy, vx)) % 360.0
+        return 0.0 if side > 360.0 - 1e-9 else side  # -1e-15 % 360 is 360.0
 
 
 def _sphere_grid(

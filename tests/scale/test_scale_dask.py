@@ -247,6 +247,7 @@ def _threads_seen(_: int) -> tuple[int, int | None]:
         return thread_count(), threads
 
 
+@pytest.mark.dask
 def test_local_cluster_starts_while_port_8787_is_taken() -> None:
     """Another dask cluster on the machine holds the default port 8787 (a CI run once
     failed on it): the local cluster's scheduler listens on a free port instead."""
