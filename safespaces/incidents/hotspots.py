@@ -418,6 +418,7 @@ def gi_star_exposed(
     permutations: int = 999,
     fdr: float = 0.05,
     seed: int = 0,
+    weights: sparse.spmatrix | None = None,
 ) -> GiResult:
     """Gi* over the units with exposure only; the others are :data:`NO_DATA`.
 
@@ -435,24 +436,38 @@ def gi_star_exposed(
         The unit polygons (their contiguity gives the weights).
     exposed
         True where a unit has exposure (street length or incidents).
+    weights
+        :func:`exposed_weights` of ``units`` and ``exposed`` when already computed.
     """
     y = np.asarray(y, dtype=float)
     keep = np.asarray(exposed, dtype=bool)
+    w = exposed_weights(units, keep) if weights is None else weights
     if keep.all():
-        return gi_star(y, contiguity_weights(units), permutations=permutations, fdr=fdr, seed=seed)
+        return gi_star(y, w, permutations=permutations, fdr=fdr, seed=seed)
     out = GiResult.empty(len(y), NO_DATA)
     if keep.sum() >= 2:
-        sub = units.loc[keep].reset_index(drop=True)
-        part = gi_star(
-            y[keep], contiguity_weights(sub), permutations=permutations, fdr=fdr, seed=seed
-        )
+        part = gi_star(y[keep], w, permutations=permutations, fdr=fdr, seed=seed)
         for field in dataclasses.fields(GiResult):
             getattr(out, field.name)[keep] = getattr(part, field.name)
     return out
 
 
+#: Decimals of the published z (its rounding limits what z tells about the counts).
+Z_DECIMALS = 1
+
+
+def exposed_weights(units: gpd.GeoDataFrame, exposed: npt.ArrayLike) -> sparse.csr_matrix:
+    """Contiguity of the exposed units among themselves (:func:`gi_star_exposed`)."""
+    keep = np.asarray(exposed, dtype=bool)
+    if keep.all():
+        return contiguity_weights(units)
+    if keep.sum() < 2:
+        return sparse.csr_matrix((int(keep.sum()), int(keep.sum())))
+    return contiguity_weights(units.loc[keep].reset_index(drop=True))
+
+
 def neighbourhood_relations(
-    y: npt.ArrayLike, units: gpd.GeoDataFrame, exposed: npt.ArrayLike, z_step: float = 0.1
+    y: npt.ArrayLike, exposed: npt.ArrayLike, weights: sparse.spmatrix
 ) -> tuple[sparse.csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """What a published, rounded Gi* z tells a reader about the counts.
 
@@ -468,14 +483,14 @@ def neighbourhood_relations(
     n_all = len(y)
     if len(keep) < 2 or y[keep].sum() <= 0:
         return sparse.csr_matrix((0, n_all)), np.zeros(0), np.zeros(0)
-    sub = units.iloc[keep].reset_index(drop=True)
-    star = star_weights(contiguity_weights(sub)).tocoo()
+    star = star_weights(weights).tocoo()
     rows = sparse.csr_matrix((star.data, (star.row, keep[star.col])), shape=(len(keep), n_all))
     yk = y[keep]
     n = len(yk)
     card = np.asarray(rows.sum(axis=1)).ravel()
     spread = np.sqrt(np.maximum(card * (n - card) / (n - 1), 0.0) * float(yk.var()))
     values = np.asarray(rows @ y, dtype=float)
+    z_step = 10.0**-Z_DECIMALS
     return rows, values, z_step / 2 * spread + 1e-6 * (1.0 + np.abs(values))
 
 
@@ -483,7 +498,7 @@ def hotspot_columns(result: GiResult) -> pd.DataFrame:
     """Output columns; z rounded to 0.1 and p to 0.001 (limits recovery of counts)."""
     return pd.DataFrame(
         {
-            "hotspot_gi_z": np.round(result.z, 1),
+            "hotspot_gi_z": np.round(result.z, Z_DECIMALS),
             "hotspot_p_sim": np.round(result.p_sim, 3),
             "hotspot_q": np.round(result.q, 3),
             "hotspot_class": result.hot_class,

@@ -27,6 +27,7 @@ from safespaces.incidents.environment import (
 from safespaces.incidents.hotspots import (
     SIGNIFICANT_CLASSES,
     GiResult,
+    exposed_weights,
     gi_star_exposed,
     hotspot_columns,
     neighbourhood_relations,
@@ -192,10 +193,12 @@ def hot_spots(
             exposed |= unit_street_m > 0
         else:  # without streets the exposure is unknown: every unit takes part
             exposed[:] = True
+        weights = exposed_weights(units, exposed)
         gi = gi_star_exposed(
             unit_counts.astype(float),
             units,
             exposed,
+            weights=weights,
             permutations=params.hotspot_permutations,
             fdr=params.hotspot_fdr,
             seed=seed,
@@ -213,7 +216,7 @@ def hot_spots(
     gi_cols = hotspot_columns(gi)
     note = None
     if reason is None:
-        gi_cols, note = _protect_statistics(gi_cols, gi, tables, hidden, params, exposed)
+        gi_cols, note = _protect_statistics(gi_cols, gi, tables, hidden, params, exposed, weights)
     for gcol in gi_cols.columns:
         hot[gcol] = gi_cols[gcol].to_numpy()
     return hot, gi, reason, note
@@ -230,6 +233,7 @@ def _protect_statistics(
     hidden: np.ndarray,
     params: IncidentParams,
     exposed: np.ndarray,
+    weights: sparse.spmatrix,
 ) -> tuple[pd.DataFrame, str | None]:
     """Blank the Gi* numbers where they would reveal what suppression hides.
 
@@ -245,7 +249,7 @@ def _protect_statistics(
     note = None
     if params.secondary_suppression and hidden.any():
         rows, values, tolerance = neighbourhood_relations(
-            tables.unit_counts.astype(float), tables.units, exposed
+            tables.unit_counts.astype(float), exposed, weights
         )
         if rows.shape[0]:
             ids = np.asarray(tables.unit_ids)

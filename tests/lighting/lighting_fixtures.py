@@ -61,7 +61,5 @@ def make_spaces(
     )
 
 
-def point_source(**changes: object) -> LightingParams:
-    """The model of earlier versions as a special case (:meth:`LightingParams.point_source`):
-    isotropic lamps, MF = 1, a one-row grid on the centre line."""
-    return LightingParams.point_source(**changes)
+#: The model of earlier versions as a special case (isotropic lamps, MF = 1, the centre line).
+point_source = LightingParams.point_source
