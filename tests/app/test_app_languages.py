@@ -1,0 +1,322 @@
+"""Finnish and Swedish are complete: no English on any page, numbers written as each
+language writes them, tables that sort as numbers, headers for people.
+
+Every page is run with AppTest in fi and sv (the map with all its layers, the what-if with
+a result) and everything readable is collected (:mod:`visible`): titles, captions,
+alerts, widget labels and options, table headers and shown cells, chart titles, the
+map's tooltip labels and values. A word of the English interface or of the library's
+English vocabulary (legend labels, layer titles, class names, tenure names ...) that the
+language's own messages do not use, and that is not a name from the data, fails the test.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+from visible import shown, texts
+
+from safespaces.catalogue import CATALOGUE, Layer
+from safespaces.config import Config
+from safespaces.incidents.hotspots import UNIT_CLASSES
+from safespaces.indices import PRESETS
+from safespaces.lighting.vocabulary import (
+    BELOW_P6,
+    EVIDENCE_MAPPED,
+    EVIDENCE_NOT_MAPPED,
+    LIT_NOT_MAPPED,
+    NO_LAMP_DATA,
+    UNLIT,
+)
+from safespaces.study import Inputs
+from safespaces_app import runs
+from safespaces_app.formats import MINUS, NBSP, number, percent, share
+from safespaces_app.i18n import MESSAGES, legend_label
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = ["map", "districts", "mix", "lighting", "incidents", "data", "export"]
+WORD = re.compile(r"[^\W\d_]+")
+#: File names (download buttons, inputs in use) are names, not words.
+FILE = re.compile(r"\S+\.(?:tif|qml|qmd|gpkg|qgz|zip|csv|pbf|osm|geojson)\b")
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+#: An English number: a decimal point between digits (a comma can be a decimal comma).
+ENGLISH_NUMBER = re.compile(r"\d\.\d")
+#: The language switch names every language in its own words, on purpose.
+SWITCH = "Language / Kieli / Språk"
+
+
+@pytest.fixture(scope="module")
+def warm() -> None:
+    """Run the default analysis once (cached for the module's other AppTests)."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+
+
+def data_names() -> set[str]:
+    """Words of the names in the default's data (streets, areas, places, parks)."""
+    config = Config()
+    layers = runs.analysis(Inputs(), config.to_json(), config).layers
+    names: set[str] = set()
+    for table, columns in {
+        "street_segments": ["name"],
+        "areas": ["name", "place"],
+        "public_spaces": ["name"],
+        "dark_paths": ["space_name"],
+    }.items():
+        for column in columns:
+            for value in layers[table][column].dropna().astype(str).unique():
+                names |= set(WORD.findall(value.casefold()))
+    return names
+
+
+def english_sources() -> list[str]:
+    """The English the app could show: its messages and the library's vocabulary."""
+    config = Config()
+    sources = [texts["en"] for texts in MESSAGES.values()]
+    for entry in CATALOGUE.values():
+        sources += [entry.title, entry.group]
+        style = getattr(entry, "style", None) if isinstance(entry, Layer) else None
+        sources += [c.label for c in style.classes] if style else []
+    sources += [BELOW_P6, UNLIT, LIT_NOT_MAPPED, NO_LAMP_DATA, EVIDENCE_MAPPED]
+    sources += [EVIDENCE_NOT_MAPPED, *UNIT_CLASSES, *PRESETS]
+    sources += list(config.sources.tenure_categories.values())
+    sources += ["park", "square", "pedestrian area", "playground", "garden", "custom"]
+    return sources
+
+
+def english_words(lang: str) -> set[str]:
+    """Words of the English sources that ``lang``'s own messages never use."""
+    own = {w for texts in MESSAGES.values() for w in WORD.findall(texts[lang].casefold())}
+    words = {w for text in english_sources() for w in WORD.findall(text.casefold())}
+    return {w for w in words if len(w) >= 4} - own
+
+
+def render_all(lang: str) -> Iterator[tuple[str, AppTest]]:
+    """Every page in ``lang``; the map with every layer and a district, the what-if run."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    at.selectbox(key="lang").set_value(lang).run()
+    for key in ("mix", "hotspots", "score", "lighting"):
+        at.checkbox(key=f"show_{key}").check()
+    at.selectbox(key="district").set_value("Kluuvi").run()
+    assert not at.exception, at.exception
+    yield "map", at
+    for name in PAGES[1:]:
+        at.switch_page(f"safespaces_app/{name}.py")
+        at.run()
+        assert not at.exception, (name, at.exception)
+        if name == "mix":
+            at.number_input(key="whatif_tenure_ara_rental").set_value(300)
+            at.button[0].click().run()
+            assert not at.exception, at.exception
+            assert len(at.dataframe) == 4  # areas, details, the city, the what-if
+        yield name, at
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_no_english_on_any_page(warm: None, lang: str) -> None:
+    english = english_words(lang) - data_names() - {"openstreetmap", "contributors", "odbl"}
+    wrong: list[tuple[str, str, str]] = []
+    for page, at in render_all(lang):
+        for where, text in texts(at):
+            if text == SWITCH:
+                continue
+            plain = FILE.sub(" ", text)
+            words = set(WORD.findall(plain.casefold()))
+            wrong += [(page, where, f"{w!r} in {text!r}") for w in sorted(words & english)]
+            wrong += [(page, where, f"raw name {m!r}") for m in SNAKE.findall(plain)]
+            numeric = where in ("cell", "Caption", "Markdown", "chart") and "ODbL" not in text
+            if numeric and ENGLISH_NUMBER.search(text):
+                wrong.append((page, where, f"English number in {text!r}"))
+    assert not wrong, "\n".join(map(str, wrong[:40]))
+
+
+def test_the_check_catches_english(warm: None) -> None:
+    """The test above fails on English: the English interface is full of it."""
+    english = english_words("fi") - data_names()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("safespaces_app/lighting.py")
+    at.run()
+    found = {w for _, text in texts(at) for w in WORD.findall(text.casefold())} & english
+    assert {"lighting", "length", "unlit", "mean"} <= found
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def test_numbers_as_each_language_writes_them() -> None:
+    """CLDR: en 1,234.5 and 12%; fi and sv 1 234,5 and 12 % (no-break spaces), −3 with
+    the minus sign U+2212; a sign on request, none on zero."""
+    assert number(1234.5, "en", 1) == "1,234.5"
+    assert number(1234.5, "fi", 1) == f"1{NBSP}234,5" == number(1234.5, "sv", 1)
+    assert number(1234567, "fi") == f"1{NBSP}234{NBSP}567"
+    assert number(-3.25, "fi", 1) == f"{MINUS}3,2"  # round half to even, as Python does
+    assert number(-3, "en") == "-3"
+    assert number(7, "sv", signed=True) == "+7" and number(-7, "sv", signed=True) == f"{MINUS}7"
+    assert number(0.004, "en", 2, signed=True) == "0.00" and number(-0.004, "fi", 2) == "0,00"
+    assert number(float("nan"), "fi") == "" and number(None, "en") == ""
+    assert percent(32, "en") == "32%" and percent(32, "fi") == f"32{NBSP}%"
+    assert share(0.305, "sv", 1) == f"30,5{NBSP}%"
+
+
+def test_legend_labels_follow_the_language() -> None:
+    assert legend_label("0.2 - 0.4", "fi") == "0,2–0,4"
+    assert legend_label("2000 - 1000000000", "sv") == f"≥ 2{NBSP}000"
+    assert legend_label("2000 - 1000000000", "en") == "≥ 2,000"
+    assert legend_label("P3 (avg >= 7.5 lx)", "fi") == "P3 (keskim. ≥ 7,5 lx)"
+    assert legend_label("P3 (avg >= 7.5 lx)", "en") == "P3 (avg >= 7.5 lx)"
+    assert legend_label("unlit (no lamp reaches it)", "sv") == "obelyst (ingen lampa når dit)"
+    assert legend_label("a label nobody translated", "fi") == "a label nobody translated"
+
+
+# --- tables for people ---------------------------------------------------------------------
+
+
+def page(lang: str, name: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    if lang != "en":
+        at.selectbox(key="lang").set_value(lang).run()
+    at.switch_page(f"safespaces_app/{name}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+NUMBER_TEXT = re.compile(rf"^[+\-{MINUS}]?\d[\d,.{NBSP}]*(\s?%)?$")
+
+
+@pytest.mark.parametrize("name", PAGES[1:5])
+def test_every_table_sorts_as_numbers_under_headers_for_people(warm: None, name: str) -> None:
+    """No number is text in a table (text sorts 1,027 < 1,053 < 10.00 < 110), and no
+    header is a raw column name."""
+    at = page("en", name)
+    assert at.dataframe
+    for table in at.dataframe:
+        value = table.value
+        for column in value.columns:
+            assert not SNAKE.search(str(column)), (name, column)
+            if value[column].dtype.kind in "fiu":
+                continue
+            cells = value[column].dropna().astype(str)
+            assert not cells.str.match(NUMBER_TEXT).any(), (name, column, cells.head(3))
+
+
+def test_districts_table_sorts_numerically_and_shows_the_language(warm: None) -> None:
+    at = page("fi", "districts")
+    table = at.dataframe[0]
+    value = table.value
+    residents = value["Asukkaat (arvio)"]
+    assert residents.dtype.kind == "f"
+    # sorting the data sorts by number: 1,027 < 1,053 < 10.00 < 110 never happens
+    ordered = residents.dropna().sort_values().tolist()
+    assert ordered == sorted(ordered) and max(ordered) > 1000
+    text = shown(table)
+    big = residents.idxmax()
+    assert text.loc[big, "Asukkaat (arvio)"] == number(residents[big], "fi")
+    assert NBSP in text.loc[big, "Asukkaat (arvio)"]  # 1 053, not 1,053
+    score = value["Turvallisuuspisteet (0–100)"]
+    assert score.dropna().is_monotonic_increasing  # ranked by the score, lowest first
+    first = score.first_valid_index()
+    assert text.loc[first, "Turvallisuuspisteet (0–100)"] == number(score[first], "fi", 1)
+    assert "," in text.loc[first, "Turvallisuuspisteet (0–100)"]  # decimal comma
+    assert value["Alue"].is_unique  # Kluuvi 1, Kluuvi 2 ...
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert '"title": "Alue"' in spec and '"decimal": ","' in spec
+
+
+def test_mix_table_shows_each_target_beside_the_share(warm: None) -> None:
+    """Each policy group's share (%) and, right after it, its gap to the target with the
+    target in the header: gap = share − target, signed, in points."""
+    at = page("en", "mix")
+    table = at.dataframe[0]
+    value, text = table.value, shown(table)
+    headers = list(value.columns)
+    assert headers[:4] == [
+        "Area",
+        "Dwellings",
+        "ARA rental (%)",
+        "ARA rental vs target 30% (points)",
+    ]
+    assert "Intermediate vs target 20% (points)" in headers[:6]
+    assert "Unregulated vs target 50% (points)" in headers[:8]
+    assert len(headers) <= 9  # the target columns are in view without scrolling
+    config = Config()
+    areas = runs.analysis(Inputs(), config.to_json(), config).layers["areas"]
+    gaps = areas["mix_target_gap_ara_rental"].to_numpy()
+    pd.testing.assert_series_equal(
+        value["ARA rental vs target 30% (points)"],
+        pd.Series(gaps, name="ARA rental vs target 30% (points)"),
+    )
+    assert (
+        (value["ARA rental (%)"] - value["ARA rental vs target 30% (points)"])
+        .dropna()
+        .round(9)
+        .eq(30)
+        .all()
+    )
+    row = value["ARA rental vs target 30% (points)"].first_valid_index()
+    gap = value.loc[row, "ARA rental vs target 30% (points)"]
+    assert text.loc[row, "ARA rental vs target 30% (points)"] == (
+        f"+{gap:.1f}" if round(gap, 1) > 0 else f"-{abs(gap):.1f}"
+    )
+    # a suppressed area: no number in the data (sorts last), "suppressed (<10)" shown
+    hidden = areas["mix_suppressed"].fillna(0).to_numpy() > 0
+    assert hidden.any()
+    assert value.loc[hidden, "Dwellings"].isna().all()
+    assert (text.loc[hidden, "Dwellings"] == "suppressed (<10)").all()
+
+
+def test_what_if_is_a_compact_table_naming_the_area(warm: None) -> None:
+    at = page("en", "mix")
+    at.selectbox(key="whatif_area").set_value(18)  # Kluuvi 1
+    at.number_input(key="whatif_tenure_ara_rental").set_value(300)
+    at.button[0].click().run()
+    assert not at.exception
+    config = Config()
+    areas = runs.analysis(Inputs(), config.to_json(), config).layers["areas"]
+    name = areas.loc[areas["area_id"] == 18, "name"].iloc[0]
+    assert name == "Kluuvi 1"
+    assert any(f"Before and after in {name}" in str(m.value) for m in at.markdown)
+    result = at.dataframe[-1]
+    value, text = result.value, shown(result)
+    assert list(value.columns) == [
+        "Where",
+        "Measure",
+        "Target",
+        "Before",
+        "After",
+        "Change (after − before)",
+    ]
+    assert len(value) <= 16  # not the library's 69 rows
+    assert set(value["Where"]) == {name, "Neighbourhood (≤ 800 m)", "Whole study area"}
+    assert not value["Measure"].str.contains("_").any()
+    dwell = value[(value["Where"] == name) & (value["Measure"] == "Dwellings")].index[0]
+    assert value.loc[dwell, "Change (after − before)"] == pytest.approx(300)
+    assert text.loc[dwell, "Change (after − before)"] == "+300"
+    ara = value[(value["Where"] == name) & (value["Measure"] == "ARA rental (%)")].index[0]
+    assert value.loc[ara, "Target"] == pytest.approx(30)
+    assert text.loc[ara, "Target"] == "30%"
+    # the share is the library's gap to the target + the target, before and after
+    import geopandas as gpd
+
+    from safespaces.mix.whatif import what_if
+
+    groups = [f"tenure_{code}" for code in config.sources.tenure_categories]
+    known = areas.dropna(subset=groups)
+    plan = gpd.GeoDataFrame(
+        {g: [300.0 if g == "tenure_ara_rental" else 0.0] for g in groups},
+        geometry=[known.loc[known["area_id"] == 18].geometry.iloc[0].representative_point()],
+        crs=areas.crs,
+    )
+    library = what_if(known, plan, groups, params=config.mix, id_column="area_id")
+    gap = library[(library["scope"] == "area") & (library["metric"] == "target_gap_ara_rental")]
+    assert value.loc[ara, "Before"] == pytest.approx(30 + gap["before"].iloc[0])
+    assert value.loc[ara, "After"] == pytest.approx(30 + gap["after"].iloc[0])
+    assert text.loc[ara, "Change (after − before)"] == f"+{gap['change'].iloc[0]:.1f}"
