@@ -78,8 +78,8 @@ with st.expander(t("mix.details", lang)):
 summary = data.layer("mix_summary")
 if summary is not None:
     st.subheader(t("mix.city", lang))
-    rows = summary.assign(group=summary["group"].fillna("_all"))
-    city = rows.pivot_table(
+    indices = summary.assign(group=summary["group"].fillna("_all"))
+    city = indices.pivot_table(
         index="index", columns="group", values="value", aggfunc="first", sort=False
     ).reset_index()
     city["index"] = city["index"].map(lambda i: index_name(str(i), lang))
@@ -98,7 +98,10 @@ known = known.assign(_district=district_names(known)).sort_values(["_district", 
 names = dict(zip(known["area_id"], known["name"].astype(str), strict=True))
 with st.form("whatif"):
     area_id = st.selectbox(
-        t("mix.whatif.area", lang), list(names), format_func=names.get, key="whatif_area"
+        t("mix.whatif.area", lang),
+        list(names),
+        format_func=lambda a: names.get(a, str(a)),
+        key="whatif_area",
     )
     st.markdown(t("mix.whatif.dwellings", lang))
     cells = st.columns(3)
@@ -120,7 +123,7 @@ with st.form("whatif"):
     }
     submitted = st.form_submit_button(t("mix.whatif.run", lang))
 if submitted or "whatif_result" in st.session_state:
-    if submitted:
+    if submitted and area_id is not None:
         st.session_state["whatif_result"] = (int(area_id), tuple(sorted(dwellings.items())))
     chosen_area, chosen = st.session_state["whatif_result"]
     if not any(n for _, n in chosen):

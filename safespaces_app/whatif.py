@@ -4,6 +4,8 @@ compact table a housing manager reads (:func:`compact`)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
@@ -162,19 +164,20 @@ def styled(rows: list[Row], lang: str) -> Styler:
     headers = list(table.columns)
     styler = table.style
     for i, row in enumerate(rows):
-        decimals = DECIMALS[row.kind]
-        value = (
-            (lambda v, d=decimals: percent(v, lang, d))
-            if row.kind == "percent"
-            else (lambda v, d=decimals: number(v, lang, d))
-        )
+        value, change = _formats(row.kind, lang)
         styler = styler.format(value, subset=pd.IndexSlice[[i], headers[3:5]], na_rep="")
         styler = styler.format(
-            lambda v: percent(v, lang), subset=pd.IndexSlice[[i], headers[2:3]], na_rep=""
+            partial(percent, lang=lang), subset=pd.IndexSlice[[i], headers[2:3]], na_rep=""
         )
-        styler = styler.format(
-            lambda v, d=decimals: number(v, lang, d, signed=True),
-            subset=pd.IndexSlice[[i], headers[5:]],
-            na_rep="",
-        )
+        styler = styler.format(change, subset=pd.IndexSlice[[i], headers[5:]], na_rep="")
     return styler
+
+
+def _formats(kind: str, lang: str) -> tuple[Callable[[object], str], Callable[[object], str]]:
+    """The writers of a row's values and of its change (signed)."""
+    decimals = DECIMALS[kind]
+    write = percent if kind == "percent" else number
+    return (
+        partial(write, lang=lang, decimals=decimals),
+        partial(number, lang=lang, decimals=decimals, signed=True),
+    )

@@ -64,10 +64,12 @@ def texts(at: AppTest) -> list[tuple[str, str]]:
             continue
         proto = getattr(node, "proto", None)
         if kind == "UnknownElement" and getattr(node, "type", "") == "vega_lite_chart":
+            assert proto is not None
             spec = json.loads(proto.spec)
             found += [("chart", v) for v in _titles(spec)]
             continue
         if kind == "UnknownElement" and getattr(node, "type", "") == "component_instance":
+            assert proto is not None
             script = str(json.loads(proto.json_args).get("script", ""))
             for aliases in re.findall(r"aliases = (\[[^\]]*\]);", script):
                 found += [("map tooltip", a) for a in json.loads(aliases)]
