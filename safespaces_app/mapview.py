@@ -266,7 +266,7 @@ def _text(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return number(value, lang, 2)
+        return number(value, lang, 0 if value.is_integer() else 2)
     return value_label(value, lang)
 
 

@@ -320,3 +320,23 @@ def test_what_if_is_a_compact_table_naming_the_area(warm: None) -> None:
     assert value.loc[ara, "Before"] == pytest.approx(30 + gap["before"].iloc[0])
     assert value.loc[ara, "After"] == pytest.approx(30 + gap["after"].iloc[0])
     assert text.loc[ara, "Change (after − before)"] == f"+{gap['change'].iloc[0]:.1f}"
+
+
+@pytest.mark.parametrize("kind", ["segment", "area", "dark"])
+def test_click_panel_speaks_finnish(warm: None, kind: str) -> None:
+    """The panel of a clicked street, area or dark path: labels and values in Finnish."""
+    from safespaces_app import mapview
+
+    config = Config()
+    data = runs.analysis(Inputs(), config.to_json(), config)
+    fid = {"segment": 7, "area": 18, "dark": 1}[kind]
+    found = mapview.feature(data, kind, fid, 22, data.k_min, "fi")
+    assert found is not None
+    title, _, table = found
+    assert title.split()[0] in ("Katuosuus", "Alue")
+    english = english_words("fi") - data_names()
+    cells = [title, *map(str, table.columns), *table.to_numpy().ravel().astype(str)]
+    words = {w for cell in cells for w in WORD.findall(FILE.sub(" ", cell).casefold())}
+    assert not words & english, sorted(words & english)
+    assert not [c for c in cells if SNAKE.search(c)]
+    assert not [c for c in cells if ENGLISH_NUMBER.search(c)]
