@@ -66,6 +66,11 @@ def frame_for(frame: pd.DataFrame, columns: Mapping[str, Col]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _text(value: object) -> str:
+    """A text cell: empty where missing (None, NaN, pd.NA)."""
+    return "" if value is None or bool(pd.isna(value)) else str(value)  # type: ignore[call-overload]
+
+
 def _formatter(col: Col, lang: str) -> Any:
     assert col.decimals is not None
     decimals = col.decimals
@@ -105,9 +110,7 @@ def styled(
     styler = data.style
     for col in columns.values():
         if col.decimals is None:
-            styler = styler.format(
-                lambda v: "" if v is None or v != v else str(v), subset=[col.header]
-            )
+            styler = styler.format(_text, subset=[col.header])
             continue
         styler = styler.format(_formatter(col, lang), subset=[col.header], na_rep="")
     for header, hidden in masks.items():
