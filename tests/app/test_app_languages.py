@@ -165,6 +165,42 @@ def test_numbers_as_each_language_writes_them() -> None:
     assert share(0.305, "sv", 1) == f"30,5{NBSP}%"
 
 
+def test_styled_tables_keep_numbers_and_write_them_per_language() -> None:
+    """Data stays numeric (scaled), the display follows the language; withheld cells are
+    missing in the data and show their text; missing text is empty."""
+    from safespaces_app.tables import Col, styled
+
+    frame = pd.DataFrame(
+        {
+            "name": pd.array(["Kluuvi 1", None], dtype="string"),
+            "share": [0.305, 0.2],
+            "gap": [4.0, -1234.5],
+            "count": [12.0, 3.0],
+        }
+    )
+    columns = {
+        "name": Col("Alue"),
+        "share": Col("Osuus (%)", decimals=1, scale=100),
+        "gap": Col("Ero (%-yks.)", decimals=1, signed=True),
+        "count": Col("Tapahtumia", decimals=0),
+    }
+    styler = styled(
+        frame,
+        columns,
+        "fi",
+        withheld={"count": pd.Series([False, True])},
+        withheld_text="salattu (<5)",
+    )
+    assert styler.data["Osuus (%)"].tolist() == pytest.approx([30.5, 20.0])
+    assert styler.data["Tapahtumia"].isna().tolist() == [False, True]
+    body = styler._translate(False, False)["body"]
+    shown_rows = [[cell["display_value"] for cell in row[1:]] for row in body]
+    assert shown_rows == [
+        ["Kluuvi 1", "30,5", "+4,0", "12"],
+        ["", "20,0", f"{MINUS}1{NBSP}234,5", "salattu (<5)"],
+    ]
+
+
 def test_legend_labels_follow_the_language() -> None:
     assert legend_label("0.2 - 0.4", "fi") == "0,2–0,4"
     assert legend_label("2000 - 1000000000", "sv") == f"≥ 2{NBSP}000"
