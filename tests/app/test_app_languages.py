@@ -191,9 +191,10 @@ def test_styled_tables_keep_numbers_and_write_them_per_language() -> None:
         withheld={"count": pd.Series([False, True])},
         withheld_text="salattu (<5)",
     )
-    assert styler.data["Osuus (%)"].tolist() == pytest.approx([30.5, 20.0])
-    assert styler.data["Tapahtumia"].isna().tolist() == [False, True]
-    body = styler._translate(False, False)["body"]
+    data = styler.data  # type: ignore[attr-defined]  # (pandas-stubs lack it)
+    assert data["Osuus (%)"].tolist() == pytest.approx([30.5, 20.0])
+    assert data["Tapahtumia"].isna().tolist() == [False, True]
+    body = styler._translate(False, False)["body"]  # type: ignore[attr-defined]
     shown_rows = [[cell["display_value"] for cell in row[1:]] for row in body]
     assert shown_rows == [
         ["Kluuvi 1", "30,5", "+4,0", "12"],
