@@ -20,6 +20,20 @@ from safespaces_app.i18n import (
 from safespaces_app.results import Analysis
 from safespaces_app.webmap import escape_markdown, html_legend, legend_entries
 
+#: Keyed choice widgets whose option labels are translated (see :func:`_relabel`).
+RELABELLED = ("preset", "rank_by", "district", "whatif_area")
+
+
+def _relabel() -> None:
+    """After a language change, give the translated choice widgets their value again.
+
+    The browser keeps showing a selectbox's chosen option by its old label until the app
+    sets its value; setting it (to the same value) makes it show the new label.
+    """
+    for key in RELABELLED:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
 
 def language() -> str:
     """The language switch (sidebar); English by default."""
@@ -30,6 +44,7 @@ def language() -> str:
             LANGUAGES,
             format_func=lambda code: LANGUAGE_NAMES[code],
             key="lang",
+            on_change=_relabel,
         )
     )
 

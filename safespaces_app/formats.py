@@ -17,6 +17,8 @@ from collections.abc import Mapping
 NBSP = "\u00a0"
 #: The minus sign (CLDR's for fi and sv).
 MINUS = "\u2212"
+#: What a missing number shows in a table (the same in every language).
+MISSING = "–"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +115,7 @@ def vega_locale(lang: str) -> dict[str, object]:
 
 __all__ = [
     "MINUS",
+    "MISSING",
     "NBSP",
     "SYMBOLS",
     "Symbols",

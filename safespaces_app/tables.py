@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from safespaces_app.formats import number, percent, vega_locale
+from safespaces_app.formats import MISSING, number, percent, vega_locale
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,7 +112,7 @@ def styled(
         if col.decimals is None:
             styler = styler.format(_text, subset=[col.header])
             continue
-        styler = styler.format(_formatter(col, lang), subset=[col.header], na_rep="")
+        styler = styler.format(_formatter(col, lang), subset=[col.header], na_rep=MISSING)
     for header, hidden in masks.items():
         styler = styler.format(
             lambda v: withheld_text, subset=pd.IndexSlice[hidden, [header]], na_rep=withheld_text

@@ -18,7 +18,7 @@ from safespaces.mix.targets import resolve_targets
 from safespaces.mix.whatif import what_if
 from safespaces.sources.tenure import TENURE_PREFIX
 from safespaces.study import Inputs
-from safespaces_app.formats import number, percent
+from safespaces_app.formats import MISSING, number, percent
 from safespaces_app.i18n import policy_name, t, tenure_name
 from safespaces_app.results import Analysis
 
@@ -165,11 +165,11 @@ def styled(rows: list[Row], lang: str) -> Styler:
     styler = table.style
     for i, row in enumerate(rows):
         value, change = _formats(row.kind, lang)
-        styler = styler.format(value, subset=pd.IndexSlice[[i], headers[3:5]], na_rep="")
+        styler = styler.format(value, subset=pd.IndexSlice[[i], headers[3:5]], na_rep=MISSING)
         styler = styler.format(
-            partial(percent, lang=lang), subset=pd.IndexSlice[[i], headers[2:3]], na_rep=""
+            partial(percent, lang=lang), subset=pd.IndexSlice[[i], headers[2:3]], na_rep=MISSING
         )
-        styler = styler.format(change, subset=pd.IndexSlice[[i], headers[5:]], na_rep="")
+        styler = styler.format(change, subset=pd.IndexSlice[[i], headers[5:]], na_rep=MISSING)
     return styler
 
 
