@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from safespaces_app import components, mapview
-from safespaces_app.formats import number
+from safespaces_app.formats import MISSING, number
 from safespaces_app.i18n import t
 from safespaces_app.webmap import escape_markdown
 
@@ -64,9 +64,9 @@ else:
     title, row, measures = found
     st.subheader(escape_markdown(title))  # the title holds a name from the data
     info, parts = st.columns(2)
-    info.dataframe(measures, hide_index=True, width="stretch")
+    info.dataframe(measures, hide_index=True, width="stretch", placeholder=MISSING)
     if isinstance(row.get("eyes_explain"), str) and row["eyes_explain"]:
         info.markdown(f"**{t('panel.why', lang)}:**")
         info.text(row["eyes_explain"])
     parts.markdown(f"**{t('panel.breakdown', lang)}**")
-    parts.dataframe(mapview.breakdown(row, weights, lang), hide_index=True)
+    parts.dataframe(mapview.breakdown(row, weights, lang), hide_index=True, placeholder=MISSING)

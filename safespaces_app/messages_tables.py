@@ -34,9 +34,26 @@ TABLE_MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "col.share": {"en": "{group} (%)", "fi": "{group} (%)", "sv": "{group} (%)"},
     "col.gap": {
-        "en": "{group} vs target {target} (points)",
-        "fi": "{group} vs. tavoite {target} (%-yks.)",
-        "sv": "{group} mot målet {target} (%-enh.)",
+        "en": "vs target {target}",
+        "fi": "vs. tavoite {target}",
+        "sv": "mot målet {target}",
+    },
+    "col.gap_help": {
+        "en": "{group}: the area's share − the target {target}, in percentage points "
+        "(+ more than the target, − less).",
+        "fi": "{group}: alueen osuus − tavoite {target} prosenttiyksikköinä "
+        "(+ enemmän kuin tavoite, − vähemmän).",
+        "sv": "{group}: områdets andel − målet {target} i procentenheter "
+        "(+ mer än målet, − mindre).",
+    },
+    "col.mix": {"en": "Tenure mix (0–1)", "fi": "Sekoitus (0–1)", "sv": "Blandning (0–1)"},
+    "col.mix_help": {
+        "en": "Normalised Shannon entropy of the tenure shares: 0 = a single tenure, "
+        "1 = every tenure equally.",
+        "fi": "Hallintamuotojen osuuksien normitettu Shannonin entropia: 0 = yksi "
+        "hallintamuoto, 1 = kaikkia yhtä paljon.",
+        "sv": "Normerad Shannon-entropi för upplåtelseformernas andelar: 0 = en enda "
+        "upplåtelseform, 1 = alla lika mycket.",
     },
     "col.km": {"en": "Walking length (km)", "fi": "Kävelyverkkoa (km)", "sv": "Gånglängd (km)"},
     "col.length_share": {
@@ -139,12 +156,15 @@ TABLE_MESSAGES: Mapping[str, Mapping[str, str]] = {
     "col.unit": {"en": "Unit", "fi": "Yksikkö", "sv": "Enhet"},
     # --- social mix: targets and the what-if ---------------------------------------------
     "mix.sign": {
-        "en": "Points = the area's share − the target, in percentage points: + means more of "
-        "that tenure than the target, − less. Click a header to sort.",
-        "fi": "Prosenttiyksiköt = alueen osuus − tavoite: + tarkoittaa tavoitetta enemmän "
-        "kyseistä hallintamuotoa, − vähemmän. Lajittele napsauttamalla otsikkoa.",
-        "sv": "Procentenheter = områdets andel − målet: + betyder mer av upplåtelseformen än "
-        "målet, − mindre. Klicka på en rubrik för att sortera.",
+        "en": "vs target = the area's share − the target, in percentage points: + means more "
+        "of that tenure than the target, − less. – : withheld (see Note) or no value. Click a "
+        "header to sort.",
+        "fi": "vs. tavoite = alueen osuus − tavoite prosenttiyksikköinä: + tarkoittaa "
+        "tavoitetta enemmän kyseistä hallintamuotoa, − vähemmän. – : salattu (ks. Huomautus) "
+        "tai ei arvoa. Lajittele napsauttamalla otsikkoa.",
+        "sv": "mot målet = områdets andel − målet i procentenheter: + betyder mer av "
+        "upplåtelseformen än målet, − mindre. – : undertryckt (se Anmärkning) eller inget "
+        "värde. Klicka på en rubrik för att sortera.",
     },
     "mix.details": {
         "en": "More measures: location quotients and difference from the city",

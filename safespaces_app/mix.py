@@ -9,7 +9,7 @@ from safespaces.mix.targets import resolve_targets
 from safespaces.sources.areas import district_names
 from safespaces.sources.tenure import TENURE_PREFIX
 from safespaces_app import components, runs, settings, tables, whatif
-from safespaces_app.formats import number, share
+from safespaces_app.formats import MISSING, number, share
 from safespaces_app.i18n import index_name, policy_name, t, tenure_name
 from safespaces_app.tables import Col
 
@@ -41,10 +41,14 @@ for group, target in targets.items():
     name = policy_name(group, lang)
     table[f"share_{group}"] = 100 * target + table[gap]  # gap = 100 (share - target)
     columns[f"share_{group}"] = Col(t("col.share", lang, group=name), decimals=1)
+    target_text = share(target, lang)
     columns[gap] = Col(
-        t("col.gap", lang, group=name, target=share(target, lang)), decimals=1, signed=True
+        t("col.gap", lang, target=target_text),
+        decimals=1,
+        signed=True,
+        help=t("col.gap_help", lang, group=name, target=target_text),
     )
-columns["mix_entropy"] = Col(t("col.entropy", lang), decimals=2)
+columns["mix_entropy"] = Col(t("col.mix", lang), decimals=2, help=t("col.mix_help", lang))
 flags = areas.get("mix_suppressed")
 hidden = (
     pd.to_numeric(flags, errors="coerce").fillna(0) > 0
@@ -135,5 +139,7 @@ if submitted or "whatif_result" in st.session_state:
         area_name = names.get(chosen_area, str(chosen_area))
         st.markdown(t("mix.whatif.named", lang, area=area_name))
         rows = whatif.compact(result, area_name, config, lang)
-        st.dataframe(whatif.styled(rows, lang), hide_index=True, width="stretch")
+        st.dataframe(
+            whatif.styled(rows, lang), hide_index=True, width="stretch", placeholder=MISSING
+        )
         st.caption(t("mix.whatif.sign", lang, m=number(config.mix.neighbourhood_m, lang)))

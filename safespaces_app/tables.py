@@ -5,7 +5,8 @@ headers with units, numeric columns keep a numeric type (so a click on a header 
 1,027 < 1,053 < 10.00 < 110 as numbers, not as text), and what is shown is formatted
 per language by a pandas ``Styler`` (:mod:`safespaces_app.formats`: ``1 234,5`` in
 Finnish and Swedish). A withheld value (a suppressed count) is missing in the data, so
-it sorts last, and shows the translated "suppressed (<k)". Bar charts
+it sorts last, shows "–" (the table's placeholder for every missing number), and a note
+column says "suppressed (<k)". Bar charts
 (:func:`bar_chart`) take translated axis titles and the language's number locale.
 """
 
@@ -20,6 +21,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from safespaces_app.formats import MISSING, number, percent, vega_locale
+from safespaces_app.i18n import t
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,27 +99,34 @@ def styled(
         Column -> how it is shown, in the order shown.
     withheld
         Column -> boolean mask of rows whose value is withheld (a suppressed count): those
-        cells are missing in the data and show ``withheld_text``.
+        cells are missing in the data (they sort last and show :data:`MISSING`, as every
+        missing number does), and a note column (the last) says
+        ``withheld_text`` on those rows. (The browser's table shows no text in a missing
+        number's cell other than its placeholder, so the reason goes beside it.)
     """
-    data = frame_for(frame, columns)
-    masks: dict[str, Any] = {}
+    columns = dict(columns)
+    frame = frame.copy()
+    any_hidden = pd.Series(False, index=frame.index)
     for name, mask in (withheld or {}).items():
-        hidden = pd.Series(mask, index=frame.index).fillna(False).astype(bool).to_numpy()
+        hidden = pd.Series(mask, index=frame.index).fillna(False).astype(bool)
         if name in columns and hidden.any():
-            header = columns[name].header
-            data.loc[hidden, header] = float("nan")
-            masks[header] = hidden
+            frame[name] = frame[name].where(~hidden)
+            any_hidden |= hidden
+    if any_hidden.any():
+        frame[NOTE] = any_hidden.map({True: withheld_text, False: ""})
+        columns[NOTE] = Col(t("col.note", lang))
+    data = frame_for(frame, columns)
     styler = data.style
     for col in columns.values():
         if col.decimals is None:
             styler = styler.format(_text, subset=[col.header])
             continue
         styler = styler.format(_formatter(col, lang), subset=[col.header], na_rep=MISSING)
-    for header, hidden in masks.items():
-        styler = styler.format(
-            lambda v: withheld_text, subset=pd.IndexSlice[hidden, [header]], na_rep=withheld_text
-        )
     return styler
+
+
+#: The note column of a table with withheld values (see :func:`styled`).
+NOTE = "_note"
 
 
 def column_config(columns: Mapping[str, Col]) -> dict[str, Any]:
@@ -147,6 +156,7 @@ def show(
         hide_index=True,
         column_config=column_config(columns),
         key=key,
+        placeholder=MISSING,
         **{"width": "stretch", **kwargs},
     )
 
@@ -174,6 +184,7 @@ def bar_chart(
                 "type": "nominal",
                 "title": label_title,
                 "sort": "x" if sort else None,
+                "axis": {"labelLimit": 320},  # whole class names, not "valaistu, valaisimi…"
             },
             "x": {
                 "field": "value",

@@ -11,6 +11,7 @@ language's own messages do not use, and that is not a name from the data, fails 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -192,14 +193,17 @@ def test_styled_tables_keep_numbers_and_write_them_per_language() -> None:
         withheld_text="salattu (<5)",
     )
     data = styler.data  # type: ignore[attr-defined]  # (pandas-stubs lack it)
+    assert list(data.columns) == ["Alue", "Osuus (%)", "Ero (%-yks.)", "Tapahtumia", "Huomautus"]
     assert data["Osuus (%)"].tolist() == pytest.approx([30.5, 20.0])
     assert data["Tapahtumia"].isna().tolist() == [False, True]
     body = styler._translate(False, False)["body"]  # type: ignore[attr-defined]
     shown_rows = [[cell["display_value"] for cell in row[1:]] for row in body]
     assert shown_rows == [
-        ["Kluuvi 1", "30,5", "+4,0", "12"],
-        ["", "20,0", f"{MINUS}1{NBSP}234,5", "salattu (<5)"],
+        ["Kluuvi 1", "30,5", "+4,0", "12", ""],
+        ["", "20,0", f"{MINUS}1{NBSP}234,5", "–", "salattu (<5)"],
     ]
+    plain = styled(frame, columns, "fi")  # nothing withheld: no note column
+    assert "Huomautus" not in plain.data.columns  # type: ignore[attr-defined]
 
 
 def test_legend_labels_follow_the_language() -> None:
@@ -275,39 +279,44 @@ def test_mix_table_shows_each_target_beside_the_share(warm: None) -> None:
     table = at.dataframe[0]
     value, text = table.value, shown(table)
     headers = list(value.columns)
-    assert headers[:4] == [
+    assert headers == [
         "Area",
         "Dwellings",
         "ARA rental (%)",
-        "ARA rental vs target 30% (points)",
+        "vs target 30%",
+        "Intermediate (%)",
+        "vs target 20%",
+        "Unregulated (%)",
+        "vs target 50%",
+        "Tenure mix (0–1)",
+        "Note",  # "suppressed (<10)" where the area's numbers are withheld
     ]
-    assert "Intermediate vs target 20% (points)" in headers[:6]
-    assert "Unregulated vs target 50% (points)" in headers[:8]
-    assert len(headers) <= 9  # the target columns are in view without scrolling
+    # the header's tooltip names the group and the sign convention
+    helps = {name: c.get("help", "") for name, c in json.loads(table.proto.columns).items()}
+    assert helps["vs target 30%"] == (
+        "ARA rental: the area's share − the target 30%, in percentage points "
+        "(+ more than the target, − less)."
+    )
     config = Config()
     areas = runs.analysis(Inputs(), config.to_json(), config).layers["areas"]
     gaps = areas["mix_target_gap_ara_rental"].to_numpy()
     pd.testing.assert_series_equal(
-        value["ARA rental vs target 30% (points)"],
-        pd.Series(gaps, name="ARA rental vs target 30% (points)"),
+        value["vs target 30%"],
+        pd.Series(gaps, name="vs target 30%"),
     )
-    assert (
-        (value["ARA rental (%)"] - value["ARA rental vs target 30% (points)"])
-        .dropna()
-        .round(9)
-        .eq(30)
-        .all()
-    )
-    row = int(value["ARA rental vs target 30% (points)"].notna().to_numpy().argmax())
-    gap = float(value["ARA rental vs target 30% (points)"].iloc[row])
-    assert text["ARA rental vs target 30% (points)"].iloc[row] == (
+    assert (value["ARA rental (%)"] - value["vs target 30%"]).dropna().round(9).eq(30).all()
+    row = int(value["vs target 30%"].notna().to_numpy().argmax())
+    gap = float(value["vs target 30%"].iloc[row])
+    assert text["vs target 30%"].iloc[row] == (
         f"+{gap:.1f}" if round(gap, 1) > 0 else f"-{abs(gap):.1f}"
     )
-    # a suppressed area: no number in the data (sorts last), "suppressed (<10)" shown
+    # a suppressed area: no number in the data (sorts last), "suppressed (<10)" beside it
     hidden = areas["mix_suppressed"].fillna(0).to_numpy() > 0
     assert hidden.any()
     assert value.loc[hidden, "Dwellings"].isna().all()
-    assert (text.loc[hidden, "Dwellings"] == "suppressed (<10)").all()
+    assert (text.loc[hidden, "Dwellings"] == "–").all()
+    assert (value.loc[hidden, "Note"] == "suppressed (<10)").all()
+    assert (value.loc[~hidden, "Note"] == "").all()
 
 
 def test_what_if_is_a_compact_table_naming_the_area(warm: None) -> None:

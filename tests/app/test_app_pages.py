@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from visible import shown as shown_cells
 
 from safespaces.config import Config
 from safespaces.incidents.hotspots import SIGNIFICANT_CLASSES
@@ -219,7 +218,7 @@ def test_districts_ranking(app: AppTest) -> None:
 def test_mix_what_if_before_and_after(app: AppTest) -> None:
     page(app, "mix")
     assert "am2023: 30% ARA rental, 20% Intermediate, 50% Unregulated" in app.caption[0].value
-    entropy = app.dataframe[0].value["Tenure mix (entropy, 0–1)"]
+    entropy = app.dataframe[0].value["Tenure mix (0–1)"]
     assert entropy.isna().any() and entropy.dtype.kind == "f"  # suppressed: missing, sorts last
     app.number_input(key="whatif_tenure_ara_rental").set_value(300)
     app.button[0].click()  # the form's submit button
@@ -249,9 +248,10 @@ def test_incidents_privacy(app: AppTest) -> None:
     assert "never shown" in app.info[0].value
     shown = " ".join(str(c) for df in app.dataframe for c in df.value.columns)
     assert not re.search(r"\b(lon|lat|x|y|time|timestamp|geometry)\b", shown)
-    rates = app.dataframe[1]
-    hidden = rates.value["Incidents"].isna()  # withheld: no number in the data
-    assert hidden.any() and (shown_cells(rates).loc[hidden, "Incidents"] == "suppressed (<5)").all()
+    rates = app.dataframe[1].value
+    hidden = rates["Note"] == "suppressed (<5)"  # withheld: no number in the data
+    assert hidden.any() and rates.loc[hidden, "Incidents"].isna().all()
+    assert rates.loc[~hidden, "Incidents"].notna().all()
     spots = app.dataframe[0].value  # hot and cold spots only, strongest z first
     classes = default_layer("incident_hotspots")["hotspot_class"]
     significant = classes[classes.isin(SIGNIFICANT_CLASSES)]
