@@ -57,6 +57,9 @@ hidden = (
 )
 withheld = {c: hidden for c, col in columns.items() if col.decimals is not None}
 suppressed = t("common.suppressed", lang, k=k)
+table = table.assign(_hidden=hidden.to_numpy()).sort_values(["_hidden", "area_id"], kind="stable")
+hidden = table["_hidden"]  # the areas with withheld numbers last, the others in area order
+withheld = dict.fromkeys(withheld, hidden)
 tables.show(table, columns, lang, withheld=withheld, withheld_text=suppressed, key="mix_areas")
 st.caption(t("mix.sign", lang))
 
