@@ -731,7 +731,9 @@ LAYERS: tuple[Layer, ...] = (
         "mix scores and incident counts where the run produced them.",
         (
             Column("area_id", "", "area identifier"),
-            Column("name", "", "area name"),
+            Column("grid_id", "", "default grid: lower-left corner of the cell (x_y, metres)"),
+            Column("place", "", "default grid: the OSM place (district) the cell lies in"),
+            Column("name", "", "area name (default grid: place and cell number, unique)"),
             Column("residents_est", "persons", "estimated residents"),
             Column("dwellings", "dwellings", "dwellings (tenure input)"),
             Column(f"{TENURE_PREFIX}*", "dwellings", "dwellings of that tenure"),

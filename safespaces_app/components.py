@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.indices import FAMILIES, PRESETS
 from safespaces.pipeline import OSM_ATTRIBUTION
 from safespaces_app import runs, scoring
-from safespaces_app.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, t
+from safespaces_app.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    has,
+    legend_label,
+    preset_name,
+    t,
+)
 from safespaces_app.results import Analysis
 from safespaces_app.webmap import escape_markdown, html_legend, legend_entries
+
+#: Keyed choice widgets whose option labels are translated (see :func:`_relabel`).
+RELABELLED = ("preset", "rank_by", "district", "whatif_area")
+
+
+def _relabel() -> None:
+    """After a language change, give the translated choice widgets their value again.
+
+    The browser keeps showing a selectbox's chosen option by its old label until the app
+    sets its value; setting it (to the same value) makes it show the new label.
+    """
+    for key in RELABELLED:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def language() -> str:
@@ -23,6 +44,7 @@ def language() -> str:
             LANGUAGES,
             format_func=lambda code: LANGUAGE_NAMES[code],
             key="lang",
+            on_change=_relabel,
         )
     )
 
@@ -77,7 +99,7 @@ def weights(lang: str) -> dict[str, float]:
     box.selectbox(
         t("weights.preset", lang),
         [*PRESETS, "custom"],
-        format_func=lambda p: t("weights.custom", lang) if p == "custom" else p,
+        format_func=lambda p: t("weights.custom", lang) if p == "custom" else preset_name(p, lang),
         key="preset",
         on_change=_apply_preset,
     )
@@ -95,16 +117,23 @@ def weights(lang: str) -> dict[str, float]:
 
 
 def legend(title: str, layer_name: str, *, polygon: bool = False) -> None:
-    """A legend from the layer catalogue (escaped HTML)."""
-    st.markdown(
-        html_legend(title, legend_entries(layer_name), polygon=polygon), unsafe_allow_html=True
-    )
+    """A legend from the layer catalogue (escaped HTML), its labels in the chosen language."""
+    chosen = lang()
+    entries = [
+        (legend_label(label, chosen), colour) for label, colour in legend_entries(layer_name)
+    ]
+    st.markdown(html_legend(title, entries, polygon=polygon), unsafe_allow_html=True)
+
+
+def input_name(kind: str, lang: str) -> str:
+    """The name of an input (``tenure``, ``lamps`` ...) in ``lang``."""
+    return t(f"input.{kind}", lang) if has(f"input.{kind}") else kind
 
 
 def synthetic_warning(data: Analysis, lang: str) -> None:
     """Say which inputs are SYNTHETIC demo data, if any."""
     if data.synthetic:
-        layers = escape_markdown(", ".join(data.synthetic))
+        layers = escape_markdown(", ".join(input_name(k, lang) for k in data.synthetic))
         st.warning(t("common.synthetic", lang, layers=layers))
 
 
@@ -112,12 +141,3 @@ def attribution(data: Analysis, lang: str) -> None:
     """The data's attribution."""
     text = str(data.metadata.get("attribution") or OSM_ATTRIBUTION)
     st.caption(t("common.attribution", lang, text=escape_markdown(text)))
-
-
-def suppressed(values: pd.Series, flags: pd.Series | None, k: int, lang: str) -> pd.Series:
-    """Values as text, ``suppressed (<k)`` where the count was withheld."""
-    text = values.map(lambda v: "" if pd.isna(v) else f"{float(v):,.2f}")
-    if flags is not None:
-        hidden = flags.fillna(0).astype(float).to_numpy() > 0
-        text = text.where(~hidden, t("common.suppressed", lang, k=k))
-    return text

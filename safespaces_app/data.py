@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -12,8 +11,9 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from safespaces.catalogue import CATALOGUE, Layer, is_synthetic
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.study import Inputs
-from safespaces_app import components, runs, settings, uploads
-from safespaces_app.i18n import t
+from safespaces_app import components, runs, settings, tables, uploads
+from safespaces_app.i18n import has, t
+from safespaces_app.tables import Col
 from safespaces_app.webmap import escape_markdown
 
 lang = components.lang()
@@ -85,23 +85,35 @@ if right.button(t("data.reset", lang)):
 
 st.subheader(t("data.current", lang))
 inputs = runs.current_inputs()
-names = {
-    field.name: getattr(inputs.resolved(), field.name)
-    for field in dataclasses.fields(Inputs)
-    if field.name != "crs"
-}
-st.table(
-    pd.DataFrame(
-        [
-            (
-                kind,
-                Path(path).name if path else "",
-                t("data.default", lang) if inputs.is_default else "",
-            )
-            for kind, path in names.items()
-        ],
-        columns=["input", "file", ""],
-    )
+resolved = inputs.resolved()
+given = list(uploads.UPLOAD_TYPES)  # the inputs a user can give here
+
+
+def source(kind: str) -> str:
+    """Where an input comes from: the user's upload, the embedded default, or nothing."""
+    if getattr(inputs, kind) is not None:
+        return t("data.uploaded", lang)
+    if getattr(resolved, kind) is not None:
+        return t("data.default", lang)
+    return t("data.none", lang)
+
+
+current = pd.DataFrame(
+    {
+        "input": [components.input_name(kind, lang) for kind in given],
+        "file": [Path(p).name if (p := getattr(resolved, kind)) else "" for kind in given],
+        "source": [source(kind) for kind in given],
+    }
+)
+tables.show(
+    current,
+    {
+        "input": Col(t("col.input", lang)),
+        "source": Col(t("col.source", lang)),
+        "file": Col(t("col.file", lang)),
+    },
+    lang,
+    key="inputs_in_use",
 )
 
 data = components.analysis(lang)
@@ -109,24 +121,22 @@ components.synthetic_warning(data, lang)
 st.subheader(t("data.layers", lang))
 rows = [
     (
-        entry.title,
-        entry.group,
-        "SYNTHETIC" if is_synthetic(entry, data.synthetic) else "",
+        t(f"title.{entry.title}", lang) if has(f"title.{entry.title}") else entry.title,
+        t(f"group.{entry.group}", lang) if has(f"group.{entry.group}") else entry.group,
+        t("data.synthetic_col", lang) if is_synthetic(entry, data.synthetic) else "",
     )
     for entry in CATALOGUE.values()
     if (entry.table if isinstance(entry, Layer) else entry.name) in data.layers
     or (data.folder / f"{entry.name}.tif").exists()
 ]
-st.dataframe(
-    pd.DataFrame(
-        rows,
-        columns=[
-            t("data.layer_col", lang),
-            t("data.group_col", lang),
-            t("data.synthetic_col", lang),
-        ],
-    ),
-    hide_index=True,
-    width="stretch",
+tables.show(
+    pd.DataFrame(rows, columns=["layer", "group", "synthetic"]),
+    {
+        "layer": Col(t("data.layer_col", lang)),
+        "group": Col(t("data.group_col", lang)),
+        "synthetic": Col(t("data.synthetic_col", lang)),
+    },
+    lang,
+    key="layers_sources",
 )
 components.attribution(data, lang)

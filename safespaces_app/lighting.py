@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from safespaces.lighting.illuminance import BELOW_P6, P_CLASSES, UNLIT
-from safespaces_app import components
-from safespaces_app.i18n import t
+from safespaces_app import components, tables
+from safespaces_app.formats import share
+from safespaces_app.i18n import t, value_label
+from safespaces_app.tables import Col
 
 #: EN 13201-2 P classes (P6 or better), from the lighting family.
 P_NAMES = [name for name, _, _ in P_CLASSES]
@@ -16,31 +18,77 @@ lang = components.lang()
 data = components.analysis(lang)
 st.title(t("page.lighting", lang))
 
+
+def labelled(values: pd.Series) -> pd.Series:
+    """Categorical values of the data in the chosen language."""
+    return values.map(lambda v: value_label(v, lang))
+
+
 shares = data.layer("light_class_shares")
 if shares is not None:
     st.subheader(t("lighting.shares", lang))
-    share = dict(zip(shares["light_class"], shares["share"], strict=True))
-    lit = sum(v for c, v in share.items() if c in P_NAMES)
-    dark = share.get(BELOW_P6, 0.0) + share.get(UNLIT, 0.0)
-    st.markdown(t("lighting.summary", lang, lit=f"{lit:.0%}", dark=f"{dark:.0%}"))
-    chart = shares.assign(
-        percent=(100 * shares["share"]).round(1), km=(shares["length_m"] / 1000).round(2)
+    by_class = dict(zip(shares["light_class"], shares["share"], strict=True))
+    lit = sum(v for c, v in by_class.items() if c in P_NAMES)
+    dark = by_class.get(BELOW_P6, 0.0) + by_class.get(UNLIT, 0.0)
+    st.markdown(t("lighting.summary", lang, lit=share(lit, lang), dark=share(dark, lang)))
+    chart = shares.assign(light_class=labelled(shares["light_class"]), km=shares["length_m"] / 1000)
+    tables.bar_chart(
+        chart["light_class"].tolist(),
+        (100 * chart["share"]).tolist(),
+        label_title=t("layer.lighting", lang),
+        value_title=t("col.length_share", lang),
+        lang=lang,
     )
-    st.bar_chart(chart, x="light_class", y="percent", sort=False, horizontal=True)
     components.legend(t("layer.lighting", lang), "street_lighting")
-    st.dataframe(chart[["light_class", "km", "percent"]], hide_index=True)
+    tables.show(
+        chart,
+        {
+            "light_class": Col(t("layer.lighting", lang)),
+            "km": Col(t("col.km", lang), decimals=2),
+            "share": Col(t("col.length_share", lang), decimals=1, scale=100),
+        },
+        lang,
+        key="light_shares",
+        width="content",
+    )
 
 dark_paths = data.layer("dark_paths")
 if dark_paths is not None:
     st.subheader(t("lighting.dark", lang))
-    columns = ["dark_rank", "space_name", "space_kind", "length_m", "light_lux_mean"]
-    columns += ["light_lux_max", "light_evidence"]
-    st.dataframe(pd.DataFrame(dark_paths[columns]).round(2), hide_index=True, width="stretch")
+    paths = dark_paths.assign(
+        space_kind=labelled(dark_paths["space_kind"]),
+        light_evidence=labelled(dark_paths["light_evidence"]),
+    )
+    tables.show(
+        paths,
+        {
+            "dark_rank": Col(t("col.dark_rank", lang), decimals=0),
+            "space_name": Col(t("col.space", lang), pinned=True),
+            "space_kind": Col(t("col.kind", lang)),
+            "length_m": Col(t("col.length_m", lang), decimals=0),
+            "light_lux_mean": Col(t("col.lux_mean", lang), decimals=2),
+            "light_lux_max": Col(t("col.lux_max", lang), decimals=2),
+            "light_evidence": Col(t("col.evidence", lang)),
+        },
+        lang,
+        key="dark_paths",
+    )
 
 spaces = data.layer("public_spaces")
 if spaces is not None:
     st.subheader(t("lighting.spaces", lang))
-    columns = ["space_id", "kind", "name", "light_path_length_m", "light_share_p6_or_better"]
-    columns += ["light_dark_path_length_m", "light_lux_avg"]
-    table = pd.DataFrame(spaces[columns]).sort_values("light_share_p6_or_better")
-    st.dataframe(table.round(2), hide_index=True, width="stretch")
+    table = spaces.assign(kind=labelled(spaces["kind"])).sort_values("light_share_p6_or_better")
+    tables.show(
+        table,
+        {
+            "name": Col(t("col.space", lang), pinned=True),
+            "kind": Col(t("col.kind", lang)),
+            "light_share_p6_or_better": Col(t("col.share_p6", lang), decimals=0, scale=100),
+            "light_path_length_m": Col(t("col.path_length", lang), decimals=0),
+            "light_dark_path_length_m": Col(t("col.dark_length", lang), decimals=0),
+            "light_lux_avg": Col(t("col.lux_mean", lang), decimals=2),
+            "space_id": Col(t("col.id", lang), decimals=0),
+        },
+        lang,
+        key="public_spaces",
+    )

@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from safespaces_app import components, mapview
+from safespaces_app.formats import MISSING, number
 from safespaces_app.i18n import t
 from safespaces_app.webmap import escape_markdown
 
@@ -18,16 +19,18 @@ st.caption(
     t(
         "map.caption",
         lang,
-        segments=f"{len(segments):,}",
-        km=f"{segments['length_m'].sum() / 1000:.1f}",
+        segments=number(len(segments), lang),
+        km=number(segments["length_m"].sum() / 1000, lang, 1),
     )
 )
 components.synthetic_warning(data, lang)
 
 left, right = st.columns([1, 2])
-districts = sorted(data.layers["areas"]["name"].dropna().unique())
 district = left.selectbox(
-    t("map.district", lang), [None, *districts], format_func=lambda d: d or t("map.all", lang)
+    t("map.district", lang),
+    [None, *mapview.districts(data)],
+    format_func=lambda d: d or t("map.all", lang),
+    key="district",
 )
 hours = mapview.HOURS
 hour = int(right.slider(t("map.hour", lang), hours[0], hours[-1], 22, key="hour"))
@@ -61,9 +64,9 @@ else:
     title, row, measures = found
     st.subheader(escape_markdown(title))  # the title holds a name from the data
     info, parts = st.columns(2)
-    info.dataframe(measures, hide_index=True, width="stretch")
+    info.dataframe(measures, hide_index=True, width="stretch", placeholder=MISSING)
     if isinstance(row.get("eyes_explain"), str) and row["eyes_explain"]:
         info.markdown(f"**{t('panel.why', lang)}:**")
         info.text(row["eyes_explain"])
     parts.markdown(f"**{t('panel.breakdown', lang)}**")
-    parts.dataframe(mapview.breakdown(row, weights, lang), hide_index=True)
+    parts.dataframe(mapview.breakdown(row, weights, lang), hide_index=True, placeholder=MISSING)

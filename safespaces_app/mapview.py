@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import folium
+import geopandas as gpd
 import pandas as pd
+import shapely
+from folium.utilities import JsCode
 
 from safespaces.catalogue import describe_columns
 from safespaces.eyes import HOUR_COLUMNS
@@ -14,7 +18,9 @@ from safespaces.eyes.vocabulary import window_column
 from safespaces.indices import FAMILIES
 from safespaces.lighting.vocabulary import CLASS_COLUMN
 from safespaces.pipeline import OSM_ATTRIBUTION
-from safespaces_app.i18n import t
+from safespaces.sources.areas import district_names
+from safespaces_app.formats import number
+from safespaces_app.i18n import DEFAULT_LANGUAGE, has, t, value_label
 from safespaces_app.results import Analysis, View
 from safespaces_app.scoring import with_score
 from safespaces_app.settings import current_config
@@ -74,14 +80,41 @@ def _values(key: str, frame: pd.DataFrame, hour: int, weights: Mapping[str, floa
     return frame[column[key]]
 
 
+def districts(data: Analysis) -> list[str]:
+    """The districts of the district picker, sorted: the user's areas by name, or the
+    places the default grid's cells lie in (:func:`safespaces.sources.areas.district_names`)."""
+    names = district_names(data.layers["areas"]).dropna().unique()
+    return sorted(str(n) for n in names)
+
+
+def district_areas(data: Analysis, district: str) -> gpd.GeoDataFrame:
+    """The map view's areas of a district (lon/lat)."""
+    areas = data.views["areas"].frame
+    return areas[(district_names(areas) == district).to_numpy()]
+
+
 def bounds(data: Analysis, district: str | None) -> tuple[float, float, float, float]:
-    """Lon/lat bounds of a district (all areas of that name) or of the whole network."""
-    frame = data.views["segments"].frame
-    if district:
-        areas = data.views["areas"].frame
-        frame = areas[areas["name"] == district]
+    """Lon/lat bounds of a district (all its areas) or of the whole network."""
+    frame = district_areas(data, district) if district else data.views["segments"].frame
     x0, y0, x1, y1 = frame.total_bounds
     return float(x0), float(y0), float(x1), float(y1)
+
+
+def add_outline(m: folium.Map, data: Analysis, district: str) -> None:
+    """Draw the outline of a district (the union of its areas) on the map."""
+    areas = district_areas(data, district)
+    if areas.empty:
+        return
+    outline = shapely.union_all(areas.geometry.to_numpy())
+    folium.GeoJson(
+        json.loads(shapely.to_geojson(outline)),
+        name=district,
+        style_function=None,
+        style=JsCode(
+            "function(f){return {color:'#000000',weight:3,opacity:0.9,fill:false,dashArray:'6 4'};}"
+        ),
+        interactive=False,
+    ).add_to(m)
 
 
 def build_map(
@@ -110,12 +143,15 @@ def build_map(
         values = _values(key, view.frame, hour, weights)
         title = layer_title(key, hour, lang)
         label = "space_name" if view_name == "dark_paths" else "name"
+        colours = class_colours(catalogue_classes(catalogue_name), values)
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            values = values.map(lambda v: value_label(v, lang) if pd.notna(v) else v)
         props = pd.DataFrame({"name": view.frame[label], "value": values})
         add_layer(
             m,
             view.geometries,
             props,
-            class_colours(catalogue_classes(catalogue_name), values),
+            colours,
             name=title,
             ids=view.ids,
             tooltip={"name": t("panel.name", lang), "value": title},
@@ -123,6 +159,8 @@ def build_map(
             fill_opacity=0.55 if kind == "polygon" else 0.0,
             opacity=0.6 if kind == "polygon" else 0.9,
         )
+    if district:
+        add_outline(m, data, district)
     return m
 
 
@@ -189,12 +227,47 @@ _AREA_MEASURES = [
 _DARK_MEASURES = ["space_name", "dark_rank", "length_m", "light_lux_mean", "light_evidence"]
 
 
-def _text(value: object) -> str:
+#: Message ids of the panel's measures in Finnish and Swedish (English shows the
+#: catalogue's own descriptions and units).
+_MEASURE_KEYS = {
+    "name": "panel.name",
+    "space_name": "col.space",
+    "highway": "col.highway",
+    "length_m": "col.length_m",
+    CLASS_COLUMN: "layer.lighting",
+    "light_lux_avg": "col.lux_mean",
+    "light_lux_mean": "col.lux_mean",
+    "light_lux_min": "col.lux_min",
+    "light_evidence": "col.evidence",
+    "dark_rank": "col.dark_rank",
+    "residents_est": "col.residents",
+    "mix_dwellings": "col.dwellings",
+    "mix_entropy": "col.entropy",
+    "incidents_count": "col.incidents",
+    "incidents_per_1000_eb": "col.per_1000",
+    "incidents_per_100m_eb": "col.per_100m",
+}
+
+
+def measure_label(column: str, hour: int, lang: str) -> str | None:
+    """The panel's label of a measure in Finnish or Swedish; None for English (the
+    catalogue's description) or a column without a message."""
+    if lang == DEFAULT_LANGUAGE:
+        return None
+    if column == hour_column(hour):
+        return t("col.score", lang, family=layer_title("eyes", hour, lang))
+    if column.startswith("eyes_") and has(f"value.{column}"):
+        return t("col.score", lang, family=t(f"value.{column}", lang))
+    key = _MEASURE_KEYS.get(column)
+    return t(key, lang) if key else None
+
+
+def _text(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:,.2f}"
-    return str(value)
+        return number(value, lang, 0 if value.is_integer() else 2)
+    return value_label(value, lang)
 
 
 def feature(
@@ -230,7 +303,9 @@ def feature(
         if column == hour_column(hour):
             label = label.replace("in that hour", f"at {hour:02d}:00")
         unit = info.unit if info and info.unit else ""
-        value = _text(row[column])
+        if translated := measure_label(column, hour, lang):
+            label, unit = translated, ""
+        value = _text(row[column], lang)
         flag = row.get(f"{column}_suppressed") if column.startswith("incidents_") else None
         if flag is not None and pd.notna(flag) and float(flag) > 0:
             value = t("common.suppressed", lang, k=k)
@@ -239,7 +314,8 @@ def feature(
         spots = data.layers["incident_hotspots"]
         hit = spots[spots["area_id"] == fid]
         if not hit.empty:
-            rows.append(("Gi* hot spot class", _text(hit.iloc[0]["hotspot_class"])))
+            label = t("layer.hotspots", lang) if lang != DEFAULT_LANGUAGE else "Gi* hot spot class"
+            rows.append((label, _text(hit.iloc[0]["hotspot_class"], lang)))
     name = _text(row.get("name") or row.get("space_name"))
     title = t("panel.segment" if kind in ("segment", "dark") else "panel.area", lang)
     return (

@@ -27,7 +27,15 @@ _SEGMENT_SHOWN = [
     *SCORE_COLUMNS,
     "safe_space_score",
 ]
-_AREA_SHOWN = ["area_id", "name", "mix_entropy", *SCORE_COLUMNS, "safe_space_score"]
+_AREA_SHOWN = [
+    "area_id",
+    "grid_id",
+    "place",
+    "name",
+    "mix_entropy",
+    *SCORE_COLUMNS,
+    "safe_space_score",
+]
 
 
 @dataclasses.dataclass

@@ -322,6 +322,60 @@ def test_network_grid_on_a_hand_made_network() -> None:
     assert sorted(grid["grid_id"]) == ["0_0", "0_250", "0_500", "0_750", "500_500"]
 
 
+def test_default_grid_cells_have_unique_names_numbered_within_their_place() -> None:
+    """Each kept cell is named by its nearest place and its number within that place,
+    counted over the kept cells only, in the grid's order (south to north, west to east)."""
+    from pyproj import CRS
+
+    crs = CRS.from_epsg(3067)
+    street = gpd.GeoDataFrame(geometry=[shapely.LineString([(10, 10), (10, 900)])], crs=crs)
+    house = gpd.GeoDataFrame(geometry=[shapely.box(600, 600, 620, 620)], crs=crs)
+    places = gpd.GeoDataFrame(
+        {"name": ["Etelä", "Pohjoinen"]},
+        geometry=[shapely.Point(0, 0), shapely.Point(600, 1000)],
+        crs=crs,
+    )
+    grid = network_grid(
+        (0.0, 0.0, 1000.0, 500.0), crs, (street, house), size_m=250.0, places=places
+    )
+    # kept cells in grid order (rows south to north): 0_0, 0_250, 0_500, 500_500, 0_750.
+    # Centres to (0, 0) / (600, 1000): (125, 125) 177 / 1006; (125, 375) 395 / 786;
+    # (125, 625) 637 / 605; (625, 625) 884 / 376; (125, 875) 884 / 491
+    by_cell = dict(zip(grid["grid_id"], grid["name"], strict=True))
+    assert by_cell == {
+        "0_0": "Etelä 1",
+        "0_250": "Etelä 2",
+        "0_500": "Pohjoinen 1",
+        "500_500": "Pohjoinen 2",
+        "0_750": "Pohjoinen 3",
+    }
+    assert grid["name"].is_unique
+    assert grid["place"].tolist() == ["Etelä", "Etelä", "Pohjoinen", "Pohjoinen", "Pohjoinen"]
+    from safespaces.sources.areas import district_names
+
+    assert district_names(grid).tolist() == grid["place"].tolist()
+    # without places the grid_id names the cell, and there is no place column
+    bare = network_grid((0.0, 0.0, 1000.0, 500.0), crs, (street, house), size_m=250.0)
+    assert "place" not in bare and bare["name"].tolist() == bare["grid_id"].tolist()
+    assert district_names(bare).tolist() == bare["grid_id"].tolist()
+
+
+def test_user_areas_are_their_own_districts(tmp_path: Path) -> None:
+    """A user's areas keep their names and are each their own district; their own
+    ``place`` column makes way for ours (``user_place``)."""
+    from safespaces.sources.areas import district_names
+
+    path = tmp_path / "areas.geojson"
+    gpd.GeoDataFrame(
+        {"nimi": ["Kamppi", "Kluuvi"], "place": ["x", "y"]},
+        geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)],
+        crs=3067,
+    ).to_file(path)
+    areas = read_areas(path)
+    assert district_names(areas).tolist() == ["Kamppi", "Kluuvi"]
+    assert "place" not in areas and areas["user_place"].tolist() == ["x", "y"]
+
+
 # --- extracts spanning far-apart regions ----------------------------------------------------------
 
 

@@ -268,5 +268,8 @@ def test_grid_is_aligned_and_labelled() -> None:
     x0, y0, x1, y1 = grid.total_bounds
     assert (x0, y0, x1, y1) == (0.0, 0.0, 1000.0, 250.0)
     assert grid["grid_id"].tolist() == ["0_0", "250_0", "500_0", "750_0"]
-    assert grid["name"].tolist() == ["West", "West", "East", "East"]
+    # centres x = 125, 375, 625, 875: nearest West (100), West, East (900), East; the names
+    # number the cells within their place
+    assert grid["place"].tolist() == ["West", "West", "East", "East"]
+    assert grid["name"].tolist() == ["West 1", "West 2", "East 1", "East 2"]
     assert np.allclose(grid.area, 62_500)

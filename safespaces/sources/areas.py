@@ -3,9 +3,10 @@
 The default grid has cells aligned to multiples of the cell size in the metric
 CRS (as Statistics Finland's and HSY's grids are in EPSG:3067 / 3879), covering
 every street segment, and only the cells that hold the network (a street segment
-or a building: :func:`network_grid`). Each cell is labelled with the OSM neighbourhood it falls in:
-the nearest ``place=suburb|quarter|neighbourhood`` node (a Voronoi assignment,
-since the extract's neighbourhood boundary relations are clipped).
+or a building: :func:`network_grid`). Each cell is labelled with the OSM neighbourhood it falls in
+(``place``): the nearest ``place=suburb|quarter|neighbourhood`` node (a Voronoi assignment,
+since the extract's neighbourhood boundary relations are clipped), and named uniquely by
+that place and a number within it (``Kluuvi 3``: :func:`numbered_names`).
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def grid_cell_count(bounds: tuple[float, float, float, float], size_m: float) ->
 #: prefixes, which later stages add) are kept as ``user_<name>``; a unique ``area_id``
 #: in any spelling is the id, and a ``name`` in any spelling the name.
 AREA_RULE = ColumnRule(
-    ours=("residents_est", "dwellings", "grid_id"),
+    ours=("residents_est", "dwellings", "grid_id", "place"),
     shared=("name",),
     prefixes=("tenure_", "mix_", "incidents_", "score_", "safe_space_"),
     id_column="area_id",
@@ -209,7 +210,9 @@ def grid_areas(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``area_id``, ``grid_id`` (``"{x}_{y}"`` of the lower-left corner), ``name``.
+        ``area_id``, ``grid_id`` (``"{x}_{y}"`` of the lower-left corner), ``name`` and,
+        with ``places``, ``place`` (the nearest place's name); ``name`` is unique: the
+        place and the cell's number within it (:func:`numbered_names`), else the ``grid_id``.
 
     Raises
     ------
@@ -249,10 +252,69 @@ def grid_areas(
         tree = cKDTree(shapely.get_coordinates(places.geometry.to_numpy()))
         centres = np.column_stack([gx + size_m / 2, gy + size_m / 2])
         _, nearest = tree.query(centres)
-        gdf["name"] = places["name"].to_numpy()[nearest]
+        gdf["place"] = pd.array(places["name"].to_numpy()[nearest], dtype="string")
+        gdf["name"] = numbered_names(gdf["place"], gdf["grid_id"])
     else:
         gdf["name"] = gdf["grid_id"]
     return gdf
+
+
+def numbered_names(place: pd.Series, fallback: pd.Series) -> pd.Series:
+    """Unique cell names: the place and the cell's number within that place.
+
+    Cells are numbered 1, 2, ... in their order within each place (the grid's order:
+    rows south to north, west to east within a row), so the cells of Kluuvi are
+    ``Kluuvi 1``, ``Kluuvi 2`` ... A cell without a place is named by ``fallback``
+    (its ``grid_id``).
+
+    Parameters
+    ----------
+    place
+        Name of the place each cell falls in (missing allowed).
+    fallback
+        Unique name of each cell, used where ``place`` is missing.
+
+    Returns
+    -------
+    pandas.Series
+        Text aligned to ``place``; unique when the fallback names are unique and differ
+        from every numbered name.
+
+    Examples
+    --------
+    >>> numbered_names(pd.Series(["Kluuvi", "Kamppi", "Kluuvi", None]),
+    ...                pd.Series(["a", "b", "c", "d"])).tolist()
+    ['Kluuvi 1', 'Kamppi 1', 'Kluuvi 2', 'd']
+    """
+    place = place.astype("string")
+    number = place.groupby(place, sort=False, dropna=True).cumcount() + 1
+    named = place + " " + number.reindex(place.index).astype("Int64").astype("string")
+    return named.fillna(fallback.astype("string"))
+
+
+def district_names(areas: pd.DataFrame) -> pd.Series:
+    """The district each area belongs to: its ``place`` on a default grid, else its name.
+
+    The default grid's cells (which have a ``grid_id``) are grouped by the OSM place they
+    fall in (``Kluuvi 1``, ``Kluuvi 2`` ... are district ``Kluuvi``); areas the user gave
+    are each their own district (their ``name``).
+
+    Examples
+    --------
+    >>> district_names(pd.DataFrame({"grid_id": ["0_0", "0_250"],
+    ...     "place": ["Kluuvi", "Kluuvi"], "name": ["Kluuvi 1", "Kluuvi 2"]})).tolist()
+    ['Kluuvi', 'Kluuvi']
+    >>> district_names(pd.DataFrame({"name": ["Kamppi", "Kluuvi"]})).tolist()
+    ['Kamppi', 'Kluuvi']
+    """
+    names = (
+        areas["name"].astype("string")
+        if "name" in areas
+        else pd.Series(pd.NA, index=areas.index, dtype="string")
+    )
+    if "grid_id" in areas and "place" in areas:
+        return areas["place"].astype("string").fillna(names)
+    return names
 
 
 def network_grid(
@@ -271,7 +333,8 @@ def network_grid(
     and keeps only the cells that a feature of ``holdings`` (the street segments
     and the buildings) touches: cells of sea, fields or beyond a filtered extract
     are not areas with zero of everything. ``area_id`` runs 0..n-1 over the kept
-    cells, in the grid's order.
+    cells, in the grid's order, and so do the numbers of their names within each
+    place (``Kluuvi 1``, ``Kluuvi 2`` ...).
 
     Parameters
     ----------
@@ -302,6 +365,8 @@ def network_grid(
         keep[cells] = True
     grid = grid.loc[keep].reset_index(drop=True)
     grid["area_id"] = np.arange(len(grid), dtype=np.int64)
+    if "place" in grid:  # number the kept cells only: Kluuvi 1, 2, 3 ...
+        grid["name"] = numbered_names(grid["place"], grid["grid_id"])
     return grid
 
 

@@ -207,26 +207,27 @@ def test_language_switch(app: AppTest) -> None:
 def test_districts_ranking(app: AppTest) -> None:
     page(app, "districts")
     table = app.dataframe[0].value
-    assert len(table) == 39 and table["rank"].tolist() == list(range(1, 40))  # cells with streets
-    scores = table["Safe-space score"].dropna()
+    assert len(table) == 39 and table["Rank"].tolist() == list(range(1, 40))  # cells with streets
+    scores = table["Safe-space score (0–100)"].dropna()
     assert scores.is_monotonic_increasing
     app.selectbox(key="rank_by").set_value("score_light").run()
-    assert app.dataframe[0].value["Light"].dropna().is_monotonic_increasing
+    assert app.dataframe[0].value["Light (0–100)"].dropna().is_monotonic_increasing
     assert app.get("vega_lite_chart")
 
 
 def test_mix_what_if_before_and_after(app: AppTest) -> None:
     page(app, "mix")
-    assert "am2023" in app.caption[0].value
-    assert any("suppressed (<10)" in str(v) for v in app.dataframe[0].value["mix_entropy"])
+    assert "am2023: 30% ARA rental, 20% Intermediate, 50% Unregulated" in app.caption[0].value
+    entropy = app.dataframe[0].value["Tenure mix (0–1)"]
+    assert entropy.isna().any() and entropy.dtype.kind == "f"  # suppressed: missing, sorts last
     app.number_input(key="whatif_tenure_ara_rental").set_value(300)
     app.button[0].click()  # the form's submit button
     app.run()
     assert not app.exception
     result = app.dataframe[-1].value
-    assert set(result["scope"]) == {"area", "neighbourhood", "city"}
-    dwellings = result[(result["scope"] == "area") & (result["metric"] == "dwellings")]
-    assert float(dwellings["change"].iloc[0]) == pytest.approx(300)
+    assert len(set(result["Where"])) == 3  # the area, its neighbourhood, the study area
+    dwellings = result[result["Measure"] == "Dwellings"]
+    assert dwellings["Change (after − before)"].tolist() == pytest.approx([300] * 3)
 
 
 def test_lighting_page(app: AppTest) -> None:
@@ -239,7 +240,7 @@ def test_lighting_page(app: AppTest) -> None:
     summary = f"{lit:.0%} of the walking length meets P6 or better; {dark:.0%} is below P6"
     assert summary in markdown_text(app)
     assert len(app.dataframe) == 3
-    assert app.dataframe[1].value["dark_rank"].iloc[0] == 1
+    assert app.dataframe[1].value["Darkness rank"].iloc[0] == 1
 
 
 def test_incidents_privacy(app: AppTest) -> None:
@@ -248,13 +249,15 @@ def test_incidents_privacy(app: AppTest) -> None:
     shown = " ".join(str(c) for df in app.dataframe for c in df.value.columns)
     assert not re.search(r"\b(lon|lat|x|y|time|timestamp|geometry)\b", shown)
     rates = app.dataframe[1].value
-    assert (rates["incidents_count"] == "suppressed (<5)").any()
+    hidden = rates["Note"] == "suppressed (<5)"  # withheld: no number in the data
+    assert hidden.any() and rates.loc[hidden, "Incidents"].isna().all()
+    assert rates.loc[~hidden, "Incidents"].notna().all()
     spots = app.dataframe[0].value  # hot and cold spots only, strongest z first
     classes = default_layer("incident_hotspots")["hotspot_class"]
     significant = classes[classes.isin(SIGNIFICANT_CLASSES)]
-    assert len(significant) and set(spots["hotspot_class"]) == set(significant)
-    assert len(spots) == len(significant)  # neither "not significant" nor "no data"
-    assert spots["hotspot_gi_z"].is_monotonic_decreasing
+    assert len(significant) and len(spots) == len(significant)  # neither "not significant"
+    assert set(spots["Class"]) == {f"hot spot ({c.split()[1][:-1]} %)" for c in significant}
+    assert spots["Gi* z-score"].is_monotonic_decreasing
 
 
 @pytest.mark.parametrize(
@@ -280,9 +283,10 @@ def test_data_page_bad_upload_shows_the_error(app: AppTest, kind: str, name: str
 
 def test_data_page_good_upload_is_used(app: AppTest) -> None:
     page(app, "data")
-    table = app.table[0].value
-    assert "embedded Helsinki default" in " ".join(table.astype(str).to_numpy().ravel())
-    layers = app.dataframe[0].value
+    table = app.dataframe[0].value.set_index("Input")["Source"]
+    assert table["OpenStreetMap extract"] == "embedded Helsinki default"
+    assert table["tenure"] == "embedded Helsinki default"
+    layers = app.dataframe[1].value
     assert (layers["SYNTHETIC"] == "SYNTHETIC").any()
     app.file_uploader(key="upload_tenure").set_value(
         ("my_tenure.csv", TENURE_FILE.read_bytes(), "text/csv")
@@ -292,6 +296,10 @@ def test_data_page_good_upload_is_used(app: AppTest) -> None:
     assert not app.exception
     assert app.success, [e.value for e in app.error]
     assert app.session_state["inputs"].tenure.suffix == ".csv"
+    in_use = app.dataframe[0].value.set_index("Input")
+    assert in_use.loc["tenure", "Source"] == "uploaded"  # not "embedded Helsinki default"
+    assert str(in_use.loc["tenure", "File"]).endswith(".csv")
+    assert in_use.loc["OpenStreetMap extract", "Source"] == "embedded Helsinki default"
     app.button[1].click().run()  # back to the default
     assert app.session_state["inputs"].tenure is None
 

@@ -132,9 +132,30 @@ def test_map_payload_is_small(data: Analysis) -> None:
         lang="en",
     )
     assert payload_bytes(m) < 1_500_000
-    zoomed = mapview.bounds(data, data.layers["areas"]["name"].iloc[0])
+    zoomed = mapview.bounds(data, "Kluuvi")
     whole = mapview.bounds(data, None)
     assert zoomed[2] - zoomed[0] < whole[2] - whole[0]
+
+
+def test_districts_are_the_places_of_the_grid_with_an_outline(data: Analysis) -> None:
+    """On the default grid the picker lists the OSM places (each once); a district zooms
+    to all its cells (Kluuvi 1, Kluuvi 2 ...) and is outlined on the map."""
+    areas = data.layers["areas"]
+    assert mapview.districts(data) == sorted(areas["place"].unique())
+    assert areas["name"].is_unique
+    cells = areas[areas["place"] == "Kluuvi"]
+    assert sorted(cells["name"]) == [f"Kluuvi {i}" for i in range(1, len(cells) + 1)]
+    x0, y0, x1, y1 = gpd.GeoDataFrame(cells).to_crs("EPSG:4326").total_bounds
+    assert mapview.bounds(data, "Kluuvi") == pytest.approx((x0, y0, x1, y1), abs=1e-4)
+    m = mapview.build_map(
+        data, hour=22, shown=(), weights=PRESETS["balanced"], district="Kluuvi", lang="en"
+    )
+    page = m.get_root().render()
+    assert "dashArray" in page and '"Polygon"' in page
+    plain = mapview.build_map(
+        data, hour=22, shown=(), weights=PRESETS["balanced"], district=None, lang="en"
+    )
+    assert "dashArray" not in plain.get_root().render()
 
 
 def test_weights_recompute_the_library_composite(data: Analysis) -> None:

@@ -125,6 +125,11 @@ def test_lamp_register_with_its_own_lamp_id_is_accepted(data_page: AppTest) -> N
     assert at.success
     assert at.session_state["inputs"].lamps is not None
     assert at.session_state["inputs"].lamps.name == "lamps_own_lamp_id.csv"
+    # "Inputs in use" labels the register as uploaded, the rest as the embedded default
+    in_use = at.dataframe[0].value.set_index("Input")
+    assert in_use.loc["lamp register", "Source"] == "uploaded"
+    assert in_use.loc["lamp register", "File"] == "lamps_own_lamp_id.csv"
+    assert in_use.loc["OpenStreetMap extract", "Source"] == "embedded Helsinki default"
     at.button[1].click().run()  # back to the default: the upload is deleted
     assert at.session_state["inputs"] == Inputs()
     assert upload_files() == before

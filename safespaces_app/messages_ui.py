@@ -1,0 +1,357 @@
+"""The interface's messages: pages, widgets, captions, alerts (see :mod:`safespaces_app.i18n`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
+    # --- shell ---------------------------------------------------------------------------
+    "app.title": {"en": "safespaces", "fi": "safespaces", "sv": "safespaces"},
+    "lang.label": {"en": "Language", "fi": "Kieli", "sv": "Språk"},
+    "page.map": {"en": "Map", "fi": "Kartta", "sv": "Karta"},
+    "page.districts": {"en": "Districts", "fi": "Alueet", "sv": "Områden"},
+    "page.mix": {"en": "Social mix", "fi": "Sosiaalinen sekoitus", "sv": "Social blandning"},
+    "page.lighting": {"en": "Lighting", "fi": "Valaistus", "sv": "Belysning"},
+    "page.incidents": {"en": "Incidents", "fi": "Tapahtumat", "sv": "Händelser"},
+    "page.data": {"en": "Data", "fi": "Aineisto", "sv": "Data"},
+    "page.export": {"en": "Export", "fi": "Vienti", "sv": "Export"},
+    "common.running": {
+        "en": "Running the analysis (once per set of inputs) ...",
+        "fi": "Analyysi käynnissä (kerran kutakin aineistoa kohden) ...",
+        "sv": "Analysen körs (en gång per uppsättning indata) ...",
+    },
+    "common.failed": {
+        "en": "The analysis failed on these inputs: {detail}. "
+        "On the Data page, check the files or go back to the default.",
+        "fi": "Analyysi epäonnistui näillä tiedoilla: {detail}. "
+        "Tarkista tiedostot Aineisto-sivulla tai palaa oletukseen.",
+        "sv": "Analysen misslyckades med dessa indata: {detail}. "
+        "Kontrollera filerna på sidan Data eller gå tillbaka till standard.",
+    },
+    "common.attribution": {"en": "Data: {text}", "fi": "Aineisto: {text}", "sv": "Data: {text}"},
+    "common.synthetic": {
+        "en": "SYNTHETIC demo data: {layers}. Do not use these layers for decisions.",
+        "fi": "SYNTEETTISTÄ esimerkkiaineistoa: {layers}. Älä käytä näitä tasoja päätöksentekoon.",
+        "sv": "SYNTETISKA demodata: {layers}. Använd inte dessa lager för beslut.",
+    },
+    "common.suppressed": {
+        "en": "suppressed (<{k})",
+        "fi": "salattu (<{k})",
+        "sv": "undertryckt (<{k})",
+    },
+    "common.no_tenure": {
+        "en": "This run has no tenure data: add a tenure file on the Data page.",
+        "fi": "Tässä ajossa ei ole hallintamuotoaineistoa: lisää se Aineisto-sivulla.",
+        "sv": "Körningen saknar upplåtelseformsdata: lägg till en fil på sidan Data.",
+    },
+    "common.no_incidents": {
+        "en": "This run has no incident data: add an incident file on the Data page.",
+        "fi": "Tässä ajossa ei ole tapahtuma-aineistoa: lisää se Aineisto-sivulla.",
+        "sv": "Körningen saknar händelsedata: lägg till en fil på sidan Data.",
+    },
+    # --- weights -------------------------------------------------------------------------
+    "weights.title": {
+        "en": "Weights of the safe-space score",
+        "fi": "Turvallisuuspisteiden painot",
+        "sv": "Vikter i trygghetsvärdet",
+    },
+    "weights.preset": {"en": "Preset", "fi": "Esiasetus", "sv": "Förval"},
+    "weights.custom": {"en": "Custom", "fi": "Oma", "sv": "Egen"},
+    "weights.help": {
+        "en": "Score = weighted mean of the family scores a feature has (0-100).",
+        "fi": "Pisteet = kohteen osa-alueiden pisteiden painotettu keskiarvo (0-100).",
+        "sv": "Värde = viktat medelvärde av delvärdena som objektet har (0-100).",
+    },
+    "family.light": {"en": "Light", "fi": "Valo", "sv": "Ljus"},
+    "family.eyes": {"en": "Eyes on the street", "fi": "Katujen silmät", "sv": "Ögon på gatan"},
+    "family.mix": {"en": "Social mix", "fi": "Sosiaalinen sekoitus", "sv": "Social blandning"},
+    "family.incidents": {"en": "Incidents", "fi": "Tapahtumat", "sv": "Händelser"},
+    "family.score": {
+        "en": "Safe-space score",
+        "fi": "Turvallisuuspisteet",
+        "sv": "Trygghetsvärde",
+    },
+    # --- map -----------------------------------------------------------------------------
+    "map.district": {"en": "District", "fi": "Kaupunginosa", "sv": "Stadsdel"},
+    "map.all": {"en": "Whole study area", "fi": "Koko alue", "sv": "Hela området"},
+    "map.hour": {"en": "Hour", "fi": "Tunti", "sv": "Timme"},
+    "map.layers": {"en": "Layers", "fi": "Tasot", "sv": "Lager"},
+    "map.caption": {
+        "en": "{segments} street segments, {km} km of walkable network.",
+        "fi": "{segments} katuosuutta, {km} km kävelyverkkoa.",
+        "sv": "{segments} gatusegment, {km} km gångnät.",
+    },
+    "map.click": {
+        "en": "Click a street or an area on the map to see its numbers and why.",
+        "fi": "Napsauta katua tai aluetta kartalla nähdäksesi sen luvut ja syyt.",
+        "sv": "Klicka på en gata eller ett område på kartan för att se siffror och orsaker.",
+    },
+    "map.legend": {"en": "Legend", "fi": "Selite", "sv": "Teckenförklaring"},
+    "layer.eyes": {
+        "en": "Eyes on the street at {hour}:00",
+        "fi": "Katujen silmät klo {hour}",
+        "sv": "Ögon på gatan kl. {hour}",
+    },
+    "layer.lighting": {
+        "en": "Lighting class",
+        "fi": "Valaistusluokka",
+        "sv": "Belysningsklass",
+    },
+    "layer.dark": {"en": "Dark paths", "fi": "Pimeät polut", "sv": "Mörka stigar"},
+    "layer.mix": {
+        "en": "Social mix (areas)",
+        "fi": "Sosiaalinen sekoitus (alueet)",
+        "sv": "Social blandning (områden)",
+    },
+    "layer.hotspots": {
+        "en": "Incident hot spots",
+        "fi": "Tapahtumien kuumat pisteet",
+        "sv": "Händelsernas heta punkter",
+    },
+    "layer.score": {
+        "en": "Safe-space score",
+        "fi": "Turvallisuuspisteet",
+        "sv": "Trygghetsvärde",
+    },
+    "panel.segment": {"en": "Street segment", "fi": "Katuosuus", "sv": "Gatusegment"},
+    "panel.area": {"en": "Area", "fi": "Alue", "sv": "Område"},
+    "panel.name": {"en": "Name", "fi": "Nimi", "sv": "Namn"},
+    "panel.points": {"en": "Points", "fi": "Pisteet", "sv": "Poäng"},
+    "panel.why": {"en": "Why", "fi": "Miksi", "sv": "Varför"},
+    "panel.measure": {"en": "Measure", "fi": "Mittari", "sv": "Mått"},
+    "panel.value": {"en": "Value", "fi": "Arvo", "sv": "Värde"},
+    "panel.breakdown": {
+        "en": "Score breakdown",
+        "fi": "Pisteiden erittely",
+        "sv": "Värdets uppdelning",
+    },
+    "panel.weight": {"en": "Weight", "fi": "Paino", "sv": "Vikt"},
+    "panel.share": {"en": "Share of score", "fi": "Osuus pisteistä", "sv": "Andel av värdet"},
+    "panel.none": {
+        "en": "No value (no family score for this feature).",
+        "fi": "Ei arvoa (kohteella ei ole osa-aluepisteitä).",
+        "sv": "Inget värde (objektet saknar delvärden).",
+    },
+    # --- districts -----------------------------------------------------------------------
+    "districts.rank_by": {"en": "Rank by", "fi": "Järjestä", "sv": "Rangordna efter"},
+    "districts.caption": {
+        "en": "{n} areas. Click a column header to sort; the score follows the weights.",
+        "fi": "{n} aluetta. Lajittele napsauttamalla sarakeotsikkoa; pisteet seuraavat painoja.",
+        "sv": "{n} områden. Klicka på en kolumnrubrik för att sortera; värdet följer vikterna.",
+    },
+    "districts.chart": {
+        "en": "Lowest ten areas by {family}",
+        "fi": "Kymmenen heikointa aluetta: {family}",
+        "sv": "De tio svagaste områdena: {family}",
+    },
+    # --- social mix ----------------------------------------------------------------------
+    "mix.intro": {
+        "en": "Tenure mix per area against the policy target for new housing ({target}); "
+        "suppressed areas have fewer than {k} dwellings.",
+        "fi": "Hallintamuotojen sekoitus alueittain uustuotannon tavoitteeseen ({target}) "
+        "verrattuna; salatuilla alueilla on alle {k} asuntoa.",
+        "sv": "Blandning av upplåtelseformer per område jämfört med målet för nya bostäder "
+        "({target}); undertryckta områden har färre än {k} bostäder.",
+    },
+    "mix.areas": {
+        "en": "Areas against the target",
+        "fi": "Alueet suhteessa tavoitteeseen",
+        "sv": "Områden jämfört med målet",
+    },
+    "mix.city": {
+        "en": "The city: segregation indices",
+        "fi": "Koko kaupunki: eriytymisindeksit",
+        "sv": "Hela staden: segregationsindex",
+    },
+    "mix.whatif": {
+        "en": "What if: a planned development",
+        "fi": "Entä jos: suunniteltu rakennushanke",
+        "sv": "Tänk om: ett planerat byggprojekt",
+    },
+    "mix.whatif.area": {
+        "en": "Area of the development",
+        "fi": "Hankkeen alue",
+        "sv": "Projektets område",
+    },
+    "mix.whatif.dwellings": {
+        "en": "New dwellings by tenure",
+        "fi": "Uudet asunnot hallintamuodoittain",
+        "sv": "Nya bostäder per upplåtelseform",
+    },
+    "mix.whatif.run": {
+        "en": "Show before and after",
+        "fi": "Näytä ennen ja jälkeen",
+        "sv": "Visa före och efter",
+    },
+    "mix.before": {"en": "Before", "fi": "Ennen", "sv": "Före"},
+    "mix.after": {"en": "After", "fi": "Jälkeen", "sv": "Efter"},
+    "mix.target": {"en": "Target", "fi": "Tavoite", "sv": "Mål"},
+    "mix.whatif.empty": {
+        "en": "Enter at least one dwelling.",
+        "fi": "Anna vähintään yksi asunto.",
+        "sv": "Ange minst en bostad.",
+    },
+    "mix.whatif.result": {
+        "en": "Before and after in area {area}",
+        "fi": "Ennen ja jälkeen alueella {area}",
+        "sv": "Före och efter i område {area}",
+    },
+    # --- lighting ------------------------------------------------------------------------
+    "lighting.shares": {
+        "en": "Walking length by lighting class (EN 13201-2)",
+        "fi": "Kävelyverkon pituus valaistusluokittain (EN 13201-2)",
+        "sv": "Gånglängd per belysningsklass (EN 13201-2)",
+    },
+    "lighting.dark": {
+        "en": "Darkest paths in parks and squares",
+        "fi": "Pimeimmät polut puistoissa ja aukioilla",
+        "sv": "Mörkaste stigarna i parker och på torg",
+    },
+    "lighting.spaces": {
+        "en": "Parks and squares: share of paths lit to P6 or better",
+        "fi": "Puistot ja aukiot: vähintään P6-tasolle valaistujen polkujen osuus",
+        "sv": "Parker och torg: andel stigar belysta till minst P6",
+    },
+    "lighting.summary": {
+        "en": "{lit} of the walking length meets P6 or better; {dark} is below P6 or unlit.",
+        "fi": "{lit} kävelyverkosta täyttää vähintään P6-tason; {dark} on alle P6 tai "
+        "valaisematta.",
+        "sv": "{lit} av gånglängden uppfyller minst P6; {dark} är under P6 eller obelyst.",
+    },
+    # --- incidents -----------------------------------------------------------------------
+    "incidents.privacy": {
+        "en": "Privacy: only hot spots and smoothed rates are shown. Counts from 1 to {k1} "
+        "are suppressed; raw incident points are never shown. Incidents are recorded where "
+        "they are reported, not where risk is.",
+        "fi": "Yksityisyys: vain kuumat pisteet ja tasoitetut tasot näytetään. Lukumäärät "
+        "1-{k1} salataan; yksittäisiä tapahtumapisteitä ei koskaan näytetä. Tapahtumat "
+        "kirjataan ilmoituspaikkaan, eivät riskin mukaan.",
+        "sv": "Integritet: endast heta punkter och utjämnade tal visas. Antal från 1 till "
+        "{k1} undertrycks; enskilda händelsepunkter visas aldrig. Händelser registreras där "
+        "de anmäls, inte där risken finns.",
+    },
+    "incidents.hotspots": {
+        "en": "Hot and cold spots (Gi*, FDR-corrected)",
+        "fi": "Kuumat ja kylmät pisteet (Gi*, FDR-korjattu)",
+        "sv": "Heta och kalla punkter (Gi*, FDR-korrigerade)",
+    },
+    "incidents.rates": {
+        "en": "Smoothed rates per area",
+        "fi": "Tasoitetut tasot alueittain",
+        "sv": "Utjämnade tal per område",
+    },
+    "incidents.environment": {
+        "en": "Rates by lighting and eyes on the street",
+        "fi": "Tasot valaistuksen ja katujen silmien mukaan",
+        "sv": "Tal efter belysning och ögon på gatan",
+    },
+    "incidents.summary": {"en": "Summary", "fi": "Yhteenveto", "sv": "Sammanfattning"},
+    # --- data ----------------------------------------------------------------------------
+    "data.intro": {
+        "en": "Upload your own files, check them, and use them instead of the embedded "
+        "Helsinki default. Nothing leaves this computer.",
+        "fi": "Lataa omat tiedostosi, tarkista ne ja käytä niitä Helsingin oletusaineiston "
+        "sijaan. Mitään ei lähetetä tältä koneelta.",
+        "sv": "Ladda upp egna filer, kontrollera dem och använd dem i stället för Helsingfors "
+        "standarddata. Inget lämnar den här datorn.",
+    },
+    "data.current": {
+        "en": "Inputs in use",
+        "fi": "Käytössä oleva aineisto",
+        "sv": "Indata som används",
+    },
+    "data.default": {
+        "en": "embedded Helsinki default",
+        "fi": "sisäänrakennettu Helsingin oletus",
+        "sv": "inbyggd standard för Helsingfors",
+    },
+    "data.kind.osm": {
+        "en": "OpenStreetMap extract (.osm, .pbf)",
+        "fi": "OpenStreetMap-ote (.osm, .pbf)",
+        "sv": "OpenStreetMap-utdrag (.osm, .pbf)",
+    },
+    "data.kind.lamps": {
+        "en": "Lamp register (.csv, .gpkg, .geojson, .zip ...)",
+        "fi": "Valaisinrekisteri (.csv, .gpkg, .geojson, .zip ...)",
+        "sv": "Belysningsregister (.csv, .gpkg, .geojson, .zip ...)",
+    },
+    "data.kind.tenure": {
+        "en": "Tenure (.csv, .gpkg, .geojson, .zip ...)",
+        "fi": "Hallintamuodot (.csv, .gpkg, .geojson, .zip ...)",
+        "sv": "Upplåtelseformer (.csv, .gpkg, .geojson, .zip ...)",
+    },
+    "data.kind.incidents": {
+        "en": "Incidents (.csv, .gpkg, .geojson, .zip ...)",
+        "fi": "Tapahtumat (.csv, .gpkg, .geojson, .zip ...)",
+        "sv": "Händelser (.csv, .gpkg, .geojson, .zip ...)",
+    },
+    "data.kind.areas": {
+        "en": "Areas (.gpkg, .geojson, .zip ...)",
+        "fi": "Alueet (.gpkg, .geojson, .zip ...)",
+        "sv": "Områden (.gpkg, .geojson, .zip ...)",
+    },
+    "data.check": {
+        "en": "Check and use these files",
+        "fi": "Tarkista ja käytä näitä tiedostoja",
+        "sv": "Kontrollera och använd filerna",
+    },
+    "data.reset": {
+        "en": "Back to the default",
+        "fi": "Palaa oletukseen",
+        "sv": "Tillbaka till standard",
+    },
+    "data.ok": {
+        "en": "The files are valid: the app now uses them.",
+        "fi": "Tiedostot ovat kelvollisia: sovellus käyttää niitä nyt.",
+        "sv": "Filerna är giltiga: appen använder dem nu.",
+    },
+    "data.nothing": {
+        "en": "Upload at least one file first.",
+        "fi": "Lataa ensin vähintään yksi tiedosto.",
+        "sv": "Ladda upp minst en fil först.",
+    },
+    "data.too_big": {
+        "en": "{name} is larger than {mb} MB.",
+        "fi": "{name} on suurempi kuin {mb} Mt.",
+        "sv": "{name} är större än {mb} MB.",
+    },
+    "data.bad_type": {
+        "en": "{name}: files of type {suffix} are not accepted here; use {allowed}.",
+        "fi": "{name}: tyyppiä {suffix} ei hyväksytä tässä; käytä muotoa {allowed}.",
+        "sv": "{name}: filer av typen {suffix} tas inte emot här; använd {allowed}.",
+    },
+    "data.layers": {
+        "en": "Layers and where their values come from",
+        "fi": "Tasot ja niiden arvojen lähteet",
+        "sv": "Lager och varifrån deras värden kommer",
+    },
+    "data.synthetic_col": {"en": "SYNTHETIC", "fi": "SYNTEETTINEN", "sv": "SYNTETISK"},
+    "data.layer_col": {"en": "Layer", "fi": "Taso", "sv": "Lager"},
+    "data.group_col": {"en": "Group", "fi": "Ryhmä", "sv": "Grupp"},
+    # --- export --------------------------------------------------------------------------
+    "export.intro": {
+        "en": "The analysis as files for QGIS and other GIS: one GeoPackage with styles and "
+        "metadata, the rasters with their QGIS styles, and a QGIS project.",
+        "fi": "Analyysi tiedostoina QGIS:ää ja muita paikkatieto-ohjelmia varten: "
+        "GeoPackage tyyleineen ja metatietoineen, rasterit QGIS-tyyleineen ja QGIS-projekti.",
+        "sv": "Analysen som filer för QGIS och andra GIS: ett GeoPackage med stilar och "
+        "metadata, rastren med QGIS-stilar och ett QGIS-projekt.",
+    },
+    "export.gpkg": {
+        "en": "Download the GeoPackage",
+        "fi": "Lataa GeoPackage",
+        "sv": "Ladda ned GeoPackage",
+    },
+    "export.qgz": {
+        "en": "Download the QGIS project (.qgz)",
+        "fi": "Lataa QGIS-projekti (.qgz)",
+        "sv": "Ladda ned QGIS-projektet (.qgz)",
+    },
+    "export.zip": {
+        "en": "Download everything (.zip, opens in QGIS)",
+        "fi": "Lataa kaikki (.zip, avautuu QGIS:ssä)",
+        "sv": "Ladda ned allt (.zip, öppnas i QGIS)",
+    },
+    "export.rasters": {"en": "Rasters", "fi": "Rasterit", "sv": "Raster"},
+    "export.file": {"en": "Download {name}", "fi": "Lataa {name}", "sv": "Ladda ned {name}"},
+}
