@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from safespaces.sources.tenure import TENURE_PREFIX
-from safespaces_app import components, runs, settings, whatif
+from safespaces_app import components, runs, whatif
 from safespaces_app.i18n import t
 
 lang = components.lang()
 data = components.analysis(lang)
-config = settings.current_config()
+config = runs.run_config(data)  # an opened run's own settings (target, tenure groups)
 st.title(t("page.mix", lang))
 components.synthetic_warning(data, lang)
 areas = data.layers["areas"].drop(columns="geometry")
@@ -67,7 +67,7 @@ if submitted or "whatif_result" in st.session_state:
         st.warning(t("mix.whatif.empty", lang))
     else:
         result = whatif.what_if_table(
-            runs.current_inputs(), config.to_json(), chosen_area, chosen, data, config
+            str(data.folder), config.to_json(), chosen_area, chosen, data, config
         )
         st.markdown(t("mix.whatif.result", lang, area=chosen_area))
         st.dataframe(

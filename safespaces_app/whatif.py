@@ -9,7 +9,6 @@ import streamlit as st
 from safespaces.config import Config
 from safespaces.mix.whatif import what_if
 from safespaces.sources.tenure import TENURE_PREFIX
-from safespaces.study import Inputs
 from safespaces_app.results import Analysis
 
 
@@ -20,7 +19,7 @@ def tenure_groups(config: Config) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def what_if_table(
-    inputs: Inputs,
+    run: str,
     config_json: str,
     area_id: int,
     dwellings: tuple[tuple[str, int], ...],
@@ -28,6 +27,9 @@ def what_if_table(
     _config: Config,
 ) -> pd.DataFrame:
     """Before/after scores of a development of ``dwellings`` placed in area ``area_id``.
+
+    ``run`` (the run's folder) and ``config_json`` are the cache key of ``_data`` and
+    ``_config``.
 
     Areas whose counts are suppressed (too few dwellings) are left out: their
     counts are not in the output.
