@@ -125,6 +125,11 @@ def test_lamp_register_with_its_own_lamp_id_is_accepted(data_page: AppTest) -> N
     assert at.success
     assert at.session_state["inputs"].lamps is not None
     assert at.session_state["inputs"].lamps.name == "lamps_own_lamp_id.csv"
+    # "Inputs in use" says where each input comes from (it said "embedded Helsinki default")
+    table = at.table[0].value
+    rows = {r.Input: (r.File, r.Source) for r in table.itertuples()}
+    assert rows["lamps"] == ("lamps_own_lamp_id.csv", "uploaded")
+    assert rows["osm"] == ("helsinki.osm.pbf", "embedded Helsinki default")
     at.button[1].click().run()  # back to the default: the upload is deleted
     assert at.session_state["inputs"] == Inputs()
     assert upload_files() == before
