@@ -9,6 +9,7 @@ fixture, run once).
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import Any
 
 import pyogrio
 import pytest
-from outcheck import snapshot
+from conftest import require
+from outcheck import run_cli, snapshot
 from streamlit.testing.v1 import AppTest
 
 from safespaces.commands.app import OPEN_ENV
+from safespaces.distributed import DASK_MODULES
 from safespaces.study import Inputs
 from safespaces.synthetic import DEFAULT_OSM
 from safespaces_app import archive, provenance, runs, uploads
@@ -134,6 +137,38 @@ def test_the_data_page_opens_a_folder(
     assert not at.exception and not at.error
     assert "opened" not in at.session_state
     assert "embedded Helsinki default" in at.table[0].value.to_string()
+
+
+@pytest.fixture(scope="module")
+def dask_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``safespaces run --engine dask`` on the embedded default (one worker), run once."""
+    require(
+        all(importlib.util.find_spec(m) for m in DASK_MODULES),
+        "needs the distributed extra (dask, distributed, dask-geopandas)",
+    )
+    root = tmp_path_factory.mktemp("dask-run")
+    out = root / "out"
+    done = run_cli(["--engine", "dask", "--workers", "1", "--out", str(out)], root)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_a_dask_engine_run_opens_and_names_its_engine(
+    dask_output: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = start("data")
+    read = forbid_analysis(monkeypatch)
+    at.text_input(key="open_folder").input(str(dask_output))
+    at.button[OPEN].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert read == [dask_output.resolve()]
+    text = unescape(" ".join(str(m.value) for m in at.markdown))
+    engine = re.search(r", dask engine \((\d+) partitions\)\. Nothing was recomputed", text)
+    assert engine and int(engine[1]) >= 1, text
+    at.switch_page("safespaces_app/map.py")
+    at.run()
+    assert not at.exception and not at.error
+    assert len(at.get("component_instance")) == 1
 
 
 def test_the_data_page_refuses_a_folder_that_is_not_an_output(tmp_path: Path) -> None:
