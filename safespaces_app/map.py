@@ -30,22 +30,31 @@ urlstate.check_district(districts)  # a link may name a district of another run
 # the widgets' values come from the session's view (urlstate: the URL, kept across pages)
 district = left.selectbox(
     t("map.district", lang),
-    [None, *districts],
+    [urlstate.ALL_DISTRICTS, *districts],
     format_func=lambda d: d or t("map.all", lang),
     key=urlstate.DISTRICT_KEY,
+    **urlstate.PERSIST,
 )
 hours = mapview.HOURS
-hour = int(right.slider(t("map.hour", lang), hours[0], hours[-1], key=urlstate.HOUR_KEY))
+hour = int(
+    right.slider(
+        t("map.hour", lang), hours[0], hours[-1], key=urlstate.HOUR_KEY, **urlstate.PERSIST
+    )
+)
 st.sidebar.subheader(t("map.layers", lang))
 shown = [
     key
     for key in mapview.LAYERS
-    if st.sidebar.checkbox(mapview.layer_title(key, hour, lang), key=urlstate.layer_key(key))
+    if st.sidebar.checkbox(
+        mapview.layer_title(key, hour, lang), key=urlstate.layer_key(key), **urlstate.PERSIST
+    )
 ]
 
 col_map, col_legend = st.columns([4, 1])
 m = mapview.build_map(data, hour=hour, shown=shown, weights=weights, district=district, lang=lang)
-centre, zoom = urlstate.map_view()  # the URL's centre and zoom, if any (else: fitted)
+# the view's centre and zoom (else: fitted), given anew only to a new map: a new script
+instance = (str(data.folder), hour, tuple(shown), tuple(weights.items()), district, lang)
+centre, zoom = urlstate.map_view(instance)
 with col_map:
     returned = st_folium(
         m,

@@ -21,14 +21,17 @@ are not a preset's. ``layer=none`` is the map with no layer.
 
 The map's centre and zoom: the map page passes :func:`map_view` to the map component and
 hands the component's return to :func:`remember_map_view` (nothing else of the map is read
-or written here). Choosing a district forgets them (the map fits the district).
+or written here). Choosing a district forgets them (the map fits the district). The values
+given to the component change only when it is mounted anew (:func:`map_view`), never
+because of its own reports: a lagging report fed back would move the map under the user.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping
 from typing import Any, cast
 
 import streamlit as st
@@ -39,11 +42,16 @@ from safespaces_app.mapview import DEFAULT_LAYERS, HOURS, LAYERS
 
 #: Session key of the current :class:`View`.
 VIEW_KEY = "view"
+#: Session key of the centre and zoom given to the map component (:func:`map_view`).
+MAP_ARGS_KEY = "map_args"
 #: Widget keys the view seeds (and reads back): hour slider, layer checkboxes, district,
 #: preset and weight sliders (with the non-widget ``weights`` dict of
 #: :mod:`safespaces_app.scoring`), the language switch.
 HOUR_KEY = "hour"
 DISTRICT_KEY = "district"
+#: The district picker's option for the whole study (not None: Streamlit shows a None
+#: value as no choice at all).
+ALL_DISTRICTS = ""
 PRESET_KEY = "preset"
 WEIGHTS_KEY = "weights"
 LANG_KEY = "lang"
@@ -55,6 +63,15 @@ DEFAULT_PRESET = "balanced"
 PARAM_KEYS = frozenset(
     {"hour", "layer", "preset", "district", "lang", "lat", "lon", "zoom"}
     | {f"w_{family}" for family in FAMILIES}
+)
+#: Widget options that keep a view widget's value across pages: Streamlit's
+#: ``persist_state="session"`` (where this Streamlit has it). Seeding the session alone is
+#: not enough in a browser: back on a page, the browser sends the value it held for the
+#: widget, which is not the view's.
+PERSIST: dict[str, Any] = (
+    {"persist_state": "session"}
+    if "persist_state" in inspect.signature(st.slider).parameters
+    else {}
 )
 #: Weight slider range (:func:`safespaces_app.components.weights`).
 WEIGHT_RANGE = (0.0, 3.0)
@@ -227,7 +244,7 @@ def seed(state: MutableMapping[str, Any], view: View) -> None:
     state.setdefault(HOUR_KEY, view.hour)
     for key in LAYERS:
         state.setdefault(layer_key(key), key in view.layers)
-    state.setdefault(DISTRICT_KEY, view.district)
+    state.setdefault(DISTRICT_KEY, view.district or ALL_DISTRICTS)
     for family, weight in view.weight_map.items():
         state.setdefault(weight_key(family), weight)
     state.setdefault(WEIGHTS_KEY, view.weight_map)
@@ -301,8 +318,8 @@ def current() -> View:
 
 def check_district(districts: Iterable[str]) -> None:
     """Forget a district (from a link) that this run's data does not have."""
-    if st.session_state.get(DISTRICT_KEY) not in {None, *districts}:
-        st.session_state[DISTRICT_KEY] = None
+    if st.session_state.get(DISTRICT_KEY) not in {None, ALL_DISTRICTS, *districts}:
+        st.session_state[DISTRICT_KEY] = ALL_DISTRICTS
         view = dataclasses.replace(current(), district=None)
         st.session_state[VIEW_KEY] = view
         publish(view)
@@ -311,13 +328,24 @@ def check_district(districts: Iterable[str]) -> None:
 # --- the map's centre and zoom -----------------------------------------------------------------
 
 
-def map_view() -> tuple[tuple[float, float] | None, float | None]:
-    """``(centre, zoom)`` for the map component: the URL's view, or ``(None, None)`` (the
-    map fits its data)."""
+def map_view(instance: Hashable) -> tuple[tuple[float, float] | None, float | None]:
+    """``(centre, zoom)`` for the map component, or ``(None, None)`` (the map fits its data).
+
+    The values change only when the component is mounted anew: ``instance`` is anything
+    that changes exactly then (with ``st_folium``: when the map's script changes, e.g. the
+    hour or the layers). A new instance gets the view's latest centre and zoom (from the
+    URL, or the map's last report), so a reload, a link and a redrawn map keep the view.
+    Within one instance they stay as they were: the component moves the map only when
+    they change, so the map's own reports (which lag a moving map) are never fed back.
+    """
+    state = st.session_state
+    stored = state.get(MAP_ARGS_KEY)
+    if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == instance:
+        return stored[1], stored[2]
     view = current()
-    if view.centre is None or view.zoom is None:
-        return None, None
-    return view.centre, view.zoom
+    centre, zoom = (view.centre, view.zoom) if view.zoom is not None else (None, None)
+    state[MAP_ARGS_KEY] = (instance, centre, zoom)
+    return centre, zoom
 
 
 def view_from_map(returned: Mapping[str, Any] | None) -> tuple[tuple[float, float], float] | None:
@@ -343,13 +371,31 @@ def view_from_map(returned: Mapping[str, Any] | None) -> tuple[tuple[float, floa
     return (round(lat, 5), round(lon, 5)), round(z, 2)
 
 
+def same_place(
+    a: tuple[tuple[float, float] | None, float | None], b: tuple[tuple[float, float], float]
+) -> bool:
+    """Whether two map views are the same but for the map's rounding to whole pixels: the
+    same zoom, centres at most one pixel apart (360 / (256 2^zoom) degrees of longitude;
+    a degree of latitude is never shorter on the screen).
+
+    A map put at a centre reports it back up to a pixel off (about 1e-5 degrees at zoom
+    16); that must not change the URL of a link that was just opened.
+    """
+    (centre, zoom), (other, other_zoom) = a, b
+    if centre is None or zoom is None or zoom != other_zoom:
+        return False
+    pixel = 360.0 / (256.0 * 2.0**zoom)
+    return all(abs(x - y) <= pixel for x, y in zip(centre, other, strict=True))
+
+
 def remember_map_view(returned: Mapping[str, Any] | None) -> None:
     """Keep the centre and zoom the map reported (:func:`view_from_map`) in the view and
-    the URL; a return without them changes nothing."""
+    the URL; a return without them, or the same place (:func:`same_place`), changes
+    nothing."""
     found = view_from_map(returned)
-    if found is None:
+    view = current()
+    if found is None or same_place((view.centre, view.zoom), found):
         return
-    view = dataclasses.replace(current(), centre=found[0], zoom=found[1])
-    if view != current():
-        st.session_state[VIEW_KEY] = view
-        publish(view)
+    view = dataclasses.replace(view, centre=found[0], zoom=found[1])
+    st.session_state[VIEW_KEY] = view
+    publish(view)

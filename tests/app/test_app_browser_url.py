@@ -3,8 +3,9 @@ Playwright against a real Streamlit server (issue 20).
 
 - A link with hour, layers, preset, language, centre and zoom opens that view in a new
   browser session (a colleague's): the slider, the checkboxes and the Leaflet map's own
-  centre and zoom. A pan and zoom in the map goes into the address bar, survives a page
-  change, and the copied address opens the same view again.
+  centre and zoom. A pan and zoom in the map goes into the address bar, stays when the
+  next hour redraws the map and on a page change, and the copied address opens the same
+  view again.
 - A lamp register with its own ``lamp_id`` column uploads on the Data page and "Inputs in
   use" labels it uploaded, with its file name.
 
@@ -130,12 +131,12 @@ def test_a_shared_link_restores_the_view(server: tuple[Any, str, list[str]]) -> 
     page.goto(link)
     wait_for_view(page, 60.17, 24.945, 17)
     wait_idle(page)
-    assert page.get_by_role("slider", name="Hour").get_attribute("aria-valuenow") == "3"
+    assert page.get_by_role("slider", name="Hour").input_value() == "3"
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.get_by_role("checkbox", name="Safe-space score").is_checked()
     assert not sidebar.get_by_role("checkbox", name=re.compile("Eyes on the street")).is_checked()
     preset = sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Preset")
-    assert "night walk" in preset.inner_text()
+    assert "night walk" in preset.inner_html()  # the chosen option (an input's value)
     page.screenshot(path=str(ARTIFACTS / "app_shared_link.png"))
 
     # the user pans and zooms: the address follows
@@ -143,15 +144,34 @@ def test_a_shared_link_restores_the_view(server: tuple[Any, str, list[str]]) -> 
     frame.evaluate(SET_VIEW, [60.1725, 24.9405, 16])
     wait_for_query(page, lat="60.17250", lon="24.94050", zoom="16")
     wait_idle(page)
-    # another page and back: the address and the settings stay
-    page.get_by_role("link", name="Districts", exact=True).click()
-    page.get_by_role("heading", name="Districts", exact=True).wait_for(timeout=60_000)
-    shared = wait_for_query(page, hour="3", zoom="16", preset="night walk")
-    assert urlparse(page.url).path.endswith("/districts")
-    assert shared["layer"] == ["score", "dark"]
+    page.wait_for_timeout(1000)  # the map stays where the user left it
+    assert wait_for_view(page, 60.1725, 24.9405, 16)
+    # the next hour: the map is drawn anew, where the user left it
+    slider = page.get_by_role("slider", name="Hour")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_query(page, hour="4")
+    wait_idle(page)
+    wait_for_view(page, 60.1725, 24.9405, 16)
+    # other pages (one without the weights, one with them) and back: the address and the
+    # settings stay
+    for link, path in (("Lighting", "/lighting"), ("Districts", "/districts")):
+        page.get_by_role("link", name=link, exact=True).click()
+        page.get_by_role("heading", name=link, exact=True).wait_for(timeout=60_000)
+        shared = wait_for_query(page, hour="4", zoom="16", preset="night walk")
+        assert urlparse(page.url).path.endswith(path)
+        assert shared["layer"] == ["score", "dark"]
+        wait_idle(page)
     page.get_by_role("link", name="Map", exact=True).click()
     wait_for_view(page, 60.1725, 24.9405, 16)
-    assert page.get_by_role("slider", name="Hour").get_attribute("aria-valuenow") == "3"
+    wait_idle(page)
+    assert page.get_by_role("slider", name="Hour").input_value() == "4"
+    assert sidebar.get_by_role("checkbox", name="Safe-space score").is_checked()
+    assert "night walk" in preset.inner_html()
+    assert wait_for_query(page, hour="4", zoom="16", preset="night walk")["layer"] == [
+        "score",
+        "dark",
+    ]
     assert_clean(page, external)
     copied = page.url
 
@@ -160,8 +180,10 @@ def test_a_shared_link_restores_the_view(server: tuple[Any, str, list[str]]) -> 
     other.goto(copied)
     wait_for_view(other, 60.1725, 24.9405, 16)
     wait_idle(other)
-    assert other.get_by_role("slider", name="Hour").get_attribute("aria-valuenow") == "3"
+    assert other.get_by_role("slider", name="Hour").input_value() == "4"
     assert query(other) == query(page)
+    picker = other.locator('[data-testid="stSelectbox"]').filter(has_text="District")
+    assert "Whole study area" in picker.inner_html()  # no district in the link
     other.screenshot(path=str(ARTIFACTS / "app_shared_link_copied.png"))
     assert_clean(other, external)
     # a link to another page opens that page with the view
@@ -169,7 +191,7 @@ def test_a_shared_link_restores_the_view(server: tuple[Any, str, list[str]]) -> 
     third.goto(copied.replace("/?", "/districts?", 1))
     third.get_by_role("heading", name="Districts", exact=True).wait_for(timeout=120_000)
     wait_idle(third)
-    assert query(third)["hour"] == ["3"]
+    assert query(third)["hour"] == ["4"]
     assert_clean(third, external)
 
 

@@ -174,6 +174,8 @@ def test_a_link_restores_the_view(warm: None, district: str) -> None:
 
 
 def test_a_link_without_a_view_fits_the_map_to_the_data(app: AppTest) -> None:
+    picker = app.selectbox(key="district")
+    assert picker.value == "" and picker.index == 0  # the whole study, shown as such
     args = map_args(app)
     assert args["center"] is None and args["zoom"] is None
     assert url(app) == {
@@ -197,7 +199,7 @@ def test_a_link_with_bad_values_opens_the_default_view(warm: None) -> None:
     )
     assert not at.error
     assert at.slider(key="hour").value == 22
-    assert at.selectbox(key="district").value is None  # not a district of this run
+    assert at.selectbox(key="district").value == ""  # not a district of this run: all
     assert not any(at.checkbox(key=f"show_{k}").value for k in urlstate.LAYERS)
     assert "district" not in url(at) and url(at)["layer"] == ["none"]
     assert url(at)["other"] == ["kept"]  # keys of others are left alone
@@ -248,3 +250,28 @@ def test_the_view_survives_a_page_change(app: AppTest) -> None:
     assert app.checkbox(key="show_lighting").value
     assert app.selectbox(key="preset").value == "social mix"
     assert app.slider(key="w_mix").value == 2.0
+
+
+def test_the_map_gets_a_centre_only_when_it_is_drawn_anew(warm: None) -> None:
+    """A report of the map (a pan) is not given back to the same map (it would move the map
+    under the user while it lags); a map drawn anew (another hour) gets the latest view."""
+    at = app_with({"lat": "60.17", "lon": "24.945", "zoom": "16.5"})
+    assert (map_args(at)["center"], map_args(at)["zoom"]) == ([60.17, 24.945], 16.5)
+    panned = View(centre=(60.1725, 24.9405), zoom=16.0)  # as remember_map_view keeps a pan
+    at.session_state["view"] = panned
+    at.run()
+    assert (map_args(at)["center"], map_args(at)["zoom"]) == ([60.17, 24.945], 16.5)
+    assert url(at)["lat"] == ["60.17250"] and url(at)["zoom"] == ["16"]  # the URL follows
+    at.slider(key="hour").set_value(23).run()  # a new script: a new map
+    assert (map_args(at)["center"], map_args(at)["zoom"]) == ([60.1725, 24.9405], 16.0)
+
+
+def test_a_map_put_at_a_place_is_still_there_a_pixel_off() -> None:
+    """A pixel at zoom 16 is 360 / (256 * 2**16) = 2.15e-5 degrees of longitude."""
+    here = ((60.1725, 24.9405), 16.0)
+    assert urlstate.same_place(here, ((60.1725, 24.94051), 16.0))  # the reported jitter
+    assert urlstate.same_place(here, ((60.17252, 24.94052), 16.0))
+    assert not urlstate.same_place(here, ((60.1725, 24.94053), 16.0))  # a pan of 1.4 px
+    assert not urlstate.same_place(here, ((60.1725, 24.9405), 16.25))  # a zoom
+    assert not urlstate.same_place((None, None), here)  # the first report
+    assert urlstate.same_place(((60.0, 24.0), 10.0), ((60.0003, 24.0), 10.0))  # 0.2 px
