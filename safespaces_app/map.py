@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from safespaces_app import components, mapview
+from safespaces_app import components, mapview, urlstate
 from safespaces_app.formats import MISSING, number
 from safespaces_app.i18n import t
 from safespaces_app.webmap import escape_markdown
@@ -26,29 +26,47 @@ st.caption(
 components.synthetic_warning(data, lang)
 
 left, right = st.columns([1, 2])
+districts = mapview.districts(data)
+urlstate.check_district(districts)  # a link may name a district of another run
+# the widgets' values come from the session's view (urlstate: the URL, kept across pages)
 district = left.selectbox(
     t("map.district", lang),
-    [None, *mapview.districts(data)],
+    [urlstate.ALL_DISTRICTS, *districts],
     format_func=lambda d: d or t("map.all", lang),
-    key="district",
+    key=urlstate.DISTRICT_KEY,
+    **urlstate.PERSIST,
 )
 hours = mapview.HOURS
-hour = int(right.slider(t("map.hour", lang), hours[0], hours[-1], 22, key="hour"))
+hour = int(
+    right.slider(
+        t("map.hour", lang), hours[0], hours[-1], key=urlstate.HOUR_KEY, **urlstate.PERSIST
+    )
+)
 st.sidebar.subheader(t("map.layers", lang))
 shown = [
     key
     for key in mapview.LAYERS
     if st.sidebar.checkbox(
-        mapview.layer_title(key, hour, lang), key in mapview.DEFAULT_LAYERS, key=f"show_{key}"
+        mapview.layer_title(key, hour, lang), key=urlstate.layer_key(key), **urlstate.PERSIST
     )
 ]
 
 col_map, col_legend = st.columns([4, 1])
 m = mapview.build_map(data, hour=hour, shown=shown, weights=weights, district=district, lang=lang)
+# the view's centre and zoom (else: fitted), given anew only to a new map: a new script
+instance = (str(data.folder), hour, tuple(shown), tuple(weights.items()), district, lang)
+centre, zoom = urlstate.map_view(instance)
 with col_map:
     returned = st_folium(
-        m, height=620, use_container_width=True, returned_objects=["last_active_drawing"], key="map"
+        m,
+        height=620,
+        use_container_width=True,
+        returned_objects=["last_active_drawing", "center", "zoom"],
+        center=centre,
+        zoom=zoom,
+        key="map",
     )
+urlstate.remember_map_view(returned)  # a pan or zoom goes into the URL
 with col_legend:
     for key in reversed(list(mapview.LAYERS)):
         if key in shown:

@@ -328,6 +328,60 @@ UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
     "data.synthetic_col": {"en": "SYNTHETIC", "fi": "SYNTEETTINEN", "sv": "SYNTETISK"},
     "data.layer_col": {"en": "Layer", "fi": "Taso", "sv": "Lager"},
     "data.group_col": {"en": "Group", "fi": "Ryhmä", "sv": "Grupp"},
+    "data.not_given": {"en": "not given", "fi": "ei annettu", "sv": "inte angiven"},
+    "data.recorded": {
+        "en": "input of the opened run",
+        "fi": "avatun ajon lähtöaineisto",
+        "sv": "indata för den öppnade körningen",
+    },
+    "data.open.title": {
+        "en": "Open a finished output folder",
+        "fi": "Avaa valmis tuloskansio",
+        "sv": "Öppna en färdig utdatamapp",
+    },
+    "data.open.help": {
+        "en": "A folder on this server written by `safespaces run --out DIR` (either engine, "
+        "e.g. a whole city): the app shows it as it is and recomputes nothing.",
+        "fi": "Tällä palvelimella oleva kansio, jonka `safespaces run --out KANSIO` on "
+        "kirjoittanut (kumpi tahansa laskentamoottori, esim. koko kaupunki): sovellus näyttää "
+        "sen sellaisenaan eikä laske mitään uudelleen.",
+        "sv": "En mapp på den här servern som skrivits av `safespaces run --out MAPP` (vilken "
+        "motor som helst, t.ex. en hel stad): appen visar den som den är och räknar inte om "
+        "något.",
+    },
+    "data.open.path": {
+        "en": "Folder on the server",
+        "fi": "Kansio palvelimella",
+        "sv": "Mapp på servern",
+    },
+    "data.open.button": {
+        "en": "Open this folder",
+        "fi": "Avaa tämä kansio",
+        "sv": "Öppna den här mappen",
+    },
+    "data.open.ok": {
+        "en": "Opened {folder}: the app now shows this run.",
+        "fi": "{folder} avattu: sovellus näyttää nyt tämän ajon.",
+        "sv": "{folder} öppnad: appen visar nu den här körningen.",
+    },
+    "data.open.empty": {
+        "en": "Type the folder's path first.",
+        "fi": "Kirjoita ensin kansion polku.",
+        "sv": "Skriv först mappens sökväg.",
+    },
+    "data.opened": {
+        "en": "Opened output folder {folder}: study {study}, written {time} by safespaces "
+        "{version}{engine}. Nothing was recomputed.",
+        "fi": "Avattu tuloskansio {folder}: tutkimus {study}, kirjoitettu {time}, safespaces "
+        "{version}{engine}. Mitään ei laskettu uudelleen.",
+        "sv": "Öppnad utdatamapp {folder}: studie {study}, skriven {time} av safespaces "
+        "{version}{engine}. Inget räknades om.",
+    },
+    "data.engine.dask": {
+        "en": ", dask engine ({partitions} partitions)",
+        "fi": ", dask-laskentamoottori ({partitions} osiota)",
+        "sv": ", dask-motorn ({partitions} partitioner)",
+    },
     # --- export --------------------------------------------------------------------------
     "export.intro": {
         "en": "The analysis as files for QGIS and other GIS: one GeoPackage with styles and "
