@@ -106,12 +106,13 @@ def test_inputs_in_use_name_the_opened_run(server_opened: Path) -> None:
     text = unescape(" ".join(str(m.value) for m in at.markdown))
     assert f"Opened output folder {server_opened.resolve()}: study helsinki, written " in text
     assert "Nothing was recomputed" in text
-    table = at.table[0].value
+    table = at.dataframe[0].value
     source = dict(zip(table["Input"], table["Source"], strict=True))
     files = dict(zip(table["Input"], table["File"], strict=True))
-    assert files["osm"] == DEFAULT_OSM.name and source["osm"] == "input of the opened run"
+    osm = "OpenStreetMap extract"
+    assert files[osm] == DEFAULT_OSM.name and source[osm] == "input of the opened run"
     assert source["tenure"] == "input of the opened run (SYNTHETIC)"
-    assert source["lamps"] == "not given"
+    assert source["lamp register"] == "not given"
 
 
 def test_the_data_page_opens_a_folder(
@@ -136,7 +137,7 @@ def test_the_data_page_opens_a_folder(
     at.button[RESET].click().run()  # back to the default: the folder is closed
     assert not at.exception and not at.error
     assert "opened" not in at.session_state
-    assert "embedded Helsinki default" in at.table[0].value.to_string()
+    assert "embedded Helsinki default" in at.dataframe[0].value.to_string()
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from safespaces.config import Config
 from safespaces.indices import FAMILIES, PRESETS
 from safespaces.study import Inputs
-from safespaces_app import runs, urlstate
+from safespaces_app import mapview, runs, urlstate
 from safespaces_app.urlstate import View, from_params, to_params, view_from_map
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,8 +36,7 @@ def warm() -> None:
 def district(warm: None) -> str:
     """A district name of the default run (not the first in the list)."""
     config = Config()
-    names = runs.analysis(Inputs(), config.to_json(), config).layers["areas"]["name"]
-    return str(sorted(names.dropna().unique())[1])
+    return mapview.districts(runs.analysis(Inputs(), config.to_json(), config))[1]
 
 
 def app_with(params: dict[str, str | list[str]] | None = None) -> AppTest:
