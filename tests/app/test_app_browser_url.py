@@ -136,7 +136,7 @@ def test_a_shared_link_restores_the_view(server: tuple[Any, str, list[str]]) -> 
     assert sidebar.get_by_role("checkbox", name="Safe-space score").is_checked()
     assert not sidebar.get_by_role("checkbox", name=re.compile("Eyes on the street")).is_checked()
     preset = sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Preset")
-    assert "night walk" in preset.inner_html()  # the chosen option (an input's value)
+    assert "Night walk" in preset.inner_html()  # the chosen option (an input's value)
     page.screenshot(path=str(ARTIFACTS / "app_shared_link.png"))
 
     # the user pans and zooms: the address follows
@@ -167,7 +167,7 @@ def test_a_shared_link_restores_the_view(server: tuple[Any, str, list[str]]) -> 
     wait_idle(page)
     assert page.get_by_role("slider", name="Hour").input_value() == "4"
     assert sidebar.get_by_role("checkbox", name="Safe-space score").is_checked()
-    assert "night walk" in preset.inner_html()
+    assert "Night walk" in preset.inner_html()
     assert wait_for_query(page, hour="4", zoom="16", preset="night walk")["layer"] == [
         "score",
         "dark",
@@ -230,17 +230,18 @@ def test_an_uploaded_lamp_register_is_labelled_uploaded(
     outcome.first.wait_for(timeout=240_000)
     assert "The files are valid" in outcome.first.inner_text(), outcome.all_inner_texts()
     wait_idle(page)
-    table = page.locator('[data-testid="stTable"]').first
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.locator("td").first.wait_for(state="attached", timeout=60_000)
     rows = [
-        [c.strip() for c in row.locator("th, td").all_inner_texts()]
+        [c.strip() for c in row.locator("td").all_inner_texts()]
         for row in table.locator("tr").all()
     ]
-    shown = {}  # input -> the cells after it (file, source); the index column comes first
+    shown = {}  # input -> the other cells of its row (source and file)
     for cells in rows:
-        for kind in ("osm", "lamps"):
-            if kind in cells:
-                shown[kind] = cells[cells.index(kind) + 1 :]
-    assert shown["lamps"] == ["lamps_own_lamp_id.csv", "uploaded"], rows
-    assert shown["osm"] == ["helsinki.osm.pbf", "embedded Helsinki default"], rows
+        for name in ("OpenStreetMap extract", "lamp register"):
+            if name in cells:
+                shown[name] = {c for c in cells if c != name}
+    assert shown["lamp register"] == {"lamps_own_lamp_id.csv", "uploaded"}, rows
+    assert shown["OpenStreetMap extract"] == {"helsinki.osm.pbf", "embedded Helsinki default"}, rows
     page.screenshot(path=str(ARTIFACTS / "app_lamps_uploaded.png"), full_page=True)
     assert_clean(page, external)
