@@ -61,12 +61,22 @@ DARK_PATH_COLUMNS: tuple[str, ...] = (
     "light_tag_conflict",
     "light_evidence",
 )
+#: Column types of ``dark_paths`` other than text.
+DARK_PATH_TYPES: dict[str, type | str] = {
+    "dark_rank": "int64",
+    "segment_id": "int64",
+    "space_id": "int64",
+    "length_m": float,
+    "light_lux_mean": float,
+    "light_lux_max": float,
+}
 
 
 def empty_dark_paths(crs: object) -> gpd.GeoDataFrame:
-    """An empty dark-paths layer with its schema."""
+    """An empty dark-paths layer with its schema (ids as integers, so they join
+    ``street_segments.segment_id`` and ``public_spaces.space_id``)."""
     return gpd.GeoDataFrame(
-        {c: pd.Series(dtype=object) for c in DARK_PATH_COLUMNS},
+        {c: pd.Series(dtype=DARK_PATH_TYPES.get(c, object)) for c in DARK_PATH_COLUMNS},
         geometry=gpd.GeoSeries([], crs=crs),
         crs=crs,
     )
@@ -281,7 +291,7 @@ def _dark_paths(
     def col(frame: pd.DataFrame, name: str, pos: np.ndarray) -> np.ndarray:
         if name not in frame.columns:
             return np.full(len(pos), None, dtype=object)
-        return frame[name].to_numpy(dtype=object)[pos]
+        return frame[name].to_numpy()[pos]  # the source's type: ids stay integers (they join)
 
     out = gpd.GeoDataFrame(
         {

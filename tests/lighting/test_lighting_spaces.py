@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
+import pyogrio
 import pytest
 from lighting_fixtures import make_lamps, make_segments, make_spaces, point_source
 
@@ -16,6 +18,7 @@ from safespaces.lighting import (
     lamp_model,
     public_space_lighting,
 )
+from safespaces.lighting.spaces import empty_dark_paths
 
 P = point_source()  # isotropic lamps, MF = 1, centre line: the closed forms below hold
 
@@ -105,3 +108,22 @@ def test_dark_stretch_on_unmapped_lit_path_ranks_last():
     assert space["light_unknown_path_length_m"] == pytest.approx(100.0)
     assert space["light_dark_path_length_m"] == pytest.approx(100.0)
     assert space["light_share_p6_or_better"] == 0.0
+
+
+def test_dark_paths_join_segments_and_spaces_in_the_geopackage(default_output: Path) -> None:
+    """``dark_paths.segment_id`` / ``space_id`` have the types of the keys they refer to
+    (both INTEGER in the GeoPackage), and every dark path finds its segment and space."""
+    gpkg = default_output / "safespaces.gpkg"
+    dark = pyogrio.read_dataframe(gpkg, layer="dark_paths")
+    segs = pyogrio.read_dataframe(gpkg, layer="street_segments", read_geometry=False)
+    spaces = pyogrio.read_dataframe(gpkg, layer="public_spaces", read_geometry=False)
+    assert len(dark) > 50
+    assert dark["segment_id"].dtype == segs["segment_id"].dtype == np.int64
+    assert dark["space_id"].dtype == spaces["space_id"].dtype == np.int64
+    assert dark["segment_id"].isin(segs["segment_id"]).all()
+    assert dark["space_id"].isin(spaces["space_id"]).all()
+
+
+def test_empty_dark_paths_keep_integer_ids() -> None:
+    empty = empty_dark_paths("EPSG:3067")
+    assert empty["segment_id"].dtype == np.int64 and empty["space_id"].dtype == np.int64
