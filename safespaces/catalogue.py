@@ -545,7 +545,7 @@ LAYERS: tuple[Layer, ...] = (
         "Lighting",
         "The darkest stretches of paths in parks and squares, ranked.",
         (
-            Column("dark_rank", "rank", "1 = darkest"),
+            Column("dark_rank", "rank", "darkness rank (1 = darkest)"),
             Column("segment_id", "", "street segment (street_segments.segment_id)"),
             Column("space_id", "", "park or square (public_spaces.space_id)"),
             Column("space_name", "", "name of the park or square (OSM)"),
@@ -553,7 +553,11 @@ LAYERS: tuple[Layer, ...] = (
             Column("length_m", "m", "length of the path inside the park or square"),
             Column("light_lux_mean", "lx", "mean illuminance"),
             Column("light_lux_max", "lx", "maximum illuminance"),
-            Column("light_evidence", "", "mapped lamps, tagged lit without lamps, or no lamp data"),
+            Column(
+                "light_evidence",
+                "",
+                "evidence of darkness: mapped lamps, tagged lit without lamps, or no lamp data",
+            ),
             Column("lit_tag", "", "OSM lit tag"),
             Column("light_tag_conflict", "", "OSM lit tag against mapped lamps"),
         ),
@@ -561,8 +565,8 @@ LAYERS: tuple[Layer, ...] = (
             "categorized",
             "light_evidence",
             (
-                StyleClass(EVIDENCE_MAPPED, f"dark ({EVIDENCE_MAPPED})", "#b2182b"),
-                StyleClass(EVIDENCE_NOT_MAPPED, EVIDENCE_NOT_MAPPED, "#f4a582"),
+                StyleClass(EVIDENCE_MAPPED, f"dark ({EVIDENCE_MAPPED})", "#ce1256"),
+                StyleClass(EVIDENCE_NOT_MAPPED, EVIDENCE_NOT_MAPPED, "#df65b0"),
                 StyleClass(EVIDENCE_NO_LAMP_DATA, "no lamp data (not mapped here)", "#bdbdbd"),
                 StyleClass(None, "other", GREY),
             ),

@@ -1,69 +1,81 @@
-"""Map page: eyes on the street by hour, lighting, dark paths, social mix, hot spots, score."""
+"""Map page: eyes on the street by hour, lighting, dark paths, social mix, hot spots, score.
+
+The map (left) is drawn and restyled in the browser: its hour slider, play button and
+layer panel never rerun this script. A click on a feature reruns it and opens the
+feature's panel beside the map (right).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from safespaces_app import components, mapview
+from safespaces_app import components, mapview, mapwidget
 from safespaces_app.i18n import t
+from safespaces_app.settings import current_config
 from safespaces_app.webmap import escape_markdown
 
 lang = components.lang()
 data = components.analysis(lang)
 weights = components.weights(lang)
 st.title(t("page.map", lang))
-segments = data.layers["street_segments"]
-st.caption(
-    t(
-        "map.caption",
-        lang,
-        segments=f"{len(segments):,}",
-        km=f"{segments['length_m'].sum() / 1000:.1f}",
-    )
-)
-components.synthetic_warning(data, lang)
 
-left, right = st.columns([1, 2])
-districts = sorted(data.layers["areas"]["name"].dropna().unique())
-district = left.selectbox(
-    t("map.district", lang), [None, *districts], format_func=lambda d: d or t("map.all", lang)
-)
-hours = mapview.HOURS
-hour = int(right.slider(t("map.hour", lang), hours[0], hours[-1], 22, key="hour"))
-st.sidebar.subheader(t("map.layers", lang))
-shown = [
-    key
-    for key in mapview.LAYERS
-    if st.sidebar.checkbox(
-        mapview.layer_title(key, hour, lang), key in mapview.DEFAULT_LAYERS, key=f"show_{key}"
+col_map, col_panel = st.columns([3, 2], gap="medium")
+with col_panel:
+    districts = sorted(data.layers["areas"]["name"].dropna().unique())
+    district = st.selectbox(
+        t("map.district", lang),
+        [None, *districts],
+        format_func=lambda d: d or t("map.all", lang),
+        key="district",
     )
-]
+    segments = data.layers["street_segments"]
+    st.caption(
+        t(
+            "map.caption",
+            lang,
+            segments=f"{len(segments):,}",
+            km=f"{segments['length_m'].sum() / 1000:.1f}",
+        )
+    )
+    components.synthetic_warning(data, lang)
+    if mapview.all_weights_zero(weights):
+        st.warning(t("map.weights_zero", lang))
 
-col_map, col_legend = st.columns([4, 1])
-m = mapview.build_map(data, hour=hour, shown=shown, weights=weights, district=district, lang=lang)
+picked = mapview.clicked(st.session_state.get(mapwidget.KEY))
+selected = (picked[0], picked[1]) if picked else None
 with col_map:
-    returned = st_folium(
-        m, height=620, use_container_width=True, returned_objects=["last_active_drawing"], key="map"
+    mapwidget.live_map(
+        data,
+        mapview.client_args(
+            data,
+            document=mapwidget.document(data)[1],
+            weights=weights,
+            lang=lang,
+            district=district,
+            selected=selected,
+            min_dwellings=current_config().mix.min_dwellings,
+        ),
     )
-with col_legend:
-    for key in reversed(list(mapview.LAYERS)):
-        if key in shown:
-            _, name, kind = mapview.LAYERS[key]
-            components.legend(mapview.layer_title(key, hour, lang), name, polygon=kind == "polygon")
-components.attribution(data, lang)
+    components.attribution(data, lang)
 
-picked = mapview.clicked_id(returned)
-found = mapview.feature(data, *picked, hour, data.k_min, lang) if picked else None
-if found is None:
-    st.info(t("map.click", lang))
-else:
-    title, row, measures = found
-    st.subheader(escape_markdown(title))  # the title holds a name from the data
-    info, parts = st.columns(2)
-    info.dataframe(measures, hide_index=True, width="stretch")
-    if isinstance(row.get("eyes_explain"), str) and row["eyes_explain"]:
-        info.markdown(f"**{t('panel.why', lang)}:**")
-        info.text(row["eyes_explain"])
-    parts.markdown(f"**{t('panel.breakdown', lang)}**")
-    parts.dataframe(mapview.breakdown(row, weights, lang), hide_index=True)
+with col_panel:
+    hour = picked[2] if picked and picked[2] is not None else int(mapview.DEFAULT_VIEW["hour"])
+    panel = mapview.feature(data, *selected, hour, data.k_min, lang) if selected else None
+    if panel is None:
+        st.info(t("map.click", lang))
+    else:
+        st.subheader(escape_markdown(panel.title))  # the title holds a name from the data
+        if panel.subtitle:
+            st.markdown(f"**{escape_markdown(panel.subtitle)}**")
+        st.caption(t("map.at_hour", lang, hour=f"{hour:02d}"))
+        st.dataframe(panel.measures, hide_index=True, width="stretch")
+        why = panel.row.get("eyes_explain")
+        if isinstance(why, str) and why:
+            st.markdown(f"**{t('panel.why', lang)}:**")
+            st.text(why)
+        st.markdown(f"**{t('panel.breakdown', lang)}**")
+        st.dataframe(mapview.breakdown(panel.row, weights, lang), hide_index=True)
+        profile = mapview.eyes_profile(panel.row, lang)
+        if profile is not None:
+            st.markdown(f"**{t('map.profile', lang)}**")
+            st.bar_chart(profile, height=170)
