@@ -42,8 +42,13 @@ def _component(root: str) -> Callable[..., Any]:
 
 
 def document(data: Analysis) -> tuple[str, str]:
-    """The run's map folder and document name (written on first use)."""
-    return _client(str(data.folder), data)
+    """The run's map folder and document name (written on first use, and again if the
+    folder was removed meanwhile, e.g. an old run of the default cleared from disk)."""
+    root, name = _client(str(data.folder), data)
+    if not (Path(root) / name).is_file():
+        _client.clear()
+        root, name = _client(str(data.folder), data)
+    return root, name
 
 
 def live_map(data: Analysis, args: Mapping[str, Any]) -> object:
