@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -344,22 +345,20 @@ def write_client(folder: Path, layers: dict[str, pd.DataFrame]) -> tuple[Path, s
     index = target / "index.html"
     page = INDEX_TEMPLATE.read_bytes()
     if not index.is_file() or index.read_bytes() != page:
-        tmp = target / ".index.html.tmp"
-        tmp.write_bytes(page)
-        tmp.replace(index)
+        _write_atomic(index, page)
     body = dumps(build(layers))
     name = f"data-{hashlib.sha256(body).hexdigest()[:16]}.json"
-    path = target / name
-    if not path.is_file():
-        tmp = target / f".{name}.tmp"
-        tmp.write_bytes(body)
-        tmp.replace(path)
+    if not (target / name).is_file():
+        _write_atomic(target / name, body)
     for stale in target.glob("data-*.json"):
         if stale.name != name:
             stale.unlink(missing_ok=True)
     return target, name
 
 
-def remove_client(folder: Path) -> None:
-    """Remove a run's map document (e.g. when the run folder is reused)."""
-    shutil.rmtree(folder / CLIENT_DIR, ignore_errors=True)
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path`` (two sessions
+    writing the same file never see half of it)."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as tmp:
+        tmp.write(data)
+    os.replace(tmp.name, path)

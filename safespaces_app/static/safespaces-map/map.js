@@ -516,8 +516,8 @@
     box.replaceChildren();
     box.setAttribute("aria-label", tx("legend"));
     const st = args.styles;
-    if (state.street === "eyes") box.appendChild(legendBlock(tx("layer_eyes", { hour: hh(state.hour) }), graduatedRows(st.eyes).concat([st.eyes.nodata]).reverse(), false));
-    if (state.street === "score") box.appendChild(legendBlock(tx("layer_score"), graduatedRows(st.score).concat([st.score.nodata]).reverse(), false));
+    if (state.street === "eyes") box.appendChild(legendBlock(tx("layer_eyes", { hour: hh(state.hour) }), graduatedRows(st.eyes).reverse().concat([st.eyes.nodata]), false));
+    if (state.street === "score") box.appendChild(legendBlock(tx("layer_score"), graduatedRows(st.score).reverse().concat([st.score.nodata]), false));
     if (state.street === "lighting") box.appendChild(legendBlock(tx("layer_lighting"), categoryRows(st.lighting), false));
     if (state.dark && doc.dark) box.appendChild(legendBlock(tx("layer_dark"), categoryRows(st.dark), false));
     if (state.area === "mix") box.appendChild(legendBlock(tx("layer_mix"), graduatedRows(st.mix).reverse().concat([st.mix.suppressed, st.mix.nodata]), true));
