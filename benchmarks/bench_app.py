@@ -130,7 +130,10 @@ def browser_timings(changes: int) -> dict[str, Any]:
             page.keyboard.press(key)
             hour += step
             frame.wait_for_function(
-                "h => document.body.dataset.drawnHour === String(h)", arg=hour, timeout=60_000
+                "h => document.body.dataset.drawnHour === String(h)",
+                arg=hour,
+                timeout=60_000,
+                polling=10,
             )
             walls.append(time.perf_counter() - t0)
             page.wait_for_timeout(500)

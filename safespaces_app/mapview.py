@@ -112,13 +112,16 @@ def _graduated(classes: tuple[StyleClass, ...], nodata: str) -> dict[str, Any]:
     }
 
 
-def _categorized(classes: tuple[StyleClass, ...], other: str | None = None) -> dict[str, Any]:
+def _categorized(
+    classes: tuple[StyleClass, ...], other: str | None = None, *, legend_other: bool = True
+) -> dict[str, Any]:
     named = [c for c in classes if c.value is not None]
     catch = next((c for c in classes if c.value is None), None)
     return {
         "categories": {str(c.value): [c.colour, c.label] for c in named},
         "order": [str(c.value) for c in named],
         "other": [catch.colour if catch else GREY, other or (catch.label if catch else "")],
+        "other_in_legend": legend_other,
     }
 
 
@@ -141,7 +144,8 @@ def styles(lang: str, *, min_dwellings: int, k_min: int) -> dict[str, Any]:
             catalogue_classes(LAYERS["hotspots"][1]),
             t("map.suppressed_incidents", lang, k=k_min),
         ),
-        "dark": _categorized(catalogue_classes(LAYERS["dark"][1])),
+        # every dark path has an evidence class: no "other" row in its legend
+        "dark": _categorized(catalogue_classes(LAYERS["dark"][1]), legend_other=False),
     }
 
 

@@ -263,7 +263,7 @@
         const latlngs = decodeLines(g);
         L.polyline(latlngs, {
           renderer: dark, pane: "ss-dark", color: "#ffffff", weight: 9, opacity: 0.9,
-          interactive: false,
+          interactive: false, className: "ss-dark-casing",
         }).addTo(groups.dark);
         const layer = L.polyline(latlngs, {
           renderer: dark, pane: "ss-dark", color: "#000000", weight: 6, opacity: 1,
@@ -373,6 +373,8 @@
       const box = el("form", { class: "ss-box ss-layers", "aria-label": "layers" });
       stop(box);
       ui.layers = box;
+      // open by default on a wide map; a button folds it away
+      ui.layersOpen = map.getSize().x >= 600;
       box.addEventListener("change", (e) => {
         const t = e.target;
         if (t.name === "street") state.street = t.value;
@@ -389,6 +391,10 @@
     const box = ui.layers;
     box.replaceChildren();
     box.setAttribute("aria-label", tx("layers"));
+    const toggle = el("button", { type: "button", class: "ss-toggle", "aria-expanded": ui.layersOpen ? "true" : "false" }, tx("layers"));
+    toggle.addEventListener("click", () => { ui.layersOpen = !ui.layersOpen; renderLayers(); });
+    box.appendChild(toggle);
+    box.classList.toggle("ss-closed", !ui.layersOpen);
     function group(name, legend, options) {
       const fs = el("fieldset", {});
       fs.appendChild(el("legend", {}, legend));
@@ -487,7 +493,7 @@
   }
 
   const LegendControl = L.Control.extend({
-    options: { position: "bottomright" },
+    options: { position: "topright" },
     onAdd: function () {
       const box = el("div", { class: "ss-box ss-legend", role: "group" });
       stop(box);
@@ -508,7 +514,8 @@
   }
   function graduatedRows(style) { return style.classes.map((c) => [c[2], c[3]]); }
   function categoryRows(style) {
-    return style.order.map((v) => style.categories[v]).concat([style.other]);
+    const rows = style.order.map((v) => style.categories[v]);
+    return style.other_in_legend === false ? rows : rows.concat([style.other]);
   }
   function renderLegend() {
     const box = ui.legend;
@@ -597,7 +604,13 @@
     drawData();
     renderLayers();
     renderWatermark();
-    map.on("zoomend", () => { show(groups.labels, state.basemap && map.getZoom() >= 16.5); save(); });
+    const zoomClass = () => {
+      const z = map.getZoom(), c = map.getContainer().classList;
+      c.toggle("ss-z-low", z < 15);
+      c.toggle("ss-z-mid", z >= 15 && z < 16.5);
+    };
+    zoomClass();
+    map.on("zoomend", () => { zoomClass(); show(groups.labels, state.basemap && map.getZoom() >= 16.5); save(); });
     map.on("moveend", save);
     document.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && state.selected) {
@@ -613,6 +626,7 @@
       layerOf: (kind, id) => { const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : features[kind][i]; },
       colourOf: (kind, id) => { const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : colours[kind][i]; },
       doc: () => doc,
+      args: () => args,
     };
     document.body.dataset.ready = "1";
   }
