@@ -68,7 +68,7 @@ with col_panel:
         if panel.subtitle:
             st.markdown(f"**{escape_markdown(panel.subtitle)}**")
         st.caption(t("map.at_hour", lang, hour=f"{hour:02d}"))
-        st.dataframe(panel.measures, hide_index=True, width="stretch")
+        st.table(panel.measures.set_index(panel.measures.columns[0]))  # wraps long text
         why = panel.row.get("eyes_explain")
         if isinstance(why, str) and why:
             st.markdown(f"**{t('panel.why', lang)}:**")

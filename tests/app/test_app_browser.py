@@ -17,6 +17,7 @@ import pytest
 from app_server import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    FIND_POINT,
     MAP_FRAME,
     REPO,
     have_browser,
@@ -76,8 +77,12 @@ def test_map_opens_offline(browser_page: tuple[Any, str, list[str]]) -> None:
 def test_click_shows_the_numbers_and_why(browser_page: tuple[Any, str, list[str]]) -> None:
     page, _, external = browser_page
     wait_for_map(page)
-    paths = page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive")
-    paths.nth(paths.count() // 2).click(force=True)
+    frame = map_frame(page)
+    ids = frame.evaluate("() => window.ssmap.doc().segments.ids.filter((_, i) => i % 50 === 0)")
+    point = frame.evaluate(FIND_POINT, {"kind": "segment", "ids": ids, "zoom": None})
+    assert point, "no street segment reachable on the map"
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])  # a real click
     page.get_by_text("Score breakdown").wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=re.compile("Street segment|Area")).count()
     page.get_by_text("Score breakdown").scroll_into_view_if_needed()

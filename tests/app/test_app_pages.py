@@ -215,9 +215,9 @@ def test_clicking_a_dark_path_opens_its_segment(app: AppTest) -> None:
     assert any(h.startswith(f"Street segment {segment_id}") for h in heads), heads
     assert f"Dark path no. {rank} \\(1 = darkest\\)" in markdown_text(app)  # escaped
     assert any("23:00" in c.value for c in app.caption)
-    measures = app.dataframe[0].value
-    assert "eyes-on-the-street index at 23:00 [0..100]" in measures["Measure"].tolist()
-    breakdown = app.dataframe[1].value
+    measures = app.table[0].value
+    assert "eyes-on-the-street index at 23:00 [0..100]" in measures.index.tolist()
+    breakdown = app.dataframe[0].value
     assert breakdown["Value"].iloc[:4].notna().any()  # the segment's scores, not None
     assert map_args(app)["selected"] == {"kind": "dark", "id": rank}  # highlighted
     app.session_state["map"] = {"kind": "area", "id": 15, "hour": 23, "n": 2}
