@@ -46,6 +46,8 @@
   let playing = null;
   const timings = [];
   const counters = { restyles: 0 };
+  // when the frame's code started, the document arrived, the features were made, the map drawn
+  const startup = { code: performance.now() };
 
   // ---- helpers -----------------------------------------------------------------------
   function el(tag, attrs, text) {
@@ -602,6 +604,7 @@
       map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
     }
     drawData();
+    startup.features = performance.now();
     renderLayers();
     renderWatermark();
     const zoomClass = () => {
@@ -621,12 +624,14 @@
       }
     });
     update(args, true);
+    startup.drawn = performance.now();
     window.ssmap = {
       map, state, timings, counters, setHour, select,
       layerOf: (kind, id) => { const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : features[kind][i]; },
       colourOf: (kind, id) => { const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : colours[kind][i]; },
       doc: () => doc,
       args: () => args,
+      startup,
     };
     document.body.dataset.ready = "1";
   }
@@ -668,7 +673,7 @@
       storageKey = "safespaces-map:" + a.data;
       fetch(a.data, { credentials: "same-origin" })
         .then((r) => { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-        .then((d) => { doc = d; start(); })
+        .then((d) => { startup.document = performance.now(); doc = d; start(); })
         .catch((e) => {
           document.getElementById("map").textContent = "The map's data could not be loaded (" + e.message + ").";
         });
