@@ -19,11 +19,12 @@ The query string (every key optional; a bad value is ignored, never an error)::
 ``w_light``, ``w_eyes``, ``w_mix`` and ``w_incidents`` replace ``preset`` when the weights
 are not a preset's. ``layer=none`` is the map with no layer.
 
-The map's centre and zoom: the map page passes :func:`map_view` to the map component and
-hands the component's return to :func:`remember_map_view` (nothing else of the map is read
-or written here). Choosing a district forgets them (the map fits the district). The values
-given to the component change only when it is mounted anew (:func:`map_view`), never
-because of its own reports: a lagging report fed back would move the map under the user.
+The map's hour, layers, centre and zoom live in the browser (the map component,
+:mod:`safespaces_app.mapwidget`): the map page gives the component the view it opens with
+(:func:`map_args`) and hands the component's reports to :func:`remember_map_view`.
+Choosing a district forgets the centre and zoom (the map fits the district). The view given
+to the component never changes because of its own reports: a lagging report fed back would
+move the map under the user.
 """
 
 from __future__ import annotations
@@ -38,16 +39,14 @@ import streamlit as st
 
 from safespaces.indices import FAMILIES, PRESETS
 from safespaces_app.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from safespaces_app.mapview import DEFAULT_LAYERS, HOURS, LAYERS
+from safespaces_app.mapview import DEFAULT_VIEW, HOURS, LAYERS
 
 #: Session key of the current :class:`View`.
 VIEW_KEY = "view"
-#: Session key of the centre and zoom given to the map component (:func:`map_view`).
+#: Session key of the view given to the map component (:func:`map_args`).
 MAP_ARGS_KEY = "map_args"
-#: Widget keys the view seeds (and reads back): hour slider, layer checkboxes, district,
-#: preset and weight sliders (with the non-widget ``weights`` dict of
-#: :mod:`safespaces_app.scoring`), the language switch.
-HOUR_KEY = "hour"
+#: Widget keys the view seeds (and reads back): district, preset and weight sliders (with
+#: the non-widget ``weights`` dict of :mod:`safespaces_app.scoring`), the language switch.
 DISTRICT_KEY = "district"
 #: The district picker's option for the whole study (not None: Streamlit shows a None
 #: value as no choice at all).
@@ -56,7 +55,14 @@ PRESET_KEY = "preset"
 WEIGHTS_KEY = "weights"
 LANG_KEY = "lang"
 #: The hour the map opens at.
-DEFAULT_HOUR = 22
+DEFAULT_HOUR = int(DEFAULT_VIEW["hour"])
+#: The layers the map opens with, in :data:`LAYERS` order.
+DEFAULT_LAYERS = tuple(
+    key
+    for key in LAYERS
+    if key in (DEFAULT_VIEW["street"], DEFAULT_VIEW["area"])
+    or (key == "dark" and DEFAULT_VIEW["dark"])
+)
 #: The preset of a new session.
 DEFAULT_PRESET = "balanced"
 #: Query-string keys this module owns (other keys in the URL are left alone).
@@ -77,11 +83,6 @@ PERSIST: dict[str, Any] = (
 WEIGHT_RANGE = (0.0, 3.0)
 #: Leaflet's zoom range kept (0 = the world, 22 = closer than any basemap).
 ZOOM_RANGE = (0.0, 22.0)
-
-
-def layer_key(layer: str) -> str:
-    """The widget key of a layer's checkbox."""
-    return f"show_{layer}"
 
 
 def weight_key(family: str) -> str:
@@ -241,9 +242,6 @@ def to_params(view: View) -> dict[str, str | list[str]]:
 def seed(state: MutableMapping[str, Any], view: View) -> None:
     """Give every widget of the view its value where the session has none (a new session,
     or a page without that widget ran last)."""
-    state.setdefault(HOUR_KEY, view.hour)
-    for key in LAYERS:
-        state.setdefault(layer_key(key), key in view.layers)
     state.setdefault(DISTRICT_KEY, view.district or ALL_DISTRICTS)
     for family, weight in view.weight_map.items():
         state.setdefault(weight_key(family), weight)
@@ -255,13 +253,6 @@ def seed(state: MutableMapping[str, Any], view: View) -> None:
 def read_widgets(state: Mapping[str, Any], view: View) -> View:
     """``view`` with what the session's widgets now say (absent widgets keep the view's)."""
     changes: dict[str, Any] = {}
-    hour = state.get(HOUR_KEY)
-    if isinstance(hour, int) and hour in HOURS:
-        changes["hour"] = hour
-    if any(layer_key(key) in state for key in LAYERS):
-        changes["layers"] = tuple(
-            key for key in LAYERS if bool(state.get(layer_key(key), key in view.layers))
-        )
     weights = state.get(WEIGHTS_KEY)
     if isinstance(weights, Mapping) and set(weights) >= set(FAMILIES):
         changes["weights"] = tuple(float(weights[f]) for f in FAMILIES)
@@ -328,47 +319,74 @@ def check_district(districts: Iterable[str]) -> None:
 # --- the map's centre and zoom -----------------------------------------------------------------
 
 
-def map_view(instance: Hashable) -> tuple[tuple[float, float] | None, float | None]:
-    """``(centre, zoom)`` for the map component, or ``(None, None)`` (the map fits its data).
+def map_args(instance: Hashable) -> dict[str, Any]:
+    """The view the map component opens with (its ``view`` argument).
 
-    The values change only when the component is mounted anew: ``instance`` is anything
-    that changes exactly then (with ``st_folium``: when the map's script changes, e.g. the
-    hour or the layers). A new instance gets the view's latest centre and zoom (from the
-    URL, or the map's last report), so a reload, a link and a redrawn map keep the view.
-    Within one instance they stay as they were: the component moves the map only when
-    they change, so the map's own reports (which lag a moving map) are never fed back.
+    ``{"hour", "street", "area", "dark", "basemap", "center", "zoom"}``: the session's view
+    when the component was first drawn for ``instance`` (the run folder), so a reload and a
+    link open where the URL says. Within one instance the value stays as it was: the
+    component applies a changed view, and its own reports (which lag a moving map) must
+    never be fed back. A new district forgets the centre and zoom (the map fits it).
     """
     state = st.session_state
-    stored = state.get(MAP_ARGS_KEY)
-    if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == instance:
-        return stored[1], stored[2]
     view = current()
-    centre, zoom = (view.centre, view.zoom) if view.zoom is not None else (None, None)
-    state[MAP_ARGS_KEY] = (instance, centre, zoom)
-    return centre, zoom
+    stored = state.get(MAP_ARGS_KEY)
+    if (
+        isinstance(stored, tuple)
+        and len(stored) == 3
+        and stored[0] == instance
+        and stored[1] == view.district
+    ):
+        return cast(dict[str, Any], stored[2])
+    street = next((k for k in view.layers if LAYERS[k][0] == "street"), "none")
+    area = next((k for k in view.layers if LAYERS[k][0] == "area"), "none")
+    args: dict[str, Any] = {
+        "hour": view.hour,
+        "street": street,
+        "area": area,
+        "dark": "dark" in view.layers,
+        "basemap": True,
+        "center": list(view.centre) if view.centre is not None else None,
+        "zoom": view.zoom,
+    }
+    state[MAP_ARGS_KEY] = (instance, view.district, args)
+    return args
 
 
-def view_from_map(returned: Mapping[str, Any] | None) -> tuple[tuple[float, float], float] | None:
-    """``(centre, zoom)`` the map component reported, or None.
+def view_from_map(value: Mapping[str, Any] | None) -> View | None:
+    """The session's view with what the map component reported, or None.
 
-    ``returned`` is ``st_folium``'s return with ``"center"`` (``{"lat", "lng"}``) and
-    ``"zoom"``. Before the browser has drawn the map the return has no centre (only the
-    map's initial zoom): that is not a view and gives None.
+    ``value`` is the component's value: ``{"kind", "id", "hour", "n", "view"}`` with
+    ``view = {"hour", "street", "area", "dark", "center": [lat, lon], "zoom"}``. A value
+    without a valid view (before the browser drew the map) gives None.
     """
-    centre = (returned or {}).get("center")
-    zoom = (returned or {}).get("zoom")
-    if not isinstance(centre, Mapping) or isinstance(zoom, bool):
+    reported = (value or {}).get("view") if isinstance(value, Mapping) else None
+    if not isinstance(reported, Mapping):
         return None
+    view = current()
+    changes: dict[str, Any] = {}
+    hour = reported.get("hour")
+    if isinstance(hour, int) and not isinstance(hour, bool) and hour in HOURS:
+        changes["hour"] = hour
+    chosen = {reported.get("street"), reported.get("area")}
+    if reported.get("dark") is True:
+        chosen.add("dark")
+    changes["layers"] = tuple(key for key in LAYERS if key in chosen)
+    centre, zoom = reported.get("center"), reported.get("zoom")
     try:
-        lat, lon, z = float(centre["lat"]), float(centre["lng"]), float(zoom)  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not all(math.isfinite(v) for v in (lat, lon, z)):
-        return None
+        lat, lon, z = float(centre[0]), float(centre[1]), float(zoom)  # type: ignore[index,arg-type]
+    except (IndexError, KeyError, TypeError, ValueError):
+        return dataclasses.replace(view, **changes)
     lon = (lon + 180.0) % 360.0 - 180.0  # Leaflet lets a pan wrap round the world
-    if not (-90.0 <= lat <= 90.0 and ZOOM_RANGE[0] <= z <= ZOOM_RANGE[1]):
-        return None
-    return (round(lat, 5), round(lon, 5)), round(z, 2)
+    if (
+        all(math.isfinite(v) for v in (lat, lon, z))
+        and -90.0 <= lat <= 90.0
+        and ZOOM_RANGE[0] <= z <= ZOOM_RANGE[1]
+    ):
+        found = ((round(lat, 5), round(lon, 5)), round(z, 2))
+        if not same_place((view.centre, view.zoom), found):
+            changes["centre"], changes["zoom"] = found
+    return dataclasses.replace(view, **changes)
 
 
 def same_place(
@@ -388,14 +406,11 @@ def same_place(
     return all(abs(x - y) <= pixel for x, y in zip(centre, other, strict=True))
 
 
-def remember_map_view(returned: Mapping[str, Any] | None) -> None:
-    """Keep the centre and zoom the map reported (:func:`view_from_map`) in the view and
-    the URL; a return without them, or the same place (:func:`same_place`), changes
-    nothing."""
-    found = view_from_map(returned)
-    view = current()
-    if found is None or same_place((view.centre, view.zoom), found):
+def remember_map_view(value: Mapping[str, Any] | None) -> None:
+    """Keep the hour, layers, centre and zoom the map reported (:func:`view_from_map`) in
+    the view and the URL; a value without them, or the same view, changes nothing."""
+    view = view_from_map(value)
+    if view is None or view == current():
         return
-    view = dataclasses.replace(view, centre=found[0], zoom=found[1])
     st.session_state[VIEW_KEY] = view
     publish(view)
