@@ -29,7 +29,7 @@ from safespaces.lighting.vocabulary import CLASS_COLUMN
 from safespaces.pipeline import OSM_ATTRIBUTION
 from safespaces.sources.areas import district_names
 from safespaces_app.formats import number
-from safespaces_app.i18n import DEFAULT_LANGUAGE, has, t, value_label
+from safespaces_app.i18n import DEFAULT_LANGUAGE, has, legend_label, t, value_label
 from safespaces_app.results import Analysis
 from safespaces_app.webmap import SCORE_LAYER, basemap_from_env, catalogue_classes
 
@@ -108,23 +108,31 @@ def layer_title(key: str, hour: int, lang: str) -> str:
     return t(f"layer.{key}", lang, hour=f"{hour:02d}") if key == "eyes" else t(f"layer.{key}", lang)
 
 
-def _graduated(classes: tuple[StyleClass, ...], nodata: str) -> dict[str, Any]:
+def _graduated(classes: tuple[StyleClass, ...], nodata: str, lang: str) -> dict[str, Any]:
     ranges = [c for c in classes if isinstance(c.value, tuple)]
     return {
-        "classes": [[c.value[0], c.value[1], c.colour, c.label] for c in ranges],  # type: ignore[index]
+        "classes": [
+            [c.value[0], c.value[1], c.colour, legend_label(c.label, lang)]  # type: ignore[index]
+            for c in ranges
+        ],
         "nodata": [GREY, nodata],
     }
 
 
 def _categorized(
-    classes: tuple[StyleClass, ...], other: str | None = None, *, legend_other: bool = True
+    classes: tuple[StyleClass, ...],
+    lang: str,
+    other: str | None = None,
+    *,
+    legend_other: bool = True,
 ) -> dict[str, Any]:
     named = [c for c in classes if c.value is not None]
     catch = next((c for c in classes if c.value is None), None)
+    catch_label = legend_label(catch.label, lang) if catch else ""
     return {
-        "categories": {str(c.value): [c.colour, c.label] for c in named},
+        "categories": {str(c.value): [c.colour, legend_label(c.label, lang)] for c in named},
         "order": [str(c.value) for c in named],
-        "other": [catch.colour if catch else GREY, other or (catch.label if catch else "")],
+        "other": [catch.colour if catch else GREY, other or catch_label],
         "other_in_legend": legend_other,
     }
 
@@ -137,19 +145,20 @@ def styles(lang: str, *, min_dwellings: int, k_min: int) -> dict[str, Any]:
     none (fewer than ``k_min`` incidents, or no data).
     """
     no_data = t("map.no_data", lang)
-    mix = _graduated(catalogue_classes(LAYERS["mix"][1]), no_data)
+    mix = _graduated(catalogue_classes(LAYERS["mix"][1]), no_data, lang)
     mix["suppressed"] = [SUPPRESSED_GREY, t("map.suppressed_mix", lang, n=min_dwellings)]
     return {
-        "eyes": _graduated(catalogue_classes(LAYERS["eyes"][1]), no_data),
-        "score": _graduated(catalogue_classes(LAYERS["score"][1]), no_data),
-        "lighting": _categorized(catalogue_classes(LAYERS["lighting"][1])),
+        "eyes": _graduated(catalogue_classes(LAYERS["eyes"][1]), no_data, lang),
+        "score": _graduated(catalogue_classes(LAYERS["score"][1]), no_data, lang),
+        "lighting": _categorized(catalogue_classes(LAYERS["lighting"][1]), lang),
         "mix": mix,
         "hotspots": _categorized(
             catalogue_classes(LAYERS["hotspots"][1]),
+            lang,
             t("map.suppressed_incidents", lang, k=k_min),
         ),
         # every dark path has an evidence class: no "other" row in its legend
-        "dark": _categorized(catalogue_classes(LAYERS["dark"][1]), legend_other=False),
+        "dark": _categorized(catalogue_classes(LAYERS["dark"][1]), lang, legend_other=False),
     }
 
 

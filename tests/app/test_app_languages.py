@@ -99,12 +99,11 @@ def english_words(lang: str) -> set[str]:
 
 
 def render_all(lang: str) -> Iterator[tuple[str, AppTest]]:
-    """Every page in ``lang``; the map with every layer and a district, the what-if run."""
+    """Every page in ``lang``; the map (its texts and every layer's legend) with a district,
+    the what-if run."""
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
     at.selectbox(key="lang").set_value(lang).run()
-    for key in ("mix", "hotspots", "score", "lighting"):
-        at.checkbox(key=f"show_{key}").check()
     at.selectbox(key="district").set_value("Kluuvi").run()
     assert not at.exception, at.exception
     yield "map", at

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -55,8 +56,23 @@ def app(warm: None) -> Iterator[AppTest]:
 
 def map_args(at: AppTest) -> dict[str, object]:
     found = [json.loads(e.proto.json_args) for e in at.get("component_instance")]
-    assert len(found) == 1, "exactly one folium map expected"
+    assert len(found) == 1, "exactly one map expected"
     return found[0]
+
+
+def opens_with(at: AppTest) -> dict[str, Any]:
+    """The view the map component opens with (its ``view`` argument)."""
+    view = map_args(at)["view"]
+    assert isinstance(view, dict)
+    return view
+
+
+def report(at: AppTest, n: int = 0, **view: object) -> None:
+    """The map component reports its settled view (as map.js does), then the page reruns."""
+    full = {"hour": 22, "street": "eyes", "area": "none", "dark": True, **view}
+    at.session_state["map"] = {"kind": None, "id": None, "hour": full["hour"], "n": n, "view": full}
+    at.run()
+    assert not at.exception, at.exception
 
 
 def url(at: AppTest) -> dict[str, list[str]]:
@@ -80,7 +96,7 @@ def test_a_new_session_has_the_default_view_and_writes_it() -> None:
 def test_every_field_survives_the_round_trip() -> None:
     view = View(
         hour=3,
-        layers=("mix", "score"),
+        layers=("score", "mix"),
         weights=(2.0, 0.5, 0.0, 1.25),
         district="Kluuvi 3 & <b>",
         lang="sv",
@@ -128,16 +144,30 @@ def test_sliders_override_a_preset_family_by_family() -> None:
 
 
 def test_the_map_view_is_read_only_from_a_drawn_map() -> None:
-    drawn = {"center": {"lat": 60.171634, "lng": 24.944291}, "zoom": 16.5}
-    assert view_from_map(drawn) == ((60.17163, 24.94429), 16.5)
-    # before the browser draws the map, st_folium returns its initial zoom and no centre
-    assert view_from_map({"last_active_drawing": None, "zoom": 15}) is None
+    reported = {
+        "kind": "segment",
+        "id": 7,
+        "hour": 3,
+        "n": 1,
+        "view": {
+            "hour": 3,
+            "street": "score",
+            "area": "mix",
+            "dark": False,
+            "center": [60.171634, 24.944291],
+            "zoom": 16.5,
+        },
+    }
+    view = view_from_map(reported)
+    assert view == View(hour=3, layers=("score", "mix"), centre=(60.17163, 24.94429), zoom=16.5)
+    # a click before the map reported a view, or nothing at all: no view
+    assert view_from_map({"kind": "segment", "id": 7, "hour": 3, "n": 1}) is None
     assert view_from_map(None) is None
-    assert view_from_map({"center": {"lat": "x", "lng": 1}, "zoom": 3}) is None
-    assert view_from_map({"center": {"lat": 60.0, "lng": 24.9 + 360}, "zoom": 3}) == (
-        (60.0, 24.9),
-        3.0,
-    )
+    bad = {"view": {"hour": 99, "street": "<b>", "center": ["x", 1], "zoom": 3}}
+    assert view_from_map(bad) == View(layers=())  # nothing usable: the default hour, no layer
+    wrapped = {"view": {"hour": 1, "center": [60.0, 24.9 + 360], "zoom": 3}}
+    found = view_from_map(wrapped)
+    assert found is not None and found.centre == (60.0, 24.9) and found.zoom == 3.0
 
 
 # --- the app: params -> page state ------------------------------------------------------------
@@ -157,16 +187,19 @@ def test_a_link_restores_the_view(warm: None, district: str) -> None:
         }
     )
     assert at.title[0].value == "Kartta"
-    assert at.slider(key="hour").value == 3
-    shown = {key: at.checkbox(key=f"show_{key}").value for key in urlstate.LAYERS}
-    assert shown == {k: k in ("score", "dark") for k in urlstate.LAYERS}
+    assert opens_with(at) == {
+        "hour": 3,
+        "street": "score",
+        "area": "none",
+        "dark": True,
+        "basemap": True,
+        "center": [60.17, 24.945],
+        "zoom": 16.5,
+    }
     assert at.selectbox(key="preset").value == "night walk"
     assert [at.slider(key=f"w_{f}").value for f in FAMILIES] == [2.0, 2.0, 0.0, 1.0]
     assert at.selectbox(key="district").value == district
-    args = map_args(at)
-    assert args["center"] == [60.17, 24.945] and args["zoom"] == 16.5
-    script = str(args["script"])
-    assert "Eyes on the street" not in script  # the eyes layer is off
+    assert map_args(at)["fit"]["key"] == district  # type: ignore[index]
     # the link is written back unchanged (order of keys aside)
     assert url(at)["hour"] == ["3"] and url(at)["layer"] == ["score", "dark"]
     assert url(at)["district"] == [district] and url(at)["zoom"] == ["16.5"]
@@ -175,8 +208,10 @@ def test_a_link_restores_the_view(warm: None, district: str) -> None:
 def test_a_link_without_a_view_fits_the_map_to_the_data(app: AppTest) -> None:
     picker = app.selectbox(key="district")
     assert picker.value == "" and picker.index == 0  # the whole study, shown as such
-    args = map_args(app)
-    assert args["center"] is None and args["zoom"] is None
+    view = opens_with(app)
+    assert view["center"] is None and view["zoom"] is None
+    assert (view["hour"], view["street"], view["area"], view["dark"]) == (22, "eyes", "none", True)
+    assert map_args(app)["fit"] is None
     assert url(app) == {
         "hour": ["22"],
         "layer": ["eyes", "dark"],
@@ -197,9 +232,10 @@ def test_a_link_with_bad_values_opens_the_default_view(warm: None) -> None:
         }
     )
     assert not at.error
-    assert at.slider(key="hour").value == 22
+    view = opens_with(at)
+    assert view["hour"] == 22 and view["zoom"] is None
+    assert (view["street"], view["area"], view["dark"]) == ("none", "none", False)
     assert at.selectbox(key="district").value == ""  # not a district of this run: all
-    assert not any(at.checkbox(key=f"show_{k}").value for k in urlstate.LAYERS)
     assert "district" not in url(at) and url(at)["layer"] == ["none"]
     assert url(at)["other"] == ["kept"]  # keys of others are left alone
 
@@ -208,10 +244,12 @@ def test_a_link_with_bad_values_opens_the_default_view(warm: None) -> None:
 
 
 def test_changes_go_into_the_url(app: AppTest, district: str) -> None:
-    app.slider(key="hour").set_value(5).run()
+    report(app, hour=5)
     assert url(app)["hour"] == ["5"]
-    app.checkbox(key="show_score").check().run()
-    assert url(app)["layer"] == ["score", "eyes", "dark"]  # in drawing order
+    report(app, hour=5, street="score", area="mix", dark=True)
+    assert url(app)["layer"] == ["score", "mix", "dark"]  # in the map's layer order
+    report(app, hour=5, street="score", area="mix", dark=True, center=[60.1725, 24.9405], zoom=16)
+    assert url(app)["lat"] == ["60.17250"] and url(app)["zoom"] == ["16"]
     app.selectbox(key="preset").set_value("street life").run()
     assert url(app)["preset"] == ["street life"]
     app.slider(key="w_light").set_value(3.0).run()
@@ -221,20 +259,21 @@ def test_changes_go_into_the_url(app: AppTest, district: str) -> None:
     assert url(app)["lang"] == ["sv"]
     app.selectbox(key="district").set_value(district).run()
     assert url(app)["district"] == [district]
+    assert url(app)["hour"] == ["5"]  # the map's view is kept
     assert not app.exception
 
 
 def test_choosing_a_district_forgets_the_centre(warm: None, district: str) -> None:
     at = app_with({"lat": "60.17", "lon": "24.945", "zoom": "16.5"})
-    assert map_args(at)["zoom"] == 16.5
+    assert opens_with(at)["zoom"] == 16.5
     at.selectbox(key="district").set_value(district).run()
-    assert map_args(at)["center"] is None and map_args(at)["zoom"] is None
+    assert opens_with(at)["center"] is None and opens_with(at)["zoom"] is None
+    assert map_args(at)["fit"]["key"] == district  # type: ignore[index]
     assert not {"lat", "lon", "zoom"} & set(url(at))
 
 
 def test_the_view_survives_a_page_change(app: AppTest) -> None:
-    app.slider(key="hour").set_value(4).run()
-    app.checkbox(key="show_lighting").check().run()
+    report(app, hour=4, street="lighting")
     app.selectbox(key="preset").set_value("social mix").run()
     for page in ("districts", "data"):
         app.query_params.clear()  # a page link drops the query string in the browser
@@ -242,27 +281,28 @@ def test_the_view_survives_a_page_change(app: AppTest) -> None:
         app.run()
         assert not app.exception, app.exception
         assert url(app)["hour"] == ["4"], page  # written again on the other page
+        assert url(app)["layer"] == ["lighting", "dark"], page
         assert url(app)["preset"] == ["social mix"], page
     app.switch_page("safespaces_app/map.py")
     app.run()
-    assert app.slider(key="hour").value == 4
-    assert app.checkbox(key="show_lighting").value
     assert app.selectbox(key="preset").value == "social mix"
     assert app.slider(key="w_mix").value == 2.0
+    assert url(app)["hour"] == ["4"]
 
 
-def test_the_map_gets_a_centre_only_when_it_is_drawn_anew(warm: None) -> None:
-    """A report of the map (a pan) is not given back to the same map (it would move the map
-    under the user while it lags); a map drawn anew (another hour) gets the latest view."""
-    at = app_with({"lat": "60.17", "lon": "24.945", "zoom": "16.5"})
-    assert (map_args(at)["center"], map_args(at)["zoom"]) == ([60.17, 24.945], 16.5)
-    panned = View(centre=(60.1725, 24.9405), zoom=16.0)  # as remember_map_view keeps a pan
-    at.session_state["view"] = panned
-    at.run()
-    assert (map_args(at)["center"], map_args(at)["zoom"]) == ([60.17, 24.945], 16.5)
+def test_the_maps_reports_are_never_given_back_to_it(warm: None) -> None:
+    """A report of the map (a pan, another hour) is not given back to the same map (it would
+    move the map under the user while it lags); the URL follows the report."""
+    at = app_with({"lat": "60.17", "lon": "24.945", "zoom": "16.5", "hour": "2"})
+    first = opens_with(at)
+    assert (first["center"], first["zoom"], first["hour"]) == ([60.17, 24.945], 16.5, 2)
+    report(at, hour=23, center=[60.1725, 24.9405], zoom=16.0)
+    assert opens_with(at) == first
     assert url(at)["lat"] == ["60.17250"] and url(at)["zoom"] == ["16"]  # the URL follows
-    at.slider(key="hour").set_value(23).run()  # a new script: a new map
-    assert (map_args(at)["center"], map_args(at)["zoom"]) == ([60.1725, 24.9405], 16.0)
+    assert url(at)["hour"] == ["23"]
+    # a report a pixel off (the map's rounding) leaves the URL as it is
+    report(at, hour=23, center=[60.1725, 24.94051], zoom=16.0)
+    assert url(at)["lon"] == ["24.94050"]
 
 
 def test_a_map_put_at_a_place_is_still_there_a_pixel_off() -> None:

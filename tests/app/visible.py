@@ -49,10 +49,23 @@ def _nodes(node: Any) -> Iterator[Any]:
     yield node
 
 
+def _labels(styles: Any) -> Iterator[str]:
+    """The legend labels of the map's styles: the last text of every class list."""
+    if isinstance(styles, dict):
+        for value in styles.values():
+            yield from _labels(value)
+    elif isinstance(styles, list):
+        if styles and isinstance(styles[-1], str) and not styles[-1].startswith("#"):
+            yield styles[-1]
+        else:
+            for value in styles:
+                yield from _labels(value)
+
+
 def texts(at: AppTest) -> list[tuple[str, str]]:
     """``(where, text)`` of everything readable on the page: titles, headings, captions,
     Markdown (tags removed), alerts, widget labels and options, button labels, table
-    headers and shown cells, chart titles, and the map's layer names and tooltip labels."""
+    headers and shown cells, chart titles, and the map's texts and legend labels."""
     found: list[tuple[str, str]] = []
     for node in _nodes(at._tree):
         kind = type(node).__name__
@@ -70,10 +83,9 @@ def texts(at: AppTest) -> list[tuple[str, str]]:
             continue
         if kind == "UnknownElement" and getattr(node, "type", "") == "component_instance":
             assert proto is not None
-            script = str(json.loads(proto.json_args).get("script", ""))
-            for aliases in re.findall(r"aliases = (\[[^\]]*\]);", script):
-                found += [("map tooltip", a) for a in json.loads(aliases)]
-            found += [("map value", v) for v in re.findall(r'"value": "([^"]*)"', script)]
+            args = json.loads(proto.json_args)
+            found += [("map text", str(v)) for v in (args.get("text") or {}).values()]
+            found += [("map legend", v) for v in _labels(args.get("styles") or {})]
             continue
         if proto is not None and hasattr(proto, "expandable") and proto.expandable.label:
             found.append(("expander", proto.expandable.label))
