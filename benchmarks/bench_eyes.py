@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import logging
 import time
-
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +23,6 @@ import pandas as pd
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import networkx as nx
 
 # safespaces, geopandas and networkx are imported where used, so that a peer pipeline in a
 # fresh process (benchmarks/bench_pipeline.py) can call cityseer_closeness without them.

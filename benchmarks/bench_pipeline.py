@@ -189,9 +189,7 @@ def compare(repeats: int = 3, *, fresh: bool = True, progress: bool = False) -> 
         "repeats": repeats,
         "peer": LABELS["peer"],
     }
-    settings: list[tuple[str, Callable[[str, Path], dict[str, Any]]]] = [
-        ("in_process", in_process)
-    ]
+    settings: list[tuple[str, Callable[[str, Path], dict[str, Any]]]] = [("in_process", in_process)]
     if fresh:
         settings.append(("fresh_process", fresh_process))
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
