@@ -120,8 +120,9 @@ class Reader:
         lp.sort_indices()
         # a digest, not hash(): the same classes, in the same order, in every process
         keys = [
-            hashlib.blake2b(lp.indices[i:j].tobytes() + lp.data[i:j].tobytes(), digest_size=8)
-            .digest()
+            hashlib.blake2b(
+                lp.indices[i:j].tobytes() + lp.data[i:j].tobytes(), digest_size=8
+            ).digest()
             for i, j in zip(lp.indptr[:-1], lp.indptr[1:], strict=True)
         ]
         digests = np.frombuffer(b"".join(keys), dtype=np.int64)
