@@ -314,7 +314,7 @@ class Reader:
         lo, hi = bounds.lo, bounds.hi
         seen = dataclasses.replace(bounds, lo=lo.copy(), hi=hi.copy())
         for i in np.flatnonzero(bounds.open_cells()):
-            if seen.protected(i):
+            if seen.protected(int(i)):
                 lo[i], hi[i] = seen.lo[i], seen.hi[i]
                 continue
             if self.keep[i]:
