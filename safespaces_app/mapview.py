@@ -12,12 +12,11 @@ import pandas as pd
 import shapely
 from folium.utilities import JsCode
 
-from safespaces.catalogue import describe_columns
+from safespaces.catalogue import OSM_ATTRIBUTION, describe_columns
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.eyes.vocabulary import window_column
 from safespaces.indices import FAMILIES
 from safespaces.lighting.vocabulary import CLASS_COLUMN
-from safespaces.pipeline import OSM_ATTRIBUTION
 from safespaces.sources.areas import district_names
 from safespaces_app.formats import number
 from safespaces_app.i18n import DEFAULT_LANGUAGE, has, t, value_label

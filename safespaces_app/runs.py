@@ -16,18 +16,29 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 import safespaces
 from safespaces.config import Config
-from safespaces.pipeline import run
 from safespaces.study import Inputs
 from safespaces_app.diskcache import RUNS_DIR, default_run, disk_cache_enabled
 from safespaces_app.results import Analysis, read_run
 from safespaces_app.settings import current_config
 
+if TYPE_CHECKING:
+    from safespaces.pipeline import RunResult
+
 LOG = logging.getLogger("safespaces.app")
+
+
+def run(inputs: Inputs, config: Config, out: Path) -> RunResult:
+    """:func:`safespaces.pipeline.run`, imported only when a run is made: the pipeline
+    imports the whole analysis (seconds), and a run kept on disk needs none of it."""
+    from safespaces.pipeline import run as run_pipeline
+
+    return run_pipeline(inputs, config, out)
 
 
 def run_key(inputs: Inputs, config_json: str) -> str:
