@@ -11,8 +11,12 @@ A column or layer the catalogue lists but a run did not produce is skipped by
 the export; a layer a run produced that the catalogue does not list still gets
 a plain style and a place in the project (see :func:`entry_for`).
 
-Colours: ColorBrewer Dark2 for street types (the app's map colours), viridis
-for sequential scores, RdBu for hot/cold spots; all colour-blind safe.
+Colours: colour-blind safe, and one hue family per measure, so that no colour means
+two things on the map: viridis for eyes on the street (eight classes on the absolute
+0-100 scale, finer at the low end, so that the night streets are told apart), YlOrBr
+(yellow = bright, brown = dim, black = unlit) for lighting, cividis for the composite
+score, ColorBrewer Purples for the tenure mix of areas, reds for the dark paths, RdBu
+for hot/cold spots, ColorBrewer Dark2 for street types.
 """
 
 from __future__ import annotations
@@ -69,6 +73,21 @@ GROUPS: tuple[str, ...] = (
 
 #: viridis in five steps (colour-blind safe, prints in grey).
 VIRIDIS_5: tuple[str, ...] = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+#: viridis in eight steps (the eyes-on-the-street classes).
+VIRIDIS_8: tuple[str, ...] = (
+    "#440154",
+    "#46327e",
+    "#365c8d",
+    "#277f8e",
+    "#1fa187",
+    "#4ac16d",
+    "#a0da39",
+    "#fde725",
+)
+#: cividis in five steps (the composite safe-space score: a hue of its own).
+CIVIDIS_5: tuple[str, ...] = ("#00224e", "#434e6c", "#7d7c78", "#bcae6c", "#fee838")
+#: ColorBrewer Purples, five classes (the tenure mix of areas).
+PURPLES_5: tuple[str, ...] = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 #: ColorBrewer RdBu, five classes (hot = red, cold = blue).
 RDBU_5: tuple[str, ...] = ("#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac")
 #: Colour of "no data" / "other" classes.
@@ -279,14 +298,15 @@ HIGHWAY_CLASSES: tuple[StyleClass, ...] = (
     StyleClass(None, "other", GREY),
 )
 
-#: Colours of the EN 13201-2 P classes, brightest first (viridis, from yellow).
+#: Colours of the EN 13201-2 P classes, brightest first (ColorBrewer YlOrBr: yellow is
+#: bright, brown is dim; black is unlit).
 P_CLASS_COLOURS: tuple[str, ...] = (
-    "#fde725",
-    "#b5de2b",
-    "#6ece58",
-    "#35b779",
-    "#1f9e89",
-    "#26828e",
+    "#fec44f",
+    "#fe9929",
+    "#ec7014",
+    "#cc4c02",
+    "#993404",
+    "#662506",
 )
 #: EN 13201-2 P classes (brightest first), then the unclassed cases.
 LIGHT_CLASSES: tuple[StyleClass, ...] = (
@@ -294,9 +314,9 @@ LIGHT_CLASSES: tuple[StyleClass, ...] = (
         StyleClass(name, f"{name} (avg >= {avg:g} lx)", colour)
         for (name, avg, _), colour in zip(P_CLASSES, P_CLASS_COLOURS, strict=True)
     ),
-    StyleClass(BELOW_P6, f"{BELOW_P6} (lamps, too dim)", "#3e4989"),
-    StyleClass(UNLIT, "unlit (no lamp reaches it)", "#440154"),
-    StyleClass(LIT_NOT_MAPPED, "tagged lit, lamps not mapped", "#e377c2"),
+    StyleClass(BELOW_P6, f"{BELOW_P6} (lamps, too dim)", "#525252"),
+    StyleClass(UNLIT, "unlit (no lamp reaches it)", "#000000"),
+    StyleClass(LIT_NOT_MAPPED, "tagged lit, lamps not mapped", "#4393c3"),
     StyleClass(NO_LAMP_DATA, "no lamp data (lamps not mapped here)", "#bdbdbd"),
     StyleClass(None, "no data", GREY),
 )
@@ -341,8 +361,16 @@ LAMP_CONTEXT_LABELS: Mapping[str, str] = {
 #: Colours of the lamp contexts, in the order of ``CONTEXTS``.
 LAMP_CONTEXT_COLOURS: tuple[str, ...] = ("#fdb863", "#b2abd2", "#e66101")
 
-#: Eyes-on-the-street index, 0..100 in five equal classes.
-EYES_CLASSES = _graduated((0, 20, 40, 60, 80, 100), VIRIDIS_5, fmt="{:.0f}")
+#: Class edges of the eyes-on-the-street index: absolute 0..100, finer at the low end
+#: (on the Helsinki default no class holds more than a third of the streets at any hour;
+#: with five equal classes, 74 % of them fell in the lowest at 23:00).
+EYES_EDGES: tuple[float, ...] = (0, 1, 2.5, 5, 10, 20, 30, 50, 100)
+#: Eyes-on-the-street index in eight classes (viridis).
+EYES_CLASSES = _graduated(EYES_EDGES, VIRIDIS_8)
+#: The composite safe-space score, 0..100 in five equal classes (cividis).
+SCORE_CLASSES = _graduated((0, 20, 40, 60, 80, 100), CIVIDIS_5, fmt="{:.0f}")
+#: Normalised tenure entropy of areas, 0..1 in five classes (Purples).
+MIX_CLASSES = _graduated((0, 0.2, 0.4, 0.6, 0.8, 1.0), PURPLES_5, fmt="{:.1f}")
 #: Shares 0..1 in five classes.
 SHARE_CLASSES = _graduated((0, 0.2, 0.4, 0.6, 0.8, 1.0), VIRIDIS_5, fmt="{:.1f}")
 
@@ -521,17 +549,28 @@ LAYERS: tuple[Layer, ...] = (
         "Lighting",
         "The darkest stretches of paths in parks and squares, ranked.",
         (
-            Column("dark_rank", "rank", "1 = darkest"),
+            Column("dark_rank", "rank", "darkness rank (1 = darkest)"),
+            Column("segment_id", "", "street segment (street_segments.segment_id)"),
+            Column("space_id", "", "park or square (public_spaces.space_id)"),
+            Column("space_name", "", "name of the park or square (OSM)"),
+            Column("space_kind", "", "park, square, pedestrian area ..."),
+            Column("length_m", "m", "length of the path inside the park or square"),
             Column("light_lux_mean", "lx", "mean illuminance"),
             Column("light_lux_max", "lx", "maximum illuminance"),
-            Column("light_evidence", "", "mapped lamps, tagged lit without lamps, or no lamp data"),
+            Column(
+                "light_evidence",
+                "",
+                "evidence of darkness: mapped lamps, tagged lit without lamps, or no lamp data",
+            ),
+            Column("lit_tag", "", "OSM lit tag"),
+            Column("light_tag_conflict", "", "OSM lit tag against mapped lamps"),
         ),
         Style(
             "categorized",
             "light_evidence",
             (
-                StyleClass(EVIDENCE_MAPPED, f"dark ({EVIDENCE_MAPPED})", "#b2182b"),
-                StyleClass(EVIDENCE_NOT_MAPPED, EVIDENCE_NOT_MAPPED, "#e377c2"),
+                StyleClass(EVIDENCE_MAPPED, f"dark ({EVIDENCE_MAPPED})", "#ce1256"),
+                StyleClass(EVIDENCE_NOT_MAPPED, EVIDENCE_NOT_MAPPED, "#df65b0"),
                 StyleClass(EVIDENCE_NO_LAMP_DATA, "no lamp data (not mapped here)", "#bdbdbd"),
                 StyleClass(None, "other", GREY),
             ),
@@ -585,7 +624,7 @@ LAYERS: tuple[Layer, ...] = (
         "Normalised Shannon entropy of dwellings by tenure (0 = one tenure, 1 = even mix); "
         "areas below mix.min_dwellings are suppressed.",
         style=Style(
-            "graduated", mix_column("entropy"), SHARE_CLASSES, opacity=0.75, outline="#ffffff"
+            "graduated", mix_column("entropy"), MIX_CLASSES, opacity=0.75, outline="#ffffff"
         ),
         synthetic_from=("tenure",),
         table="areas",
@@ -628,7 +667,7 @@ LAYERS: tuple[Layer, ...] = (
             Column("score_mix", "0..100", "tenure mix of the area x 100"),
             Column("score_incidents", "0..100", "100 r0 / (r0 + r), r = incidents per 100 m"),
         ),
-        Style("graduated", "safe_space_score", EYES_CLASSES, width=0.6),
+        Style("graduated", "safe_space_score", SCORE_CLASSES, width=0.6),
         synthetic_from=("tenure", "incidents"),
         table="street_segments",
         visible=False,
@@ -640,7 +679,9 @@ LAYERS: tuple[Layer, ...] = (
         "Areas",
         "Composite safe-space score 0..100 per area (length-weighted street scores, the "
         "area's tenure mix and its smoothed incident rate).",
-        style=Style("graduated", "safe_space_score", EYES_CLASSES, opacity=0.75, outline="#ffffff"),
+        style=Style(
+            "graduated", "safe_space_score", SCORE_CLASSES, opacity=0.75, outline="#ffffff"
+        ),
         synthetic_from=("tenure", "incidents"),
         table="areas",
         visible=False,

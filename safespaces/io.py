@@ -24,7 +24,7 @@ import pyogrio
 from rasterio import MemoryFile
 from rasterio.io import DatasetWriter
 
-from safespaces.errors import OutputError
+from safespaces.errors import InputError, OutputError
 
 GPKG_NAME = "safespaces.gpkg"
 METADATA_LAYER = "run_metadata"
@@ -156,6 +156,87 @@ def existing_metadata(path: str | Path) -> dict[str, Any]:
         except (TypeError, ValueError):
             out[key] = value
     return out
+
+
+#: Layers every complete run writes (``safespaces run``, either engine): what a reader of a
+#: finished output folder (the app's ``--open``) needs besides ``run_metadata``.
+RUN_LAYERS = ("street_segments", "areas")
+#: The manifest of an output folder (:mod:`safespaces.output` writes it).
+_MANIFEST = ".safespaces-manifest.json"
+_NOT_OUTPUT_FIX = "give a folder written by 'safespaces run --out DIR' (either engine)"
+
+
+def _one_line(path: Path) -> str:
+    """``path`` for a one-line message: control characters (a newline) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(path))
+
+
+def check_output_folder(folder: str | Path) -> Path:
+    """Check that ``folder`` is a finished output folder of ``safespaces run``; return it
+    resolved.
+
+    A finished output folder holds :data:`GPKG_NAME`, a GeoPackage with ``run_metadata``
+    (naming the safespaces version that wrote it) and the layers of a whole run
+    (:data:`RUN_LAYERS`), whether written by the local or the dask engine. When the folder
+    has its manifest (``.safespaces-manifest.json``), the GeoPackage must still have the
+    size the run recorded there. Nothing is written and nothing is recomputed.
+
+    Raises
+    ------
+    InputError
+        One line naming the folder, what is missing and the fix: no such folder, a file,
+        no GeoPackage, not a GeoPackage, no ``run_metadata`` (not written by safespaces),
+        a partial run (a family subcommand's output), or a GeoPackage changed since the run.
+    """
+    given = Path(folder)
+    shown = _one_line(given)
+    if not given.exists():
+        raise InputError(f"{shown} does not exist", fix=_NOT_OUTPUT_FIX)
+    if not given.is_dir():
+        raise InputError(f"{shown} is a file, not an output folder", fix=_NOT_OUTPUT_FIX)
+    path = given.resolve()
+    gpkg = path / GPKG_NAME
+    if not gpkg.is_file():
+        raise InputError(
+            f"{shown} is not a safespaces output folder: it holds no {GPKG_NAME}",
+            fix=_NOT_OUTPUT_FIX,
+        )
+    try:
+        with contextlib.closing(sqlite3.connect(f"{gpkg.as_uri()}?mode=ro", uri=True)) as db:
+            tables = {str(r[0]) for r in db.execute("SELECT table_name FROM gpkg_contents")}
+            version = None
+            if METADATA_LAYER in tables:
+                row = db.execute(
+                    f'SELECT value FROM "{METADATA_LAYER}" WHERE key = ?', ("safespaces_version",)
+                ).fetchone()
+                version = row[0] if row else None
+    except sqlite3.Error as exc:
+        raise InputError(
+            f"{shown}: {GPKG_NAME} is not a readable GeoPackage ({exc})", fix=_NOT_OUTPUT_FIX
+        ) from exc
+    if version is None:
+        raise InputError(
+            f"{shown}: {GPKG_NAME} was not written by safespaces (no {METADATA_LAYER} "
+            "naming a safespaces version)",
+            fix=_NOT_OUTPUT_FIX,
+        )
+    missing = [name for name in RUN_LAYERS if name not in tables]
+    if missing:
+        raise InputError(
+            f"{shown} holds a partial run (no {', '.join(missing)}: a family subcommand's output)",
+            fix=f"run 'safespaces run --out {shown}' to complete it",
+        )
+    try:
+        recorded = json.loads((path / _MANIFEST).read_text("utf-8"))["files"][GPKG_NAME]["bytes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        recorded = None  # folders of earlier versions have no manifest
+    if recorded is not None and recorded != gpkg.stat().st_size:
+        raise InputError(
+            f"{shown}: {GPKG_NAME} was changed after the run ({gpkg.stat().st_size:,} bytes, "
+            f"the run wrote {recorded:,})",
+            fix="run 'safespaces run' into that folder again, or open another run",
+        )
+    return path
 
 
 def read_layer(path: str | Path, layer: str) -> gpd.GeoDataFrame | None:

@@ -7,7 +7,7 @@ import streamlit as st
 from safespaces.catalogue import OSM_ATTRIBUTION
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.indices import FAMILIES, PRESETS
-from safespaces_app import runs, scoring
+from safespaces_app import runs, scoring, urlstate
 from safespaces_app.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
@@ -102,6 +102,7 @@ def weights(lang: str) -> dict[str, float]:
         format_func=lambda p: t("weights.custom", lang) if p == "custom" else preset_name(p, lang),
         key="preset",
         on_change=_apply_preset,
+        **urlstate.PERSIST,
     )
     for family in FAMILIES:
         box.slider(
@@ -111,6 +112,7 @@ def weights(lang: str) -> dict[str, float]:
             step=0.25,
             key=f"w_{family}",
             on_change=_slider_moved,
+            **urlstate.PERSIST,
         )
     box.caption(t("weights.help", lang))
     return scoring.weights()

@@ -1,4 +1,5 @@
-"""Data page: upload your own files, see the validation messages, or use the default."""
+"""Data page: upload your own files, see the validation messages, or use the default; or
+open a finished output folder (no recomputing)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from safespaces.catalogue import CATALOGUE, Layer, is_synthetic
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.study import Inputs
-from safespaces_app import components, runs, settings, tables, uploads
+from safespaces_app import components, provenance, runs, settings, tables, uploads
 from safespaces_app.i18n import has, t
 from safespaces_app.tables import Col
 from safespaces_app.webmap import escape_markdown
@@ -19,6 +20,9 @@ from safespaces_app.webmap import escape_markdown
 lang = components.lang()
 st.title(t("page.data", lang))
 st.markdown(t("data.intro", lang))
+
+#: Session key of the user's own names of the uploads in use (the stored copies' are sanitised).
+UPLOAD_NAMES = "upload_names"
 
 # No ``type=`` filter: Streamlit's own check raises an exception on a wrong suffix;
 # uploads.check_upload refuses it with a message instead (and sniffs the content too).
@@ -66,6 +70,8 @@ def check_and_use(given: dict[str, UploadedFile]) -> None:
         st.error(escape_markdown(t("common.failed", lang, detail=detail)))
     else:
         uploads.use_inputs(st.session_state, inputs)
+        st.session_state[UPLOAD_NAMES] = {kind: upload.name for kind, upload in given.items()}
+        runs.close_folder()  # the uploads replace an opened folder
         st.success(t("data.ok", lang))
         for warning in result.warnings:
             st.warning(escape_markdown(warning))
@@ -82,39 +88,58 @@ if left.button(t("data.check", lang), type="primary"):
         st.warning(t("data.nothing", lang))
 if right.button(t("data.reset", lang)):
     uploads.use_inputs(st.session_state, Inputs())
+    st.session_state.pop(UPLOAD_NAMES, None)
+    runs.close_folder()
+
+st.subheader(t("data.open.title", lang))
+st.caption(t("data.open.help", lang))
+folder_text = st.text_input(t("data.open.path", lang), key="open_folder")
+if st.button(t("data.open.button", lang)):
+    if not folder_text.strip():
+        st.warning(t("data.open.empty", lang))
+    else:
+        try:
+            with st.spinner(t("common.running", lang)):
+                opened = runs.use_folder(folder_text.strip())
+        except SafespacesError as exc:  # one line: not an output folder, and why
+            st.error(escape_markdown(exc))
+        else:  # the folder replaces the uploads (their files are deleted)
+            uploads.use_inputs(st.session_state, Inputs())
+            st.session_state.pop(UPLOAD_NAMES, None)
+            st.success(t("data.open.ok", lang, folder=escape_markdown(opened)))
 
 st.subheader(t("data.current", lang))
-inputs = runs.current_inputs()
-resolved = inputs.resolved()
-given = list(uploads.UPLOAD_TYPES)  # the inputs a user can give here
-
-
-def source(kind: str) -> str:
-    """Where an input comes from: the user's upload, the embedded default, or nothing."""
-    if getattr(inputs, kind) is not None:
-        return t("data.uploaded", lang)
-    if getattr(resolved, kind) is not None:
-        return t("data.default", lang)
-    return t("data.none", lang)
-
-
-current = pd.DataFrame(
-    {
-        "input": [components.input_name(kind, lang) for kind in given],
-        "file": [Path(p).name if (p := getattr(resolved, kind)) else "" for kind in given],
-        "source": [source(kind) for kind in given],
-    }
-)
-tables.show(
-    current,
-    {
-        "input": Col(t("col.input", lang)),
-        "source": Col(t("col.source", lang)),
-        "file": Col(t("col.file", lang)),
-    },
-    lang,
-    key="inputs_in_use",
-)
+IN_USE_COLUMNS = {
+    "input": Col(t("col.input", lang)),
+    "source": Col(t("col.source", lang)),
+    "file": Col(t("col.file", lang)),
+}
+folder = runs.opened_folder()
+if folder is not None:
+    try:
+        metadata = runs.load().metadata
+    except SafespacesError as exc:  # the folder went away or changed since it was opened
+        st.error(escape_markdown(exc))
+    else:
+        summary = provenance.opened_summary(folder, metadata, lang)
+        st.markdown(t("data.opened", lang, **{k: escape_markdown(v) for k, v in summary.items()}))
+        tables.show(
+            provenance.opened_rows(metadata, lang), IN_USE_COLUMNS, lang, key="inputs_in_use"
+        )
+else:
+    inputs = runs.current_inputs()
+    names = st.session_state.get(UPLOAD_NAMES)
+    tables.show(
+        provenance.input_rows(
+            inputs,
+            set(uploads.uploaded_paths(inputs)),
+            names if isinstance(names, dict) else {},
+            lang,
+        ),
+        IN_USE_COLUMNS,
+        lang,
+        key="inputs_in_use",
+    )
 
 data = components.analysis(lang)
 components.synthetic_warning(data, lang)

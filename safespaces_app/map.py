@@ -1,72 +1,91 @@
-"""Map page: eyes on the street by hour, lighting, dark paths, social mix, hot spots, score."""
+"""Map page: eyes on the street by hour, lighting, dark paths, social mix, hot spots, score.
+
+The map (left) is drawn and restyled in the browser: its hour slider, play button and
+layer panel never rerun this script. A click on a feature reruns it and opens the
+feature's panel beside the map (right); the map reports its view (hour, layers, centre,
+zoom) a moment after it settles, which puts the view in the URL (:mod:`urlstate`).
+"""
 
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from safespaces_app import components, mapview
+from safespaces_app import components, mapview, mapwidget, urlstate
 from safespaces_app.formats import MISSING, number
 from safespaces_app.i18n import t
+from safespaces_app.settings import current_config
 from safespaces_app.webmap import escape_markdown
 
 lang = components.lang()
 data = components.analysis(lang)
 weights = components.weights(lang)
+reported = st.session_state.get(mapwidget.KEY)
+urlstate.remember_map_view(reported)  # the map's hour, layers, centre and zoom -> the URL
 st.title(t("page.map", lang))
-segments = data.layers["street_segments"]
-st.caption(
-    t(
-        "map.caption",
-        lang,
-        segments=number(len(segments), lang),
-        km=number(segments["length_m"].sum() / 1000, lang, 1),
-    )
-)
-components.synthetic_warning(data, lang)
 
-left, right = st.columns([1, 2])
-district = left.selectbox(
-    t("map.district", lang),
-    [None, *mapview.districts(data)],
-    format_func=lambda d: d or t("map.all", lang),
-    key="district",
-)
-hours = mapview.HOURS
-hour = int(right.slider(t("map.hour", lang), hours[0], hours[-1], 22, key="hour"))
-st.sidebar.subheader(t("map.layers", lang))
-shown = [
-    key
-    for key in mapview.LAYERS
-    if st.sidebar.checkbox(
-        mapview.layer_title(key, hour, lang), key in mapview.DEFAULT_LAYERS, key=f"show_{key}"
+col_map, col_panel = st.columns([3, 2], gap="medium")
+with col_panel:
+    districts = mapview.districts(data)
+    urlstate.check_district(districts)  # a link may name a district of another run
+    # the widget's value comes from the session's view (urlstate: the URL, kept across pages)
+    district = st.selectbox(
+        t("map.district", lang),
+        [urlstate.ALL_DISTRICTS, *districts],
+        format_func=lambda d: d or t("map.all", lang),
+        key=urlstate.DISTRICT_KEY,
+        **urlstate.PERSIST,
     )
-]
+    segments = data.layers["street_segments"]
+    st.caption(
+        t(
+            "map.caption",
+            lang,
+            segments=number(len(segments), lang),
+            km=number(segments["length_m"].sum() / 1000, lang, 1),
+        )
+    )
+    components.synthetic_warning(data, lang)
+    if mapview.all_weights_zero(weights):
+        st.warning(t("map.weights_zero", lang))
 
-col_map, col_legend = st.columns([4, 1])
-m = mapview.build_map(data, hour=hour, shown=shown, weights=weights, district=district, lang=lang)
+picked = mapview.clicked(reported)
+selected = (picked[0], picked[1]) if picked else None
 with col_map:
-    returned = st_folium(
-        m, height=620, use_container_width=True, returned_objects=["last_active_drawing"], key="map"
+    mapwidget.live_map(
+        data,
+        mapview.client_args(
+            data,
+            document=mapwidget.document(data)[1],
+            weights=weights,
+            lang=lang,
+            district=district or None,
+            selected=selected,
+            min_dwellings=current_config().mix.min_dwellings,
+            view=urlstate.map_args(str(data.folder)),
+        ),
     )
-with col_legend:
-    for key in reversed(list(mapview.LAYERS)):
-        if key in shown:
-            _, name, kind = mapview.LAYERS[key]
-            components.legend(mapview.layer_title(key, hour, lang), name, polygon=kind == "polygon")
-components.attribution(data, lang)
+    components.attribution(data, lang)
 
-picked = mapview.clicked_id(returned)
-found = mapview.feature(data, *picked, hour, data.k_min, lang) if picked else None
-if found is None:
-    st.info(t("map.click", lang))
-else:
-    title, row, measures = found
-    st.subheader(escape_markdown(title))  # the title holds a name from the data
-    info, parts = st.columns(2)
-    info.dataframe(measures, hide_index=True, width="stretch", placeholder=MISSING)
-    if isinstance(row.get("eyes_explain"), str) and row["eyes_explain"]:
-        info.markdown(f"**{t('panel.why', lang)}:**")
-        info.text(row["eyes_explain"])
-    parts.markdown(f"**{t('panel.breakdown', lang)}**")
-    parts.dataframe(mapview.breakdown(row, weights, lang), hide_index=True, placeholder=MISSING)
+with col_panel:
+    hour = picked[2] if picked and picked[2] is not None else urlstate.current().hour
+    panel = mapview.feature(data, *selected, hour, data.k_min, lang) if selected else None
+    if panel is None:
+        st.info(t("map.click", lang))
+    else:
+        st.subheader(escape_markdown(panel.title))  # the title holds a name from the data
+        if panel.subtitle:
+            st.markdown(f"**{escape_markdown(panel.subtitle)}**")
+        st.caption(t("map.at_hour", lang, hour=f"{hour:02d}"))
+        st.table(panel.measures.set_index(panel.measures.columns[0]))  # wraps long text
+        why = panel.row.get("eyes_explain")
+        if isinstance(why, str) and why:
+            st.markdown(f"**{t('panel.why', lang)}:**")
+            st.text(why)
+        st.markdown(f"**{t('panel.breakdown', lang)}**")
+        st.dataframe(
+            mapview.breakdown(panel.row, weights, lang), hide_index=True, placeholder=MISSING
+        )
+        profile = mapview.eyes_profile(panel.row, lang)
+        if profile is not None:
+            st.markdown(f"**{t('map.profile', lang)}**")
+            st.bar_chart(profile, height=170)

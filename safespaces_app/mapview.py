@@ -1,18 +1,27 @@
-"""The map and the clicked feature's panel (presentation only: the numbers come from the run)."""
+"""The Map page's map and the clicked feature's panel (presentation only: the numbers come
+from the run).
+
+The map itself is drawn in the browser (``static/safespaces-map/map.js``) from the run's
+map document (:mod:`safespaces_app.mapdata`); this module gives it its small arguments:
+the legend classes of every layer (from :mod:`safespaces.catalogue`, so the map and the
+QGIS styles never drift), the texts in the session's language, the weights, the district
+to fit and the selected feature. No Streamlit here.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, cast
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
-from folium.utilities import JsCode
 
-from safespaces.catalogue import OSM_ATTRIBUTION, describe_columns
+from safespaces.catalogue import GREY, OSM_ATTRIBUTION, StyleClass, describe_columns
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.eyes.vocabulary import window_column
 from safespaces.indices import FAMILIES
@@ -20,30 +29,31 @@ from safespaces.lighting.vocabulary import CLASS_COLUMN
 from safespaces.sources.areas import district_names
 from safespaces_app.formats import number
 from safespaces_app.i18n import DEFAULT_LANGUAGE, has, t, value_label
-from safespaces_app.results import Analysis, View
-from safespaces_app.scoring import with_score
-from safespaces_app.settings import current_config
-from safespaces_app.webmap import (
-    SCORE_LAYER,
-    add_layer,
-    base_map,
-    basemap_from_env,
-    catalogue_classes,
-    class_colours,
-)
+from safespaces_app.results import Analysis
+from safespaces_app.webmap import SCORE_LAYER, basemap_from_env, catalogue_classes
 
-#: Map layers: key -> (view, catalogue layer, geometry kind). Drawn in this order.
+#: Map layers: key -> (group, catalogue layer, geometry kind). ``street`` layers colour the
+#: street segments (one at a time), ``area`` layers the areas (one at a time).
 LAYERS: Mapping[str, tuple[str, str, str]] = {
-    "mix": ("areas", "areas_mix_entropy", "polygon"),
-    "hotspots": ("hotspots", "incident_hotspots", "polygon"),
-    "score": ("segments", SCORE_LAYER, "line"),
-    "lighting": ("segments", "street_lighting", "line"),
-    "eyes": ("segments", "street_eyes_night", "line"),
-    "dark": ("dark_paths", "dark_paths", "line"),
+    "eyes": ("street", "street_eyes_night", "line"),
+    "lighting": ("street", "street_lighting", "line"),
+    "score": ("street", SCORE_LAYER, "line"),
+    "mix": ("area", "areas_mix_entropy", "polygon"),
+    "hotspots": ("area", "incident_hotspots", "polygon"),
+    "dark": ("overlay", "dark_paths", "line"),
 }
-DEFAULT_LAYERS = ("eyes", "dark")
-#: The hours of the hour slider: one per eyes column of the library (0-23).
+#: What the map shows first: eyes on the street at 22:00 and the dark paths.
+DEFAULT_VIEW: Mapping[str, Any] = {
+    "hour": 22,
+    "street": "eyes",
+    "area": "none",
+    "dark": True,
+    "basemap": True,
+}
+#: The hours of the map's hour slider: one per eyes column of the library (0-23).
 HOURS = range(len(HOUR_COLUMNS))
+#: Height of the map (CSS pixels): fits beside the panel at 1400 x 900.
+MAP_HEIGHT = 640
 #: Streamlit serves the folder ``static`` beside the main script at this URL
 #: (``server.enableStaticServing``, set by ``safespaces app`` and ``.streamlit/config.toml``).
 #: The main script is :mod:`safespaces_app.main`, whose ``static`` is this one; the repository's
@@ -53,6 +63,38 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: The vendored Leaflet (no CDN asset is requested): its folder and its URL.
 LEAFLET_DIR = STATIC_DIR / "leaflet"
 LEAFLET_URL = f"{STATIC_URL}/{LEAFLET_DIR.name}"
+#: The map's code (map.js, map.css, the frame's index.html).
+CLIENT_STATIC_DIR = STATIC_DIR / "safespaces-map"
+#: Colour of the areas whose tenure mix is suppressed (fewer dwellings than
+#: ``mix.min_dwellings``): darker than the no-data grey.
+SUPPRESSED_GREY = "#8c8c8c"
+
+#: Message ids of the texts the map shows (sent in the session's language).
+_TEXT_KEYS = {
+    "layers": "map.layers",
+    "streets": "map.streets",
+    "areas": "map.areas",
+    "overlays": "map.overlays",
+    "none": "map.none",
+    "basemap": "map.basemap",
+    "hour": "map.hour",
+    "play": "map.play",
+    "pause": "map.pause",
+    "legend": "map.legend",
+    "no_data": "map.no_data",
+    "suppressed_or_no_data": "map.suppressed_or_no_data",
+    "weights_zero": "map.weights_zero",
+    "synthetic_mark": "map.synthetic_mark",
+    "synthetic_note": "map.synthetic_note",
+    "segment": "panel.segment",
+    "area": "panel.area",
+    "dark_path": "panel.dark_path",
+    "layer_lighting": "layer.lighting",
+    "layer_score": "layer.score",
+    "layer_mix": "layer.mix",
+    "layer_hotspots": "layer.hotspots",
+    "layer_dark": "layer.dark",
+}
 
 
 def hour_column(hour: int) -> str:
@@ -65,18 +107,58 @@ def layer_title(key: str, hour: int, lang: str) -> str:
     return t(f"layer.{key}", lang, hour=f"{hour:02d}") if key == "eyes" else t(f"layer.{key}", lang)
 
 
-def _values(key: str, frame: pd.DataFrame, hour: int, weights: Mapping[str, float]) -> pd.Series:
-    if key == "eyes":
-        return frame[hour_column(hour)]
-    if key == "score":
-        return with_score(frame, weights)["safe_space_score"].round(1)
-    column = {
-        "lighting": "light_class",
-        "mix": "mix_entropy",
-        "hotspots": "hotspot_class",
-        "dark": "light_evidence",
+def _graduated(classes: tuple[StyleClass, ...], nodata: str) -> dict[str, Any]:
+    ranges = [c for c in classes if isinstance(c.value, tuple)]
+    return {
+        "classes": [[c.value[0], c.value[1], c.colour, c.label] for c in ranges],  # type: ignore[index]
+        "nodata": [GREY, nodata],
     }
-    return frame[column[key]]
+
+
+def _categorized(
+    classes: tuple[StyleClass, ...], other: str | None = None, *, legend_other: bool = True
+) -> dict[str, Any]:
+    named = [c for c in classes if c.value is not None]
+    catch = next((c for c in classes if c.value is None), None)
+    return {
+        "categories": {str(c.value): [c.colour, c.label] for c in named},
+        "order": [str(c.value) for c in named],
+        "other": [catch.colour if catch else GREY, other or (catch.label if catch else "")],
+        "other_in_legend": legend_other,
+    }
+
+
+def styles(lang: str, *, min_dwellings: int, k_min: int) -> dict[str, Any]:
+    """Every layer's classes and colours for the browser, from the catalogue.
+
+    Graduated layers get a "no data" class; the mix a "suppressed" class of its own
+    (areas below ``min_dwellings``); the hot spots' catch-all class says why a unit has
+    none (fewer than ``k_min`` incidents, or no data).
+    """
+    no_data = t("map.no_data", lang)
+    mix = _graduated(catalogue_classes(LAYERS["mix"][1]), no_data)
+    mix["suppressed"] = [SUPPRESSED_GREY, t("map.suppressed_mix", lang, n=min_dwellings)]
+    return {
+        "eyes": _graduated(catalogue_classes(LAYERS["eyes"][1]), no_data),
+        "score": _graduated(catalogue_classes(LAYERS["score"][1]), no_data),
+        "lighting": _categorized(catalogue_classes(LAYERS["lighting"][1])),
+        "mix": mix,
+        "hotspots": _categorized(
+            catalogue_classes(LAYERS["hotspots"][1]),
+            t("map.suppressed_incidents", lang, k=k_min),
+        ),
+        # every dark path has an evidence class: no "other" row in its legend
+        "dark": _categorized(catalogue_classes(LAYERS["dark"][1]), legend_other=False),
+    }
+
+
+def texts(lang: str) -> dict[str, str]:
+    """The map's texts in ``lang`` (the eyes layer's keeps an ``{hour}`` placeholder)."""
+    out = {key: t(message, lang) for key, message in _TEXT_KEYS.items()}
+    out["layer_eyes"] = t("layer.eyes", lang, hour="{hour}")
+    out["synthetic_note"] = t("map.synthetic_note", lang, layers="{layers}")
+    out["suppressed_mix"] = t("map.suppressed_short", lang)
+    return out
 
 
 def districts(data: Analysis) -> list[str]:
@@ -87,92 +169,112 @@ def districts(data: Analysis) -> list[str]:
 
 
 def district_areas(data: Analysis, district: str) -> gpd.GeoDataFrame:
-    """The map view's areas of a district (lon/lat)."""
-    areas = data.views["areas"].frame
-    return areas[(district_names(areas) == district).to_numpy()]
+    """The areas of a district, in lon/lat."""
+    areas = data.layers["areas"]
+    chosen = areas[(district_names(areas) == district).to_numpy()]
+    return chosen.to_crs("EPSG:4326") if chosen.crs else chosen
 
 
 def bounds(data: Analysis, district: str | None) -> tuple[float, float, float, float]:
     """Lon/lat bounds of a district (all its areas) or of the whole network."""
-    frame = district_areas(data, district) if district else data.views["segments"].frame
+    frame = data.layers["street_segments"]
+    frame = frame.to_crs("EPSG:4326") if frame.crs else frame
+    if district:
+        frame = district_areas(data, district)
     x0, y0, x1, y1 = frame.total_bounds
     return float(x0), float(y0), float(x1), float(y1)
 
 
-def add_outline(m: folium.Map, data: Analysis, district: str) -> None:
-    """Draw the outline of a district (the union of its areas) on the map."""
+def outline(data: Analysis, district: str) -> dict[str, Any] | None:
+    """GeoJSON of a district's outline (the union of its areas, lon/lat, 6 decimals)."""
     areas = district_areas(data, district)
     if areas.empty:
-        return
-    outline = shapely.union_all(areas.geometry.to_numpy())
-    folium.GeoJson(
-        json.loads(shapely.to_geojson(outline)),
-        name=district,
-        style_function=None,
-        style=JsCode(
-            "function(f){return {color:'#000000',weight:3,opacity:0.9,fill:false,dashArray:'6 4'};}"
-        ),
-        interactive=False,
-    ).add_to(m)
+        return None
+    shape = shapely.set_precision(shapely.union_all(areas.geometry.to_numpy()), 1e-6)
+    return cast(dict[str, Any], json.loads(shapely.to_geojson(shape)))
 
 
-def build_map(
+def fit(data: Analysis, district: str | None) -> dict[str, Any] | None:
+    """What the map fits to and outlines for a chosen district (None: the whole study)."""
+    if not district:
+        return None
+    return {
+        "key": district,
+        "bounds": list(bounds(data, district)),
+        "outline": outline(data, district),
+    }
+
+
+def client_args(
     data: Analysis,
     *,
-    hour: int,
-    shown: Collection[str],
+    document: str,
     weights: Mapping[str, float],
-    district: str | None,
     lang: str,
-) -> folium.Map:
-    """The offline folium map of the chosen layers."""
+    district: str | None,
+    selected: tuple[str, int] | None,
+    min_dwellings: int,
+    view: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The map's arguments at a script run (small: the data is the run's map document).
+
+    Parameters
+    ----------
+    document
+        File name of the run's map document (:func:`safespaces_app.mapdata.write_client`).
+    district
+        A district to fit the map to (the map keeps its own zoom and pan otherwise).
+    selected
+        ``(kind, id)`` of the feature whose panel is open.
+    view
+        What to show when the map first opens (:data:`DEFAULT_VIEW`); the map keeps
+        its own hour and layers afterwards, and applies a changed ``view``.
+    """
+    from safespaces_app.settings import current_config
+
     app = current_config().app
-    url, basemap_attr = basemap_from_env(app.basemap_url, app.basemap_attribution)
-    m = base_map(
-        bounds(data, district),
-        leaflet_url=LEAFLET_URL,
-        basemap_url=url,
-        basemap_attribution=basemap_attr,
-        attribution=str(data.metadata.get("attribution") or OSM_ATTRIBUTION),
-    )
-    for key, (view_name, catalogue_name, kind) in LAYERS.items():
-        if key not in shown or view_name not in data.views:
-            continue
-        view: View = data.views[view_name]
-        values = _values(key, view.frame, hour, weights)
-        title = layer_title(key, hour, lang)
-        label = "space_name" if view_name == "dark_paths" else "name"
-        colours = class_colours(catalogue_classes(catalogue_name), values)
-        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-            values = values.map(lambda v: value_label(v, lang) if pd.notna(v) else v)
-        props = pd.DataFrame({"name": view.frame[label], "value": values})
-        add_layer(
-            m,
-            view.geometries,
-            props,
-            colours,
-            name=title,
-            ids=view.ids,
-            tooltip={"name": t("panel.name", lang), "value": title},
-            weight=5.0 if key == "dark" else 3.0,
-            fill_opacity=0.55 if kind == "polygon" else 0.0,
-            opacity=0.6 if kind == "polygon" else 0.9,
-        )
-    if district:
-        add_outline(m, data, district)
-    return m
+    url, basemap_attribution = basemap_from_env(app.basemap_url, app.basemap_attribution)
+    attribution = str(data.metadata.get("attribution") or OSM_ATTRIBUTION)
+    return {
+        "data": document,
+        "height": MAP_HEIGHT,
+        "lang": lang,
+        "text": texts(lang),
+        "styles": styles(lang, min_dwellings=min_dwellings, k_min=data.k_min),
+        "weights": {f: float(weights.get(f, 0.0)) for f in FAMILIES},
+        "synthetic": list(data.synthetic),
+        "view": dict(view or DEFAULT_VIEW),
+        "fit": fit(data, district),
+        "selected": {"kind": selected[0], "id": selected[1]} if selected else None,
+        "tiles": {"url": url, "attribution": html.escape(basemap_attribution or "basemap")}
+        if url
+        else None,
+        "attribution": html.escape(attribution),
+    }
 
 
-def clicked_id(returned: Mapping[str, object] | None) -> tuple[str, int] | None:
-    """``(kind, id)`` of the feature the user clicked, from ``st_folium``'s return."""
-    feature = (returned or {}).get("last_active_drawing")
-    if not isinstance(feature, Mapping):
+#: Kinds of features the map reports on a click.
+KINDS = ("segment", "area", "dark")
+
+
+def clicked(value: object) -> tuple[str, int, int | None] | None:
+    """``(kind, id, hour)`` of the feature the map reported clicked, or None."""
+    if not isinstance(value, Mapping):
         return None
-    kind, _, value = str(feature.get("id", "")).partition(":")
+    kind = value.get("kind")
+    if kind not in KINDS:
+        return None
     try:
-        return kind, int(float(value))
-    except ValueError:
+        fid = int(value["id"])
+    except (KeyError, TypeError, ValueError):
         return None
+    hour = value.get("hour")
+    return str(kind), fid, int(hour) if isinstance(hour, int) and 0 <= hour < 24 else None
+
+
+def all_weights_zero(weights: Mapping[str, float]) -> bool:
+    """True when no family has a positive weight (the score is then undefined)."""
+    return not any(float(weights.get(f, 0.0)) > 0 for f in FAMILIES)
 
 
 def breakdown(row: pd.Series, weights: Mapping[str, float], lang: str) -> pd.DataFrame:
@@ -201,6 +303,18 @@ def breakdown(row: pd.Series, weights: Mapping[str, float], lang: str) -> pd.Dat
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
+def eyes_profile(row: pd.Series, lang: str) -> pd.DataFrame | None:
+    """The eyes-on-the-street index of a segment at every hour (for a chart), or None."""
+    if not all(c in row.index for c in HOUR_COLUMNS):
+        return None
+    values = pd.to_numeric(pd.Series([row[c] for c in HOUR_COLUMNS]), errors="coerce")
+    if values.isna().all():
+        return None
+    return pd.DataFrame(
+        {t("map.hour", lang): [f"{h:02d}" for h in HOURS], t("family.eyes", lang): values}
+    ).set_index(t("map.hour", lang))
+
+
 _SEGMENT_MEASURES = [
     "name",
     "highway",
@@ -223,7 +337,15 @@ _AREA_MEASURES = [
     "incidents_per_1000_eb",
     "incidents_per_100m_eb",
 ]
-_DARK_MEASURES = ["space_name", "dark_rank", "length_m", "light_lux_mean", "light_evidence"]
+_DARK_MEASURES = [
+    "dark_rank",
+    "space_name",
+    "space_kind",
+    "length_m",
+    "light_lux_mean",
+    "light_lux_max",
+    "light_evidence",
+]
 
 
 #: Message ids of the panel's measures in Finnish and Swedish (English shows the
@@ -269,36 +391,38 @@ def _text(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     return value_label(value, lang)
 
 
-def feature(
-    data: Analysis, kind: str, fid: int, hour: int, k: int, lang: str
-) -> tuple[str, pd.Series, pd.DataFrame] | None:
-    """Title, row and measure table (catalogue descriptions, units) of a clicked feature."""
-    table, id_column, measures = {
-        "segment": ("street_segments", "segment_id", _SEGMENT_MEASURES),
-        "area": ("areas", "area_id", _AREA_MEASURES),
-        "hotspot": ("areas", "area_id", _AREA_MEASURES),
-        "dark": ("dark_paths", "dark_rank", _DARK_MEASURES),
-    }.get(kind, ("", "", []))
-    frame = data.layer(table)
-    if frame is None:
-        return None
-    hit = frame[frame[id_column] == fid]
-    if hit.empty:
-        return None
-    row = hit.iloc[0]
-    if kind == "dark":  # a dark path is a segment: show that segment's numbers too
-        segments = data.layers["street_segments"]
-        seg = segments[segments["segment_id"] == row["segment_id"]]
-        if not seg.empty:
-            row = pd.concat([seg.iloc[0].drop(labels=["geometry"]), row.drop(labels=["geometry"])])
-            row = row[~row.index.duplicated(keep="last")]
-    columns = [hour_column(hour) if c == "eyes_HOUR" else c for c in measures]
-    columns = [c for c in columns if c in row.index]
-    described = {c.name: c for c in describe_columns(table, columns)}
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    """What the panel beside the map shows for a clicked feature.
+
+    Attributes
+    ----------
+    title
+        "Street segment <segment_id>: <name>" or "Area <area_id>: <name>".
+    subtitle
+        For a dark path: its rank and its park or square; else empty.
+    row
+        The feature's row (a dark path: its segment's row, then the dark path's columns).
+    measures
+        Measure (the catalogue's description and unit) and value.
+    """
+
+    title: str
+    subtitle: str
+    row: pd.Series
+    measures: pd.DataFrame
+
+
+def _rows(
+    table: str, row: pd.Series, columns: list[str], hour: int, k: int, lang: str
+) -> list[tuple[str, str]]:
+    present = [hour_column(hour) if c == "eyes_HOUR" else c for c in columns]
+    present = [c for c in present if c in row.index]
+    described = {c.name: c for c in describe_columns(table, present)}
     rows = []
-    for column in columns:
+    for column in present:
         info = described.get(column)
-        label = info.description if info else column
+        label = info.description if info else column.replace("_", " ")
         if column == hour_column(hour):
             label = label.replace("in that hour", f"at {hour:02d}:00")
         unit = info.unit if info and info.unit else ""
@@ -309,16 +433,62 @@ def feature(
         if flag is not None and pd.notna(flag) and float(flag) > 0:
             value = t("common.suppressed", lang, k=k)
         rows.append((f"{label} [{unit}]" if unit else label, value))
-    if kind == "hotspot" and "incident_hotspots" in data.layers:
+    return rows
+
+
+def feature(data: Analysis, kind: str, fid: int, hour: int, k: int, lang: str) -> Panel | None:
+    """The panel of a clicked feature: a street segment, an area (or its hot spot), or a
+    dark path (shown as its street segment, with the dark path's own numbers after)."""
+    segments = data.layers["street_segments"]
+    if kind == "dark":
+        dark = data.layer("dark_paths")
+        if dark is None:
+            return None
+        hit = dark[dark["dark_rank"] == fid]
+        if hit.empty:
+            return None
+        path = hit.iloc[0].drop(labels=["geometry"], errors="ignore")
+        seg = segments[segments["segment_id"] == path["segment_id"]]
+        if seg.empty:
+            return None
+        row = seg.iloc[0].drop(labels=["geometry"], errors="ignore")
+        rows = _rows("street_segments", row, _SEGMENT_MEASURES, hour, k, lang)
+        rows += _rows("dark_paths", path, _DARK_MEASURES, hour, k, lang)
+        name = _text(row.get("name"), lang)
+        space = _text(path.get("space_name"), lang) or _text(path.get("space_kind"), lang)
+        segment_id = int(path["segment_id"])
+        subtitle = t("panel.dark_subtitle", lang, rank=fid, space=space or "-")
+        merged = pd.concat([row, path.drop(labels=["length_m"], errors="ignore")])
+        merged = merged[~merged.index.duplicated(keep="first")]
+        title = f"{t('panel.segment', lang)} {segment_id}" + (f": {name}" if name else "")
+        return Panel(title, subtitle, merged, _table(rows, lang))
+    table, id_column, measures = {
+        "segment": ("street_segments", "segment_id", _SEGMENT_MEASURES),
+        "area": ("areas", "area_id", _AREA_MEASURES),
+        "hotspot": ("areas", "area_id", _AREA_MEASURES),
+    }.get(kind, ("", "", []))
+    frame = data.layer(table)
+    if frame is None:
+        return None
+    hit = frame[frame[id_column] == fid]
+    if hit.empty:
+        return None
+    row = hit.iloc[0].drop(labels=["geometry"], errors="ignore")
+    rows = _rows(table, row, measures, hour, k, lang)
+    if table == "areas" and "incident_hotspots" in data.layers:
         spots = data.layers["incident_hotspots"]
-        hit = spots[spots["area_id"] == fid]
-        if not hit.empty:
-            label = t("layer.hotspots", lang) if lang != DEFAULT_LANGUAGE else "Gi* hot spot class"
-            rows.append((label, _text(hit.iloc[0]["hotspot_class"], lang)))
-    name = _text(row.get("name") or row.get("space_name"))
-    title = t("panel.segment" if kind in ("segment", "dark") else "panel.area", lang)
-    return (
-        f"{title} {fid}" + (f": {name}" if name else ""),
-        row,
-        pd.DataFrame(rows, columns=[t("panel.measure", lang), t("panel.value", lang)]),
-    )
+        spot = spots[spots["area_id"] == fid]
+        if not spot.empty:
+            rows.append((t("panel.hotspot", lang), _text(spot.iloc[0]["hotspot_class"], lang)))
+    name = _text(row.get("name"), lang)
+    title = t("panel.segment" if table == "street_segments" else "panel.area", lang)
+    return Panel(f"{title} {fid}" + (f": {name}" if name else ""), "", row, _table(rows, lang))
+
+
+def _table(rows: list[tuple[str, str]], lang: str) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[t("panel.measure", lang), t("panel.value", lang)])
+
+
+def layer_entries(key: str) -> list[tuple[str, str]]:
+    """``(label, colour)`` of a map layer's catalogue classes (what its legend lists)."""
+    return [(c.label, c.colour) for c in catalogue_classes(LAYERS[key][1]) if c.label]

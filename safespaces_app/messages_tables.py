@@ -288,6 +288,6 @@ TABLE_MESSAGES: Mapping[str, Mapping[str, str]] = {
     "input.tenure": {"en": "tenure", "fi": "hallintamuodot", "sv": "upplåtelseformer"},
     "input.incidents": {"en": "incidents", "fi": "tapahtumat", "sv": "händelser"},
     "input.areas": {"en": "areas", "fi": "alueet", "sv": "områden"},
+    "input.population": {"en": "population", "fi": "väestö", "sv": "befolkning"},
     "data.uploaded": {"en": "uploaded", "fi": "ladattu", "sv": "uppladdad"},
-    "data.none": {"en": "not used", "fi": "ei käytössä", "sv": "används inte"},
 }

@@ -328,6 +328,60 @@ UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
     "data.synthetic_col": {"en": "SYNTHETIC", "fi": "SYNTEETTINEN", "sv": "SYNTETISK"},
     "data.layer_col": {"en": "Layer", "fi": "Taso", "sv": "Lager"},
     "data.group_col": {"en": "Group", "fi": "Ryhmä", "sv": "Grupp"},
+    "data.not_given": {"en": "not given", "fi": "ei annettu", "sv": "inte angiven"},
+    "data.recorded": {
+        "en": "input of the opened run",
+        "fi": "avatun ajon lähtöaineisto",
+        "sv": "indata för den öppnade körningen",
+    },
+    "data.open.title": {
+        "en": "Open a finished output folder",
+        "fi": "Avaa valmis tuloskansio",
+        "sv": "Öppna en färdig utdatamapp",
+    },
+    "data.open.help": {
+        "en": "A folder on this server written by `safespaces run --out DIR` (either engine, "
+        "e.g. a whole city): the app shows it as it is and recomputes nothing.",
+        "fi": "Tällä palvelimella oleva kansio, jonka `safespaces run --out KANSIO` on "
+        "kirjoittanut (kumpi tahansa laskentamoottori, esim. koko kaupunki): sovellus näyttää "
+        "sen sellaisenaan eikä laske mitään uudelleen.",
+        "sv": "En mapp på den här servern som skrivits av `safespaces run --out MAPP` (vilken "
+        "motor som helst, t.ex. en hel stad): appen visar den som den är och räknar inte om "
+        "något.",
+    },
+    "data.open.path": {
+        "en": "Folder on the server",
+        "fi": "Kansio palvelimella",
+        "sv": "Mapp på servern",
+    },
+    "data.open.button": {
+        "en": "Open this folder",
+        "fi": "Avaa tämä kansio",
+        "sv": "Öppna den här mappen",
+    },
+    "data.open.ok": {
+        "en": "Opened {folder}: the app now shows this run.",
+        "fi": "{folder} avattu: sovellus näyttää nyt tämän ajon.",
+        "sv": "{folder} öppnad: appen visar nu den här körningen.",
+    },
+    "data.open.empty": {
+        "en": "Type the folder's path first.",
+        "fi": "Kirjoita ensin kansion polku.",
+        "sv": "Skriv först mappens sökväg.",
+    },
+    "data.opened": {
+        "en": "Opened output folder {folder}: study {study}, written {time} by safespaces "
+        "{version}{engine}. Nothing was recomputed.",
+        "fi": "Avattu tuloskansio {folder}: tutkimus {study}, kirjoitettu {time}, safespaces "
+        "{version}{engine}. Mitään ei laskettu uudelleen.",
+        "sv": "Öppnad utdatamapp {folder}: studie {study}, skriven {time} av safespaces "
+        "{version}{engine}. Inget räknades om.",
+    },
+    "data.engine.dask": {
+        "en": ", dask engine ({partitions} partitions)",
+        "fi": ", dask-laskentamoottori ({partitions} osiota)",
+        "sv": ", dask-motorn ({partitions} partitioner)",
+    },
     # --- export --------------------------------------------------------------------------
     "export.intro": {
         "en": "The analysis as files for QGIS and other GIS: one GeoPackage with styles and "
@@ -354,4 +408,68 @@ UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "export.rasters": {"en": "Rasters", "fi": "Rasterit", "sv": "Raster"},
     "export.file": {"en": "Download {name}", "fi": "Lataa {name}", "sv": "Ladda ned {name}"},
+    # --- the map drawn in the browser ------------------------------------------------------
+    "map.streets": {"en": "Streets", "fi": "Kadut", "sv": "Gator"},
+    "map.areas": {"en": "Areas", "fi": "Alueet", "sv": "Områden"},
+    "map.overlays": {"en": "On top", "fi": "Päällä", "sv": "Överst"},
+    "map.none": {"en": "none", "fi": "ei mitään", "sv": "inget"},
+    "map.basemap": {
+        "en": "Basemap (buildings, parks, street names)",
+        "fi": "Taustakartta (rakennukset, puistot, kadunnimet)",
+        "sv": "Bakgrundskarta (byggnader, parker, gatunamn)",
+    },
+    "map.play": {"en": "Play the day", "fi": "Toista vuorokausi", "sv": "Spela upp dygnet"},
+    "map.pause": {"en": "Pause", "fi": "Tauko", "sv": "Paus"},
+    "map.no_data": {"en": "no data", "fi": "ei tietoa", "sv": "inga data"},
+    "map.suppressed_or_no_data": {
+        "en": "suppressed or no data",
+        "fi": "salattu tai ei tietoa",
+        "sv": "dold eller inga data",
+    },
+    "map.suppressed_short": {"en": "suppressed", "fi": "salattu", "sv": "dold"},
+    "map.suppressed_mix": {
+        "en": "suppressed (fewer than {n} dwellings)",
+        "fi": "salattu (alle {n} asuntoa)",
+        "sv": "dold (färre än {n} bostäder)",
+    },
+    "map.suppressed_incidents": {
+        "en": "suppressed (fewer than {k} incidents) or no data",
+        "fi": "salattu (alle {k} tapahtumaa) tai ei tietoa",
+        "sv": "dold (färre än {k} händelser) eller inga data",
+    },
+    "map.weights_zero": {
+        "en": "All weights are 0: the safe-space score is undefined. "
+        "Give at least one family a weight in the sidebar.",
+        "fi": "Kaikki painot ovat 0: turvallisuuspisteitä ei voi laskea. "
+        "Anna ainakin yhdelle osa-alueelle paino sivupalkissa.",
+        "sv": "Alla vikter är 0: trygghetsvärdet är odefinierat. "
+        "Ge minst en del en vikt i sidopanelen.",
+    },
+    "map.synthetic_mark": {"en": "SYNTHETIC", "fi": "SYNTEETTINEN", "sv": "SYNTETISK"},
+    "map.synthetic_note": {
+        "en": "SYNTHETIC demo data: {layers}",
+        "fi": "SYNTEETTISTÄ esittelyaineistoa: {layers}",
+        "sv": "SYNTETISKA demodata: {layers}",
+    },
+    "map.profile": {
+        "en": "Eyes on the street through the day (0-100)",
+        "fi": "Katujen silmät vuorokauden aikana (0-100)",
+        "sv": "Ögon på gatan under dygnet (0-100)",
+    },
+    "map.at_hour": {
+        "en": "Numbers at {hour}:00 (the map's hour).",
+        "fi": "Luvut klo {hour} (kartan tunti).",
+        "sv": "Siffror kl. {hour} (kartans timme).",
+    },
+    "panel.dark_path": {"en": "Dark path", "fi": "Pimeä polku", "sv": "Mörk stig"},
+    "panel.dark_subtitle": {
+        "en": "Dark path no. {rank} (1 = darkest) in {space}",
+        "fi": "Pimeä polku nro {rank} (1 = pimein): {space}",
+        "sv": "Mörk stig nr {rank} (1 = mörkast) i {space}",
+    },
+    "panel.hotspot": {
+        "en": "Gi* hot spot class",
+        "fi": "Gi*-kuumapisteluokka",
+        "sv": "Gi*-klass för heta punkter",
+    },
 }

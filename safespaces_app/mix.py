@@ -8,14 +8,14 @@ import streamlit as st
 from safespaces.mix.targets import resolve_targets
 from safespaces.sources.areas import district_names
 from safespaces.sources.tenure import TENURE_PREFIX
-from safespaces_app import components, runs, settings, tables, whatif
+from safespaces_app import components, runs, tables, whatif
 from safespaces_app.formats import MISSING, number, share
 from safespaces_app.i18n import index_name, policy_name, t, tenure_name
 from safespaces_app.tables import Col
 
 lang = components.lang()
 data = components.analysis(lang)
-config = settings.current_config()
+config = runs.run_config(data)  # an opened run's own settings (target, tenure groups)
 st.title(t("page.mix", lang))
 components.synthetic_warning(data, lang)
 areas = data.layers["areas"].drop(columns="geometry")
@@ -137,7 +137,7 @@ if submitted or "whatif_result" in st.session_state:
         st.warning(t("mix.whatif.empty", lang))
     else:
         result = whatif.what_if_table(
-            runs.current_inputs(), config.to_json(), chosen_area, chosen, data, config
+            str(data.folder), config.to_json(), chosen_area, chosen, data, config
         )
         area_name = names.get(chosen_area, str(chosen_area))
         st.markdown(t("mix.whatif.named", lang, area=area_name))

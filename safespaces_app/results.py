@@ -1,50 +1,18 @@
-"""One run's results as the pages read them: its tables, metadata and map views."""
+"""One run's results as the pages read them: its tables and metadata (the map's document is
+:mod:`safespaces_app.mapdata`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from safespaces.eyes import HOUR_COLUMNS
 from safespaces.io import GPKG_NAME, read_metadata
 from safespaces.study import notes_summary
-from safespaces_app.scoring import SCORE_COLUMNS
-from safespaces_app.webmap import display_frame, geometry_json
-
-_SEGMENT_SHOWN = [
-    "segment_id",
-    "name",
-    "highway",
-    "light_class",
-    *HOUR_COLUMNS,
-    *SCORE_COLUMNS,
-    "safe_space_score",
-]
-_AREA_SHOWN = [
-    "area_id",
-    "grid_id",
-    "place",
-    "name",
-    "mix_entropy",
-    *SCORE_COLUMNS,
-    "safe_space_score",
-]
-
-
-@dataclasses.dataclass
-class View:
-    """A layer ready for the map: display frame (lon/lat, simplified, escaped), geometries, ids."""
-
-    frame: gpd.GeoDataFrame
-    geometries: list[dict[str, Any]]
-    ids: list[str]
 
 
 @dataclasses.dataclass
@@ -59,8 +27,6 @@ class Analysis:
         Every table of the GeoPackage (metric CRS).
     metadata
         ``run_metadata`` with JSON values decoded.
-    views
-        ``segments``, ``areas``, ``hotspots``, ``dark_paths`` for the map.
     configured_k_min
         The run configuration's ``incidents.k_min`` (what :attr:`k_min` falls back to when
         the run has no incident metadata).
@@ -69,7 +35,6 @@ class Analysis:
     folder: Path
     layers: dict[str, pd.DataFrame]
     metadata: dict[str, Any]
-    views: dict[str, View]
     configured_k_min: int
 
     @property
@@ -104,14 +69,8 @@ def _decode(value: str) -> Any:
         return value
 
 
-def _view(frame: gpd.GeoDataFrame, columns: Sequence[str], id_column: str, kind: str) -> View:
-    shown = display_frame(frame, columns, tolerance_m=1.0, decimals=5)
-    ids = [f"{kind}:{v}" for v in frame[id_column].to_numpy()]
-    return View(shown, geometry_json(shown), ids)
-
-
 def read_run(folder: Path, *, k_min: int) -> Analysis:
-    """Read a finished run's GeoPackage back: every table, the metadata and the map views.
+    """Read a finished run's GeoPackage back: every table and the metadata.
 
     Parameters
     ----------
@@ -126,20 +85,4 @@ def read_run(folder: Path, *, k_min: int) -> Analysis:
         for name, _ in pyogrio.list_layers(gpkg)
     }
     metadata = {k: _decode(v) for k, v in read_metadata(gpkg).items()}
-    views = {"segments": _view(layers["street_segments"], _SEGMENT_SHOWN, "segment_id", "segment")}
-    views["areas"] = _view(layers["areas"], _AREA_SHOWN, "area_id", "area")
-    if "incident_hotspots" in layers:
-        views["hotspots"] = _view(
-            layers["incident_hotspots"],
-            ["area_id", "name", "hotspot_class", "hotspot_gi_z"],
-            "area_id",
-            "hotspot",
-        )
-    if "dark_paths" in layers:
-        views["dark_paths"] = _view(
-            layers["dark_paths"],
-            ["dark_rank", "space_name", "light_lux_mean", "light_evidence"],
-            "dark_rank",
-            "dark",
-        )
-    return Analysis(folder, layers, metadata, views, configured_k_min=k_min)
+    return Analysis(folder, layers, metadata, configured_k_min=k_min)

@@ -5,6 +5,11 @@ One cached call per set of inputs and configuration runs the whole pipeline
 the QGIS package too) and reads the layers back (:func:`safespaces_app.results.read_run`).
 Changing the hour or a weight never reruns it: the hour picks a column ``eyes_hNN``, the
 weights go through :mod:`safespaces_app.scoring`.
+
+A finished output folder (``safespaces app --open DIR``, or opened on the Data page) is read
+back as it is (:func:`open_run`): nothing is recomputed. The session's source is, first
+to last: a folder it opened, its uploads, the server's ``--open`` folder
+(:data:`safespaces.commands.app.OPEN_ENV`), the embedded default.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import atexit
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,7 +27,10 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 import safespaces
-from safespaces.config import Config
+from safespaces.commands.app import OPEN_ENV
+from safespaces.config import Config, load_config
+from safespaces.errors import SafespacesError
+from safespaces.io import GPKG_NAME, check_output_folder
 from safespaces.study import Inputs
 from safespaces_app.diskcache import RUNS_DIR, default_run, disk_cache_enabled
 from safespaces_app.results import Analysis, read_run
@@ -31,6 +40,8 @@ if TYPE_CHECKING:
     from safespaces.pipeline import RunResult
 
 LOG = logging.getLogger("safespaces.app")
+#: Session key of the output folder the session opened (a resolved path, as text).
+OPENED_KEY = "opened"
 
 
 def run(inputs: Inputs, config: Config, out: Path) -> RunResult:
@@ -64,13 +75,81 @@ def analysis(inputs: Inputs, config_json: str, _config: Config) -> Analysis:
     return read_run(folder, k_min=_config.incidents.k_min)
 
 
+def folder_stamp(folder: Path) -> str:
+    """What tells one run in ``folder`` from the next one written there (a new run swaps
+    the whole folder: a new GeoPackage file)."""
+    info = (folder / GPKG_NAME).stat()
+    return f"{info.st_ino}-{info.st_size}-{info.st_mtime_ns}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def open_run(folder: str, stamp: str) -> Analysis:
+    """A finished output folder read back (no analysis runs); cached per folder and run
+    (``stamp``: :func:`folder_stamp`)."""
+    path = check_output_folder(folder)
+    return read_run(path, k_min=Config().incidents.k_min)
+
+
 def current_inputs() -> Inputs:
     """The session's inputs (the embedded Helsinki default until files are uploaded)."""
     value = st.session_state.get("inputs")
     return value if isinstance(value, Inputs) else Inputs()
 
 
+def server_folder() -> Path | None:
+    """The output folder the server was started on (``safespaces app --open DIR``)."""
+    value = os.environ.get(OPEN_ENV, "")
+    return Path(value) if value else None
+
+
+def opened_folder() -> Path | None:
+    """The finished output folder the session shows, or None when it shows a run of its
+    inputs: the folder it opened, else (no uploads) the server's ``--open`` folder."""
+    value = st.session_state.get(OPENED_KEY)
+    if isinstance(value, str) and value:
+        return Path(value)
+    return server_folder() if current_inputs() == Inputs() else None
+
+
+def use_folder(folder: str | Path) -> Path:
+    """Make a finished output folder the session's source (checked and read first).
+
+    Raises
+    ------
+    InputError
+        ``folder`` is not a finished output folder (one line; the session keeps its source).
+    """
+    path = check_output_folder(folder)
+    open_run(str(path), folder_stamp(path))
+    st.session_state[OPENED_KEY] = str(path)
+    return path
+
+
+def close_folder() -> None:
+    """Forget the folder the session opened (back to its inputs or the server's default)."""
+    st.session_state.pop(OPENED_KEY, None)
+
+
 def load() -> Analysis:
-    """The analysis of the session's inputs (cached; runs at most once per inputs)."""
+    """The analysis the session shows: an opened folder read back, else the run of its
+    inputs (cached; runs at most once per inputs)."""
+    folder = opened_folder()
+    if folder is not None:
+        path = check_output_folder(folder)  # it may have gone since it was opened
+        return open_run(str(path), folder_stamp(path))
     config = current_config()
     return analysis(current_inputs(), config.to_json(), config)
+
+
+def run_config(data: Analysis) -> Config:
+    """The configuration of the run ``data`` shows (its ``run_metadata``), under the site's
+    ``[app]`` settings; the site's configuration when the run's cannot be read."""
+    site = current_config()
+    recorded = data.metadata.get("config")
+    if not isinstance(recorded, dict):
+        return site
+    sections = {k: v for k, v in recorded.items() if k != "app" and isinstance(v, dict)}
+    try:
+        return load_config(site, settings=sections)
+    except SafespacesError:  # a run of another version: its settings are not all known
+        return site

@@ -17,7 +17,6 @@ from safespaces.config import Config
 from safespaces.mix.targets import resolve_targets
 from safespaces.mix.whatif import what_if
 from safespaces.sources.tenure import TENURE_PREFIX
-from safespaces.study import Inputs
 from safespaces_app.formats import MISSING, number, percent
 from safespaces_app.i18n import policy_name, t, tenure_name
 from safespaces_app.results import Analysis
@@ -33,7 +32,7 @@ def tenure_groups(config: Config) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def what_if_table(
-    inputs: Inputs,
+    run: str,
     config_json: str,
     area_id: int,
     dwellings: tuple[tuple[str, int], ...],
@@ -41,6 +40,9 @@ def what_if_table(
     _config: Config,
 ) -> pd.DataFrame:
     """Before/after scores of a development of ``dwellings`` placed in area ``area_id``.
+
+    ``run`` (the run's folder) and ``config_json`` are the cache key of ``_data`` and
+    ``_config``.
 
     Areas whose counts are suppressed (too few dwellings) are left out: their
     counts are not in the output.

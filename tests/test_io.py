@@ -11,8 +11,10 @@ import pyogrio
 import pytest
 import shapely
 
-from safespaces.errors import OutputError
+from safespaces.errors import InputError, OutputError
 from safespaces.io import (
+    GPKG_NAME,
+    check_output_folder,
     existing_metadata,
     has_layer,
     read_layer,
@@ -87,3 +89,56 @@ def test_existing_metadata_of_no_file_is_empty(tmp_path: Path) -> None:
     assert existing_metadata(tmp_path / "none.gpkg") == {}
     assert not has_layer(tmp_path / "none.gpkg", "a")
     assert read_layer(tmp_path / "none.gpkg", "a") is None
+
+
+# --- a finished output folder (what `safespaces app --open DIR` accepts) ------------------------
+
+
+def test_a_finished_run_is_an_output_folder(default_output: Path) -> None:
+    assert check_output_folder(str(default_output)) == default_output.resolve()
+
+
+def refusal(folder: Path) -> str:
+    with pytest.raises(InputError) as info:
+        check_output_folder(folder)
+    message = str(info.value)
+    assert "\n" not in message and "Fix: " in message, message
+    return message
+
+
+def test_what_is_not_an_output_folder_is_refused_in_one_line(tmp_path: Path) -> None:
+    assert refusal(tmp_path / "nowhere") == (
+        f"{tmp_path / 'nowhere'} does not exist. "
+        "Fix: give a folder written by 'safespaces run --out DIR' (either engine)"
+    )
+    (tmp_path / "file.txt").write_text("x")
+    assert "is a file, not an output folder" in refusal(tmp_path / "file.txt")
+    assert f"{tmp_path} is not a safespaces output folder: it holds no {GPKG_NAME}" in refusal(
+        tmp_path
+    )
+    (tmp_path / GPKG_NAME).write_text("not sqlite")
+    assert f"{GPKG_NAME} is not a readable GeoPackage" in refusal(tmp_path)
+    (tmp_path / GPKG_NAME).unlink()
+    write_layers(tmp_path, {"street_segments": points(2)})  # a GeoPackage, not of a run
+    with sqlite3.connect(tmp_path / GPKG_NAME) as db:
+        db.execute("DROP TABLE IF EXISTS run_metadata")
+        db.execute("DELETE FROM gpkg_contents WHERE table_name = 'run_metadata'")
+    assert "was not written by safespaces (no run_metadata" in refusal(tmp_path)
+
+
+def test_a_control_character_in_the_name_stays_on_one_line(tmp_path: Path) -> None:
+    message = refusal(tmp_path / "a\nb")
+    assert "a\\nb does not exist" in message
+
+
+def test_a_partial_run_is_refused(tmp_path: Path) -> None:
+    write_layers(tmp_path, {"areas": points(2)}, metadata={"safespaces_version": "0.1.0"})
+    message = refusal(tmp_path)
+    assert "holds a partial run (no street_segments" in message
+    assert f"Fix: run 'safespaces run --out {tmp_path}' to complete it" in message
+
+
+def test_a_geopackage_changed_after_the_run_is_refused(earlier_output: Path) -> None:
+    with (earlier_output / GPKG_NAME).open("ab") as handle:
+        handle.write(b"\0" * 4096)  # still a readable GeoPackage, not the run's
+    assert "safespaces.gpkg was changed after the run" in refusal(earlier_output)

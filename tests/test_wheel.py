@@ -113,7 +113,14 @@ def test_wheel_holds_the_default_data_and_the_app(wheel: Path) -> None:
     pages = ["map", "districts", "mix", "lighting", "incidents", "data", "export"]
     for name in ["main", *pages]:
         assert f"safespaces_app/{name}.py" in names, name
-    for name in ("leaflet/leaflet.js", "leaflet/leaflet.css", "leaflet/images/marker-icon.png"):
+    for name in (
+        "leaflet/leaflet.js",
+        "leaflet/leaflet.css",
+        "leaflet/images/marker-icon.png",
+        "safespaces-map/index.html",
+        "safespaces-map/map.js",
+        "safespaces-map/map.css",
+    ):
         assert f"safespaces_app/static/{name}" in names, name
     assert "safespaces_app/.streamlit/config.toml" in names
     assert "safespaces/presets/finland.toml" in names and "safespaces/py.typed" in names

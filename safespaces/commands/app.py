@@ -5,18 +5,26 @@ without importing it: the library imports no Streamlit), with the app's Streamli
 (``safespaces_app/.streamlit/config.toml``: Leaflet served from the package's ``static/``, no
 usage statistics, no external address probe) given as flags, so that they hold from any
 folder. Arguments after ``app`` go to ``streamlit run`` and override those settings.
+
+``--open DIR`` opens a finished output folder (written by ``safespaces run``, either engine)
+instead of running the analysis: the folder is checked before the server starts
+(:func:`safespaces.io.check_output_folder`) and handed to the app in the environment
+(:data:`OPEN_ENV`; set it yourself for ``streamlit run app.py``), where it replaces the
+embedded default for every session.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 from safespaces.errors import ConfigError
+from safespaces.io import check_output_folder
 
 HELP = "open the Streamlit app in the browser (needs the app extra: safespaces[app])"
 DESCRIPTION = """\
@@ -25,11 +33,14 @@ Starts the Streamlit app on the embedded Helsinki default (http://localhost:8501
 served by the app itself: it works with no internet). Needs the app extra:
 pip install 'safespaces[app]'. The app reads the site configuration from
 $SAFESPACES_CONFIG, else ./safespaces.toml (e.g. [app] basemap_url; see
-docs/app.md). Every other argument goes to 'streamlit run' and overrides the
-app's settings. Stop it with Ctrl-C.
+docs/app.md). --open DIR opens a finished output folder of 'safespaces run'
+(e.g. a whole city computed with --engine dask) without recomputing anything.
+Every other argument goes to 'streamlit run' and overrides the app's settings.
+Stop it with Ctrl-C.
 
 Examples:
   safespaces app
+  safespaces app --open out/helsinki
   safespaces app --server.port 8502
   safespaces app --server.address 0.0.0.0 --browser.serverAddress planning.intranet
 """
@@ -39,6 +50,8 @@ APP_MODULES = ("streamlit", "folium", "streamlit_folium")
 APP_PACKAGE = "safespaces_app"
 #: Fix named in every error about a missing app.
 FIX = "pip install 'safespaces[app]'"
+#: The environment variable that hands ``--open DIR`` (resolved, checked) to the app.
+OPEN_ENV = "SAFESPACES_APP_OPEN"
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +61,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help=HELP,
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage="safespaces app [-h] [STREAMLIT_OPTION ...]",
+        usage="safespaces app [-h] [--open DIR] [STREAMLIT_OPTION ...]",
+    )
+    parser.add_argument(
+        "--open",
+        metavar="DIR",
+        type=Path,
+        help="open this finished output folder of 'safespaces run' (no analysis runs)",
     )
     parser.set_defaults(func=run, passthrough=True)
 
@@ -90,8 +109,12 @@ def streamlit_command(extra: list[str]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Run the app until Streamlit stops; returns Streamlit's exit status."""
     require_app()
+    env = dict(os.environ)
+    opened = getattr(args, "open", None) or env.get(OPEN_ENV)
+    if opened:  # refused here, in one line, before the server starts
+        env[OPEN_ENV] = str(check_output_folder(opened))
     command = streamlit_command(list(getattr(args, "extra", [])))
-    process = subprocess.Popen(command)
+    process = subprocess.Popen(command, env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:  # Streamlit got the same Ctrl-C and shuts down by itself

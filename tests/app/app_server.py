@@ -27,7 +27,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: The Map page's map: the app's own component (one per run, named by its folder's hash).
+MAP_FRAME = 'iframe[title^="safespaces_app.mapwidget.safespaces_map_"]'
+#: True once the map in the frame has drawn its data (``static/safespaces-map/map.js``).
+MAP_READY = "body[data-ready='1']"
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
@@ -122,3 +125,47 @@ def wait_idle(page: Any, timeout_ms: float = 120_000) -> None:
     """Wait until the script run the last action started has finished."""
     page.wait_for_timeout(300)  # let the rerun start
     page.wait_for_function(IDLE_JS, timeout=timeout_ms)
+
+
+#: A point (client coordinates of the map's frame) where a feature of the map is the topmost
+#: element, or null: ``{kind, ids, zoom}``; tries the ids in turn, fitting the map to each
+#: when ``zoom`` is given. Areas: a point inside; lines: a point along the line.
+FIND_POINT = """async ({kind, ids, zoom}) => {
+  const s = window.ssmap;
+  const inside = (x, y) => x > 4 && y > 4 && x < innerWidth - 4 && y < innerHeight - 4;
+  for (const id of ids) {
+    const layer = s.layerOf(kind, id);
+    if (!layer) continue;
+    if (zoom) {
+      s.map.fitBounds(layer.getBounds(), {maxZoom: zoom, animate: false});
+      await new Promise(r => setTimeout(r, 300));
+    }
+    const path = layer._path;
+    if (!path || !path.isConnected) continue;
+    if (kind === 'area') {
+      const box = path.getBoundingClientRect();
+      for (let fy = 0.1; fy < 1; fy += 0.1) {
+        for (let fx = 0.1; fx < 1; fx += 0.1) {
+          const x = box.left + fx * box.width, y = box.top + fy * box.height;
+          if (inside(x, y) && document.elementFromPoint(x, y) === path) return {x, y, id};
+        }
+      }
+      continue;
+    }
+    const length = path.getTotalLength();
+    for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+      const pt = path.getPointAtLength(length * f).matrixTransform(path.getScreenCTM());
+      if (inside(pt.x, pt.y) && document.elementFromPoint(pt.x, pt.y) === path) {
+        return {x: pt.x, y: pt.y, id};
+      }
+    }
+  }
+  return null;
+}"""
+
+
+def map_frame(page: Any, timeout_ms: float = 180_000) -> Any:
+    """The map's frame (a Playwright Frame) once the map has drawn its data."""
+    page.wait_for_selector(MAP_FRAME, state="attached", timeout=timeout_ms)
+    page.frame_locator(MAP_FRAME).locator(MAP_READY).wait_for(state="attached", timeout=timeout_ms)
+    return page.locator(MAP_FRAME).element_handle().content_frame()

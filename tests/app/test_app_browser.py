@@ -1,15 +1,14 @@
 """The app in a real browser: Debian Chromium driven by Playwright, fully offline.
 
-Opens the app, waits for the map's vector layer, moves the hour slider and sees
-the map change, switches to the Export page and downloads the GeoPackage. Fails
-on any request that leaves localhost and on any exception text on the page.
-Screenshots go to tests/artifacts/ (git-ignored).
+Opens the app, waits for the map's vector layer, clicks a feature, visits every page,
+switches to the Export page and downloads the GeoPackage. Fails on any request that
+leaves localhost and on any exception text on the page. The map's hour, layers and clicks
+are tested in test_app_map_browser.py. Screenshots go to tests/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,12 @@ import pytest
 from app_server import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    FIND_POINT,
     MAP_FRAME,
     REPO,
     have_browser,
     is_local,
+    map_frame,
     streamlit_server,
 )
 from conftest import require
@@ -52,38 +53,6 @@ def stroke_colours(page: Any) -> list[str]:
     return list(paths.evaluate_all("els => els.map(e => e.getAttribute('stroke'))"))
 
 
-def eyes_colours(values: Any) -> list[str]:
-    """Stroke colours of eyes values as the map draws them: rounded to 2 decimals, classed
-    by the catalogue's (lower, upper] ranges (the first including 0), no value grey."""
-    import pandas as pd
-
-    from safespaces.catalogue import EYES_CLASSES, GREY
-
-    ranges = [(c.value[1], c.colour) for c in EYES_CLASSES if isinstance(c.value, tuple)]
-    return [
-        GREY if pd.isna(v) else next(c for upper, c in ranges if round(v, 2) <= upper)
-        for v in values
-    ]
-
-
-def download_layer(page: Any, url: str, layer: str, folder: Path) -> Any:
-    """A layer of the GeoPackage the app offers on its Export page (in a second tab)."""
-    import pyogrio
-
-    tab = page.context.browser.new_page(accept_downloads=True)
-    try:
-        tab.goto(url.rstrip("/") + "/export")
-        button = tab.get_by_role("button", name="Download the GeoPackage")
-        button.wait_for(timeout=60_000)
-        with tab.expect_download(timeout=60_000) as info:
-            button.click()
-        target = folder / "safespaces.gpkg"
-        info.value.save_as(target)
-    finally:
-        tab.close()
-    return pyogrio.read_dataframe(target, layer=layer)
-
-
 def assert_clean(page: Any, external: list[str]) -> None:
     assert not external, f"requests left localhost: {external[:5]}"
     text = page.inner_text("body")
@@ -92,8 +61,7 @@ def assert_clean(page: Any, external: list[str]) -> None:
 
 
 def wait_for_map(page: Any) -> None:
-    page.wait_for_selector(MAP_FRAME, state="attached", timeout=180_000)
-    page.frame_locator(MAP_FRAME).locator(".leaflet-container").wait_for(timeout=60_000)
+    map_frame(page)
     page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
 
 
@@ -106,44 +74,15 @@ def test_map_opens_offline(browser_page: tuple[Any, str, list[str]]) -> None:
     assert_clean(page, external)
 
 
-def test_hour_slider_changes_the_map(
-    browser_page: tuple[Any, str, list[str]], tmp_path: Path
-) -> None:
-    page, url, external = browser_page
-    wait_for_map(page)
-    before = stroke_colours(page)
-    slider = page.get_by_role("slider", name="Hour")
-    assert slider.input_value() == "22"
-    slider.focus()
-    for _ in range(10):  # 22:00 -> 12:00
-        page.keyboard.press("ArrowLeft")
-    deadline = time.monotonic() + 60
-    after = before
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(250)
-        try:
-            after = stroke_colours(page)
-        except Exception:  # the frame is being replaced
-            continue
-        if after and after != before:
-            break
-    assert slider.input_value() == "12"
-    # every street drawn in the colour of its eyes value at noon, then the dark paths unchanged
-    segments = download_layer(page, url, "street_segments", tmp_path)
-    n = len(segments)
-    assert len(after) == len(before) > n
-    assert after[:n] == eyes_colours(segments["eyes_h12"]), "the streets are not coloured by noon"
-    assert after[n:] == before[n:]
-    assert before[:n] == eyes_colours(segments["eyes_h22"])
-    page.screenshot(path=str(ARTIFACTS / "app_map_noon.png"))
-    assert_clean(page, external)
-
-
 def test_click_shows_the_numbers_and_why(browser_page: tuple[Any, str, list[str]]) -> None:
     page, _, external = browser_page
     wait_for_map(page)
-    paths = page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive")
-    paths.nth(paths.count() // 2).click(force=True)
+    frame = map_frame(page)
+    ids = frame.evaluate("() => window.ssmap.doc().segments.ids.filter((_, i) => i % 50 === 0)")
+    point = frame.evaluate(FIND_POINT, {"kind": "segment", "ids": ids, "zoom": None})
+    assert point, "no street segment reachable on the map"
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])  # a real click
     page.get_by_text("Score breakdown").wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=re.compile("Street segment|Area")).count()
     page.get_by_text("Score breakdown").scroll_into_view_if_needed()

@@ -3,13 +3,17 @@ folder (the repository's .streamlit/config.toml is not read there)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tomllib
 import urllib.request
 from pathlib import Path
 
+import pytest
 from app_server import streamlit_server
 
+from safespaces.cli import main
+from safespaces.commands import app as app_command
 from safespaces.commands.app import app_folder, streamlit_command, streamlit_flags
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,3 +57,42 @@ def test_safespaces_app_serves_the_app_and_its_leaflet_from_another_folder(
     except OSError:
         still_up = False
     assert not still_up
+
+
+def test_open_refuses_a_folder_that_is_not_an_output_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_server(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server started")
+
+    monkeypatch.setattr(app_command.subprocess, "Popen", no_server)
+    assert main(["app", "--open", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"safespaces app: error: {tmp_path} is not a safespaces output folder: it holds no "
+        "safespaces.gpkg. Fix: give a folder written by 'safespaces run --out DIR' "
+        "(either engine)\n"
+    )
+
+
+def test_open_hands_the_checked_folder_to_the_app(
+    default_output: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: dict[str, object] = {}
+
+    class Server:
+        def __init__(self, command: list[str], env: dict[str, str]) -> None:
+            started.update(command=command, env=env)
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(app_command.subprocess, "Popen", Server)
+    monkeypatch.delenv(app_command.OPEN_ENV, raising=False)
+    relative = os.path.relpath(default_output)
+    assert main(["app", "--open", relative, "--server.port", "8502"]) == 0
+    env = started["env"]
+    assert isinstance(env, dict) and env[app_command.OPEN_ENV] == str(default_output.resolve())
+    command = started["command"]
+    assert isinstance(command, list) and command[-2:] == ["--server.port", "8502"]
+    assert "--open" not in command and relative not in command  # not Streamlit's option

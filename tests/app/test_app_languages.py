@@ -380,10 +380,10 @@ def test_click_panel_speaks_finnish(warm: None, kind: str) -> None:
     fid = {"segment": 7, "area": 18, "dark": 1}[kind]
     found = mapview.feature(data, kind, fid, 22, data.k_min, "fi")
     assert found is not None
-    title, _, table = found
+    title, table = found.title, found.measures
     assert title.split()[0] in ("Katuosuus", "Alue")
     english = english_words("fi") - data_names()
-    cells = [title, *map(str, table.columns), *table.to_numpy().ravel().astype(str)]
+    cells = [title, found.subtitle, *map(str, table.columns), *table.to_numpy().ravel().astype(str)]
     words = {w for cell in cells for w in WORD.findall(FILE.sub(" ", cell).casefold())}
     assert not words & english, sorted(words & english)
     assert not [c for c in cells if SNAKE.search(c)]

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,7 +21,7 @@ from safespaces.incidents.hotspots import SIGNIFICANT_CLASSES
 from safespaces.lighting import P_CLASSES
 from safespaces.study import Inputs
 from safespaces.synthetic import TENURE_FILE
-from safespaces_app import runs, uploads
+from safespaces_app import mapdata, runs, uploads
 
 REPO = Path(__file__).resolve().parents[2]
 BAD = REPO / "tests" / "data" / "bad"
@@ -56,43 +57,27 @@ def page(at: AppTest, name: str) -> AppTest:
     return at
 
 
-def folium_args(at: AppTest) -> dict[str, object]:
-    found = [json.loads(e.proto.json_args) for e in at.get("component_instance")]
-    assert len(found) == 1, "exactly one folium map expected"
-    return found[0]
+def map_args(at: AppTest) -> dict[str, Any]:
+    """The arguments of the page's map (the app's own component), as the browser gets them."""
+    found = [
+        json.loads(e.proto.json_args)
+        for e in at.get("component_instance")
+        if "safespaces_map_" in e.proto.component_name
+    ]
+    assert len(found) == 1, "exactly one map expected"
+    return dict(found[0])
 
 
 def markdown_text(at: AppTest) -> str:
     return "\n".join(str(m.value) for m in at.markdown)
 
 
-def map_layers(at: AppTest) -> list[dict[str, tuple[float | None, str]]]:
-    """The map's layers in drawing order: feature id -> (the value on hover, its colour)."""
-    script = str(folium_args(at)["script"])
-    decoder = json.JSONDecoder()
-    layers = []
-    for match in re.finditer(r"_add\((?=\{\"features\")", script):
-        data, _ = decoder.raw_decode(script, match.end())
-        props = {f["id"]: f["properties"] for f in data["features"]}
-        layers.append({fid: (p.get("value"), p["_c"]) for fid, p in props.items()})
-    return layers
-
-
-def assert_layer_shows(layer: dict[str, tuple[float | None, str]], expected: pd.Series) -> None:
-    """Each feature shows its expected value (by segment id), coloured by the catalogue's
-    0-100 classes (lower, upper], the first including 0; no value is grey."""
-    from safespaces.catalogue import EYES_CLASSES, GREY
-
-    assert list(layer) == [f"segment:{i}" for i in expected.index]
-    uppers = [(c.value[1], c.colour) for c in EYES_CLASSES if isinstance(c.value, tuple)]
-    assert [u for u, _ in uppers] == [20, 40, 60, 80, 100]
-    for fid, (value, colour) in layer.items():
-        want = expected[int(fid.split(":")[1])]
-        if pd.isna(want):
-            assert value is None and colour == GREY, fid
-            continue
-        assert value is not None and value == pytest.approx(want, abs=1e-9), fid
-        assert colour == next(c for upper, c in uppers if value <= upper), fid
+def map_document(args: dict[str, Any]) -> dict[str, Any]:
+    """The map document the map's frame fetches (from the run's .webmap folder)."""
+    config = Config()
+    data = runs.analysis(Inputs(), config.to_json(), config)
+    path = data.folder / mapdata.CLIENT_DIR / str(args["data"])
+    return dict(json.loads(path.read_bytes()))
 
 
 @pytest.fixture(scope="module")
@@ -137,61 +122,110 @@ def test_site_configuration_is_read_from_the_start_folder(
     at = AppTest.from_file(str(REPO / "safespaces_app" / "main.py"), default_timeout=30)
     at.run()
     assert not at.exception, at.exception
-    assert "/tiles/{z}/{x}/{y}.png" in str(folium_args(at).get("script", ""))
+    assert map_args(at)["tiles"]["url"] == "/tiles/{z}/{x}/{y}.png"
 
 
 def test_map_page_widgets(app: AppTest) -> None:
     assert app.title[0].value == "Map"
-    assert "street segments" in app.caption[0].value
+    assert any("street segments" in c.value for c in app.caption)
     assert any("SYNTHETIC" in w.value for w in app.warning)
-    assert app.slider(key="hour").value == 22
     assert any("OpenStreetMap" in c.value for c in app.caption)
-    legends = markdown_text(app)
-    assert "Eyes on the street at 22:00" in legends and "dark (mapped lamps)" in legends
-    for key in ("mix", "hotspots", "score", "lighting"):
-        app.checkbox(key=f"show_{key}").check()
-    app.run()
-    assert not app.exception
-    legends = markdown_text(app)
-    for label in ("hot spot (99 %)", "P4 (avg &gt;= 5 lx)", "unlit (no lamp reaches it)"):
-        assert label in legends  # catalogue labels, HTML-escaped
+    assert [i.value for i in app.info] == [
+        "Click a street or an area on the map to see its numbers and why."
+    ]
+    args = map_args(app)
+    # the map opens on eyes at 22:00 and the dark paths; hour and layers live in the browser
+    assert args["view"] == {
+        "hour": 22,
+        "street": "eyes",
+        "area": "none",
+        "dark": True,
+        "basemap": True,
+    }
+    assert args["synthetic"] == ["tenure", "incidents"]  # the map's own watermark
+    assert args["text"]["layer_eyes"] == "Eyes on the street at {hour}:00"
+    # every legend, complete: the catalogue's classes, no data, suppressed
+    styles = args["styles"]
+    assert [c[3] for c in styles["eyes"]["classes"]][:3] == ["0 - 1", "1 - 2.5", "2.5 - 5"]
+    assert styles["eyes"]["nodata"][1] == "no data"
+    assert styles["mix"]["suppressed"][1] == "suppressed (fewer than 10 dwellings)"
+    assert styles["hotspots"]["categories"]["hot 99%"][1] == "hot spot (99 %)"
+    assert styles["lighting"]["categories"]["P4"][1] == "P4 (avg >= 5 lx)"
+    assert styles["dark"]["categories"]["mapped lamps"][1] == "dark (mapped lamps)"
 
 
 def test_map_requests_no_remote_asset(app: AppTest) -> None:
-    args = folium_args(app)
-    links = [*args.get("js_links", []), *args.get("css_links", [])]  # type: ignore[misc]
-    assert links and all(str(link).startswith("/app/static/") for link in links)
+    args = map_args(app)
     assert not re.search(r"https?://", json.dumps(args))
-    assert "tileLayer" not in str(args.get("script", ""))  # no basemap by default
+    assert args["tiles"] is None  # no basemap from a tile server by default
+    assert str(args["data"]).startswith("data-") and str(args["data"]).endswith(".json")
+    assert not re.search(r"https?://", json.dumps(map_document(args)))
 
 
 def test_hour_and_weights_do_not_rerun_the_analysis(
     app: AppTest, segments: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The map gets every hour and the score inputs once; a weight change sends new weights
+    only (the same document), and never reruns the analysis."""
+
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("the analysis ran again")
 
     monkeypatch.setattr(runs, "run", forbidden)
-    before = folium_args(app)["script"]
-    app.slider(key="hour").set_value(3).run()
-    assert not app.exception
-    assert "Eyes on the street at 22:00" in str(before)
-    script = str(folium_args(app)["script"])
-    assert "Eyes on the street at 03:00" in script and "at 22:00" not in script
-    # eyes on the street (drawn before the dark paths): the library's values at 03:00
-    assert_layer_shows(map_layers(app)[0], segments["eyes_h03"].round(2))
-    app.checkbox(key="show_score").check().run()
+    before = map_args(app)
+    doc = map_document(before)
+    # the document holds the library's eyes values at every hour, by segment id
+    ids = doc["segments"]["ids"]
+    for hour in (3, 22):
+        column = f"eyes_h{hour:02d}"
+        got = pd.Series(doc["segments"]["eyes"][hour], index=ids, dtype=float) / 10
+        want = segments.loc[ids, column].to_numpy(dtype=float)
+        assert got.to_numpy() == pytest.approx(want, abs=0.05 + 1e-9)
     app.selectbox(key="preset").set_value("night walk").run()
     assert not app.exception
     assert app.slider(key="w_mix").value == 0.0
-    # the score (drawn first): the library's composite with the night-walk weights
-    from safespaces.indices import FAMILIES, PRESETS, composite
+    after = map_args(app)
+    from safespaces.indices import PRESETS
 
-    scores = segments[[f"score_{f}" for f in FAMILIES]].round(2)  # as the map's frame
-    night = composite(scores, PRESETS["night walk"])["safe_space_score"].round(1)
-    assert_layer_shows(map_layers(app)[0], night)
+    assert after["weights"] == PRESETS["night walk"]
+    assert after["data"] == before["data"]  # the same document: nothing big is sent again
+    assert len(json.dumps(after)) < 20_000  # the arguments of a rerun stay small
     app.slider(key="w_light").set_value(3.0).run()
     assert app.selectbox(key="preset").value == "custom"
+    assert map_args(app)["weights"]["light"] == 3.0
+
+
+def test_all_weights_zero_says_so(app: AppTest) -> None:
+    for family in ("light", "eyes", "mix", "incidents"):
+        app.slider(key=f"w_{family}").set_value(0.0).run()
+    assert not app.exception
+    assert any("All weights are 0" in w.value for w in app.warning)
+    assert map_args(app)["weights"] == dict.fromkeys(("light", "eyes", "mix", "incidents"), 0.0)
+
+
+def test_clicking_a_dark_path_opens_its_segment(app: AppTest) -> None:
+    """The map reports {kind, id, hour}; a dark path opens its street segment's panel."""
+    dark = default_layer("dark_paths")
+    path = dark.iloc[80]
+    rank, segment_id = int(path["dark_rank"]), int(path["segment_id"])
+    app.session_state["map"] = {"kind": "dark", "id": rank, "hour": 23, "n": 1}
+    app.run()
+    assert not app.exception
+    heads = [h.value for h in app.subheader]
+    assert any(h.startswith(f"Street segment {segment_id}") for h in heads), heads
+    assert f"Dark path no. {rank} \\(1 = darkest\\)" in markdown_text(app)  # escaped
+    assert any("23:00" in c.value for c in app.caption)
+    measures = app.table[0].value
+    assert "eyes-on-the-street index at 23:00 [0..100]" in measures.index.tolist()
+    breakdown = app.dataframe[0].value
+    assert breakdown["Value"].iloc[:4].notna().any()  # the segment's scores, not None
+    assert map_args(app)["selected"] == {"kind": "dark", "id": rank}  # highlighted
+    app.session_state["map"] = {"kind": "area", "id": 15, "hour": 23, "n": 2}
+    app.run()
+    assert any(h.value.startswith("Area 15") for h in app.subheader)
+    app.session_state["map"] = {"kind": None, "id": None, "hour": 23, "n": 3}  # Escape
+    app.run()
+    assert map_args(app)["selected"] is None and app.info
 
 
 def test_language_switch(app: AppTest) -> None:

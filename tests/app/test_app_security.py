@@ -25,10 +25,12 @@ import pytest
 from app_server import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    FIND_POINT,
     MAP_FRAME,
     REPO,
     have_browser,
     is_local,
+    map_frame,
     streamlit_server,
     wait_idle,
 )
@@ -180,37 +182,10 @@ def assert_inert(page: Any, external: list[str], where: str) -> None:
         assert word not in text, f"{where}: {word!r} on the page"
 
 
-def map_frame(page: Any) -> Any:
-    """The map's iframe (a Playwright Frame) once its vector layer is drawn."""
-    page.wait_for_selector(MAP_FRAME, state="attached", timeout=180_000)
-    page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(
-        state="attached", timeout=120_000
-    )
-    return page.locator(MAP_FRAME).element_handle().content_frame()
-
-
-#: Zoom to the first street segment whose name holds ``needle``, bring it to the front, and return a
-#: point on its line (client coordinates of the iframe) where it is the topmost element.
-MARK = """async (needle) => {
-  const map = Object.values(window).find(v => v instanceof L.Map);
-  let target = null;
-  map.eachLayer(l => {
-    const name = l.feature && l.feature.properties && l.feature.properties.name;
-    const street = l.feature && String(l.feature.id).startsWith('segment:');
-    if (!target && street && typeof name === 'string' && name.includes(needle) && l._path) {
-      target = l;
-    }
-  });
-  if (!target) return null;
-  map.fitBounds(target.getBounds(), {maxZoom: 18, animate: false});
-  await new Promise(r => setTimeout(r, 300));
-  target.bringToFront();
-  const path = target._path, length = path.getTotalLength();
-  for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
-    const pt = path.getPointAtLength(length * f).matrixTransform(path.getScreenCTM());
-    if (document.elementFromPoint(pt.x, pt.y) === path) return {x: pt.x, y: pt.y};
-  }
-  return null;
+#: Ids of the street segments whose name holds ``needle`` (from the map's own data).
+NAMED = """(needle) => {
+  const doc = window.ssmap.doc(), seg = doc.segments;
+  return seg.ids.filter((id, i) => seg.name[i] !== null && doc.names[seg.name[i]].includes(needle));
 }"""
 
 
@@ -219,9 +194,10 @@ def test_map_tooltips_and_click_panel_keep_the_names_inert(session: tuple[Any, l
     page.get_by_role("link", name="Map", exact=True).click()
     page.get_by_role("heading", name="Map", exact=True).wait_for(timeout=60_000)
     for street, payload in STREETS.items():
-        inner = map_frame(page)  # a click reruns the page; the frame may be new
+        inner = map_frame(page)  # a click reruns the page; the frame stays
         needle = {IMG: "onerror", SCRIPT: "script", MARKDOWN: "198.51.100.7"}[payload]
-        point = inner.evaluate(MARK, needle)
+        ids = inner.evaluate(NAMED, needle)
+        point = inner.evaluate(FIND_POINT, {"kind": "segment", "ids": ids, "zoom": 18})
         assert point, f"no feature named like {street}'s payload, or none reachable"
         box = page.locator(MAP_FRAME).bounding_box()
         x, y = box["x"] + point["x"], box["y"] + point["y"]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
+import re
 import tomllib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, shape
 
 from safespaces import catalogue
 from safespaces.config import Config
@@ -19,23 +24,17 @@ from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import PRESETS, composite
 from safespaces.lighting import P_CLASSES
 from safespaces.study import Inputs
-from safespaces_app import archive, mapview, runs, scoring, uploads
+from safespaces_app import archive, mapdata, mapview, runs, scoring, uploads
 from safespaces_app.i18n import LANGUAGES, MESSAGES, missing_translations, t
 from safespaces_app.results import Analysis
 from safespaces_app.webmap import (
-    add_layer,
-    base_map,
     catalogue_classes,
     class_colours,
-    display_frame,
-    geometry_json,
     html_legend,
     legend_entries,
-    payload_bytes,
 )
 
 REPO = Path(__file__).resolve().parents[2]
-LEAFLET = mapview.LEAFLET_URL
 
 
 @pytest.fixture(scope="module")
@@ -67,74 +66,171 @@ def test_t_fills_placeholders_and_falls_back() -> None:
 
 def test_class_colours_follow_the_catalogue() -> None:
     classes = catalogue.EYES_CLASSES
-    values = pd.Series([0.0, 20.0, 20.1, 100.0, np.nan, 150.0])
+    assert [c.value for c in classes][:2] == [(0, 1), (1, 2.5)]
+    values = pd.Series([0.0, 1.0, 1.01, 100.0, np.nan, 150.0])
     colours = class_colours(classes, values).tolist()
-    v = catalogue.VIRIDIS_5
-    assert colours == [v[0], v[0], v[1], v[4], catalogue.GREY, catalogue.GREY]
+    v = catalogue.VIRIDIS_8
+    assert colours == [v[0], v[0], v[1], v[7], catalogue.GREY, catalogue.GREY]
     light = catalogue.CATALOGUE["street_lighting"]
     assert isinstance(light, catalogue.Layer) and light.style is not None
     got = class_colours(light.style.classes, pd.Series(["P1", "unlit", "weird", None]))
-    assert got.tolist() == ["#fde725", "#440154", catalogue.GREY, catalogue.GREY]
+    assert got.tolist() == ["#fec44f", "#000000", catalogue.GREY, catalogue.GREY]
+
+
+def test_each_measure_has_colours_of_its_own() -> None:
+    """No colour means two things on the map: the street layers, the dark paths and the
+    area layers share no colour (the greys of "no data" aside)."""
+    greys = {catalogue.GREY, "#f0f0f0", "#f7f7f7"}
+    used: dict[str, str] = {}
+    for key in mapview.LAYERS:
+        for _, colour in mapview.layer_entries(key):
+            if colour.lower() in greys:
+                continue
+            assert used.setdefault(colour.lower(), key) == key, (colour, key, used[colour.lower()])
 
 
 @pytest.mark.parametrize("name", [c[1] for c in mapview.LAYERS.values()])
 def test_map_legends_are_the_catalogues(name: str) -> None:
-    if name in catalogue.CATALOGUE:
-        assert legend_entries(name) == catalogue.legend(name)
-    else:  # the composite score: 0-100 classes of the catalogue
-        assert legend_entries(name) == [(c.label, c.colour) for c in catalogue.EYES_CLASSES]
+    assert legend_entries(name) == catalogue.legend(name)
 
 
 def test_text_from_the_data_is_escaped() -> None:
-    evil = '<img src=x onerror="alert(1)">'
-    gdf = gpd.GeoDataFrame(
-        {"name": [evil], "value": [1.23456]},
-        geometry=[LineString([(385000, 6672000), (385050, 6672010)])],
-        crs="EPSG:3067",
-    )
-    shown = display_frame(gdf, ["name", "value"])
-    assert shown["name"].iloc[0].startswith("&lt;img") and shown["value"].iloc[0] == 1.23
-    m = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url=LEAFLET, attribution="<b>me</b>")
-    add_layer(
-        m,
-        geometry_json(shown),
-        pd.DataFrame(shown.drop(columns="geometry")),
-        pd.Series(["#000000"]),
-        name="x",
-        ids=["segment:1"],
-        tooltip={"name": "<i>Name</i>", "value": "v"},
-    )
-    page = m.get_root().render()
-    assert evil not in page and "<i>Name</i>" not in page and "<b>me</b>" not in page
-    assert "https://" not in page and "http://" not in page
     legend = html_legend("<t>", [("<a>", "#fff")])
     assert "<t>" not in legend and "&lt;a&gt;" in legend
 
 
-def test_basemap_only_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
-    m = base_map(
-        (24.9, 60.1, 25.0, 60.2),
-        leaflet_url=LEAFLET,
-        basemap_url="http://tiles.local/{z}/{x}/{y}.png",
-    )
-    assert "tiles.local" in m.get_root().render()
-    plain = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url=LEAFLET).get_root().render()
-    assert "tileLayer" not in plain
+def _args(data: Analysis, **kwargs: object) -> dict[str, object]:
+    options: dict[str, object] = {
+        "document": "data-x.json",
+        "weights": PRESETS["balanced"],
+        "lang": "en",
+        "district": None,
+        "selected": None,
+        "min_dwellings": 10,
+    }
+    options.update(kwargs)
+    return mapview.client_args(data, **options)  # type: ignore[arg-type]
 
 
-def test_map_payload_is_small(data: Analysis) -> None:
-    m = mapview.build_map(
-        data,
-        hour=22,
-        shown=mapview.DEFAULT_LAYERS,
-        weights=PRESETS["balanced"],
-        district=None,
-        lang="en",
+def test_basemap_only_when_configured(data: Analysis, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SAFESPACES_BASEMAP_URL", raising=False)
+    plain = _args(data)
+    assert plain["tiles"] is None
+    assert not re.search(r"https?://", json.dumps(plain))
+    monkeypatch.setenv("SAFESPACES_BASEMAP_URL", "http://tiles.local/{z}/{x}/{y}.png")
+    monkeypatch.setenv("SAFESPACES_BASEMAP_ATTRIBUTION", "<b>City</b>")
+    tiles = _args(data)["tiles"]
+    assert tiles == {
+        "url": "http://tiles.local/{z}/{x}/{y}.png",
+        "attribution": "&lt;b&gt;City&lt;/b&gt;",
+    }
+
+
+@pytest.fixture(scope="module")
+def document(data: Analysis) -> dict[str, Any]:
+    """The map document of the default run, as the browser receives it."""
+    return dict(json.loads(mapdata.dumps(mapdata.build(data.layers))))
+
+
+def test_map_document_is_small_and_complete(data: Analysis, document: dict[str, Any]) -> None:
+    """Every hour and every score input travel once: under 1 MB (under 0.3 MB gzipped),
+    where the server-drawn map sent about 1.2 MB at every hour change."""
+    body = mapdata.dumps(document)
+    assert len(body) < 1_000_000 and len(gzip.compress(body)) < 300_000
+    segments = data.layers["street_segments"]
+    seg = document["segments"]
+    assert seg["ids"] == segments["segment_id"].tolist()
+    assert len(seg["eyes"]) == 24 and all(len(h) == len(segments) for h in seg["eyes"])
+    assert set(seg["scores"]) == {"light", "eyes", "mix", "incidents"}
+    # the values are the library's, as integers of 0.1 (None for no value)
+    for hour in (0, 3, 22):
+        want = segments[HOUR_COLUMNS[hour]].to_numpy(dtype=float)
+        got = np.array([np.nan if v is None else v / 10 for v in seg["eyes"][hour]])
+        np.testing.assert_allclose(got, want, atol=0.05 + 1e-9)
+    light = [None if i is None else seg["light_classes"][i] for i in seg["light"]]
+    assert light == [None if pd.isna(v) else v for v in segments["light_class"]]
+    names = document["names"]
+    assert len(names) == len(set(names))  # each name once
+    assert not re.search(r"https?://", body.decode())
+
+
+def test_dark_paths_point_at_their_segments(data: Analysis, document: dict[str, Any]) -> None:
+    dark, seg = document["dark"], document["segments"]
+    table = data.layers["dark_paths"]
+    assert dark["ids"] == table["dark_rank"].tolist()
+    assert dark["segment"] == table["segment_id"].tolist()
+    assert set(dark["segment"]) <= set(seg["ids"])  # every dark path joins its segment
+
+
+def test_map_document_basemap_is_the_studys_osm(data: Analysis, document: dict[str, Any]) -> None:
+    base, names = document["basemap"], document["names"]
+    assert len(base["buildings"]) == len(data.layers["buildings"])
+    assert len(base["green"]) == len(data.layers["public_spaces"])
+    labelled = {names[ref] for *_, ref in base["labels"]}
+    assert "Mannerheimintie" in labelled and "Aleksanterinkatu" in labelled
+    assert labelled <= set(data.layers["street_segments"]["name"].dropna())
+
+
+def test_lines_and_polygons_round_trip() -> None:
+    """Vertices as integers of 1e-5 degree, each the difference to the one before."""
+    line = LineString([(24.93, 60.16), (24.93001, 60.16002), (24.93101, 60.16002)])
+    multi = MultiLineString([[(0, 0), (0.00001, 0)], [(1, 1), (1, 1.00003)]])
+    assert mapdata.encode_lines([line]) == [[[2493000, 6016000, 1, 2, 100, 0]]]
+    parts = mapdata.encode_lines([multi, None])
+    assert parts == [[[0, 0, 1, 0], [100000, 100000, 0, 3]], []]
+    square = Polygon([(0, 0), (0, 1), (1, 1), (1, 0)], [[(0.2, 0.2), (0.2, 0.4), (0.4, 0.4)]])
+    (polygons,) = mapdata.encode_polygons([square])
+    assert len(polygons) == 1 and len(polygons[0]) == 2  # one polygon: exterior and hole
+    exterior, hole = (mapdata.decode_part(ring) for ring in polygons[0])
+    np.testing.assert_allclose(exterior, [(0, 0), (0, 1), (1, 1), (1, 0)])
+    np.testing.assert_allclose(hole, [(0.2, 0.2), (0.2, 0.4), (0.4, 0.4)])
+    two = mapdata.encode_polygons([MultiPolygon([square, Polygon([(5, 5), (5, 6), (6, 6)])])])
+    assert [len(p) for p in two[0]] == [2, 1]
+    assert mapdata.scaled(pd.Series([1.25, None, 2.0]), 10) == [12, None, 20]
+
+
+def test_street_labels_read_along_the_street() -> None:
+    """A label per name at the midpoint of its longest segments, turned with the street,
+    never upside down, and no two of a name closer than the spacing."""
+    # in Web Mercator, as the map draws them: east is along x on the screen
+    east = LineString([(2775000, 8435000), (2775200, 8435000)])
+    west = LineString([(2775500, 8435100), (2775300, 8435100)])  # drawn westwards
+    north = LineString([(2776000, 8435000), (2776000, 8435100)])
+    near = LineString([(2775000, 8435010), (2775150, 8435010)])  # beside "east": no label
+    short = LineString([(2777000, 8435000), (2777010, 8435000)])  # too short for a label
+    gdf = gpd.GeoDataFrame(
+        {"name": ["A", "B", "C", "A", "D"]},
+        geometry=[east, west, north, near, short],
+        crs="EPSG:3857",
     )
-    assert payload_bytes(m) < 1_500_000
-    zoomed = mapview.bounds(data, "Kluuvi")
+    labels = mapdata.street_labels(gdf)
+    assert sorted(name for *_, name in labels) == ["A", "B", "C"]
+    angle = {name: a for _, _, a, name in labels}
+    assert angle["A"] == 0 and angle["B"] == 0  # horizontal, upright
+    assert abs(angle["C"]) == 90
+
+
+def test_map_styles_and_texts(data: Analysis) -> None:
+    styles = mapview.styles("fi", min_dwellings=10, k_min=5)
+    eyes = [[*c.value, c.colour] for c in catalogue.EYES_CLASSES]  # type: ignore[misc]
+    assert [c[:3] for c in styles["eyes"]["classes"]] == eyes
+    assert styles["eyes"]["nodata"] == [catalogue.GREY, "ei tietoa"]
+    assert styles["mix"]["suppressed"] == [mapview.SUPPRESSED_GREY, "salattu (alle 10 asuntoa)"]
+    assert "5" in styles["hotspots"]["other"][1]
+    assert styles["lighting"]["order"][:6] == [name for name, _, _ in P_CLASSES]
+    for lang in LANGUAGES:
+        text = mapview.texts(lang)
+        assert "{hour}" in text["layer_eyes"] and "{layers}" in text["synthetic_note"]
+        assert all(isinstance(v, str) and v for v in text.values())
+    args = _args(data, district=mapview.districts(data)[0], selected=("segment", 7))
+    assert args["selected"] == {"kind": "segment", "id": 7}
+    fit = args["fit"]
+    assert isinstance(fit, dict)
     whole = mapview.bounds(data, None)
-    assert zoomed[2] - zoomed[0] < whole[2] - whole[0]
+    assert fit["bounds"][2] - fit["bounds"][0] < whole[2] - whole[0]
+    assert args["synthetic"] == ["tenure", "incidents"]
+    assert mapview.all_weights_zero(dict.fromkeys(("light", "eyes", "mix", "incidents"), 0.0))
+    assert not mapview.all_weights_zero(PRESETS["night walk"])
 
 
 def test_districts_are_the_places_of_the_grid_with_an_outline(data: Analysis) -> None:
@@ -147,15 +243,12 @@ def test_districts_are_the_places_of_the_grid_with_an_outline(data: Analysis) ->
     assert sorted(cells["name"]) == [f"Kluuvi {i}" for i in range(1, len(cells) + 1)]
     x0, y0, x1, y1 = gpd.GeoDataFrame(cells).to_crs("EPSG:4326").total_bounds
     assert mapview.bounds(data, "Kluuvi") == pytest.approx((x0, y0, x1, y1), abs=1e-4)
-    m = mapview.build_map(
-        data, hour=22, shown=(), weights=PRESETS["balanced"], district="Kluuvi", lang="en"
-    )
-    page = m.get_root().render()
-    assert "dashArray" in page and '"Polygon"' in page
-    plain = mapview.build_map(
-        data, hour=22, shown=(), weights=PRESETS["balanced"], district=None, lang="en"
-    )
-    assert "dashArray" not in plain.get_root().render()
+    fit = _args(data, district="Kluuvi")["fit"]
+    assert isinstance(fit, dict) and fit["key"] == "Kluuvi"
+    outline = shape(fit["outline"])  # the union of the cells, drawn dashed by the map
+    union = shapely.union_all(gpd.GeoDataFrame(cells).to_crs("EPSG:4326").geometry.to_numpy())
+    assert outline.symmetric_difference(union).area < 0.01 * union.area  # 1e-6 degree grid
+    assert _args(data)["fit"] is None
 
 
 def test_weights_recompute_the_library_composite(data: Analysis) -> None:
@@ -168,20 +261,46 @@ def test_weights_recompute_the_library_composite(data: Analysis) -> None:
 
 
 def test_click_panel_shows_numbers_explain_and_breakdown(data: Analysis) -> None:
-    returned = {"last_active_drawing": {"id": "segment:7", "properties": {}}}
-    picked = mapview.clicked_id(returned)
-    assert picked == ("segment", 7)
-    found = mapview.feature(data, *picked, 22, data.k_min, "en")
-    assert found is not None
-    title, row, table = found
-    assert title.startswith("Street segment 7")
-    assert "eyes-on-the-street index at 22:00 [0..100]" in table["Measure"].tolist()
-    assert isinstance(row["eyes_explain"], str) and row["eyes_explain"]
-    parts = mapview.breakdown(row, PRESETS["balanced"], "en")
-    assert parts["Points"].iloc[-1] == pytest.approx(round(row["safe_space_score"], 1), abs=0.2)
-    assert mapview.clicked_id({"last_active_drawing": None}) is None
-    area = mapview.feature(data, "hotspot", 15, 22, data.k_min, "fi")
-    assert area is not None and area[0].startswith("Alue 15")
+    picked = mapview.clicked({"kind": "segment", "id": 7, "hour": 22, "n": 1})
+    assert picked == ("segment", 7, 22)
+    panel = mapview.feature(data, "segment", 7, 22, data.k_min, "en")
+    assert panel is not None
+    assert panel.title.startswith("Street segment 7")
+    assert "eyes-on-the-street index at 22:00 [0..100]" in panel.measures["Measure"].tolist()
+    assert isinstance(panel.row["eyes_explain"], str) and panel.row["eyes_explain"]
+    parts = mapview.breakdown(panel.row, PRESETS["balanced"], "en")
+    total = parts["Points"].iloc[-1]
+    assert total == pytest.approx(round(panel.row["safe_space_score"], 1), abs=0.2)
+    assert mapview.clicked({"kind": None, "id": None}) is None
+    assert mapview.clicked({"kind": "segment", "id": "x"}) is None
+    assert mapview.clicked(None) is None
+    area = mapview.feature(data, "area", 15, 22, data.k_min, "fi")
+    assert area is not None and area.title.startswith("Alue 15")
+
+
+def test_a_dark_path_shows_its_street_segment(data: Analysis) -> None:
+    """The title is the segment (not the darkness rank), the labels are the catalogue's
+    descriptions, and the score breakdown has the segment's numbers."""
+    dark = data.layers["dark_paths"]
+    path = dark.iloc[len(dark) // 2]
+    rank, segment_id = int(path["dark_rank"]), int(path["segment_id"])
+    assert rank != segment_id  # else the test could not tell them apart
+    panel = mapview.feature(data, "dark", rank, 23, data.k_min, "en")
+    assert panel is not None
+    assert panel.title.startswith(f"Street segment {segment_id}")
+    assert panel.subtitle.startswith(f"Dark path no. {rank} (1 = darkest) in ")
+    labels = panel.measures["Measure"].tolist()
+    assert "darkness rank (1 = darkest) [rank]" in labels
+    assert "name of the park or square (OSM)" in labels
+    assert not [label for label in labels if "_" in label]  # no raw column names
+    segments = data.layers["street_segments"]
+    row = segments[segments["segment_id"] == segment_id].iloc[0]
+    parts = mapview.breakdown(panel.row, PRESETS["balanced"], "en")
+    values = parts["Value"].iloc[:4].tolist()
+    for family, value in zip(("light", "eyes", "mix", "incidents"), values, strict=True):
+        want = float(row[f"score_{family}"])
+        assert (np.isnan(want) and pd.isna(value)) or value == pytest.approx(round(want, 1))
+    assert parts["Value"].iloc[:4].notna().any()
 
 
 def test_upload_checks_type_and_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -219,7 +338,7 @@ def test_basemap_comes_from_the_config_then_the_environment(
     assert basemap_from_env()[0] == "http://intranet/{z}/{x}/{y}.png"
 
 
-def test_the_map_loads_leaflet_from_the_apps_static_folder() -> None:
+def test_the_map_loads_leaflet_from_the_apps_static_folder(data: Analysis, tmp_path: Path) -> None:
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
     assert config["server"]["enableStaticServing"] is True  # serves static/ at /app/static
     # the installed app's main script is safespaces_app/main.py, with static/ beside it; the
@@ -228,18 +347,23 @@ def test_the_map_loads_leaflet_from_the_apps_static_folder() -> None:
     assert (REPO / "static").resolve() == mapview.STATIC_DIR
     for name in ("leaflet.js", "leaflet.css", "images/marker-icon.png"):
         assert (mapview.LEAFLET_DIR / name).is_file(), name
-    page = base_map((24.9, 60.1, 25.0, 60.2), leaflet_url="/served/here/").get_root().render()
-    assert 'src="/served/here/leaflet.js"' in page and 'href="/served/here/leaflet.css"' in page
-    assert 'L.Icon.Default.imagePath = "/served/here/images/"' in page
-    assert "/app/static" not in page  # nothing of the app's own path is built in
+    for name in ("index.html", "map.js", "map.css"):
+        text = (mapview.CLIENT_STATIC_DIR / name).read_text(encoding="utf-8")
+        assert not re.search(r"https?://", text), name  # nothing from another server
+    # the frame (served at <app>/component/<name>/index.html) loads the app's static folder
+    # by relative links, so they hold under any base URL path
+    root, name = mapdata.write_client(tmp_path, data.layers)
+    page = (root / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith("../../app/static/") for s in sources), sources
+    assert "../../app/static/leaflet/leaflet.js" in sources
+    assert name.startswith("data-") and (root / name).is_file()
+    assert root.name.startswith(".")  # hidden: never exported nor zipped
+    assert mapdata.write_client(tmp_path, data.layers) == (root, name)  # same content, name
 
 
-def test_hour_slider_columns_are_the_librarys(data: Analysis) -> None:
+def test_hour_slider_columns_are_the_librarys() -> None:
     assert [mapview.hour_column(h) for h in mapview.HOURS] == HOUR_COLUMNS
-    shown = data.views["segments"].frame
-    assert all(column in shown.columns for column in HOUR_COLUMNS)
-    values = mapview._values("eyes", shown, 3, PRESETS["balanced"])
-    assert values.equals(shown["eyes_h03"])
 
 
 def test_lighting_legend_follows_the_p_classes() -> None:
@@ -252,7 +376,7 @@ def test_lighting_legend_follows_the_p_classes() -> None:
 
 def test_k_min_is_the_runs_then_the_configurations(data: Analysis) -> None:
     assert data.k_min == Config().incidents.k_min
-    bare = Analysis(Path("."), {}, {}, {}, configured_k_min=7)
+    bare = Analysis(Path("."), {}, {}, configured_k_min=7)
     assert bare.k_min == 7
     bare.metadata["incidents_privacy"] = {"k_min": 4}
     assert bare.k_min == 4

@@ -68,8 +68,8 @@ def test_style_classes_cover_the_families_values():
 
 def test_legend_for_the_app():
     legend = catalogue.legend("street_lighting")
-    assert legend[0] == ("P1 (avg >= 15 lx)", "#fde725")
-    assert ("unlit (no lamp reaches it)", "#440154") in legend
+    assert legend[0] == ("P1 (avg >= 15 lx)", "#fec44f")
+    assert ("unlit (no lamp reaches it)", "#000000") in legend
     assert len(catalogue.legend("illuminance")) == 8
     with pytest.raises(KeyError):
         catalogue.legend("run_metadata")

@@ -1,0 +1,364 @@
+"""The Map page's data for the browser: every hour, layer and score input, once and compact.
+
+The map restyles in the browser (hour, layers, weights) without asking the server, so
+everything it can show travels once, as one JSON document per run, fetched by the map's
+frame and cached by the browser (:func:`write_client`):
+
+- geometry simplified (1 m) in the run's metric CRS, then in lon/lat rounded to 5
+  decimals (about 1 m) and sent as integers of 1e-5 degree, each vertex as the difference
+  to the one before (:func:`encode_lines`, :func:`encode_polygons`);
+- values as per-feature arrays, one per measure: the 24 hourly eyes columns
+  (``eyes_h00`` ... ``eyes_h23``) and the ``score_<family>`` inputs of the composite as
+  integers of 0.1 (``null`` for no value), classes as indices into a list of categories;
+- names as indices into one list of names (raw text: the browser shows them as text,
+  never as HTML);
+- a basemap drawn from the study's own OSM (buildings, parks and squares, street names)
+  from the run's layers.
+
+The raw incident points are never part of it: only the areas' hot-spot classes and
+the suppression flags. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from safespaces.eyes import HOUR_COLUMNS
+from safespaces.indices import FAMILIES
+
+#: Version of the document's layout (the browser code checks it).
+FORMAT = 1
+#: Coordinates are sent as integers of 10**-DECIMALS degree.
+DECIMALS = 5
+#: Values (eyes 0-100, scores 0-100) are sent as integers of 1/VALUE_SCALE.
+VALUE_SCALE = 10
+#: The tenure entropy (0-1) is sent as integers of 1/MIX_SCALE.
+MIX_SCALE = 1000
+#: Douglas-Peucker tolerance (metres, in the run's metric CRS) of the map's geometry.
+TOLERANCE_M = 1.0
+#: Street-name labels: at most this many per name, at least this far apart (metres), on
+#: segments at least this long.
+LABELS_PER_NAME = 6
+LABEL_SPACING_M = 180.0
+LABEL_MIN_LENGTH_M = 30.0
+#: The folder of a run that holds the map's document (hidden: never exported or zipped).
+CLIENT_DIR = ".webmap"
+#: The page the map's frame loads (the component's ``index.html``; the code it loads is
+#: served from the app's static folder).
+INDEX_TEMPLATE = Path(__file__).resolve().parent / "static" / "safespaces-map" / "index.html"
+
+
+def _lonlat(frame: gpd.GeoDataFrame, tolerance_m: float) -> np.ndarray:
+    """Geometry simplified in the metric CRS, then in lon/lat (an array of geometries)."""
+    geoms = shapely.simplify(frame.geometry.to_numpy(), tolerance_m, preserve_topology=True)
+    if frame.crs is None:
+        return np.asarray(geoms)
+    return gpd.GeoSeries(geoms, crs=frame.crs).to_crs("EPSG:4326").to_numpy()
+
+
+def _ints(coords: np.ndarray) -> np.ndarray:
+    return np.rint(coords * 10**DECIMALS).astype(np.int64)
+
+
+def _delta(points: np.ndarray) -> list[int]:
+    """``[x0, y0, dx1, dy1, ...]`` of one part (integers of 1e-5 degree)."""
+    if len(points) == 0:
+        return []
+    out = np.diff(points, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return [int(v) for v in out.ravel()]
+
+
+def encode_lines(geoms: Sequence[Any] | np.ndarray) -> list[list[list[int]]]:
+    """Each feature as a list of parts, each part ``[x0, y0, dx1, dy1, ...]``.
+
+    Coordinates are lon/lat integers of 1e-5 degree; a vertex is the difference to the
+    previous one (the first to 0, 0). A MultiLineString gives one part per line; an empty
+    or missing geometry gives no part.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    coords, which = shapely.get_coordinates(parts, return_index=True)
+    ints = _ints(coords)
+    bounds = np.searchsorted(which, np.arange(len(parts) + 1))
+    out: list[list[list[int]]] = [[] for _ in range(len(geoms))]
+    for i, feature in enumerate(owner):
+        out[int(feature)].append(_delta(ints[bounds[i] : bounds[i + 1]]))
+    return out
+
+
+def encode_polygons(geoms: Sequence[Any] | np.ndarray) -> list[list[list[list[int]]]]:
+    """Each feature as a list of polygons, each a list of rings (exterior first), each
+    ring ``[x0, y0, dx1, dy1, ...]`` as in :func:`encode_lines` (closing vertex dropped)."""
+    geoms = np.asarray(geoms, dtype=object)
+    polygons, owner = shapely.get_parts(geoms, return_index=True)
+    rings, ring_owner = shapely.get_rings(polygons, return_index=True)
+    coords, which = shapely.get_coordinates(rings, return_index=True)
+    ints = _ints(coords)
+    bounds = np.searchsorted(which, np.arange(len(rings) + 1))
+    encoded: list[list[list[int]]] = [[] for _ in range(len(polygons))]
+    for i, polygon in enumerate(ring_owner):
+        ring = ints[bounds[i] : bounds[i + 1]]
+        encoded[int(polygon)].append(_delta(ring[:-1] if len(ring) > 3 else ring))
+    out: list[list[list[list[int]]]] = [[] for _ in range(len(geoms))]
+    for i, feature in enumerate(owner):
+        out[int(feature)].append(encoded[i])
+    return out
+
+
+def decode_part(part: Sequence[int]) -> np.ndarray:
+    """The lon/lat vertices of one encoded part (the inverse of the encoding)."""
+    pairs = np.asarray(part, dtype=np.int64).reshape(-1, 2)
+    return np.cumsum(pairs, axis=0) / 10**DECIMALS
+
+
+def scaled(values: pd.Series | np.ndarray, scale: float) -> list[int | None]:
+    """Values as integers of ``1/scale`` (rounded half to even), ``None`` for no value."""
+    x = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(x)
+    ints = np.rint(np.where(ok, x, 0.0) * scale).astype(np.int64)
+    return [int(v) if good else None for v, good in zip(ints, ok, strict=True)]
+
+
+def _flags(values: pd.Series | None, n: int) -> list[int]:
+    if values is None:
+        return [0] * n
+    x = pd.to_numeric(values, errors="coerce").fillna(0).to_numpy(dtype=float)
+    return [int(v > 0) for v in x]
+
+
+class _Names:
+    """One list of names for the whole document; features refer to them by index."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def refs(self, values: pd.Series) -> list[int | None]:
+        out: list[int | None] = []
+        for value in values.tolist():
+            if not isinstance(value, str) or not value.strip():
+                out.append(None)
+                continue
+            if value not in self._index:
+                self._index[value] = len(self.names)
+                self.names.append(value)
+            out.append(self._index[value])
+        return out
+
+
+def _categories(values: pd.Series) -> tuple[list[str], list[int | None]]:
+    """Category names and, per feature, the index of its category (``None``: no value)."""
+    cats: list[str] = []
+    index: dict[str, int] = {}
+    refs: list[int | None] = []
+    for value in values.tolist():
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            refs.append(None)
+            continue
+        key = str(value)
+        if key not in index:
+            index[key] = len(cats)
+            cats.append(key)
+        refs.append(index[key])
+    return cats, refs
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def _segments(frame: gpd.GeoDataFrame, names: _Names) -> dict[str, Any]:
+    light_cats, light = _categories(_column(frame, "light_class"))
+    return {
+        "ids": [int(v) for v in frame["segment_id"].to_numpy()],
+        "geom": encode_lines(_lonlat(frame, TOLERANCE_M)),
+        "name": names.refs(_column(frame, "name")),
+        "eyes": [scaled(_column(frame, c), VALUE_SCALE) for c in HOUR_COLUMNS],
+        "light_classes": light_cats,
+        "light": light,
+        "scores": {f: scaled(_column(frame, f"score_{f}"), VALUE_SCALE) for f in FAMILIES},
+    }
+
+
+def _areas(frame: gpd.GeoDataFrame, hotspots: pd.DataFrame | None, names: _Names) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ids": [int(v) for v in frame["area_id"].to_numpy()],
+        "geom": encode_polygons(_lonlat(frame, TOLERANCE_M)),
+        "name": names.refs(_column(frame, "name")),
+        "mix": scaled(_column(frame, "mix_entropy"), MIX_SCALE),
+        "mix_suppressed": _flags(frame.get("mix_suppressed"), len(frame)),
+    }
+    if hotspots is not None and "hotspot_class" in hotspots.columns:
+        spots = hotspots.drop_duplicates("area_id").set_index("area_id")
+        classes = frame["area_id"].map(spots["hotspot_class"])
+        out["hot_classes"], out["hot"] = _categories(classes)
+        flags = (
+            frame["area_id"].map(spots["incidents_suppressed"])
+            if ("incidents_suppressed" in spots.columns)
+            else None
+        )
+        out["hot_suppressed"] = _flags(flags, len(frame))
+    return out
+
+
+def _dark(frame: gpd.GeoDataFrame, names: _Names) -> dict[str, Any]:
+    cats, evidence = _categories(_column(frame, "light_evidence"))
+    return {
+        "ids": [int(v) for v in frame["dark_rank"].to_numpy()],
+        "segment": scaled(_column(frame, "segment_id"), 1),
+        "geom": encode_lines(_lonlat(frame, TOLERANCE_M)),
+        "name": names.refs(_column(frame, "space_name")),
+        "evidence_classes": cats,
+        "evidence": evidence,
+    }
+
+
+def street_labels(frame: gpd.GeoDataFrame) -> list[tuple[float, float, float, str]]:
+    """Where to write street names: ``(lon, lat, angle in degrees, name)``.
+
+    Per name, the midpoints of its longest segments (at least ``LABEL_MIN_LENGTH_M``
+    long), at most ``LABELS_PER_NAME``, at least ``LABEL_SPACING_M`` apart; the angle
+    follows the segment at its midpoint, turned so that the text never reads upside down.
+    """
+    if "name" not in frame.columns or frame.empty:
+        return []
+    named = frame[frame["name"].map(lambda v: isinstance(v, str) and bool(v.strip()))]
+    lengths = shapely.length(named.geometry.to_numpy())
+    named = named.assign(_len=lengths)
+    named = named[named["_len"] >= LABEL_MIN_LENGTH_M].sort_values("_len", ascending=False)
+    if named.empty:
+        return []
+    geoms = named.geometry.to_numpy()
+    mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+    before = shapely.line_interpolate_point(geoms, 0.45, normalized=True)
+    after = shapely.line_interpolate_point(geoms, 0.55, normalized=True)
+    crs = named.crs
+    to_ll = (
+        (lambda g: gpd.GeoSeries(g, crs=crs).to_crs("EPSG:4326").to_numpy())
+        if crs
+        else (lambda g: np.asarray(g))
+    )
+    mid_ll, before_ll, after_ll = (shapely.get_coordinates(to_ll(g)) for g in (mid, before, after))
+    mid_m = shapely.get_coordinates(mid)
+    # the angle on screen (Web Mercator: x east, y south): stretch lon by 1/cos(lat)
+    dx = (after_ll[:, 0] - before_ll[:, 0]) * np.cos(np.radians(mid_ll[:, 1]))
+    dy = after_ll[:, 1] - before_ll[:, 1]
+    angle = -np.degrees(np.arctan2(dy, dx))
+    angle = np.where(angle > 90, angle - 180, np.where(angle < -90, angle + 180, angle))
+    picked: dict[str, list[np.ndarray]] = {}
+    out: list[tuple[float, float, float, str]] = []
+    for i, name in enumerate(named["name"].tolist()):
+        seen = picked.setdefault(name, [])
+        if len(seen) >= LABELS_PER_NAME:
+            continue
+        if any(float(np.hypot(*(mid_m[i] - p))) < LABEL_SPACING_M for p in seen):
+            continue
+        seen.append(mid_m[i])
+        out.append(
+            (
+                round(float(mid_ll[i, 0]), 5),
+                round(float(mid_ll[i, 1]), 5),
+                round(float(angle[i])),
+                name,
+            )
+        )
+    return out
+
+
+def _basemap(layers: dict[str, pd.DataFrame], names: _Names) -> dict[str, Any]:
+    """Buildings, parks and squares, and street names of the study's own OSM."""
+    out: dict[str, Any] = {}
+    buildings = layers.get("buildings")
+    if isinstance(buildings, gpd.GeoDataFrame) and not buildings.empty:
+        polys = buildings[buildings.geom_type.isin(["Polygon", "MultiPolygon"])]
+        out["buildings"] = encode_polygons(_lonlat(polys, TOLERANCE_M))
+    spaces = layers.get("public_spaces")
+    if isinstance(spaces, gpd.GeoDataFrame) and not spaces.empty:
+        polys = spaces[spaces.geom_type.isin(["Polygon", "MultiPolygon"])]
+        kinds = _column(polys, "kind").astype(object)
+        out["green"] = encode_polygons(_lonlat(polys, TOLERANCE_M))
+        out["green_kind"] = [str(k) if isinstance(k, str) else "" for k in kinds.tolist()]
+    segments = layers.get("street_segments")
+    if isinstance(segments, gpd.GeoDataFrame):
+        labels = street_labels(segments)
+        refs = names.refs(pd.Series([name for *_, name in labels], dtype=object))
+        out["labels"] = [[x, y, a, ref] for (x, y, a, _), ref in zip(labels, refs, strict=True)]
+    return out
+
+
+def build(layers: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """The map's document of a run (its GeoPackage tables, as :class:`Analysis` holds them).
+
+    Keys: ``format``, ``bounds`` (``[west, south, east, north]``), ``names``, ``hours``,
+    ``segments``, ``areas``, ``dark`` (when the run has dark paths) and ``basemap``.
+    """
+    names = _Names()
+    segments = layers["street_segments"]
+    assert isinstance(segments, gpd.GeoDataFrame)
+    doc: dict[str, Any] = {"format": FORMAT, "value_scale": VALUE_SCALE, "mix_scale": MIX_SCALE}
+    doc["hours"] = len(HOUR_COLUMNS)
+    doc["segments"] = _segments(segments, names)
+    areas = layers.get("areas")
+    if isinstance(areas, gpd.GeoDataFrame) and not areas.empty:
+        doc["areas"] = _areas(areas, layers.get("incident_hotspots"), names)
+    dark = layers.get("dark_paths")
+    if isinstance(dark, gpd.GeoDataFrame) and not dark.empty:
+        doc["dark"] = _dark(dark, names)
+    doc["basemap"] = _basemap(layers, names)
+    x0, y0, x1, y1 = (
+        gpd.GeoSeries(segments.geometry, crs=segments.crs).to_crs("EPSG:4326").total_bounds
+        if segments.crs
+        else segments.total_bounds
+    )
+    doc["bounds"] = [round(float(v), 5) for v in (x0, y0, x1, y1)]
+    doc["names"] = names.names
+    return doc
+
+
+def dumps(doc: dict[str, Any]) -> bytes:
+    """The document as compact JSON (UTF-8, no spaces, names as they are)."""
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def write_client(folder: Path, layers: dict[str, pd.DataFrame]) -> tuple[Path, str]:
+    """Write the map's page and document into ``folder/.webmap`` (once per run).
+
+    Returns the folder (the map component's root: the app serves every file in it) and
+    the document's file name, ``data-<hash>.json`` (a new name when the content changes,
+    so the browser may cache it for good).
+    """
+    target = folder / CLIENT_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    index = target / "index.html"
+    page = INDEX_TEMPLATE.read_bytes()
+    if not index.is_file() or index.read_bytes() != page:
+        _write_atomic(index, page)
+    body = dumps(build(layers))
+    name = f"data-{hashlib.sha256(body).hexdigest()[:16]}.json"
+    if not (target / name).is_file():
+        _write_atomic(target / name, body)
+    for stale in target.glob("data-*.json"):
+        if stale.name != name:
+            stale.unlink(missing_ok=True)
+    return target, name
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path`` (two sessions
+    writing the same file never see half of it)."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as tmp:
+        tmp.write(data)
+    os.replace(tmp.name, path)

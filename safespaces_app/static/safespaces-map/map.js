@@ -1,0 +1,741 @@
+/* safespaces: the Map page's map, drawn and restyled in the browser.
+ *
+ * A Streamlit component (API version 1, spoken directly through postMessage). The
+ * server sends small arguments at every script run (texts, legend classes, weights,
+ * the selected feature, a district to fit); the data (geometry, the 24 hourly eyes
+ * values, the score inputs, classes, the basemap) is one JSON document fetched once from
+ * the component's folder and cached by the browser. Hour, layer and basemap changes
+ * restyle the map here, with no message to the server; zoom, pan, hour, layers and the
+ * selection are kept in this frame (and in sessionStorage, across visits of the page).
+ * A click on a feature highlights it and sends {kind, id, hour, n} to the server, which
+ * opens its panel. Text from the data is always set as text (never as HTML).
+ */
+(function () {
+  "use strict";
+
+  // ---- Streamlit component protocol (v1) ---------------------------------------------
+  function send(type, data) {
+    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, data), "*");
+  }
+  const Streamlit = {
+    ready: () => send("streamlit:componentReady", { apiVersion: 1 }),
+    height: (h) => send("streamlit:setFrameHeight", { height: h }),
+    value: (v) => send("streamlit:setComponentValue", { value: v, dataType: "json" }),
+  };
+
+  // Leaflet focuses the map on mousedown, which in a frame makes the page scroll the frame
+  // into view: the first click then lands elsewhere. Focus without scrolling.
+  L.Map.Keyboard.prototype._onMouseDown = function () {
+    if (!this._focused) this._map._container.focus({ preventScroll: true });
+  };
+
+  const HOURS = 24;
+  const REPORT_DELAY_MS = 800;    // a settled view is reported this long after the last change
+  const FAMILIES = ["light", "eyes", "mix", "incidents"];
+  const state = {
+    hour: 22, street: "eyes", area: "none", dark: true, basemap: true,
+    selected: null, clicks: 0, fitKey: null,
+  };
+  let args = null, doc = null, map = null, docUrl = null, storageKey = null;
+  let lastText = "", lastStyles = "", lastWeights = "", lastView = "", lastSelected = "";
+  let lastHeight = 0;
+  const groups = {};              // layer groups: base, labels, areas, streets, dark, selection
+  const features = { segment: [], area: [], dark: [] };   // Leaflet layers by index
+  const indexOf = { segment: new Map(), area: new Map(), dark: new Map() };
+  const colours = { segment: [], area: [], dark: [] };    // current colour per feature
+  const ui = {};
+  let playing = null;
+  const timings = [];
+  const counters = { restyles: 0 };
+  // when the frame's code started, the document arrived, the features were made, the map drawn
+  const startup = { code: performance.now() };
+
+  // ---- helpers -----------------------------------------------------------------------
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      e.setAttribute(k, v === true ? "" : String(v));
+    }
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function fmt(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
+  }
+  function hh(h) { return (h < 10 ? "0" : "") + h; }
+  function tx(key, values) {
+    const t = (args && args.text && args.text[key]) || key;
+    return values ? fmt(t, values) : t;
+  }
+  function decodePart(part) {
+    const out = new Array(part.length / 2);
+    let x = 0, y = 0;
+    for (let i = 0, j = 0; i < part.length; i += 2, j++) {
+      x += part[i]; y += part[i + 1];
+      out[j] = [y / 1e5, x / 1e5];
+    }
+    return out;
+  }
+  function decodeLines(parts) { return parts.map(decodePart); }
+  function decodePolygons(polys) { return polys.map((rings) => rings.map(decodePart)); }
+  function nameOf(ref) { return ref === null || ref === undefined ? "" : doc.names[ref]; }
+  function scaled(v, scale) { return v === null || v === undefined ? null : v / scale; }
+
+  // ---- classes and colours (the catalogue's, sent by the server) -------------------
+  function graduated(style, v) {
+    if (v === null || v === undefined || Number.isNaN(v)) return null;
+    const classes = style.classes;
+    for (let i = 0; i < classes.length; i++) {
+      const c = classes[i];
+      if ((i === 0 ? v >= c[0] : v > c[0]) && v <= c[1]) return i;
+    }
+    return null;
+  }
+  function graduatedColour(style, v) {
+    const i = graduated(style, v);
+    return i === null ? style.nodata[0] : style.classes[i][2];
+  }
+  function categoryColour(style, value) {
+    if (value === null || value === undefined) return style.other[0];
+    const hit = style.categories[value];
+    return hit ? hit[0] : style.other[0];
+  }
+  function weightsZero() {
+    const w = (args && args.weights) || {};
+    return FAMILIES.every((f) => !(Number(w[f]) > 0));
+  }
+  // The composite: weighted mean of the family scores a feature has (safespaces.indices.composite).
+  function score(i) {
+    const w = args.weights || {};
+    const s = doc.segments.scores;
+    let total = 0, norm = 0;
+    for (const f of FAMILIES) {
+      const wf = Number(w[f]) || 0;
+      const v = s[f] ? s[f][i] : null;
+      if (wf <= 0 || v === null || v === undefined) continue;
+      total += wf * (v / doc.value_scale); norm += wf;
+    }
+    return norm > 0 ? Math.round((total / norm) * 10) / 10 : null;
+  }
+  function eyes(i, hour) { return scaled(doc.segments.eyes[hour][i], doc.value_scale); }
+  function segmentValue(i) {
+    if (state.street === "eyes") return eyes(i, state.hour);
+    if (state.street === "score") return score(i);
+    if (state.street === "lighting") {
+      const c = doc.segments.light[i];
+      return c === null ? null : doc.segments.light_classes[c];
+    }
+    return null;
+  }
+  function segmentColour(i) {
+    const st = args.styles;
+    if (state.street === "eyes") return graduatedColour(st.eyes, eyes(i, state.hour));
+    if (state.street === "score") return graduatedColour(st.score, score(i));
+    if (state.street === "lighting") return categoryColour(st.lighting, segmentValue(i));
+    return "#000000";
+  }
+  function areaValue(i) {
+    const a = doc.areas;
+    if (state.area === "mix") return a.mix_suppressed[i] ? null : scaled(a.mix[i], doc.mix_scale);
+    if (state.area === "hotspots" && a.hot) {
+      return a.hot_suppressed[i] || a.hot[i] === null ? null : a.hot_classes[a.hot[i]];
+    }
+    return null;
+  }
+  function areaColour(i) {
+    const a = doc.areas, st = args.styles;
+    if (state.area === "mix") {
+      if (a.mix_suppressed[i]) return st.mix.suppressed[0];
+      return graduatedColour(st.mix, scaled(a.mix[i], doc.mix_scale));
+    }
+    if (state.area === "hotspots") {
+      if (!a.hot || a.hot_suppressed[i]) return st.hotspots.other[0];
+      return categoryColour(st.hotspots, areaValue(i));
+    }
+    return "#000000";
+  }
+  function darkColour(i) {
+    const d = doc.dark, c = d.evidence[i];
+    return categoryColour(args.styles.dark, c === null ? null : d.evidence_classes[c]);
+  }
+
+  // ---- drawing ---------------------------------------------------------------------
+  function pane(name, z, interactive) {
+    const p = map.createPane(name);
+    p.style.zIndex = String(z);
+    if (!interactive) p.style.pointerEvents = "none";
+    return p;
+  }
+
+  function tooltipFor(kind, i) {
+    return function () {
+      const box = el("div", { class: "ss-tip" });
+      let title = "", value = "";
+      if (kind === "segment") {
+        title = nameOf(doc.segments.name[i]) || tx("segment") + " " + doc.segments.ids[i];
+        const v = segmentValue(i);
+        if (state.street === "eyes") value = tx("layer_eyes", { hour: hh(state.hour) }) + ": " + (v === null ? tx("no_data") : v.toFixed(1));
+        else if (state.street === "score") value = tx("layer_score") + ": " + (v === null ? tx("no_data") : v.toFixed(1));
+        else if (state.street === "lighting") value = tx("layer_lighting") + ": " + (v === null ? tx("no_data") : v);
+      } else if (kind === "area") {
+        title = nameOf(doc.areas.name[i]) || tx("area") + " " + doc.areas.ids[i];
+        const v = areaValue(i);
+        if (state.area === "mix") value = tx("layer_mix") + ": " + (doc.areas.mix_suppressed[i] ? tx("suppressed_mix") : v === null ? tx("no_data") : v.toFixed(2));
+        else if (state.area === "hotspots") value = tx("layer_hotspots") + ": " + (v === null ? tx("suppressed_or_no_data") : v);
+      } else {
+        title = tx("dark_path") + " " + doc.dark.ids[i] + (nameOf(doc.dark.name[i]) ? ": " + nameOf(doc.dark.name[i]) : "");
+        const c = doc.dark.evidence[i];
+        value = c === null ? "" : doc.dark.evidence_classes[c];
+      }
+      box.appendChild(el("b", {}, title));
+      if (value) { box.appendChild(el("br")); box.appendChild(document.createTextNode(value)); }
+      return box;
+    };
+  }
+
+  // ---- reports to the page: the clicked feature (at once) and the view (once settled) ----
+  let lastReport = null, reportTimer = null;
+  function viewNow() {
+    const c = map.getCenter();
+    return {
+      hour: state.hour, street: state.street, area: state.area, dark: state.dark,
+      center: [Math.round(c.lat * 1e5) / 1e5, Math.round(c.lng * 1e5) / 1e5],
+      zoom: Math.round(map.getZoom() * 100) / 100,
+    };
+  }
+  function report(now) {
+    clearTimeout(reportTimer);
+    reportTimer = null;
+    if (!map) return;
+    const sel = state.selected;
+    const value = { kind: sel ? sel.kind : null, id: sel ? sel.id : null, hour: state.hour, n: state.clicks, view: viewNow() };
+    const text = JSON.stringify(value);
+    if (!now && text === lastReport) return;
+    lastReport = text;
+    Streamlit.value(value);
+  }
+  // the view goes to the page (and its URL) once it has settled: a pan, a zoom, a new
+  // hour or layer reruns the page's script at most once per settled view, never while
+  // the night plays
+  function reportSoon() {
+    clearTimeout(reportTimer);
+    reportTimer = playing ? null : setTimeout(() => report(false), REPORT_DELAY_MS);
+  }
+
+  function onFeatureClick(kind, i, ev) {
+    L.DomEvent.stopPropagation(ev);
+    const id = doc[kind === "segment" ? "segments" : kind === "area" ? "areas" : "dark"].ids[i];
+    select({ kind: kind, id: id });
+    state.clicks += 1;
+    save();
+    report(true);
+  }
+
+  function drawData() {
+    const base = L.svg({ pane: "ss-base" });
+    groups.base = L.layerGroup();
+    const bm = doc.basemap || {};
+    for (const g of bm.green || []) {
+      L.polygon(decodePolygons(g), {
+        renderer: base, pane: "ss-base", interactive: false, stroke: false,
+        fillColor: "#cfe5c4", fillOpacity: 1,
+      }).addTo(groups.base);
+    }
+    for (const g of bm.buildings || []) {
+      L.polygon(decodePolygons(g), {
+        renderer: base, pane: "ss-base", interactive: false, color: "#c9c5bd", weight: 0.5,
+        fillColor: "#dedad3", fillOpacity: 1,
+      }).addTo(groups.base);
+    }
+    groups.labels = L.layerGroup();
+    for (const [x, y, angle, ref] of bm.labels || []) {
+      const label = el("span", { class: "ss-label-text", style: "transform: translate(-50%, -50%) rotate(" + angle + "deg)" }, nameOf(ref));
+      L.marker([y, x], {
+        pane: "ss-labels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "ss-label", html: label, iconSize: null }),
+      }).addTo(groups.labels);
+    }
+
+    const areas = L.svg({ pane: "ss-areas" });
+    groups.areas = L.layerGroup();
+    if (doc.areas) {
+      doc.areas.geom.forEach((g, i) => {
+        const layer = L.polygon(decodePolygons(g), {
+          renderer: areas, pane: "ss-areas", color: "#ffffff", weight: 1, opacity: 0.9,
+          fillColor: "#000000", fillOpacity: 0.6, className: "ss-area",
+        });
+        layer.on("click", (e) => onFeatureClick("area", i, e));
+        layer.bindTooltip(tooltipFor("area", i), { sticky: true });
+        layer.addTo(groups.areas);
+        features.area[i] = layer;
+        indexOf.area.set(doc.areas.ids[i], i);
+      });
+    }
+
+    const streets = L.svg({ pane: "ss-streets" });
+    groups.streets = L.layerGroup();
+    doc.segments.geom.forEach((g, i) => {
+      const layer = L.polyline(decodeLines(g), {
+        renderer: streets, pane: "ss-streets", color: "#000000", weight: 4, opacity: 0.95,
+        lineCap: "round", className: "ss-segment",
+      });
+      layer.on("click", (e) => onFeatureClick("segment", i, e));
+      layer.bindTooltip(tooltipFor("segment", i), { sticky: true });
+      layer.addTo(groups.streets);
+      features.segment[i] = layer;
+      indexOf.segment.set(doc.segments.ids[i], i);
+    });
+
+    const dark = L.svg({ pane: "ss-dark" });
+    groups.dark = L.layerGroup();
+    groups.darkCasing = L.layerGroup();
+    if (doc.dark) {
+      doc.dark.geom.forEach((g, i) => {
+        const latlngs = decodeLines(g);
+        L.polyline(latlngs, {
+          renderer: dark, pane: "ss-dark", color: "#ffffff", weight: 9, opacity: 0.9,
+          interactive: false, className: "ss-dark-casing",
+        }).addTo(groups.dark);
+        const layer = L.polyline(latlngs, {
+          renderer: dark, pane: "ss-dark", color: "#000000", weight: 6, opacity: 1,
+          className: "ss-dark",
+        });
+        layer.on("click", (e) => onFeatureClick("dark", i, e));
+        layer.bindTooltip(tooltipFor("dark", i), { sticky: true });
+        layer.addTo(groups.dark);
+        features.dark[i] = layer;
+        indexOf.dark.set(doc.dark.ids[i], i);
+      });
+    }
+    groups.selection = L.layerGroup().addTo(map);
+  }
+
+  function setColour(layer, colour, fill) {
+    layer.options.color = fill ? layer.options.color : colour;
+    if (fill) layer.options.fillColor = colour;
+    const path = layer._path;
+    if (path) path.setAttribute(fill ? "fill" : "stroke", colour);
+  }
+
+  function restyleStreets() {
+    const n = features.segment.length;
+    for (let i = 0; i < n; i++) {
+      const c = segmentColour(i);
+      if (c !== colours.segment[i]) { colours.segment[i] = c; setColour(features.segment[i], c, false); }
+    }
+  }
+  function restyleAreas() {
+    const n = features.area.length;
+    for (let i = 0; i < n; i++) {
+      const c = areaColour(i);
+      if (c !== colours.area[i]) { colours.area[i] = c; setColour(features.area[i], c, true); }
+    }
+  }
+  function restyleDark() {
+    const n = features.dark.length;
+    for (let i = 0; i < n; i++) {
+      const c = darkColour(i);
+      if (c !== colours.dark[i]) { colours.dark[i] = c; setColour(features.dark[i], c, false); }
+    }
+  }
+  function show(group, on) {
+    if (!group) return;
+    if (on && !map.hasLayer(group)) group.addTo(map);
+    if (!on && map.hasLayer(group)) map.removeLayer(group);
+  }
+
+  function redraw() {
+    show(groups.base, state.basemap);
+    show(groups.labels, state.basemap && map.getZoom() >= 16.5);
+    show(groups.areas, state.area !== "none" && !!doc.areas);
+    show(groups.streets, state.street !== "none");
+    show(groups.dark, state.dark && !!doc.dark);
+    if (state.street !== "none") restyleStreets();
+    if (state.area !== "none" && doc.areas) restyleAreas();
+    if (state.dark && doc.dark) restyleDark();
+    drawSelection();
+    renderLegend();
+    renderNotices();
+    renderHour();
+    counters.restyles += 1;
+    document.body.dataset.hour = String(state.hour);
+    document.body.dataset.street = state.street;
+    document.body.dataset.restyles = String(counters.restyles);
+  }
+
+  // ---- selection ---------------------------------------------------------------------
+  function selectedLayer() {
+    const s = state.selected;
+    if (!s || !doc) return null;
+    const i = indexOf[s.kind] ? indexOf[s.kind].get(s.id) : undefined;
+    return i === undefined ? null : { kind: s.kind, i: i, layer: features[s.kind][i] };
+  }
+  function select(sel) {
+    state.selected = sel && sel.kind ? { kind: sel.kind, id: sel.id } : null;
+    drawSelection();
+    document.body.dataset.selected = state.selected ? state.selected.kind + ":" + state.selected.id : "";
+  }
+  function drawSelection() {
+    if (!groups.selection) return;
+    groups.selection.clearLayers();
+    const hit = selectedLayer();
+    if (!hit) return;
+    const opts = { pane: "ss-selection", interactive: false };
+    if (hit.kind === "area") {
+      L.polygon(hit.layer.getLatLngs(), Object.assign({ color: "#000000", weight: 4, fill: false, className: "ss-selected" }, opts)).addTo(groups.selection);
+      L.polygon(hit.layer.getLatLngs(), Object.assign({ color: "#ffffff", weight: 1.5, fill: false, dashArray: "4 4" }, opts)).addTo(groups.selection);
+      return;
+    }
+    const colour = hit.kind === "dark" ? darkColour(hit.i) : (state.street === "none" ? "#ffffff" : segmentColour(hit.i));
+    L.polyline(hit.layer.getLatLngs(), Object.assign({ color: "#000000", weight: 12, opacity: 1, lineCap: "round" }, opts)).addTo(groups.selection);
+    L.polyline(hit.layer.getLatLngs(), Object.assign({ color: "#ffffff", weight: 8, opacity: 1, lineCap: "round" }, opts)).addTo(groups.selection);
+    L.polyline(hit.layer.getLatLngs(), Object.assign({ color: colour, weight: 5, opacity: 1, lineCap: "round", className: "ss-selected" }, opts)).addTo(groups.selection);
+  }
+
+  // ---- controls ----------------------------------------------------------------------
+  function stop(container) {
+    L.DomEvent.disableClickPropagation(container);
+    L.DomEvent.disableScrollPropagation(container);
+  }
+
+  const LayersControl = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function () {
+      const box = el("form", { class: "ss-box ss-layers", "aria-label": "layers" });
+      stop(box);
+      ui.layers = box;
+      // open by default on a wide map; a button folds it away
+      ui.layersOpen = map.getSize().x >= 600;
+      box.addEventListener("change", (e) => {
+        const t = e.target;
+        if (t.name === "street") state.street = t.value;
+        else if (t.name === "area") state.area = t.value;
+        else if (t.name === "dark") state.dark = t.checked;
+        else if (t.name === "basemap") state.basemap = t.checked;
+        save();
+        redraw();
+      });
+      return box;
+    },
+  });
+  function renderLayers() {
+    const box = ui.layers;
+    box.replaceChildren();
+    box.setAttribute("aria-label", tx("layers"));
+    const toggle = el("button", { type: "button", class: "ss-toggle", "aria-expanded": ui.layersOpen ? "true" : "false" }, tx("layers"));
+    toggle.addEventListener("click", () => { ui.layersOpen = !ui.layersOpen; renderLayers(); });
+    box.appendChild(toggle);
+    box.classList.toggle("ss-closed", !ui.layersOpen);
+    function group(name, legend, options) {
+      const fs = el("fieldset", {});
+      fs.appendChild(el("legend", {}, legend));
+      for (const [value, label, enabled] of options) {
+        const id = "ss-" + name + "-" + value;
+        const row = el("div", {});
+        const input = el("input", { type: "radio", name: name, value: value, id: id, disabled: !enabled });
+        input.checked = state[name] === value;
+        row.appendChild(input);
+        row.appendChild(el("label", { for: id }, label));
+        fs.appendChild(row);
+      }
+      box.appendChild(fs);
+    }
+    group("street", tx("streets"), [
+      ["eyes", tx("layer_eyes", { hour: hh(state.hour) }), true],
+      ["lighting", tx("layer_lighting"), true],
+      ["score", tx("layer_score"), true],
+      ["none", tx("none"), true],
+    ]);
+    const hasAreas = !!doc.areas, hasHot = hasAreas && !!doc.areas.hot;
+    group("area", tx("areas"), [
+      ["mix", tx("layer_mix"), hasAreas],
+      ["hotspots", tx("layer_hotspots"), hasHot],
+      ["none", tx("none"), true],
+    ]);
+    const fs = el("fieldset", {});
+    fs.appendChild(el("legend", {}, tx("overlays")));
+    for (const [name, label, enabled] of [["dark", tx("layer_dark"), !!doc.dark], ["basemap", tx("basemap"), true]]) {
+      const row = el("div", {});
+      const input = el("input", { type: "checkbox", name: name, id: "ss-" + name, disabled: !enabled });
+      input.checked = !!state[name];
+      row.appendChild(input);
+      row.appendChild(el("label", { for: "ss-" + name }, label));
+      fs.appendChild(row);
+    }
+    box.appendChild(fs);
+  }
+
+  const HourControl = L.Control.extend({
+    options: { position: "bottomleft" },
+    onAdd: function () {
+      const box = el("div", { class: "ss-box ss-hour" });
+      stop(box);
+      const play = el("button", { type: "button", class: "ss-play" });
+      const range = el("input", { type: "range", min: 0, max: HOURS - 1, step: 1, id: "ss-hour" });
+      const label = el("label", { for: "ss-hour", class: "ss-hour-label" });
+      const out = el("output", { for: "ss-hour", class: "ss-hour-value", "aria-live": "polite" });
+      box.append(play, label, range, out);
+      range.addEventListener("input", (e) => setHour(Number(range.value), e.timeStamp));
+      play.addEventListener("click", () => togglePlay());
+      ui.hour = { box, play, range, label, out };
+      return box;
+    },
+  });
+  function renderHour() {
+    const h = ui.hour;
+    if (!h) return;
+    if (Number(h.range.value) !== state.hour) h.range.value = String(state.hour);
+    h.label.textContent = tx("hour");
+    h.range.setAttribute("aria-label", tx("hour"));
+    h.range.setAttribute("aria-valuetext", hh(state.hour) + ":00");
+    h.out.textContent = hh(state.hour) + ":00";
+    h.play.textContent = playing ? "❚❚" : "▶";
+    h.play.setAttribute("aria-label", playing ? tx("pause") : tx("play"));
+    h.play.title = playing ? tx("pause") : tx("play");
+    h.box.classList.toggle("ss-dim", state.street !== "eyes");
+  }
+  function setHour(hour, t0) {
+    state.hour = ((hour % HOURS) + HOURS) % HOURS;
+    if (state.street === "eyes") restyleStreets();
+    drawSelection();
+    renderLegend();
+    renderHour();
+    const label = document.querySelector('label[for="ss-street-eyes"]');
+    if (label) label.textContent = tx("layer_eyes", { hour: hh(state.hour) });
+    counters.restyles += 1;
+    document.body.dataset.hour = String(state.hour);
+    document.body.dataset.restyles = String(counters.restyles);
+    save();
+    if (t0 !== undefined) {
+      // time from the input event to the frame after the restyle (the map is painted)
+      requestAnimationFrame(() => setTimeout(() => {
+        timings.push(performance.now() - t0);
+        document.body.dataset.drawnHour = String(state.hour);
+      }, 0));
+    } else {
+      document.body.dataset.drawnHour = String(state.hour);
+    }
+  }
+  function togglePlay() {
+    if (playing) { clearInterval(playing); playing = null; renderHour(); reportSoon(); return; }
+    if (state.street !== "eyes") { state.street = "eyes"; renderLayers(); redraw(); }
+    playing = setInterval(() => setHour(state.hour + 1), 900);
+    renderHour();
+  }
+
+  const LegendControl = L.Control.extend({
+    options: { position: "topright" },
+    onAdd: function () {
+      const box = el("div", { class: "ss-box ss-legend", role: "group" });
+      stop(box);
+      ui.legend = box;
+      return box;
+    },
+  });
+  function legendBlock(title, rows, polygon) {
+    const block = el("div", { class: "ss-legend-block" });
+    block.appendChild(el("div", { class: "ss-legend-title" }, title));
+    for (const [colour, label, extra] of rows) {
+      const row = el("div", { class: "ss-legend-row" });
+      const sw = el("span", { class: polygon ? "ss-swatch ss-swatch-fill" : "ss-swatch", style: "background:" + colour + (extra || "") });
+      row.append(sw, el("span", {}, label));
+      block.appendChild(row);
+    }
+    return block;
+  }
+  function graduatedRows(style) { return style.classes.map((c) => [c[2], c[3]]); }
+  function categoryRows(style) {
+    const rows = style.order.map((v) => style.categories[v]);
+    return style.other_in_legend === false ? rows : rows.concat([style.other]);
+  }
+  function renderLegend() {
+    const box = ui.legend;
+    if (!box || !args) return;
+    box.replaceChildren();
+    box.setAttribute("aria-label", tx("legend"));
+    const st = args.styles;
+    if (state.street === "eyes") box.appendChild(legendBlock(tx("layer_eyes", { hour: hh(state.hour) }), graduatedRows(st.eyes).reverse().concat([st.eyes.nodata]), false));
+    if (state.street === "score") box.appendChild(legendBlock(tx("layer_score"), graduatedRows(st.score).reverse().concat([st.score.nodata]), false));
+    if (state.street === "lighting") box.appendChild(legendBlock(tx("layer_lighting"), categoryRows(st.lighting), false));
+    if (state.dark && doc.dark) box.appendChild(legendBlock(tx("layer_dark"), categoryRows(st.dark), false));
+    if (state.area === "mix") box.appendChild(legendBlock(tx("layer_mix"), graduatedRows(st.mix).reverse().concat([st.mix.suppressed, st.mix.nodata]), true));
+    if (state.area === "hotspots") box.appendChild(legendBlock(tx("layer_hotspots"), categoryRows(st.hotspots), true));
+  }
+
+  function renderNotices() {
+    const zero = state.street === "score" && weightsZero();
+    ui.notice.hidden = !zero;
+    ui.notice.textContent = zero ? tx("weights_zero") : "";
+  }
+
+  function renderWatermark() {
+    const synthetic = (args.synthetic || []).length > 0;
+    ui.watermark.hidden = !synthetic;
+    ui.badge.hidden = !synthetic;
+    ui.watermark.textContent = synthetic ? tx("synthetic_mark") : "";
+    ui.badge.textContent = synthetic ? tx("synthetic_note", { layers: args.synthetic.join(", ") }) : "";
+  }
+
+  // ---- view state across visits --------------------------------------------------------
+  function save() {
+    if (!storageKey || !map) return;
+    const c = map.getCenter();
+    const saved = {
+      hour: state.hour, street: state.street, area: state.area, dark: state.dark,
+      basemap: state.basemap, selected: state.selected, fitKey: state.fitKey,
+      center: [c.lat, c.lng], zoom: map.getZoom(), view: lastView,
+    };
+    try { sessionStorage.setItem(storageKey, JSON.stringify(saved)); } catch (e) { /* private mode */ }
+    reportSoon();
+  }
+  function restore() {
+    try { return JSON.parse(sessionStorage.getItem(storageKey) || "null"); } catch (e) { return null; }
+  }
+  function applyView(view) {
+    if (!view) return;
+    if (Number.isInteger(view.hour)) state.hour = view.hour;
+    for (const k of ["street", "area"]) if (typeof view[k] === "string") state[k] = view[k];
+    for (const k of ["dark", "basemap"]) if (typeof view[k] === "boolean") state[k] = view[k];
+  }
+
+  // ---- the map -------------------------------------------------------------------------
+  function start() {
+    map = L.map("map", { zoomSnap: 0.25, zoomControl: true, attributionControl: true, minZoom: 11, maxZoom: 20 });
+    pane("ss-base", 250, false);
+    pane("ss-areas", 350, true);
+    pane("ss-streets", 400, true);
+    pane("ss-dark", 450, true);
+    pane("ss-labels", 460, false);
+    pane("ss-selection", 470, false);
+    L.control.scale({ imperial: false }).addTo(map);
+    if (args.tiles && args.tiles.url) {
+      L.tileLayer(args.tiles.url, { attribution: args.tiles.attribution || "", pane: "ss-base", maxZoom: 20 }).addTo(map);
+    }
+    if (args.attribution) map.attributionControl.addAttribution(args.attribution);
+    const container = map.getContainer();
+    ui.notice = el("div", { class: "ss-notice", role: "status" });
+    ui.watermark = el("div", { class: "ss-watermark", "aria-hidden": "true" });
+    ui.badge = el("div", { class: "ss-badge", role: "note" });
+    ui.notice.hidden = ui.watermark.hidden = ui.badge.hidden = true;
+    container.append(ui.notice, ui.watermark, ui.badge);
+    new LayersControl().addTo(map);
+    new LegendControl().addTo(map);
+    new HourControl().addTo(map);
+    const b = doc.bounds;
+    const saved = restore();
+    applyView(args.view);
+    lastView = JSON.stringify(args.view || null);
+    if (saved) {
+      if (saved.view === lastView) applyView(saved);  // else the server asks for a new view
+      state.selected = saved.selected || null;
+      state.fitKey = saved.fitKey || null;
+      map.setView(saved.center, saved.zoom, { animate: false });
+    } else if (args.view && Array.isArray(args.view.center) && Number.isFinite(args.view.zoom)) {
+      map.setView(args.view.center, args.view.zoom, { animate: false });  // a link's view
+      state.fitKey = args.fit ? args.fit.key : null;  // its district is in view already
+    } else {
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
+    }
+    drawData();
+    startup.features = performance.now();
+    renderLayers();
+    renderWatermark();
+    const zoomClass = () => {
+      const z = map.getZoom(), c = map.getContainer().classList;
+      c.toggle("ss-z-low", z < 15);
+      c.toggle("ss-z-mid", z >= 15 && z < 16.5);
+    };
+    zoomClass();
+    map.on("zoomend", () => { zoomClass(); show(groups.labels, state.basemap && map.getZoom() >= 16.5); save(); });
+    map.on("moveend", save);
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && state.selected) {
+        select(null);
+        state.clicks += 1;
+        save();
+        report(true);
+      }
+    });
+    update(args, true);
+    startup.drawn = performance.now();
+    window.ssmap = {
+      map, state, timings, counters, setHour, select,
+      layerOf: (kind, id) => { const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : features[kind][i]; },
+      colourOf: (kind, id) => { const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : colours[kind][i]; },
+      doc: () => doc,
+      args: () => args,
+      startup,
+    };
+    document.body.dataset.ready = "1";
+  }
+
+  function update(a, first) {
+    args = a;
+    const text = JSON.stringify(a.text), styles = JSON.stringify(a.styles);
+    const weights = JSON.stringify(a.weights), view = JSON.stringify(a.view || null);
+    const selected = JSON.stringify(a.selected || null);
+    let restyle = first;
+    if (!first && view !== lastView) { applyView(a.view); lastView = view; restyle = true; renderLayers(); }
+    if (text !== lastText) { lastText = text; renderLayers(); renderWatermark(); restyle = true; }
+    if (styles !== lastStyles) {
+      lastStyles = styles; restyle = true;
+      colours.segment = []; colours.area = []; colours.dark = [];
+    }
+    if (weights !== lastWeights) { lastWeights = weights; restyle = true; colours.segment = []; }
+    if (selected !== lastSelected) {
+      lastSelected = selected;
+      if (!first || !state.selected) select(a.selected || null);
+    }
+    const fit = a.fit || null;
+    const fitKey = fit ? fit.key : null;
+    if (fitKey !== state.fitKey) {
+      state.fitKey = fitKey;
+      const b = fit ? fit.bounds : doc.bounds;
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
+    }
+    drawOutline(fit);
+    if (restyle) redraw();
+    save();
+  }
+
+  // the chosen district's outline (dashed, above the layers, not clickable)
+  let outlineLayer = null, outlineKey;
+  function drawOutline(fit) {
+    const key = fit ? fit.key : null;
+    if (key === outlineKey) return;
+    outlineKey = key;
+    if (outlineLayer) { outlineLayer.remove(); outlineLayer = null; }
+    if (fit && fit.outline) {
+      outlineLayer = L.geoJSON(fit.outline, {
+        pane: "ss-selection", interactive: false,
+        style: { color: "#000000", weight: 3, opacity: 0.9, fill: false, dashArray: "6 4" },
+      }).addTo(map);
+      outlineLayer.getLayers().forEach((l) => l.getElement && l.getElement() && l.getElement().classList.add("ss-outline"));
+    }
+  }
+
+  function onRender(a) {
+    if (a.height && a.height !== lastHeight) { lastHeight = a.height; Streamlit.height(a.height); }
+    if (!doc) {
+      if (docUrl === a.data) { args = a; return; }   // still loading: keep the newest args
+      docUrl = a.data;
+      args = a;
+      storageKey = "safespaces-map:" + a.data;
+      fetch(a.data, { credentials: "same-origin" })
+        .then((r) => { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then((d) => { startup.document = performance.now(); doc = d; start(); })
+        .catch((e) => {
+          document.getElementById("map").textContent = "The map's data could not be loaded (" + e.message + ").";
+        });
+      return;
+    }
+    update(a, false);
+  }
+
+  window.addEventListener("message", (ev) => {
+    const m = ev.data;
+    if (m && m.type === "streamlit:render") onRender(m.args || {});
+  });
+  Streamlit.ready();
+})();
