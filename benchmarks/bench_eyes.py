@@ -16,23 +16,26 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
-import shapely
 
-from safespaces.config import Config
-from safespaces.eyes.flow import node_graph
-from safespaces.shortest_paths import radius_sums
-from safespaces.study import Inputs, load_study
+if TYPE_CHECKING:
+    import geopandas as gpd
 
+# safespaces, geopandas and networkx are imported where used, so that a peer pipeline in a
+# fresh process (benchmarks/bench_pipeline.py) can call cityseer_closeness without them.
 RADII = (400, 800)
+#: cityseer's closeness measures equal to ours: density, harmonic and gravity (beta = 4 / r).
+CLOSENESS = {"density": "1", "harmonic": "1/c", "gravity": "exp(-4*p)"}
 
 
 def tiled(segments: gpd.GeoDataFrame, k: int) -> gpd.GeoDataFrame:
     """k x k disconnected copies of the segments (node ids kept apart)."""
+    import geopandas as gpd
+    import shapely
+
     if k == 1:
         return segments
     minx, miny, maxx, maxy = segments.total_bounds
@@ -53,6 +56,9 @@ def tiled(segments: gpd.GeoDataFrame, k: int) -> gpd.GeoDataFrame:
 
 
 def ours(segments: gpd.GeoDataFrame, weighted: bool) -> tuple[dict[str, np.ndarray], float]:
+    from safespaces.eyes.flow import node_graph
+    from safespaces.shortest_paths import radius_sums
+
     start = time.perf_counter()
     graph = node_graph(segments)
     result = radius_sums(
@@ -64,12 +70,12 @@ def ours(segments: gpd.GeoDataFrame, weighted: bool) -> tuple[dict[str, np.ndarr
 def cityseer_run(
     segments: gpd.GeoDataFrame, weighted: bool
 ) -> tuple[dict[str, np.ndarray], float, float]:
-    from cityseer import config as cs_config
-    from cityseer.metrics import networks
+    import networkx as nx
     from cityseer.tools import io
 
-    cs_config.QUIET_MODE = True
-    logging.getLogger("cityseer").setLevel(logging.WARNING)
+    from safespaces.eyes.flow import node_graph
+
+    quiet_cityseer()
     start = time.perf_counter()
     graph = node_graph(segments)
     g = nx.MultiGraph()
@@ -83,15 +89,7 @@ def cityseer_run(
     g.graph["crs"] = segments.crs
     nodes, _, structure = io.network_structure_from_nx(g)
     built = time.perf_counter()
-    out = networks.centrality_shortest(
-        structure,
-        nodes,
-        distances=list(RADII),
-        closeness={"density": "1", "harmonic": "1/c", "gravity": "exp(-4*p)"},
-        betweenness={},
-        cycles=False,
-        postprocess={},
-    )
+    out = cityseer_closeness(structure, nodes)
     done = time.perf_counter()
     order = out.index.astype(np.int64).to_numpy()
     result = {}
@@ -101,6 +99,33 @@ def cityseer_run(
             values[order] = out[f"cc_{kind}_{r}"].to_numpy(dtype=float)
             result[f"{kind}_{r}"] = values
     return result, built - start, done - built
+
+
+def quiet_cityseer() -> None:
+    """No progress bars, and no INFO lines: importing cityseer sets the root logger to INFO
+    (``logging.basicConfig``), which would make every other library chatty."""
+    from cityseer import config as cs_config
+
+    cs_config.QUIET_MODE = True
+    logging.getLogger("cityseer").setLevel(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
+
+
+def cityseer_closeness(structure: Any, nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """cityseer's ``centrality_shortest``: the :data:`CLOSENESS` measures at :data:`RADII`
+    (no betweenness, no cycles), quietly; columns ``cc_{measure}_{r}``."""
+    from cityseer.metrics import networks
+
+    quiet_cityseer()
+    return networks.centrality_shortest(
+        structure,
+        nodes,
+        distances=list(RADII),
+        closeness=CLOSENESS,
+        betweenness={},
+        cycles=False,
+        postprocess={},
+    )
 
 
 def compare(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -125,6 +150,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args()
+    from safespaces.config import Config
+    from safespaces.eyes.flow import node_graph
+    from safespaces.study import Inputs, load_study
+
     segments = load_study(Inputs(), Config()).osm.segments
     pd.set_option("display.width", 160)
     for k in args.copies:

@@ -57,6 +57,10 @@ from safespaces.sources.tenure import TENURE_PREFIX
 Geometry = Literal["line", "polygon", "point", "none"]
 StyleKind = Literal["categorized", "graduated", "single"]
 
+#: Attribution of OpenStreetMap data, which every layer derives from (in ``run_metadata``,
+#: on the maps of ``explore`` and the app).
+OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
+
 #: Project groups, in the order the QGIS layer tree shows them (top first).
 GROUPS: tuple[str, ...] = (
     "Streets",

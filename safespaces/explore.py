@@ -28,7 +28,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from safespaces.catalogue import GREY, VIRIDIS_5, Layer, Style, StyleClass, layers_of_table
+from safespaces.catalogue import (
+    GREY,
+    OSM_ATTRIBUTION,
+    VIRIDIS_5,
+    Layer,
+    Style,
+    StyleClass,
+    layers_of_table,
+)
 from safespaces.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,8 +44,6 @@ if TYPE_CHECKING:
 
 #: ColorBrewer Dark2 (colour-blind safe), for text columns the catalogue does not style.
 DARK2 = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
-#: Attribution of OpenStreetMap data (the layers derive from it).
-OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 #: Most features drawn (a bigger layer makes a page the browser struggles with).
 MAX_FEATURES = 50_000
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -298,7 +299,7 @@ def write_layers(
         with contextlib.suppress(pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError):
             old_meta = read_metadata(target)
     try:
-        with atomic_path(target, copy_existing=keep_other_layers) as tmp:
+        with atomic_path(target, copy_existing=keep_other_layers) as tmp, _unsynced_sqlite():
             for name in remove:
                 if has_layer(tmp, name):
                     _drop_layer(tmp, name)
@@ -307,12 +308,36 @@ def write_layers(
             if metadata is not None:
                 merged = {**old_meta, **metadata}
                 _write_one(tmp, METADATA_LAYER, metadata_frame(merged))
+            with tmp.open("rb+") as handle:  # once, before the rename
+                os.fsync(handle.fileno())
     except (OSError, pyogrio.errors.DataSourceError, sqlite3.Error) as exc:
         raise OutputError(
             f"cannot write {target}: {exc}. Fix: check free disk space, file size limits "
             "(ulimit -f) and permissions, then run again"
         ) from exc
     return target
+
+
+_SYNC_OPTION = "OGR_SQLITE_SYNCHRONOUS"
+_SYNC_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _unsynced_sqlite() -> Iterator[None]:
+    """GDAL's SQLite writes without a sync per transaction, for a file written whole under
+    a temporary name and synced once before its rename (:func:`write_layers`).
+
+    Every layer written is a few transactions, each synced to disk by default: that
+    took longer than the writing itself. The option is global to GDAL: the lock keeps
+    threads from restoring each other's value.
+    """
+    with _SYNC_LOCK:
+        saved = pyogrio.get_gdal_config_option(_SYNC_OPTION)
+        pyogrio.set_gdal_config_options({_SYNC_OPTION: "OFF"})
+        try:
+            yield
+        finally:
+            pyogrio.set_gdal_config_options({_SYNC_OPTION: saved})
 
 
 def _write_one(path: Path, name: str, frame: pd.DataFrame) -> None:

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from safespaces import stages
+from safespaces.catalogue import OSM_ATTRIBUTION
 from safespaces.config import Config
 from safespaces.errors import InputError
 from safespaces.eyes import EyesResult
@@ -38,9 +39,6 @@ from safespaces.study import (
 )
 from safespaces.timing import Progress, timed
 from safespaces.version import __version__
-
-#: Attribution of the embedded default (shown by the README, the app and exports).
-OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 
 
 def run_metadata(study: Study, timings: dict[str, float], extra: dict[str, Any]) -> dict[str, Any]:

@@ -24,13 +24,8 @@ from __future__ import annotations
 import bz2
 import dataclasses
 import gzip
-import importlib
 import os
 import stat
-import sys
-import tempfile
-import threading
-import types
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -322,29 +317,3 @@ def extract_zip(path: Path, dest: Path, *, limits: Limits | None = None) -> list
                 ) from exc
             written.append(target)
     return written
-
-
-_IMPORT_LOCK = threading.Lock()
-
-
-def libpysal_weights() -> types.ModuleType:
-    """``libpysal.weights``, imported without creating ``~/.local/share/pysal``.
-
-    Importing libpysal creates its example-data folder under the user's
-    ``XDG_DATA_HOME`` (``~/.local/share/pysal``) at import time, although we use
-    no example. The first import therefore points ``XDG_DATA_HOME`` at a
-    temporary folder, removed afterwards: a run writes nothing into HOME.
-    """
-    with _IMPORT_LOCK:
-        if "libpysal.weights" not in sys.modules:
-            saved = os.environ.get("XDG_DATA_HOME")
-            with tempfile.TemporaryDirectory(prefix="safespaces-libpysal-") as scratch:
-                os.environ["XDG_DATA_HOME"] = scratch
-                try:
-                    importlib.import_module("libpysal.weights")
-                finally:
-                    if saved is None:
-                        os.environ.pop("XDG_DATA_HOME", None)
-                    else:
-                        os.environ["XDG_DATA_HOME"] = saved
-    return sys.modules["libpysal.weights"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from safespaces.catalogue import OSM_ATTRIBUTION
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.indices import FAMILIES, PRESETS
-from safespaces.pipeline import OSM_ATTRIBUTION
 from safespaces_app import runs, scoring, urlstate
 from safespaces_app.i18n import (
     DEFAULT_LANGUAGE,

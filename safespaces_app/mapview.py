@@ -21,12 +21,11 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from safespaces.catalogue import GREY, StyleClass, describe_columns
+from safespaces.catalogue import GREY, OSM_ATTRIBUTION, StyleClass, describe_columns
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.eyes.vocabulary import window_column
 from safespaces.indices import FAMILIES
 from safespaces.lighting.vocabulary import CLASS_COLUMN
-from safespaces.pipeline import OSM_ATTRIBUTION
 from safespaces.sources.areas import district_names
 from safespaces_app.formats import number
 from safespaces_app.i18n import DEFAULT_LANGUAGE, has, legend_label, t, value_label

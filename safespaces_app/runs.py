@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -30,15 +31,25 @@ from safespaces.commands.app import OPEN_ENV
 from safespaces.config import Config, load_config
 from safespaces.errors import SafespacesError
 from safespaces.io import GPKG_NAME, check_output_folder
-from safespaces.pipeline import run
 from safespaces.study import Inputs
 from safespaces_app.diskcache import RUNS_DIR, default_run, disk_cache_enabled
 from safespaces_app.results import Analysis, read_run
 from safespaces_app.settings import current_config
 
+if TYPE_CHECKING:
+    from safespaces.pipeline import RunResult
+
 LOG = logging.getLogger("safespaces.app")
 #: Session key of the output folder the session opened (a resolved path, as text).
 OPENED_KEY = "opened"
+
+
+def run(inputs: Inputs, config: Config, out: Path) -> RunResult:
+    """:func:`safespaces.pipeline.run`, imported only when a run is made: the pipeline
+    imports the whole analysis (seconds), and a run kept on disk needs none of it."""
+    from safespaces.pipeline import run as run_pipeline
+
+    return run_pipeline(inputs, config, out)
 
 
 def run_key(inputs: Inputs, config_json: str) -> str:

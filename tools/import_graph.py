@@ -79,6 +79,7 @@ FLOORS: tuple[Floor, ...] = (
             "safespaces.io",
             "safespaces.overlay",
             "safespaces.timing",
+            "safespaces.lazy",
         ),
     ),
     Floor("sources", "Sources", ("safespaces.sources.*",)),

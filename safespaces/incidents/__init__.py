@@ -7,9 +7,16 @@ See ``docs/incidents.md`` for the method, every default and its source.
 are in :mod:`.rates`.
 """
 
-from safespaces.incidents.analysis import IncidentResult, analyse_incidents
-from safespaces.incidents.params import IncidentParams
-from safespaces.incidents.rates import crude_rate, eb_rates, poisson_ci
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from safespaces.lazy import exports
+
+if TYPE_CHECKING:
+    from safespaces.incidents.analysis import IncidentResult, analyse_incidents
+    from safespaces.incidents.params import IncidentParams
+    from safespaces.incidents.rates import crude_rate, eb_rates, poisson_ci
 
 __all__ = [
     "IncidentParams",
@@ -19,3 +26,13 @@ __all__ = [
     "eb_rates",
     "poisson_ci",
 ]
+
+# imported when first used: safespaces.config imports this family's params, not its analysis
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "safespaces.incidents.analysis": ("IncidentResult", "analyse_incidents"),
+        "safespaces.incidents.params": ("IncidentParams",),
+        "safespaces.incidents.rates": ("crude_rate", "eb_rates", "poisson_ci"),
+    },
+)

@@ -13,6 +13,7 @@ this audit finds unprotected.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -117,11 +118,15 @@ class Reader:
         """One LP variable per class of kept unknowns with identical columns."""
         lp = sparse.vstack([a_eq, self.a_ub[self.binding_ub], a_near]).tocsc()
         lp.sort_indices()
+        # a digest, not hash(): the same classes, in the same order, in every process
         keys = [
-            hash((lp.indices[i:j].tobytes(), lp.data[i:j].tobytes()))
+            hashlib.blake2b(
+                lp.indices[i:j].tobytes() + lp.data[i:j].tobytes(), digest_size=8
+            ).digest()
             for i, j in zip(lp.indptr[:-1], lp.indptr[1:], strict=True)
         ]
-        _, self.cls = np.unique(np.array(keys, dtype=np.int64), return_inverse=True)
+        digests = np.frombuffer(b"".join(keys), dtype=np.int64)
+        _, self.cls = np.unique(digests, return_inverse=True)
         self.n = int(self.cls.max()) + 1 if len(self.cls) else 0
         self.size = np.bincount(self.cls, minlength=self.n)
         agg = sparse.csr_matrix(
@@ -299,9 +304,19 @@ class Reader:
                 break
 
     def _settle(self, bounds: _Bounds) -> None:
-        """The exact minimum and maximum of each cell still open."""
+        """The exact minimum and maximum of each cell still open.
+
+        Each LP's optimum is also a feasible point: a cell that the optima found so far
+        prove protected (an interval at least 1 wide reaching ``k``, which its exact one
+        holds) needs no LPs of its own. The optima widen a copy of the intervals, so the
+        cells not open here keep the intervals of the points before.
+        """
         lo, hi = bounds.lo, bounds.hi
+        seen = dataclasses.replace(bounds, lo=lo.copy(), hi=hi.copy())
         for i in np.flatnonzero(bounds.open_cells()):
+            if seen.protected(int(i)):
+                lo[i], hi[i] = seen.lo[i], seen.hi[i]
+                continue
             if self.keep[i]:
                 objective = np.zeros(self.n)
                 c = self.cls[int(np.searchsorted(self.kept, i))]
@@ -316,6 +331,9 @@ class Reader:
                 bottom = self.solve_once(-self.ub_most[row].toarray().ravel())
                 hi[i] = np.inf if top.status == 3 else offset - top.fun
                 lo[i] = 0.0 if shared else offset + bottom.fun
+            for res in (top, bottom):
+                if res.status == 0:
+                    seen.take(res.x)
 
 
 @dataclasses.dataclass
@@ -352,6 +370,11 @@ class _Bounds:
             least = (r.b_ub - r.ub_most @ x)[r.slack_pos]
             np.maximum.at(hi, r.single_idx, most)
             np.minimum.at(lo, r.single_idx, np.where(r.shared, 0.0, least))
+
+    def protected(self, i: int) -> bool:
+        """Whether cell ``i``'s interval is at least 1 wide and reaches ``k``."""
+        lo, hi = self.lo[i], self.hi[i]
+        return bool(hi - lo >= 1 - 1e-6 and hi >= self.k - 1e-6)
 
     def open_cells(self) -> npt.NDArray[np.bool_]:
         """The cells not (yet) proved protected."""

@@ -50,17 +50,14 @@ Journal of the Royal Statistical Society B 57(1), 289-300.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 from scipy import sparse
-from statsmodels.stats.multitest import multipletests
-
-from safespaces.safety import libpysal_weights
 
 #: Direction of a significant Gi* z-score: hot (above the mean), cold (below).
 HOT = "hot"
@@ -158,25 +155,34 @@ class GiResult:
 
 
 def contiguity_weights(units: gpd.GeoDataFrame) -> sparse.csr_matrix:
-    """Binary queen-contiguity matrix; a unit with no neighbour gets its nearest one."""
-    weights = libpysal_weights()
-    KNN, Queen = weights.KNN, weights.Queen
+    """Binary queen-contiguity matrix; a unit with no neighbour gets its nearest one.
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # libpysal warns on islands, handled below
-        w = Queen.from_dataframe(units, use_index=False, silence_warnings=True)
-    mat = w.sparse.tocsr().astype(float)
+    Two units are neighbours when their boundaries share a vertex (the same x and y),
+    as in libpysal's ``Queen``; a unit with none is joined (both ways) to the unit whose
+    representative point is nearest to its own, as libpysal's ``KNN`` with k = 1 picks
+    it (a k-d tree of leaf size 10, the second nearest when the nearest is the unit
+    itself). Equal to libpysal's matrices (``tests/incidents``), without importing it.
+    """
+    n = len(units)
+    xy, owner = shapely.get_coordinates(units.geometry.to_numpy(), return_index=True)
+    _, vertex = np.unique(xy + 0.0, axis=0, return_inverse=True)  # + 0.0: -0.0 is 0.0
+    vertex = vertex.ravel()
+    n_vertices = int(vertex.max()) + 1 if len(vertex) else 0
+    has = sparse.csr_matrix((np.ones(len(owner)), (owner, vertex)), shape=(n, n_vertices))
+    has.data[:] = 1.0  # a ring's closing vertex repeats its first
+    mat = sparse.csr_matrix(has @ has.T)
+    mat.setdiag(0.0)
+    mat.eliminate_zeros()
     mat.data[:] = 1.0
-    lonely = np.flatnonzero(np.asarray(mat.sum(axis=1)).ravel() == 0)
-    if len(lonely) and len(units) > 1:
-        pts = gpd.GeoDataFrame(geometry=units.geometry.representative_point().values, crs=units.crs)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            knn = KNN.from_dataframe(pts, k=1, use_index=False, silence_warnings=True)
-        near = knn.sparse.tocsr()
+    lonely = np.flatnonzero(np.diff(mat.indptr) == 0)
+    if len(lonely) and n > 1:
+        from scipy.spatial import cKDTree
+
+        pts = shapely.get_coordinates(units.geometry.representative_point().to_numpy())
+        _, nearest = cKDTree(pts, leafsize=10).query(pts[lonely], k=2)
         lil = mat.tolil()
-        for i in lonely:
-            j = int(near[i].indices[0])
+        for i, pair in zip(lonely, nearest, strict=True):
+            j = int(pair[0] if pair[0] != i else pair[1])
             lil[i, j] = 1.0
             lil[j, i] = 1.0
         mat = lil.tocsr()
@@ -387,6 +393,7 @@ def gi_star(
     which is the side of the permutation tail (both measure :math:`S_i - W_i \\bar y`).
     """
     from scipy import stats
+    from statsmodels.stats.multitest import multipletests  # ~0.5 s: only when tested
 
     y = np.asarray(y, dtype=float)
     z = gi_star_z(y, w)

@@ -3,20 +3,27 @@
 See ``docs/lighting.md`` for the method, every default and its source.
 """
 
-from safespaces.darkness import darkness_hours
-from safespaces.lighting.analysis import LightingResult, analyse_lighting
-from safespaces.lighting.illuminance import (
-    P_CLASSES,
-    illuminance_at,
-    light_class,
-    segment_lighting,
-    tag_conflicts,
-)
-from safespaces.lighting.lamps import lamp_model, lumen_to_candela
-from safespaces.lighting.params import LightingParams
-from safespaces.lighting.raster import write_illuminance_raster
-from safespaces.lighting.sampling import sample_lines
-from safespaces.lighting.spaces import dark_paths, public_space_lighting
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from safespaces.lazy import exports
+
+if TYPE_CHECKING:
+    from safespaces.darkness import darkness_hours
+    from safespaces.lighting.analysis import LightingResult, analyse_lighting
+    from safespaces.lighting.illuminance import (
+        P_CLASSES,
+        illuminance_at,
+        light_class,
+        segment_lighting,
+        tag_conflicts,
+    )
+    from safespaces.lighting.lamps import lamp_model, lumen_to_candela
+    from safespaces.lighting.params import LightingParams
+    from safespaces.lighting.raster import write_illuminance_raster
+    from safespaces.lighting.sampling import sample_lines
+    from safespaces.lighting.spaces import dark_paths, public_space_lighting
 
 __all__ = [
     "P_CLASSES",
@@ -35,3 +42,24 @@ __all__ = [
     "tag_conflicts",
     "write_illuminance_raster",
 ]
+
+# imported when first used: safespaces.config imports this family's params, not its analysis
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "safespaces.darkness": ("darkness_hours",),
+        "safespaces.lighting.analysis": ("LightingResult", "analyse_lighting"),
+        "safespaces.lighting.illuminance": (
+            "P_CLASSES",
+            "illuminance_at",
+            "light_class",
+            "segment_lighting",
+            "tag_conflicts",
+        ),
+        "safespaces.lighting.lamps": ("lamp_model", "lumen_to_candela"),
+        "safespaces.lighting.params": ("LightingParams",),
+        "safespaces.lighting.raster": ("write_illuminance_raster",),
+        "safespaces.lighting.sampling": ("sample_lines",),
+        "safespaces.lighting.spaces": ("dark_paths", "public_space_lighting"),
+    },
+)

@@ -7,18 +7,25 @@ Kernels (numpy, one pure function per index) live in :mod:`.indices`
 :func:`building_neighbourhood_scores` work on GeoDataFrames.
 """
 
-from safespaces.mix.analysis import MixResult, analyse_mix, local_scores, spatial_indices
-from safespaces.mix.buildings import (
-    aggregate_buildings,
-    building_neighbourhood_scores,
-    walking_reach,
-)
-from safespaces.mix.indices import global_indices
-from safespaces.mix.inference import permutation_p_values
-from safespaces.mix.params import MixParams
-from safespaces.mix.synthetic import synthetic_area_tenure
-from safespaces.mix.targets import PRESETS, resolve_targets
-from safespaces.mix.whatif import what_if
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from safespaces.lazy import exports
+
+if TYPE_CHECKING:
+    from safespaces.mix.analysis import MixResult, analyse_mix, local_scores, spatial_indices
+    from safespaces.mix.buildings import (
+        aggregate_buildings,
+        building_neighbourhood_scores,
+        walking_reach,
+    )
+    from safespaces.mix.indices import global_indices
+    from safespaces.mix.inference import permutation_p_values
+    from safespaces.mix.params import MixParams
+    from safespaces.mix.synthetic import synthetic_area_tenure
+    from safespaces.mix.targets import PRESETS, resolve_targets
+    from safespaces.mix.whatif import what_if
 
 __all__ = [
     "PRESETS",
@@ -36,3 +43,22 @@ __all__ = [
     "walking_reach",
     "what_if",
 ]
+
+# imported when first used: safespaces.config imports this family's params, not its analysis
+__getattr__, __dir__ = exports(
+    __name__,
+    {
+        "safespaces.mix.analysis": ("MixResult", "analyse_mix", "local_scores", "spatial_indices"),
+        "safespaces.mix.buildings": (
+            "aggregate_buildings",
+            "building_neighbourhood_scores",
+            "walking_reach",
+        ),
+        "safespaces.mix.indices": ("global_indices",),
+        "safespaces.mix.inference": ("permutation_p_values",),
+        "safespaces.mix.params": ("MixParams",),
+        "safespaces.mix.synthetic": ("synthetic_area_tenure",),
+        "safespaces.mix.targets": ("PRESETS", "resolve_targets"),
+        "safespaces.mix.whatif": ("what_if",),
+    },
+)

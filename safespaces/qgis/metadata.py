@@ -8,6 +8,7 @@ metadata's ``history`` entries.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -83,10 +84,18 @@ def synthetic_inputs(run: Mapping[str, Any]) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=64)
+def _authority(wkt: str) -> tuple[str, str] | None:
+    """``to_authority()`` of the CRS of ``wkt``, remembered: a CRS read back from a file
+    has no identifier, so it searches the PROJ database (~5 ms), and every layer asks."""
+    return CRS.from_wkt(wkt).to_authority()
+
+
 def _spatialrefsys(parent: ET.Element, crs: CRS | None) -> None:
     srs = ET.SubElement(parent, "spatialrefsys")
-    authority = crs.to_authority() if crs is not None else None
-    ET.SubElement(srs, "wkt").text = crs.to_wkt() if crs is not None else ""
+    wkt = crs.to_wkt() if crs is not None else None
+    authority = _authority(wkt) if wkt else None
+    ET.SubElement(srs, "wkt").text = wkt or ""
     ET.SubElement(srs, "proj4").text = ""
     ET.SubElement(srs, "srsid").text = "0"
     ET.SubElement(srs, "srid").text = authority[1] if authority else "0"

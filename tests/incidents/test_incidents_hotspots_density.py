@@ -50,6 +50,67 @@ def test_gi_star_z_matches_esda() -> None:
     np.testing.assert_allclose(gi_star_z(y, w), by_hand, rtol=1e-12)
 
 
+def _libpysal_contiguity(units) -> sparse.csr_matrix:
+    """The matrix contiguity_weights built with libpysal before (Queen, KNN for islands)."""
+    import warnings
+
+    from libpysal.weights import KNN, Queen
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mat = Queen.from_dataframe(units, use_index=False, silence_warnings=True).sparse
+        mat = mat.tocsr().astype(float)
+        mat.data[:] = 1.0
+        lonely = np.flatnonzero(np.asarray(mat.sum(axis=1)).ravel() == 0)
+        if len(lonely) and len(units) > 1:
+            pts = units.geometry.representative_point().to_frame("geometry")
+            near = KNN.from_dataframe(pts, k=1, use_index=False, silence_warnings=True)
+            lil = mat.tolil()
+            for i in lonely:
+                j = int(near.sparse.tocsr()[i].indices[0])
+                lil[i, j] = lil[j, i] = 1.0
+            mat = lil.tocsr()
+    return mat
+
+
+def test_contiguity_weights_equal_libpysal_queen_and_knn() -> None:
+    """Our vectorised queen contiguity (shared vertices) and island rule beside libpysal's
+    Queen and KNN(k=1), on a grid with holes cut out (islands, corner-only neighbours),
+    polygons with holes, multipolygons, a shared edge with different vertices, and two
+    units whose representative points tie for the nearest."""
+    import geopandas as gpd
+    import shapely
+
+    grid = _grid(6, 5)
+    keep = np.ones(len(grid), bool)
+    keep[[8, 9, 14, 15, 20, 21, 26]] = False  # leaves cell 27 and others alone
+    shapes = list(grid.geometry[keep])
+    shapes += [
+        shapely.Polygon(
+            [(700, 0), (900, 0), (900, 200), (700, 200)],
+            [[(750, 50), (850, 50), (850, 150), (750, 150)]],
+        ),
+        shapely.box(750, 50, 850, 150),  # fills the hole: shares its ring's vertices
+        shapely.MultiPolygon([shapely.box(1000, 0, 1100, 100), shapely.box(1200, 0, 1300, 100)]),
+        shapely.box(1300, 100, 1400, 200),  # touches the multipolygon at one corner
+        shapely.Polygon([(1000, 300), (1100, 300), (1100, 400), (1000, 400)]),
+        shapely.Polygon([(1100, 320), (1200, 320), (1200, 380), (1100, 380)]),  # edge, no vertex
+        shapely.box(2000, 0, 2010, 10),  # islands, equally far from each other
+        shapely.box(2020, 0, 2030, 10),
+        shapely.box(2040, 0, 2050, 10),
+    ]
+    units = gpd.GeoDataFrame(geometry=shapes, crs=METRIC)
+    ours, theirs = contiguity_weights(units), _libpysal_contiguity(units)
+    assert ours.shape == theirs.shape
+    assert (ours != theirs).nnz == 0
+    assert np.diff(ours.indptr).min() >= 1  # every unit has a neighbour
+    first = int(keep.sum())  # the grid cells come first
+    assert ours[first, first + 1] == 1  # the hole's ring and its filler share vertices
+    assert ours[first + 2, first + 3] == 1  # one corner of a multipolygon's part
+    # an edge with no shared vertex is no contiguity: both are islands, joined as nearest
+    assert ours[first + 4].nnz == ours[first + 5].nnz == 1
+
+
 def _exact_p(y: np.ndarray, size: int, observed: float) -> float:
     """Two-sided p of a neighbourhood sum by enumerating every ``size``-subset of ``y``
     (total randomisation: each subset equally likely), ties counted."""
