@@ -263,3 +263,15 @@ def test_readme_screenshot_of_a_print_layout(default_output: Path, tmp_path: Pat
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         # 256 colours: a third of the bytes, no visible change
         image.quantize(colors=256, dither=Image.Dither.NONE).save(SCREENSHOT, optimize=True)
+
+
+def test_the_apps_run_prints_as_its_folder_does(default_output: Path) -> None:
+    """The app's run (``safespaces_app.results.Analysis``: ``layers`` and ``metadata``) is
+    a map source as it is: the Map page's print button hands it over with its view."""
+    from safespaces_app.results import read_run
+
+    analysis = read_run(default_output, k_min=5)
+    ours = map_layout(analysis, layer=["hotspots", "eyes"], hour=3, bounds=ESPLANADI)
+    folder = map_layout(default_output, layer=["hotspots", "eyes"], hour=3, bounds=ESPLANADI)
+    assert ours == folder
+    assert ours.title == "Incident hot spots · Eyes on the street at 03:00"
