@@ -17,7 +17,7 @@ from safespaces.catalogue import CATALOGUE, Layer
 from safespaces.errors import InputError
 from safespaces.printing import texts as words
 from safespaces.printing.layout import MapLayout, Prepared
-from safespaces.printing.legend import LAYERS
+from safespaces.printing.legend import LAYERS, LegendBlock
 from safespaces.printing.view import FOOTER_H, MARGIN, MM_PER_INCH, PT_PER_MM
 from safespaces.version import __version__
 
@@ -231,71 +231,78 @@ def _wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
     return textwrap.wrap(text, chars, break_long_words=False) or [""]
 
 
+Placed = list[tuple[LegendBlock, list[tuple[list[str], str]], float, float]]
+
+
+def _pack(lay: MapLayout, f: float, *, strict: bool = True) -> Placed | None:
+    """Legend blocks at scale ``f`` placed top to bottom in columns (a block is never split):
+    ``(block, wrapped rows, left, top)`` in mm, or None when they do not fit (``strict``)."""
+    x, y, w, h = lay.legend_mm
+    col_w = w / max(1, int(w // 60))
+    top, left = y + h - 7 * f, x
+    placed: Placed = []
+    for block in lay.legend:
+        rows = [(_wrap(label, col_w - 12 * f, 7 * f), colour) for label, colour in block.rows]
+        height = 5.5 * f + sum(len(lines) * 3.3 * f + f for lines, _ in rows)
+        if top - height < y and placed:
+            top, left = y + h - 7 * f, left + col_w
+        if strict and (top - height < y or left + col_w > x + w + 0.01):
+            return None
+        placed.append((block, rows, left, top))
+        top -= height
+    return placed
+
+
 def _draw_legend(paper: Axes, lay: MapLayout) -> None:
+    """The legend: its heading, then each block's title and rows, shrunk until they fit."""
     from matplotlib.patches import Rectangle
 
-    x, y, w, h = lay.legend_mm
-    columns = max(1, int(w // 60))
-    col_w = w / columns
-    size, line = 7.0, 3.3  # points, mm per line of text
-    blocks = [
-        (block, [(_wrap(label, col_w - 12, size), colour) for label, colour in block.rows])
-        for block in lay.legend
-    ]
-    need = 7 + sum(5.5 + sum(len(t) * line + 1.0 for t, _ in rows) for _, rows in blocks)
-    f = min(1.0, columns * h / need)
-    size, line = size * f, line * f
-    paper.text(
-        x,
-        y + h,
-        words.text("legend", lay.lang),
-        ha="left",
-        va="top",
-        fontsize=9 * f,
-        fontweight="bold",
-    )
-    top, left = y + h - 7 * f, x
-    for block, rows in blocks:
-        height = 5.5 * f + sum(len(t) * line + 1.0 * f for t, _ in rows)
-        if top - height < y and left + col_w < x + w - 1:
-            top, left = y + h - 7 * f, left + col_w
-        paper.text(left, top, block.title, ha="left", va="top", fontsize=7.5 * f, fontweight="bold")
-        top -= 5.0 * f
+    f = 1.0
+    while (placed := _pack(lay, f)) is None and f > 0.4:
+        f *= 0.92
+    x, y, _, h = lay.legend_mm
+    bold: dict[str, Any] = {"ha": "left", "va": "top", "fontweight": "bold"}
+    paper.text(x, y + h, words.text("legend", lay.lang), fontsize=9 * f, **bold)
+    for block, rows, left, start in placed or _pack(lay, f, strict=False) or []:
+        paper.text(left, start, block.title, fontsize=7.5 * f, **bold)
+        top = start - 5.0 * f
         for lines, colour in rows:
-            mid = top - line / 2
-            if block.geometry == "polygon":
-                paper.add_patch(
-                    Rectangle(
-                        (left, mid - 1.5 * f),
-                        8 * f,
-                        3 * f,
-                        facecolor=colour,
-                        edgecolor="#7f7f7f",
-                        linewidth=0.4,
-                    )
+            line_h = 3.3 * f
+            mid = top - line_h / 2
+            swatch = (
+                Rectangle(
+                    (left, mid - 1.5 * f),
+                    8 * f,
+                    3 * f,
+                    facecolor=colour,
+                    alpha=block.opacity,
+                    edgecolor="#7f7f7f",
+                    linewidth=0.4,
                 )
-            else:
-                paper.add_patch(
-                    Rectangle(
-                        (left, mid - 0.7 * f), 8 * f, 1.4 * f, facecolor=colour, edgecolor="none"
-                    )
+                if block.geometry == "polygon"
+                else Rectangle(
+                    (left, mid - 0.7 * f), 8 * f, 1.4 * f, facecolor=colour, edgecolor="none"
                 )
+            )
+            paper.add_patch(swatch)
             paper.text(
                 left + 10 * f,
                 top,
                 "\n".join(lines),
                 ha="left",
                 va="top",
-                fontsize=size,
+                fontsize=7 * f,
                 linespacing=1.15,
             )
-            top -= len(lines) * line + 1.0 * f
-        top -= 0.5 * f
+            top -= len(lines) * line_h + f
 
 
 def _draw_paper(paper: Axes, lay: MapLayout) -> None:
     w, h = lay.size_mm
-    paper.text(MARGIN, h - MARGIN, lay.title, ha="left", va="top", fontsize=15, fontweight="bold")
+    fit = (w - 2 * MARGIN) * PT_PER_MM / (0.66 * max(len(lay.title), 1))  # bold, on one line
+    paper.text(
+        MARGIN, h - MARGIN, lay.title, ha="left", va="top", fontsize=min(15, fit), fontweight="bold"
+    )
     paper.text(
         MARGIN, h - MARGIN - 8.5, lay.subtitle, ha="left", va="top", fontsize=8.5, color="#404040"
     )

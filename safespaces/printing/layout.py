@@ -148,8 +148,8 @@ def _read_folder(
         )
     try:
         present = {str(name) for name, _ in pyogrio.list_layers(gpkg)}
-        wanted: dict[str, set[str]] = {"street_segments": {"name"}, "buildings": set()}
-        wanted["public_spaces"] = {"kind"}
+        wanted: dict[str, set[str]] = {"street_segments": {"name"}}
+        wanted.update({"buildings": set(), "public_spaces": set()})  # the basemap
         for key in keys:
             wanted.setdefault(LAYERS[key][0], set()).update(_columns(key, hour, weights))
         tables: dict[str, pd.DataFrame] = {}

@@ -29,8 +29,6 @@ LAYERS: Mapping[str, tuple[str, str, str]] = {
     "eyes": ("street_segments", "street_eyes_night", "line"),
     "dark": ("dark_paths", "dark_paths", "line"),
 }
-
-
 #: Areas whose tenure mix is suppressed (darker than the no-data grey; the app's colour).
 SUPPRESSED_GREY = "#8c8c8c"
 
@@ -47,6 +45,7 @@ class LegendBlock:
 
 
 def style_classes(key: str) -> tuple[str, tuple[StyleClass, ...]]:
+    """The column a map layer is coloured by and its classes, from the catalogue."""
     entry = CATALOGUE[LAYERS[key][1]]
     assert isinstance(entry, Layer) and entry.style is not None
     return entry.style.column, entry.style.classes
@@ -78,6 +77,9 @@ def colours(key: str, frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def legend_block(key: str, title: str, lang: str, metadata: Mapping[str, Any]) -> LegendBlock:
+    """A layer's complete legend in ``lang``: ranges high to low, then "suppressed" (the
+    mix, with the run's ``mix.min_dwellings``) and "no data"; categories in the catalogue's
+    order, then the catch-all class (the hot spots': suppressed below the run's ``k_min``)."""
     _, classes = style_classes(key)
     named = [c for c in classes if c.value is not None]
     catch = next((c for c in classes if c.value is None), None)
@@ -101,12 +103,14 @@ def legend_block(key: str, title: str, lang: str, metadata: Mapping[str, Any]) -
 
 
 def layer_title(key: str, hour: int, lang: str) -> str:
+    """A map layer's name in ``lang`` (with the hour for ``eyes``)."""
     if key == "eyes":
         return words.text("layer.eyes", lang, hour=f"{hour:02d}")
     return words.text(f"layer.{key}", lang)
 
 
 def run_date(metadata: Mapping[str, Any]) -> str:
+    """When the run was made, in the study's time zone (``2026-12-03 22:05 (Europe/Helsinki)``)."""
     raw = metadata.get("run_time_utc")
     if not isinstance(raw, str):
         return "?"
@@ -122,6 +126,7 @@ def run_date(metadata: Mapping[str, Any]) -> str:
 
 
 def is_embedded(path: str) -> bool:
+    """Whether an input's recorded path is a file of the embedded Helsinki default."""
     p = Path(path)
     embedded = {f.name for f in (DEFAULT_OSM, TENURE_FILE, INCIDENT_FILE)}
     return p.name in embedded and p.parent.name == "helsinki" and p.parent.parent.name == "data"
@@ -130,6 +135,8 @@ def is_embedded(path: str) -> bool:
 def sources(
     metadata: Mapping[str, Any], synthetic: Sequence[str], lang: str, crs: CRS, weights: str
 ) -> tuple[str, ...]:
+    """The footer's lines: the OSM licence and each input of the run (file name, embedded,
+    SYNTHETIC), the SYNTHETIC note, the score's ``weights`` line, the version and the CRS."""
     parts = [words.text("osm_attribution", lang)]
     inputs = metadata.get("inputs") or {}
     for name, item in inputs.items() if isinstance(inputs, Mapping) else ():

@@ -18,8 +18,6 @@ from safespaces.printing import texts as words
 
 #: A rectangle ``(x, y, width, height)`` or an extent ``(xmin, ymin, xmax, ymax)``.
 Box = tuple[float, float, float, float]
-
-
 #: Paper sizes (width, height) in millimetres (ISO 216).
 PAPERS: Mapping[str, tuple[float, float]] = {
     "A4 landscape": (297.0, 210.0),
@@ -27,22 +25,17 @@ PAPERS: Mapping[str, tuple[float, float]] = {
     "A3 landscape": (420.0, 297.0),
     "A3 portrait": (297.0, 420.0),
 }
-
-
 MM_PER_INCH = 25.4
-
-
+#: Points (1/72 inch: font sizes, line widths) per millimetre.
 PT_PER_MM = 72.0 / MM_PER_INCH
-
-
+#: The page's parts (mm): margin, title band, footer, legend column (landscape), gaps.
 MARGIN, TITLE_H, FOOTER_H, LEGEND_W, GAP = 10.0, 15.0, 17.0, 64.0, 5.0
-
-
 #: Street names are written on views at most this wide (metres).
 LABEL_MAX_VIEW_M = 2500.0
 
 
 def metric_crs(segments: pd.DataFrame) -> CRS:
+    """The run's CRS, which must be projected in metres (the scale bar measures in it)."""
     crs = getattr(segments, "crs", None)
     if crs is None or not crs.is_projected or crs.axis_info[0].unit_name not in ("metre", "meter"):
         raise InputError(
@@ -110,6 +103,7 @@ def nice_length(ground_width_m: float) -> float:
 
 
 def scale_label(metres: float, lang: str) -> str:
+    """``200 m``, ``2 km``, ``1,5 km`` (numbers as ``lang`` writes them)."""
     if metres >= 1000:
         km = metres / 1000
         return f"{words.number(km, lang, 0 if km == int(km) else 1)} km"
