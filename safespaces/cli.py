@@ -18,7 +18,18 @@ import safespaces
 from safespaces.errors import INTERNAL_ERROR_STATUS, SafespacesError, report_internal_error
 
 #: Subcommand modules in ``safespaces.commands``, in the order ``--help`` lists them.
-COMMANDS = ("run", "lighting", "eyes", "mix", "incidents", "export", "compare", "config", "app")
+COMMANDS = (
+    "run",
+    "lighting",
+    "eyes",
+    "mix",
+    "incidents",
+    "export",
+    "print",
+    "compare",
+    "config",
+    "app",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

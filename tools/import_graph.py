@@ -125,7 +125,7 @@ FLOORS: tuple[Floor, ...] = (
     Floor(
         "api",
         "Public API",
-        ("safespaces", "safespaces.api", "safespaces.explore"),
+        ("safespaces", "safespaces.api", "safespaces.explore", "safespaces.printing.*"),
     ),
     Floor(
         "commands",

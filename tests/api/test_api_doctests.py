@@ -29,6 +29,8 @@ OTHERS = (
     "safespaces.study",
     "safespaces.darkness",
     "safespaces.sources.frames",
+    "safespaces.printing",
+    "safespaces.printing.texts",
 )
 
 
