@@ -63,9 +63,11 @@ def map_document_bytes() -> dict[str, int]:
 
 
 def wait_for_map(page: Any) -> Any:
+    """The map's frame once its features are drawn (attached: on a whole city the first
+    path may be a street too short to count as visible)."""
     frame = map_frame(page, timeout_ms=300_000)
     page.frame_locator(MAP_FRAME).locator("path.leaflet-interactive").first.wait_for(
-        timeout=300_000
+        state="attached", timeout=300_000
     )
     return frame
 
@@ -275,7 +277,7 @@ def open_folder_browser(folder: Path, changes: int) -> dict[str, Any]:
                 # zoom in at the centre to the tiles' zoom
                 zoom = float(frame.evaluate("() => window.ssmap.doc().tiles.min_zoom")) + 0.5
                 t0 = time.perf_counter()
-                frame.evaluate("z => window.ssmap.map.setZoom(z, {animate: false})", zoom)
+                frame.evaluate("z => { window.ssmap.map.setZoom(z, {animate: false}); }", zoom)
                 frame.wait_for_function(TILES_DRAWN, timeout=300_000, polling=20)
                 out["zoom_in_to_tiles_drawn_s"] = round(time.perf_counter() - t0, 2)
                 report = frame.evaluate("() => window.ssmap.tiles()")
@@ -296,9 +298,9 @@ def open_folder_browser(folder: Path, changes: int) -> dict[str, Any]:
                 out["hour_change_tiles_key_to_drawn_s_median"] = round(statistics.median(walls), 3)
                 # a pan by one view width: the next tiles
                 t0 = time.perf_counter()
-                frame.evaluate(
-                    "() => window.ssmap.map.panBy([window.ssmap.map.getSize().x, 0],"
-                    " {animate: false})"
+                frame.evaluate(  # (a block: returning the map would serialise all of it)
+                    "() => { window.ssmap.map.panBy([window.ssmap.map.getSize().x, 0],"
+                    " {animate: false}); }"
                 )
                 page.wait_for_timeout(100)
                 frame.wait_for_function(TILES_DRAWN, timeout=300_000, polling=20)

@@ -912,6 +912,7 @@
         const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : colours[kind][i];
       },
       tiles: tileReport,
+      tileDoc: (key) => { const t = tiles.get(key); return t && t.ready ? t.doc : null; },
       doc: () => doc,
       args: () => args,
       startup,
