@@ -43,6 +43,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import FAMILIES
@@ -88,9 +90,9 @@ MAIN_HIGHWAYS = (
     "secondary_link",
     "tertiary_link",
 )
-#: At most this many main streets in the overview (the longest), simplified at this
-#: tolerance (metres).
-OVERVIEW_SEGMENTS = 10_000
+#: At most this many street segments in the overview (whole main streets,
+#: :func:`main_streets`), simplified at this tolerance (metres).
+OVERVIEW_SEGMENTS = 25_000
 OVERVIEW_TOLERANCE_M = 5.0
 #: The darkest paths (lowest ``dark_rank``) the overview holds.
 OVERVIEW_DARK = 500
@@ -457,16 +459,63 @@ def _study_bounds(segments: gpd.GeoDataFrame) -> list[float]:
     return [round(float(v), 5) for v in (x0, y0, x1, y1)]
 
 
+def street_runs(segments: gpd.GeoDataFrame) -> np.ndarray:
+    """A label per segment: segments with one label form one street, a connected run of
+    segments of one name (joined at their end nodes ``u``/``v``); unnamed segments form
+    runs of one OSM way (``osm_way_id``; without it each is a street of its own)."""
+    n = len(segments)
+    names = _column(segments, "name").astype(object)
+    named = names.map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(bool)
+    way = _column(segments, "osm_way_id") if "osm_way_id" in segments.columns else None
+    own = (
+        way.astype(str).to_numpy(object)
+        if way is not None
+        else np.arange(n).astype(str).astype(object)
+    )
+    key = np.where(named, names.to_numpy(object), "\0" + own)
+    if not {"u", "v"} <= set(segments.columns):
+        return np.asarray(pd.factorize(key)[0])
+    # a graph of segments and (street key, node) pairs: a run is a connected component
+    ends = np.concatenate(
+        [segments["u"].astype(str).to_numpy(), segments["v"].astype(str).to_numpy()]
+    )
+    nodes, index = np.unique(np.concatenate([key, key]) + "\1" + ends, return_inverse=True)
+    rows = np.concatenate([np.arange(n), np.arange(n)])
+    graph = sparse.coo_matrix((np.ones(2 * n), (rows, n + index)), shape=(n + len(nodes),) * 2)
+    return np.asarray(csgraph.connected_components(graph, directed=False)[1][:n])
+
+
 def main_streets(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The overview's streets: the longest :data:`OVERVIEW_SEGMENTS` segments of
-    :data:`MAIN_HIGHWAYS`, in the order of the layer."""
+    """The overview's streets: segments of :data:`MAIN_HIGHWAYS`, whole streets at a time.
+
+    A street is a connected run of segments of one name (:func:`street_runs`). When there
+    are more than :data:`OVERVIEW_SEGMENTS` segments, streets are taken by class (motorway
+    and trunk, then primary, secondary, tertiary; a link counts as its road) and, within a
+    class, longest first, as long as their segments fit: a street is shown whole or not at
+    all (the longest segments alone would draw main streets as dashes). In the order of
+    the layer.
+    """
     kind = _column(segments, "highway").astype(object)
     main = segments[kind.isin(MAIN_HIGHWAYS).to_numpy()]
     if len(main) <= OVERVIEW_SEGMENTS:
         return main
-    length = shapely.length(main.geometry.to_numpy())
-    keep = np.sort(np.argsort(-length, kind="stable")[:OVERVIEW_SEGMENTS])
-    return main.iloc[keep]
+    klass = _column(main, "highway").astype(str).str.removesuffix("_link")
+    rank = klass.map({"motorway": 0, "trunk": 0, "primary": 1, "secondary": 2, "tertiary": 3})
+    street = street_runs(main)
+    per = (
+        pd.DataFrame(
+            {
+                "street": street,
+                "rank": rank.to_numpy(),
+                "length": shapely.length(main.geometry.to_numpy()),
+            }
+        )
+        .groupby("street", sort=True)
+        .agg(rank=("rank", "min"), length=("length", "sum"), n=("rank", "size"))
+        .sort_values(["rank", "length"], ascending=[True, False], kind="stable")
+    )
+    kept = per.index[(per["n"].cumsum() <= OVERVIEW_SEGMENTS).to_numpy()]
+    return main[np.isin(street, kept.to_numpy())]
 
 
 def iter_tiles(

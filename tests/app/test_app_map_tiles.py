@@ -14,9 +14,12 @@ import math
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
+from shapely.geometry import LineString
 
 from safespaces.config import Config
 from safespaces.eyes import HOUR_COLUMNS
@@ -135,13 +138,40 @@ def test_the_overview_holds_the_main_streets_and_the_darkest_paths(
     assert len(overview["areas"]["ids"]) == len(data.layers["areas"])  # every area, with values
     assert len(overview["segments"]["eyes"]) == 24 and "scores" in overview["segments"]
     assert "buildings" not in overview["basemap"] and overview["basemap"]["green"]
-    # capped: the longest main streets; the darkest paths
+    # capped: whole streets (connected runs of one name), primary ones first, longest first;
+    # the darkest paths
     monkeypatch.setattr(mapdata, "OVERVIEW_SEGMENTS", 100)
     monkeypatch.setattr(mapdata, "OVERVIEW_DARK", 20)
     overview, _ = mapdata.build_tiled(data.layers)
-    longest = main.assign(_len=main.geometry.length).nlargest(100, "_len")["segment_id"]
-    assert sorted(overview["segments"]["ids"]) == sorted(longest.tolist())
+    shown = main[main["segment_id"].isin(overview["segments"]["ids"])]
+    assert 50 < len(shown) == len(overview["segments"]["ids"]) <= 100
+    assert set(shown["highway"].str.removesuffix("_link")) == {"primary"}
+    runs = pd.Series(mapdata.street_runs(main), index=main.index)
+    for run in runs[shown.index].unique():  # never a street in pieces
+        assert set(runs.index[runs == run]) <= set(shown.index)
+    # Mannerheimintie (the longest primary street of the extract) is in
+    assert "Mannerheimintie" in set(shown["name"])
     assert overview["dark"]["ids"] == list(range(1, 21))
+
+
+def test_a_street_is_a_connected_run_of_one_name() -> None:
+    """Segments a-b-c of "A" joined at nodes 1 and 2 are one street; "A" again far away
+    (nodes 8-9) is another; "B" at node 2 is its own; unnamed segments go by their way."""
+    lines = [LineString([(0, 0), (1, 0)])] * 7
+    frame = gpd.GeoDataFrame(
+        {
+            "segment_id": range(7),
+            "name": ["A", "A", "A", "A", "B", None, None],
+            "u": [0, 1, 2, 8, 2, 5, 6],
+            "v": [1, 2, 3, 9, 7, 6, 7],
+            "osm_way_id": [1, 1, 2, 3, 4, 10, 10],
+        },
+        geometry=lines,
+    )
+    runs = mapdata.street_runs(frame)
+    assert runs[0] == runs[1] == runs[2]
+    assert len({runs[0], runs[3], runs[4], runs[5]}) == 4
+    assert runs[5] == runs[6]  # one unnamed way
 
 
 def test_write_client_writes_the_tiles_once_and_reuses_them(
