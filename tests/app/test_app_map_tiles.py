@@ -188,7 +188,12 @@ def test_write_client_writes_the_tiles_once_and_reuses_them(
     # the same key: nothing is encoded again (a restart of the server)
     calls: list[Any] = []
     real = mapdata.iter_tiles
-    monkeypatch.setattr(mapdata, "iter_tiles", lambda layers: calls.append(1) or real(layers))
+
+    def counted(layers: Any) -> Any:
+        calls.append(1)
+        return real(layers)
+
+    monkeypatch.setattr(mapdata, "iter_tiles", counted)
     assert mapdata.write_client(tmp_path, data.layers, key="run-1") == (root, name)
     assert calls == []
     # another key (a new run or encoding): written anew; old files of other content removed
