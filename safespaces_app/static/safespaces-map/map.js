@@ -278,12 +278,12 @@
       });
     }
 
-    const streets = L.svg({ pane: "ss-streets" });
+    const streets = overviewRenderer() || L.svg({ pane: "ss-streets" });
     groups.streets = L.layerGroup();
     doc.segments.geom.forEach((g, i) => {
       const layer = L.polyline(decodeLines(g), {
-        renderer: streets, pane: "ss-streets", color: "#000000", weight: 4, opacity: 0.95,
-        lineCap: "round", className: "ss-segment",
+        renderer: streets, pane: "ss-streets", color: "#000000", weight: streets instanceof L.Canvas ? 2.5 : 4,
+        opacity: 0.95, lineCap: "round", className: "ss-segment",
       });
       layer.on("click", (e) => onFeatureClick("segment", i, e));
       layer.bindTooltip(tooltipFor("segment", i), { sticky: true });
@@ -321,6 +321,17 @@
     if (fill) layer.options.fillColor = colour;
     const path = layer._path;
     if (path) path.setAttribute(fill ? "fill" : "stroke", colour);
+    else if (layer._renderer && layer._renderer._ctx) repaint(layer._renderer);  // a canvas
+  }
+  // a canvas is painted again once per frame, whole (not once per recoloured feature)
+  function repaint(renderer) {
+    if (renderer._ssPending) return;
+    renderer._ssPending = true;
+    requestAnimationFrame(() => {
+      renderer._ssPending = false;
+      renderer._redrawBounds = null;
+      if (renderer._map) renderer._redraw();
+    });
   }
 
   function restyleStreets() {
@@ -625,6 +636,11 @@
   let tileRenderers = null, tileTimer = null;
 
   function isTiled() { return !!(doc && doc.tiles && map); }
+  // a whole city's overview draws its many main streets on a canvas (SVG paths by the
+  // ten thousand are slow to add, move and remove); the tiles' features stay SVG paths
+  function overviewRenderer() {
+    return isTiled() ? L.canvas({ pane: "ss-streets", tolerance: 4 }) : null;
+  }
   function tilesActive() { return isTiled() && map.getZoom() >= doc.tiles.min_zoom; }
   function overviewShown() { return !tilesActive(); }
   function tileUrl(file) { return new URL(file, new URL(docUrl, window.location.href)).href; }
