@@ -179,7 +179,7 @@ def open_folder_server_side(folder: Path) -> dict[str, Any]:
     import resource
     import tempfile
 
-    from safespaces_app import mapdata
+    from safespaces_app import maptiles
     from safespaces_app.results import read_run
 
     t0 = time.perf_counter()
@@ -188,7 +188,7 @@ def open_folder_server_side(folder: Path) -> dict[str, Any]:
     rss_read = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        root, name = mapdata.write_client(Path(tmp), data.layers)
+        root, name = maptiles.write_client(Path(tmp), data.layers)
         write_s = time.perf_counter() - t0
         overview = json.loads((root / name).read_text("utf-8"))
         tiles = overview.get("tiles", {}).get("index", [])

@@ -2,7 +2,7 @@
 ``static/safespaces-map/map.js``).
 
 Each run gets a component of its own whose folder is the run's ``.webmap``
-(:func:`safespaces_app.mapdata.write_client`): its ``index.html`` and the map document,
+(:func:`safespaces_app.maptiles.write_client`): its ``index.html`` and the map document,
 which the frame fetches once (the browser caches it: its name holds its hash), and for a
 whole city its tiles. An opened output folder is the analyst's and never written to: its
 ``.webmap`` is a folder of the app's cache (:func:`map_folder`), kept across restarts of
@@ -23,7 +23,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from safespaces.io import GPKG_NAME
-from safespaces_app import mapdata
+from safespaces_app import mapdata, maptiles
 from safespaces_app.diskcache import CACHE_ROOT, RUNS_DIR
 from safespaces_app.results import Analysis
 
@@ -39,16 +39,19 @@ OPENED_MAPS = CACHE_ROOT / "maps"
 
 def map_folder(folder: Path) -> tuple[Path, str]:
     """The folder that holds a run's ``.webmap`` and the key of its documents
-    (:func:`safespaces_app.mapdata.write_client`).
+    (:func:`safespaces_app.maptiles.write_client`).
 
     A run of the app's own (under :data:`~safespaces_app.diskcache.RUNS_DIR`) holds its
     map itself; an opened output folder gets a folder of the app's cache named by the
     folder and its run. The key is the GeoPackage's identity (inode, size, time) and the
-    code of :mod:`safespaces_app.mapdata`, so a new run or a new encoding writes anew.
+    code of :mod:`safespaces_app.mapdata` and :mod:`safespaces_app.maptiles`, so a new run
+    or a new encoding writes anew.
     """
     folder = folder.resolve()
     gpkg = (folder / GPKG_NAME).stat()
-    code = hashlib.sha256(Path(mapdata.__file__).read_bytes()).hexdigest()[:12]
+    code = hashlib.sha256(
+        b"".join(Path(m.__file__).read_bytes() for m in (mapdata, maptiles) if m.__file__)
+    ).hexdigest()[:12]
     key = f"{gpkg.st_ino}-{gpkg.st_size}-{gpkg.st_mtime_ns}-{code}"
     if folder.is_relative_to(RUNS_DIR.resolve()):
         return folder, key
@@ -60,7 +63,7 @@ def map_folder(folder: Path) -> tuple[Path, str]:
 def _client(folder: str, _data: Analysis) -> tuple[str, str]:
     """Write the run's map page and document once per run folder: ``(root, file name)``."""
     target, key = map_folder(Path(folder))
-    root, name = mapdata.write_client(target, _data.layers, key=key)
+    root, name = maptiles.write_client(target, _data.layers, key=key)
     return str(root), name
 
 

@@ -1,6 +1,6 @@
 """Levels of detail of the map's document (issue 20: a whole city in the app).
 
-A run with more than ``mapdata.TILE_THRESHOLD`` street segments is sent as an overview plus
+A run with more than ``maptiles.TILE_THRESHOLD`` street segments is sent as an overview plus
 Web Mercator tiles. The embedded default (5,074 segments) is one document; with the
 threshold lowered it is tiled, which is how these tests check the tiling by hand-checkable
 rules: every feature in exactly one tile, each tile's bbox holding its features, the tile
@@ -24,7 +24,7 @@ from shapely.geometry import LineString
 from safespaces.config import Config
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.study import Inputs
-from safespaces_app import mapdata, mapwidget, runs
+from safespaces_app import mapdata, maptiles, mapwidget, runs
 from safespaces_app.results import Analysis
 
 
@@ -37,8 +37,8 @@ def data() -> Analysis:
 @pytest.fixture
 def tiled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tile from 1,000 segments, on zoom-16 tiles (a few dozen over the default)."""
-    monkeypatch.setattr(mapdata, "TILE_THRESHOLD", 1000)
-    monkeypatch.setattr(mapdata, "TILE_ZOOM", 16)
+    monkeypatch.setattr(maptiles, "TILE_THRESHOLD", 1000)
+    monkeypatch.setattr(maptiles, "TILE_ZOOM", 16)
 
 
 def osm_tile(lon: float, lat: float, zoom: int) -> tuple[int, int]:
@@ -53,20 +53,20 @@ def osm_tile(lon: float, lat: float, zoom: int) -> tuple[int, int]:
 def test_tile_numbers_are_the_slippy_map_grid() -> None:
     # central Helsinki at zoom 15: x = floor(204.9384 / 360 * 32768) = floor(18653.95),
     # y = floor((1 - asinh(tan(60.1699 deg)) / pi) / 2 * 32768) = floor(9484.81)
-    x, y = mapdata.tile_xy(np.array([24.9384]), np.array([60.1699]), 15)
+    x, y = maptiles.tile_xy(np.array([24.9384]), np.array([60.1699]), 15)
     assert (int(x[0]), int(y[0])) == (18653, 9484) == osm_tile(24.9384, 60.1699, 15)
     lon = np.array([-179.99, -0.001, 0.001, 24.95, 139.69, 179.99])
     lat = np.array([-60.0, -33.9, 51.5, 60.17, 35.68, 85.0])
     for zoom in (1, 14, 16):
-        xs, ys = mapdata.tile_xy(lon, lat, zoom)
+        xs, ys = maptiles.tile_xy(lon, lat, zoom)
         got = list(zip(xs.tolist(), ys.tolist(), strict=True))
         assert got == [osm_tile(a, b, zoom) for a, b in zip(lon, lat, strict=True)]
 
 
 def test_the_default_is_one_document(data: Analysis, tmp_path: Path) -> None:
-    assert len(data.layers["street_segments"]) <= mapdata.TILE_THRESHOLD
-    assert not mapdata.is_tiled(data.layers)
-    root, name = mapdata.write_client(tmp_path, data.layers)
+    assert len(data.layers["street_segments"]) <= maptiles.TILE_THRESHOLD
+    assert not maptiles.is_tiled(data.layers)
+    root, name = maptiles.write_client(tmp_path, data.layers)
     assert sorted(p.name for p in root.glob("*.json")) == [name]
     assert "tiles" not in json.loads((root / name).read_text("utf-8"))
 
@@ -83,10 +83,10 @@ def _inside(xy: np.ndarray, bbox: list[float]) -> bool:
 
 
 def test_every_feature_is_in_exactly_one_tile_inside_its_bbox(data: Analysis, tiled: None) -> None:
-    assert mapdata.is_tiled(data.layers)
-    overview, tiles = mapdata.build_tiled(data.layers)
+    assert maptiles.is_tiled(data.layers)
+    overview, tiles = maptiles.build_tiled(data.layers)
     index = overview["tiles"]["index"]
-    assert overview["tiles"]["zoom"] == 16 and overview["tiles"]["min_zoom"] == mapdata.LOAD_ZOOM
+    assert overview["tiles"]["zoom"] == 16 and overview["tiles"]["min_zoom"] == maptiles.LOAD_ZOOM
     assert [e["key"] for e in index] == list(tiles) and len(tiles) > 10
     segments = data.layers["street_segments"]
     ids = [i for tile in tiles.values() for i in tile["segments"]["ids"]]
@@ -131,22 +131,22 @@ def test_the_overview_holds_the_main_streets_and_the_darkest_paths(
     data: Analysis, tiled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     segments = data.layers["street_segments"]
-    main = segments[segments["highway"].isin(mapdata.MAIN_HIGHWAYS)]
+    main = segments[segments["highway"].isin(maptiles.MAIN_HIGHWAYS)]
     assert 100 < len(main) < len(segments) / 4  # primary, secondary, tertiary and links
-    overview, _ = mapdata.build_tiled(data.layers)
+    overview, _ = maptiles.build_tiled(data.layers)
     assert overview["segments"]["ids"] == main["segment_id"].tolist()
     assert len(overview["areas"]["ids"]) == len(data.layers["areas"])  # every area, with values
     assert len(overview["segments"]["eyes"]) == 24 and "scores" in overview["segments"]
     assert "buildings" not in overview["basemap"] and overview["basemap"]["green"]
     # capped: whole streets (connected runs of one name), primary ones first, longest first;
     # the darkest paths
-    monkeypatch.setattr(mapdata, "OVERVIEW_SEGMENTS", 100)
-    monkeypatch.setattr(mapdata, "OVERVIEW_DARK", 20)
-    overview, _ = mapdata.build_tiled(data.layers)
+    monkeypatch.setattr(maptiles, "OVERVIEW_SEGMENTS", 100)
+    monkeypatch.setattr(maptiles, "OVERVIEW_DARK", 20)
+    overview, _ = maptiles.build_tiled(data.layers)
     shown = main[main["segment_id"].isin(overview["segments"]["ids"])]
     assert 50 < len(shown) == len(overview["segments"]["ids"]) <= 100
     assert set(shown["highway"].str.removesuffix("_link")) == {"primary"}
-    runs = pd.Series(mapdata.street_runs(main), index=main.index)
+    runs = pd.Series(maptiles.street_runs(main), index=main.index)
     for run in runs[shown.index].unique():  # never a street in pieces
         assert set(runs.index[runs == run]) <= set(shown.index)
     # Mannerheimintie (the longest primary street of the extract) is in
@@ -168,7 +168,7 @@ def test_a_street_is_a_connected_run_of_one_name() -> None:
         },
         geometry=lines,
     )
-    runs = mapdata.street_runs(frame)
+    runs = maptiles.street_runs(frame)
     assert runs[0] == runs[1] == runs[2]
     assert len({runs[0], runs[3], runs[4], runs[5]}) == 4
     assert runs[5] == runs[6]  # one unnamed way
@@ -177,7 +177,7 @@ def test_a_street_is_a_connected_run_of_one_name() -> None:
 def test_write_client_writes_the_tiles_once_and_reuses_them(
     data: Analysis, tiled: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root, name = mapdata.write_client(tmp_path, data.layers, key="run-1")
+    root, name = maptiles.write_client(tmp_path, data.layers, key="run-1")
     overview = json.loads((root / name).read_text("utf-8"))
     files = {e["file"] for e in overview["tiles"]["index"]}
     assert files == {p.name for p in root.glob("tile-*.json")}
@@ -187,18 +187,18 @@ def test_write_client_writes_the_tiles_once_and_reuses_them(
         assert json.loads(body)["tile"] == entry["key"]
     # the same key: nothing is encoded again (a restart of the server)
     calls: list[Any] = []
-    real = mapdata.iter_tiles
+    real = maptiles.iter_tiles
 
     def counted(layers: Any) -> Any:
         calls.append(1)
         return real(layers)
 
-    monkeypatch.setattr(mapdata, "iter_tiles", counted)
-    assert mapdata.write_client(tmp_path, data.layers, key="run-1") == (root, name)
+    monkeypatch.setattr(maptiles, "iter_tiles", counted)
+    assert maptiles.write_client(tmp_path, data.layers, key="run-1") == (root, name)
     assert calls == []
     # another key (a new run or encoding): written anew; old files of other content removed
     (root / "tile-0000000000000000.json").write_text("{}")
-    assert mapdata.write_client(tmp_path, data.layers, key="run-2") == (root, name)
+    assert maptiles.write_client(tmp_path, data.layers, key="run-2") == (root, name)
     assert calls == [1]
     assert {p.name for p in root.glob("tile-*.json")} == files
 

@@ -32,7 +32,7 @@ from conftest import require
 
 from safespaces.catalogue import EYES_CLASSES
 from safespaces.commands.app import OPEN_ENV
-from safespaces_app import mapdata, mapwidget
+from safespaces_app import maptiles, mapwidget
 from safespaces_app.results import read_run
 from safespaces_app.webmap import class_colours
 
@@ -54,10 +54,10 @@ def server(
 
     tmp = tmp_path_factory.mktemp("tiles-app")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(mapdata, "TILE_THRESHOLD", 1000)
+        mp.setattr(maptiles, "TILE_THRESHOLD", 1000)
         mp.setattr(mapwidget, "OPENED_MAPS", tmp / "safespaces-app" / "maps")
         target, key = mapwidget.map_folder(default_output)
-        root, _ = mapdata.write_client(target, read_run(default_output, k_min=5).layers, key=key)
+        root, _ = maptiles.write_client(target, read_run(default_output, k_min=5).layers, key=key)
     env = {OPEN_ENV: str(default_output), "TMPDIR": str(tmp)}
     with streamlit_server(env=env) as url, sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
