@@ -2,7 +2,7 @@
 
 The map restyles in the browser (hour, layers, weights) without asking the server, so
 everything it can show travels once, as one JSON document per run, fetched by the map's
-frame and cached by the browser (:func:`write_client`):
+frame and cached by the browser (:func:`safespaces_app.maptiles.write_client` writes it):
 
 - geometry simplified (1 m) in the run's metric CRS, then in lon/lat rounded to 5
   decimals (about 1 m) and sent as integers of 1e-5 degree, each vertex as the difference
@@ -15,19 +15,19 @@ frame and cached by the browser (:func:`write_client`):
 - a basemap drawn from the study's own OSM (buildings, parks and squares, street names)
   from the run's layers.
 
+A whole city is never one document: :mod:`safespaces_app.maptiles` sends it as an
+overview and tiles in the same encoding (levels of detail).
+
 The raw incident points are never part of it: only the areas' hot-spot classes and
 the suppression flags. No Streamlit here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -71,12 +71,16 @@ def _ints(coords: np.ndarray) -> np.ndarray:
     return np.rint(coords * 10**DECIMALS).astype(np.int64)
 
 
-def _delta(points: np.ndarray) -> list[int]:
-    """``[x0, y0, dx1, dy1, ...]`` of one part (integers of 1e-5 degree)."""
-    if len(points) == 0:
+def _deltas(ints: np.ndarray, starts: np.ndarray) -> list[int]:
+    """``[x0, y0, dx1, dy1, ...]`` of every part at once, flat: part ``i`` is
+    ``out[2 * starts[i] : 2 * starts[i + 1]]`` (each vertex the difference to the one before
+    in its part, the first to 0, 0; integers of 1e-5 degree)."""
+    if len(ints) == 0:
         return []
-    out = np.diff(points, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
-    return [int(v) for v in out.ravel()]
+    out = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    first = starts[:-1][starts[:-1] < len(ints)]
+    out[first] = ints[first]
+    return cast(list[int], out.ravel().tolist())
 
 
 def encode_lines(geoms: Sequence[Any] | np.ndarray) -> list[list[list[int]]]:
@@ -89,11 +93,11 @@ def encode_lines(geoms: Sequence[Any] | np.ndarray) -> list[list[list[int]]]:
     geoms = np.asarray(geoms, dtype=object)
     parts, owner = shapely.get_parts(geoms, return_index=True)
     coords, which = shapely.get_coordinates(parts, return_index=True)
-    ints = _ints(coords)
-    bounds = np.searchsorted(which, np.arange(len(parts) + 1))
+    starts = np.searchsorted(which, np.arange(len(parts) + 1)).tolist()
+    flat = _deltas(_ints(coords), np.asarray(starts, dtype=np.int64))
     out: list[list[list[int]]] = [[] for _ in range(len(geoms))]
-    for i, feature in enumerate(owner):
-        out[int(feature)].append(_delta(ints[bounds[i] : bounds[i + 1]]))
+    for i, feature in enumerate(owner.tolist()):
+        out[feature].append(flat[2 * starts[i] : 2 * starts[i + 1]])
     return out
 
 
@@ -104,15 +108,15 @@ def encode_polygons(geoms: Sequence[Any] | np.ndarray) -> list[list[list[list[in
     polygons, owner = shapely.get_parts(geoms, return_index=True)
     rings, ring_owner = shapely.get_rings(polygons, return_index=True)
     coords, which = shapely.get_coordinates(rings, return_index=True)
-    ints = _ints(coords)
-    bounds = np.searchsorted(which, np.arange(len(rings) + 1))
+    starts = np.searchsorted(which, np.arange(len(rings) + 1)).tolist()
+    flat = _deltas(_ints(coords), np.asarray(starts, dtype=np.int64))
     encoded: list[list[list[int]]] = [[] for _ in range(len(polygons))]
-    for i, polygon in enumerate(ring_owner):
-        ring = ints[bounds[i] : bounds[i + 1]]
-        encoded[int(polygon)].append(_delta(ring[:-1] if len(ring) > 3 else ring))
+    for i, polygon in enumerate(ring_owner.tolist()):
+        a, b = starts[i], starts[i + 1]
+        encoded[polygon].append(flat[2 * a : 2 * (b - 1 if b - a > 3 else b)])
     out: list[list[list[list[int]]]] = [[] for _ in range(len(geoms))]
-    for i, feature in enumerate(owner):
-        out[int(feature)].append(encoded[i])
+    for i, feature in enumerate(owner.tolist()):
+        out[feature].append(encoded[i])
     return out
 
 
@@ -126,8 +130,9 @@ def scaled(values: pd.Series | np.ndarray, scale: float) -> list[int | None]:
     """Values as integers of ``1/scale`` (rounded half to even), ``None`` for no value."""
     x = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(x)
-    ints = np.rint(np.where(ok, x, 0.0) * scale).astype(np.int64)
-    return [int(v) if good else None for v, good in zip(ints, ok, strict=True)]
+    out = np.rint(np.where(ok, x, 0.0) * scale).astype(np.int64).astype(object)
+    out[~ok] = None
+    return cast(list[int | None], out.tolist())
 
 
 def _flags(values: pd.Series | None, n: int) -> list[int]:
@@ -180,11 +185,14 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
 
 
-def _segments(frame: gpd.GeoDataFrame, names: _Names) -> dict[str, Any]:
+def _segments(
+    frame: gpd.GeoDataFrame, names: _Names, lonlat: np.ndarray | None = None
+) -> dict[str, Any]:
+    """The segments' block; ``lonlat``: their geometry already simplified and in lon/lat."""
     light_cats, light = _categories(_column(frame, "light_class"))
     return {
         "ids": [int(v) for v in frame["segment_id"].to_numpy()],
-        "geom": encode_lines(_lonlat(frame, TOLERANCE_M)),
+        "geom": encode_lines(_lonlat(frame, TOLERANCE_M) if lonlat is None else lonlat),
         "name": names.refs(_column(frame, "name")),
         "eyes": [scaled(_column(frame, c), VALUE_SCALE) for c in HOUR_COLUMNS],
         "light_classes": light_cats,
@@ -214,33 +222,45 @@ def _areas(frame: gpd.GeoDataFrame, hotspots: pd.DataFrame | None, names: _Names
     return out
 
 
-def _dark(frame: gpd.GeoDataFrame, names: _Names) -> dict[str, Any]:
+def _dark(
+    frame: gpd.GeoDataFrame, names: _Names, lonlat: np.ndarray | None = None
+) -> dict[str, Any]:
     cats, evidence = _categories(_column(frame, "light_evidence"))
     return {
         "ids": [int(v) for v in frame["dark_rank"].to_numpy()],
         "segment": scaled(_column(frame, "segment_id"), 1),
-        "geom": encode_lines(_lonlat(frame, TOLERANCE_M)),
+        "geom": encode_lines(_lonlat(frame, TOLERANCE_M) if lonlat is None else lonlat),
         "name": names.refs(_column(frame, "space_name")),
         "evidence_classes": cats,
         "evidence": evidence,
     }
 
 
-def street_labels(frame: gpd.GeoDataFrame) -> list[tuple[float, float, float, str]]:
+Label = tuple[float, float, float, str]
+
+
+def street_labels(frame: gpd.GeoDataFrame) -> list[Label]:
     """Where to write street names: ``(lon, lat, angle in degrees, name)``.
 
     Per name, the midpoints of its longest segments (at least ``LABEL_MIN_LENGTH_M``
     long), at most ``LABELS_PER_NAME``, at least ``LABEL_SPACING_M`` apart; the angle
     follows the segment at its midpoint, turned so that the text never reads upside down.
     """
+    return _placed_labels(frame, np.zeros(len(frame), dtype=np.int64))[0]
+
+
+def _placed_labels(frame: gpd.GeoDataFrame, groups: np.ndarray) -> tuple[list[Label], list[Any]]:
+    """:func:`street_labels` placed per group of rows (e.g. the map's tiles): the labels,
+    and the group of each."""
     if "name" not in frame.columns or frame.empty:
-        return []
-    named = frame[frame["name"].map(lambda v: isinstance(v, str) and bool(v.strip()))]
+        return [], []
+    keep = frame["name"].map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(bool)
+    named = frame[keep]
     lengths = shapely.length(named.geometry.to_numpy())
-    named = named.assign(_len=lengths)
+    named = named.assign(_len=lengths, _group=np.asarray(groups)[keep])
     named = named[named["_len"] >= LABEL_MIN_LENGTH_M].sort_values("_len", ascending=False)
     if named.empty:
-        return []
+        return [], []
     geoms = named.geometry.to_numpy()
     mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
     before = shapely.line_interpolate_point(geoms, 0.45, normalized=True)
@@ -258,10 +278,12 @@ def street_labels(frame: gpd.GeoDataFrame) -> list[tuple[float, float, float, st
     dy = after_ll[:, 1] - before_ll[:, 1]
     angle = -np.degrees(np.arctan2(dy, dx))
     angle = np.where(angle > 90, angle - 180, np.where(angle < -90, angle + 180, angle))
-    picked: dict[str, list[np.ndarray]] = {}
-    out: list[tuple[float, float, float, str]] = []
-    for i, name in enumerate(named["name"].tolist()):
-        seen = picked.setdefault(name, [])
+    picked: dict[tuple[Any, str], list[np.ndarray]] = {}
+    out: list[Label] = []
+    out_groups: list[Any] = []
+    pairs = zip(named["_group"].tolist(), named["name"].tolist(), strict=True)
+    for i, (group, name) in enumerate(pairs):
+        seen = picked.setdefault((group, name), [])
         if len(seen) >= LABELS_PER_NAME:
             continue
         if any(float(np.hypot(*(mid_m[i] - p))) < LABEL_SPACING_M for p in seen):
@@ -275,7 +297,8 @@ def street_labels(frame: gpd.GeoDataFrame) -> list[tuple[float, float, float, st
                 name,
             )
         )
-    return out
+        out_groups.append(group)
+    return out, out_groups
 
 
 def _basemap(layers: dict[str, pd.DataFrame], names: _Names) -> dict[str, Any]:
@@ -299,6 +322,15 @@ def _basemap(layers: dict[str, pd.DataFrame], names: _Names) -> dict[str, Any]:
     return out
 
 
+def _study_bounds(segments: gpd.GeoDataFrame) -> list[float]:
+    x0, y0, x1, y1 = (
+        gpd.GeoSeries(segments.geometry, crs=segments.crs).to_crs("EPSG:4326").total_bounds
+        if segments.crs
+        else segments.total_bounds
+    )
+    return [round(float(v), 5) for v in (x0, y0, x1, y1)]
+
+
 def build(layers: dict[str, pd.DataFrame]) -> dict[str, Any]:
     """The map's document of a run (its GeoPackage tables, as :class:`Analysis` holds them).
 
@@ -318,12 +350,7 @@ def build(layers: dict[str, pd.DataFrame]) -> dict[str, Any]:
     if isinstance(dark, gpd.GeoDataFrame) and not dark.empty:
         doc["dark"] = _dark(dark, names)
     doc["basemap"] = _basemap(layers, names)
-    x0, y0, x1, y1 = (
-        gpd.GeoSeries(segments.geometry, crs=segments.crs).to_crs("EPSG:4326").total_bounds
-        if segments.crs
-        else segments.total_bounds
-    )
-    doc["bounds"] = [round(float(v), 5) for v in (x0, y0, x1, y1)]
+    doc["bounds"] = _study_bounds(segments)
     doc["names"] = names.names
     return doc
 
@@ -331,34 +358,3 @@ def build(layers: dict[str, pd.DataFrame]) -> dict[str, Any]:
 def dumps(doc: dict[str, Any]) -> bytes:
     """The document as compact JSON (UTF-8, no spaces, names as they are)."""
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-
-
-def write_client(folder: Path, layers: dict[str, pd.DataFrame]) -> tuple[Path, str]:
-    """Write the map's page and document into ``folder/.webmap`` (once per run).
-
-    Returns the folder (the map component's root: the app serves every file in it) and
-    the document's file name, ``data-<hash>.json`` (a new name when the content changes,
-    so the browser may cache it for good).
-    """
-    target = folder / CLIENT_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    index = target / "index.html"
-    page = INDEX_TEMPLATE.read_bytes()
-    if not index.is_file() or index.read_bytes() != page:
-        _write_atomic(index, page)
-    body = dumps(build(layers))
-    name = f"data-{hashlib.sha256(body).hexdigest()[:16]}.json"
-    if not (target / name).is_file():
-        _write_atomic(target / name, body)
-    for stale in target.glob("data-*.json"):
-        if stale.name != name:
-            stale.unlink(missing_ok=True)
-    return target, name
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over ``path`` (two sessions
-    writing the same file never see half of it)."""
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, path)

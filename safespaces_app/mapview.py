@@ -230,7 +230,7 @@ def client_args(
     Parameters
     ----------
     document
-        File name of the run's map document (:func:`safespaces_app.mapdata.write_client`).
+        File name of the run's map document (:func:`safespaces_app.maptiles.write_client`).
     district
         A district to fit the map to (the map keeps its own zoom and pan otherwise).
     selected

@@ -24,7 +24,7 @@ from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import PRESETS, composite
 from safespaces.lighting import P_CLASSES
 from safespaces.study import Inputs
-from safespaces_app import archive, mapdata, mapview, runs, scoring, uploads
+from safespaces_app import archive, mapdata, maptiles, mapview, runs, scoring, uploads
 from safespaces_app.i18n import LANGUAGES, MESSAGES, missing_translations, t
 from safespaces_app.results import Analysis
 from safespaces_app.webmap import (
@@ -352,14 +352,14 @@ def test_the_map_loads_leaflet_from_the_apps_static_folder(data: Analysis, tmp_p
         assert not re.search(r"https?://", text), name  # nothing from another server
     # the frame (served at <app>/component/<name>/index.html) loads the app's static folder
     # by relative links, so they hold under any base URL path
-    root, name = mapdata.write_client(tmp_path, data.layers)
+    root, name = maptiles.write_client(tmp_path, data.layers)
     page = (root / "index.html").read_text(encoding="utf-8")
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and all(s.startswith("../../app/static/") for s in sources), sources
     assert "../../app/static/leaflet/leaflet.js" in sources
     assert name.startswith("data-") and (root / name).is_file()
     assert root.name.startswith(".")  # hidden: never exported nor zipped
-    assert mapdata.write_client(tmp_path, data.layers) == (root, name)  # same content, name
+    assert maptiles.write_client(tmp_path, data.layers) == (root, name)  # same content, name
 
 
 def test_hour_slider_columns_are_the_librarys() -> None:

@@ -79,7 +79,8 @@
   }
   function decodeLines(parts) { return parts.map(decodePart); }
   function decodePolygons(polys) { return polys.map((rings) => rings.map(decodePart)); }
-  function nameOf(ref) { return ref === null || ref === undefined ? "" : doc.names[ref]; }
+  // src: the document a feature comes from (the map's own, or a tile's of a tiled one)
+  function nameOf(ref, src) { return ref === null || ref === undefined ? "" : (src || doc).names[ref]; }
   function scaled(v, scale) { return v === null || v === undefined ? null : v / scale; }
 
   // ---- classes and colours (the catalogue's, sent by the server) -------------------
@@ -106,33 +107,35 @@
     return FAMILIES.every((f) => !(Number(w[f]) > 0));
   }
   // The composite: weighted mean of the family scores a feature has (safespaces.indices.composite).
-  function score(i) {
+  function score(i, src) {
+    src = src || doc;
     const w = args.weights || {};
-    const s = doc.segments.scores;
+    const s = src.segments.scores;
     let total = 0, norm = 0;
     for (const f of FAMILIES) {
       const wf = Number(w[f]) || 0;
       const v = s[f] ? s[f][i] : null;
       if (wf <= 0 || v === null || v === undefined) continue;
-      total += wf * (v / doc.value_scale); norm += wf;
+      total += wf * (v / src.value_scale); norm += wf;
     }
     return norm > 0 ? Math.round((total / norm) * 10) / 10 : null;
   }
-  function eyes(i, hour) { return scaled(doc.segments.eyes[hour][i], doc.value_scale); }
-  function segmentValue(i) {
-    if (state.street === "eyes") return eyes(i, state.hour);
-    if (state.street === "score") return score(i);
+  function eyes(i, hour, src) { src = src || doc; return scaled(src.segments.eyes[hour][i], src.value_scale); }
+  function segmentValue(i, src) {
+    src = src || doc;
+    if (state.street === "eyes") return eyes(i, state.hour, src);
+    if (state.street === "score") return score(i, src);
     if (state.street === "lighting") {
-      const c = doc.segments.light[i];
-      return c === null ? null : doc.segments.light_classes[c];
+      const c = src.segments.light[i];
+      return c === null ? null : src.segments.light_classes[c];
     }
     return null;
   }
-  function segmentColour(i) {
+  function segmentColour(i, src) {
     const st = args.styles;
-    if (state.street === "eyes") return graduatedColour(st.eyes, eyes(i, state.hour));
-    if (state.street === "score") return graduatedColour(st.score, score(i));
-    if (state.street === "lighting") return categoryColour(st.lighting, segmentValue(i));
+    if (state.street === "eyes") return graduatedColour(st.eyes, eyes(i, state.hour, src));
+    if (state.street === "score") return graduatedColour(st.score, score(i, src));
+    if (state.street === "lighting") return categoryColour(st.lighting, segmentValue(i, src));
     return "#000000";
   }
   function areaValue(i) {
@@ -155,8 +158,8 @@
     }
     return "#000000";
   }
-  function darkColour(i) {
-    const d = doc.dark, c = d.evidence[i];
+  function darkColour(i, src) {
+    const d = (src || doc).dark, c = d.evidence[i];
     return categoryColour(args.styles.dark, c === null ? null : d.evidence_classes[c]);
   }
 
@@ -168,13 +171,14 @@
     return p;
   }
 
-  function tooltipFor(kind, i) {
+  function tooltipFor(kind, i, src) {
+    src = src || doc;
     return function () {
       const box = el("div", { class: "ss-tip" });
       let title = "", value = "";
       if (kind === "segment") {
-        title = nameOf(doc.segments.name[i]) || tx("segment") + " " + doc.segments.ids[i];
-        const v = segmentValue(i);
+        title = nameOf(src.segments.name[i], src) || tx("segment") + " " + src.segments.ids[i];
+        const v = segmentValue(i, src);
         if (state.street === "eyes") value = tx("layer_eyes", { hour: hh(state.hour) }) + ": " + (v === null ? tx("no_data") : v.toFixed(1));
         else if (state.street === "score") value = tx("layer_score") + ": " + (v === null ? tx("no_data") : v.toFixed(1));
         else if (state.street === "lighting") value = tx("layer_lighting") + ": " + (v === null ? tx("no_data") : v);
@@ -184,9 +188,10 @@
         if (state.area === "mix") value = tx("layer_mix") + ": " + (doc.areas.mix_suppressed[i] ? tx("suppressed_mix") : v === null ? tx("no_data") : v.toFixed(2));
         else if (state.area === "hotspots") value = tx("layer_hotspots") + ": " + (v === null ? tx("suppressed_or_no_data") : v);
       } else {
-        title = tx("dark_path") + " " + doc.dark.ids[i] + (nameOf(doc.dark.name[i]) ? ": " + nameOf(doc.dark.name[i]) : "");
-        const c = doc.dark.evidence[i];
-        value = c === null ? "" : doc.dark.evidence_classes[c];
+        const d = src.dark, space = nameOf(d.name[i], src);
+        title = tx("dark_path") + " " + d.ids[i] + (space ? ": " + space : "");
+        const c = d.evidence[i];
+        value = c === null ? "" : d.evidence_classes[c];
       }
       box.appendChild(el("b", {}, title));
       if (value) { box.appendChild(el("br")); box.appendChild(document.createTextNode(value)); }
@@ -223,9 +228,9 @@
     reportTimer = playing ? null : setTimeout(() => report(false), REPORT_DELAY_MS);
   }
 
-  function onFeatureClick(kind, i, ev) {
+  function onFeatureClick(kind, i, ev, src) {
     L.DomEvent.stopPropagation(ev);
-    const id = doc[kind === "segment" ? "segments" : kind === "area" ? "areas" : "dark"].ids[i];
+    const id = (src || doc)[kind === "segment" ? "segments" : kind === "area" ? "areas" : "dark"].ids[i];
     select({ kind: kind, id: id });
     state.clicks += 1;
     save();
@@ -273,12 +278,12 @@
       });
     }
 
-    const streets = L.svg({ pane: "ss-streets" });
+    const streets = overviewRenderer() || L.svg({ pane: "ss-streets" });
     groups.streets = L.layerGroup();
     doc.segments.geom.forEach((g, i) => {
       const layer = L.polyline(decodeLines(g), {
-        renderer: streets, pane: "ss-streets", color: "#000000", weight: 4, opacity: 0.95,
-        lineCap: "round", className: "ss-segment",
+        renderer: streets, pane: "ss-streets", color: "#000000", weight: streets instanceof L.Canvas ? 2.5 : 4,
+        opacity: 0.95, lineCap: "round", className: "ss-segment",
       });
       layer.on("click", (e) => onFeatureClick("segment", i, e));
       layer.bindTooltip(tooltipFor("segment", i), { sticky: true });
@@ -316,9 +321,22 @@
     if (fill) layer.options.fillColor = colour;
     const path = layer._path;
     if (path) path.setAttribute(fill ? "fill" : "stroke", colour);
+    else if (layer._renderer && layer._renderer._ctx) repaint(layer._renderer);  // a canvas
+  }
+  // a canvas is painted again once per frame, whole (not once per recoloured feature)
+  function repaint(renderer) {
+    if (renderer._ssPending) return;
+    renderer._ssPending = true;
+    requestAnimationFrame(() => {
+      renderer._ssPending = false;
+      renderer._redrawBounds = null;
+      if (renderer._map) renderer._redraw();
+    });
   }
 
   function restyleStreets() {
+    restyleTiles("segment");
+    if (!overviewShown()) return;  // a tiled map zoomed in: the overview is restyled when shown
     const n = features.segment.length;
     for (let i = 0; i < n; i++) {
       const c = segmentColour(i);
@@ -333,6 +351,8 @@
     }
   }
   function restyleDark() {
+    restyleTiles("dark");
+    if (!overviewShown()) return;
     const n = features.dark.length;
     for (let i = 0; i < n; i++) {
       const c = darkColour(i);
@@ -349,8 +369,9 @@
     show(groups.base, state.basemap);
     show(groups.labels, state.basemap && map.getZoom() >= 16.5);
     show(groups.areas, state.area !== "none" && !!doc.areas);
-    show(groups.streets, state.street !== "none");
-    show(groups.dark, state.dark && !!doc.dark);
+    show(groups.streets, state.street !== "none" && overviewShown());
+    show(groups.dark, state.dark && !!doc.dark && overviewShown());
+    showTiles();
     if (state.street !== "none") restyleStreets();
     if (state.area !== "none" && doc.areas) restyleAreas();
     if (state.dark && doc.dark) restyleDark();
@@ -368,8 +389,9 @@
   function selectedLayer() {
     const s = state.selected;
     if (!s || !doc) return null;
+    if (!overviewShown()) { const hit = tileFeature(s.kind, s.id); if (hit) return hit; }
     const i = indexOf[s.kind] ? indexOf[s.kind].get(s.id) : undefined;
-    return i === undefined ? null : { kind: s.kind, i: i, layer: features[s.kind][i] };
+    return i === undefined ? tileFeature(s.kind, s.id) : { kind: s.kind, i: i, layer: features[s.kind][i] };
   }
   function select(sel) {
     state.selected = sel && sel.kind ? { kind: sel.kind, id: sel.id } : null;
@@ -387,7 +409,7 @@
       L.polygon(hit.layer.getLatLngs(), Object.assign({ color: "#ffffff", weight: 1.5, fill: false, dashArray: "4 4" }, opts)).addTo(groups.selection);
       return;
     }
-    const colour = hit.kind === "dark" ? darkColour(hit.i) : (state.street === "none" ? "#ffffff" : segmentColour(hit.i));
+    const colour = hit.kind === "dark" ? darkColour(hit.i, hit.src) : (state.street === "none" ? "#ffffff" : segmentColour(hit.i, hit.src));
     L.polyline(hit.layer.getLatLngs(), Object.assign({ color: "#000000", weight: 12, opacity: 1, lineCap: "round" }, opts)).addTo(groups.selection);
     L.polyline(hit.layer.getLatLngs(), Object.assign({ color: "#ffffff", weight: 8, opacity: 1, lineCap: "round" }, opts)).addTo(groups.selection);
     L.polyline(hit.layer.getLatLngs(), Object.assign({ color: colour, weight: 5, opacity: 1, lineCap: "round", className: "ss-selected" }, opts)).addTo(groups.selection);
@@ -599,6 +621,239 @@
     for (const k of ["dark", "basemap"]) if (typeof view[k] === "boolean") state[k] = view[k];
   }
 
+  // ---- levels of detail: a tiled document (a whole city) ----------------------------------
+  // A run with many street segments sends an overview (doc: the areas, the main streets, the
+  // darkest paths, parks; doc.tiles: the index of tiles, each {key, file, bbox, segments, ...}).
+  // From doc.tiles.min_zoom on, the map fetches the tiles whose features reach into the view
+  // (plus a margin), draws them as the overview's (same colours, tooltips and clicks) and
+  // hides the overview's streets and dark paths; tiles leaving the view are taken off the map
+  // and, beyond MAX_TILE_SEGMENTS loaded segments, forgotten (the farthest first).
+  const TILE_MARGIN = 0.25;          // of the view's width and height, added on each side
+  const MAX_TILE_SEGMENTS = 30000;   // loaded segments kept beyond the view's tiles
+  const TILE_FETCHES = 4;            // tiles fetched at once
+  const tiles = new Map();           // key -> tile (see loadTile)
+  const tileStats = { fetched: 0, dropped: 0, failed: 0, inflight: 0 };
+  let tileRenderers = null, tileTimer = null;
+
+  function isTiled() { return !!(doc && doc.tiles && map); }
+  // a whole city's overview draws its many main streets on a canvas (SVG paths by the
+  // ten thousand are slow to add, move and remove); the tiles' features stay SVG paths
+  function overviewRenderer() {
+    return isTiled() ? L.canvas({ pane: "ss-streets", tolerance: 4 }) : null;
+  }
+  function tilesActive() { return isTiled() && map.getZoom() >= doc.tiles.min_zoom; }
+  function overviewShown() { return !tilesActive(); }
+  function tileUrl(file) { return new URL(file, new URL(docUrl, window.location.href)).href; }
+
+  function wantedTiles() {
+    const b = map.getBounds(), dx = (b.getEast() - b.getWest()) * TILE_MARGIN;
+    const dy = (b.getNorth() - b.getSouth()) * TILE_MARGIN;
+    const w = b.getWest() - dx, e = b.getEast() + dx, s = b.getSouth() - dy, n = b.getNorth() + dy;
+    const c = map.getCenter();
+    return doc.tiles.index
+      .filter((t) => t.bbox[0] <= e && t.bbox[2] >= w && t.bbox[1] <= n && t.bbox[3] >= s)
+      .map((t) => ({ entry: t, d: Math.hypot((t.bbox[0] + t.bbox[2]) / 2 - c.lng, (t.bbox[1] + t.bbox[3]) / 2 - c.lat) }))
+      .sort((a, b2) => a.d - b2.d)
+      .map((x) => x.entry);
+  }
+
+  // What to show after a pan or zoom: fetch the tiles in view, show them, forget far ones.
+  function updateTiles() {
+    if (!isTiled()) return;
+    const active = tilesActive();
+    const was = document.body.dataset.tilesActive === "1";
+    document.body.dataset.tilesActive = active ? "1" : "0";
+    if (active !== was) { redraw(); return; }  // overview <-> tiles: redraw calls showTiles
+    showTiles();
+  }
+  function showTiles() {
+    if (!isTiled()) return;
+    const active = tilesActive();
+    const wanted = active ? wantedTiles() : [];
+    const keys = new Set(wanted.map((e) => e.key));
+    for (const t of tiles.values()) if (t.ready && !keys.has(t.key)) placeTile(t, false);
+    for (const entry of wanted) {
+      const t = tiles.get(entry.key);
+      if (!t) loadTile(entry);
+      else if (t.ready) placeTile(t, true);
+    }
+    pumpTiles();
+    forgetFarTiles(keys);
+    tileReport();
+  }
+  // a tile: {key, entry, ready, queued, doc, groups, features, colours, indexOf, shown, stale, ms, bytes}
+  const tileQueue = [];
+  function loadTile(entry) {
+    const t = { key: entry.key, entry: entry, ready: false, shown: false, stale: { segment: true, dark: true } };
+    tiles.set(entry.key, t);
+    tileQueue.push(t);
+  }
+  function pumpTiles() {
+    while (tileStats.inflight < TILE_FETCHES && tileQueue.length) {
+      const t = tileQueue.shift();
+      if (tiles.get(t.key) !== t) continue;  // forgotten meanwhile
+      const url = tileUrl(t.entry.file), t0 = performance.now();
+      tileStats.inflight += 1;
+      fetch(url, { credentials: "same-origin" })
+        .then((r) => { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then((d) => {
+          if (tiles.get(t.key) !== t) return;
+          t.doc = d;
+          drawTile(t);
+          t.ready = true;
+          tileStats.fetched += 1;
+          const timing = performance.getEntriesByName(url).pop();
+          t.bytes = timing ? { transfer: timing.transferSize, body: timing.encodedBodySize, decoded: timing.decodedBodySize } : null;
+          t.ms = Math.round(performance.now() - t0);
+          if (tilesActive() && wantedTiles().some((e) => e.key === t.key)) placeTile(t, true);
+          drawSelection();
+        })
+        .catch(() => { tileStats.failed += 1; tiles.delete(t.key); })
+        .finally(() => { tileStats.inflight -= 1; pumpTiles(); tileReport(); });
+    }
+  }
+  function forgetFarTiles(keep) {
+    let total = 0;
+    for (const t of tiles.values()) total += t.entry.segments;
+    if (total <= MAX_TILE_SEGMENTS) return;
+    const c = map.getCenter();
+    const far = [...tiles.values()].filter((t) => !keep.has(t.key))
+      .sort((a, b) => dist(b, c) - dist(a, c));
+    for (const t of far) {
+      if (total <= MAX_TILE_SEGMENTS) break;
+      placeTile(t, false);
+      tiles.delete(t.key);
+      total -= t.entry.segments;
+      tileStats.dropped += 1;
+    }
+    function dist(t, centre) {
+      const b = t.entry.bbox;
+      return Math.hypot((b[0] + b[2]) / 2 - centre.lng, (b[1] + b[3]) / 2 - centre.lat);
+    }
+  }
+
+  function drawTile(t) {
+    if (!tileRenderers) {
+      tileRenderers = {
+        base: L.svg({ pane: "ss-base" }), streets: L.svg({ pane: "ss-streets" }), dark: L.svg({ pane: "ss-dark" }),
+      };
+    }
+    const d = t.doc, r = tileRenderers, bm = d.basemap || {};
+    const g = t.groups = { base: L.layerGroup(), labels: L.layerGroup(), streets: L.layerGroup(), dark: L.layerGroup() };
+    t.features = { segment: [], dark: [] };
+    t.colours = { segment: [], dark: [] };
+    t.indexOf = { segment: new Map(), dark: new Map() };
+    for (const poly of bm.buildings || []) {
+      L.polygon(decodePolygons(poly), {
+        renderer: r.base, pane: "ss-base", interactive: false, color: "#c9c5bd", weight: 0.5,
+        fillColor: "#dedad3", fillOpacity: 1,
+      }).addTo(g.base);
+    }
+    for (const [x, y, angle, ref] of bm.labels || []) {
+      const label = el("span", { class: "ss-label-text", style: "transform: translate(-50%, -50%) rotate(" + angle + "deg)" }, nameOf(ref, d));
+      L.marker([y, x], {
+        pane: "ss-labels", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "ss-label", html: label, iconSize: null }),
+      }).addTo(g.labels);
+    }
+    d.segments.geom.forEach((geom, i) => {
+      const layer = L.polyline(decodeLines(geom), {
+        renderer: r.streets, pane: "ss-streets", color: "#000000", weight: 4, opacity: 0.95,
+        lineCap: "round", className: "ss-segment",
+      });
+      layer.on("click", (e) => onFeatureClick("segment", i, e, d));
+      layer.bindTooltip(tooltipFor("segment", i, d), { sticky: true });
+      layer.addTo(g.streets);
+      t.features.segment[i] = layer;
+      t.indexOf.segment.set(d.segments.ids[i], i);
+    });
+    if (d.dark) {
+      d.dark.geom.forEach((geom, i) => {
+        const latlngs = decodeLines(geom);
+        L.polyline(latlngs, {
+          renderer: r.dark, pane: "ss-dark", color: "#ffffff", weight: 9, opacity: 0.9,
+          interactive: false, className: "ss-dark-casing",
+        }).addTo(g.dark);
+        const layer = L.polyline(latlngs, {
+          renderer: r.dark, pane: "ss-dark", color: "#000000", weight: 6, opacity: 1, className: "ss-dark",
+        });
+        layer.on("click", (e) => onFeatureClick("dark", i, e, d));
+        layer.bindTooltip(tooltipFor("dark", i, d), { sticky: true });
+        layer.addTo(g.dark);
+        t.features.dark[i] = layer;
+        t.indexOf.dark.set(d.dark.ids[i], i);
+      });
+    }
+  }
+  // put a ready tile on the map (its layers as the layer panel says) or take it off
+  function placeTile(t, on) {
+    const g = t.groups;
+    const z = map.getZoom();
+    const want = {
+      base: on && state.basemap, labels: on && state.basemap && z >= 16.5,
+      streets: on && state.street !== "none", dark: on && state.dark && !!t.doc.dark,
+    };
+    for (const k of Object.keys(want)) show(g[k], want[k]);
+    t.shown = on;
+    if (on && t.stale.segment) restyleTile(t, "segment");
+    if (on && t.stale.dark) restyleTile(t, "dark");
+  }
+  // restyle a tile's segments or dark paths (the features whose colour changed)
+  function restyleTile(t, kind) {
+    t.stale[kind] = false;
+    const on = kind === "segment" ? state.street !== "none" : state.dark && !!t.doc.dark;
+    if (!on) return;
+    const f = t.features[kind], cs = t.colours[kind], d = t.doc;
+    const colour = kind === "segment" ? segmentColour : darkColour;
+    for (let i = 0; i < f.length; i++) {
+      const c = colour(i, d);
+      if (c !== cs[i]) { cs[i] = c; setColour(f[i], c, false); }
+    }
+  }
+  // hour, layer or weights changed: restyle the tiles on the map now, the others when shown
+  function restyleTiles(kind) {
+    for (const t of tiles.values()) {
+      if (!t.ready) continue;
+      if (t.shown) restyleTile(t, kind); else t.stale[kind] = true;
+    }
+  }
+  function forgetTileColours(kind) {
+    for (const t of tiles.values()) if (t.ready) { t.colours[kind] = []; t.stale[kind] = true; }
+  }
+  // a feature of a tile on the map (the selection, tests): {kind, i, layer, src, t}
+  function tileFeature(kind, id) {
+    for (const t of tiles.values()) {
+      if (!t.ready || !t.indexOf[kind]) continue;
+      const i = t.indexOf[kind].get(id);
+      if (i !== undefined) return { kind: kind, i: i, layer: t.features[kind][i], src: t.doc, t: t };
+    }
+    return null;
+  }
+  // what the tiles are doing (the page's data attributes; window.ssmap.tiles() for tests)
+  function tileReport() {
+    if (!isTiled()) return null;
+    const list = [...tiles.values()];
+    const shown = list.filter((t) => t.shown);
+    document.body.dataset.tilesShown = String(shown.length);
+    document.body.dataset.tilesPending = String(list.filter((t) => !t.ready).length);
+    return {
+      active: tilesActive(), min_zoom: doc.tiles.min_zoom, zoom: doc.tiles.zoom,
+      shown: shown.map((t) => t.key),
+      loaded: list.filter((t) => t.ready).map((t) => ({ key: t.key, segments: t.entry.segments, ms: t.ms, bytes: t.bytes, shown: t.shown })),
+      pending: list.filter((t) => !t.ready).length,
+      segments_loaded: list.filter((t) => t.ready).reduce((n, t) => n + t.entry.segments, 0),
+      stats: Object.assign({}, tileStats),
+    };
+  }
+  function startTiles() {
+    if (!isTiled()) return;
+    document.body.dataset.tiled = "1";
+    document.body.dataset.tilesActive = tilesActive() ? "1" : "0";
+    // a pan or zoom settles (moveend follows every zoom), then the tiles follow
+    map.on("moveend", () => { clearTimeout(tileTimer); tileTimer = setTimeout(updateTiles, 50); });
+    updateTiles();
+  }
+
   // ---- the map -------------------------------------------------------------------------
   function start() {
     map = L.map("map", { zoomSnap: 0.25, zoomControl: true, attributionControl: true, minZoom: 11, maxZoom: 20 });
@@ -659,10 +914,21 @@
     });
     update(args, true);
     startup.drawn = performance.now();
+    startTiles();
     window.ssmap = {
       map, state, timings, counters, setHour, select,
-      layerOf: (kind, id) => { const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : features[kind][i]; },
-      colourOf: (kind, id) => { const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : colours[kind][i]; },
+      layerOf: (kind, id) => {
+        const hit = overviewShown() ? null : tileFeature(kind, id);
+        if (hit) return hit.layer;
+        const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : features[kind][i];
+      },
+      colourOf: (kind, id) => {
+        const hit = overviewShown() ? null : tileFeature(kind, id);
+        if (hit) return hit.t.colours[kind][hit.i];
+        const i = indexOf[kind] && indexOf[kind].get(id); return i === undefined ? null : colours[kind][i];
+      },
+      tiles: tileReport,
+      tileDoc: (key) => { const t = tiles.get(key); return t && t.ready ? t.doc : null; },
       doc: () => doc,
       args: () => args,
       startup,
@@ -681,8 +947,9 @@
     if (styles !== lastStyles) {
       lastStyles = styles; restyle = true;
       colours.segment = []; colours.area = []; colours.dark = [];
+      forgetTileColours("segment"); forgetTileColours("dark");
     }
-    if (weights !== lastWeights) { lastWeights = weights; restyle = true; colours.segment = []; }
+    if (weights !== lastWeights) { lastWeights = weights; restyle = true; colours.segment = []; forgetTileColours("segment"); }
     if (selected !== lastSelected) {
       lastSelected = selected;
       if (!first || !state.selected) select(a.selected || null);
