@@ -74,7 +74,42 @@ def analysis(lang: str) -> Analysis:
     raise AssertionError("unreachable: st.stop() raises")
 
 
+#: Session keys of the preset box's value as the browser sent it: with the previous request
+#: (:func:`note_request`) and with the request being handled (captured by its first callback,
+#: before any callback writes the box's value).
+_PRESET_IN_BROWSER = "_preset_in_browser"
+_PRESET_THIS_REQUEST = "_preset_this_request"
+
+
+def _preset_sent() -> object:
+    """The preset box's value the browser sent with the request being handled."""
+    if _PRESET_THIS_REQUEST not in st.session_state:
+        st.session_state[_PRESET_THIS_REQUEST] = st.session_state.get("preset")
+    return st.session_state[_PRESET_THIS_REQUEST]
+
+
+def note_request() -> None:
+    """Remember the preset box's value the browser sent with this request (the main script
+    calls this first in every run, after the callbacks and before anything is drawn)."""
+    sent = st.session_state.pop(_PRESET_THIS_REQUEST, st.session_state.get("preset"))
+    st.session_state[_PRESET_IN_BROWSER] = sent
+
+
 def _apply_preset() -> None:
+    """The preset box changed: its weights go to the sliders.
+
+    Unless the box did not change in the browser: a slider step sets the box to "custom" on
+    the server, and a request the browser sends before it hears so (the next key press, or
+    the slider's own second message) still carries the old preset, which Streamlit reports
+    as a change back to it. Such a stale copy (the same value the browser sent with its
+    previous request) is not a choice: the sliders' weights stay, and the box shows their
+    preset. Before this, right-arrow keys pressed faster than a rerun snapped the weights
+    back to "balanced".
+    """
+    sent = _preset_sent()
+    if sent == st.session_state.get(_PRESET_IN_BROWSER):
+        _slider_moved()
+        return
     preset = st.session_state.get("preset")
     if preset in PRESETS:
         for family, value in PRESETS[preset].items():
@@ -83,6 +118,7 @@ def _apply_preset() -> None:
 
 
 def _slider_moved() -> None:
+    _preset_sent()  # before this callback writes the box's value
     chosen = {f: float(st.session_state[f"w_{f}"]) for f in FAMILIES}
     st.session_state["weights"] = chosen
     st.session_state["preset"] = next((p for p, w in PRESETS.items() if w == chosen), "custom")
