@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.indices import FAMILIES, PRESETS
 from safespaces.pipeline import OSM_ATTRIBUTION
-from safespaces_app import runs, scoring, urlstate
+from safespaces_app import mapview, runs, scoring, urlstate
 from safespaces_app.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
     LANGUAGES,
-    has,
     legend_label,
     preset_name,
     t,
@@ -74,54 +75,68 @@ def analysis(lang: str) -> Analysis:
     raise AssertionError("unreachable: st.stop() raises")
 
 
-#: Session keys of the preset box's value as the browser sent it: with the previous request
-#: (:func:`note_request`) and with the request being handled (captured by its first callback,
-#: before any callback writes the box's value).
-_PRESET_IN_BROWSER = "_preset_in_browser"
-_PRESET_THIS_REQUEST = "_preset_this_request"
+#: Session key of the preset a slider step replaced on the server: ``(preset, when)``.
+_REPLACED = "_preset_replaced"
+#: Seconds after a slider step in which the preset it replaced, coming back from the browser
+#: with no slider move, is the slider's own second message (sent at once with the same
+#: value), not a choice: a person needs longer to see "custom" and choose again.
+ECHO_WINDOW_S = 1.5
 
 
-def _preset_sent() -> object:
-    """The preset box's value the browser sent with the request being handled."""
-    if _PRESET_THIS_REQUEST not in st.session_state:
-        st.session_state[_PRESET_THIS_REQUEST] = st.session_state.get("preset")
-    return st.session_state[_PRESET_THIS_REQUEST]
+def _sliders_moved() -> bool:
+    """True when a weight slider's value differs from the session's weights (a slider moved
+    in the request being handled)."""
+    stored = st.session_state.get("weights")
+    if not isinstance(stored, dict):
+        return False
+    return any(
+        float(st.session_state.get(f"w_{f}", stored.get(f, 0.0))) != float(stored.get(f, 0.0))
+        for f in FAMILIES
+    )
 
 
-def note_request() -> None:
-    """Remember the preset box's value the browser sent with this request (the main script
-    calls this first in every run, after the callbacks and before anything is drawn)."""
-    sent = st.session_state.pop(_PRESET_THIS_REQUEST, st.session_state.get("preset"))
-    st.session_state[_PRESET_IN_BROWSER] = sent
+def _stale_preset(preset: object) -> bool:
+    """Whether the preset box's "change" to ``preset`` is the browser's stale copy of it.
+
+    A slider step sets the box to "custom" on the server; a request the browser sends
+    before it hears so (the next key press, or the slider's own second message) still
+    carries the old preset, which Streamlit reports as a change back to it. It is stale when
+    it is the preset the step replaced and it comes with a slider move (a person cannot move
+    a slider and choose a preset in one request) or right after the step.
+    """
+    replaced = st.session_state.get(_REPLACED)
+    if not isinstance(replaced, tuple) or replaced[0] != preset:
+        return False
+    return _sliders_moved() or time.monotonic() - replaced[1] < ECHO_WINDOW_S
 
 
 def _apply_preset() -> None:
-    """The preset box changed: its weights go to the sliders.
-
-    Unless the box did not change in the browser: a slider step sets the box to "custom" on
-    the server, and a request the browser sends before it hears so (the next key press, or
-    the slider's own second message) still carries the old preset, which Streamlit reports
-    as a change back to it. Such a stale copy (the same value the browser sent with its
-    previous request) is not a choice: the sliders' weights stay, and the box shows their
-    preset. Before this, right-arrow keys pressed faster than a rerun snapped the weights
-    back to "balanced".
-    """
-    sent = _preset_sent()
-    if sent == st.session_state.get(_PRESET_IN_BROWSER):
-        _slider_moved()
-        return
+    """The preset box changed: its weights go to the sliders, unless the change is the
+    browser's stale copy (:func:`_stale_preset`): then the sliders' weights stay and the box
+    shows their preset. Before this, right-arrow keys pressed faster than a rerun snapped
+    the weights back to "balanced"."""
     preset = st.session_state.get("preset")
+    if _stale_preset(preset):
+        if _sliders_moved():  # a step of a burst of keys: its own echo may follow
+            st.session_state[_REPLACED] = (preset, time.monotonic())
+        _slider_moved(remember=False)
+        return
     if preset in PRESETS:
         for family, value in PRESETS[preset].items():
             st.session_state[f"w_{family}"] = float(value)
         st.session_state["weights"] = dict(PRESETS[preset])
 
 
-def _slider_moved() -> None:
-    _preset_sent()  # before this callback writes the box's value
+def _slider_moved(remember: bool = True) -> None:
+    """A slider moved: the weights are the sliders'; the box shows their preset or "custom"
+    (and, with ``remember``, the preset it replaced is kept for :func:`_stale_preset`)."""
     chosen = {f: float(st.session_state[f"w_{f}"]) for f in FAMILIES}
+    before = st.session_state.get("preset")
+    after = next((p for p, w in PRESETS.items() if w == chosen), "custom")
     st.session_state["weights"] = chosen
-    st.session_state["preset"] = next((p for p, w in PRESETS.items() if w == chosen), "custom")
+    st.session_state["preset"] = after
+    if remember and before != after:
+        st.session_state[_REPLACED] = (before, time.monotonic())
 
 
 def weights(lang: str) -> dict[str, float]:
@@ -165,7 +180,7 @@ def legend(title: str, layer_name: str, *, polygon: bool = False) -> None:
 
 def input_name(kind: str, lang: str) -> str:
     """The name of an input (``tenure``, ``lamps`` ...) in ``lang``."""
-    return t(f"input.{kind}", lang) if has(f"input.{kind}") else kind
+    return mapview.input_label(kind, lang)
 
 
 def synthetic_warning(data: Analysis, lang: str) -> None:

@@ -40,7 +40,7 @@ if __name__ == "__main__":
 import streamlit as st  # noqa: E402
 
 from safespaces_app import urlstate  # noqa: E402
-from safespaces_app.components import language, note_request  # noqa: E402
+from safespaces_app.components import language  # noqa: E402
 from safespaces_app.i18n import t  # noqa: E402
 
 #: (file, message id of the title, url path); the first page is the default.
@@ -58,7 +58,6 @@ PAGES = (
 def main() -> None:
     """Declare the pages and run the one the user chose."""
     st.set_page_config(page_title="safespaces", layout="wide")
-    note_request()  # what the browser's weight widgets sent (before anything is drawn)
     urlstate.sync()  # the view from the URL (first run) or the widgets, kept across pages
     lang = language()
     pages = [

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from safespaces.catalogue import GREY, StyleClass, describe_columns
+from safespaces.catalogue import GREY, WATER_COLOUR, StyleClass, describe_columns
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.eyes.vocabulary import window_column
 from safespaces.indices import FAMILIES
@@ -29,7 +29,7 @@ from safespaces.lighting.vocabulary import CLASS_COLUMN
 from safespaces.pipeline import OSM_ATTRIBUTION
 from safespaces.sources.areas import district_names
 from safespaces_app.formats import number
-from safespaces_app.i18n import DEFAULT_LANGUAGE, has, t, value_label
+from safespaces_app.i18n import DEFAULT_LANGUAGE, has, legend_label, t, value_label
 from safespaces_app.results import Analysis
 from safespaces_app.webmap import SCORE_LAYER, basemap_from_env, catalogue_classes
 
@@ -95,6 +95,18 @@ _TEXT_KEYS = {
     "layer_mix": "layer.mix",
     "layer_hotspots": "layer.hotspots",
     "layer_dark": "layer.dark",
+    "map_label": "map.label",
+    "zoom_in": "map.zoom_in",
+    "zoom_out": "map.zoom_out",
+    "search": "map.search",
+    "search_placeholder": "map.search_placeholder",
+    "search_clear": "map.search_clear",
+    "search_none": "map.search_none",
+    "kind_street": "map.kind_street",
+    "kind_district": "map.kind_district",
+    "kind_area": "map.kind_area",
+    "kind_park": "map.kind_park",
+    "kind_water": "map.kind_water",
 }
 
 
@@ -108,23 +120,38 @@ def layer_title(key: str, hour: int, lang: str) -> str:
     return t(f"layer.{key}", lang, hour=f"{hour:02d}") if key == "eyes" else t(f"layer.{key}", lang)
 
 
-def _graduated(classes: tuple[StyleClass, ...], nodata: str) -> dict[str, Any]:
+def _label(label: str, lang: str) -> str:
+    """A legend class's label in ``lang`` (English keeps the catalogue's own text)."""
+    return label if lang == DEFAULT_LANGUAGE else legend_label(label, lang)
+
+
+def _graduated(classes: tuple[StyleClass, ...], nodata: str, lang: str) -> dict[str, Any]:
     ranges = [c for c in classes if isinstance(c.value, tuple)]
     return {
-        "classes": [[c.value[0], c.value[1], c.colour, c.label] for c in ranges],  # type: ignore[index]
+        "classes": [
+            [c.value[0], c.value[1], c.colour, _label(c.label, lang)]  # type: ignore[index]
+            for c in ranges
+        ],
         "nodata": [GREY, nodata],
     }
 
 
 def _categorized(
-    classes: tuple[StyleClass, ...], other: str | None = None, *, legend_other: bool = True
+    classes: tuple[StyleClass, ...],
+    lang: str,
+    other: str | None = None,
+    *,
+    legend_other: bool = True,
 ) -> dict[str, Any]:
     named = [c for c in classes if c.value is not None]
     catch = next((c for c in classes if c.value is None), None)
     return {
-        "categories": {str(c.value): [c.colour, c.label] for c in named},
+        "categories": {str(c.value): [c.colour, _label(c.label, lang)] for c in named},
         "order": [str(c.value) for c in named],
-        "other": [catch.colour if catch else GREY, other or (catch.label if catch else "")],
+        "other": [
+            catch.colour if catch else GREY,
+            other or (_label(catch.label, lang) if catch else ""),
+        ],
         "other_in_legend": legend_other,
     }
 
@@ -137,19 +164,22 @@ def styles(lang: str, *, min_dwellings: int, k_min: int) -> dict[str, Any]:
     none (fewer than ``k_min`` incidents, or no data).
     """
     no_data = t("map.no_data", lang)
-    mix = _graduated(catalogue_classes(LAYERS["mix"][1]), no_data)
+    mix = _graduated(catalogue_classes(LAYERS["mix"][1]), no_data, lang)
     mix["suppressed"] = [SUPPRESSED_GREY, t("map.suppressed_mix", lang, n=min_dwellings)]
     return {
-        "eyes": _graduated(catalogue_classes(LAYERS["eyes"][1]), no_data),
-        "score": _graduated(catalogue_classes(LAYERS["score"][1]), no_data),
-        "lighting": _categorized(catalogue_classes(LAYERS["lighting"][1])),
+        "eyes": _graduated(catalogue_classes(LAYERS["eyes"][1]), no_data, lang),
+        "score": _graduated(catalogue_classes(LAYERS["score"][1]), no_data, lang),
+        "lighting": _categorized(catalogue_classes(LAYERS["lighting"][1]), lang),
         "mix": mix,
         "hotspots": _categorized(
             catalogue_classes(LAYERS["hotspots"][1]),
+            lang,
             t("map.suppressed_incidents", lang, k=k_min),
         ),
         # every dark path has an evidence class: no "other" row in its legend
-        "dark": _categorized(catalogue_classes(LAYERS["dark"][1]), legend_other=False),
+        "dark": _categorized(catalogue_classes(LAYERS["dark"][1]), lang, legend_other=False),
+        # the basemap's own colours that come from the catalogue (the QGIS styles' too)
+        "basemap": {"water": WATER_COLOUR},
     }
 
 
@@ -159,7 +189,13 @@ def texts(lang: str) -> dict[str, str]:
     out["layer_eyes"] = t("layer.eyes", lang, hour="{hour}")
     out["synthetic_note"] = t("map.synthetic_note", lang, layers="{layers}")
     out["suppressed_mix"] = t("map.suppressed_short", lang)
+    out["search_results"] = t("map.search_results", lang, n="{n}")
     return out
+
+
+def input_label(kind: str, lang: str) -> str:
+    """The name of an input (``tenure``, ``incidents`` ...) in ``lang``."""
+    return t(f"input.{kind}", lang) if has(f"input.{kind}") else kind
 
 
 def districts(data: Analysis) -> list[str]:
@@ -244,6 +280,8 @@ def client_args(
         "styles": styles(lang, min_dwellings=min_dwellings, k_min=data.k_min),
         "weights": {f: float(weights.get(f, 0.0)) for f in FAMILIES},
         "synthetic": list(data.synthetic),
+        # the same inputs by their names in the session's language (the map's badge)
+        "synthetic_names": [input_label(k, lang) for k in data.synthetic],
         "view": dict(view or DEFAULT_VIEW),
         "fit": fit(data, district),
         "selected": {"kind": selected[0], "id": selected[1]} if selected else None,
