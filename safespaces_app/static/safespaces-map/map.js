@@ -709,7 +709,12 @@
     found = e;
     drawFound();
     const bounds = foundBounds(e);
-    if (bounds.isValid()) map.fitBounds(bounds, { maxZoom: 17.5, padding: [40, 40], animate: false });
+    // keep the place clear of the legend at the right (at most 40 % of the map's width)
+    const legend = ui.legend && ui.legendOpen ? ui.legend.offsetWidth + 20 : 0;
+    const right = Math.min(legend, 0.4 * map.getSize().x);
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { maxZoom: 17.5, paddingTopLeft: [40, 60], paddingBottomRight: [40 + right, 60], animate: false });
+    }
     if (e.kind === "street") {
       // the street's longest segment stands for it in the panel
       let best = e.items[0], longest = -1;
@@ -721,7 +726,6 @@
       }
       chooseFeature("segment", doc.segments.ids[best]);
     } else if (e.kind === "area" && doc.areas) {
-      if (state.area === "none") { state.area = "mix"; renderLayers(); redraw(); }
       chooseFeature("area", doc.areas.ids[e.items[0]]);
     }
   }
