@@ -210,7 +210,8 @@ def test_map_texts_and_legends_in_finnish_and_swedish() -> None:
     assert [c[3] for c in fi["eyes"]["classes"]][:2] == ["0–1", "1–2,5"]
     assert fi["basemap"]["water"] == en["basemap"]["water"] == catalogue.WATER_COLOUR
     water = catalogue.CATALOGUE["water"]
-    assert water.style is not None and water.style.classes[0].colour == catalogue.WATER_COLOUR
+    assert isinstance(water, catalogue.Layer) and water.style is not None
+    assert water.style.classes[0].colour == catalogue.WATER_COLOUR
 
 
 def test_lines_and_polygons_round_trip() -> None:
