@@ -71,6 +71,9 @@ GROUPS: tuple[str, ...] = (
     "Areas",
 )
 
+#: Fill of water areas (the basemap's blue, as OpenStreetMap's standard map draws water).
+WATER_COLOUR = "#aad3df"
+
 #: viridis in five steps (colour-blind safe, prints in grey).
 VIRIDIS_5: tuple[str, ...] = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 #: viridis in eight steps (the eyes-on-the-street classes).
@@ -472,6 +475,20 @@ LAYERS: tuple[Layer, ...] = (
             Column("residents_est", "persons", "estimated residents"),
         ),
         Style("single", "", _single("#cccccc"), outline="#969696"),
+    ),
+    Layer(
+        "water",
+        "Water",
+        "polygon",
+        "Streets",
+        "Lakes, ponds, rivers, basins and reservoirs mapped as areas in OpenStreetMap "
+        "(the basemap; the sea is not drawn).",
+        (
+            Column("water_id", "", "water area identifier"),
+            Column("kind", "", "water, riverbank, basin or reservoir (the OSM tag)"),
+            Column("name", "", "name (OSM)"),
+        ),
+        Style("single", "", _single(WATER_COLOUR), outline=None),
     ),
     # --- Lighting --------------------------------------------------------
     Layer(

@@ -85,13 +85,16 @@ def base_layers(study: Study) -> dict[str, gpd.GeoDataFrame]:
             "geometry",
         ]
     ]
-    return {
+    layers = {
         "street_segments": segments,
         "areas": study.areas,
         "buildings": osm.buildings,
         "lamps": osm.lamps,
         "public_spaces": osm.public_spaces,
     }
+    if len(osm.water):  # the basemap's water (a layer only where the extract has some)
+        layers["water"] = osm.water
+    return layers
 
 
 def default_out_dir(config: Config, inputs: Inputs | None = None) -> Path:

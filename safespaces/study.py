@@ -38,7 +38,7 @@ from safespaces.sources.areas import fit_to_study, network_grid, read_areas
 from safespaces.sources.columns import ColumnRule, own_columns
 from safespaces.sources.incidents import IncidentLoad, read_incidents
 from safespaces.sources.lamps import read_lamp_register
-from safespaces.sources.osm import OsmData, load_osm
+from safespaces.sources.osm import OsmData, load_osm, no_water
 from safespaces.sources.tenure import read_tenure
 from safespaces.synthetic import DEFAULT_OSM, INCIDENT_FILE, TENURE_FILE
 from safespaces.timing import Progress, timed
@@ -493,6 +493,7 @@ def no_streets(crs: CRS, bounds: tuple[float, float, float, float]) -> OsmData:
         places=empty(),
         crs=crs,
         bounds=bounds,
+        water=no_water(crs),
     )
 
 

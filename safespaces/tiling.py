@@ -53,6 +53,7 @@ OSM_LAYERS = {
     "public_spaces": "space_id",
     "cameras": "camera_id",
     "places": "place_id",
+    "water": "water_id",
 }
 
 

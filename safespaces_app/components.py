@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from safespaces.catalogue import OSM_ATTRIBUTION
 from safespaces.errors import SafespacesError, report_internal_error
 from safespaces.indices import FAMILIES, PRESETS
-from safespaces_app import runs, scoring, urlstate
+from safespaces_app import mapview, runs, scoring, urlstate
 from safespaces_app.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
     LANGUAGES,
-    has,
     legend_label,
     preset_name,
     t,
@@ -74,18 +75,68 @@ def analysis(lang: str) -> Analysis:
     raise AssertionError("unreachable: st.stop() raises")
 
 
+#: Session key of the preset a slider step replaced on the server: ``(preset, when)``.
+_REPLACED = "_preset_replaced"
+#: Seconds after a slider step in which the preset it replaced, coming back from the browser
+#: with no slider move, is the slider's own second message (sent at once with the same
+#: value), not a choice: a person needs longer to see "custom" and choose again.
+ECHO_WINDOW_S = 1.5
+
+
+def _sliders_moved() -> bool:
+    """True when a weight slider's value differs from the session's weights (a slider moved
+    in the request being handled)."""
+    stored = st.session_state.get("weights")
+    if not isinstance(stored, dict):
+        return False
+    return any(
+        float(st.session_state.get(f"w_{f}", stored.get(f, 0.0))) != float(stored.get(f, 0.0))
+        for f in FAMILIES
+    )
+
+
+def _stale_preset(preset: object) -> bool:
+    """Whether the preset box's "change" to ``preset`` is the browser's stale copy of it.
+
+    A slider step sets the box to "custom" on the server; a request the browser sends
+    before it hears so (the next key press, or the slider's own second message) still
+    carries the old preset, which Streamlit reports as a change back to it. It is stale when
+    it is the preset the step replaced and it comes with a slider move (a person cannot move
+    a slider and choose a preset in one request) or right after the step.
+    """
+    replaced = st.session_state.get(_REPLACED)
+    if not isinstance(replaced, tuple) or replaced[0] != preset:
+        return False
+    return _sliders_moved() or time.monotonic() - replaced[1] < ECHO_WINDOW_S
+
+
 def _apply_preset() -> None:
+    """The preset box changed: its weights go to the sliders, unless the change is the
+    browser's stale copy (:func:`_stale_preset`): then the sliders' weights stay and the box
+    shows their preset. Before this, right-arrow keys pressed faster than a rerun snapped
+    the weights back to "balanced"."""
     preset = st.session_state.get("preset")
+    if _stale_preset(preset):
+        if _sliders_moved():  # a step of a burst of keys: its own echo may follow
+            st.session_state[_REPLACED] = (preset, time.monotonic())
+        _slider_moved(remember=False)
+        return
     if preset in PRESETS:
         for family, value in PRESETS[preset].items():
             st.session_state[f"w_{family}"] = float(value)
         st.session_state["weights"] = dict(PRESETS[preset])
 
 
-def _slider_moved() -> None:
+def _slider_moved(remember: bool = True) -> None:
+    """A slider moved: the weights are the sliders'; the box shows their preset or "custom"
+    (and, with ``remember``, the preset it replaced is kept for :func:`_stale_preset`)."""
     chosen = {f: float(st.session_state[f"w_{f}"]) for f in FAMILIES}
+    before = st.session_state.get("preset")
+    after = next((p for p, w in PRESETS.items() if w == chosen), "custom")
     st.session_state["weights"] = chosen
-    st.session_state["preset"] = next((p for p, w in PRESETS.items() if w == chosen), "custom")
+    st.session_state["preset"] = after
+    if remember and before != after:
+        st.session_state[_REPLACED] = (before, time.monotonic())
 
 
 def weights(lang: str) -> dict[str, float]:
@@ -129,7 +180,7 @@ def legend(title: str, layer_name: str, *, polygon: bool = False) -> None:
 
 def input_name(kind: str, lang: str) -> str:
     """The name of an input (``tenure``, ``lamps`` ...) in ``lang``."""
-    return t(f"input.{kind}", lang) if has(f"input.{kind}") else kind
+    return mapview.input_label(kind, lang)
 
 
 def synthetic_warning(data: Analysis, lang: str) -> None:

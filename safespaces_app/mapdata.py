@@ -12,8 +12,11 @@ frame and cached by the browser (:func:`safespaces_app.maptiles.write_client` wr
   integers of 0.1 (``null`` for no value), classes as indices into a list of categories;
 - names as indices into one list of names (raw text: the browser shows them as text,
   never as HTML);
-- a basemap drawn from the study's own OSM (buildings, parks and squares, street names)
-  from the run's layers.
+- a basemap drawn from the study's own OSM (buildings, water, parks and squares, street
+  names) from the run's layers;
+- what the map's search finds, all from the list of names: streets (the segments'
+  names), districts (each area's ``district``: :func:`safespaces.sources.areas.district_names`),
+  areas, parks and squares, and named water.
 
 A whole city is never one document: :mod:`safespaces_app.maptiles` sends it as an
 overview and tiles in the same encoding (levels of detail).
@@ -36,6 +39,7 @@ import shapely
 
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import FAMILIES
+from safespaces.sources.areas import district_names
 
 #: Version of the document's layout (the browser code checks it).
 FORMAT = 1
@@ -206,6 +210,8 @@ def _areas(frame: gpd.GeoDataFrame, hotspots: pd.DataFrame | None, names: _Names
         "ids": [int(v) for v in frame["area_id"].to_numpy()],
         "geom": encode_polygons(_lonlat(frame, TOLERANCE_M)),
         "name": names.refs(_column(frame, "name")),
+        # the district each area is in (the district picker's and the map search's)
+        "district": names.refs(district_names(frame).astype(object)),
         "mix": scaled(_column(frame, "mix_entropy"), MIX_SCALE),
         "mix_suppressed": _flags(frame.get("mix_suppressed"), len(frame)),
     }
@@ -302,18 +308,25 @@ def _placed_labels(frame: gpd.GeoDataFrame, groups: np.ndarray) -> tuple[list[La
 
 
 def _basemap(layers: dict[str, pd.DataFrame], names: _Names) -> dict[str, Any]:
-    """Buildings, parks and squares, and street names of the study's own OSM."""
+    """Buildings, water, parks and squares (with their names, for the map's search), and
+    street names of the study's own OSM."""
     out: dict[str, Any] = {}
     buildings = layers.get("buildings")
     if isinstance(buildings, gpd.GeoDataFrame) and not buildings.empty:
         polys = buildings[buildings.geom_type.isin(["Polygon", "MultiPolygon"])]
         out["buildings"] = encode_polygons(_lonlat(polys, TOLERANCE_M))
+    water = layers.get("water")
+    if isinstance(water, gpd.GeoDataFrame) and not water.empty:
+        polys = water[water.geom_type.isin(["Polygon", "MultiPolygon"])]
+        out["water"] = encode_polygons(_lonlat(polys, TOLERANCE_M))
+        out["water_name"] = names.refs(_column(polys, "name"))
     spaces = layers.get("public_spaces")
     if isinstance(spaces, gpd.GeoDataFrame) and not spaces.empty:
         polys = spaces[spaces.geom_type.isin(["Polygon", "MultiPolygon"])]
         kinds = _column(polys, "kind").astype(object)
         out["green"] = encode_polygons(_lonlat(polys, TOLERANCE_M))
         out["green_kind"] = [str(k) if isinstance(k, str) else "" for k in kinds.tolist()]
+        out["green_name"] = names.refs(_column(polys, "name"))
     segments = layers.get("street_segments")
     if isinstance(segments, gpd.GeoDataFrame):
         labels = street_labels(segments)

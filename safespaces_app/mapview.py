@@ -21,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from safespaces.catalogue import GREY, OSM_ATTRIBUTION, StyleClass, describe_columns
+from safespaces.catalogue import GREY, OSM_ATTRIBUTION, WATER_COLOUR, StyleClass, describe_columns
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.eyes.vocabulary import window_column
 from safespaces.indices import FAMILIES
@@ -94,6 +94,18 @@ _TEXT_KEYS = {
     "layer_mix": "layer.mix",
     "layer_hotspots": "layer.hotspots",
     "layer_dark": "layer.dark",
+    "map_label": "map.label",
+    "zoom_in": "map.zoom_in",
+    "zoom_out": "map.zoom_out",
+    "search": "map.search",
+    "search_placeholder": "map.search_placeholder",
+    "search_clear": "map.search_clear",
+    "search_none": "map.search_none",
+    "kind_street": "map.kind_street",
+    "kind_district": "map.kind_district",
+    "kind_area": "map.kind_area",
+    "kind_park": "map.kind_park",
+    "kind_water": "map.kind_water",
 }
 
 
@@ -107,11 +119,16 @@ def layer_title(key: str, hour: int, lang: str) -> str:
     return t(f"layer.{key}", lang, hour=f"{hour:02d}") if key == "eyes" else t(f"layer.{key}", lang)
 
 
+def _label(label: str, lang: str) -> str:
+    """A legend class's label in ``lang`` (English keeps the catalogue's own text)."""
+    return label if lang == DEFAULT_LANGUAGE else legend_label(label, lang)
+
+
 def _graduated(classes: tuple[StyleClass, ...], nodata: str, lang: str) -> dict[str, Any]:
     ranges = [c for c in classes if isinstance(c.value, tuple)]
     return {
         "classes": [
-            [c.value[0], c.value[1], c.colour, legend_label(c.label, lang)]  # type: ignore[index]
+            [c.value[0], c.value[1], c.colour, _label(c.label, lang)]  # type: ignore[index]
             for c in ranges
         ],
         "nodata": [GREY, nodata],
@@ -127,11 +144,13 @@ def _categorized(
 ) -> dict[str, Any]:
     named = [c for c in classes if c.value is not None]
     catch = next((c for c in classes if c.value is None), None)
-    catch_label = legend_label(catch.label, lang) if catch else ""
     return {
-        "categories": {str(c.value): [c.colour, legend_label(c.label, lang)] for c in named},
+        "categories": {str(c.value): [c.colour, _label(c.label, lang)] for c in named},
         "order": [str(c.value) for c in named],
-        "other": [catch.colour if catch else GREY, other or catch_label],
+        "other": [
+            catch.colour if catch else GREY,
+            other or (_label(catch.label, lang) if catch else ""),
+        ],
         "other_in_legend": legend_other,
     }
 
@@ -158,6 +177,8 @@ def styles(lang: str, *, min_dwellings: int, k_min: int) -> dict[str, Any]:
         ),
         # every dark path has an evidence class: no "other" row in its legend
         "dark": _categorized(catalogue_classes(LAYERS["dark"][1]), lang, legend_other=False),
+        # the basemap's own colours that come from the catalogue (the QGIS styles' too)
+        "basemap": {"water": WATER_COLOUR},
     }
 
 
@@ -167,7 +188,13 @@ def texts(lang: str) -> dict[str, str]:
     out["layer_eyes"] = t("layer.eyes", lang, hour="{hour}")
     out["synthetic_note"] = t("map.synthetic_note", lang, layers="{layers}")
     out["suppressed_mix"] = t("map.suppressed_short", lang)
+    out["search_results"] = t("map.search_results", lang, n="{n}")
     return out
+
+
+def input_label(kind: str, lang: str) -> str:
+    """The name of an input (``tenure``, ``incidents`` ...) in ``lang``."""
+    return t(f"input.{kind}", lang) if has(f"input.{kind}") else kind
 
 
 def districts(data: Analysis) -> list[str]:
@@ -252,6 +279,8 @@ def client_args(
         "styles": styles(lang, min_dwellings=min_dwellings, k_min=data.k_min),
         "weights": {f: float(weights.get(f, 0.0)) for f in FAMILIES},
         "synthetic": list(data.synthetic),
+        # the same inputs by their names in the session's language (the map's badge)
+        "synthetic_names": [input_label(k, lang) for k in data.synthetic],
         "view": dict(view or DEFAULT_VIEW),
         "fit": fit(data, district),
         "selected": {"kind": selected[0], "id": selected[1]} if selected else None,

@@ -144,3 +144,69 @@ def test_extract_without_parks_keeps_layer_schemas(tmp_path: Path) -> None:
     assert len(data.public_spaces) == 0 and {"kind", "name"} <= set(data.public_spaces.columns)
     assert {"category", "opening_hours"} <= set(data.pois.columns)
     assert data.public_spaces.crs == data.crs
+
+
+def _square(first: int, lon: float, lat: float, side: float) -> tuple[str, list[int]]:
+    """Four nodes of a square (ids ``first`` ...) and the closed ring of their ids."""
+    corners = [(lon, lat), (lon + side, lat), (lon + side, lat + side), (lon, lat + side)]
+    nodes = "".join(
+        f'<node id="{first + i}" lat="{y}" lon="{x}" version="1"/>'
+        for i, (x, y) in enumerate(corners)
+    )
+    return nodes, [first, first + 1, first + 2, first + 3, first]
+
+
+def test_water_areas_for_the_basemap(tmp_path: Path) -> None:
+    """natural=water, waterway=riverbank, landuse=basin/reservoir are water (kind = the tag's
+    value, name kept); a park and a river's centre line are not; a lake reaching far beyond
+    the study is clipped to it, not left out."""
+    parts, ways = [], []
+    tagged = [
+        (10, 24.9400, 60.1700, 0.0005, {"natural": "water", "name": "Lampi"}),
+        (20, 24.9410, 60.1700, 0.0005, {"waterway": "riverbank"}),
+        (30, 24.9420, 60.1700, 0.0005, {"landuse": "basin"}),
+        (40, 24.9430, 60.1700, 0.0005, {"landuse": "reservoir"}),
+        (50, 24.9440, 60.1700, 0.0005, {"leisure": "park"}),
+        (60, 24.9300, 60.1650, 2.0, {"natural": "water", "name": "Iso järvi"}),  # 2 degrees
+    ]
+    for first, lon, lat, side, tags in tagged:
+        nodes, ring = _square(first, lon, lat, side)
+        parts.append(nodes)
+        refs = "".join(f'<nd ref="{r}"/>' for r in ring)
+        kv = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        ways.append(f'<way id="{first}" version="1">{refs}{kv}</way>')
+    path = tmp_path / "water.osm"
+    path.write_text(
+        '<?xml version="1.0"?><osm version="0.6">'
+        '<node id="1" lat="60.17" lon="24.94" version="1"/>'
+        '<node id="2" lat="60.17" lon="24.945" version="1"/>'
+        '<node id="3" lat="60.171" lon="24.945" version="1"/>'
+        + "".join(parts)
+        + '<way id="1" version="1"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>'
+        '<way id="2" version="1"><nd ref="2"/><nd ref="3"/><tag k="waterway" v="river"/></way>'
+        + "".join(ways)
+        + "</osm>",
+        encoding="utf-8",
+    )
+    data = load_osm(path)
+    water = data.water.sort_values("osm_id")
+    assert water["kind"].tolist() == ["water", "riverbank", "basin", "reservoir", "water"]
+    assert water["name"].tolist()[0] == "Lampi" and water["name"].tolist()[-1] == "Iso järvi"
+    assert water.crs == data.crs and water["water_id"].is_unique
+    # a square of 0.0005 deg: 27.7 m x 55.6 m at 60.17 N
+    pond = water.geometry.iloc[0].area
+    assert pond == pytest.approx(27.7 * 55.6, rel=0.01)
+    # the 2-degree lake is cut to the study box grown by 10 km, not 111 km x 200 km
+    lake = water.geometry.iloc[-1]
+    assert 0 < lake.area < (2 * 10_000 + 1_000) ** 2
+    assert len(data.public_spaces) == 1  # the park is no water, the water no park
+
+
+def test_extract_without_water_has_no_water_layer_written(mini_osm: Path) -> None:
+    from safespaces.config import Config
+    from safespaces.pipeline import base_layers
+    from safespaces.study import Inputs, load_study
+
+    study = load_study(Inputs(osm=mini_osm), Config())
+    assert len(study.osm.water) == 0 and {"kind", "name"} <= set(study.osm.water.columns)
+    assert "water" not in base_layers(study)

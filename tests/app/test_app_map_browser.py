@@ -265,7 +265,8 @@ def test_hour_keys_redraw_in_the_browser(page: tuple[Any, Any, Traffic]) -> None
     assert frame.locator(".ss-selected").count() == 1
     assert tab.locator("h3").filter(has_text=f"Street segment {fid}").count() == 1
     assert frame.locator("#ss-hour").input_value() == "10"
-    assert frame.locator(".ss-legend").inner_text().startswith("Eyes on the street at 10:00")
+    legend = frame.locator(".ss-legend .ss-legend-block").first.inner_text()
+    assert legend.startswith("Eyes on the street at 10:00")
     all_ids = doc["segments"]["ids"]
     assert colours(frame, "segment", all_ids) == expected_eyes(doc, 10)
     assert statistics.median(timings) <= 500, MEASURED["hour_step"]
@@ -309,9 +310,7 @@ def test_layers_and_weights_restyle_in_place(page: tuple[Any, Any, Traffic]) -> 
     assert frame.evaluate(VIEW) == before_view, "zoom or pan changed"
     assert frame.evaluate("() => document.body.dataset.street") == "score"  # the same frame
     assert end[3] - mark[3] < 200_000, "a weight change sent the map again"
-    # all weights 0: the map says so
-    # (keys pressed faster than a rerun can end lose the change: the preset box's stale
-    # "balanced" comes back with the next key and resets the weights; not the map's doing)
+    # all weights 0: the map says so (keys faster than the server: test_app_a11y_browser.py)
     for family in ("Light", "Eyes on the street", "Incidents"):
         s = tab.get_by_role("slider", name=family)
         s.focus()

@@ -148,7 +148,7 @@ def test_map_page_widgets(app: AppTest) -> None:
     assert args["text"]["layer_eyes"] == "Eyes on the street at {hour}:00"
     # every legend, complete: the catalogue's classes, no data, suppressed
     styles = args["styles"]
-    assert [c[3] for c in styles["eyes"]["classes"]][:3] == ["0–1", "1–2.5", "2.5–5"]
+    assert [c[3] for c in styles["eyes"]["classes"]][:3] == ["0 - 1", "1 - 2.5", "2.5 - 5"]
     assert styles["eyes"]["nodata"][1] == "no data"
     assert styles["mix"]["suppressed"][1] == "suppressed (fewer than 10 dwellings)"
     assert styles["hotspots"]["categories"]["hot 99%"][1] == "hot spot (99 %)"

@@ -171,6 +171,49 @@ def test_map_document_basemap_is_the_studys_osm(data: Analysis, document: dict[s
     assert labelled <= set(data.layers["street_segments"]["name"].dropna())
 
 
+def test_map_document_has_the_waters_and_what_the_search_finds(
+    data: Analysis, document: dict[str, Any]
+) -> None:
+    """Water of the study's OSM under the buildings; every area's district (as the district
+    picker has them), every park's name: what the map's search looks through."""
+    base, names = document["basemap"], document["names"]
+    water = data.layers["water"]
+    assert len(water) == 13  # 6 natural=water and 7 landuse=basin in the default extract
+    assert set(water["kind"]) == {"water", "basin"}
+    assert len(base["water"]) == len(base["water_name"]) == len(water)
+    # the first water polygon is where the layer's first one is (lon/lat, about 1 m)
+    first = np.vstack([mapdata.decode_part(ring) for ring in base["water"][0][0][:1]])
+    want = gpd.GeoSeries([water.geometry.iloc[0]], crs=water.crs).to_crs("EPSG:4326")
+    assert shapely.Polygon(first).representative_point().within(want.iloc[0].buffer(1e-4))
+    areas = document["areas"]
+    districts = [None if ref is None else names[ref] for ref in areas["district"]]
+    assert sorted({d for d in districts if d}) == mapview.districts(data)
+    assert districts.count("Kluuvi") == 3
+    parks = {names[ref] for ref in base["green_name"] if ref is not None}
+    assert {"Esplanadinpuisto", "Kaisaniemen puisto"} & parks
+    assert parks <= set(data.layers["public_spaces"]["name"].dropna())
+
+
+def test_map_texts_and_legends_in_finnish_and_swedish() -> None:
+    """The search, the zoom buttons and the legends' classes speak the session's language;
+    the water's colour is the catalogue's (the QGIS style's)."""
+    for lang in LANGUAGES:
+        text = mapview.texts(lang)
+        assert "{n}" in text["search_results"]
+        for key in ("search", "search_placeholder", "zoom_in", "kind_street", "kind_district"):
+            assert text[key] and (lang == "en" or text[key] != mapview.texts("en")[key]), key
+    assert mapview.texts("fi")["kind_district"] == "kaupunginosa"
+    fi = mapview.styles("fi", min_dwellings=10, k_min=5)
+    en = mapview.styles("en", min_dwellings=10, k_min=5)
+    assert fi["dark"]["categories"]["mapped lamps"][1] == "pimeä (kartoitetut valaisimet)"
+    assert en["dark"]["categories"]["mapped lamps"][1] == "dark (mapped lamps)"
+    assert [c[3] for c in fi["eyes"]["classes"]][:2] == ["0–1", "1–2,5"]
+    assert fi["basemap"]["water"] == en["basemap"]["water"] == catalogue.WATER_COLOUR
+    water = catalogue.CATALOGUE["water"]
+    assert isinstance(water, catalogue.Layer) and water.style is not None
+    assert water.style.classes[0].colour == catalogue.WATER_COLOUR
+
+
 def test_lines_and_polygons_round_trip() -> None:
     """Vertices as integers of 1e-5 degree, each the difference to the one before."""
     line = LineString([(24.93, 60.16), (24.93001, 60.16002), (24.93101, 60.16002)])

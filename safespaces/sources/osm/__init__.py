@@ -10,7 +10,9 @@ relations). From them this package extracts, in one metric CRS:
 - ``pois``: shops, amenities and other premises with ``opening_hours``;
 - ``entrances``; ``lamps`` (``highway=street_lamp``); ``public_spaces`` (parks,
   gardens, squares, pedestrian areas); ``cameras`` (``man_made=surveillance``);
-- ``places``: named ``place=suburb|quarter|neighbourhood`` nodes.
+- ``places``: named ``place=suburb|quarter|neighbourhood`` nodes;
+- ``water``: lakes, ponds, rivers, basins and reservoirs mapped as areas (the
+  basemap; ``kind`` is ``water``, ``riverbank``, ``basin`` or ``reservoir``).
 
 The steps live in this package's modules: :mod:`~safespaces.sources.osm.reader`
 (checking the file, the one pass), :mod:`~safespaces.sources.osm.tags` (what each
@@ -64,11 +66,20 @@ __all__ = [
     "drop_implausible",
     "far_outliers",
     "load_osm",
+    "no_water",
     "parse_number",
     "split_ways",
     "study_box",
     "unwrap_lon",
 ]
+
+
+def no_water(crs: CRS | str | None) -> gpd.GeoDataFrame:
+    """An empty ``water`` layer (its schema) in ``crs``."""
+    return gpd.GeoDataFrame(
+        {"water_id": [], "osm_type": [], "osm_id": [], "kind": [], "name": []},
+        geometry=gpd.GeoSeries([], crs=crs),
+    )
 
 
 @dataclasses.dataclass
@@ -77,8 +88,9 @@ class OsmData:
 
     Attributes
     ----------
-    segments, buildings, pois, entrances, lamps, public_spaces, cameras, places
-        GeoDataFrames; see the module docstring and ``docs/data-formats.md``.
+    segments, buildings, pois, entrances, lamps, public_spaces, cameras, places, water
+        GeoDataFrames; see the module docstring and ``docs/data-formats.md`` (``water``
+        is empty for data that did not come from an OSM file with water areas).
     crs
         The metric CRS every layer is in.
     bounds
@@ -110,6 +122,7 @@ class OsmData:
     implausible: dict[str, int] = dataclasses.field(default_factory=dict)
     notes: list[str] = dataclasses.field(default_factory=list)
     extent: dict[str, Any] = dataclasses.field(default_factory=dict)
+    water: gpd.GeoDataFrame = dataclasses.field(default_factory=lambda: no_water(None))
 
     @property
     def study_area(self) -> shapely.Polygon:

@@ -34,6 +34,8 @@ EXTENT_SLACK_SHARE = 0.25
 #: Features (buildings, lamps, premises ...) reaching further than this (or than the
 #: study's span, if larger) beyond the study box are left out; public spaces are clipped.
 FEATURE_SLACK_M = 10_000.0
+#: Area layers clipped to that grown box rather than left out (a large park or lake).
+CLIPPED_LAYERS = frozenset({"public_spaces", "water"})
 #: Walkable data split by a gap wider than this (no walkable node in between, along
 #: x or y) is in regions far apart (two cities, two continents): refused, with the
 #: regions' boxes to split it by, before any layer or raster is built.
@@ -258,7 +260,7 @@ def filter_features(
     col: Collector, box: tuple[float, float, float, float]
 ) -> tuple[dict[str, list[str]], int]:
     """Leave out features reaching beyond the study box grown by :data:`FEATURE_SLACK_M`
-    (or the study's span); clip public spaces to it.
+    (or the study's span); clip public spaces and water to it.
 
     Returns the layers' left-out features (``"node 12"``, ``"way 5"``) and the
     number of public spaces clipped.
@@ -283,13 +285,13 @@ def filter_features(
             & (bounds[:, 1] <= slack[3])
         )
         keep = within.copy()
-        if layer == "public_spaces":  # a large park reaching beyond the study: clip it
+        if layer in CLIPPED_LAYERS:  # a large park or lake reaching beyond the study: clip it
             for i in np.flatnonzero(touches & ~within):
                 geom = shapely.clip_by_rect(shapely.from_wkb(rows[i]["wkb"]), *slack)
                 if not geom.is_empty and geom.area > 0:
                     rows[i]["wkb"] = shapely.to_wkb(geom)
                     keep[i] = True
-                    clipped += 1
+                    clipped += layer == "public_spaces"
         if not keep.all():
             left_out[layer] = [
                 f"{rows[i].get('osm_type', 'node')} {rows[i]['osm_id']}"

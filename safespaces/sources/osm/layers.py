@@ -1,5 +1,5 @@
 """Feature layers (buildings, premises, entrances, lamps, public spaces, cameras,
-places) as projected GeoDataFrames from the rows gathered while reading."""
+places, water) as projected GeoDataFrames from the rows gathered while reading."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def feature_layers(
     -------
     layers
         ``buildings``, ``pois``, ``entrances``, ``lamps``, ``public_spaces``,
-        ``cameras``, ``places``, each with its full schema even when empty.
+        ``cameras``, ``places``, ``water``, each with its full schema even when empty.
     implausible
         Numeric tags set to NaN, by ``layer.column``
         (:func:`~safespaces.sources.osm.tags.drop_implausible`).
@@ -173,6 +173,10 @@ def feature_layers(
         ),
         "places": _ensure(
             _points(col.rows["places"], target, "place_id"), ("osm_id", "place", "name")
+        ),
+        "water": _ensure(
+            _polygons(col.rows["water"], target, "water_id"),
+            ("osm_type", "osm_id", "kind", "name"),
         ),
     }
     return layers, implausible

@@ -89,6 +89,17 @@ PUBLIC_SPACE_TAGS: tuple[tuple[str, str, str], ...] = (
     ("landuse", "recreation_ground", "park"),
 )
 
+#: Water areas of the basemap (``key``, ``value``, ``kind``): lakes, ponds and rivers mapped
+#: as areas, and basins and reservoirs (OSM wiki, "Tag:natural=water",
+#: "Tag:waterway=riverbank", "Tag:landuse=basin", "Tag:landuse=reservoir"). The sea
+#: (``natural=coastline`` ways, not areas) is not assembled.
+WATER_TAGS: tuple[tuple[str, str, str], ...] = (
+    ("natural", "water", "water"),
+    ("waterway", "riverbank", "riverbank"),
+    ("landuse", "basin", "basin"),
+    ("landuse", "reservoir", "reservoir"),
+)
+
 #: Public-space kinds whose tag, on a closed way, is a linear way unless ``area=yes``:
 #: a closed ``highway=pedestrian`` is a street loop (a ring round a block), not a
 #: square (OSM wiki, "Tag:highway=pedestrian" and "Key:area"). A multipolygon
@@ -204,6 +215,7 @@ class Collector:
                 "cameras",
                 "places",
                 "land",
+                "water",
             )
         }
     )
@@ -311,7 +323,7 @@ def _linear(obj: osmium.osm.Area) -> bool:
 
 def add_area(obj: osmium.osm.Area, fab: osmium.geom.WKBFactory, col: Collector) -> None:
     """Add an area to the rows of the layers it belongs to (buildings, premises, public
-    spaces, and the land-use areas that give buildings their ``landuse``); an incomplete
+    spaces, water, and the land-use areas that give buildings their ``landuse``); an incomplete
     multipolygon is skipped. A building keeps the premises tag of its own outline
     (``premises``, e.g. ``amenity=library``): the building is that premises."""
     tags = obj.tags
@@ -355,6 +367,18 @@ def add_area(obj: osmium.osm.Area, fab: osmium.geom.WKBFactory, col: Collector) 
                 "wkb": wkb,
             }
         )
+    for key, value, water in WATER_TAGS:
+        if tags.get(key) == value:
+            col.rows["water"].append(
+                {
+                    "osm_type": osm_type,
+                    "osm_id": obj.orig_id(),
+                    "kind": water,
+                    "name": tags.get("name"),
+                    "wkb": wkb,
+                }
+            )
+            break
     for key, value, space in PUBLIC_SPACE_TAGS:
         if tags.get(key) == value and not (space in LINEAR_UNLESS_AREA and _linear(obj)):
             col.rows["public_spaces"].append(

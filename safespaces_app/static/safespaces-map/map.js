@@ -29,6 +29,12 @@
     if (!this._focused) this._map._container.focus({ preventScroll: true });
   };
 
+  // Leaflet 1.9 opens a feature's tooltip when the feature gets the focus, with a focus
+  // listener on its SVG path; in Chromium that listener alone makes the path a tab stop, so
+  // the keyboard went through every street (5,000 on the default) before the first control.
+  // Features are chosen with the map's search instead (and tooltips still open on hover).
+  L.Layer.prototype._addFocusListenersOnLayer = function () {};
+
   const HOURS = 24;
   const REPORT_DELAY_MS = 800;    // a settled view is reported this long after the last change
   const FAMILIES = ["light", "eyes", "mix", "incidents"];
@@ -247,6 +253,7 @@
         fillColor: "#cfe5c4", fillOpacity: 1,
       }).addTo(groups.base);
     }
+    drawWater(base);
     for (const g of bm.buildings || []) {
       L.polygon(decodePolygons(g), {
         renderer: base, pane: "ss-base", interactive: false, color: "#c9c5bd", weight: 0.5,
@@ -314,6 +321,20 @@
       });
     }
     groups.selection = L.layerGroup().addTo(map);
+  }
+
+  // ---- water (the basemap's lakes, ponds, rivers and basins: under the buildings) --------
+  function waterColour() {
+    return (args && args.styles && args.styles.basemap && args.styles.basemap.water) || "#aad3df";
+  }
+  function drawWater(renderer) {
+    const bm = doc.basemap || {};
+    for (const g of bm.water || []) {
+      L.polygon(decodePolygons(g), {
+        renderer: renderer, pane: "ss-base", interactive: false, stroke: false,
+        fillColor: waterColour(), fillOpacity: 1, className: "ss-water",
+      }).addTo(groups.base);
+    }
   }
 
   function setColour(layer, colour, fill) {
@@ -446,7 +467,7 @@
     box.replaceChildren();
     box.setAttribute("aria-label", tx("layers"));
     const toggle = el("button", { type: "button", class: "ss-toggle", "aria-expanded": ui.layersOpen ? "true" : "false" }, tx("layers"));
-    toggle.addEventListener("click", () => { ui.layersOpen = !ui.layersOpen; renderLayers(); });
+    toggle.addEventListener("click", () => { ui.layersOpen = !ui.layersOpen; renderLayers(); keepFocus(ui.layers, ".ss-toggle"); });
     box.appendChild(toggle);
     box.classList.toggle("ss-closed", !ui.layersOpen);
     function group(name, legend, options) {
@@ -566,6 +587,18 @@
     }
     return block;
   }
+  // the legend's fold button (a narrow map keeps more of itself in view when it is folded)
+  function renderLegendToggle(box) {
+    if (ui.legendOpen === undefined) ui.legendOpen = true;
+    const toggle = el("button", { type: "button", class: "ss-toggle ss-legend-toggle", "aria-expanded": ui.legendOpen ? "true" : "false" }, tx("legend"));
+    toggle.addEventListener("click", () => {
+      ui.legendOpen = !ui.legendOpen;
+      renderLegend();
+      keepFocus(ui.legend, ".ss-legend-toggle");
+    });
+    box.appendChild(toggle);
+    box.classList.toggle("ss-closed", !ui.legendOpen);
+  }
   function graduatedRows(style) { return style.classes.map((c) => [c[2], c[3]]); }
   function categoryRows(style) {
     const rows = style.order.map((v) => style.categories[v]);
@@ -576,6 +609,7 @@
     if (!box || !args) return;
     box.replaceChildren();
     box.setAttribute("aria-label", tx("legend"));
+    renderLegendToggle(box);
     const st = args.styles;
     if (state.street === "eyes") box.appendChild(legendBlock(tx("layer_eyes", { hour: hh(state.hour) }), graduatedRows(st.eyes).reverse().concat([st.eyes.nodata]), false));
     if (state.street === "score") box.appendChild(legendBlock(tx("layer_score"), graduatedRows(st.score).reverse().concat([st.score.nodata]), false));
@@ -596,7 +630,257 @@
     ui.watermark.hidden = !synthetic;
     ui.badge.hidden = !synthetic;
     ui.watermark.textContent = synthetic ? tx("synthetic_mark") : "";
-    ui.badge.textContent = synthetic ? tx("synthetic_note", { layers: args.synthetic.join(", ") }) : "";
+    const names = args.synthetic_names || args.synthetic;
+    ui.badge.textContent = synthetic ? tx("synthetic_note", { layers: names.join(", ") }) : "";
+  }
+
+  // ---- search: streets, districts, areas, parks and water by name (offline) -------------
+  // The names come from the map's document; a street is all the segments of its name. Typing
+  // lists matches (prefix first, then within; case and accents ignored: "mannerh" finds
+  // Mannerheimintie, "toolo" Töölö); arrow keys move in the list, Enter picks (the first
+  // match when none is chosen), Escape closes the list, then clears the search. A pick zooms
+  // to the place and highlights it; a street or an area is also selected (its panel opens).
+  const SEARCH_KINDS = ["street", "district", "area", "park", "water"];
+  const SEARCH_LIMIT = 8;
+  let searchIndex = null;
+  let found = null;                 // the picked entry, highlighted on the map
+  function normalise(text) {
+    return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+  function buildSearchIndex() {
+    const entries = new Map();
+    const add = (kind, ref, i) => {
+      if (ref === null || ref === undefined) return;
+      const key = kind + ":" + ref;
+      let e = entries.get(key);
+      if (!e) {
+        e = { kind: kind, ref: ref, name: doc.names[ref], norm: normalise(doc.names[ref]), items: [] };
+        entries.set(key, e);
+      }
+      e.items.push(i);
+    };
+    doc.segments.name.forEach((ref, i) => add("street", ref, i));
+    if (doc.areas) {
+      (doc.areas.district || []).forEach((ref, i) => add("district", ref, i));
+      doc.areas.name.forEach((ref, i) => add("area", ref, i));
+    }
+    const bm = doc.basemap || {};
+    (bm.green_name || []).forEach((ref, i) => add("park", ref, i));
+    (bm.water_name || []).forEach((ref, i) => add("water", ref, i));
+    // an area that is its own district (the user's areas) is listed once, as the area
+    for (const [key, e] of entries) {
+      if (e.kind !== "district") continue;
+      const area = entries.get("area:" + e.ref);
+      if (area && area.items.length === e.items.length) entries.delete(key);
+    }
+    return [...entries.values()];
+  }
+  function searchMatches(query) {
+    const q = normalise(query);
+    if (!q) return [];
+    if (!searchIndex) searchIndex = buildSearchIndex();
+    const hits = [];
+    for (const e of searchIndex) {
+      let rank;
+      if (e.norm.startsWith(q)) rank = 0;
+      else if (e.norm.split(/[\s\-/]+/).some((w) => w.startsWith(q))) rank = 1;
+      else if (e.norm.includes(q)) rank = 2;
+      else continue;
+      hits.push([rank, SEARCH_KINDS.indexOf(e.kind), e]);
+    }
+    hits.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2].name.localeCompare(b[2].name));
+    return hits.slice(0, SEARCH_LIMIT).map((h) => h[2]);
+  }
+  function foundBounds(e) {
+    const b = L.latLngBounds([]);
+    for (const latlngs of foundShapes(e)) b.extend(L.latLngBounds(latlngs.flat(2)));
+    return b;
+  }
+  // lon/lat shapes of an entry: lines (streets) or polygons (the rest)
+  function foundShapes(e) {
+    const bm = doc.basemap || {};
+    if (e.kind === "street") return e.items.map((i) => features.segment[i].getLatLngs());
+    if (e.kind === "district" || e.kind === "area") return e.items.map((i) => features.area[i].getLatLngs());
+    if (e.kind === "park") return e.items.map((i) => decodePolygons(bm.green[i]));
+    return e.items.map((i) => decodePolygons(bm.water[i]));
+  }
+  function drawFound() {
+    if (!groups.found) return;
+    groups.found.clearLayers();
+    if (!found) { document.body.dataset.found = ""; return; }
+    const opts = { interactive: false };
+    if (found.kind === "street") {
+      // one path for all the segments: a band of even shade under the street's colours
+      const parts = foundShapes(found).flatMap((ll) => (Array.isArray(ll[0]) ? ll : [ll]));
+      L.polyline(parts, Object.assign({ pane: "ss-found", color: "#000000", weight: 14, opacity: 0.35, lineCap: "round", className: "ss-found" }, opts)).addTo(groups.found);
+    } else {
+      for (const latlngs of foundShapes(found)) {
+        L.polygon(latlngs, Object.assign({ pane: "ss-selection", color: "#000000", weight: 3, fill: false, dashArray: "2 5", className: "ss-found" }, opts)).addTo(groups.found);
+      }
+    }
+    document.body.dataset.found = found.kind + ":" + found.name;
+  }
+  // select a feature as a click does (its panel opens beside the map)
+  function chooseFeature(kind, id) {
+    select({ kind: kind, id: id });
+    state.clicks += 1;
+    save();
+    report(true);
+  }
+  function pickSearchResult(e) {
+    found = e;
+    drawFound();
+    const bounds = foundBounds(e);
+    // keep the place clear of the legend at the right (at most 40 % of the map's width)
+    const legend = ui.legend && ui.legendOpen ? ui.legend.offsetWidth + 20 : 0;
+    const right = Math.min(legend, 0.4 * map.getSize().x);
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { maxZoom: 17.5, paddingTopLeft: [40, 60], paddingBottomRight: [40 + right, 60], animate: false });
+    }
+    if (e.kind === "street") {
+      // the street's longest segment stands for it in the panel
+      let best = e.items[0], longest = -1;
+      for (const i of e.items) {
+        const ll = features.segment[i].getLatLngs().flat();
+        let len = 0;
+        for (let k = 1; k < ll.length; k++) len += map.distance(ll[k - 1], ll[k]);
+        if (len > longest) { longest = len; best = i; }
+      }
+      chooseFeature("segment", doc.segments.ids[best]);
+    } else if (e.kind === "area" && doc.areas) {
+      chooseFeature("area", doc.areas.ids[e.items[0]]);
+    }
+  }
+  function clearFound() {
+    found = null;
+    drawFound();
+  }
+
+  const SearchControl = L.Control.extend({
+    options: { position: "topright" },
+    onAdd: function () {
+      const box = el("div", { class: "ss-box ss-search", role: "search" });
+      stop(box);
+      const input = el("input", {
+        type: "search", id: "ss-search", autocomplete: "off", spellcheck: "false",
+        role: "combobox", "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": "ss-search-list",
+      });
+      const clear = el("button", { type: "button", class: "ss-search-clear", hidden: true }, "\u00d7");
+      const list = el("ul", { id: "ss-search-list", role: "listbox", class: "ss-search-list", hidden: true });
+      const status = el("div", { class: "ss-sr-only", role: "status", "aria-live": "polite" });
+      box.append(input, clear, list, status);
+      ui.search = { box, input, clear, list, status, results: [], active: -1 };
+      input.addEventListener("input", () => { ui.search.active = -1; renderSearch(); });
+      input.addEventListener("keydown", onSearchKey);
+      input.addEventListener("blur", () => setTimeout(() => {
+        if (!box.contains(document.activeElement)) closeSearchList();
+      }, 150));
+      clear.addEventListener("click", () => { input.value = ""; clearFound(); renderSearch(); input.focus(); });
+      // mousedown, not click: it comes before the input's blur
+      list.addEventListener("mousedown", (ev) => {
+        const li = ev.target.closest("li[data-index]");
+        if (!li) return;
+        ev.preventDefault();
+        pickFromList(Number(li.dataset.index));
+      });
+      return box;
+    },
+  });
+  function renderSearchTexts() {
+    const s = ui.search;
+    if (!s) return;
+    s.input.setAttribute("aria-label", tx("search"));
+    s.input.placeholder = tx("search_placeholder");
+    s.clear.setAttribute("aria-label", tx("search_clear"));
+    s.clear.title = tx("search_clear");
+    if (s.input.value) renderSearch();
+  }
+  function renderSearch() {
+    const s = ui.search;
+    const query = s.input.value;
+    s.clear.hidden = !query;
+    s.results = searchMatches(query);
+    s.list.replaceChildren();
+    if (!query.trim()) { closeSearchList(); s.status.textContent = ""; return; }
+    if (!s.results.length) {
+      s.list.appendChild(el("li", { class: "ss-search-none", "aria-disabled": "true" }, tx("search_none")));
+    }
+    s.results.forEach((e, i) => {
+      const li = el("li", { id: "ss-opt-" + i, role: "option", "data-index": i, "aria-selected": i === s.active ? "true" : "false" });
+      li.append(el("span", { class: "ss-search-name" }, e.name), el("span", { class: "ss-search-kind" }, tx("kind_" + e.kind)));
+      s.list.appendChild(li);
+    });
+    s.list.hidden = false;
+    s.input.setAttribute("aria-expanded", "true");
+    if (s.active >= 0) s.input.setAttribute("aria-activedescendant", "ss-opt-" + s.active);
+    else s.input.removeAttribute("aria-activedescendant");
+    s.status.textContent = s.results.length ? tx("search_results", { n: s.results.length }) : tx("search_none");
+  }
+  function closeSearchList() {
+    const s = ui.search;
+    if (!s) return;
+    s.list.hidden = true;
+    s.active = -1;
+    s.input.setAttribute("aria-expanded", "false");
+    s.input.removeAttribute("aria-activedescendant");
+  }
+  function pickFromList(i) {
+    const s = ui.search, e = s.results[i];
+    if (!e) return;
+    s.input.value = e.name;
+    s.clear.hidden = false;
+    closeSearchList();
+    s.status.textContent = e.name + " (" + tx("kind_" + e.kind) + ")";
+    pickSearchResult(e);
+  }
+  function onSearchKey(ev) {
+    const s = ui.search;
+    const open = !s.list.hidden && s.results.length > 0;
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      if (!open) { renderSearch(); if (!s.results.length) return; }
+      const n = s.results.length, step = ev.key === "ArrowDown" ? 1 : -1;
+      s.active = s.active < 0 ? (step > 0 ? 0 : n - 1) : (s.active + step + n) % n;
+      renderSearch();
+      const li = s.list.querySelector('[aria-selected="true"]');
+      if (li && li.scrollIntoView) li.scrollIntoView({ block: "nearest" });
+    } else if (ev.key === "Enter") {
+      ev.preventDefault();
+      if (!s.results.length) renderSearch();
+      if (s.results.length) pickFromList(s.active >= 0 ? s.active : 0);
+    } else if (ev.key === "Escape") {
+      if (open) { closeSearchList(); ev.stopPropagation(); }
+      else if (s.input.value || found) { s.input.value = ""; s.clear.hidden = true; clearFound(); ev.stopPropagation(); }
+      // else: Escape goes on to the map (it closes the selected feature's panel)
+    }
+  }
+
+  // ---- accessibility and narrow screens ---------------------------------------------------
+  // The page's language, the map's and the zoom buttons' names in the session's language; a
+  // narrow map (a phone) gets compact controls (the layer panel starts folded, the legend
+  // is bounded, the hour bar shrinks).
+  const NARROW_PX = 480;
+  function applyAccessibility() {
+    if (!map || !args) return;
+    document.documentElement.lang = args.lang || "en";
+    const container = map.getContainer();
+    container.setAttribute("aria-label", tx("map_label"));
+    container.setAttribute("aria-roledescription", tx("map_label"));
+    for (const [cls, key] of [["leaflet-control-zoom-in", "zoom_in"], ["leaflet-control-zoom-out", "zoom_out"]]) {
+      const a = container.querySelector("." + cls);
+      if (a) { a.title = tx(key); a.setAttribute("aria-label", tx(key)); }
+    }
+    renderSearchTexts();
+  }
+  // a control re-rendered under the keyboard's focus gives the focus to its new button
+  function keepFocus(box, selector) {
+    const again = box && box.querySelector(selector);
+    if (again) again.focus();
+  }
+  function applyNarrow() {
+    const narrow = map.getSize().x < NARROW_PX;
+    map.getContainer().classList.toggle("ss-narrow", narrow);
+    document.body.dataset.narrow = narrow ? "1" : "0";
   }
 
   // ---- view state across visits --------------------------------------------------------
@@ -859,6 +1143,7 @@
     map = L.map("map", { zoomSnap: 0.25, zoomControl: true, attributionControl: true, minZoom: 11, maxZoom: 20 });
     pane("ss-base", 250, false);
     pane("ss-areas", 350, true);
+    pane("ss-found", 395, false);
     pane("ss-streets", 400, true);
     pane("ss-dark", 450, true);
     pane("ss-labels", 460, false);
@@ -875,8 +1160,11 @@
     ui.notice.hidden = ui.watermark.hidden = ui.badge.hidden = true;
     container.append(ui.notice, ui.watermark, ui.badge);
     new LayersControl().addTo(map);
+    new SearchControl().addTo(map);
     new LegendControl().addTo(map);
     new HourControl().addTo(map);
+    applyNarrow();
+    map.on("resize", applyNarrow);
     const b = doc.bounds;
     const saved = restore();
     applyView(args.view);
@@ -893,6 +1181,7 @@
       map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
     }
     drawData();
+    groups.found = L.layerGroup().addTo(map);
     startup.features = performance.now();
     renderLayers();
     renderWatermark();
@@ -917,6 +1206,8 @@
     startTiles();
     window.ssmap = {
       map, state, timings, counters, setHour, select,
+      search: (q) => searchMatches(q).map((e) => [e.kind, e.name, e.items.length]),
+      found: () => (found ? { kind: found.kind, name: found.name, items: found.items.slice(), bounds: foundBounds(found).toBBoxString() } : null),
       layerOf: (kind, id) => {
         const hit = overviewShown() ? null : tileFeature(kind, id);
         if (hit) return hit.layer;
@@ -943,7 +1234,7 @@
     const selected = JSON.stringify(a.selected || null);
     let restyle = first;
     if (!first && view !== lastView) { applyView(a.view); lastView = view; restyle = true; renderLayers(); }
-    if (text !== lastText) { lastText = text; renderLayers(); renderWatermark(); restyle = true; }
+    if (text !== lastText) { lastText = text; renderLayers(); renderWatermark(); applyAccessibility(); restyle = true; }
     if (styles !== lastStyles) {
       lastStyles = styles; restyle = true;
       colours.segment = []; colours.area = []; colours.dark = [];
