@@ -396,6 +396,8 @@ _MEASURE_KEYS = {
     CLASS_COLUMN: "layer.lighting",
     "light_lux_avg": "col.lux_mean",
     "light_lux_mean": "col.lux_mean",
+    "light_lux_max": "col.lux_max",
+    "space_kind": "col.space_kind",
     "light_lux_min": "col.lux_min",
     "light_evidence": "col.evidence",
     "dark_rank": "col.dark_rank",

@@ -206,6 +206,7 @@ DATA_MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sv": "Gator och stigar",
     },
     "title.Buildings": {"en": "Buildings", "fi": "Rakennukset", "sv": "Byggnader"},
+    "title.Water": {"en": "Water", "fi": "Vesialueet", "sv": "Vatten"},
     "title.Street lighting (EN 13201-2 class)": {
         "en": "Street lighting (EN 13201-2 class)",
         "fi": "Katuvalaistus (EN 13201-2 -luokka)",

@@ -63,6 +63,7 @@ TABLE_MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "col.dark_rank": {"en": "Darkness rank", "fi": "Pimeysjärjestys", "sv": "Mörkerrang"},
     "col.space": {"en": "Park or square", "fi": "Puisto tai aukio", "sv": "Park eller torg"},
+    "col.space_kind": {"en": "Kind of space", "fi": "Alueen tyyppi", "sv": "Typ av plats"},
     "col.kind": {"en": "Kind", "fi": "Tyyppi", "sv": "Typ"},
     "col.length_m": {"en": "Length (m)", "fi": "Pituus (m)", "sv": "Längd (m)"},
     "col.highway": {"en": "Street type (OSM)", "fi": "Katutyyppi (OSM)", "sv": "Gatutyp (OSM)"},

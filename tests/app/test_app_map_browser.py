@@ -220,7 +220,7 @@ def test_first_click_opens_the_right_panel(page: tuple[Any, Any, Traffic], kind:
 def test_hour_keys_redraw_in_the_browser(page: tuple[Any, Any, Traffic]) -> None:
     """Hour steps: no server round trip, zoom, pan and selection kept, the right colours,
     redrawn in <= 0.5 s (median, measured in the page from the key's input event to the
-    next painted frame)."""
+    next painted frame); the settled view is reported once, after the steps."""
     tab, frame, traffic = page
     doc = document(frame)
     # zoom in on a street and select it, as a planner watching one street through the night
@@ -242,8 +242,9 @@ def test_hour_keys_redraw_in_the_browser(page: tuple[Any, Any, Traffic]) -> None
             "h => document.body.dataset.drawnHour === String(h)", arg=22 - i, polling=10
         )
         walls.append(time.perf_counter() - t0)
-    tab.wait_for_timeout(1500)  # anything the steps might have sent would be seen by now
-    end = traffic.mark()
+    end = traffic.mark()  # the steps are drawn: nothing may have gone to the server
+    tab.wait_for_timeout(2500)  # the settled view is reported once (for the URL)
+    settled = traffic.mark()
     timings = frame.evaluate("n => window.ssmap.timings.slice(-n)", steps)
     assert len(timings) == steps
     sent, received = end[0] - start[0], end[1] - start[1]
@@ -260,6 +261,9 @@ def test_hour_keys_redraw_in_the_browser(page: tuple[Any, Any, Traffic]) -> None
     }
     assert sent == 0 and received == 0, "an hour step talked to the server"
     assert end[4] == start[4], "an hour step made a request"
+    # once the hour settled the map reports its view once (the page puts it in the URL)
+    assert settled[0] - end[0] == 1, "the settled view was not reported exactly once"
+    assert settled[4] == end[4], "the report made a request"
     assert frame.evaluate(VIEW) == before_view, "zoom or pan changed"
     assert frame.evaluate("() => document.body.dataset.selected") == f"segment:{fid}"
     assert frame.locator(".ss-selected").count() == 1

@@ -52,8 +52,9 @@ def _nodes(node: Any) -> Iterator[Any]:
 def _labels(styles: Any) -> Iterator[str]:
     """The legend labels of the map's styles: the last text of every class list."""
     if isinstance(styles, dict):
-        for value in styles.values():
-            yield from _labels(value)
+        for key, value in styles.items():
+            if key != "order":  # the classes' values (data), not labels
+                yield from _labels(value)
     elif isinstance(styles, list):
         if styles and isinstance(styles[-1], str) and not styles[-1].startswith("#"):
             yield styles[-1]
