@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from safespaces.errors import SafespacesError
 from safespaces_app import components, mapview, mapwidget, urlstate
 from safespaces_app.formats import MISSING, number
 from safespaces_app.i18n import t
@@ -89,3 +90,43 @@ with col_panel:
         if profile is not None:
             st.markdown(f"**{t('map.profile', lang)}**")
             st.bar_chart(profile, height=170)
+
+with col_panel, st.expander(t("print.title", lang)):
+    st.caption(t("print.help", lang))
+    fmt = st.radio(
+        t("print.format", lang),
+        ["png", "pdf"],
+        format_func=str.upper,
+        horizontal=True,
+        key="print_fmt",
+    )
+    shown = list(urlstate.current().layers)
+    if not shown:
+        st.info(t("print.no_layer", lang))
+    elif st.button(t("print.make", lang), key="print_make"):
+        from safespaces.printing import print_map  # matplotlib: only when asked for
+
+        try:
+            with st.spinner(t("print.make", lang)):
+                page = print_map(
+                    data,
+                    layer=shown,
+                    hour=urlstate.current().hour,
+                    bounds=urlstate.reported_bounds(reported),
+                    lang=lang,
+                    fmt=str(fmt),
+                    weights=weights,
+                )
+        except SafespacesError as exc:  # e.g. a view outside the study
+            st.error(escape_markdown(exc))
+        else:
+            st.session_state["print_file"] = (str(fmt), page)
+    made = st.session_state.get("print_file")
+    if isinstance(made, tuple):
+        st.download_button(
+            t("print.download", lang, fmt=made[0].upper()),
+            made[1],
+            file_name=f"safespaces-map.{made[0]}",
+            mime="application/pdf" if made[0] == "pdf" else "image/png",
+            key="print_download",
+        )

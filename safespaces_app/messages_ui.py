@@ -497,4 +497,30 @@ UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fi": "Gi*-kuumapisteluokka",
         "sv": "Gi*-klass för heta punkter",
     },
+    # --- print -------------------------------------------------------------------------------
+    "print.title": {
+        "en": "Print or image of this view",
+        "fi": "Tuloste tai kuva tästä näkymästä",
+        "sv": "Utskrift eller bild av den här vyn",
+    },
+    "print.help": {
+        "en": "A page with title, legend, scale bar, north arrow, date and data sources, "
+        "of the map's current view, hour and layers.",
+        "fi": "Sivu, jossa on otsikko, selite, mittakaava, pohjoisnuoli, päiväys ja aineistojen "
+        "lähteet, kartan nykyisestä näkymästä, tunnista ja tasoista.",
+        "sv": "En sida med rubrik, teckenförklaring, skalstock, nordpil, datum och datakällor, "
+        "av kartans aktuella vy, timme och lager.",
+    },
+    "print.format": {"en": "Format", "fi": "Muoto", "sv": "Format"},
+    "print.make": {"en": "Make the page", "fi": "Tee sivu", "sv": "Gör sidan"},
+    "print.download": {
+        "en": "Download the {fmt}",
+        "fi": "Lataa {fmt}-tiedosto",
+        "sv": "Ladda ner {fmt}-filen",
+    },
+    "print.no_layer": {
+        "en": "Show a layer on the map first.",
+        "fi": "Näytä ensin jokin taso kartalla.",
+        "sv": "Visa först ett lager på kartan.",
+    },
 }

@@ -406,6 +406,18 @@ def same_place(
     return all(abs(x - y) <= pixel for x, y in zip(centre, other, strict=True))
 
 
+def reported_bounds(value: object) -> tuple[float, float, float, float] | None:
+    """The lon/lat bounds ``(west, south, east, north)`` the map last reported, or None."""
+    view = value.get("view") if isinstance(value, Mapping) else None
+    box = view.get("bounds") if isinstance(view, Mapping) else None
+    try:
+        west, south, east, north = (float(v) for v in box)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return None
+    ok = all(math.isfinite(v) for v in (west, south, east, north))
+    return (west, south, east, north) if ok and west < east and south < north else None
+
+
 def remember_map_view(value: Mapping[str, Any] | None) -> None:
     """Keep the hour, layers, centre and zoom the map reported (:func:`view_from_map`) in
     the view and the URL; a value without them, or the same view, changes nothing."""

@@ -239,3 +239,43 @@ def test_an_uploaded_lamp_register_is_labelled_uploaded(
     assert shown["OpenStreetMap extract"] == {"helsinki.osm.pbf", "embedded Helsinki default"}, rows
     page.screenshot(path=str(ARTIFACTS / "app_lamps_uploaded.png"), full_page=True)
     assert_clean(page, external)
+
+
+def test_the_print_of_the_view_has_the_legend_and_the_watermark(
+    server: tuple[Any, str, list[str]],
+) -> None:
+    """The Map page's print: a PDF of the map's current view (a link's centre and zoom, the
+    eyes at 23:00 and the dark paths) with the legend's classes and, as the default's
+    tenure and incidents are synthetic, the SYNTHETIC watermark; a PNG of the same."""
+    import io
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    browser, url, external = server
+    page = new_page(browser, external)
+    page.goto(f"{url}/?hour=23&layer=eyes&layer=dark&lat=60.16900&lon=24.94500&zoom=16")
+    wait_for_view(page, 60.169, 24.945, 16)
+    wait_idle(page)
+    page.wait_for_timeout(1500)  # the map reports its settled view (with its bounds)
+    wait_idle(page)
+    page.get_by_text("Print or image of this view").click()
+    files = {}
+    for fmt in ("PDF", "PNG"):
+        page.get_by_text(fmt, exact=True).click()
+        wait_idle(page)
+        page.get_by_role("button", name="Make the page").click()
+        button = page.get_by_role("button", name=f"Download the {fmt}")
+        button.wait_for(timeout=120_000)
+        with page.expect_download() as download:
+            button.click()
+        files[fmt] = download.value.path().read_bytes()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(files["PDF"])).pages)
+    assert "SYNTHETIC" in text
+    assert "Eyes on the street" in text and "23:00" in text
+    assert "no data" in text  # the legend is complete
+    assert "dark (mapped lamps)" in text  # the dark paths' legend
+    assert "OpenStreetMap" in text
+    with Image.open(io.BytesIO(files["PNG"])) as image:
+        assert image.size == (1754, 1240)  # A4 landscape at 150 dpi
+    assert_clean(page, external)

@@ -213,6 +213,8 @@
       hour: state.hour, street: state.street, area: state.area, dark: state.dark,
       center: [Math.round(c.lat * 1e5) / 1e5, Math.round(c.lng * 1e5) / 1e5],
       zoom: Math.round(map.getZoom() * 100) / 100,
+      // the view's lon/lat bounds, for a print of what the user sees
+      bounds: map.getBounds().toBBoxString().split(",").map((v) => Math.round(Number(v) * 1e5) / 1e5),
     };
   }
   function report(now) {
