@@ -9,7 +9,9 @@ change (key press on the slider to new colours on the map, median of several),
 and the map payload: the folium HTML of the default map and the bytes the
 browser received over the websocket for the first map and for an hour change.
 
-Run: python3 benchmarks/bench_app.py [--changes 5]
+Run: python3 benchmarks/bench_app.py [--changes 5] [--peer 3] [--open DIR]
+(``--peer N``: the default analysis against the peer pipeline in the same run,
+:func:`bench_pipeline.compare`)
 Writes benchmarks/out/app.json and prints a Markdown table.
 
 With ``--open DIR`` (a finished output folder, e.g. of the tiled 10 x 10 city) it measures
@@ -366,6 +368,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=5)
     parser.add_argument("--open", type=Path, help="a finished output folder to open instead")
+    parser.add_argument(
+        "--peer",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also time the default analysis against the peer pipeline in this run "
+        "(bench_pipeline.compare, ROUNDS alternated rounds)",
+    )
     args = parser.parse_args()
     if not have_browser():
         raise SystemExit(f"needs playwright and Debian Chromium at {CHROMIUM}")
@@ -376,6 +386,11 @@ def main() -> None:
     result: dict[str, Any] = browser_timings(args.changes)
     result["restart_to_first_map_s"] = round(restart_timing(), 2)
     result["map_document_bytes"] = map_document_bytes()
+    if args.peer:
+        from bench_pipeline import compare, markdown
+
+        result["analysis_against_peer"] = compare(args.peer)
+        print(markdown(result["analysis_against_peer"]))
     out = REPO / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "app.json").write_text(json.dumps(result, indent=2) + "\n")
