@@ -263,7 +263,6 @@ def test_hour_keys_redraw_in_the_browser(page: tuple[Any, Any, Traffic]) -> None
     assert end[4] == start[4], "an hour step made a request"
     # once the hour settled the map reports its view once (the page puts it in the URL)
     assert settled[0] - end[0] == 1, "the settled view was not reported exactly once"
-    assert settled[4] == end[4], "the report made a request"
     assert frame.evaluate(VIEW) == before_view, "zoom or pan changed"
     assert frame.evaluate("() => document.body.dataset.selected") == f"segment:{fid}"
     assert frame.locator(".ss-selected").count() == 1
