@@ -77,7 +77,10 @@ with col_panel:
         if panel.subtitle:
             st.markdown(f"**{escape_markdown(panel.subtitle)}**")
         st.caption(t("map.at_hour", lang, hour=f"{hour:02d}"))
-        st.table(panel.measures.set_index(panel.measures.columns[0]))  # wraps long text
+        # st.table wraps long text and renders its cells as Markdown: data text is escaped
+        # (a street named like an image would otherwise make the browser fetch it)
+        measures = panel.measures.astype(str).map(escape_markdown)
+        st.table(measures.set_index(measures.columns[0]))
         why = panel.row.get("eyes_explain")
         if isinstance(why, str) and why:
             st.markdown(f"**{t('panel.why', lang)}:**")
