@@ -79,8 +79,8 @@ with col_panel:
         st.caption(t("map.at_hour", lang, hour=f"{hour:02d}"))
         # st.table wraps long text and renders its cells as Markdown: data text is escaped
         # (a street named like an image would otherwise make the browser fetch it)
-        measures = panel.measures.astype(str).map(escape_markdown)
-        st.table(measures.set_index(measures.columns[0]))
+        measures = panel.measures.set_index(panel.measures.columns[0])  # labels: the catalogue's
+        st.table(measures.astype(str).map(escape_markdown))
         why = panel.row.get("eyes_explain")
         if isinstance(why, str) and why:
             st.markdown(f"**{t('panel.why', lang)}:**")
