@@ -217,12 +217,22 @@
       bounds: map.getBounds().toBBoxString().split(",").map((v) => Math.round(Number(v) * 1e5) / 1e5),
     };
   }
+  function reportValue() {
+    const sel = state.selected;
+    return { kind: sel ? sel.kind : null, id: sel ? sel.id : null, hour: state.hour, n: state.clicks, view: viewNow() };
+  }
+  // the view the map opened with is the page's own (its URL): only a change is reported, so
+  // a user who leaves the page right after it opened never gets a rerun of the page they left
+  function settleOpeningView() {
+    clearTimeout(reportTimer);
+    reportTimer = null;
+    lastReport = JSON.stringify(reportValue());
+  }
   function report(now) {
     clearTimeout(reportTimer);
     reportTimer = null;
     if (!map) return;
-    const sel = state.selected;
-    const value = { kind: sel ? sel.kind : null, id: sel ? sel.id : null, hour: state.hour, n: state.clicks, view: viewNow() };
+    const value = reportValue();
     const text = JSON.stringify(value);
     if (!now && text === lastReport) return;
     lastReport = text;
@@ -1204,6 +1214,7 @@
       }
     });
     update(args, true);
+    settleOpeningView();
     startup.drawn = performance.now();
     startTiles();
     window.ssmap = {
