@@ -154,6 +154,7 @@ def dask_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.dask
 def test_a_dask_engine_run_opens_and_names_its_engine(
     dask_output: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
