@@ -1,13 +1,13 @@
 """Benchmark: the app on the embedded Helsinki default, in Debian Chromium.
 
-Reports the time from launching ``streamlit run app.py`` to the first map (the
-vector layer drawn in the browser; it includes the one analysis run: the run of the
-default kept on disk is removed first), the same after a restart (the default's run
-read back from disk), the time
-to the first map of a second visit (analysis cached), the time for an hour
-change (key press on the slider to new colours on the map, median of several),
-and the map payload: the folium HTML of the default map and the bytes the
-browser received over the websocket for the first map and for an hour change.
+Reports the time from launching ``safespaces app`` (the README's command: the server
+starts the first analysis as it starts, :mod:`safespaces_app.warmup`) to the first map
+drawn in the browser (the browser is already open, as a planner's is; the clock starts
+when the server is launched): cold (the default's run kept on disk is removed first, so
+it includes the analysis) and after a restart (the run read back from disk); the first
+map of a second visit (a second tab); an hour change (key press on the slider to new
+colours on the map, median of several); the map document's size (raw and gzipped) and
+the bytes the browser received over the websocket for the first map and an hour change.
 
 Run: python3 benchmarks/bench_app.py [--changes 5] [--peer 3] [--open DIR]
 (``--peer N``: the default analysis against the peer pipeline in the same run,
@@ -15,7 +15,8 @@ Run: python3 benchmarks/bench_app.py [--changes 5] [--peer 3] [--open DIR]
 Writes benchmarks/out/app.json and prints a Markdown table.
 
 With ``--open DIR`` (a finished output folder, e.g. of the tiled 10 x 10 city) it measures
-the app on that folder instead (``safespaces app --open DIR``; nothing is recomputed):
+the app on that folder instead (``safespaces app`` on it, as ``--open DIR`` does; nothing is
+recomputed):
 reading the GeoPackage back and writing the map's tiled documents (in this process), then in
 the browser the first map cold (a fresh app cache: the documents are written by the server)
 and warm (a restart with the documents on disk), a second visit, zooming in to the tiles
@@ -27,10 +28,13 @@ frame's JavaScript heap. Writes benchmarks/out/app_open.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +50,10 @@ from app_server import (  # noqa: E402
     map_frame,
     streamlit_server,
 )
+
+#: The README's command (tools/app.sh runs it): the server warms up as it starts
+#: (:mod:`safespaces_app.warmup`), as a planner's server does.
+APP = [sys.executable, "-m", "safespaces", "app"]
 
 
 def map_document_bytes() -> dict[str, int]:
@@ -86,24 +94,66 @@ def clear_default_runs() -> int:
     return len(found)
 
 
-def restart_timing() -> float:
-    """Launch to first map when the default's run is on disk (a server restart)."""
+#: The browser's window: a planner's desktop.
+VIEWPORT: Any = {"width": 1400, "height": 1000}  # playwright's ViewportSize
+
+
+@dataclasses.dataclass
+class Launch:
+    """The app launched and its first map drawn in a page of an open browser."""
+
+    url: str
+    browser: Any
+    page: Any
+    frame: Any
+    healthy_s: float
+    first_map_s: float
+
+
+@contextlib.contextmanager
+def launched(
+    env: dict[str, str] | None = None, watch: Callable[[Any], None] | None = None
+) -> Iterator[Launch]:
+    """Debian Chromium already open (as a planner's browser is), then the clock starts:
+    ``safespaces app`` launched, its health awaited, the page opened and its map drawn.
+    ``watch(page)`` is called before the page opens."""
     from playwright.sync_api import sync_playwright
 
-    start = time.perf_counter()
-    with streamlit_server(timeout=300) as url, sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(url)
-        wait_for_map(page)
-        elapsed = time.perf_counter() - start
-        browser.close()
+        page = browser.new_page(viewport=VIEWPORT)
+        if watch is not None:
+            watch(page)
+        start = time.perf_counter()
+        with streamlit_server(timeout=300, env=env, command=APP) as url:
+            healthy = time.perf_counter() - start
+            page.goto(url)
+            frame = wait_for_map(page)
+            first = time.perf_counter() - start
+            try:
+                yield Launch(url, browser, page, frame, healthy, first)
+            finally:
+                browser.close()
+
+
+def second_visit(launch: Launch) -> float:
+    """Seconds from opening the app in a second tab to its map drawn (the server warm)."""
+    page = launch.browser.new_page(viewport=VIEWPORT)
+    t0 = time.perf_counter()
+    page.goto(launch.url)
+    wait_for_map(page)
+    elapsed = time.perf_counter() - t0
+    page.close()
     return elapsed
 
 
-def browser_timings(changes: int) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
+def restart_timing() -> float:
+    """Launch to first map when the default's run is on disk (a server restart)."""
+    with launched() as launch:
+        return launch.first_map_s
 
+
+def browser_timings(changes: int) -> dict[str, Any]:
     received = {"bytes": 0}
     external: list[str] = []
 
@@ -113,25 +163,15 @@ def browser_timings(changes: int) -> dict[str, Any]:
             lambda payload: received.__setitem__("bytes", received["bytes"] + len(payload)),
         )
 
-    start = time.perf_counter()
-    with streamlit_server(timeout=300) as url, sync_playwright() as p:
-        healthy = time.perf_counter() - start
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    def listen(page: Any) -> None:
         page.on("request", lambda r: None if is_local(r.url) else external.append(r.url))
         page.on("websocket", watch)
-        page.goto(url)
-        frame = wait_for_map(page)
-        first_map = time.perf_counter() - start
+
+    with launched(watch=listen) as launch:
+        page, frame = launch.page, launch.frame
         startup = frame.evaluate("() => window.ssmap.startup")
         first_bytes = received["bytes"]
-
-        page2 = browser.new_page(viewport={"width": 1400, "height": 1000})
-        t0 = time.perf_counter()
-        page2.goto(url)
-        wait_for_map(page2)
-        cached_map = time.perf_counter() - t0
-        page2.close()
+        cached_map = second_visit(launch)
 
         frame.locator("#ss-hour").focus()
         walls, change_bytes = [], []
@@ -152,10 +192,9 @@ def browser_timings(changes: int) -> dict[str, Any]:
             page.wait_for_timeout(500)
             change_bytes.append(received["bytes"])
         times = [t / 1000 for t in frame.evaluate("n => window.ssmap.timings.slice(-n)", changes)]
-        browser.close()
     return {
-        "server_healthy_s": round(healthy, 2),
-        "launch_to_first_map_s": round(first_map, 2),
+        "server_healthy_s": round(launch.healthy_s, 2),
+        "launch_to_first_map_s": round(launch.first_map_s, 2),
         "map_code_to_drawn_s": round((startup["drawn"] - startup["code"]) / 1000, 2),
         "second_visit_first_map_s": round(cached_map, 2),
         "hour_change_s_median": round(statistics.median(times), 3),
@@ -239,27 +278,23 @@ def open_folder_browser(folder: Path, changes: int) -> dict[str, Any]:
     """The opened folder in Debian Chromium: cold and warm first map, tiles, hour changes."""
     import tempfile
 
-    from playwright.sync_api import sync_playwright
-
     out: dict[str, Any] = {}
     external: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-open-") as tmp:
         env = {"SAFESPACES_APP_OPEN": str(folder.resolve()), "TMPDIR": tmp}
+
+        def listen(page: Any) -> None:
+            page.on("request", lambda r: None if is_local(r.url) else external.append(r.url))
+
         for label in ("cold", "warm"):  # warm: a restart, the map's documents on disk
-            start = time.perf_counter()
-            with streamlit_server(timeout=300, env=env) as url, sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.on("request", lambda r: None if is_local(r.url) else external.append(r.url))
-                page.goto(url)
-                frame = wait_for_map(page)
-                out[f"launch_to_first_map_{label}_s"] = round(time.perf_counter() - start, 1)
+            with launched(env, listen) as launch:
+                page, frame = launch.page, launch.frame
+                out[f"launch_to_first_map_{label}_s"] = round(launch.first_map_s, 1)
                 startup = frame.evaluate("() => window.ssmap.startup")
                 out[f"map_code_to_drawn_{label}_s"] = round(
                     (startup["drawn"] - startup["code"]) / 1000, 2
                 )
                 if label == "warm":
-                    browser.close()
                     continue
                 overview = frame.evaluate(
                     "() => performance.getEntriesByType('resource')"
@@ -267,12 +302,7 @@ def open_folder_browser(folder: Path, changes: int) -> dict[str, Any]:
                     ".map(e => [e.transferSize, e.decodedBodySize])[0]"
                 )
                 out["overview_bytes_transferred"], out["overview_bytes_decoded"] = overview
-                page2 = browser.new_page(viewport={"width": 1400, "height": 1000})
-                t0 = time.perf_counter()
-                page2.goto(url)
-                wait_for_map(page2)
-                out["second_visit_first_map_s"] = round(time.perf_counter() - t0, 1)
-                page2.close()
+                out["second_visit_first_map_s"] = round(second_visit(launch), 1)
                 # the overview: hour changes on the main streets
                 times, _ = _hour_changes(page, frame, changes)
                 out["hour_change_overview_s_median"] = round(statistics.median(times), 3)
@@ -315,7 +345,6 @@ def open_folder_browser(folder: Path, changes: int) -> dict[str, Any]:
                     frame.evaluate("() => window.ssmap.tiles().loaded")
                 )
                 page.screenshot(path=str(REPO / "benchmarks" / "out" / "app_open_tiles.png"))
-                browser.close()
     out["requests_leaving_localhost"] = len(external)
     return out
 

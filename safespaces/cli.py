@@ -32,8 +32,13 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every available subcommand."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every available subcommand, or with ``only`` that one.
+
+    Each subcommand's module imports what it runs (``run`` the whole analysis: seconds), so
+    a command line naming its subcommand imports that one alone: ``safespaces app`` starts
+    the server without importing the analysis first.
+    """
     parser = argparse.ArgumentParser(
         prog="safespaces",
         description="Evidence for urban safe-space planning from open city data. "
@@ -43,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"safespaces {safespaces.__version__}"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         try:
             module = importlib.import_module(f"safespaces.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -82,9 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     130 / 128 + N: interrupted by Ctrl-C / signal N. In every failing case the
     output folder is left as it was.
     """
-    parser = build_parser()
+    given = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(given[0] if given and given[0] in COMMANDS else None)
     # `safespaces app` hands the arguments it does not know on to `streamlit run`
-    args, extra = parser.parse_known_args(argv)
+    args, extra = parser.parse_known_args(given)
     if extra and not getattr(args, "passthrough", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.extra = extra

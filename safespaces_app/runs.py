@@ -34,7 +34,7 @@ from safespaces.io import GPKG_NAME, check_output_folder
 from safespaces.study import Inputs
 from safespaces_app.diskcache import RUNS_DIR, default_run, disk_cache_enabled
 from safespaces_app.results import Analysis, read_run
-from safespaces_app.settings import current_config
+from safespaces_app.settings import current_config, server_config
 
 if TYPE_CHECKING:
     from safespaces.pipeline import RunResult
@@ -130,15 +130,31 @@ def close_folder() -> None:
     st.session_state.pop(OPENED_KEY, None)
 
 
+def _read_folder(folder: Path) -> Analysis:
+    path = check_output_folder(folder)  # it may have gone since it was opened
+    return open_run(str(path), folder_stamp(path))
+
+
 def load() -> Analysis:
     """The analysis the session shows: an opened folder read back, else the run of its
     inputs (cached; runs at most once per inputs)."""
     folder = opened_folder()
     if folder is not None:
-        path = check_output_folder(folder)  # it may have gone since it was opened
-        return open_run(str(path), folder_stamp(path))
+        return _read_folder(folder)
     config = current_config()
     return analysis(current_inputs(), config.to_json(), config)
+
+
+def server_default() -> Analysis:
+    """What a new session shows before it chooses anything: the server's ``--open`` folder,
+    else the run of the embedded default under the site's configuration. The same cached
+    calls as :func:`load` makes for such a session, but needing no session: the server's
+    warm-up (:mod:`safespaces_app.warmup`) makes them when it starts."""
+    folder = server_folder()
+    if folder is not None:
+        return _read_folder(folder)
+    config = server_config()
+    return analysis(Inputs(), config.to_json(), config)
 
 
 def run_config(data: Analysis) -> Config:

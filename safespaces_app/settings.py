@@ -21,11 +21,16 @@ def site_config(path: str) -> Config:
     return load_config(path) if path and Path(path).is_file() else Config()
 
 
-def current_config() -> Config:
-    """The session's configuration: the site's TOML file (``SAFESPACES_CONFIG``, else
+def server_config() -> Config:
+    """The site's configuration: its TOML file (``SAFESPACES_CONFIG``, else
     ``safespaces.toml`` in the folder the app was started from, e.g. for ``[app]
-    basemap_url``), else the defaults."""
+    basemap_url``), else the defaults. Needs no session (the server's warm-up uses it)."""
+    return site_config(os.environ.get(CONFIG_ENV, str(Path.cwd() / CONFIG_FILE)))
+
+
+def current_config() -> Config:
+    """The session's configuration: one it set, else :func:`server_config`."""
     value = st.session_state.get("config")
     if isinstance(value, Config):
         return value
-    return site_config(os.environ.get(CONFIG_ENV, str(Path.cwd() / CONFIG_FILE)))
+    return server_config()

@@ -24,7 +24,6 @@ import tomllib
 from pathlib import Path
 
 from safespaces.errors import ConfigError
-from safespaces.io import check_output_folder
 
 HELP = "open the Streamlit app in the browser (needs the app extra: safespaces[app])"
 DESCRIPTION = """\
@@ -100,10 +99,13 @@ def streamlit_flags(config: Path) -> list[str]:
 
 
 def streamlit_command(extra: list[str]) -> list[str]:
-    """``python -m streamlit run`` on the app's main script, its settings, then ``extra``."""
+    """``streamlit run`` on the app's main script, its settings, then ``extra``: through
+    ``python -m safespaces_app.serve``, which starts the server's warm-up first (the first
+    map's analysis runs while the server starts and the browser loads the page)."""
     folder = app_folder()
     flags = streamlit_flags(folder / ".streamlit" / "config.toml")
-    return [sys.executable, "-m", "streamlit", "run", *flags, str(folder / "main.py"), *extra]
+    serve = f"{APP_PACKAGE}.serve"
+    return [sys.executable, "-m", serve, "run", *flags, str(folder / "main.py"), *extra]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     opened = getattr(args, "open", None) or env.get(OPEN_ENV)
     if opened:  # refused here, in one line, before the server starts
+        from safespaces.io import check_output_folder  # geopandas: only when it is needed
+
         env[OPEN_ENV] = str(check_output_folder(opened))
     command = streamlit_command(list(getattr(args, "extra", [])))
     process = subprocess.Popen(command, env=env)

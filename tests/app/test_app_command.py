@@ -30,7 +30,8 @@ def test_packaged_settings_are_the_repositorys() -> None:
 
 def test_streamlit_command_runs_the_installed_main_script() -> None:
     command = streamlit_command(["--server.port", "8502"])
-    assert command[:4] == [sys.executable, "-m", "streamlit", "run"]
+    # streamlit run, in a process that warms up first (safespaces_app.serve)
+    assert command[:4] == [sys.executable, "-m", "safespaces_app.serve", "run"]
     main = Path(command[-3])
     assert main == app_folder() / "main.py" == REPO / "safespaces_app" / "main.py"
     assert (main.parent / "static" / "leaflet" / "leaflet.js").is_file()  # served beside it

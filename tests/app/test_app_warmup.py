@@ -1,0 +1,126 @@
+"""The server's warm-up (issue 20, first map): ``safespaces app`` makes the first map's
+analysis and map documents when it starts, before any browser asks; the first session
+finds them in the cache (nothing is read or written again); a failed warm-up is only
+logged (the session shows the error); ``SAFESPACES_APP_WARMUP=0`` turns it off.
+
+The folder opened is the output of one ``safespaces run --out`` (``default_output``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from app_server import streamlit_server
+from streamlit.testing.v1 import AppTest
+
+from safespaces.commands.app import OPEN_ENV
+from safespaces.errors import InputError
+from safespaces_app import maptiles, mapwidget, runs, warmup
+
+REPO = Path(__file__).resolve().parents[2]
+LOG_FILE = REPO / "tests" / "artifacts" / "streamlit-server.log"
+
+
+@pytest.fixture
+def fresh_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Empty app caches, the opened folders' maps written under ``tmp_path``."""
+    monkeypatch.setattr(mapwidget, "OPENED_MAPS", tmp_path / "maps")
+    runs.open_run.clear()
+    mapwidget._client.clear()
+    yield tmp_path / "maps"
+    runs.open_run.clear()
+    mapwidget._client.clear()
+
+
+def test_the_first_session_finds_the_warmed_map(
+    default_output: Path, fresh_caches: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(OPEN_ENV, str(default_output))
+    seconds = warmup.warm(wait_s=0)
+    assert seconds > 0
+    written = sorted(p.name for p in fresh_caches.rglob("*") if p.is_file())
+    assert "index.html" in written
+    assert any(name.startswith("data-") and name.endswith(".json") for name in written)
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the session did the warm-up's work again")
+
+    # the session's calls are the warm-up's (same functions, same keys): cache hits
+    monkeypatch.setattr(runs, "read_run", forbidden)
+    monkeypatch.setattr(runs, "run", forbidden)
+    monkeypatch.setattr(maptiles, "write_client", forbidden)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Map"
+
+
+def test_a_failed_warm_up_is_logged_and_left_to_the_session(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def gone() -> None:
+        raise InputError("/srv/out is not a safespaces output folder")
+
+    monkeypatch.setattr(runs, "server_default", gone)
+    monkeypatch.setattr(warmup, "PATH_WAIT_S", 0.0)
+    with caplog.at_level(logging.WARNING, logger="safespaces.app"):
+        thread = warmup.start()
+        assert thread is not None
+        thread.join(60)
+    assert not thread.is_alive()
+    assert [r.getMessage() for r in caplog.records if r.name == "safespaces.app"] == [
+        "the warm-up did not finish (the first page will try again): "
+        "/srv/out is not a safespaces output folder"
+    ]
+
+
+def test_the_warm_up_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(warmup.WARMUP_ENV, "0")
+    assert warmup.start() is None
+
+
+def test_safespaces_app_writes_the_map_before_any_browser_asks(
+    default_output: Path, tmp_path: Path
+) -> None:
+    """A real server (``safespaces app --open``, no browser): the map's documents appear in
+    the app's cache and the terminal says the first map is ready."""
+    command = [sys.executable, "-m", "safespaces", "app", "--open", str(default_output)]
+    maps = tmp_path / "safespaces-app" / "maps"
+    with streamlit_server(command=command, env={"TMPDIR": str(tmp_path)}):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if "the first map is ready" in LOG_FILE.read_text(errors="replace"):
+                break
+            time.sleep(0.2)
+        log = LOG_FILE.read_text(errors="replace")
+        assert "the first map is ready" in log, log[-3000:]
+        assert "Traceback" not in log and "missing ScriptRunContext" not in log, log[-3000:]
+        documents = [p.name for p in maps.rglob("data-*.json")]
+        assert len(documents) == 1, sorted(p.name for p in maps.rglob("*"))
+    assert not list(default_output.rglob(".webmap"))  # the analyst's folder is never written
+
+
+def test_safespaces_app_imports_no_analysis_before_the_server_starts() -> None:
+    """``safespaces app`` names its subcommand: the CLI imports that one alone (the
+    analysis, geopandas included, loads in the server's warm-up, not before it starts)."""
+    code = (
+        "import sys; from safespaces.cli import build_parser; build_parser('app'); "
+        "print(sorted(m for m in ('geopandas', 'safespaces.pipeline', 'streamlit') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert done.stdout.strip() == "[]"
