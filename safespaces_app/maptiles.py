@@ -32,6 +32,7 @@ from scipy.sparse import csgraph
 
 from safespaces.eyes import HOUR_COLUMNS
 from safespaces.indices import FAMILIES
+from safespaces.sources.areas import district_names
 from safespaces_app.mapdata import (
     CLIENT_DIR,
     DECIMALS,
@@ -286,14 +287,95 @@ def _tile_order(key: str) -> tuple[int, ...]:
     return tuple(int(v) for v in key.split("/"))
 
 
-def overview(layers: Mapping[str, pd.DataFrame], index: list[dict[str, Any]]) -> dict[str, Any]:
+def street_search(layers: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """Every named street of a tiled run, for the map's search (the overview holds the main
+    streets only, a tile the streets of its square).
+
+    One entry per street (:func:`street_runs`: a connected run of segments of one name), in
+    column arrays: ``name`` and ``district`` (indices into ``names``; the district of the
+    area holding the middle of the street's longest segment, None outside every area),
+    ``bbox`` (``[west, south, east, north]`` per street, lon/lat rounded outward to
+    :data:`~safespaces_app.mapdata.DECIMALS` decimals), ``id`` (the longest segment's
+    ``segment_id``: the street's panel) and ``n`` (its segments). Vectorised: bounds are
+    taken in the run's CRS and only each street's four corners are transformed.
+    """
+    segments = layers["street_segments"]
+    assert isinstance(segments, gpd.GeoDataFrame)
+    text = _column(segments, "name").astype(object)
+    named = text.map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(bool)
+    rows = segments[named]
+    names = _Names()
+    out: dict[str, Any] = {"name": [], "district": [], "bbox": [], "id": [], "n": []}
+    if rows.empty:
+        return {**out, "names": names.names}
+    geoms = rows.geometry.to_numpy()
+    bounds = shapely.bounds(geoms)
+    length = shapely.length(geoms)
+    frame = pd.DataFrame(
+        {
+            "run": street_runs(rows),
+            "pos": np.arange(len(rows)),
+            "length": length,
+            "x0": bounds[:, 0],
+            "y0": bounds[:, 1],
+            "x1": bounds[:, 2],
+            "y1": bounds[:, 3],
+        }
+    )
+    grouped = frame.groupby("run", sort=False)
+    per = grouped.agg(
+        x0=("x0", "min"), y0=("y0", "min"), x1=("x1", "max"), y1=("y1", "max"), n=("pos", "size")
+    )
+    per["longest"] = frame.loc[grouped["length"].idxmax().to_numpy(), "pos"].to_numpy()
+    longest = per["longest"].to_numpy()
+    corners_x = per[["x0", "x1", "x0", "x1"]].to_numpy()
+    corners_y = per[["y0", "y0", "y1", "y1"]].to_numpy()
+    if rows.crs is not None:
+        from pyproj import Transformer
+
+        to_lonlat = Transformer.from_crs(rows.crs, "EPSG:4326", always_xy=True)
+        corners_x, corners_y = to_lonlat.transform(corners_x, corners_y)
+    scale = 10**DECIMALS
+    box = np.column_stack(
+        [
+            np.floor(np.min(corners_x, axis=1) * scale) / scale,
+            np.floor(np.min(corners_y, axis=1) * scale) / scale,
+            np.ceil(np.max(corners_x, axis=1) * scale) / scale,
+            np.ceil(np.max(corners_y, axis=1) * scale) / scale,
+        ]
+    )
+    district = np.full(len(per), None, dtype=object)
+    areas = layers.get("areas")
+    if isinstance(areas, gpd.GeoDataFrame) and not areas.empty:
+        middle = shapely.line_interpolate_point(geoms[longest], 0.5, normalized=True)
+        areas = areas.to_crs(rows.crs) if rows.crs and areas.crs else areas
+        point, area = shapely.STRtree(areas.geometry.to_numpy()).query(middle, "within")
+        labels = district_names(areas).to_numpy(object)
+        _, first = np.unique(point, return_index=True)  # the first area holding it
+        district[point[first]] = labels[area[first]]
+    order = np.lexsort((box[:, 1], box[:, 0], text.to_numpy(object)[named][longest].astype(str)))
+    street_names = text.to_numpy(object)[named][longest][order]
+    out["name"] = names.refs(pd.Series(street_names, dtype=object))
+    out["district"] = names.refs(pd.Series(district[order], dtype=object))
+    out["bbox"] = [[float(v) for v in row] for row in box[order]]
+    out["id"] = [int(v) for v in rows["segment_id"].to_numpy()[longest[order]]]
+    out["n"] = [int(v) for v in per["n"].to_numpy()[order]]
+    return {**out, "names": names.names}
+
+
+def overview(
+    layers: Mapping[str, pd.DataFrame],
+    index: list[dict[str, Any]],
+    search: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The overview of a tiled document: what the whole city shows at low zoom.
 
     Keys as :func:`build` (``segments`` holds the main streets only, :func:`main_streets`;
     ``dark`` the :data:`OVERVIEW_DARK` darkest paths; ``basemap`` the parks and squares),
     plus ``tiles``: ``zoom`` (of the grid), ``min_zoom`` (the map's zoom from which it
-    shows the tiles' features), ``segments`` (of the whole run) and ``index`` (the tiles'
-    entries, :func:`iter_tiles`, each with its ``file``).
+    shows the tiles' features), ``segments`` (of the whole run), ``index`` (the tiles'
+    entries, :func:`iter_tiles`, each with its ``file``) and, with ``search`` (the file and
+    count of :func:`street_search`, fetched when the search is first used), ``search``.
     """
     segments = layers["street_segments"]
     assert isinstance(segments, gpd.GeoDataFrame)
@@ -324,6 +406,8 @@ def overview(layers: Mapping[str, pd.DataFrame], index: list[dict[str, Any]]) ->
         "segments": len(segments),
         "index": index,
     }
+    if search is not None:
+        doc["tiles"]["search"] = search
     return doc
 
 
@@ -373,14 +457,21 @@ def write_client(
                 _write_atomic(target / entry["file"], body)
             keep.add(entry["file"])
             entries.append(entry)
-        body = dumps(overview(layers, entries))
+        streets = street_search(layers)
+        found = dumps(streets)
+        search_file = f"search-{hashlib.sha256(found).hexdigest()[:16]}.json"
+        if not (target / search_file).is_file():
+            _write_atomic(target / search_file, found)
+        keep.add(search_file)
+        search = {"file": search_file, "streets": len(streets["id"])}
+        body = dumps(overview(layers, entries, search))
     else:
         body = dumps(build(dict(layers)))
     name = f"data-{hashlib.sha256(body).hexdigest()[:16]}.json"
     keep.add(name)
     if not (target / name).is_file():
         _write_atomic(target / name, body)
-    for pattern in ("data-*.json", "tile-*.json"):
+    for pattern in ("data-*.json", "tile-*.json", "search-*.json"):
         for stale in target.glob(pattern):
             if stale.name not in keep:
                 stale.unlink(missing_ok=True)

@@ -174,6 +174,56 @@ def test_a_street_is_a_connected_run_of_one_name() -> None:
     assert runs[5] == runs[6]  # one unnamed way
 
 
+def test_the_search_file_holds_every_named_street_with_its_place() -> None:
+    """In EPSG:3067 (metres): street "A" of two segments (10 m and 30 m, joined at node 1)
+    and "A" again far east (its own street), "B"; the unnamed segment is not searchable.
+    Bboxes are the segments' bounds transformed to lon/lat; the id is the longest segment;
+    the district is the area holding that segment's middle."""
+    from pyproj import Transformer
+    from shapely.geometry import box
+
+    frame = gpd.GeoDataFrame(
+        {
+            "segment_id": [11, 12, 13, 14, 15],
+            "name": ["A", "A", "A", "B", None],
+            "u": [0, 1, 8, 2, 5],
+            "v": [1, 2, 9, 7, 6],
+            "osm_way_id": [1, 1, 2, 3, 4],
+        },
+        geometry=[
+            LineString([(385000, 6672000), (385010, 6672000)]),
+            LineString([(385010, 6672000), (385040, 6672000)]),
+            LineString([(395000, 6672000), (395020, 6672000)]),
+            LineString([(385040, 6672000), (385040, 6672050)]),
+            LineString([(385000, 6672100), (385100, 6672100)]),
+        ],
+        crs="EPSG:3067",
+    )
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1, 2], "name": ["West", "East"]},
+        geometry=[box(384000, 6671000, 386000, 6673000), box(394000, 6671000, 396000, 6673000)],
+        crs="EPSG:3067",
+    )
+    found = maptiles.street_search({"street_segments": frame, "areas": areas})
+    names = found["names"]
+    rows = [
+        (names[n], names[d], i, k, b)
+        for n, d, i, k, b in zip(
+            found["name"], found["district"], found["id"], found["n"], found["bbox"], strict=True
+        )
+    ]
+    assert [(n, d, i, k) for n, d, i, k, _ in rows] == [
+        ("A", "West", 12, 2),
+        ("A", "East", 13, 1),
+        ("B", "West", 14, 1),
+    ]
+    to_ll = Transformer.from_crs("EPSG:3067", "EPSG:4326", always_xy=True)
+    (w, e), (s, n) = to_ll.transform([385000, 385040], [6672000, 6672000])
+    west, south, east, north = rows[0][4]
+    assert west <= min(w, e) and east >= max(w, e) and south <= min(s, n) and north >= max(s, n)
+    assert east - west < 0.001 and north - south < 0.0001  # 40 m east-west at 60 N
+
+
 def test_write_client_writes_the_tiles_once_and_reuses_them(
     data: Analysis, tiled: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,6 +231,12 @@ def test_write_client_writes_the_tiles_once_and_reuses_them(
     overview = json.loads((root / name).read_text("utf-8"))
     files = {e["file"] for e in overview["tiles"]["index"]}
     assert files == {p.name for p in root.glob("tile-*.json")}
+    search = overview["tiles"]["search"]  # every named street, for the map's search
+    assert [p.name for p in root.glob("search-*.json")] == [search["file"]]
+    streets = json.loads((root / search["file"]).read_text("utf-8"))
+    named = data.layers["street_segments"]["name"].dropna().unique()
+    assert {streets["names"][r] for r in streets["name"]} == set(named)
+    assert search["streets"] == len(streets["id"]) >= len(named)
     for entry in overview["tiles"]["index"][:3]:
         body = (root / entry["file"]).read_bytes()
         assert len(body) == entry["bytes"]

@@ -10,6 +10,7 @@ tiles in view, restyles them with the hour and opens a tiled feature's panel on 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,4 +144,51 @@ def test_tiles_load_restyle_and_open_the_panel(server: tuple[Any, str, Path]) ->
     text = page.inner_text("body")
     for word in ("Traceback", "Exception", "Error:"):
         assert word not in text
+    page.close()
+
+
+def test_search_finds_a_street_that_is_only_in_the_tiles(server: tuple[Any, str, Path]) -> None:
+    """The overview holds the main streets only; the search file holds every named street:
+    a side street is found by keyboard, the map zooms to its tiles, highlights it and opens
+    its longest segment's panel."""
+    chromium, url, root = server
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(url)
+    frame = map_frame(page)
+    wait_idle(page)
+    doc = frame.evaluate("() => window.ssmap.doc()")
+    search = doc["tiles"]["search"]
+    streets = json.loads((root / search["file"]).read_text("utf-8"))
+    assert search["streets"] == len(streets["id"]) > 0
+    overview = {doc["names"][r] for r in doc["segments"]["name"] if r is not None}
+    side = [
+        k
+        for k, ref in enumerate(streets["name"])
+        if streets["names"][ref] not in overview and streets["n"][k] >= 2
+    ]
+    assert side, "every named street is a main street"
+    k = side[0]
+    name, where = streets["names"][streets["name"][k]], streets["names"][streets["district"][k]]
+    assert frame.evaluate("() => document.body.dataset.streetSearch") is None  # not fetched yet
+
+    box = frame.locator("#ss-search")
+    box.focus()  # the search file is fetched when the search is first used
+    frame.wait_for_function("() => document.body.dataset.streetSearch === 'ready'", polling=50)
+    page.keyboard.type(name)
+    option = frame.locator("#ss-search-list [role='option']").first
+    option.wait_for(timeout=10_000)
+    assert option.inner_text().split("\n")[:2] == [name, f"street · {where}"]
+    page.keyboard.press("Enter")
+    frame.wait_for_function(TILES_DRAWN, timeout=120_000, polling=100)
+    assert frame.evaluate("() => window.ssmap.map.getZoom()") >= doc["tiles"]["min_zoom"]
+    fid = streets["id"][k]
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith(t))",
+        arg=f"Street segment {fid}",
+        timeout=60_000,
+    )
+    assert frame.evaluate("() => document.body.dataset.selected") == f"segment:{fid}"
+    assert frame.evaluate("() => document.body.dataset.found") == f"street:{name}"
+    frame.wait_for_function("() => document.querySelectorAll('.ss-found').length > 0")
+    assert frame.locator(".ss-selected").count() == 1
     page.close()

@@ -671,7 +671,20 @@
       }
       e.items.push(i);
     };
-    doc.segments.name.forEach((ref, i) => add("street", ref, i));
+    if (streetSearch) {
+      // a whole city: every named street from the search file (the overview's main streets
+      // would be a second, partial entry); items are not on the map yet (see foundShapes)
+      const s = streetSearch;
+      s.id.forEach((id, k) => {
+        const name = s.names[s.name[k]], where = s.district[k] === null ? "" : s.names[s.district[k]];
+        entries.set("street:" + k, {
+          kind: "street", ref: null, name: name, norm: normalise(name), items: [],
+          tiled: { id: id, n: s.n[k], bbox: s.bbox[k], where: where },
+        });
+      });
+    } else {
+      doc.segments.name.forEach((ref, i) => add("street", ref, i));
+    }
     if (doc.areas) {
       (doc.areas.district || []).forEach((ref, i) => add("district", ref, i));
       doc.areas.name.forEach((ref, i) => add("area", ref, i));
@@ -690,6 +703,7 @@
   function searchMatches(query) {
     const q = normalise(query);
     if (!q) return [];
+    loadStreetSearch();  // a whole city's streets: the list is renewed when they arrive
     if (!searchIndex) searchIndex = buildSearchIndex();
     const hits = [];
     for (const e of searchIndex) {
@@ -703,13 +717,47 @@
     hits.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2].name.localeCompare(b[2].name));
     return hits.slice(0, SEARCH_LIMIT).map((h) => h[2]);
   }
+  // A whole city's search holds every named street (the overview the main ones only): its
+  // file is fetched once, when the search is first used.
+  let streetSearch = null, streetSearchState = "none";   // none, loading, ready, failed
+  function loadStreetSearch() {
+    if (!isTiled() || !doc.tiles.search || streetSearchState !== "none") return;
+    streetSearchState = "loading";
+    fetch(tileUrl(doc.tiles.search.file), { credentials: "same-origin" })
+      .then((r) => { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then((d) => {
+        streetSearch = d;
+        streetSearchState = "ready";
+        searchIndex = null;
+        if (ui.search && ui.search.input.value) renderSearch();
+      })
+      .catch(() => { streetSearchState = "failed"; })
+      .finally(() => { document.body.dataset.streetSearch = streetSearchState; });
+  }
   function foundBounds(e) {
+    if (e.tiled) {
+      const b = e.tiled.bbox;
+      return L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+    }
     const b = L.latLngBounds([]);
     for (const latlngs of foundShapes(e)) b.extend(L.latLngBounds(latlngs.flat(2)));
     return b;
   }
   // lon/lat shapes of an entry: lines (streets) or polygons (the rest)
   function foundShapes(e) {
+    if (e.tiled) {
+      // the street's segments in the tiles loaded so far (drawn again as more arrive)
+      const box = foundBounds(e), out = [];
+      for (const t of tiles.values()) {
+        if (!t.ready) continue;
+        t.doc.segments.name.forEach((ref, i) => {
+          if (ref === null || t.doc.names[ref] !== e.name) return;
+          const layer = t.features.segment[i];
+          if (box.intersects(layer.getBounds())) out.push(layer.getLatLngs());
+        });
+      }
+      return out;
+    }
     const bm = doc.basemap || {};
     if (e.kind === "street") return e.items.map((i) => features.segment[i].getLatLngs());
     if (e.kind === "district" || e.kind === "area") return e.items.map((i) => features.area[i].getLatLngs());
@@ -724,7 +772,7 @@
     if (found.kind === "street") {
       // one path for all the segments: a band of even shade under the street's colours
       const parts = foundShapes(found).flatMap((ll) => (Array.isArray(ll[0]) ? ll : [ll]));
-      L.polyline(parts, Object.assign({ pane: "ss-found", color: "#000000", weight: 14, opacity: 0.35, lineCap: "round", className: "ss-found" }, opts)).addTo(groups.found);
+      if (parts.length) L.polyline(parts, Object.assign({ pane: "ss-found", color: "#000000", weight: 14, opacity: 0.35, lineCap: "round", className: "ss-found" }, opts)).addTo(groups.found);
     } else {
       for (const latlngs of foundShapes(found)) {
         L.polygon(latlngs, Object.assign({ pane: "ss-selection", color: "#000000", weight: 3, fill: false, dashArray: "2 5", className: "ss-found" }, opts)).addTo(groups.found);
@@ -748,8 +796,12 @@
     const right = Math.min(legend, 0.4 * map.getSize().x);
     if (bounds.isValid()) {
       map.fitBounds(bounds, { maxZoom: 17.5, paddingTopLeft: [40, 60], paddingBottomRight: [40 + right, 60], animate: false });
+      // a whole city's street is shown on its tiles (a long one from its middle)
+      if (e.tiled && map.getZoom() < doc.tiles.min_zoom) map.setView(bounds.getCenter(), doc.tiles.min_zoom, { animate: false });
     }
-    if (e.kind === "street") {
+    if (e.tiled) {
+      chooseFeature("segment", e.tiled.id);  // its longest segment, as below
+    } else if (e.kind === "street") {
       // the street's longest segment stands for it in the panel
       let best = e.items[0], longest = -1;
       for (const i of e.items) {
@@ -783,6 +835,7 @@
       box.append(input, clear, list, status);
       ui.search = { box, input, clear, list, status, results: [], active: -1 };
       input.addEventListener("input", () => { ui.search.active = -1; renderSearch(); });
+      input.addEventListener("focus", loadStreetSearch);
       input.addEventListener("keydown", onSearchKey);
       input.addEventListener("blur", () => setTimeout(() => {
         if (!box.contains(document.activeElement)) closeSearchList();
@@ -819,7 +872,8 @@
     }
     s.results.forEach((e, i) => {
       const li = el("li", { id: "ss-opt-" + i, role: "option", "data-index": i, "aria-selected": i === s.active ? "true" : "false" });
-      li.append(el("span", { class: "ss-search-name" }, e.name), el("span", { class: "ss-search-kind" }, tx("kind_" + e.kind)));
+      const kind = tx("kind_" + e.kind) + (e.tiled && e.tiled.where ? " \u00b7 " + e.tiled.where : "");
+      li.append(el("span", { class: "ss-search-name" }, e.name), el("span", { class: "ss-search-kind" }, kind));
       s.list.appendChild(li);
     });
     s.list.hidden = false;
@@ -1003,6 +1057,7 @@
           t.ms = Math.round(performance.now() - t0);
           if (tilesActive() && wantedTiles().some((e) => e.key === t.key)) placeTile(t, true);
           drawSelection();
+          if (found && found.tiled) drawFound();
         })
         .catch(() => { tileStats.failed += 1; tiles.delete(t.key); })
         .finally(() => { tileStats.inflight -= 1; pumpTiles(); tileReport(); });
@@ -1219,7 +1274,8 @@
     startTiles();
     window.ssmap = {
       map, state, timings, counters, setHour, select,
-      search: (q) => searchMatches(q).map((e) => [e.kind, e.name, e.items.length]),
+      search: (q) => searchMatches(q).map((e) => [e.kind, e.name, e.tiled ? e.tiled.n : e.items.length]),
+      loadStreetSearch,
       found: () => (found ? { kind: found.kind, name: found.name, items: found.items.slice(), bounds: foundBounds(found).toBBoxString() } : null),
       layerOf: (kind, id) => {
         const hit = overviewShown() ? null : tileFeature(kind, id);
