@@ -236,6 +236,8 @@ def open_folder_server_side(folder: Path) -> dict[str, Any]:
         sizes = sorted(int(t["bytes"]) for t in tiles)
         segs = sorted(int(t["segments"]) for t in tiles)
         overview_bytes = (root / name).stat().st_size
+        search = overview.get("tiles", {}).get("search")
+        search_bytes = (root / search["file"]).stat().st_size if search else 0
     return {
         "segments": len(data.layers["street_segments"]),
         "read_run_s": round(read_s, 1),
@@ -249,6 +251,8 @@ def open_folder_server_side(folder: Path) -> dict[str, Any]:
         "tile_bytes_median": sizes[len(sizes) // 2] if sizes else 0,
         "tile_bytes_total": sum(sizes),
         "tile_segments_median": segs[len(segs) // 2] if segs else 0,
+        "search_streets": search["streets"] if search else 0,
+        "search_file_bytes": search_bytes,
     }
 
 
@@ -303,6 +307,14 @@ def open_folder_browser(folder: Path, changes: int) -> dict[str, Any]:
                 )
                 out["overview_bytes_transferred"], out["overview_bytes_decoded"] = overview
                 out["second_visit_first_map_s"] = round(second_visit(launch), 1)
+                # the search: its file of every street, fetched when the box is first used
+                t0 = time.perf_counter()
+                frame.locator("#ss-search").focus()
+                frame.wait_for_function(
+                    "() => document.body.dataset.streetSearch === 'ready'", polling=20
+                )
+                out["search_file_ready_s"] = round(time.perf_counter() - t0, 2)
+                frame.locator("#ss-search").blur()
                 # the overview: hour changes on the main streets
                 times, _ = _hour_changes(page, frame, changes)
                 out["hour_change_overview_s_median"] = round(statistics.median(times), 3)
@@ -373,6 +385,11 @@ def main_open(folder: Path, changes: int) -> None:
             f"{result['overview_bytes_decoded'] / kb:.0f} KiB",
         ),
         ("hour change on the overview (median)", f"{result['hour_change_overview_s_median']} s"),
+        (
+            "search: every named street, file (raw); focus to ready",
+            f"{result['search_streets']:,} streets, {result['search_file_bytes'] / kb:.0f} KiB; "
+            f"{result['search_file_ready_s']} s",
+        ),
         ("zoom in to the tiles drawn", f"{result['zoom_in_to_tiles_drawn_s']} s"),
         (
             "tiles in view; segments drawn",

@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import safespaces
-from safespaces.study import Inputs
+from safespaces.commands.app import OPEN_ENV
+
+if TYPE_CHECKING:
+    from safespaces.study import Inputs
+
+LOG = logging.getLogger("safespaces.app")
 
 #: The app's folder under the temp dir: ``runs/`` and ``uploads/``.
 CACHE_ROOT = Path(tempfile.gettempdir()) / "safespaces-app"
@@ -37,6 +46,8 @@ def content_key(inputs: Inputs, config_json: str) -> str:
     """Hash of everything a run's result depends on: the bytes of the input files, the
     configuration, and the library's version and source code."""
     digest = hashlib.sha256(config_json.encode())
+    from safespaces.study import Inputs
+
     digest.update(safespaces.__version__.encode())
     resolved = inputs.resolved()
     for field in dataclasses.fields(Inputs):
@@ -61,6 +72,8 @@ def default_run(config_json: str, build: Callable[[Path], object]) -> Path:
     interrupted half-way is never reused. The oldest runs beyond :data:`KEEP_DEFAULT_RUNS`
     are removed.
     """
+    from safespaces.study import Inputs
+
     folder = RUNS_DIR / f"default-{content_key(Inputs(), config_json)}"
     if (folder / _COMPLETE).is_file():
         return folder
@@ -83,3 +96,40 @@ def default_run(config_json: str, build: Callable[[Path], object]) -> Path:
     for stale in old[KEEP_DEFAULT_RUNS - 1 :]:
         shutil.rmtree(stale, ignore_errors=True)
     return folder
+
+
+#: The default's run started by the server's warm-up before anything else
+#: (:func:`prestart_default`): the process and the file its messages go to.
+_PRESTARTED: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+
+def prestart_default() -> None:
+    """Start the default's run into the disk cache in a process of its own
+    (``python -m safespaces_app.build --default``: the site's configuration), for the app's
+    run cache to find done (:func:`await_prestarted`). Imports nothing heavy: the server's
+    warm-up calls it first. Nothing starts when the server opened a folder or the disk
+    cache is off."""
+    if os.environ.get(OPEN_ENV) or not disk_cache_enabled() or _PRESTARTED:
+        return
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".build-", suffix=".log", dir=RUNS_DIR)
+    with os.fdopen(handle, "wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "safespaces_app.build", "--default"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    _PRESTARTED.append((process, Path(name)))
+
+
+def await_prestarted() -> None:
+    """Wait for the run :func:`prestart_default` started (if any). A failure is only logged:
+    the caller then makes the run itself and meets the error where the user sees it."""
+    while _PRESTARTED:
+        process, log = _PRESTARTED.pop()
+        status = process.wait()
+        if status != 0:
+            tail = " ".join(log.read_text(errors="replace").strip().splitlines()[-3:])
+            LOG.warning("the default's early run stopped with exit %s: %s", status, tail)
+        log.unlink(missing_ok=True)

@@ -20,6 +20,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +34,8 @@ from safespaces.config import Config, load_config
 from safespaces.errors import SafespacesError
 from safespaces.io import GPKG_NAME, check_output_folder
 from safespaces.study import Inputs
-from safespaces_app.diskcache import RUNS_DIR, default_run, disk_cache_enabled
+from safespaces_app.build import NOT_SAME_CONFIG
+from safespaces_app.diskcache import RUNS_DIR, await_prestarted, default_run, disk_cache_enabled
 from safespaces_app.results import Analysis, read_run
 from safespaces_app.settings import current_config, server_config
 
@@ -58,6 +61,31 @@ def run_key(inputs: Inputs, config_json: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def run_default_apart(config: Config, out: Path) -> None:
+    """The embedded default's run into ``out`` in a process of its own
+    (:mod:`safespaces_app.build`); in this process when the configuration cannot be handed
+    over as it is.
+
+    Raises
+    ------
+    RuntimeError
+        The run failed (the message ends with the process's last lines).
+    """
+    done = subprocess.run(
+        [sys.executable, "-m", "safespaces_app.build", str(out)],
+        input=config.to_json(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode == NOT_SAME_CONFIG:
+        LOG.warning("the default's run is made in the server (%s)", done.stderr.strip())
+        run(Inputs(), config, out)
+    elif done.returncode != 0:
+        tail = " ".join(done.stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"the default's run stopped with exit {done.returncode}: {tail}")
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def analysis(inputs: Inputs, config_json: str, _config: Config) -> Analysis:
     """Run the pipeline once per (inputs, configuration) and read its layers back.
@@ -67,7 +95,8 @@ def analysis(inputs: Inputs, config_json: str, _config: Config) -> Analysis:
     """
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     if inputs == Inputs() and disk_cache_enabled():
-        folder = default_run(config_json, lambda tmp: run(Inputs(), _config, tmp))
+        await_prestarted()  # the warm-up's early run: its folder is then found complete
+        folder = default_run(config_json, lambda tmp: run_default_apart(_config, tmp))
     else:  # uploads: a folder of this server's only, removed when it stops
         folder = Path(tempfile.mkdtemp(prefix=run_key(inputs, config_json) + "-", dir=RUNS_DIR))
         atexit.register(shutil.rmtree, folder, True)

@@ -2,10 +2,12 @@
 first planner opens the page.
 
 ``safespaces app`` starts the server through :mod:`safespaces_app.serve`, which calls
-:func:`start` before Streamlit starts listening. A background thread then imports the
-pages' modules, runs (or reads back from disk) what a new session shows first
-(:func:`safespaces_app.runs.server_default`: the embedded default, or the ``--open``
-folder) and writes its map documents (a whole city's tiles included,
+:func:`start` before Streamlit starts listening. A background thread then, first, starts the
+default's run in a process of its own (:func:`safespaces_app.diskcache.prestart_default`:
+a core to itself, not the server's interpreter lock), imports the pages' modules meanwhile,
+then makes what a new session shows first (:func:`safespaces_app.runs.server_default`: the
+embedded default, found on disk once that process is done, or the ``--open`` folder read
+back) and writes its map documents (a whole city's tiles included,
 :func:`safespaces_app.mapwidget.document`). Those are the same cached calls a session
 makes, so the first session finds them done, or waits for the one under way (Streamlit's
 cache computes a value once: a session arriving meanwhile waits on its lock instead of
@@ -78,6 +80,9 @@ def warm(wait_s: float = PATH_WAIT_S) -> float:
     """Import the pages' modules, make the first analysis and write its map; returns the
     seconds it took. Exceptions propagate (:func:`start` logs them)."""
     start = time.perf_counter()
+    from safespaces_app import diskcache  # (light: it imports no analysis)
+
+    diskcache.prestart_default()  # on a core of its own while the rest is imported
     _unshadow(wait_s)
     for name in MODULES:
         importlib.import_module(name)

@@ -51,6 +51,7 @@ def forbid_analysis(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         return real(folder, **kwargs)
 
     monkeypatch.setattr(runs, "run", forbidden)
+    monkeypatch.setattr(runs, "run_default_apart", forbidden)
     monkeypatch.setattr(runs, "analysis", forbidden)
     monkeypatch.setattr(runs, "read_run", spy)
     runs.open_run.clear()

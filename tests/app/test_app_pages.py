@@ -174,6 +174,7 @@ def test_hour_and_weights_do_not_rerun_the_analysis(
         raise AssertionError("the analysis ran again")
 
     monkeypatch.setattr(runs, "run", forbidden)
+    monkeypatch.setattr(runs, "run_default_apart", forbidden)
     before = map_args(app)
     doc = map_document(before)
     # the document holds the library's eyes values at every hour, by segment id

@@ -55,6 +55,7 @@ def test_the_first_session_finds_the_warmed_map(
     # the session's calls are the warm-up's (same functions, same keys): cache hits
     monkeypatch.setattr(runs, "read_run", forbidden)
     monkeypatch.setattr(runs, "run", forbidden)
+    monkeypatch.setattr(runs, "run_default_apart", forbidden)
     monkeypatch.setattr(maptiles, "write_client", forbidden)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
     at.run()
@@ -69,7 +70,10 @@ def test_a_failed_warm_up_is_logged_and_left_to_the_session(
     def gone() -> None:
         raise InputError("/srv/out is not a safespaces output folder")
 
+    from safespaces_app import diskcache
+
     monkeypatch.setattr(runs, "server_default", gone)
+    monkeypatch.setattr(diskcache, "prestart_default", lambda: None)
     monkeypatch.setattr(warmup, "PATH_WAIT_S", 0.0)
     with caplog.at_level(logging.WARNING, logger="safespaces.app"):
         thread = warmup.start()
@@ -124,3 +128,105 @@ def test_safespaces_app_imports_no_analysis_before_the_server_starts() -> None:
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_default_runs_in_a_process_of_its_own_with_the_sites_configuration(
+    tmp_path: Path,
+) -> None:
+    """``python -m safespaces_app.build`` gets the configuration on stdin and the run records
+    every setting of it (a setting away from the default shows it came through)."""
+    import json
+
+    from safespaces.config import Config, load_config
+    from safespaces.io import GPKG_NAME, existing_metadata
+
+    config = load_config(Config(), ["lighting.maintenance_factor=0.7"])
+    out = tmp_path / "out"
+    out.mkdir()
+    runs.run_default_apart(config, out)
+    recorded = existing_metadata(out / GPKG_NAME)["config"]
+    given = json.loads(config.to_json())
+    # the run records its settings with "auto" resolved in [general] (name, time zone)
+    assert {k: v for k, v in recorded.items() if k != "general"} == {
+        k: v for k, v in given.items() if k != "general"
+    }
+    assert recorded["lighting"]["maintenance_factor"] == 0.7
+    assert recorded["general"]["seed"] == given["general"]["seed"]
+
+
+def test_a_failed_default_run_names_its_exit_and_last_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safespaces.config import Config
+
+    def failed(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        assert command[1:3] == ["-m", "safespaces_app.build"]
+        return subprocess.CompletedProcess(command, 3, "", "one\ntwo\nthree\nMemoryError: out\n")
+
+    monkeypatch.setattr(runs.subprocess, "run", failed)
+    with pytest.raises(RuntimeError, match=r"exit 3: two three MemoryError: out$"):
+        runs.run_default_apart(Config(), tmp_path)
+
+
+def test_a_configuration_that_does_not_come_back_the_same_runs_in_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safespaces.config import Config
+    from safespaces_app.build import NOT_SAME_CONFIG
+
+    made: list[Path] = []
+
+    def not_same(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(command, NOT_SAME_CONFIG, "", "error: not the same\n")
+
+    monkeypatch.setattr(runs.subprocess, "run", not_same)
+    monkeypatch.setattr(runs, "run", lambda inputs, config, out: made.append(out))
+    runs.run_default_apart(Config(), tmp_path)
+    assert made == [tmp_path]
+
+
+def test_the_early_run_is_the_one_the_server_would_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm-up's first step starts the default's run in a process of its own; the
+    server's own run of the default then finds its folder complete (the same key: inputs,
+    site configuration, library) and builds nothing."""
+    from safespaces.config import Config
+    from safespaces_app import diskcache
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the child's disk cache
+    monkeypatch.delenv(OPEN_ENV, raising=False)
+    monkeypatch.setattr(diskcache, "RUNS_DIR", tmp_path / "safespaces-app" / "runs")
+    assert diskcache._PRESTARTED == []
+    diskcache.prestart_default()
+    diskcache.prestart_default()  # once per server
+    assert len(diskcache._PRESTARTED) == 1
+    diskcache.await_prestarted()
+    assert diskcache._PRESTARTED == []
+
+    def forbidden(folder: Path) -> None:
+        raise AssertionError("the server built the default again")
+
+    folder = diskcache.default_run(Config().to_json(), forbidden)
+    assert folder.parent == diskcache.RUNS_DIR and (folder / "safespaces.gpkg").is_file()
+    assert not list(diskcache.RUNS_DIR.glob(".build-*"))  # its message file is removed
+
+
+def test_a_failed_early_run_is_logged_and_left_to_the_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from safespaces_app import diskcache
+
+    broken = tmp_path / "safespaces.toml"
+    broken.write_text("[lighting]\ncutoff_m = 'far'\n")
+    monkeypatch.setenv("SAFESPACES_CONFIG", str(broken))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.delenv(OPEN_ENV, raising=False)
+    monkeypatch.setattr(diskcache, "RUNS_DIR", tmp_path / "safespaces-app" / "runs")
+    diskcache.prestart_default()
+    with caplog.at_level(logging.WARNING, logger="safespaces.app"):
+        diskcache.await_prestarted()
+    (message,) = [r.getMessage() for r in caplog.records if r.name == "safespaces.app"]
+    assert message.startswith("the default's early run stopped with exit 2: error: ")
+    assert "safespaces.toml: setting 'lighting.cutoff_m'" in message
+    assert not list(diskcache.RUNS_DIR.glob("default-*"))
