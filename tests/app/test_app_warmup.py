@@ -230,3 +230,49 @@ def test_a_failed_early_run_is_logged_and_left_to_the_server(
     assert message.startswith("the default's early run stopped with exit 2: error: ")
     assert "safespaces.toml: setting 'lighting.cutoff_m'" in message
     assert not list(diskcache.RUNS_DIR.glob("default-*"))
+
+
+@pytest.mark.browser
+def test_first_map_from_a_cold_start_in_a_real_browser(tmp_path: Path) -> None:
+    """``safespaces app`` on an empty app cache, Debian Chromium already open: the map is
+    drawn once the early run is done, and the default is run exactly once (one run folder,
+    no half-written one left). The seconds are recorded (tests/artifacts/first_map.json),
+    not asserted: speed is the benchmarks' (benchmarks/bench_app.py)."""
+    import json
+
+    from app_server import CHROMIUM, CHROMIUM_ARGS, have_browser, map_frame
+    from conftest import require
+
+    require(have_browser(), f"needs the playwright package and Debian Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    command = [sys.executable, "-m", "safespaces", "app"]
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = chromium.new_page(viewport={"width": 1400, "height": 900})
+        start = time.perf_counter()
+        with streamlit_server(command=command, env={"TMPDIR": str(tmp_path)}) as url:
+            healthy = time.perf_counter() - start
+            page.goto(url)
+            frame = map_frame(page)
+            frame.locator("path.leaflet-interactive").first.wait_for(state="attached")
+            first_map = time.perf_counter() - start
+            startup = frame.evaluate("() => window.ssmap.startup")
+            segments = frame.evaluate("() => window.ssmap.doc().segments.ids.length")
+        chromium.close()
+    runs_dir = tmp_path / "safespaces-app" / "runs"
+    assert len(list(runs_dir.glob("default-*"))) == 1
+    assert not list(runs_dir.glob(".default-*")) and not list(runs_dir.glob(".build-*"))
+    assert segments > 1000
+    log = LOG_FILE.read_text(errors="replace")
+    assert "the first map is ready" in log and "Traceback" not in log, log[-3000:]
+    (REPO / "tests" / "artifacts" / "first_map.json").write_text(
+        json.dumps(
+            {
+                "launch_to_healthy_s": round(healthy, 2),
+                "launch_to_first_map_cold_s": round(first_map, 2),
+                "map_code_to_drawn_s": round((startup["drawn"] - startup["code"]) / 1000, 2),
+            },
+            indent=2,
+        )
+    )
