@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from safespaces.printing.texts import legend_label as printed_legend_label
 from safespaces_app.formats import number
 from safespaces_app.messages_data import DATA_MESSAGES
 from safespaces_app.messages_tables import TABLE_MESSAGES
@@ -86,12 +87,8 @@ def preset_name(preset: str, lang: str) -> str:
     return t(key, lang) if key in MESSAGES else preset
 
 
-_P_CLASS = re.compile(r"^(P\d) \(avg >= ([\d.]+) lx\)$")
-_RANGE = re.compile(r"^(-?[\d.]+) - (-?[\d.]+)$")
 _QUINTILE = re.compile(r"^Q(\d) \((-?[\d.e+-]+)-(-?[\d.e+-]+)\)$")
 _DECAY = re.compile(r"^(.+)_decay_(\d+)m$")
-#: An upper bound at least this large is "no upper bound" (the catalogue's open classes).
-_OPEN = 1e8
 
 
 def _num(text: str, lang: str) -> str:
@@ -101,25 +98,14 @@ def _num(text: str, lang: str) -> str:
 
 
 def legend_label(label: str, lang: str) -> str:
-    """A legend label of the catalogue in ``lang``.
+    """A legend label of the catalogue in ``lang``: the printed map's words
+    (:func:`safespaces.printing.texts.legend_label`, kept once).
 
     Ranges get the language's numbers (``0,2–0,4``; an open class ``≥ 2,000``), P classes
     and the named classes their translation; English keeps the catalogue's text except
     for the ranges.
     """
-    found = _RANGE.match(label)
-    if found:
-        low, high = found.groups()
-        if float(high) >= _OPEN:
-            return f"≥ {_num(low, lang)}"
-        return f"{_num(low, lang)}–{_num(high, lang)}"
-    if lang == DEFAULT_LANGUAGE:
-        return label
-    p_class = _P_CLASS.match(label)
-    if p_class:
-        return t("legend.p_class", lang, name=p_class[1], lux=_num(p_class[2], lang))
-    key = f"legend.{label}"
-    return t(key, lang) if key in MESSAGES else label
+    return printed_legend_label(label, lang)
 
 
 def index_name(name: str, lang: str) -> str:

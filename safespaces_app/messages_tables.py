@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from safespaces.printing.texts import TEXTS as PRINTED
+
+#: The inputs the printed map names with the app's words (the printed "population grid" is
+#: shorter than the app's label), kept once: in :mod:`safespaces.printing.texts`.
+SHARED_INPUTS = ("osm", "lamps", "tenure", "incidents", "areas")
+
 TABLE_MESSAGES: Mapping[str, Mapping[str, str]] = {
+    **{f"input.{name}": PRINTED[f"input.{name}"] for name in SHARED_INPUTS},
     # --- table headers (with units) --------------------------------------------------------
     "col.rank": {"en": "Rank", "fi": "Sija", "sv": "Rang"},
     "col.id": {"en": "ID", "fi": "Tunnus", "sv": "ID"},
@@ -280,15 +287,6 @@ TABLE_MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "preset.street life": {"en": "Street life", "fi": "Katuelämä", "sv": "Gatuliv"},
     # --- inputs ----------------------------------------------------------------------------
-    "input.osm": {
-        "en": "OpenStreetMap extract",
-        "fi": "OpenStreetMap-ote",
-        "sv": "OpenStreetMap-utdrag",
-    },
-    "input.lamps": {"en": "lamp register", "fi": "valaisinrekisteri", "sv": "belysningsregister"},
-    "input.tenure": {"en": "tenure", "fi": "hallintamuodot", "sv": "upplåtelseformer"},
-    "input.incidents": {"en": "incidents", "fi": "tapahtumat", "sv": "händelser"},
-    "input.areas": {"en": "areas", "fi": "alueet", "sv": "områden"},
     "input.population": {"en": "population", "fi": "väestö", "sv": "befolkning"},
     "data.uploaded": {"en": "uploaded", "fi": "ladattu", "sv": "uppladdad"},
 }

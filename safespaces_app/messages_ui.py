@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from safespaces.printing.texts import TEXTS as PRINTED
+
 UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
+    # the map's layer titles and the score's families: the printed map's words, kept once
+    **{k: v for k, v in PRINTED.items() if k.startswith(("layer.", "family."))},
     # --- shell ---------------------------------------------------------------------------
     "app.title": {"en": "safespaces", "fi": "safespaces", "sv": "safespaces"},
     "lang.label": {"en": "Language", "fi": "Kieli", "sv": "Språk"},
@@ -62,10 +66,6 @@ UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fi": "Pisteet = kohteen osa-alueiden pisteiden painotettu keskiarvo (0-100).",
         "sv": "Värde = viktat medelvärde av delvärdena som objektet har (0-100).",
     },
-    "family.light": {"en": "Light", "fi": "Valo", "sv": "Ljus"},
-    "family.eyes": {"en": "Eyes on the street", "fi": "Katujen silmät", "sv": "Ögon på gatan"},
-    "family.mix": {"en": "Social mix", "fi": "Sosiaalinen sekoitus", "sv": "Social blandning"},
-    "family.incidents": {"en": "Incidents", "fi": "Tapahtumat", "sv": "Händelser"},
     "family.score": {
         "en": "Safe-space score",
         "fi": "Turvallisuuspisteet",
@@ -87,32 +87,6 @@ UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
         "sv": "Klicka på en gata eller ett område på kartan för att se siffror och orsaker.",
     },
     "map.legend": {"en": "Legend", "fi": "Selite", "sv": "Teckenförklaring"},
-    "layer.eyes": {
-        "en": "Eyes on the street at {hour}:00",
-        "fi": "Katujen silmät klo {hour}",
-        "sv": "Ögon på gatan kl. {hour}",
-    },
-    "layer.lighting": {
-        "en": "Lighting class",
-        "fi": "Valaistusluokka",
-        "sv": "Belysningsklass",
-    },
-    "layer.dark": {"en": "Dark paths", "fi": "Pimeät polut", "sv": "Mörka stigar"},
-    "layer.mix": {
-        "en": "Social mix (areas)",
-        "fi": "Sosiaalinen sekoitus (alueet)",
-        "sv": "Social blandning (områden)",
-    },
-    "layer.hotspots": {
-        "en": "Incident hot spots",
-        "fi": "Tapahtumien kuumat pisteet",
-        "sv": "Händelsernas heta punkter",
-    },
-    "layer.score": {
-        "en": "Safe-space score",
-        "fi": "Turvallisuuspisteet",
-        "sv": "Trygghetsvärde",
-    },
     "panel.segment": {"en": "Street segment", "fi": "Katuosuus", "sv": "Gatusegment"},
     "panel.area": {"en": "Area", "fi": "Alue", "sv": "Område"},
     "panel.name": {"en": "Name", "fi": "Nimi", "sv": "Namn"},

@@ -3,9 +3,11 @@
 A printed map leaves the app, so it carries its own words: layer titles, the catalogue's
 legend labels, the layout's texts (legend, scale, sources, the SYNTHETIC mark) and
 numbers as each language writes them (CLDR: ``0.2`` in English, ``0,2`` in Finnish and
-Swedish). They are the app's words (``safespaces_app.i18n``: the same layer titles and
-legend labels; ``tests/test_printing.py`` fails when the two differ), kept here because
-the library imports nothing of the app. English is the default and the fallback.
+Swedish). They are the app's words too: the app takes the layer titles, the score's
+families and the inputs' names from here (``safespaces_app.messages_ui`` and
+``messages_tables``: importing this module imports no matplotlib), and
+``tests/test_printing.py`` fails when the legend labels of the two differ. English is the
+default and the fallback.
 """
 
 from __future__ import annotations
