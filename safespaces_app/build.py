@@ -41,6 +41,20 @@ CONFIG_ENV = "SAFESPACES_CONFIG"
 CONFIG_FILE = "safespaces.toml"
 
 
+def command(*args: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of this module in a new process: the same
+    interpreter, importing the same ``safespaces`` and ``safespaces_app`` as this process
+    (their folders first on ``PYTHONPATH``: a clone that is not installed, started from
+    another folder, finds them too)."""
+    import safespaces
+    import safespaces_app
+
+    roots = [str(Path(str(m.__file__)).resolve().parents[1]) for m in (safespaces_app, safespaces)]
+    inherited = os.environ.get("PYTHONPATH", "")
+    path = os.pathsep.join(dict.fromkeys([*roots, *filter(None, inherited.split(os.pathsep))]))
+    return [sys.executable, "-m", "safespaces_app.build", *args], {**os.environ, "PYTHONPATH": path}
+
+
 def site_config_path() -> str:
     """The site's configuration file (it may not exist)."""
     return os.environ.get(CONFIG_ENV, str(Path.cwd() / CONFIG_FILE))

@@ -12,7 +12,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -113,9 +112,13 @@ def prestart_default() -> None:
         return
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=".build-", suffix=".log", dir=RUNS_DIR)
+    from safespaces_app.build import command
+
+    args, env = command("--default")
     with os.fdopen(handle, "wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "safespaces_app.build", "--default"],
+            args,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=err,

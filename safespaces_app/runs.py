@@ -21,7 +21,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +33,7 @@ from safespaces.config import Config, load_config
 from safespaces.errors import SafespacesError
 from safespaces.io import GPKG_NAME, check_output_folder
 from safespaces.study import Inputs
-from safespaces_app.build import NOT_SAME_CONFIG
+from safespaces_app.build import NOT_SAME_CONFIG, command
 from safespaces_app.diskcache import RUNS_DIR, await_prestarted, default_run, disk_cache_enabled
 from safespaces_app.results import Analysis, read_run
 from safespaces_app.settings import current_config, server_config
@@ -71,8 +70,10 @@ def run_default_apart(config: Config, out: Path) -> None:
     RuntimeError
         The run failed (the message ends with the process's last lines).
     """
+    args, env = command(str(out))
     done = subprocess.run(
-        [sys.executable, "-m", "safespaces_app.build", str(out)],
+        args,
+        env=env,
         input=config.to_json(),
         capture_output=True,
         text=True,

@@ -276,3 +276,23 @@ def test_first_map_from_a_cold_start_in_a_real_browser(tmp_path: Path) -> None:
             indent=2,
         )
     )
+
+
+def test_the_run_process_imports_this_code_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default's run process imports the same safespaces and safespaces_app as the
+    server, also when they are not installed and the app started in another folder."""
+    from safespaces_app import build
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    args, env = build.command("--default")
+    assert args == [sys.executable, "-m", "safespaces_app.build", "--default"]
+    assert env["PYTHONPATH"].split(os.pathsep) == [str(REPO), "/elsewhere"]
+    code = "import safespaces, safespaces_app; print(safespaces.__file__, safespaces_app.__file__)"
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    package = REPO / "safespaces" / "__init__.py"
+    assert shown.stdout.split() == [str(package), str(REPO / "safespaces_app" / "__init__.py")]
