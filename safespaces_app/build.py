@@ -68,13 +68,17 @@ def read_site_config(path: str) -> Config:
 
 
 def _default_into_cache() -> None:
-    from safespaces.pipeline import run
     from safespaces.study import Inputs
     from safespaces_app.diskcache import RUNS_DIR, default_run
 
+    def build(tmp: Path) -> None:
+        from safespaces.pipeline import run  # the whole analysis: only when not on disk
+
+        run(Inputs(), config, tmp)
+
     config = read_site_config(site_config_path())
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
-    default_run(config.to_json(), lambda tmp: run(Inputs(), config, tmp))
+    default_run(config.to_json(), build)
 
 
 def _default_into(out: Path, config_json: str) -> int:
