@@ -29,6 +29,7 @@ COMMANDS = (
     "compare",
     "config",
     "app",
+    "warmup",
 )
 
 

@@ -20,6 +20,14 @@ a numpy ``bincount`` over the same pairs only by the order of additions.
 The number of threads is the limit set with :func:`limit_threads` in the
 calling thread (the dask engine sets its worker's thread count per task), else
 ``SAFESPACES_THREADS`` if set, else every usable core.
+
+The kernels compile the first time they are called (about 7 s on two cores) and
+numba keeps the machine code on disk (``cache=True``: ``NUMBA_CACHE_DIR`` if set,
+else ``__pycache__`` beside this file, else, when that is read-only, the user's
+cache folder ``~/.cache/numba``; with none writable, nothing is kept and every
+process compiles); later processes load it in a fraction of a second. :func:`warm_up` (``safespaces
+warmup``, run by ``tools/env.sh`` after an install) compiles every signature the
+measures call, so that a new install's first run does not wait for it.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numba
 import numpy as np
@@ -85,12 +93,29 @@ def thread_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _kernel(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """``numba.njit(nogil=True, cache=True, **options)``, without the disk cache when numba
+    finds no folder it can write (a read-only install and a read-only home, no
+    ``NUMBA_CACHE_DIR``): numba's decorator raises then, which would fail the import; the
+    kernels are compiled in every process instead."""
+
+    def decorate(function: Callable[..., Any]) -> Any:
+        try:
+            return numba.njit(cache=True, nogil=True, **options)(function)
+        except RuntimeError as exc:
+            if "no locator available" not in str(exc):  # pragma: no cover - another failure
+                raise
+            return numba.njit(nogil=True, **options)(function)
+
+    return decorate
+
+
 # A 4-ary min-heap of (distance, node) with lazy deletion: shallower than a
 # binary heap, and a node's four children share a cache line (28 % less time
 # per search than a binary heap on the 4x4 tiled city).
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@_kernel(inline="always")
 def _push(heap_d: FloatArray, heap_n: IntArray, size: int, d: float, node: int) -> int:
     i = size
     while i > 0:
@@ -105,7 +130,7 @@ def _push(heap_d: FloatArray, heap_n: IntArray, size: int, d: float, node: int) 
     return size + 1
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@_kernel(inline="always")
 def _pop(heap_d: FloatArray, heap_n: IntArray, size: int) -> int:
     """Remove the root (read it before calling); returns the new size."""
     size -= 1
@@ -133,7 +158,7 @@ def _pop(heap_d: FloatArray, heap_n: IntArray, size: int) -> int:
     return size
 
 
-@numba.njit(cache=True, nogil=True)
+@_kernel()
 def _search(
     source: int,
     indptr: IntArray,
@@ -187,7 +212,7 @@ def _search(
     return settled
 
 
-@numba.njit(cache=True, nogil=True)
+@_kernel()
 def _workspace(
     n: int, n_edges: int
 ) -> tuple[FloatArray, IntArray, FloatArray, IntArray, IntArray, FloatArray]:
@@ -206,7 +231,7 @@ def _workspace(
     )
 
 
-@numba.njit(cache=True, nogil=True)
+@_kernel()
 def _gravity_block(
     sources: IntArray,
     indptr: IntArray,
@@ -240,7 +265,7 @@ def _gravity_block(
             out[j, s] = acc[j]
 
 
-@numba.njit(cache=True, nogil=True)
+@_kernel()
 def _pairs_block(
     sources: IntArray,
     indptr: IntArray,
@@ -466,3 +491,58 @@ def pairs_within(
     d_all = np.concatenate([p[2] for p in parts])
     sort = np.argsort(s_all, kind="stable")
     return s_all[sort], t_all[sort], d_all[sort]
+
+
+#: The compiled entry points the measures call (through :func:`radius_sums` and
+#: :func:`pairs_within`); ``_search`` and ``_workspace`` are compiled into them.
+KERNELS = {"radius_sums": _gravity_block, "pairs_within": _pairs_block}
+
+
+def warm_up() -> dict[str, tuple[Literal["compiled", "loaded"], str | None]]:
+    """Compile every kernel signature the measures use, or load it from numba's cache.
+
+    Runs :func:`radius_sums` and :func:`pairs_within` once on a three-node path
+    with the argument types the eyes and social-mix stages pass (the public
+    functions convert every input to those types, so a tiny graph compiles the
+    very signatures a city does) and checks the answers by hand. Afterwards
+    every process that imports this module on this machine (same numba, same
+    CPU, same source file) loads the machine code from the cache instead of
+    compiling it.
+
+    Returns
+    -------
+    dict
+        For each public function: ``"compiled"`` or ``"loaded"`` (from the
+        cache), and the cache folder (None: numba could not cache).
+
+    Examples
+    --------
+    >>> sorted(warm_up())
+    ['pairs_within', 'radius_sums']
+    """
+    # 0 -1 m- 1 -2 m- 2, all nodes weighted 1
+    matrix = sp.csr_matrix(
+        (np.array([1.0, 1.0, 2.0, 2.0]), (np.array([0, 1, 1, 2]), np.array([1, 0, 2, 1]))),
+        shape=(3, 3),
+    )
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]])
+    before = {name: sum(k.stats.cache_misses.values()) for name, k in KERNELS.items()}
+    sums = radius_sums(matrix, (1.0, 3.0), weights=np.ones(3), xy=xy, threads=1)
+    s, t, d = pairs_within(matrix, [0, 2], 2.0, targets=[0, 1], xy=xy, threads=1)
+    if not (
+        np.array_equal(sums["density_1"], [1.0, 1.0, 0.0])
+        and np.array_equal(sums["density_3"], [2.0, 2.0, 2.0])
+        and np.array_equal(s, [0, 0, 1])
+        and np.array_equal(t, [0, 1, 1])
+        and np.array_equal(d, [0.0, 1.0, 2.0])
+    ):  # pragma: no cover - a broken numba or llvmlite install
+        raise RuntimeError(
+            "the compiled shortest-path kernels give wrong answers on a three-node graph; "
+            "reinstall numba and llvmlite (pip install --force-reinstall numba)"
+        )
+    report: dict[str, tuple[Literal["compiled", "loaded"], str | None]] = {}
+    for name, kernel in KERNELS.items():
+        compiled = sum(kernel.stats.cache_misses.values()) > before[name]
+        path = getattr(getattr(kernel, "_cache", None), "cache_path", None)
+        report[name] = ("compiled" if compiled else "loaded", path)
+    return report
