@@ -3,9 +3,9 @@
 Builds the wheel from a copy of the files it is made of, installs it with its core
 dependencies only (from the package index, or pip's cache) into a fresh virtual environment
 outside the repository, and uses it from another folder: ``safespaces run`` on the embedded
-default, ``safespaces app --help`` (which needs no Streamlit) and the one-line errors of the
-extras that the core install lacks. Takes a few minutes (most of it pip); needs the package
-index or a warm pip cache, so it skips offline except under CI=true.
+default (after ``safespaces warmup``), ``safespaces app --help`` (which needs no Streamlit) and
+the one-line errors of the extras that the core install lacks. Takes a few minutes (most of
+it pip); needs the package index or a warm pip cache, so it skips offline except under CI=true.
 """
 
 from __future__ import annotations
@@ -133,6 +133,21 @@ def test_core_install_has_no_test_oracle_and_no_extra(venv: Path, elsewhere: Pat
     installed = {p["name"].lower().replace("_", "-") for p in json.loads(done.stdout)}
     assert "safespaces" in installed
     assert sorted(installed & set(NOT_IN_CORE)) == []
+
+
+def test_warmup_caches_the_kernels_for_the_next_process(venv: Path, elsewhere: Path) -> None:
+    """``safespaces warmup`` compiles into the installed package's ``__pycache__`` (silent),
+    and a second process loads every kernel from there: nothing left for the first run."""
+    done = run(venv / "safespaces", "warmup", cwd=elsewhere)
+    assert done.returncode == 0, done.stderr
+    assert (done.stdout, done.stderr) == ("", "")
+    done = run(venv / "safespaces", "warmup", "--verbose", cwd=elsewhere)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(": ", 1)[1].split(",")[0] for line in lines] == ["loaded", "loaded"]
+    if not os.environ.get("NUMBA_CACHE_DIR"):
+        for line in lines:
+            assert Path(line.split("cached in ", 1)[1]).is_relative_to(venv.parent), line
 
 
 def test_run_the_embedded_default_from_another_folder(venv: Path, elsewhere: Path) -> None:
