@@ -2,9 +2,9 @@
 
 Run ``python3 benchmarks/bench_mix.py [--sizes 10000 100000] [--groups 5]``. Random
 areas (Poisson dwellings, Dirichlet mixes, some empty areas); each index is timed on
-both implementations (best of ``--repeat`` runs; PySAL's first call, which compiles
-numba code, is a warm-up and not timed). Prints a Markdown table and writes
-``benchmarks/out/mix.json``.
+both implementations the same way: one untimed call (first-call work: PySAL's Gini
+compiles numba code; ours has none), then the median of ``--repeat`` calls. Prints a
+Markdown table and writes ``benchmarks/out/mix.json``.
 
 PySAL's MultiGini builds dense n x n matrices (three of 8 n^2 bytes: 240 GB at
 100,000 areas) and its single-group Gini loops over all pairs (O(n^2)); where the
@@ -48,13 +48,16 @@ def random_areas(n: int, k: int, seed: int = 0) -> np.ndarray:
     return counts
 
 
-def best_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    best, value = np.inf, None
+def median_time(fn: Callable[[], Any], repeat: int, *, warm: bool = True) -> tuple[float, Any]:
+    """Median wall seconds of ``repeat`` calls after one untimed call (none when not
+    ``warm``), and the result."""
+    value = fn() if warm else None
+    walls = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         value = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, value
+        walls.append(time.perf_counter() - t0)
+    return float(np.median(walls)), value
 
 
 def ours_values(fn: Callable[..., float], counts: np.ndarray, t: np.ndarray, single: bool) -> list:
@@ -121,7 +124,7 @@ def run(sizes: list[int], k: int, repeat: int) -> dict[str, Any]:
         df["total"] = t
         for name, ours in OURS.items():
             single = name in indices.SINGLE_GROUP_INDICES
-            t_ours, mine = best_time(partial(ours_values, ours, counts, t, single), repeat)
+            t_ours, mine = median_time(partial(ours_values, ours, counts, t, single), repeat)
             cls, kwargs = classes[name]
             skip = None
             if name == "multigroup_gini" and 3 * 8.0 * n * n > MAX_DENSE_BYTES:
@@ -137,7 +140,10 @@ def run(sizes: list[int], k: int, repeat: int) -> dict[str, Any]:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     fn = partial(pysal_values, cls, df, groups, single, kwargs)
-                    t_ref, ref = best_time(fn, 1 if n > 20000 else repeat)
+                    # above 20,000 areas one call (seconds to minutes), not warmed again:
+                    # numba's compilation was the Gini warm-up above
+                    big = n > 20000
+                    t_ref, ref = median_time(fn, 1 if big else repeat, warm=not big)
                 if name == "gini":
                     gini_per_pair = t_ref / (n * n * k)
                 diff = float(np.max(np.abs(np.array(mine) - np.array(ref))))

@@ -6,8 +6,8 @@ The quartic (biweight) kernel of radius ``h`` (the bandwidth):
 
 Points are counted onto a grid aligned to multiples of the cell size
 (``numpy.histogram2d``) and the counts convolved with the kernel sampled on
-the same grid and normalised to sum to one over the cell area
-(``scipy.signal.fftconvolve``), so the raster integrates to the number of
+the same grid and normalised to sum to one over the cell area (the steps of
+``scipy.signal.fftconvolve``: :func:`fftconvolve_same`), so the raster integrates to the number of
 points exactly (up to floating point). Values are incidents per km2 over the
 whole period of the data. The grid extends ``h`` beyond the study area so
 that no kernel mass is cut off.
@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from pyproj import CRS
-from scipy.signal import fftconvolve
+from scipy import fft as sp_fft
 
 from safespaces.errors import ConfigError
 from safespaces.incidents.params import check_bandwidth
@@ -146,13 +146,50 @@ def kernel_density(
     row, col = _cell_of(pts, xedges, yedges)
     hist = np.bincount(row * nx + col, minlength=nx * ny).reshape(ny, nx).astype(float)
     kernel = quartic_kernel(bandwidth_m, cell_m)
-    density = np.clip(fftconvolve(hist, kernel, mode="same"), 0.0, None) * 1e6
+    density = np.clip(fftconvolve_same(hist, kernel), 0.0, None) * 1e6
     within = points_within(pts, xedges, yedges, bandwidth_m)
     summed = _disk_count(hist, bandwidth_m, cell_m)
     mask = (within < k_min) | (summed < k_min)
     # rows from south to north so far: flip north up
     return DensityGrid(
         density[::-1], within[::-1], mask[::-1], float(gx0), float(gy1), cell_m, bandwidth_m
+    )
+
+
+def fftconvolve_same(
+    in1: npt.NDArray[np.float64], in2: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """``scipy.signal.fftconvolve(in1, in2, mode="same")`` for 2-D float arrays, by the
+    same steps (real FFTs padded to ``scipy.fft.next_fast_len`` of the full size, the
+    product, the inverse, the centre ``in1.shape`` part), so the values are the same to
+    the bit; without importing ``scipy.signal`` (0.07-0.1 s of every run's start-up).
+
+    Parameters
+    ----------
+    in1, in2
+        2-D float arrays (the grid and the kernel). Shapes with a side of length 1
+        (which scipy convolves by broadcasting instead) go to scipy itself.
+
+    Returns
+    -------
+    numpy.ndarray
+        The convolution, ``in1``'s shape.
+    """
+    a, b = np.asarray(in1, dtype=np.float64), np.asarray(in2, dtype=np.float64)
+    if a.ndim != 2 or b.ndim != 2 or min(*a.shape, *b.shape) <= 1:
+        from scipy.signal import fftconvolve
+
+        return np.asarray(fftconvolve(a, b, mode="same"), dtype=np.float64)
+    shape = [a.shape[i] + b.shape[i] - 1 for i in range(2)]
+    fshape = [sp_fft.next_fast_len(n, True) for n in shape]
+    ret = sp_fft.irfftn(
+        sp_fft.rfftn(a, fshape, axes=[0, 1]) * sp_fft.rfftn(b, fshape, axes=[0, 1]),
+        fshape,
+        axes=[0, 1],
+    )[: shape[0], : shape[1]]
+    start = [(shape[i] - a.shape[i]) // 2 for i in range(2)]
+    return np.array(
+        ret[start[0] : start[0] + a.shape[0], start[1] : start[1] + a.shape[1]], copy=True
     )
 
 
@@ -176,7 +213,7 @@ def _disk_count(
     r = int(math.ceil(bandwidth_m / cell_m))
     off = np.arange(-r, r + 1) * cell_m
     disk = (off[None, :] ** 2 + off[:, None] ** 2 < bandwidth_m**2).astype(float)
-    return np.rint(fftconvolve(hist, disk, mode="same")).astype(np.int64)
+    return np.rint(fftconvolve_same(hist, disk)).astype(np.int64)
 
 
 def points_within(
@@ -230,7 +267,7 @@ def points_within(
     ring = ~inner & (near2 < h2 + tol)
     hist = np.bincount(row * nx + col, minlength=nx * ny).reshape(ny, nx).astype(float)
     window = inner.reshape(2 * r + 1, 2 * r + 1).astype(float)
-    counts = np.rint(fftconvolve(hist, window, mode="same")).astype(np.int64).ravel()
+    counts = np.rint(fftconvolve_same(hist, window)).astype(np.int64).ravel()
     ring_row, ring_col = drow[ring], dcol[ring]
     ring_dy, ring_dx = ring_row * cell_m, ring_col * cell_m
     ring_flat = ring_row * nx + ring_col
