@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -307,8 +308,13 @@ def study_latlon(frame: gpd.GeoDataFrame) -> tuple[float, float]:
             "cannot place the study area: no CRS or no features",
             fix="give segments with a CRS",
         )
-    minx, miny, maxx, maxy = frame.total_bounds
-    to_wgs = Transformer.from_crs(frame.crs, "EPSG:4326", always_xy=True)
+    return bounds_latlon(tuple(float(v) for v in frame.total_bounds), frame.crs)
+
+
+def bounds_latlon(bounds: tuple[float, ...], crs: Any) -> tuple[float, float]:
+    """Latitude and longitude of the centre of ``bounds`` (minx, miny, maxx, maxy) in ``crs``."""
+    minx, miny, maxx, maxy = bounds
+    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     lon, lat = to_wgs.transform((minx + maxx) / 2, (miny + maxy) / 2)
     return float(lat), float(lon)
 

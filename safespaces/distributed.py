@@ -66,6 +66,7 @@ from safespaces.partition import (
     ACCESS,
     CORE,
     NODE,
+    Cut,
     Partition,
     default_partitions,
     halo_m,
@@ -75,6 +76,14 @@ from safespaces.partition import (
 )
 from safespaces.pipeline import RunResult, default_out_dir, run_study
 from safespaces.shortest_paths import limit_threads
+from safespaces.store import (
+    StoreIndex,
+    read_index,
+    read_partition,
+    store_cuts,
+    store_darkness,
+    study_store,
+)
 from safespaces.study import Inputs, Study, load_study
 from safespaces.timing import Progress, timed
 
@@ -108,6 +117,8 @@ class PartitionResult:
     lighting: LightingResult
     eyes: EyesResult
     seconds: float
+    #: The partition's number in the grid (:attr:`safespaces.partition.Cut.index`).
+    index: int = 0
 
 
 def worker_threads() -> int | None:
@@ -338,10 +349,7 @@ def _partitioned_stages(
 
     timings = {} if timings is None else timings
     config = study.config
-    info_workers = client.scheduler_info().get("workers", {}).values()
-    threads = max(1, sum(int(w.get("nthreads", 1) or 1) for w in info_workers))
-    limits = [float(w.get("memory_limit") or 0) for w in info_workers]
-    memory_limit = min(limits) if limits and all(limits) else None
+    threads, memory_limit = cluster_size(client)
     with timed("partition", progress, timings):
         halo = halo_m(study) if halo is None else halo
         n = n_partitions or default_partitions(study, threads, memory_limit, halo)
@@ -377,10 +385,11 @@ def _partitioned_stages(
     lighting = LightingResult.merge(
         [r.lighting for r in results], study.osm.segments, config.lighting.sample_spacing_m
     )
-    eyes = EyesResult.merge([r.eyes for r in results], study.osm.pois, config.eyes)
     # the lighting parts carry the eyes columns (``lit_segments``), and the merged lighting
     # result set the study-wide lamp-data classes and coverage: its segments are the study's
-    eyes = dataclasses.replace(eyes, segments=lighting.segments)
+    eyes = EyesResult.merge(
+        [r.eyes for r in results], study.osm.pois, config.eyes, segments=lighting.segments
+    )
     info = {
         "partitions": len(parts),
         "halo_m": halo,
@@ -396,6 +405,94 @@ def _partitioned_stages(
     return lighting, eyes, neighbourhoods, info
 
 
+def store_partition(index: StoreIndex, cut: Cut, darkness: pd.DataFrame) -> PartitionResult:
+    """Lighting and eyes on one partition that the task reads itself from the store."""
+    seg, lamps, spaces, buildings, pois, doors = read_partition(index, cut, LIGHTING_EYES_LAYERS)
+    result = run_partition(seg, lamps, spaces, buildings, pois, doors, index.config, darkness)
+    return dataclasses.replace(result, index=cut.index)
+
+
+def store_neighbourhoods(index: StoreIndex, cut: Cut) -> MixResult:
+    """Walking neighbourhoods of one partition's core tenure buildings, read from the store."""
+    segments, tenure = read_partition(index, cut, ("segments", "tenure"))
+    return partition_neighbourhoods(segments, tenure, index.groups, index.config.mix, index.city)
+
+
+def cluster_size(client: Any) -> tuple[int, float | None]:
+    """Worker threads of the cluster, and the smallest worker memory limit (None: unlimited)."""
+    info_workers = client.scheduler_info().get("workers", {}).values()
+    threads = max(1, sum(int(w.get("nthreads", 1) or 1) for w in info_workers))
+    limits = [float(w.get("memory_limit") or 0) for w in info_workers]
+    return threads, (min(limits) if limits and all(limits) else None)
+
+
+def partitioned_stages_from_store(
+    store: Path | StoreIndex,
+    client: Any,
+    *,
+    n_partitions: int | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> tuple[LightingResult, EyesResult, MixResult | None, dict[str, Any]]:
+    """:func:`partitioned_stages` with tasks that read their own partitions from a store.
+
+    The client reads only the store's index (:class:`safespaces.store.StoreIndex`:
+    figures and the segments' midpoints) to plan the partitions; each task reads
+    its core + halo from the store's GeoParquet files by its reach box
+    (:func:`safespaces.store.read_partition`), so neither the client nor any
+    worker holds the whole study. The store's folder must be readable by every
+    worker at the same path (shared or object storage on a real cluster:
+    ``docs/scale.md``). Returns as :func:`partitioned_stages`; the results
+    equal the local engine's on the study the store was written from.
+    """
+    from distributed import as_completed
+
+    timings = {} if timings is None else timings
+    index = store if isinstance(store, StoreIndex) else read_index(store)
+    threads, memory_limit = cluster_size(client)
+    with timed("partition (from the store's index)", progress, timings):
+        cuts, halo = store_cuts(index, threads, memory_limit, n_partitions)
+        darkness = store_darkness(index)
+    label = f"lighting + eyes on the street ({normalise_weekday(index.config.eyes.weekday)})"
+    label += ", walking neighbourhoods" if index.walking else ""
+    with timed(f"{label}, {len(cuts)} partitions read by their tasks", progress, timings):
+        tasks = [client.submit(store_partition, index, cut, darkness, pure=False) for cut in cuts]
+        if index.walking:
+            tasks += [client.submit(store_neighbourhoods, index, cut, pure=False) for cut in cuts]
+        results: list[PartitionResult] = []
+        walks: list[MixResult] = []
+        # fetch each result as it is done: a worker keeps a result until it is fetched, and
+        # a worker at 80 % of its memory limit pauses (runs no task) until it has less
+        for future in as_completed(tasks):
+            part = future.result()
+            (results if isinstance(part, PartitionResult) else walks).append(part)
+            future.release()
+        del tasks
+        neighbourhoods = None
+        if walks:
+            rows = int(index.layers["tenure"]["rows"])
+            neighbourhoods = MixResult.merge(walks, pd.RangeIndex(rows))
+        # the merges put rows back in study order; the task list in the partitions' order
+        results.sort(key=lambda r: r.index)
+    lighting = LightingResult.merge(
+        [r.lighting for r in results],
+        results[0].lighting.segments.iloc[:0],
+        index.config.lighting.sample_spacing_m,
+    )
+    # the premises table is study-wide: three attribute columns of the POIs, no geometry
+    pois = index.table("pois", ["poi_key", "category", "opening_hours"])
+    eyes = EyesResult.merge(
+        [r.eyes for r in results], pois, index.config.eyes, segments=lighting.segments
+    )
+    info = {
+        "partitions": len(cuts),
+        "halo_m": halo,
+        "store": str(index.folder),
+        "task_seconds": [round(float(r.seconds), 2) for r in results],
+    }
+    return lighting, eyes, neighbourhoods, info
+
+
 def run_dask(
     inputs: Inputs | Study,
     config: Config,
@@ -407,6 +504,7 @@ def run_dask(
     n_partitions: int | None = None,
     progress: Progress | None = None,
     include_raw_points: bool = False,
+    store: Path | None = None,
 ) -> RunResult:
     """:func:`safespaces.pipeline.run` with the per-segment and per-building stages on dask.
 
@@ -427,6 +525,12 @@ def run_dask(
     n_partitions
         Spatial partitions (default :func:`default_partitions`: one per worker
         thread when it fits the workers' memory, fewer for a small city).
+    store
+        A store folder (:mod:`safespaces.store`): the tasks read their own
+        partitions from it (:func:`partitioned_stages_from_store`) instead of
+        receiving them from the client. Written from the study when the folder
+        is missing or empty; an existing store must be of this study
+        (:func:`same_study`). On a cluster every worker must read it at the same path.
 
     Returns
     -------
@@ -450,10 +554,16 @@ def run_dask(
     def lighting_eyes(
         study: Study, out: Path | None, progress: Progress | None, timings: dict[str, float]
     ) -> tuple[LightingResult, stages.StageOutput, EyesResult, stages.StageOutput]:
+        index = None if store is None else study_store(study, store, progress, timings)
         with client_for(scheduler, workers, processes=processes) as client:
-            lighting, eyes, walks, info = partitioned_stages(
-                study, client, n_partitions=n_partitions, progress=progress, timings=timings
-            )
+            if index is not None:
+                lighting, eyes, walks, info = partitioned_stages_from_store(
+                    index, client, n_partitions=n_partitions, progress=progress, timings=timings
+                )
+            else:
+                lighting, eyes, walks, info = partitioned_stages(
+                    study, client, n_partitions=n_partitions, progress=progress, timings=timings
+                )
         computed["neighbourhoods"] = walks
         engine.update({"name": "dask", "scheduler": scheduler or "LocalCluster", **info})
         files = stages.write_lighting_raster(

@@ -51,13 +51,19 @@ from safespaces import stages
 from safespaces.mix.buildings import building_nodes
 
 if TYPE_CHECKING:  # pragma: no cover - type only
+    from safespaces.config import Config
     from safespaces.study import Study
 
-#: Peak memory of lighting + eyes per segment of a partition (core + halo), in bytes:
-#: the local engine's peak for the whole 10 x 10 run (5.6 GB, 509k segments), rounded up.
-BYTES_PER_SEGMENT = 12_000
-#: Share of a worker's memory limit one partition may fill (dask spills from 60 %).
-MEMORY_SHARE = 0.5
+#: Peak memory of a partition's lighting + eyes + walks per segment (core + halo), in bytes,
+#: over the worker's own: measured in the store's tasks (benchmarks/bench_scale.py) 7.6 kB
+#: with partitions of 51,000 segments and up to 15 kB with 16,000 (part of a task's memory
+#: does not grow with its size); 10 kB fits the partitions a 1 GB worker takes.
+BYTES_PER_SEGMENT = 10_000
+#: Share of a worker's memory limit a worker may fill (dask pauses a worker at 80 %).
+MEMORY_SHARE = 0.7
+#: A worker's memory before any partition: the interpreter with safespaces, geopandas, numba
+#: and distributed imported (329 MB measured, rounded up); a partition fits only in the rest.
+WORKER_BASE_BYTES = 350_000_000
 #: Largest number of partitions per worker :func:`default_partitions` considers.
 MAX_ROUNDS = 16
 
@@ -93,27 +99,43 @@ class Partition:
     reach_box: tuple[float, float, float, float] | None = None
 
 
-def halo_m(study: Study) -> float:
-    """The halo width (metres) that makes every partition's core rows exact."""
-    config = study.config
-    light = config.lighting
-    eyes = config.eyes
+def largest_extent(frame: gpd.GeoDataFrame) -> float:
+    """The largest width or height of any geometry of ``frame`` (0 for none)."""
+    if not len(frame):
+        return 0.0
+    b = frame.geometry.bounds
+    return float(max((b["maxx"] - b["minx"]).max(), (b["maxy"] - b["miny"]).max()))
 
-    def extent(frame: gpd.GeoDataFrame) -> float:
-        if not len(frame):
-            return 0.0
-        b = frame.geometry.bounds
-        return float(max((b["maxx"] - b["minx"]).max(), (b["maxy"] - b["miny"]).max()))
 
-    lighting = light.cutoff_m + light.context_distance_m + extent(study.osm.public_spaces)
-    facing = 2 * max(eyes.frontage_distance_m, eyes.door_distance_m) + extent(study.osm.buildings)
+def halo_width(
+    config: Config, extents: dict[str, float], longest_segment: float, walking: bool
+) -> float:
+    """The halo width (metres) from the settings and the layers' largest features.
+
+    ``extents`` holds :func:`largest_extent` of ``public_spaces`` and
+    ``buildings``; ``walking`` is :func:`has_walking_neighbourhoods`. The
+    reasons for each term are in the module docstring.
+    """
+    light, eyes = config.lighting, config.eyes
+    lighting = light.cutoff_m + light.context_distance_m + extents.get("public_spaces", 0.0)
+    facing = 2 * max(eyes.frontage_distance_m, eyes.door_distance_m) + extents.get("buildings", 0.0)
     # a core segment's end nodes lie up to its length from the core
-    longest = float(study.osm.segments["length_m"].max()) if len(study.osm.segments) else 0.0
-    halo = float(max(max(eyes.flow_radii_m), lighting, facing)) + longest + 1.0
-    if has_walking_neighbourhoods(study):
+    halo = float(max(max(eyes.flow_radii_m), lighting, facing)) + longest_segment + 1.0
+    if walking:
         # a walk of d from a core building's node stays within d of its representative point
         halo = max(halo, float(max(config.mix.radii_m)) + 1.0)
     return halo
+
+
+def halo_m(study: Study) -> float:
+    """The halo width (metres) that makes every partition's core rows exact (:func:`halo_width`)."""
+    osm = study.osm
+    longest = float(osm.segments["length_m"].max()) if len(osm.segments) else 0.0
+    extents = {
+        "public_spaces": largest_extent(osm.public_spaces),
+        "buildings": largest_extent(osm.buildings),
+    }
+    return halo_width(study.config, extents, longest, has_walking_neighbourhoods(study))
 
 
 def has_walking_neighbourhoods(study: Study) -> bool:
@@ -184,6 +206,20 @@ def midpoints(segments: gpd.GeoDataFrame) -> np.ndarray:
     )
 
 
+def owner_points(frame: gpd.GeoDataFrame, *, lines: bool = False) -> np.ndarray:
+    """``(n, 2)`` points that decide which core owns each row.
+
+    A segment (``lines=True``) by its midpoint (:func:`midpoints`), a point by
+    itself, a polygon (public space, tenure building) by its representative point.
+    """
+    if lines:
+        return midpoints(frame)
+    geoms = frame.geometry.to_numpy()
+    if len(geoms) and bool(np.all(shapely.get_type_id(geoms) == 0)):
+        return shapely.get_coordinates(geoms)
+    return shapely.get_coordinates(shapely.point_on_surface(geoms))
+
+
 def _bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     x0, y0, x1, y1 = frame.total_bounds
     return float(x0), float(y0), float(x1), float(y1)
@@ -208,15 +244,7 @@ def default_partitions(
 ) -> int:
     """The number of partitions that finishes soonest on ``workers`` single-task workers.
 
-    Every halo is computed twice (by its own core and by the neighbour's), so
-    more partitions mean more work in all: on one machine the dask engine can
-    only win with as few partitions as there are workers. Candidates are 1 to
-    ``workers`` partitions and multiples of ``workers``; each is scored by its
-    wall time, rounds (``ceil(partitions / workers)``) times the largest
-    partition (segments in core + halo), and must fit a worker's memory
-    (``BYTES_PER_SEGMENT`` per segment, at most ``MEMORY_SHARE`` of
-    ``memory_limit``). The best score wins, fewer partitions on a tie; when
-    none fits, the one with the smallest partitions.
+    :func:`best_partitions` on the study's segment midpoints.
 
     Parameters
     ----------
@@ -230,13 +258,49 @@ def default_partitions(
         Halo width (default :func:`halo_m`).
     """
     seg = study.osm.segments
-    workers = max(1, workers)
     if len(seg) == 0:
         return 1
     halo = halo_m(study) if halo is None else halo
-    mid = midpoints(seg)
-    bounds = _bounds(seg)
-    budget = MEMORY_SHARE * memory_limit if memory_limit else math.inf
+    return best_partitions(midpoints(seg), _bounds(seg), workers, memory_limit, halo)
+
+
+def best_partitions(
+    mid: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    workers: int,
+    memory_limit: float | None,
+    halo: float,
+) -> int:
+    """The number of partitions that finishes soonest, from the segments' midpoints.
+
+    Every halo is computed twice (by its own core and by the neighbour's), so
+    more partitions mean more work in all: on one machine the dask engine can
+    only win with as few partitions as there are workers. Candidates are 1 to
+    ``workers`` partitions and multiples of ``workers``; each is scored by its
+    wall time, rounds (``ceil(partitions / workers)``) times the largest
+    partition (segments in core + halo), and must fit a worker's memory
+    (``BYTES_PER_SEGMENT`` per segment, at most ``MEMORY_SHARE`` of
+    ``memory_limit`` less the worker's own ``WORKER_BASE_BYTES``). The best
+    score wins, fewer partitions on a tie; when
+    none fits, the one with the smallest partitions.
+
+    Parameters
+    ----------
+    mid
+        ``(n, 2)`` midpoints of the segments (:func:`midpoints`).
+    bounds
+        The segments' bounds.
+    workers
+        Worker threads of the cluster (tasks that run at once).
+    memory_limit
+        Smallest worker memory limit in bytes (None or 0: no limit).
+    halo
+        Halo width in metres.
+    """
+    workers = max(1, workers)
+    if len(mid) == 0:
+        return 1
+    budget = MEMORY_SHARE * memory_limit - WORKER_BASE_BYTES if memory_limit else math.inf
     candidates = list(range(1, workers + 1)) + [workers * r for r in range(2, MAX_ROUNDS + 1)]
     best: tuple[float, int] | None = None
     smallest: tuple[int, int] | None = None
@@ -285,6 +349,66 @@ def _reach_box(
     return x0 - halo, y0 - halo, x1 + halo, y1 + halo
 
 
+@dataclasses.dataclass(frozen=True)
+class Cut:
+    """A partition planned from the segments' midpoints alone (no layer in memory).
+
+    What a task that reads its own inputs needs (:mod:`safespaces.store`): the
+    box it reads (``reach_box``: the core grown by the halo, an edge core first
+    taken to the edge of every layer) and the whole grid (``boxes``), which
+    decides the core rows (:func:`owned`) exactly as :func:`partitions` does.
+    """
+
+    index: int
+    box: tuple[float, float, float, float]
+    reach_box: tuple[float, float, float, float]
+    boxes: tuple[tuple[float, float, float, float], ...]
+    #: Segments whose midpoint lies in core + halo (the partition's size, to order the tasks).
+    size: int
+
+
+def plan(
+    mid: np.ndarray,
+    grid_bounds: tuple[float, float, float, float],
+    outer: tuple[float, float, float, float],
+    n: int,
+    halo: float,
+) -> list[Cut]:
+    """The partitions :func:`partitions` cuts, planned from the segments' midpoints.
+
+    Parameters
+    ----------
+    mid
+        ``(n, 2)`` midpoints of the segments (:func:`midpoints`).
+    grid_bounds
+        The segments' bounds (the grid covers them).
+    outer
+        The bounds of every layer together (edge cores reach to them).
+    n
+        About how many partitions.
+    halo
+        Halo width in metres (:func:`halo_width`).
+    """
+    boxes = grid(grid_bounds, n, mid)
+    cell = _cell_of(mid, boxes)
+    sizes = partition_sizes(mid, boxes, halo)
+    return [
+        Cut(i, box, _reach_box(box, grid_bounds, outer, halo), tuple(boxes), int(sizes[i]))
+        for i, box in enumerate(boxes)
+        if np.any(cell == i)
+    ]
+
+
+def owned(xy: np.ndarray, cut: Cut) -> np.ndarray:
+    """True for the points whose core is ``cut``'s (the rule of :func:`partitions`)."""
+    return _cell_of(xy, list(cut.boxes)) == cut.index
+
+
+def within(frame: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Rows of ``frame`` whose geometry intersects the rectangle ``box``, in order."""
+    return _within(frame, shapely.box(*box))
+
+
 def partitions(study: Study, n: int, halo: float | None = None) -> list[Partition]:
     """Cut the study into about ``n`` partitions, each with its halo (empty ones dropped).
 
@@ -302,18 +426,9 @@ def partitions(study: Study, n: int, halo: float | None = None) -> list[Partitio
     layers = [seg, osm.lamps, osm.public_spaces, osm.buildings, osm.pois, osm.entrances]
     outer = _layers_bounds(layers + ([tenure] if tenure is not None else []))
     seg_cell = _cell_of(mid, boxes)
-    lamp_cell = _cell_of(shapely.get_coordinates(osm.lamps.geometry.to_numpy()), boxes)
-    space_cell = _cell_of(
-        shapely.get_coordinates(osm.public_spaces.geometry.representative_point().to_numpy()),
-        boxes,
-    )
-    tenure_cell = (
-        None
-        if tenure is None
-        else _cell_of(
-            shapely.get_coordinates(tenure.geometry.representative_point().to_numpy()), boxes
-        )
-    )
+    lamp_cell = _cell_of(owner_points(osm.lamps), boxes)
+    space_cell = _cell_of(owner_points(osm.public_spaces), boxes)
+    tenure_cell = None if tenure is None else _cell_of(owner_points(tenure), boxes)
     out = []
     for index, box in enumerate(boxes):
         core = np.flatnonzero(seg_cell == index)

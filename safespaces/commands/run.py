@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from safespaces.commands._args import (
@@ -72,6 +73,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=2,
         metavar="N",
         help="with --engine dask and no --scheduler: local worker processes (default 2)",
+    )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="FOLDER",
+        help="with --engine dask: the partition tasks read their own inputs from this store "
+        "(GeoParquet per layer, written here from the inputs when the folder is empty; on a "
+        "cluster, a folder every worker reads at the same path; see docs/scale.md)",
     )
     finish_parser(parser, run)
 
@@ -151,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
             out_dir(args, config),
             scheduler=args.scheduler,
             workers=args.workers,
+            store=args.store,
             progress=progress,
             include_raw_points=args.include_raw_points,
         )

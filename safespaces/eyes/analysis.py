@@ -106,7 +106,12 @@ class EyesResult:
 
     @classmethod
     def merge(
-        cls, parts: Sequence[EyesResult], pois: gpd.GeoDataFrame, params: EyesParams
+        cls,
+        parts: Sequence[EyesResult],
+        pois: pd.DataFrame,
+        params: EyesParams,
+        *,
+        segments: gpd.GeoDataFrame | None = None,
     ) -> EyesResult:
         """The whole study's result from the results of its partitions.
 
@@ -115,6 +120,10 @@ class EyesResult:
         darkness table, so the dark hours agree. Partitions share the premises
         of their halos, so the premises counts are those of the study's
         ``pois``.
+
+        ``segments``: the whole study's scored segments when the caller has
+        them already (the dask engine's lighting parts carry the eyes columns),
+        instead of concatenating the parts' again (a copy of every segment).
 
         Raises
         ------
@@ -125,7 +134,8 @@ class EyesResult:
             raise ValueError("no partition results to merge")
         if any(p.dark != parts[0].dark for p in parts):
             raise ValueError("partitions used different dark hours")
-        segments = pd.concat([p.segments for p in parts]).sort_index()
+        if segments is None:
+            segments = pd.concat([p.segments for p in parts]).sort_index()
         return cls.assemble(segments, parts[0].dark, opening_table(pois, params), params)
 
     def core(self, segments: np.ndarray) -> EyesResult:

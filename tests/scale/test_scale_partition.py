@@ -16,6 +16,7 @@ from safespaces.partition import (
     CORE,
     MEMORY_SHARE,
     NODE,
+    WORKER_BASE_BYTES,
     _cell_of,
     _reach_box,
     default_partitions,
@@ -147,7 +148,7 @@ def test_default_partitions(base: Study) -> None:
     assert default_partitions(base, 2) == 1
     # too little memory for halves: more partitions, a multiple of the workers
     halves = partition_sizes(midpoints(city.osm.segments), grid_for(city, 2), halo_m(city))
-    limit = int(halves.max()) * BYTES_PER_SEGMENT / MEMORY_SHARE - 1
+    limit = (int(halves.max()) * BYTES_PER_SEGMENT + WORKER_BASE_BYTES) / MEMORY_SHARE - 1
     n = default_partitions(city, 2, memory_limit=limit)
     assert n > 2 and n % 2 == 0
 
