@@ -34,6 +34,7 @@ not built yet: see ``docs/scale.md``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -44,6 +45,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+import shapely
 from pyproj import CRS
 
 from safespaces import stages
@@ -152,6 +154,17 @@ class StoreIndex:
         return np.asarray(xy[order], dtype=float)
 
 
+def layer_digest(frame: gpd.GeoDataFrame) -> str:
+    """SHA-256 of a layer's rows: index, every column's values and the geometries' WKB."""
+    digest = hashlib.sha256()
+    attributes = frame.drop(columns=frame.geometry.name)
+    digest.update(pd.util.hash_pandas_object(attributes, index=True).to_numpy().tobytes())
+    digest.update(",".join(map(str, attributes.columns)).encode())
+    for wkb in shapely.to_wkb(frame.geometry.to_numpy()):
+        digest.update(wkb or b"")
+    return digest.hexdigest()
+
+
 def _bounds(frame: gpd.GeoDataFrame) -> list[float]:
     if not len(frame):
         return [0.0, 0.0, 0.0, 0.0]
@@ -241,6 +254,7 @@ def write_store(study: Study, folder: Path) -> StoreIndex:
                     "rows": len(frame),
                     "bounds": _bounds(frame),
                     "largest": largest_extent(frame),
+                    "sha256": layer_digest(frame),
                     # Parquet has no Python-object columns: these are read back as objects
                     "objects": [str(c) for c in frame.columns if frame[c].dtype == object],
                 }
@@ -365,7 +379,8 @@ def store_darkness(index: StoreIndex) -> pd.DataFrame:
 def same_study(index: StoreIndex, study: Study) -> None:
     """Refuse a store written from another study or under other settings.
 
-    Compared: the settings, the CRS, and every layer's rows and bounds.
+    Compared: the settings, the CRS, and every layer's rows and content
+    (:func:`layer_digest`).
 
     Raises
     ------
@@ -385,8 +400,12 @@ def same_study(index: StoreIndex, study: Study) -> None:
                 f"{index.folder}: the store holds {had} {name} rows, the study {len(frame):,}",
                 fix=fix,
             )
-        if not np.allclose(layer["bounds"], _bounds(frame), rtol=0, atol=1e-6):
-            raise InputError(f"{index.folder}: the store's {name} lie elsewhere", fix=fix)
+        if layer.get("sha256") != layer_digest(frame):
+            raise InputError(
+                f"{index.folder}: the store's {name} differ from the study's (same number of "
+                "rows, other values or places)",
+                fix=fix,
+            )
 
 
 def store_cuts(

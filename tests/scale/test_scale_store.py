@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from safespaces import stages
 from safespaces.distributed import LIGHTING_EYES_LAYERS, run_dask
@@ -103,6 +104,13 @@ def test_store_refuses_another_study_and_bad_folders(city: Study, tmp_path: Path
 
     with pytest.raises(InputError, match="other settings"):
         same_study(index, dataclasses.replace(city, config=other))
+    # one lamp moved a metre: same rows and nearly the same bounds, other content
+    lamps = city.osm.lamps.copy()
+    first = lamps.geometry.iloc[0]
+    lamps.loc[lamps.index[0], "geometry"] = shapely.Point(first.x + 1.0, first.y)
+    moved = dataclasses.replace(city, osm=dataclasses.replace(city.osm, lamps=lamps))
+    with pytest.raises(InputError, match="store's lamps differ from the study's"):
+        same_study(index, moved)
     with pytest.raises(InputError, match=r"not a safespaces store \(no index.json\)"):
         read_index(tmp_path)
     (folder / "pois.parquet").unlink()
