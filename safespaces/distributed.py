@@ -59,6 +59,7 @@ from safespaces.errors import ConfigError
 from safespaces.eyes import EyesResult, normalise_weekday
 from safespaces.eyes.analysis import analyse_eyes
 from safespaces.lighting.analysis import LightingResult, analyse_lighting
+from safespaces.lighting.lamps import study_register_cover
 from safespaces.mix.analysis import MixResult
 from safespaces.mix.buildings import analyse_neighbourhoods, city_counts
 from safespaces.mix.params import MixParams
@@ -157,19 +158,21 @@ def run_partition(
     entrances: gpd.GeoDataFrame,
     config: Config,
     darkness: pd.DataFrame,
+    register_cover: shapely.Geometry | None = None,
 ) -> PartitionResult:
     """Lighting and eyes on one partition (core + halo); the core rows of each result.
 
     The frames are one partition of each layer of a :class:`PartitionedStudy`;
     ``segments``, ``lamps`` and ``public_spaces`` flag their core rows in
     :data:`~safespaces.partition.CORE`. ``darkness`` is the study's darkness
-    table (:func:`safespaces.stages.study_darkness`). In a dask worker, the
-    network kernel runs on the worker's threads (:func:`_kernel_threads`).
+    table (:func:`safespaces.stages.study_darkness`), ``register_cover`` the
+    study's lamp-register coverage (:func:`study_register_cover`; the partition's
+    own register lamps span less). In a dask worker, the network kernel runs on
+    the worker's threads (:func:`_kernel_threads`).
     """
     with _kernel_threads():
         start = time.perf_counter()
         core_seg = segments[CORE].to_numpy(dtype=bool)
-        core_lamps = lamps[CORE].to_numpy(dtype=bool)
         core_spaces = public_spaces[CORE].to_numpy(dtype=bool)
         lighting = analyse_lighting(
             segments.drop(columns=CORE),
@@ -178,7 +181,10 @@ def run_partition(
             config.lighting,
             timezone=config.general.timezone,
             darkness=darkness,
+            register_cover=register_cover,
         )
+        # the modelled lamps leave out OSM lamps inside the register's coverage: own by index
+        core_lamps = lighting.lamps.index.isin(lamps.index[lamps[CORE].to_numpy(dtype=bool)])
         eyes = analyse_eyes(
             lighting.segments,
             buildings,
@@ -359,6 +365,7 @@ def _partitioned_stages(
         buildings = study.osm.buildings.assign(residents=stages.residents_from_tenure(study))
         parted = partitioned_study(study, parts, client, buildings=buildings)
         darkness = stages.study_darkness(study)
+        cover = study_register_cover(study.osm.lamps, config.lighting)
     weekday = normalise_weekday(config.eyes.weekday)
     layers = parted.layers
     mix = "tenure" in layers
@@ -367,7 +374,7 @@ def _partitioned_stages(
     with timed(f"{label}, {len(parts)} partitions", progress, timings):
         run = dask.delayed(run_partition, pure=True)
         inputs = zip(*(layers[name].to_delayed() for name in LIGHTING_EYES_LAYERS), strict=True)
-        tasks = client.compute([run(*frames, config, darkness) for frames in inputs])
+        tasks = client.compute([run(*frames, config, darkness, cover) for frames in inputs])
         walks = []
         if mix:
             assert study.tenure is not None
@@ -408,7 +415,9 @@ def _partitioned_stages(
 def store_partition(index: StoreIndex, cut: Cut, darkness: pd.DataFrame) -> PartitionResult:
     """Lighting and eyes on one partition that the task reads itself from the store."""
     seg, lamps, spaces, buildings, pois, doors = read_partition(index, cut, LIGHTING_EYES_LAYERS)
-    result = run_partition(seg, lamps, spaces, buildings, pois, doors, index.config, darkness)
+    result = run_partition(
+        seg, lamps, spaces, buildings, pois, doors, index.config, darkness, index.register_cover
+    )
     return dataclasses.replace(result, index=cut.index)
 
 

@@ -52,6 +52,7 @@ from safespaces import stages
 from safespaces.config import Config, load_config
 from safespaces.darkness import bounds_latlon, darkness_years
 from safespaces.errors import InputError
+from safespaces.lighting.lamps import study_register_cover
 from safespaces.mix.buildings import building_nodes, city_counts
 from safespaces.partition import (
     ACCESS,
@@ -71,7 +72,7 @@ from safespaces.study import Study
 from safespaces.timing import Progress, timed
 
 #: Version of the store layout (``index.json`` ``format``).
-FORMAT = 1
+FORMAT = 2
 #: Rows per Parquet row group: the unit a box read skips or reads.
 ROW_GROUP = 4096
 #: Layers a store holds; the first three (and tenure) flag their core rows in a partition.
@@ -106,6 +107,9 @@ class StoreIndex:
         Tenure groups (empty without tenure).
     city
         The whole city's dwellings per group (the walking neighbourhoods' reference).
+    register_cover
+        The study's lamp-register coverage
+        (:func:`safespaces.lighting.lamps.study_register_cover`), or None.
     """
 
     folder: Path
@@ -116,6 +120,8 @@ class StoreIndex:
     walking: bool
     groups: list[str]
     city: np.ndarray
+    #: The study's lamp-register coverage (None: no register lamps).
+    register_cover: shapely.Geometry | None = None
 
     def path(self, layer: str) -> Path:
         """The GeoParquet file of ``layer``."""
@@ -245,6 +251,7 @@ def write_store(study: Study, folder: Path) -> StoreIndex:
             groups = list(stages.tenure_groups(study))
             city = city_counts(study.tenure, groups)
         segments = study.osm.segments
+        cover = study_register_cover(study.osm.lamps, study.config.lighting)
         index = {
             "format": FORMAT,
             "crs": study.crs.to_wkt(),
@@ -264,6 +271,7 @@ def write_store(study: Study, folder: Path) -> StoreIndex:
             "walking": "tenure" in layers,
             "groups": list(groups),
             "city": [float(v) for v in np.asarray(city, dtype=float)],
+            "register_cover": None if cover is None else shapely.to_wkb(cover, hex=True),
         }
         (staging / "index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
         old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
@@ -319,6 +327,9 @@ def read_index(folder: Path) -> StoreIndex:
         walking=bool(data["walking"]),
         groups=list(data["groups"]),
         city=np.asarray(data["city"], dtype=float),
+        register_cover=None
+        if data["register_cover"] is None
+        else shapely.from_wkb(data["register_cover"]),
     )
 
 

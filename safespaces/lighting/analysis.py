@@ -10,6 +10,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from safespaces.darkness import darkness_hours, darkness_of_year, study_latlon
 from safespaces.lighting.illuminance import (
@@ -344,6 +345,7 @@ def analyse_lighting(
     *,
     timezone: str = "Europe/Helsinki",
     darkness: pd.DataFrame | None = None,
+    register_cover: shapely.Geometry | None = None,
 ) -> LightingResult:
     """Run the lighting analysis: lamp model, segments, public spaces, darkness.
 
@@ -369,6 +371,12 @@ def analyse_lighting(
         The study's darkness table (:func:`safespaces.darkness.study_darkness`);
         its rows of ``params.darkness_year`` are published. None computes them
         at the centre of ``segments``.
+    register_cover
+        The whole study's lamp-register coverage
+        (:func:`safespaces.lighting.lamps.register_coverage`), inside which OSM
+        lamps give way to the register's. None: from ``lamps`` (a spatial
+        partition passes the study's, since the hull of its own register lamps
+        is smaller).
 
     Returns
     -------
@@ -414,7 +422,7 @@ def analyse_lighting(
             geometry=gpd.GeoSeries([], crs=segments.crs),
             crs=segments.crs,
         )
-    modelled = lamp_model(lamps, segments, public_spaces, params)
+    modelled = lamp_model(lamps, segments, public_spaces, params, register_cover=register_cover)
     samples = sample_segments(segments, params)
     station = station_illuminance(samples, segments, modelled, params)
     seg_light = segment_lighting_from_samples(segments, modelled, samples, station, params)

@@ -151,6 +151,27 @@ def register_coverage(lamps: gpd.GeoDataFrame, buffer_m: float) -> shapely.Geome
     return shapely.buffer(hull, buffer_m)
 
 
+def _prepared(lamps: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lamps with the optional columns, no empty geometry, each at a point."""
+    out = _with_optional_columns(lamp_points(lamps))
+    out = out[out.geometry.notna() & ~out.geometry.is_empty]
+    if not out.geometry.geom_type.isin(["Point"]).all():
+        out = out.set_geometry(out.geometry.representative_point())
+    return out
+
+
+def study_register_cover(
+    lamps: gpd.GeoDataFrame, params: LightingParams | None = None
+) -> shapely.Geometry | None:
+    """The register coverage of a whole study's lamps, as :func:`lamp_model` computes it.
+
+    What a spatial partition passes to :func:`lamp_model` (``register_cover``): the
+    convex hull of every register lamp of the study, not of the partition's.
+    """
+    params = LightingParams() if params is None else params
+    return register_coverage(_prepared(lamps), params.register_buffer_m)
+
+
 def lamp_context(
     lamps: gpd.GeoDataFrame,
     segments: gpd.GeoDataFrame,
@@ -216,6 +237,8 @@ def lamp_model(
     segments: gpd.GeoDataFrame,
     public_spaces: gpd.GeoDataFrame | None = None,
     params: LightingParams | None = None,
+    *,
+    register_cover: shapely.Geometry | None = None,
 ) -> gpd.GeoDataFrame:
     """Resolve the mounting height and luminous intensity of every lamp.
 
@@ -244,6 +267,9 @@ def lamp_model(
         Polygons with ``kind`` (for the context), or ``None``.
     params
         Lighting settings (default: :class:`LightingParams`).
+    register_cover
+        The study's register coverage (:func:`register_coverage` of all its
+        lamps); None: computed from ``lamps``.
 
     Returns
     -------
@@ -272,11 +298,10 @@ def lamp_model(
     segments = street_segments(segments, need=("highway",))
     lamps = lamp_points(lamps)
     check_same_crs(lamps, segments, public_spaces)
-    out = _with_optional_columns(lamps)
-    out = out[out.geometry.notna() & ~out.geometry.is_empty]
-    if not out.geometry.geom_type.isin(["Point"]).all():
-        out = out.set_geometry(out.geometry.representative_point())
-    cover = register_coverage(out, params.register_buffer_m)
+    out = _prepared(lamps)
+    cover = register_cover
+    if cover is None:
+        cover = register_coverage(out, params.register_buffer_m)
     is_reg = (out["source"].astype(object) == "register").to_numpy()
     if cover is not None:
         inside = shapely.intersects(cover, out.geometry.to_numpy())

@@ -11,6 +11,7 @@ the tolerance only allows a future kernel to add in another order.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import shapely
 from safespaces import distributed, pipeline, stages
 from safespaces.distributed import (
     DASK_CONFIG,
+    LIGHTING_EYES_LAYERS,
     _kernel_threads,
     client_for,
     partition_neighbourhoods,
@@ -31,6 +33,7 @@ from safespaces.distributed import (
 )
 from safespaces.errors import ConfigError
 from safespaces.lighting.analysis import LightingResult, analyse_lighting
+from safespaces.lighting.lamps import study_register_cover
 from safespaces.mix.analysis import MixResult
 from safespaces.mix.buildings import city_counts, reach_at_nodes
 from safespaces.partition import CORE, NODE, partition_frames, partitions
@@ -155,6 +158,40 @@ def test_lighting_equal_on_many_partitions() -> None:
     for name, layer in whole.layers().items():
         assert_same_layer(name, layer, merged.layers()[name])
     assert len(merged.dark_paths) > 0
+
+
+def test_register_coverage_is_the_studys_in_every_partition() -> None:
+    """A lamp register at the city's four corners: its coverage (the hull of every register
+    lamp) spans the whole city, so OSM lamps give way everywhere, also in a middle partition
+    that holds no register lamp; lamps are owned by index after the model drops OSM lamps."""
+    study = tiled_study(2)
+    osm, config = study.osm, study.config
+    lamps = osm.lamps.copy()
+    xy = shapely.get_coordinates(lamps.geometry.to_numpy())
+    x0, y0, x1, y1 = lamps.total_bounds
+    corners = [
+        np.argmin(np.hypot(xy[:, 0] - cx, xy[:, 1] - cy)) for cx in (x0, x1) for cy in (y0, y1)
+    ]
+    lamps["source"] = "osm"
+    lamps.loc[lamps.index[corners], "source"] = "register"
+    study = dataclasses.replace(study, osm=dataclasses.replace(osm, lamps=lamps))
+    whole = analyse_lighting(osm.segments, lamps, osm.public_spaces, config.lighting)
+    assert len(whole.lamps) < len(lamps) / 4  # most OSM lamps lie inside its coverage
+    parts = partitions(study, 9)
+    frames = partition_frames(study, parts, buildings=osm.buildings.assign(residents=0.0))
+    cover = study_register_cover(lamps, config.lighting)
+    results = []
+    for k in range(len(parts)):
+        seg, lamp, spaces, buildings, pois, doors = (frames[n][k] for n in LIGHTING_EYES_LAYERS)
+        part = distributed.run_partition(
+            seg, lamp, spaces, buildings, pois, doors, config, whole.darkness, cover
+        )
+        results.append(part.lighting)
+    assert any(not len(frames["lamps"][k].query("source == 'register'")) for k in range(len(parts)))
+    merged = LightingResult.merge(results, osm.segments, config.lighting.sample_spacing_m)
+    for name, layer in whole.layers().items():
+        other = merged.layers()[name]
+        assert_same_layer(name, layer, other[list(layer.columns)])
 
 
 def test_walking_neighbourhoods_equal_on_many_partitions() -> None:
