@@ -98,7 +98,7 @@ DASK_CONFIG = {"dataframe.convert-string": False}
 SCHEDULER_TIMEOUT_S = 10
 
 #: Import names of the ``distributed`` extra (pyproject.toml) that the dask engine needs.
-DASK_MODULES = ("dask", "distributed", "dask_geopandas")
+DASK_MODULES = ("dask", "distributed", "dask_geopandas", "pyarrow")
 
 
 def require_dask() -> None:

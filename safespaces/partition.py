@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover - type only
 #: over the worker's own: measured in the store's tasks (benchmarks/bench_scale.py) 7.6 kB
 #: with partitions of 51,000 segments and up to 15 kB with 16,000 (part of a task's memory
 #: does not grow with its size); 10 kB fits the partitions a 1 GB worker takes.
-BYTES_PER_SEGMENT = 10_000
+BYTES_PER_SEGMENT = 12_000
 #: Share of a worker's memory limit a worker may fill (dask pauses a worker at 80 %).
 MEMORY_SHARE = 0.7
 #: A worker's memory before any partition: the interpreter with safespaces, geopandas, numba
