@@ -44,7 +44,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS
 
@@ -146,6 +145,8 @@ class StoreIndex:
 
     def table(self, layer: str, columns: list[str]) -> pd.DataFrame:
         """Attribute ``columns`` of ``layer`` (those it has), in study order: no geometry."""
+        import pyarrow.parquet as pq  # the distributed extra: imported when a store is read
+
         names = set(pq.read_schema(self.path(layer)).names)
         table = pq.read_table(self.path(layer), columns=[ROW, *(c for c in columns if c in names)])
         frame = table.to_pandas().sort_values(ROW, kind="stable").set_index(ROW)
@@ -154,6 +155,8 @@ class StoreIndex:
 
     def midpoints(self) -> np.ndarray:
         """``(n, 2)`` midpoints of the segments, in study order (16 bytes a segment)."""
+        import pyarrow.parquet as pq
+
         table = pq.read_table(self.path("segments"), columns=[ROW, PX, PY])
         order = np.argsort(table.column(ROW).to_numpy(), kind="stable")
         xy = np.column_stack([table.column(PX).to_numpy(), table.column(PY).to_numpy()])
@@ -201,7 +204,9 @@ def _nones(frame: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
     out = {}
     for column in frame.columns:
         if frame[column].dtype == object:
-            none = np.fromiter((v is None for v in frame[column]), bool, len(frame))
+            none = np.equal(
+                frame[column].to_numpy(), np.array(None, dtype=object)
+            )  # elementwise, NaN is not None
             if none.any():
                 out[NONE + str(column)] = none
     return out

@@ -55,17 +55,22 @@ def _env(cache: Path) -> dict[str, str]:
     return env
 
 
-def test_warmup_covers_every_signature_the_stages_compile(tmp_path: Path) -> None:
-    cache = tmp_path / "numba-cache"
-    warm = subprocess.run(
-        [sys.executable, "-m", "safespaces", "warmup"],
+def _python(args: list[str], cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    """This interpreter in ``cwd`` with its own numba cache folder ``cache``."""
+    return subprocess.run(
+        [sys.executable, *args],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
         env=_env(cache),
         timeout=600,
         check=False,
     )
+
+
+def test_warmup_covers_every_signature_the_stages_compile(tmp_path: Path) -> None:
+    cache = tmp_path / "numba-cache"
+    warm = _python(["-m", "safespaces", "warmup"], tmp_path, cache)
     assert warm.returncode == 0, warm.stderr
     assert (warm.stdout, warm.stderr) == ("", "")  # silent on success
     assert sorted(p.name.split("-")[0] for p in cache.rglob("*.nbi")) == [
@@ -74,15 +79,7 @@ def test_warmup_covers_every_signature_the_stages_compile(tmp_path: Path) -> Non
         "shortest_paths._search",
         "shortest_paths._workspace",
     ]
-    done = subprocess.run(
-        [sys.executable, "-c", STUDY, str(REPO / "tests" / "data" / "toytown.osm")],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=_env(cache),
-        timeout=600,
-        check=False,
-    )
+    done = _python(["-c", STUDY, str(REPO / "tests" / "data" / "toytown.osm")], tmp_path, cache)
     assert done.returncode == 0, done.stderr[-3000:]
     stats = json.loads(done.stdout.strip().splitlines()[-1])
     # the stages called both entry points, and loaded them from the warm-up's cache
