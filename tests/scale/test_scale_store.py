@@ -165,7 +165,7 @@ def test_workers_limited_below_the_whole_study(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         env=env,
-        timeout=900,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     figures = json.loads(out.read_text())
