@@ -113,9 +113,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{prog}: stopped by {exc}; the output folder is unchanged", file=sys.stderr)
         return 128 + exc.signum
     except Exception as exc:  # the last line of defence: a bug, never a traceback
-        context = "command line: " + " ".join(sys.argv if argv is None else ["safespaces", *argv])
+        words = sys.argv if argv is None else ["safespaces", *argv]
+        context = "command line: " + redact_words(words)
         print(f"{prog}: {report_internal_error(exc, context)}", file=sys.stderr)
         return INTERNAL_ERROR_STATUS
+
+
+def redact_words(words: list[str]) -> str:
+    """The command line without the password of a ``--postgis`` DSN (for the error log)."""
+    from safespaces.postgis import redact
+
+    return redact(" ".join(words))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from safespaces.presets import preset_names
 
+#: Default of --schema (= safespaces.postgis.DEFAULT_SCHEMA, not imported: the CLI starts light).
+POSTGIS_SCHEMA = "safespaces"
+
 #: Input files a command can name (``--osm F`` ...): the path fields of ``Inputs``.
 INPUT_FILES: tuple[str, ...] = ("osm", "lamps", "tenure", "incidents", "areas", "population")
 #: Help of ``--osm`` for the commands that fall back to the embedded extract.
@@ -140,3 +143,21 @@ def command_parser(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     return parser
+
+
+def add_postgis_options(parser: argparse.ArgumentParser) -> None:
+    """``--postgis DSN`` and ``--schema NAME`` (export and run)."""
+    parser.add_argument(
+        "--postgis",
+        metavar="DSN",
+        help="copy every table into PostGIS (one transaction, styled for QGIS): a libpq URL "
+        "(postgresql://user@host:5432/db), key=value pairs or a pg_service.conf service name; "
+        "keep the password in ~/.pgpass or PGPASSWORD",
+    )
+    parser.add_argument(
+        "--schema",
+        metavar="NAME",
+        default=POSTGIS_SCHEMA,
+        help=f"with --postgis: the schema to write (default {POSTGIS_SCHEMA}; created when "
+        "missing; tables safespaces did not write are never touched)",
+    )

@@ -135,3 +135,18 @@ def check_density_bandwidth(config: Config, include_raw_points: bool) -> None:
         check_bandwidth(inc.density_bandwidth_m, inc.min_bandwidth_m, include_raw_points)
     except SettingError as exc:
         raise exc.at(source_of(config, exc.key)) from None
+
+
+def postgis_export(folder: Path, dsn: str, schema: str) -> None:
+    """Copy an output folder into PostGIS (:func:`safespaces.postgis.export_postgis`) and
+    say what was written, without the password."""
+    from safespaces.postgis import export_postgis
+
+    report = export_postgis(folder, dsn, schema, progress=progress)
+    rows = sum(report.tables.values())
+    print(
+        f"wrote {len(report.tables)} tables ({rows:,} rows) and {report.styles} styles "
+        f"into schema {report.schema!r} of {report.database}"
+    )
+    if report.dropped:
+        print(f"dropped tables of an earlier export: {', '.join(report.dropped)}")

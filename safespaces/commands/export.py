@@ -5,14 +5,22 @@ default QGIS style of every layer in ``safespaces.gpkg`` (its ``layer_styles``
 table), QGIS layer metadata (title, abstract, attribution, SYNTHETIC flags, the
 run's parameters), a ``.qml`` colour ramp and ``.qmd`` metadata beside each
 GeoTIFF, and ``safespaces.qgz``, a QGIS project with every layer in its group.
+With ``--postgis DSN`` it copies the folder's tables into PostGIS instead
+(:mod:`safespaces.postgis`: one transaction, styles in ``public.layer_styles``).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from safespaces.commands._args import command_parser, finish_parser
-from safespaces.commands._common import command_output, config_from_args, progress
+from safespaces.commands._args import add_postgis_options, command_parser, finish_parser
+from safespaces.commands._common import (
+    command_output,
+    config_from_args,
+    out_dir,
+    postgis_export,
+    progress,
+)
 from safespaces.qgis import export_package
 
 HELP = "package an output folder for QGIS: styled GeoPackage, raster styles, safespaces.qgz"
@@ -28,9 +36,18 @@ Incidents and Areas, relative paths, the data's CRS and an initial extent.
 subcommand added layers. A failed export leaves the previous files intact.
 See docs/qgis.md.
 
+With --postgis DSN, every table of DIR/safespaces.gpkg goes into a PostGIS
+schema instead, in one transaction (all or nothing), with primary keys,
+spatial indexes, column comments with units and the styles in QGIS's
+public.layer_styles, so QGIS and GeoServer open the layers styled. DSN: a
+libpq URL, key=value pairs or a service name; keep the password in ~/.pgpass
+or PGPASSWORD (it is never printed). See docs/publishing.md.
+
 Examples:
   safespaces export                     # layers/<general.name>
   safespaces export --out out/
+  safespaces export --out out/ --postgis postgresql://gis@db.city.local/maps --schema safety
+  safespaces export --out out/ --postgis citymaps      # a pg_service.conf service
 """
 
 
@@ -39,11 +56,15 @@ def add_parser(
 ) -> argparse.ArgumentParser:
     """Register the ``export`` subcommand."""
     parser = command_parser(subparsers, "export", HELP, DESCRIPTION)
+    add_postgis_options(parser)
     return finish_parser(parser, run, crs=False)
 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``safespaces export``; errors propagate to the CLI (exit 2)."""
+    if args.postgis:
+        postgis_export(out_dir(args, config_from_args(args)), args.postgis, args.schema)
+        return 0
     with command_output(args, config_from_args(args)) as out:
         written = export_package(out.path, progress=progress)
     for path in written:

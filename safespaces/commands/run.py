@@ -10,6 +10,7 @@ from safespaces.commands._args import (
     OSM_HELP,
     add_column_options,
     add_input_options,
+    add_postgis_options,
     finish_parser,
 )
 from safespaces.commands._common import (
@@ -17,8 +18,10 @@ from safespaces.commands._common import (
     config_from_args,
     inputs_from_args,
     out_dir,
+    postgis_export,
     progress,
 )
+from safespaces.errors import OutputError, SafespacesError
 from safespaces.eyes.vocabulary import WINDOWS, window_column
 from safespaces.lighting.vocabulary import LIT_NOT_MAPPED, LOWEST_P_CLASS, share_p6_or_better
 from safespaces.pipeline import run as run_pipeline
@@ -82,6 +85,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "(GeoParquet per layer, written here from the inputs when the folder is empty; on a "
         "cluster, a folder every worker reads at the same path; see docs/scale.md)",
     )
+    add_postgis_options(parser)
     finish_parser(parser, run)
 
 
@@ -149,6 +153,10 @@ def run(args: argparse.Namespace) -> int:
     inputs = inputs_from_args(args)
     if inputs.resolved().incidents is not None:  # refused before any work, not after lighting
         check_density_bandwidth(config, args.include_raw_points)
+    if args.postgis:  # a bad DSN, server or right is refused before the run, not after it
+        from safespaces.postgis import check_connection
+
+        check_connection(args.postgis, args.schema)
     if inputs.is_default:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
     if args.engine == "dask":
@@ -178,4 +186,12 @@ def run(args: argparse.Namespace) -> int:
     for line in short_summary(result.summary):
         print(f"  {line}")
     print(f"total {sum(result.timings.values()):.1f} s")
+    if args.postgis:
+        try:
+            postgis_export(result.path.parent, args.postgis, args.schema)
+        except SafespacesError as exc:
+            raise OutputError(
+                f"{exc} (the run's output in {result.path.parent} is complete; the database "
+                "was not changed: export it with 'safespaces export --postgis')"
+            ) from exc
     return 0

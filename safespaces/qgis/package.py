@@ -391,3 +391,17 @@ def export_package(
             raise
         raise OutputError(f"cannot write the QGIS package in {folder}: {exc}") from exc
     return written
+
+
+def stored_styles(folder: str | Path) -> list[StoredStyle]:
+    """The styles :func:`export_package` stores for the GeoPackage of ``folder``.
+
+    One :class:`~safespaces.qgis.gpkg.StoredStyle` per styled view of each
+    table (the table's own style as the default); for other stores of QGIS
+    styles, such as PostGIS's ``public.layer_styles`` (:mod:`safespaces.postgis`).
+    """
+    gpkg = Path(folder) / GPKG_NAME
+    try:
+        return _Plan(Path(folder), gpkg, _read_run_metadata(gpkg)).styles
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"cannot read the GeoPackage: {exc}", path=gpkg) from exc
