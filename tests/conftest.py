@@ -11,6 +11,9 @@ from outcheck import copy_output, run_cli
 
 from safespaces.synthetic import DEFAULT_OSM
 
+#: The ``postgis`` fixture: a private PostgreSQL + PostGIS cluster (tests/pgcluster.py).
+pytest_plugins = ["pgcluster"]
+
 REPO = Path(__file__).resolve().parent.parent
 #: ../shared beside the repository (in CI), or beside the folder of a git worktree.
 SHARED_ROOT = next(

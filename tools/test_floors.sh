@@ -66,7 +66,7 @@ if [ "${FLOORS_FULL:-0}" = 1 ]; then
 fi
 start=$SECONDS
 status=0
-"$VENV/bin/python" -m pytest -m "not browser and not qgis and not dask and not docs and not wheel" \
+"$VENV/bin/python" -m pytest -m "not browser and not qgis and not dask and not docs and not wheel and not postgis" \
   -p no:cacheprovider \
   "${skip[@]}" "$@" || status=$?
 echo "test_floors: core tests at the floors ran in $((SECONDS - start)) s (exit $status)"

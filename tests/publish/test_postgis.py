@@ -21,7 +21,7 @@ import pyogrio
 import pytest
 from conftest import REPO, require
 from outcheck import copy_output
-from pgcluster import Cluster, postgis  # noqa: F401  (the session fixture)
+from pgcluster import Cluster
 
 from safespaces.catalogue import layers_of_table
 from safespaces.cli import main as cli_main
@@ -64,7 +64,7 @@ def _export(folder: Path, dsn: str, *extra: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def exported(default_output: Path, postgis: Cluster) -> Cluster:  # noqa: F811
+def exported(default_output: Path, postgis: Cluster) -> Cluster:
     assert _export(default_output, postgis.dsn()) == 0
     return postgis
 
@@ -224,7 +224,7 @@ pg.export_postgis(sys.argv[1], sys.argv[2], "safespaces")
 def test_second_export_replaces_the_first_and_a_killed_one_changes_nothing(
     default_output: Path,
     postgis: Cluster,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ):
     extra = copy_output(default_output, tmp_path / "first")
     frame = pyogrio.read_dataframe(extra / "safespaces.gpkg", layer="areas")
@@ -272,7 +272,7 @@ def test_second_export_replaces_the_first_and_a_killed_one_changes_nothing(
 def test_a_table_it_did_not_write_is_never_replaced(
     default_output: Path,
     postgis: Cluster,
-    capsys,  # noqa: F811
+    capsys,
 ):
     postgis.sql("CREATE SCHEMA IF NOT EXISTS theirs")
     postgis.sql("CREATE TABLE IF NOT EXISTS theirs.areas (id int)")
@@ -305,7 +305,7 @@ def test_bad_dsn_or_unreachable_server_is_one_line_exit_2(
 def test_database_without_postgis_and_user_without_rights(
     default_output: Path,
     postgis: Cluster,
-    capsys,  # noqa: F811
+    capsys,
 ):
     postgis.sql("DROP DATABASE IF EXISTS plain", dbname="postgres")
     postgis.sql("CREATE DATABASE plain", dbname="postgres")
