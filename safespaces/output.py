@@ -56,6 +56,7 @@ OUTPUT_NAMES = frozenset(
     {
         "safespaces.gpkg",
         "safespaces.qgz",
+        "safespaces.iso19139.xml",
         "illuminance.tif",
         "illuminance.qml",
         "illuminance.qmd",

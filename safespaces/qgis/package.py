@@ -31,6 +31,7 @@ import numpy as np
 import rasterio
 from pyproj import CRS
 from rasterio.errors import RasterioError
+from rasterio.warp import transform_bounds
 
 from safespaces.catalogue import (
     RASTERS,
@@ -46,6 +47,7 @@ from safespaces.errors import InputError, OutputError
 from safespaces.io import GPKG_NAME, METADATA_LAYER, atomic_path
 from safespaces.qgis.gpkg import StoredStyle, TableInfo, connect, read_tables, write_metadata
 from safespaces.qgis.gpkg import write_styles as store_styles
+from safespaces.qgis.iso import ISO_NAME, iso_metadata
 from safespaces.qgis.metadata import (
     SYNTHETIC_SUFFIX,
     history,
@@ -294,6 +296,27 @@ class _Plan:
             )
         )
 
+    def iso(self, crs: CRS) -> str:
+        """The folder's ISO 19139 record (:func:`safespaces.qgis.iso.iso_metadata`)."""
+        x0, y0, x1, y1 = self.extent()
+        bounds = transform_bounds(crs, "EPSG:4326", x0, y0, x1, y1) if self.tables else None
+        layers = [
+            (layer.entry.name, layer.entry.title, layer.entry.abstract) for layer in self.layers
+        ]
+        formats = [("GeoPackage", "1.2")]
+        if self.raster_files:
+            formats.append(("GeoTIFF", "1.1"))
+        return iso_metadata(
+            self.run,
+            study=self.study,
+            layers=layers,
+            crs=crs,
+            synthetic=self.synthetic,
+            rights=self.rights,
+            bounds=bounds,
+            formats=formats,
+        )
+
     def project_crs(self) -> CRS:
         crs = next((t.crs for t in self.tables if t.crs is not None), None)
         if crs is None:
@@ -375,6 +398,9 @@ def export_package(
             for path, text in plan.raster_files.items():
                 stack.enter_context(atomic_path(path)).write_text(text, encoding="utf-8")
                 written.append(path)
+            iso = folder / ISO_NAME
+            stack.enter_context(atomic_path(iso)).write_text(plan.iso(crs), encoding="utf-8")
+            written.append(iso)
             qgz = folder / PROJECT_NAME
             xml = project_xml(
                 plan.layers,
