@@ -135,7 +135,11 @@ def _crs(definition: str | None, organization: str | None, code: int | None) -> 
 
 @dataclasses.dataclass(frozen=True)
 class StoredStyle:
-    """One row of ``layer_styles``."""
+    """One row of ``layer_styles``: the QGIS style (QML) and its SLD 1.1.0 twin.
+
+    ``sld`` goes into ``styleSLD`` (read by map servers such as GeoServer; QGIS applies
+    the QML); empty when there is none.
+    """
 
     table: str
     geometry_column: str
@@ -143,6 +147,7 @@ class StoredStyle:
     qml: str
     default: bool
     description: str
+    sld: str = ""
 
 
 def write_styles(con: sqlite3.Connection, styles: Sequence[StoredStyle]) -> None:
@@ -160,9 +165,9 @@ def write_styles(con: sqlite3.Connection, styles: Sequence[StoredStyle]) -> None
     con.executemany(
         'INSERT INTO "layer_styles" ("f_table_catalog", "f_table_schema", "f_table_name", '
         '"f_geometry_column", "styleName", "styleQML", "styleSLD", "useAsDefault", '
-        "\"description\", \"owner\", \"ui\") VALUES ('', '', ?, ?, ?, ?, '', ?, ?, '', NULL)",
+        "\"description\", \"owner\", \"ui\") VALUES ('', '', ?, ?, ?, ?, ?, ?, ?, '', NULL)",
         [
-            (s.table, s.geometry_column, s.name, s.qml, int(s.default), s.description)
+            (s.table, s.geometry_column, s.name, s.qml, s.sld, int(s.default), s.description)
             for s in styles
         ],
     )

@@ -4,7 +4,9 @@
 family subcommands) and adds
 
 - the default QGIS style of every layer in the GeoPackage's ``layer_styles``
-  table (and the catalogue's other views of a table as named styles),
+  table (and the catalogue's other views of a table as named styles), each as
+  QML for QGIS and as SLD 1.1.0 (``styleSLD``, :mod:`safespaces.qgis.sld`) for
+  map servers,
 - QGIS layer metadata (title, abstract with the columns, attribution,
   SYNTHETIC flags, the run's parameters) in ``gpkg_metadata``,
 - beside each GeoTIFF a same-named ``.qml`` colour ramp (:func:`raster_style`, the
@@ -59,6 +61,7 @@ from safespaces.qgis.metadata import (
 )
 from safespaces.qgis.project import ProjectLayer, project_xml, write_qgz
 from safespaces.qgis.qml import raster_pipe, raster_qml, renderer, vector_qml
+from safespaces.qgis.sld import style_sld
 
 PROJECT_NAME = "safespaces.qgz"
 DEFAULT_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
@@ -249,6 +252,13 @@ class _Plan:
                         vector_qml(style, table.geometry),
                         default=entry is own,
                         description=entry.title,
+                        sld=style_sld(
+                            style,
+                            table.geometry,
+                            layer=table.name,
+                            title=entry.title,
+                            name=entry.name,
+                        ),
                     )
                 )
             # the project layer's metadata flags what it shows; the table's flags all it holds

@@ -22,6 +22,9 @@ RENDERER_TYPES: dict[str, str] = {
     "graduated": "graduatedSymbol",
     "single": "singleSymbol",
 }
+#: Outline width of polygons and of point markers, in millimetres (the SLD uses them too).
+POLYGON_OUTLINE_MM = 0.26
+MARKER_OUTLINE_MM = 0.2
 
 
 def rgba(colour: str, alpha: float = 1.0) -> str:
@@ -70,7 +73,7 @@ def symbol(
             "style": "solid",
             "outline_color": rgba(outline or colour),
             "outline_style": "solid" if outline else "no",
-            "outline_width": "0.26",
+            "outline_width": f"{POLYGON_OUTLINE_MM:g}",
             "outline_width_unit": "MM",
             "joinstyle": "bevel",
         }
@@ -83,7 +86,7 @@ def symbol(
             "size_unit": "MM",
             "outline_color": rgba(outline or colour),
             "outline_style": "solid" if outline else "no",
-            "outline_width": "0.2",
+            "outline_width": f"{MARKER_OUTLINE_MM:g}",
             "outline_width_unit": "MM",
         }
     layer = ET.SubElement(element, "layer", {"class": cls, "enabled": "1", "locked": "0"})
