@@ -135,6 +135,16 @@ def test_layer_styles_hold_the_catalogue_styles(exported: Cluster):
     )
     assert rows[0][0] == "city" and rows[0][1] == "geom"
     assert "<renderer-v2" in rows[0][2]
+    # the SLD beside every QML, for GeoServer (one se:Rule per catalogue class)
+    sld = exported.sql(
+        "SELECT f_table_name, stylename, stylesld::text FROM public.layer_styles "
+        "WHERE f_table_schema = 'safespaces'"
+    )
+    assert all(text and "StyledLayerDescriptor" in text for _, _, text in sld)
+    entry = layers_of_table("street_segments")[0]
+    assert entry.style is not None
+    own = next(text for table, name, text in sld if name == "street_segments")
+    assert own.count("<se:Rule>") == len(entry.style.classes)
 
 
 def _qgis_available() -> bool:

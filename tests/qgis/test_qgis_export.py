@@ -201,7 +201,11 @@ def test_layer_styles_table_is_qgis_own(toy_folder: Path):
 
 def test_metadata_and_project(toy_folder: Path):
     written = export_package(toy_folder)
-    assert [p.name for p in written] == ["safespaces.gpkg", "safespaces.qgz"]
+    assert [p.name for p in written] == [
+        "safespaces.gpkg",
+        "safespaces.iso19139.xml",
+        "safespaces.qgz",
+    ]
     con = sqlite3.connect(toy_folder / "safespaces.gpkg")
     try:
         docs = dict(
