@@ -106,6 +106,23 @@ def conninfo(dsn: str) -> str:
     return text
 
 
+def with_password(dsn: str, password: str | None) -> str:
+    """``dsn`` with ``password`` added (as key/value); ``dsn`` itself without one.
+
+    For a password asked separately (the app's password field), so that it never has
+    to be typed into a URL; :func:`redact` still hides it in every message.
+    """
+    if not password:
+        return dsn
+    from psycopg.conninfo import make_conninfo
+
+    try:
+        return make_conninfo(conninfo(dsn), password=password)
+    except Exception as exc:  # psycopg.ProgrammingError: reported by check_dsn with the fix
+        check_dsn(dsn)
+        raise _dsn_error(dsn, _first_line(exc, dsn)) from exc
+
+
 def _password(dsn: str) -> str | None:
     try:
         from psycopg.conninfo import conninfo_to_dict
@@ -245,7 +262,9 @@ def _first_line(exc: BaseException, dsn: str | None = None) -> str:
     return redact(text[0] if text else exc.__class__.__name__, dsn)
 
 
-def check_connection(dsn: str, schema: str = DEFAULT_SCHEMA) -> None:
+def check_connection(
+    dsn: str, schema: str = DEFAULT_SCHEMA, *, password: str | None = None
+) -> None:
     """Refuse a DSN or schema before any work: connect, find PostGIS, and test the
     rights to create the schema's tables and QGIS's styles (rolled back).
 
@@ -255,6 +274,7 @@ def check_connection(dsn: str, schema: str = DEFAULT_SCHEMA) -> None:
         As :func:`connect`; OutputError also when the user lacks a right.
     """
     _check_schema(schema)
+    dsn = with_password(dsn, password)
     with connect(dsn) as conn:
         try:
             with conn.transaction(), conn.cursor() as cur:
@@ -518,6 +538,7 @@ def export_postgis(
     dsn: str,
     schema: str = DEFAULT_SCHEMA,
     *,
+    password: str | None = None,
     progress: Progress | None = None,
 ) -> ExportReport:
     """Copy every table of ``folder``'s GeoPackage into ``schema``, styled, in one transaction.
@@ -532,6 +553,9 @@ def export_postgis(
         Target schema (created when missing). Tables an earlier export wrote
         there are replaced, and dropped when the output no longer has them; a
         table safespaces did not write is never touched.
+    password
+        The password, when not in ``dsn`` nor in ``~/.pgpass`` / ``PGPASSWORD`` (the
+        app asks for it separately); never shown.
     progress
         Called with a line per step.
 
@@ -560,6 +584,7 @@ def export_postgis(
             f"holds {GPKG_NAME}",
         )
     _check_schema(schema)
+    dsn = with_password(dsn, password)
     tables = [t for t in read_tables(gpkg) if t.name != "layer_styles"]
     styles = stored_styles(folder)
     where = describe(dsn)

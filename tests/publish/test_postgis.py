@@ -26,7 +26,7 @@ from pgcluster import Cluster
 from safespaces.catalogue import layers_of_table
 from safespaces.cli import main as cli_main
 from safespaces.commands._args import POSTGIS_SCHEMA
-from safespaces.postgis import DEFAULT_SCHEMA, conninfo, describe, redact
+from safespaces.postgis import DEFAULT_SCHEMA, conninfo, describe, redact, with_password
 from safespaces.qgis.qml import RENDERER_TYPES
 
 QGIS_PYTHON = Path("/usr/bin/python3")
@@ -361,3 +361,7 @@ def test_password_is_redacted_everywhere():
     assert "pw5" not in describe("postgresql://ann:pw5@db:5433/city")
     assert describe("postgresql://ann:pw5@db:5433/city") == "database 'city' on db:5433 as ann"
     assert conninfo("citymaps") == "service=citymaps"
+    # a password asked separately (the app) joins the DSN and is hidden like any other
+    joined = with_password("postgresql://ann@db/city", "pw 6")
+    assert "pw 6" not in redact(f"failed for {joined}", joined)
+    assert with_password("postgresql://ann@db/city", None) == "postgresql://ann@db/city"
