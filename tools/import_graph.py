@@ -106,7 +106,7 @@ FLOORS: tuple[Floor, ...] = (
     Floor(
         "output",
         "Layers and output",
-        ("safespaces.catalogue", "safespaces.output", "safespaces.qgis.*"),
+        ("safespaces.catalogue", "safespaces.output", "safespaces.formats", "safespaces.qgis.*"),
     ),
     Floor(
         "study",
