@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import rasterio.shutil
 from rasterio import MemoryFile
+from rasterio.errors import RasterioError
 from rasterio.io import DatasetWriter
 
 from safespaces.errors import InputError, OutputError
@@ -60,37 +63,116 @@ def atomic_path(target: str | Path, *, copy_existing: bool = False) -> Iterator[
         shutil.rmtree(private, ignore_errors=True)
 
 
+#: Tile size of the rasters written (pixels; a COG's ``BLOCKSIZE``).
+RASTER_BLOCK = 256
+#: Smallest side (pixels) of a raster's coarsest overview (:func:`overview_count`).
+SMALLEST_OVERVIEW = 8
+
+
+def overview_count(width: int, height: int) -> int:
+    """Overview levels of a ``width`` x ``height`` raster: halve until the longer side would
+    drop below :data:`SMALLEST_OVERVIEW` pixels (at least one level).
+
+    GDAL's automatic rule stops once a level fits one tile (256 pixels), which gives a
+    raster of one tile no overviews at all; this rule gives the small rasters of a city
+    their levels too (QGIS and web viewers read a coarse level when zoomed out).
+
+    Examples
+    --------
+    >>> overview_count(220, 348), overview_count(157, 232), overview_count(4, 4)
+    (5, 4, 1)
+    """
+    longest = max(int(width), int(height))
+    levels = 0
+    while longest // 2 ** (levels + 1) >= SMALLEST_OVERVIEW:
+        levels += 1
+    return max(levels, 1)
+
+
+#: What a :func:`raster_writer` profile gives: the grid, not the layout.
+_GRID_KEYS = ("width", "height", "count", "dtype", "crs", "transform", "nodata")
+
+
+def _predictor(dtype: str) -> int:
+    """TIFF predictor for ``dtype``: 3 (floating point) for floats, 2 (horizontal) else."""
+    return 3 if np.dtype(dtype).kind == "f" else 2
+
+
 @contextlib.contextmanager
-def raster_writer(target: str | Path, profile: Mapping[str, Any]) -> Iterator[DatasetWriter]:
-    """A rasterio dataset written in memory, then saved to ``target`` by Python's own I/O.
+def raster_writer(
+    target: str | Path, profile: Mapping[str, Any], *, resampling: str = "average"
+) -> Iterator[DatasetWriter]:
+    """A rasterio dataset written in memory, then saved to ``target`` as a Cloud-Optimised
+    GeoTIFF by Python's own I/O.
+
+    ``profile`` gives the grid (``width``, ``height``, ``count``, ``dtype``, ``crs``,
+    ``transform``, ``nodata``); the layout is this function's: the caller writes a tiled,
+    DEFLATE-compressed GeoTIFF in memory (``/vsimem``), which GDAL's COG driver then
+    copies, also in memory, into the file written: 256 x 256 tiles, DEFLATE with the
+    predictor of the data type (floating point for floats), :func:`overview_count`
+    overview levels made with ``resampling`` (``average`` for continuous values,
+    ``nearest`` for classes), the overviews after the full-resolution data, tags,
+    band descriptions and nodata kept. ``tags(ns="IMAGE_STRUCTURE")`` of the file
+    reports ``LAYOUT=COG``.
 
     GDAL's GeoTIFF writer does not always survive a failed write: with a file
     size limit (``ulimit -f``) libtiff reported ``File too large`` and the
     process then crashed with a segmentation fault. Building the file in memory
-    (``/vsimem``) and writing its bytes from Python turns a full disk or a size
-    limit into an ordinary :class:`OutputError`. The cost is one compressed copy
-    of the raster in memory (the raster size itself is capped).
+    and writing its bytes from Python turns a full disk or a size limit into an
+    ordinary :class:`OutputError`. The cost is two compressed copies of the raster
+    in memory, and the overviews (the raster size itself is capped).
 
     Raises
     ------
     OutputError
-        The bytes cannot be written; ``target`` is left as it was.
+        The COG cannot be made or its bytes cannot be written; ``target`` is left as it was.
     """
     target = Path(target)
+    unknown = sorted(set(profile) - set(_GRID_KEYS))
+    if unknown:  # a caller's own layout would be silently replaced by the COG's
+        raise ValueError(f"raster_writer takes the grid only ({', '.join(_GRID_KEYS)}): {unknown}")
+    grid = dict(profile)
+    predictor = _predictor(str(grid["dtype"]))
+    staging = {
+        **grid,
+        "driver": "GTiff",
+        "tiled": True,
+        "blockxsize": RASTER_BLOCK,
+        "blockysize": RASTER_BLOCK,
+        "compress": "DEFLATE",
+        "predictor": predictor,
+    }
     with MemoryFile() as memory:
-        with memory.open(**profile) as dst:
+        with memory.open(**staging) as dst:
             yield dst
-        data = memory.getbuffer()
-        try:
-            with atomic_path(target) as tmp, tmp.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except OSError as exc:
-            raise OutputError(
-                f"cannot write {target.name} ({exc.strerror or exc}). Fix: check free disk "
-                "space and file size limits, then run again"
-            ) from exc
+        with MemoryFile() as cog:
+            try:
+                rasterio.shutil.copy(
+                    memory.name,
+                    cog.name,
+                    driver="COG",
+                    blocksize=RASTER_BLOCK,
+                    compress="DEFLATE",
+                    predictor=predictor,
+                    overview_resampling=resampling.upper(),
+                    overview_count=overview_count(grid["width"], grid["height"]),
+                )
+            except RasterioError as exc:
+                raise OutputError(
+                    f"cannot write {target.name} as a Cloud-Optimised GeoTIFF ({exc}). Fix: "
+                    "check free memory, then run again"
+                ) from exc
+            data = cog.getbuffer()
+            try:
+                with atomic_path(target) as tmp, tmp.open("wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot write {target.name} ({exc.strerror or exc}). Fix: check free "
+                    "disk space and file size limits, then run again"
+                ) from exc
 
 
 def write_json(path: str | Path, data: Any) -> Path:

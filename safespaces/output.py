@@ -40,6 +40,7 @@ import os
 import shutil
 import sqlite3
 import stat
+import struct
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
@@ -71,6 +72,11 @@ OUTPUT_NAMES = frozenset(
         MANIFEST,
     }
 )
+#: Folders safespaces writes: the vector formats beside the GeoPackage
+#: (:data:`safespaces.formats.FORMAT_FOLDERS`). Each is written whole by the command that
+#: asks for it; a later command does not carry an earlier one over (it would no longer
+#: match the GeoPackage).
+FORMAT_FOLDERS = frozenset({"geoparquet", "fgb", "pmtiles"})
 #: Temporary names of earlier versions (written into the folder itself); never carried over.
 _LEGACY_TEMP = (".part", "-journal", "-wal", "-shm")
 
@@ -247,7 +253,7 @@ def recover(parent_fd: int, target: Path) -> list[str]:
 def _is_ours(name: str, manifest: set[str] | None) -> bool:
     if manifest is not None and name in manifest:
         return True
-    if name in OUTPUT_NAMES or name.endswith(_LEGACY_TEMP):
+    if name in OUTPUT_NAMES or name in FORMAT_FOLDERS or name.endswith(_LEGACY_TEMP):
         return True
     return name.startswith(".") and (".tmp" in name or name.endswith(".part"))
 
@@ -334,6 +340,16 @@ def check_file(path: Path) -> None:
                                 max(src.width // level, 1),
                             ),
                         )
+        elif suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            pq.read_table(path)
+        elif suffix in (".fgb", ".pmtiles"):
+            import pyogrio
+
+            if suffix == ".pmtiles":
+                _check_pmtiles(path)  # GDAL reads a cut archive without a word
+            pyogrio.read_arrow(path)
         elif suffix == ".json":
             json.loads(path.read_text("utf-8"))
         elif suffix in (".qml", ".qmd"):
@@ -354,6 +370,24 @@ def check_file(path: Path) -> None:
         ) from exc
 
 
+def _check_pmtiles(path: Path) -> None:
+    """The sections a PMTiles 3 header lists (root and leaf directories, metadata, tile
+    data: 8-byte offset and length pairs from byte 8) all end within the file."""
+    with path.open("rb") as handle:
+        header = handle.read(127)
+    if len(header) < 127 or header[:7] != b"PMTiles" or header[7] != 3:
+        raise OutputError(f"{path.name}: not a PMTiles 3 archive")
+    fields = struct.unpack_from("<8Q", header, 8)
+    end = max(offset + length for offset, length in zip(fields[::2], fields[1::2], strict=True))
+    size = path.stat().st_size
+    if end > size:
+        raise OutputError(
+            f"{path.name} was not written completely (its sections end at byte {end:,}, "
+            f"the file has {size:,}). Fix: check free disk space and file size limits "
+            "(ulimit -f), then run again"
+        )
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -363,9 +397,24 @@ def _sha256(path: Path) -> str:
 
 
 def _finish(stage: Path, outputs: set[str]) -> None:
-    """Check every output, write the manifest, flush everything to disk."""
+    """Check every output, write the manifest, flush everything to disk.
+
+    The outputs are files, and the folders of :data:`FORMAT_FOLDERS` holding files
+    (named ``folder/file`` in the manifest).
+    """
     written = {n for n in outputs if n != MANIFEST and (stage / n).is_file()}
-    stray = sorted(n for n in outputs - written if n != MANIFEST)
+    folders = {
+        n
+        for n in outputs
+        if n in FORMAT_FOLDERS and (stage / n).is_dir() and not (stage / n).is_symlink()
+    }
+    for folder in sorted(folders):
+        entries = sorted((stage / folder).iterdir())
+        odd = [e.name for e in entries if not _plain_file(e)]
+        if odd:
+            raise OutputError(f"unexpected entries in the output's {folder}: {', '.join(odd)}")
+        written |= {f"{folder}/{e.name}" for e in entries}
+    stray = sorted(n for n in outputs - written - folders if n != MANIFEST)
     if stray:
         raise OutputError(f"unexpected entries in the output: {', '.join(stray)}")
     for name in sorted(written):
@@ -375,14 +424,21 @@ def _finish(stage: Path, outputs: set[str]) -> None:
         for name in sorted(written)
     }
     (stage / MANIFEST).write_text(json.dumps({"files": files}, indent=1) + "\n", "utf-8")
-    for entry in stage.iterdir():
-        if entry.is_file() and not entry.is_symlink():
-            fd = os.open(entry, os.O_RDONLY | os.O_CLOEXEC)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    fd = os.open(stage, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    for entry in [*stage.iterdir(), *(e for f in sorted(folders) for e in (stage / f).iterdir())]:
+        if _plain_file(entry):
+            _fsync(entry)
+    for folder in sorted(folders):
+        _fsync(stage / folder, directory=True)
+    _fsync(stage, directory=True)
+
+
+def _plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _fsync(path: Path, *, directory: bool = False) -> None:
+    flags = os.O_RDONLY | os.O_CLOEXEC | (os.O_DIRECTORY if directory else 0)
+    fd = os.open(path, flags)
     try:
         os.fsync(fd)
     finally:

@@ -106,7 +106,13 @@ FLOORS: tuple[Floor, ...] = (
     Floor(
         "output",
         "Layers and output",
-        ("safespaces.catalogue", "safespaces.output", "safespaces.qgis.*", "safespaces.postgis"),
+        (
+            "safespaces.catalogue",
+            "safespaces.output",
+            "safespaces.formats",
+            "safespaces.qgis.*",
+            "safespaces.postgis",
+        ),
     ),
     Floor(
         "study",

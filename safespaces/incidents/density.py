@@ -328,7 +328,12 @@ def remove_density(folder: str | Path) -> list[Path]:
 def write_density(
     path: str | Path, grid: DensityGrid, crs: CRS, *, tags: Mapping[str, Any] | None = None
 ) -> Path:
-    """Write the masked surface as a float32 LZW GeoTIFF (atomically).
+    """Write the masked surface as a float32 Cloud-Optimised GeoTIFF (atomically).
+
+    :func:`safespaces.io.raster_writer` gives the layout: DEFLATE with the
+    floating-point predictor, 256 x 256 tiles, overviews resampled by ``average``
+    (a density is a continuous surface; GDAL's average skips nodata, so a coarse
+    cell averages the published cells only and the cells masked below k stay hidden).
 
     ``tags`` are added to the file's metadata (:func:`privacy_tags`). Its QGIS style
     (``.qml``) comes from the layer catalogue through
@@ -339,7 +344,6 @@ def write_density(
     path = Path(path)
     values = np.where(grid.mask, NODATA, grid.density).astype(np.float32)
     profile = {
-        "driver": "GTiff",
         "height": values.shape[0],
         "width": values.shape[1],
         "count": 1,
@@ -347,10 +351,8 @@ def write_density(
         "crs": crs.to_wkt(),
         "transform": Affine(grid.cell_m, 0.0, grid.x0, 0.0, -grid.cell_m, grid.y1),
         "nodata": NODATA,
-        "compress": "LZW",
-        "tiled": values.shape[0] >= 256 and values.shape[1] >= 256,
     }
-    with raster_writer(path, profile) as dst:
+    with raster_writer(path, profile, resampling="average") as dst:
         dst.write(values, 1)
         dst.update_tags(
             units="incidents per km2 (whole period)",

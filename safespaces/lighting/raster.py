@@ -3,7 +3,7 @@
 The raster holds the horizontal illuminance at each cell centre, computed by
 the same sum as the segments (:func:`illuminance_at`: each lamp's intensity
 distribution, times the maintenance factor), in float32
-lux, LZW-compressed, tiled, with average-resampled overviews. Its QGIS style
+lux, as a Cloud-Optimised GeoTIFF (DEFLATE, tiled, with average-resampled overviews). Its QGIS style
 (``illuminance.qml``, the EN 13201-2 P-class ramp of the layer catalogue) is
 written by :mod:`safespaces.qgis`, not here.
 """
@@ -19,7 +19,6 @@ import numpy as np
 import numpy.typing as npt
 from affine import Affine
 from rasterio.crs import CRS
-from rasterio.enums import Resampling
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
@@ -170,8 +169,10 @@ def write_illuminance_raster(
     Returns
     -------
     pathlib.Path
-        The GeoTIFF written: float32 lux, nodata -9999, LZW, 256 x 256 tiles,
-        overviews 2, 4, 8 ... (average). Its style comes from
+        The Cloud-Optimised GeoTIFF written (:func:`safespaces.io.raster_writer`):
+        float32 lux, nodata -9999, DEFLATE with the floating-point predictor,
+        256 x 256 tiles, overviews 2, 4, 8 ... (average: illuminance is a continuous
+        quantity). Its style comes from
         :func:`safespaces.qgis.write_raster_style` (or the QGIS package).
 
     Examples
@@ -199,7 +200,6 @@ def write_illuminance_raster(
     west, north, width, height = raster_grid(bounds, cell)
     rcrs = CRS.from_wkt(crs.to_wkt()) if hasattr(crs, "to_wkt") else CRS.from_user_input(crs)
     profile = {
-        "driver": "GTiff",
         "dtype": "float32",
         "count": 1,
         "width": width,
@@ -207,15 +207,10 @@ def write_illuminance_raster(
         "crs": rcrs,
         "transform": Affine(cell, 0.0, west, 0.0, -cell, north),
         "nodata": NODATA,
-        "compress": "lzw",
-        "predictor": 3,
-        "tiled": True,
-        "blockxsize": 256,
-        "blockysize": 256,
     }
     xs = west + (np.arange(width) + 0.5) * cell
     try:
-        with raster_writer(out, profile) as dst:
+        with raster_writer(out, profile, resampling="average") as dst:
             step = max(int(rows_per_chunk), 1)
             for r0 in range(0, height, step):  # row blocks, not single cells
                 rows = min(step, height - r0)
@@ -231,9 +226,6 @@ def write_illuminance_raster(
                     e.reshape(rows, width).astype(np.float32), 1, window=Window(0, r0, width, rows)
                 )
             dst.update_tags(1, units="lux", quantity="horizontal illuminance at ground")
-            factors = [f for f in (2, 4, 8, 16, 32, 64) if max(width, height) // f >= 8] or [2]
-            dst.build_overviews(factors, Resampling.average)
-            dst.update_tags(ns="rio_overview", resampling="average")
     except OutputError:
         raise
     except (OSError, RasterioError) as exc:

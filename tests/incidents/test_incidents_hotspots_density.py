@@ -201,7 +201,8 @@ def test_density_integrates_to_point_count(tmp_path) -> None:
     with rasterio.open(path) as src:
         assert src.crs.to_epsg() == 3067
         assert src.nodata == -9999.0
-        assert src.compression.name.lower() == "lzw"
+        assert src.compression.name.lower() == "deflate"
+        assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
         band = src.read(1, masked=True)
         assert float(src.tags()["bandwidth_m"]) == 150.0
         assert band.max() == pytest.approx(grid.density[~grid.mask].max(), rel=1e-5)

@@ -39,7 +39,8 @@ def test_raster_opens_with_crs_bounds_and_profile(raster):
         assert src.nodata == NODATA
         assert src.dtypes[0] == "float32"
         assert src.compression is not None
-        assert src.compression.name == "lzw"
+        assert src.compression.name == "deflate"
+        assert src.tags(ns="IMAGE_STRUCTURE")["LAYOUT"] == "COG"
         assert src.overviews(1)
         assert src.tags(1)["units"] == "lux"
         band = src.read(1)
