@@ -43,7 +43,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -514,6 +514,7 @@ def run_dask(
     progress: Progress | None = None,
     include_raw_points: bool = False,
     store: Path | None = None,
+    formats: Sequence[str] = (),
 ) -> RunResult:
     """:func:`safespaces.pipeline.run` with the per-segment and per-building stages on dask.
 
@@ -540,6 +541,8 @@ def run_dask(
         receiving them from the client. Written from the study when the folder
         is missing or empty; an existing store must be of this study
         (:func:`same_study`). On a cluster every worker must read it at the same path.
+    formats
+        Formats written beside the GeoPackage (as :func:`safespaces.pipeline.run`).
 
     Returns
     -------
@@ -589,4 +592,5 @@ def run_dask(
         timings=timings,
         include_raw_points=include_raw_points,
         metadata={"engine": engine},
+        formats=formats,
     )

@@ -44,6 +44,7 @@ files as they were.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -116,7 +117,13 @@ geoparquet, fgb, pmtiles
         raise ConfigError(
             f"unknown output format {unknown[0]!r}. Fix: give one of {', '.join(FORMATS)}"
         )
-    return tuple(f for f in FORMATS if f in given)
+    chosen = tuple(f for f in FORMATS if f in given)
+    if "geoparquet" in chosen and importlib.util.find_spec("pyarrow") is None:
+        raise ConfigError(
+            "--format geoparquet needs pyarrow (not installed). Fix: pip install "
+            "'safespaces[publish]', or leave geoparquet out"
+        )
+    return chosen
 
 
 def tile_columns(table: str, columns: Sequence[str]) -> list[str]:
@@ -238,10 +245,18 @@ def _read(gpkg: Path, table: str) -> pd.DataFrame:
         raise InputError(f"{gpkg}: cannot read the layer {table!r} ({exc})", fix=_FIX) from exc
 
 
+def _arrow_error() -> type[Exception]:
+    """pyarrow's error class, or one never raised without pyarrow (FlatGeobuf, PMTiles)."""
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return OutputError
+    return pa.ArrowException
+
+
 def _write(fmt: str, table: str, spatial: bool, frame: pd.DataFrame, into: Path) -> bool:
     """Write one table in one format into the folder ``into``; False when the format skips it."""
     import geopandas as gpd
-    import pyarrow as pa
     import pyogrio
 
     path = into / (table + _SUFFIX[fmt])
@@ -269,7 +284,7 @@ def _write(fmt: str, table: str, spatial: bool, frame: pd.DataFrame, into: Path)
             )
             return True
         return table in TILED_LAYERS and _write_tiles(frame, table, path)
-    except (OSError, pa.ArrowException, pyogrio.errors.DataSourceError) as exc:
+    except (OSError, _arrow_error(), pyogrio.errors.DataSourceError) as exc:
         raise OutputError(
             f"cannot write {table} as {fmt} ({exc}). Fix: check free disk space and file "
             "size limits, then run again"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
@@ -23,6 +23,7 @@ from safespaces.config import Config
 from safespaces.errors import InputError
 from safespaces.eyes import EyesResult
 from safespaces.family import FamilyResult
+from safespaces.formats import check_formats, write_formats
 from safespaces.io import write_layers
 from safespaces.lighting.analysis import LightingResult
 from safespaces.output import OutputFolder, output_folder
@@ -148,12 +149,15 @@ def run(
     *,
     progress: Progress | None = None,
     include_raw_points: bool = False,
+    formats: Sequence[str] = (),
 ) -> RunResult:
     """Run every analysis the inputs allow and write ``out_dir/safespaces.gpkg``.
 
     Stages, in order: lighting, eyes on the street, social mix (with tenure),
     incidents (with incident points), the composite safe-space score, then the
-    QGIS package. Rasters are written beside the GeoPackage.
+    QGIS package. Rasters are written beside the GeoPackage; ``formats``
+    (:data:`safespaces.formats.FORMATS`: ``geoparquet``, ``fgb``, ``pmtiles``)
+    are written beside it in the same swap (:func:`safespaces.formats.write_formats`).
 
     Raises
     ------
@@ -169,6 +173,7 @@ def run(
             progress=progress,
             timings=timings,
             include_raw_points=include_raw_points,
+            formats=formats,
         )
     return result.moved(folder)
 
@@ -182,6 +187,7 @@ class StageOptions(TypedDict, total=False):
     timings: dict[str, float] | None
     include_raw_points: bool
     metadata: dict[str, Any] | None
+    formats: Sequence[str]
 
 
 def run_study(study: Study, out: Path, **options: Unpack[StageOptions]) -> RunResult:
@@ -369,9 +375,11 @@ def run_stages(
     timings: dict[str, float] | None = None,
     include_raw_points: bool = False,
     metadata: dict[str, Any] | None = None,
+    formats: Sequence[str] = (),
 ) -> RunResult:
     """Every stage on a loaded study, writing straight into the folder ``out``
-    (a staging folder: see :func:`run_study`)."""
+    (a staging folder: see :func:`run_study`), then the QGIS package and ``formats``."""
+    formats = check_formats(formats)  # an unknown format is refused before any work
     timings = {} if timings is None else timings
     analysis = analyse_stages(
         study,
@@ -393,4 +401,7 @@ def run_stages(
         )
     with timed("QGIS package (styles, metadata, project)", progress, timings):
         files += [p for p in export_package(out, progress=None) if p != path and p not in files]
+    if [f for f in formats if f != "gpkg"]:
+        with timed(f"formats ({', '.join(formats)})", progress, timings):
+            files += [p for p in write_formats(out, formats) if p != path]
     return RunResult(path, {k: len(v) for k, v in layers.items()}, timings, summary, files)

@@ -181,8 +181,8 @@ def _require_psycopg() -> Any:
         import psycopg
     except ImportError as exc:
         raise ConfigError(
-            "--postgis needs the postgis extra (psycopg not installed). "
-            "Fix: pip install 'safespaces[postgis]'"
+            "--postgis needs the publish extra (psycopg not installed). "
+            "Fix: pip install 'safespaces[publish]'"
         ) from exc
     return psycopg
 

@@ -70,7 +70,7 @@ def postgis() -> Iterator[Cluster]:
         "needs PostgreSQL with PostGIS (apt-get install postgresql postgresql-15-postgis-3)",
     )
     assert bin_dir is not None
-    pytest.importorskip("psycopg", reason="needs the postgis extra (psycopg)")
+    pytest.importorskip("psycopg", reason="needs the publish extra (psycopg)")
     root = Path(tempfile.mkdtemp(prefix="safespaces-pg-"))
     data, sock = root / "data", root / "sock"
     sock.mkdir()

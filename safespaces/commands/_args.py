@@ -161,3 +161,26 @@ def add_postgis_options(parser: argparse.ArgumentParser) -> None:
         help=f"with --postgis: the schema to write (default {POSTGIS_SCHEMA}; created when "
         "missing; tables safespaces did not write are never touched)",
     )
+
+
+#: ``--format`` names (= safespaces.formats.FORMATS; the CLI starts without importing it).
+FORMAT_NAMES = ("gpkg", "geoparquet", "fgb", "pmtiles")
+
+
+def format_list(text: str) -> list[str]:
+    """``--format geoparquet,fgb`` -> ``["geoparquet", "fgb"]`` (checked by the library)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    """``--format NAME[,NAME]``: formats written beside the GeoPackage (run and export)."""
+    parser.add_argument(
+        "--format",
+        dest="formats",
+        type=format_list,
+        default=[],
+        metavar="NAMES",
+        help="also write these formats beside the GeoPackage, comma-separated: geoparquet "
+        "(GeoParquet 1.1 per layer), fgb (FlatGeobuf per layer), pmtiles (vector tiles of the "
+        "street segments and areas); see docs/publishing.md",
+    )

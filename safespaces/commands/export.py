@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import argparse
 
-from safespaces.commands._args import add_postgis_options, command_parser, finish_parser
+from safespaces.commands._args import (
+    add_format_option,
+    add_postgis_options,
+    command_parser,
+    finish_parser,
+)
 from safespaces.commands._common import (
     command_output,
     config_from_args,
@@ -43,9 +48,13 @@ public.layer_styles, so QGIS and GeoServer open the layers styled. DSN: a
 libpq URL, key=value pairs or a service name; keep the password in ~/.pgpass
 or PGPASSWORD (it is never printed). See docs/publishing.md.
 
+--format geoparquet,fgb,pmtiles also writes those formats beside the
+GeoPackage (geoparquet/, fgb/, pmtiles/ folders; see docs/publishing.md).
+
 Examples:
   safespaces export                     # layers/<general.name>
   safespaces export --out out/
+  safespaces export --out out/ --format geoparquet,fgb,pmtiles
   safespaces export --out out/ --postgis postgresql://gis@db.city.local/maps --schema safety
   safespaces export --out out/ --postgis citymaps      # a pg_service.conf service
 """
@@ -57,6 +66,7 @@ def add_parser(
     """Register the ``export`` subcommand."""
     parser = command_parser(subparsers, "export", HELP, DESCRIPTION)
     add_postgis_options(parser)
+    add_format_option(parser)
     return finish_parser(parser, run, crs=False)
 
 
@@ -67,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     with command_output(args, config_from_args(args)) as out:
         written = export_package(out.path, progress=progress)
+        if args.formats:
+            from safespaces.formats import write_formats
+
+            gpkg = written[0] if written else None
+            written += [p for p in write_formats(out.path, args.formats) if p != gpkg]
     for path in written:
         print(f"wrote {out.final(path)}")
     return 0

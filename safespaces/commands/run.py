@@ -9,6 +9,7 @@ from typing import Any
 from safespaces.commands._args import (
     OSM_HELP,
     add_column_options,
+    add_format_option,
     add_input_options,
     add_postgis_options,
     finish_parser,
@@ -86,6 +87,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "cluster, a folder every worker reads at the same path; see docs/scale.md)",
     )
     add_postgis_options(parser)
+    add_format_option(parser)
     finish_parser(parser, run)
 
 
@@ -153,6 +155,10 @@ def run(args: argparse.Namespace) -> int:
     inputs = inputs_from_args(args)
     if inputs.resolved().incidents is not None:  # refused before any work, not after lighting
         check_density_bandwidth(config, args.include_raw_points)
+    if args.formats:  # an unknown format is refused before the run
+        from safespaces.formats import check_formats
+
+        check_formats(args.formats)
     if args.postgis:  # a bad DSN, server or right is refused before the run, not after it
         from safespaces.postgis import check_connection
 
@@ -171,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
             store=args.store,
             progress=progress,
             include_raw_points=args.include_raw_points,
+            formats=args.formats,
         )
     else:
         result = run_pipeline(
@@ -179,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
             out_dir(args, config),
             progress=progress,
             include_raw_points=args.include_raw_points,
+            formats=args.formats,
         )
     print(f"wrote {result.path} ({len(result.layers)} layers)")
     for extra in result.files:
