@@ -144,7 +144,9 @@ def tile_columns(table: str, columns: Sequence[str]) -> list[str]:
     return [c for c in dict.fromkeys(wanted) if c in data]
 
 
-def write_formats(folder: str | Path, formats: Sequence[str]) -> list[Path]:
+def write_formats(
+    folder: str | Path, formats: Sequence[str], *, into: str | Path | None = None
+) -> list[Path]:
     """Copy every layer of ``folder/safespaces.gpkg`` into the other ``formats``.
 
     Parameters
@@ -154,6 +156,9 @@ def write_formats(folder: str | Path, formats: Sequence[str]) -> list[Path]:
     formats
         Names of :data:`FORMATS`; ``gpkg`` is the file already there (nothing is
         written for it).
+    into
+        The folder that receives the formats' folders (default ``folder``; the app
+        writes into its own cache, never into an analyst's output folder).
 
     Returns
     -------
@@ -197,11 +202,13 @@ def write_formats(folder: str | Path, formats: Sequence[str]) -> list[Path]:
             f"{gpkg} holds none of the layers written as vector tiles ({', '.join(TILED_LAYERS)})",
             fix="run 'safespaces run' into that folder first",
         )
+    target = Path(into) if into is not None else folder
     try:
+        target.mkdir(parents=True, exist_ok=True)
         # ".tmp" in the name: an output folder's next run drops it if a kill left it behind
-        staging = Path(tempfile.mkdtemp(prefix=".formats.tmp-", dir=folder))
+        staging = Path(tempfile.mkdtemp(prefix=".formats.tmp-", dir=target))
     except OSError as exc:
-        raise OutputError(f"cannot write in the output folder {folder}: {exc}") from exc
+        raise OutputError(f"cannot write in the output folder {target}: {exc}") from exc
     try:
         for fmt in extra:
             (staging / FORMAT_FOLDERS[fmt]).mkdir()
@@ -212,8 +219,8 @@ def write_formats(folder: str | Path, formats: Sequence[str]) -> list[Path]:
                 if _write(fmt, table, spatial, frame, staging / FORMAT_FOLDERS[fmt]):
                     names[fmt].append(table + _SUFFIX[fmt])
         for fmt in extra:
-            _swap_in(staging / FORMAT_FOLDERS[fmt], folder / FORMAT_FOLDERS[fmt], staging)
-            written += [folder / FORMAT_FOLDERS[fmt] / n for n in names[fmt]]
+            _swap_in(staging / FORMAT_FOLDERS[fmt], target / FORMAT_FOLDERS[fmt], staging)
+            written += [target / FORMAT_FOLDERS[fmt] / n for n in names[fmt]]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return written

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import shutil
 import threading
 import zipfile
 from pathlib import Path
 
+from safespaces.formats import FORMAT_FOLDERS, write_formats
 from safespaces.io import GPKG_NAME, atomic_path
+from safespaces.qgis.package import stored_styles
 from safespaces_app.diskcache import CACHE_ROOT, RUNS_DIR
 from safespaces_app.results import Analysis
 
@@ -52,7 +56,45 @@ def export_zip(folder: str | Path, into: str | Path | None = None) -> Path:
             for path in sorted(folder.iterdir()):
                 if path.is_file() and not path.name.startswith("."):
                     zf.write(path, f"safespaces/{path.name}")
+                elif path.is_dir() and path.name in FORMAT_FOLDERS.values():
+                    for item in sorted(path.iterdir()):  # --format folders of a CLI run
+                        zf.write(item, f"safespaces/{path.name}/{item.name}")
     return target
+
+
+def format_zip(folder: str | Path, fmt: str) -> Path:
+    """One format of :mod:`safespaces.formats` (``geoparquet``, ``fgb``, ``pmtiles``) of a
+    run's GeoPackage, as a zip, built once in :func:`zip_folder` (never in an analyst's
+    folder) and renamed into place only when complete."""
+    folder = Path(folder)
+    into = zip_folder(folder)
+    target = into / f"safespaces-{fmt}.zip"
+    with _LOCK:
+        if target.is_file():
+            return target
+        work = into / ".formats"
+        files = write_formats(folder, [fmt], into=work)
+        with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in files:
+                zf.write(path, f"safespaces/{path.parent.name}/{path.name}")
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def format_zip_bytes(folder: str, fmt: str) -> bytes:
+    """The bytes of :func:`format_zip`."""
+    return format_zip(folder, fmt).read_bytes()
+
+
+def sld_zip_bytes(folder: str) -> bytes:
+    """Every layer's SLD 1.1 style (one ``<layer>--<style>.sld`` per catalogue view), zipped:
+    the styles a GeoServer administrator imports."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for style in stored_styles(folder):
+            if style.sld:
+                zf.writestr(f"sld/{style.table}--{style.name}.sld", style.sld)
+    return buffer.getvalue()
 
 
 def zip_bytes(folder: str) -> bytes:

@@ -382,6 +382,96 @@ UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "export.rasters": {"en": "Rasters", "fi": "Rasterit", "sv": "Raster"},
     "export.file": {"en": "Download {name}", "fi": "Lataa {name}", "sv": "Ladda ned {name}"},
+    "export.publish": {
+        "en": "For map servers, web maps and data catalogues",
+        "fi": "Karttapalvelimille, verkkokartoille ja tietokatalogeille",
+        "sv": "För kartservrar, webbkartor och datakataloger",
+    },
+    "export.geoparquet": {
+        "en": "**GeoParquet** (.zip): every layer in a columnar file with its CRS, for DuckDB, "
+        "pandas, BI tools and cloud storage.",
+        "fi": "**GeoParquet** (.zip): jokainen taso sarakepohjaisena tiedostona "
+        "koordinaattijärjestelmineen DuckDB:lle, pandasille, BI-työkaluille ja pilvitallennukseen.",
+        "sv": "**GeoParquet** (.zip): varje lager i en kolumnfil med sitt koordinatsystem, för "
+        "DuckDB, pandas, BI-verktyg och molnlagring.",
+    },
+    "export.fgb": {
+        "en": "**FlatGeobuf** (.zip): the map layers with a spatial index, streamed by web maps "
+        "straight from a web server.",
+        "fi": "**FlatGeobuf** (.zip): karttatasot paikkaindekseineen; verkkokartat lukevat ne "
+        "suoraan verkkopalvelimelta.",
+        "sv": "**FlatGeobuf** (.zip): kartlagren med rumsligt index, som webbkartor läser "
+        "direkt från en webbserver.",
+    },
+    "export.pmtiles": {
+        "en": "**PMTiles** (.zip): vector tiles of the streets and areas (zoom 10-16) for a "
+        "static web map with MapLibre or OpenLayers.",
+        "fi": "**PMTiles** (.zip): katujen ja alueiden vektoritiilet (zoom 10-16) staattiseen "
+        "verkkokarttaan MapLibrellä tai OpenLayersilla.",
+        "sv": "**PMTiles** (.zip): vektorplattor av gator och områden (zoom 10-16) för en "
+        "statisk webbkarta med MapLibre eller OpenLayers.",
+    },
+    "export.sld": {
+        "en": "**SLD styles** (.zip): every layer's style as SLD 1.1 for GeoServer, with the same "
+        "classes as in QGIS.",
+        "fi": "**SLD-tyylit** (.zip): jokaisen tason tyyli SLD 1.1 -muodossa GeoServerille, "
+        "samat luokat kuin QGIS:ssä.",
+        "sv": "**SLD-stilar** (.zip): varje lagers stil som SLD 1.1 för GeoServer, med samma "
+        "klasser som i QGIS.",
+    },
+    "export.iso": {
+        "en": "**ISO 19139 metadata** (.xml): the record for the city's data catalogue "
+        "(GeoNetwork, CKAN, pycsw); add your organisation as point of contact.",
+        "fi": "**ISO 19139 -metatiedot** (.xml): kuvailu kaupungin tietokatalogiin (GeoNetwork, "
+        "CKAN, pycsw); lisää organisaatiosi yhteystiedoksi.",
+        "sv": "**ISO 19139-metadata** (.xml): posten för stadens datakatalog (GeoNetwork, CKAN, "
+        "pycsw); lägg till din organisation som kontakt.",
+    },
+    "export.cog": {
+        "en": "The rasters are Cloud-Optimised GeoTIFFs: a web map or QGIS reads only the part "
+        "and zoom level it shows.",
+        "fi": "Rasterit ovat pilvioptimoituja GeoTIFF-tiedostoja (COG): verkkokartta tai QGIS "
+        "lukee vain näyttämänsä osan ja tarkkuuden.",
+        "sv": "Rastren är molnoptimerade GeoTIFF (COG): en webbkarta eller QGIS läser bara den "
+        "del och zoomnivå den visar.",
+    },
+    "export.download": {"en": "Download", "fi": "Lataa", "sv": "Ladda ned"},
+    "export.postgis": {
+        "en": "Publish to PostGIS",
+        "fi": "Julkaise PostGIS-tietokantaan",
+        "sv": "Publicera i PostGIS",
+    },
+    "export.postgis.intro": {
+        "en": "**PostGIS**: copies every layer into one schema of the city's database in one "
+        "step (all or nothing), with QGIS and GeoServer styles; tables it did not write are "
+        "never touched.",
+        "fi": "**PostGIS**: kopioi kaikki tasot kaupungin tietokannan yhteen skeemaan yhdellä "
+        "kertaa (kaikki tai ei mitään) QGIS- ja GeoServer-tyyleineen; muihin tauluihin ei "
+        "kosketa.",
+        "sv": "**PostGIS**: kopierar alla lager till ett schema i stadens databas i ett steg "
+        "(allt eller inget), med stilar för QGIS och GeoServer; andra tabeller rörs aldrig.",
+    },
+    "export.postgis.dsn": {
+        "en": "Database (postgresql://user@host/db, host=... dbname=..., or a service name)",
+        "fi": "Tietokanta (postgresql://käyttäjä@palvelin/kanta, host=... dbname=... tai "
+        "palvelun nimi)",
+        "sv": "Databas (postgresql://användare@värd/db, host=... dbname=... eller ett tjänstnamn)",
+    },
+    "export.postgis.schema": {"en": "Schema", "fi": "Skeema", "sv": "Schema"},
+    "export.postgis.password": {
+        "en": "Password (not stored; leave empty to use ~/.pgpass)",
+        "fi": "Salasana (ei tallenneta; jätä tyhjäksi, jos käytät ~/.pgpass-tiedostoa)",
+        "sv": "Lösenord (sparas inte; lämna tomt för ~/.pgpass)",
+    },
+    "export.postgis.go": {"en": "Publish", "fi": "Julkaise", "sv": "Publicera"},
+    "export.postgis.done": {
+        "en": "Wrote {tables} tables ({rows} rows) and {styles} styles into schema "
+        "{schema} of {where}.",
+        "fi": "Kirjoitettiin {tables} taulua ({rows} riviä) ja {styles} tyyliä skeemaan "
+        "{schema} ({where}).",
+        "sv": "Skrev {tables} tabeller ({rows} rader) och {styles} stilar i schemat {schema} "
+        "({where}).",
+    },
     # --- the map drawn in the browser ------------------------------------------------------
     "map.streets": {"en": "Streets", "fi": "Kadut", "sv": "Gator"},
     "map.areas": {"en": "Areas", "fi": "Alueet", "sv": "Områden"},

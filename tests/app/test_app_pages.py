@@ -350,3 +350,31 @@ def test_export_page_buttons(app: AppTest) -> None:
         "Download everything (.zip, opens in QGIS)",
     ]
     assert any("illuminance.tif" in label for label in labels)
+    # the formats for servers, web maps and catalogues, each with its one-line explanation
+    for name in ("geoparquet", "fgb", "pmtiles", "sld"):
+        assert f"Download: safespaces-{name}.zip" in labels
+    assert "Download: safespaces.iso19139.xml" in labels
+    text = " ".join(m.value for m in app.markdown)
+    for words in (
+        "**GeoParquet**",
+        "**FlatGeobuf**",
+        "**PMTiles**",
+        "**SLD styles**",
+        "**ISO 19139 metadata**",
+        "**PostGIS**",
+    ):
+        assert words in text
+    assert any("Cloud-Optimised GeoTIFFs" in c.value for c in app.caption)
+
+
+def test_export_page_publishes_to_postgis(app: AppTest, postgis) -> None:
+    page(app, "export")
+    app.text_input(key="postgis_dsn").set_value("host=/nonexistent-socket port=5 dbname=x")
+    next(b for b in app.button if b.proto.label == "Publish").click().run()
+    assert "could not connect to PostgreSQL" in app.error[0].value
+    app.text_input(key="postgis_dsn").set_value(postgis.dsn())
+    next(b for b in app.button if b.proto.label == "Publish").click().run()
+    assert not app.error
+    assert "tables" in app.success[0].value and "schema safespaces" in app.success[0].value
+    rows = postgis.sql("SELECT count(*) FROM safespaces.street_segments")[0][0]
+    assert rows == 5074

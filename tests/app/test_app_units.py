@@ -368,6 +368,22 @@ def test_export_files_and_zip(data: Analysis) -> None:
     assert zipped.read("safespaces/safespaces.gpkg")[:16] == b"SQLite format 3\x00"
 
 
+def test_format_zips_are_built_in_the_apps_cache_not_the_run(data: Analysis) -> None:
+    before = sorted(p.name for p in data.folder.iterdir())
+    zipped = zipfile.ZipFile(io.BytesIO(archive.format_zip_bytes(str(data.folder), "geoparquet")))
+    names = zipped.namelist()
+    assert "safespaces/geoparquet/street_segments.parquet" in names
+    assert "safespaces/geoparquet/run_metadata.parquet" in names
+    # built once: a second click reads the same file
+    assert archive.format_zip(data.folder, "geoparquet").stat().st_size == zipped.fp.seek(0, 2)
+    assert sorted(p.name for p in data.folder.iterdir() if p.name != archive.EXPORT_DIR) == [
+        n for n in before if n != archive.EXPORT_DIR
+    ]
+    slds = zipfile.ZipFile(io.BytesIO(archive.sld_zip_bytes(str(data.folder))))
+    own = slds.read("sld/street_segments--street_segments.sld").decode()
+    assert own.count("<se:Rule>") > 1 and 'version="1.1.0"' in own
+
+
 def test_basemap_comes_from_the_config_then_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
