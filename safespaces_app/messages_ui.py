@@ -414,9 +414,9 @@ UI_MESSAGES: Mapping[str, Mapping[str, str]] = {
     "export.sld": {
         "en": "**SLD styles** (.zip): every layer's style as SLD 1.1 for GeoServer, with the same "
         "classes as in QGIS.",
-        "fi": "**SLD-tyylit** (.zip): jokaisen tason tyyli SLD 1.1 -muodossa GeoServerille, "
+        "fi": "**SLD-tyylit** (.zip): jokaisen tason tyyli SLD-muodossa GeoServerille, "
         "samat luokat kuin QGIS:ssä.",
-        "sv": "**SLD-stilar** (.zip): varje lagers stil som SLD 1.1 för GeoServer, med samma "
+        "sv": "**SLD-stilar** (.zip): varje lagers stil i SLD-format för GeoServer, med samma "
         "klasser som i QGIS.",
     },
     "export.iso": {
