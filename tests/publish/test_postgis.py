@@ -365,3 +365,23 @@ def test_password_is_redacted_everywhere():
     joined = with_password("postgresql://ann@db/city", "pw 6")
     assert "pw 6" not in redact(f"failed for {joined}", joined)
     assert with_password("postgresql://ann@db/city", None) == "postgresql://ann@db/city"
+
+
+def test_service_name_from_pg_service_conf(
+    default_output: Path, postgis: Cluster, tmp_path: Path, monkeypatch
+):
+    service = tmp_path / "pg_service.conf"
+    service.write_text(
+        f"[citymaps]\nhost={postgis.socket_dir}\nport={postgis.port}\ndbname=city\nuser=postgres\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PGSERVICEFILE", str(service))
+    assert _export(default_output, "citymaps", "--schema", "from_service") == 0
+    assert _db_counts(postgis, "from_service") == _gpkg_counts(default_output)
+
+
+def test_run_then_export_in_one_command(postgis: Cluster, tmp_path: Path):
+    out = tmp_path / "out"
+    command = ["run", "--out", str(out), "--postgis", postgis.dsn(), "--schema", "from_run"]
+    assert cli_main([*command, "--set", "incidents.hotspot_permutations=0"]) == 0
+    assert _db_counts(postgis, "from_run") == _gpkg_counts(out)
