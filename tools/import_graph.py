@@ -111,7 +111,7 @@ FLOORS: tuple[Floor, ...] = (
             "safespaces.output",
             "safespaces.formats",
             "safespaces.qgis.*",
-            "safespaces.postgis",
+            "safespaces.postgis.*",
         ),
     ),
     Floor(

@@ -18,7 +18,7 @@ from safespaces.config import (
     validate_config,
     with_origin,
 )
-from safespaces.errors import SettingError
+from safespaces.errors import OutputError, SafespacesError, SettingError
 from safespaces.incidents.params import check_bandwidth
 from safespaces.output import OutputFolder, output_folder
 from safespaces.qgis import write_raster_style
@@ -137,12 +137,34 @@ def check_density_bandwidth(config: Config, include_raw_points: bool) -> None:
         raise exc.at(source_of(config, exc.key)) from None
 
 
-def postgis_export(folder: Path, dsn: str, schema: str) -> None:
+def check_publish(args: argparse.Namespace) -> None:
+    """Refuse ``--format`` names and a ``--postgis`` database (its DSN, server, PostGIS and
+    rights) before a run, not after it."""
+    if getattr(args, "formats", None):
+        from safespaces.formats import check_formats
+
+        check_formats(args.formats)
+    if getattr(args, "postgis", None):
+        from safespaces.postgis import check_connection
+
+        check_connection(args.postgis, args.schema)
+
+
+def postgis_export(folder: Path, dsn: str, schema: str, *, after_run: bool = False) -> None:
     """Copy an output folder into PostGIS (:func:`safespaces.postgis.export_postgis`) and
-    say what was written, without the password."""
+    say what was written, without the password. ``after_run``: a failure says that the
+    run's output is complete and the database unchanged."""
     from safespaces.postgis import export_postgis
 
-    report = export_postgis(folder, dsn, schema, progress=progress)
+    try:
+        report = export_postgis(folder, dsn, schema, progress=progress)
+    except SafespacesError as exc:
+        if not after_run:
+            raise
+        raise OutputError(
+            f"{exc} (the run's output in {folder} is complete; the database was not changed: "
+            "export it with 'safespaces export --postgis')"
+        ) from exc
     rows = sum(report.tables.values())
     print(
         f"wrote {len(report.tables)} tables ({rows:,} rows) and {report.styles} styles "

@@ -16,13 +16,13 @@ from safespaces.commands._args import (
 )
 from safespaces.commands._common import (
     check_density_bandwidth,
+    check_publish,
     config_from_args,
     inputs_from_args,
     out_dir,
     postgis_export,
     progress,
 )
-from safespaces.errors import OutputError, SafespacesError
 from safespaces.eyes.vocabulary import WINDOWS, window_column
 from safespaces.lighting.vocabulary import LIT_NOT_MAPPED, LOWEST_P_CLASS, share_p6_or_better
 from safespaces.pipeline import run as run_pipeline
@@ -155,14 +155,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = inputs_from_args(args)
     if inputs.resolved().incidents is not None:  # refused before any work, not after lighting
         check_density_bandwidth(config, args.include_raw_points)
-    if args.formats:  # an unknown format is refused before the run
-        from safespaces.formats import check_formats
-
-        check_formats(args.formats)
-    if args.postgis:  # a bad DSN, server or right is refused before the run, not after it
-        from safespaces.postgis import check_connection
-
-        check_connection(args.postgis, args.schema)
+    check_publish(args)  # unknown formats, a bad DSN, server or right: before the run
     if inputs.is_default:
         progress("using the embedded Helsinki default (tenure and incidents are SYNTHETIC)")
     if args.engine == "dask":
@@ -195,11 +188,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {line}")
     print(f"total {sum(result.timings.values()):.1f} s")
     if args.postgis:
-        try:
-            postgis_export(result.path.parent, args.postgis, args.schema)
-        except SafespacesError as exc:
-            raise OutputError(
-                f"{exc} (the run's output in {result.path.parent} is complete; the database "
-                "was not changed: export it with 'safespaces export --postgis')"
-            ) from exc
+        postgis_export(result.path.parent, args.postgis, args.schema, after_run=True)
     return 0

@@ -218,7 +218,7 @@ def _changed_copy(source: Path, target: Path) -> Path:
 
 KILLABLE = """
 import pathlib, sys, time
-import safespaces.postgis as pg
+import safespaces.postgis.export as pg
 write, done = pg._write_table, []
 def slow(*args, **kwargs):
     write(*args, **kwargs)

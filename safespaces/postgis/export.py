@@ -1,43 +1,11 @@
-"""Export an output folder into PostgreSQL/PostGIS, styled for QGIS, all or nothing.
-
-:func:`export_postgis` copies every table of an output folder's
-``safespaces.gpkg`` (the vector layers and the non-spatial tables such as
-``run_metadata``) into one schema of a PostGIS database, in **one
-transaction**: either every table is replaced and styled, or the database is
-left exactly as it was (a failed or killed export rolls back; readers see the
-earlier tables until the commit). Each table gets
-
-- its GeoPackage feature id as the primary key (``fid``), a GiST index on the
-  geometry, the geometry column typed with the layer's CRS (a CRS without an
-  EPSG code is added to ``spatial_ref_sys`` under an SRID of the user range);
-- comments: the table's title and abstract (marked ``safespaces:``, which is
-  how a later export knows the tables it may replace), each column's
-  description with its unit (:func:`safespaces.catalogue.describe_columns`);
-- its styles in QGIS's ``public.layer_styles`` table (QGIS's own DDL), the
-  QML of the catalogue with ``useasdefault`` on the table's own style and the
-  SLD beside it, so QGIS opens the layer styled from the database and
-  GeoServer can import the SLD.
-
-A table of the schema that safespaces did not write is never touched: an
-export whose layer would replace one is refused. The connection string (DSN)
-is a libpq URL (``postgresql://user@host:5432/db``), a key/value string
-(``host=... dbname=...``) or a service name from ``pg_service.conf``; its
-password never appears in a message, a log or the exported metadata
-(:func:`redact`).
-
-Data flow: this module reads the finished GeoPackage (``safespaces.io``) and
-the styles of :mod:`safespaces.qgis.package`; it runs after the export and
-knows nothing of the analyses.
-"""
+"""Writing an output folder's tables and styles into PostGIS in one transaction."""
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,25 +13,24 @@ import shapely
 from pyproj import CRS
 
 from safespaces.catalogue import describe_columns, layers_of_table
-from safespaces.errors import ConfigError, InputError, OutputError
+from safespaces.errors import InputError
 from safespaces.io import GPKG_NAME
+from safespaces.postgis.connection import (
+    DEFAULT_SCHEMA,
+    LAYER_STYLES_DDL,
+    LOCK_TIMEOUT,
+    check_schema,
+    connect,
+    prepare_schema,
+    psycopg_error,
+    rights_error,
+    with_password,
+)
+from safespaces.postgis.dsn import describe
 from safespaces.qgis.gpkg import StoredStyle, TableInfo, read_tables
-
-if TYPE_CHECKING:
-    import psycopg
-
-#: Schema written when none is given.
-DEFAULT_SCHEMA = "safespaces"
 
 #: Marks a table's comment as written by safespaces (and so replaceable by a later export).
 MARK = "safespaces:"
-
-#: Seconds to wait for the server to answer a connection.
-CONNECT_TIMEOUT_S = 10
-
-#: Longest wait for a lock on a table being replaced (another session reading it in a
-#: transaction); the export then stops and rolls back rather than hang.
-LOCK_TIMEOUT = "30s"
 
 #: Rows per COPY chunk (bounds the text held in memory for a large layer).
 COPY_ROWS = 50_000
@@ -71,262 +38,7 @@ COPY_ROWS = 50_000
 #: First SRID safespaces gives a CRS that has no EPSG code (PostGIS's user range).
 USER_SRID = 910_000
 
-#: QGIS's DDL of ``public.layer_styles`` (QgsPostgresUtils::createStylesTable).
-LAYER_STYLES_DDL = (
-    "CREATE TABLE IF NOT EXISTS public.layer_styles ("
-    "id SERIAL PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, "
-    "f_table_name varchar, f_geometry_column varchar, styleName text, styleQML xml, "
-    "styleSLD xml, useAsDefault boolean, description text, "
-    "owner varchar(63) DEFAULT CURRENT_USER, ui xml, "
-    "update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar, r_raster_column varchar)"
-)
-
 Progress = Callable[[str], None]
-
-
-# --- the DSN: parsed, described and redacted -------------------------------------------------
-
-
-_URL_PASSWORD = re.compile(r"(://[^:/@?#]*:)([^@/?#]*)(@)")
-_KV_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
-_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
-
-
-def conninfo(dsn: str) -> str:
-    """The libpq connection string of ``dsn``: a bare word is a service name.
-
-    >>> conninfo("citydb")
-    'service=citydb'
-    >>> conninfo("postgresql://me@db.example/city")
-    'postgresql://me@db.example/city'
-    """
-    text = dsn.strip()
-    if text and "=" not in text and "://" not in text and not any(c.isspace() for c in text):
-        return f"service={text}"
-    return text
-
-
-def with_password(dsn: str, password: str | None) -> str:
-    """``dsn`` with ``password`` added (as key/value); ``dsn`` itself without one.
-
-    For a password asked separately (the app's password field), so that it never has
-    to be typed into a URL; :func:`redact` still hides it in every message.
-    """
-    if not password:
-        return dsn
-    from psycopg.conninfo import make_conninfo
-
-    try:
-        return make_conninfo(conninfo(dsn), password=password)
-    except Exception as exc:  # psycopg.ProgrammingError: reported by check_dsn with the fix
-        check_dsn(dsn)
-        raise _dsn_error(dsn, _first_line(exc, dsn)) from exc
-
-
-def _password(dsn: str) -> str | None:
-    try:
-        from psycopg.conninfo import conninfo_to_dict
-
-        value = conninfo_to_dict(conninfo(dsn)).get("password")
-        return None if value in (None, "") else str(value)
-    except Exception:  # a DSN that does not parse: the patterns below still find it
-        return None
-
-
-def redact(text: str, dsn: str | None = None) -> str:
-    """``text`` with every password of a connection string replaced by ``***``.
-
-    Finds passwords in URLs (``postgresql://user:secret@host``, ``?password=``),
-    in key/value strings (``password=secret``) and, with ``dsn``, the DSN's own
-    password anywhere in ``text`` (a server message may quote it).
-
-    >>> redact("postgresql://ann:s3cret@db/city")
-    'postgresql://ann:***@db/city'
-    >>> redact("host=db password='a b' dbname=city")
-    'host=db password=*** dbname=city'
-    """
-    out = _URL_PASSWORD.sub(r"\1***\3", text)
-    out = _QUERY_PASSWORD.sub(r"\1***", out)
-    out = _KV_PASSWORD.sub(r"\1***", out)
-    secret = _password(dsn) if dsn else None
-    if secret:
-        out = out.replace(secret, "***")
-    return out
-
-
-def describe(dsn: str) -> str:
-    """Where ``dsn`` points, without its password: ``database 'city' on host:port as user``."""
-    try:
-        from psycopg.conninfo import conninfo_to_dict
-
-        parts = conninfo_to_dict(conninfo(dsn))
-    except Exception:
-        return "the database"
-    if parts.get("service") and not parts.get("dbname"):
-        return f"service {parts['service']!r}"
-    where = f"database {parts.get('dbname') or '(default)'!r}"
-    host = parts.get("host")
-    if host:
-        where += f" on {host}" + (f":{parts['port']}" if parts.get("port") else "")
-    if parts.get("user"):
-        where += f" as {parts['user']}"
-    return where
-
-
-# --- connecting --------------------------------------------------------------------------------
-
-
-def _require_psycopg() -> Any:
-    try:
-        import psycopg
-    except ImportError as exc:
-        raise ConfigError(
-            "--postgis needs the publish extra (psycopg not installed). "
-            "Fix: pip install 'safespaces[publish]'"
-        ) from exc
-    return psycopg
-
-
-@contextmanager
-def connect(dsn: str) -> Iterator[psycopg.Connection[Any]]:
-    """A connection to ``dsn`` with PostGIS checked; every failure a one-line error.
-
-    Raises
-    ------
-    ConfigError
-        The DSN is not a connection string, URL or service name.
-    OutputError
-        The server cannot be reached, refuses the login, or the database lacks PostGIS.
-    """
-    psycopg = _require_psycopg()
-    where = describe(dsn)
-    if not dsn.strip():
-        raise ConfigError("--postgis is empty. Fix: give a DSN such as postgresql://user@host/db")
-    check_dsn(dsn)
-    try:
-        conn = psycopg.connect(conninfo(dsn), connect_timeout=CONNECT_TIMEOUT_S)
-    except psycopg.ProgrammingError as exc:
-        raise _dsn_error(dsn, _first_line(exc, dsn)) from exc
-    except psycopg.OperationalError as exc:
-        raise OutputError(
-            f"could not connect to PostgreSQL ({where}): {_first_line(exc, dsn)}. Fix: check "
-            "that the server runs and accepts connections from here (host, port, firewall), "
-            "the database name, the user and its password (in ~/.pgpass or PGPASSWORD, "
-            "not on the command line); a service name must be defined in ~/.pg_service.conf "
-            "or PGSERVICEFILE"
-        ) from exc
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
-            if cur.fetchone() is None:
-                raise OutputError(
-                    f"{where} has no PostGIS. Fix: run 'CREATE EXTENSION postgis;' in that "
-                    "database (as its owner), or give a database that has it"
-                )
-        conn.rollback()
-        yield conn
-    finally:
-        conn.close()
-
-
-def _dsn_error(dsn: str, problem: str) -> ConfigError:
-    return ConfigError(
-        f"--postgis {redact(dsn, dsn)!r} is not a PostgreSQL connection string ({problem}). "
-        "Fix: give a libpq URL (postgresql://user@host:5432/db), key=value pairs "
-        "(host=... dbname=...) or a service name from pg_service.conf"
-    )
-
-
-def check_dsn(dsn: str) -> None:
-    """Refuse a DSN that does not parse, or whose port is not a number, before connecting.
-
-    Raises
-    ------
-    ConfigError
-        With the DSN (password redacted) and the fix.
-    """
-    psycopg = _require_psycopg()
-    from psycopg.conninfo import conninfo_to_dict
-
-    try:
-        parts = conninfo_to_dict(conninfo(dsn))
-    except psycopg.ProgrammingError as exc:
-        raise _dsn_error(dsn, _first_line(exc, dsn)) from exc
-    port = str(parts.get("port") or "")
-    if port and not all(p.strip().isdigit() for p in port.split(",")):
-        raise _dsn_error(dsn, f"port {port!r} is not a number")
-
-
-def _first_line(exc: BaseException, dsn: str | None = None) -> str:
-    text = str(exc).strip().splitlines()
-    return redact(text[0] if text else exc.__class__.__name__, dsn)
-
-
-def check_connection(
-    dsn: str, schema: str = DEFAULT_SCHEMA, *, password: str | None = None
-) -> None:
-    """Refuse a DSN or schema before any work: connect, find PostGIS, and test the
-    rights to create the schema's tables and QGIS's styles (rolled back).
-
-    Raises
-    ------
-    ConfigError, OutputError
-        As :func:`connect`; OutputError also when the user lacks a right.
-    """
-    _check_schema(schema)
-    dsn = with_password(dsn, password)
-    with connect(dsn) as conn:
-        try:
-            with conn.transaction(), conn.cursor() as cur:
-                _prepare_schema(cur, schema)
-                cur.execute(LAYER_STYLES_DDL)
-                raise _Rollback
-        except _Rollback:
-            pass
-        except _psycopg_error() as exc:
-            raise _rights_error(exc, schema, describe(dsn), dsn) from exc
-
-
-class _Rollback(Exception):
-    """Leave a transaction block without committing."""
-
-
-def _psycopg_error() -> type[Exception]:
-    import psycopg
-
-    return psycopg.Error
-
-
-def _rights_error(exc: Exception, schema: str, where: str, dsn: str) -> OutputError:
-    import psycopg
-
-    message = _first_line(exc, dsn)
-    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return OutputError(
-            f"{where} refused the export into schema {schema!r}: {message}. Fix: have the "
-            f"database owner run 'GRANT CREATE ON DATABASE ... TO <user>' (to create the "
-            f"schema) or 'GRANT USAGE, CREATE ON SCHEMA {schema} TO <user>', and 'GRANT "
-            "CREATE ON SCHEMA public' once for QGIS's public.layer_styles; or give --schema "
-            "one you own. Nothing was written"
-        )
-    if isinstance(exc, psycopg.errors.LockNotAvailable):
-        return OutputError(
-            f"{where}: a table of schema {schema!r} stayed locked by another session for "
-            f"{LOCK_TIMEOUT} ({message}). Fix: close the sessions that hold it (QGIS keeps "
-            "none open between reads) and export again. Nothing was written"
-        )
-    return OutputError(f"the export to {where} failed: {message}. Nothing was written")
-
-
-def _check_schema(schema: str) -> None:
-    if not schema or len(schema.encode()) > 63 or "\x00" in schema:
-        raise ConfigError(
-            f"--schema {schema!r} is not a PostgreSQL schema name. Fix: 1 to 63 bytes, "
-            f"e.g. {DEFAULT_SCHEMA}"
-        )
-
-
-# --- what is written ---------------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -425,12 +137,6 @@ def _comment(table: TableInfo) -> str:
     if own is None:
         return f"{MARK} {table.name}"
     return f"{MARK} {own.title}. {own.abstract}".strip()
-
-
-def _prepare_schema(cur: Any, schema: str) -> None:
-    from psycopg import sql
-
-    cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
 def _existing_tables(cur: Any, schema: str) -> dict[str, str]:
@@ -583,7 +289,7 @@ def export_postgis(
             fix=f"run 'safespaces run --out {folder}' first, or give --out the folder that "
             f"holds {GPKG_NAME}",
         )
-    _check_schema(schema)
+    check_schema(schema)
     dsn = with_password(dsn, password)
     tables = [t for t in read_tables(gpkg) if t.name != "layer_styles"]
     styles = stored_styles(folder)
@@ -593,7 +299,7 @@ def export_postgis(
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-                _prepare_schema(cur, schema)
+                prepare_schema(cur, schema)
                 existing = _existing_tables(cur, schema)
                 foreign = [
                     t.name
@@ -628,8 +334,8 @@ def export_postgis(
                     if progress:
                         progress(f"{schema}.{table.name}: {len(frame):,} rows")
                 _write_styles(cur, schema, styles, sorted({*written, *dropped}))
-        except _psycopg_error() as exc:
-            raise _rights_error(exc, schema, where, dsn) from exc
+        except psycopg_error() as exc:
+            raise rights_error(exc, schema, where, dsn) from exc
     if progress:
         progress(f"committed {len(written)} tables and {len(styles)} styles to {where}")
     return ExportReport(where, schema, written, len(styles), dropped)
