@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -119,8 +119,24 @@ class HoursPlan:
     candidates: int
     dark_hours: tuple[int, ...]
     until_hour: int
-    #: opening_hours of every candidate when it stays open late (candidate positions)
-    _strings: dict[int, str] = dataclasses.field(default_factory=dict, repr=False)
+    #: premises rows (positions in ``premises(pois)``) of every candidate
+    candidate_rows: npt.NDArray[np.int64] = dataclasses.field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False
+    )
+    _evaluate: Callable[[Sequence[int]], float] | None = dataclasses.field(default=None, repr=False)
+
+    def gain_of(self, rows: Sequence[int]) -> float:
+        """The rise of M if the premises at these rows (candidates) stay open until the
+        proposed hour: the same model as the plan (to compare other choices with it).
+
+        Raises
+        ------
+        ValueError
+            A row is not a candidate.
+        """
+        if self._evaluate is None:
+            raise ValueError("this plan has no model to evaluate")
+        return self._evaluate(rows)
 
     @property
     def gain(self) -> float:
@@ -413,6 +429,20 @@ def plan_hours(
     together = float((value(segs, all_d, all_a) - value(segs, doors[segs], active[segs])).sum())
     additive = bool(np.isclose(together, float(gains.sum()), rtol=1e-9, atol=1e-12))
 
+    index_of = {int(c): k for k, c in enumerate(cand)}
+
+    def evaluate(rows: Sequence[int]) -> float:
+        missing = [r for r in rows if int(r) not in index_of]
+        if missing:
+            raise ValueError(f"premises rows {missing} are not candidates")
+        k = np.array([index_of[int(r)] for r in rows], dtype=np.int64)
+        segs = np.unique(cseg[k])
+        pos = np.searchsorted(segs, cseg[k])
+        d, a = doors[segs].copy(), active[segs].copy()
+        np.add.at(d, pos, add_doors[k])
+        np.add.at(a, pos, add_active[k])
+        return float((value(segs, d, a) - value(segs, doors[segs], active[segs])).sum())
+
     before = float((_dark_eyes(seg, dark_idx) * w).sum() / w.sum()) if w.sum() else 0.0
     picks = cand[picked] if picked else np.zeros(0, dtype=np.int64)
     proposals = _proposal_frame(
@@ -426,7 +456,8 @@ def plan_hours(
         candidates=len(cand),
         dark_hours=tuple(int(h) for h in dark_idx),
         until_hour=int(params.until_hour),
-        _strings={int(c): strings[int(c)] for c in cand},
+        candidate_rows=cand.astype(np.int64),
+        _evaluate=evaluate,
     )
 
 
