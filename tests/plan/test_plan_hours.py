@@ -166,3 +166,51 @@ def test_helsinki_budget_10_verified_by_the_eyes_model(helsinki):
         plan.gain_of(rng.choice(rows, 10, replace=False).tolist()) for _ in range(500)
     )
     assert plan.gain > best_random
+
+
+def _cli(argv: list[str]) -> int:
+    """Run ``safespaces plan ...``: through the real command once ``safespaces.commands.plan``
+    exists, else through a parser holding the planner alone (the same ``add_parser``/``run``)."""
+    import argparse
+    import importlib.util
+
+    from safespaces.errors import SafespacesError
+
+    if importlib.util.find_spec("safespaces.commands.plan") is not None:
+        from safespaces.cli import main
+
+        return main(argv)
+    from safespaces.commands import plan_hours as hours_cmd
+    from safespaces.commands import plan_tenure as tenure_cmd
+
+    top = argparse.ArgumentParser(prog="safespaces")
+    plan = top.add_subparsers(dest="command").add_parser("plan")
+    nested = plan.add_subparsers(dest="planner")
+    hours_cmd.add_parser(nested)
+    tenure_cmd.add_parser(nested)
+    args = top.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SafespacesError:
+        return 2
+
+
+@pytest.mark.slow
+def test_cli_writes_the_layer_and_refuses_bad_input(tmp_path, capsys):
+    import json
+
+    import pyogrio
+
+    out = tmp_path / "out"
+    assert _cli(["plan", "hours", "--budget", "3", "--until", "23", "--out", str(out)]) == 0
+    layer = gpd.read_file(out / "safespaces.gpkg", layer="plan_hours")
+    assert layer["rank"].tolist() == [1, 2, 3]
+    assert (layer["closes_proposed"] == 23).all()
+    assert "street_segments" in {name for name, _ in pyogrio.list_layers(out / "safespaces.gpkg")}
+    info = json.loads((out / "plan_hours_summary.json").read_text())
+    assert info["gain"] == pytest.approx(float(layer["cumulative_gain"].iloc[-1]), abs=1e-4)
+    assert len(pd.read_csv(out / "plan_hours.csv")) == 3
+    before = sorted(p.name for p in out.iterdir())
+    for bad in (["--budget", "0"], ["--budget", "2", "--until", "25"]):
+        assert _cli(["plan", "hours", *bad, "--out", str(out)]) == 2
+    assert sorted(p.name for p in out.iterdir()) == before  # the folder is left as it was

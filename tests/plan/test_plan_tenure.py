@@ -145,3 +145,83 @@ def test_bad_development(site, match):
     areas, _, _ = _town()
     with pytest.raises(InputError, match=match):
         plan_tenure(areas, site, GROUPS, params=PARAMS, path="site.gpkg")
+
+
+@pytest.mark.slow
+def test_cli_on_the_helsinki_default(tmp_path):
+    """The embedded default (SYNTHETIC tenure) through the command: the split sums to the
+    dwellings, the table is in the GeoPackage and the CSV; bad files exit 2."""
+    import json
+
+    from test_plan_hours import _cli
+
+    site = gpd.GeoDataFrame(
+        {"dwellings": [200]}, geometry=[shapely.Point(385_700, 6_671_800)], crs=CRS
+    )
+    site.to_file(tmp_path / "site.gpkg")
+    out = tmp_path / "out"
+    assert (
+        _cli(["plan", "tenure", "--development", str(tmp_path / "site.gpkg"), "--out", str(out)])
+        == 0
+    )
+    info = json.loads((out / "plan_tenure_summary.json").read_text())
+    assert info["tenure_synthetic"] is True
+    assert sum(info["split"].values()) == 200
+    table = gpd.read_file(out / "safespaces.gpkg", layer="plan_tenure")
+    csv = pd.read_csv(out / "plan_tenure.csv")
+    assert len(table) == len(csv) > 50
+    assert set(csv["scope"]) >= {"development", "area", "walk_400m", "walk_800m", "city"}
+    bad = tmp_path / "bad.gpkg"
+    site.drop(columns="dwellings").assign(homes=[200]).to_file(bad)
+    assert _cli(["plan", "tenure", "--development", str(bad), "--out", str(out)]) == 2
+    far = tmp_path / "far.gpkg"
+    site.assign(geometry=[shapely.Point(300_000, 6_600_000)]).to_file(far)
+    assert _cli(["plan", "tenure", "--development", str(far), "--out", str(out)]) == 2
+
+
+@pytest.mark.slow
+def test_helsinki_default_verified_by_the_what_if_and_the_walks():
+    """On the embedded default (SYNTHETIC tenure), 200 dwellings in Keskusta 2: the after-values
+    equal a re-run of the what-if, the walks' target gaps equal the walking-neighbourhood
+    model's for the development added as a building, and J is the best of the 5 % grid."""
+    from safespaces.config import Config
+    from safespaces.mix.buildings import aggregate_buildings
+    from safespaces.stages import tenure_groups
+    from safespaces.study import Inputs, load_study
+
+    config = Config()
+    study = load_study(Inputs(), config)
+    groups = tenure_groups(study)
+    counts = aggregate_buildings(study.tenure, study.areas, groups)
+    areas = study.areas.drop(columns=[c for c in counts.columns if c in study.areas]).join(counts)
+    site = gpd.GeoDataFrame(
+        {"dwellings": [200]}, geometry=[areas.geometry.iloc[5].representative_point()], crs=CRS
+    )
+    plan = plan_tenure(
+        areas,
+        site,
+        groups,
+        tenure=study.tenure,
+        segments=study.osm.segments,
+        params=config.mix,
+        id_column="name",
+    )
+    assert plan.split["dwellings"].sum() == 200
+    again = what_if(areas, plan.development, groups, params=config.mix, id_column="name")
+    table = plan.table[plan.table["scope"].isin(["area", "neighbourhood", "city"])]
+    assert np.allclose(
+        table["after"].to_numpy(float), again["after"].to_numpy(float), equal_nan=True
+    )
+    both = pd.concat([study.tenure, plan.development[[*groups, "geometry"]]], ignore_index=True)
+    walks = analyse_neighbourhoods(study.osm.segments, both, groups, config.mix).neighbourhoods
+    row = walks.iloc[-1]
+    for r in ("400m", "800m"):
+        mine = plan.table[plan.table["scope"] == f"walk_{r}"].set_index("metric")["after"]
+        for g in POLICY:
+            assert mine[f"target_gap_{g}"] == pytest.approx(row[f"mix_target_gap_{g}_{r}"])
+    grid = grid_splits(200, 3, 20)
+    assert plan.objective == pytest.approx(plan.objective_of(grid).min())
+    area = plan.table[
+        (plan.table["scope"] == "area") & plan.table["metric"].str.startswith("target")
+    ]
+    assert (area["after"].abs() < area["before"].abs()).all()  # the area moves to the targets
