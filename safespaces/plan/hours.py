@@ -221,7 +221,7 @@ def segment_need(
     dark = np.where(np.isin(cls, DARK_CLASSES), 1.0, params.lit_weight)
     flow = np.nan_to_num(segments[flow_col].to_numpy(dtype=float))
     busy = flow / flow.max() if len(flow) and flow.max() > 0 else np.zeros(len(flow))
-    residents = np.zeros(len(segments))
+    residents: npt.NDArray[np.float64] = np.zeros(len(segments))
     if buildings is not None and len(buildings):
         rcol = next((c for c in ("residents", "residents_est") if c in buildings), None)
         if rcol is not None:
@@ -232,7 +232,7 @@ def segment_need(
             tree = shapely.STRtree(pts)
             seg, bld = tree.query(mids, predicate="dwithin", distance=params.homes_radius_m)
             weights = np.nan_to_num(buildings[rcol].to_numpy(dtype=float))[bld]
-            residents = np.bincount(seg, weights, minlength=len(segments))
+            residents = np.bincount(seg, weights, minlength=len(segments)).astype(float)
     homes = residents / residents.max() if residents.max() > 0 else residents
     return pd.DataFrame(
         {
@@ -461,7 +461,9 @@ def plan_hours(
     )
 
 
-def _dark_eyes(segments: pd.DataFrame, dark_idx: Sequence[int]) -> npt.NDArray[np.float64]:
+def _dark_eyes(
+    segments: pd.DataFrame, dark_idx: Sequence[int] | npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
     """Mean eyes index of each segment over the dark hours."""
     cols = [HOUR_COLUMNS[h] for h in dark_idx]
     return segments[cols].to_numpy(dtype=float).mean(axis=1) if cols else np.zeros(len(segments))

@@ -151,7 +151,7 @@ def grid_splits(dwellings: int, groups: int, steps: int) -> npt.NDArray[np.int64
     Examples
     --------
     >>> grid_splits(10, 2, 4).tolist()
-    [[0, 10], [2, 8], [5, 5], [8, 2], [10, 0]]
+    [[10, 0], [8, 2], [5, 5], [3, 7], [0, 10]]
     """
     combos = [c for c in itertools.product(range(steps + 1), repeat=groups - 1) if sum(c) <= steps]
     k = np.array([[*c, steps - sum(c)] for c in combos], dtype=float)
@@ -422,13 +422,20 @@ def summary(plan: TenurePlan) -> dict[str, Any]:
     """The plan's figures for ``plan_tenure_summary.json``."""
     return {
         "dwellings": int(plan.split["dwellings"].sum()),
-        "split": {
-            str(r.policy_group): int(r.dwellings) for r in plan.split.itertuples(index=False)
-        },
-        "targets": {
-            str(r.policy_group): round(float(r.target), 4)
-            for r in plan.split.itertuples(index=False)
-        },
+        "split": dict(
+            zip(
+                plan.split["policy_group"].astype(str),
+                (int(x) for x in plan.split["dwellings"]),
+                strict=True,
+            )
+        ),
+        "targets": dict(
+            zip(
+                plan.split["policy_group"].astype(str),
+                (round(float(x), 4) for x in plan.split["target"]),
+                strict=True,
+            )
+        ),
         "objective": round(plan.objective, 6),
         "method": plan.method,
         "splits_tried": plan.tried,

@@ -14,7 +14,7 @@ import shapely
 
 from safespaces.config import Config
 from safespaces.errors import SettingError
-from safespaces.eyes import EyesParams, analyse_eyes
+from safespaces.eyes import EyesParams, EyesResult, analyse_eyes
 from safespaces.plan.hours import (
     HoursParams,
     need_weighted_dark_eyes,
@@ -29,7 +29,9 @@ def _lighting(n: int) -> pd.DataFrame:
     return pd.DataFrame({"light_lux_avg": np.zeros(n), "light_class": ["unlit"] * n})
 
 
-def _toy(points: list[tuple[float, float]], hours: list[str]) -> tuple[object, ...]:
+def _toy(
+    points: list[tuple[int, int]], hours: list[str]
+) -> tuple[EyesResult, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     lines = [((0, 0), (20, 0)), ((20, 0), (120, 0)), ((120, 0), (220, 0))]
     streets = gpd.GeoDataFrame(
         _lighting(len(lines)), geometry=[shapely.LineString(c) for c in lines], crs=CRS

@@ -68,7 +68,9 @@ def _objective_by_the_models(split, areas, homes, street) -> float:
     area = change[change["scope"] == "area"].set_index("metric")["after"]
     gaps = [area[f"target_gap_{g}"] for g in POLICY]
     both = pd.concat([homes, dev[[*GROUPS, "geometry"]]], ignore_index=True)
-    walks = analyse_neighbourhoods(street, both, GROUPS, PARAMS).neighbourhoods.iloc[-1]
+    walks = analyse_neighbourhoods(street, both, GROUPS, PARAMS).neighbourhoods
+    assert walks is not None
+    walks = walks.iloc[-1]
     for r in ("400m", "800m"):
         gaps += [walks[f"mix_target_gap_{g}_{r}"] for g in POLICY]
     return float(sum((np.asarray(gaps, dtype=float) / 100.0) ** 2))
@@ -109,7 +111,9 @@ def test_after_values_equal_the_what_if_re_run():
     )
     walk = plan.table[plan.table["scope"] == "walk_400m"].set_index("metric")["after"]
     both = pd.concat([homes, plan.development[[*GROUPS, "geometry"]]], ignore_index=True)
-    scores = analyse_neighbourhoods(street, both, GROUPS, PARAMS).neighbourhoods.iloc[-1]
+    frame = analyse_neighbourhoods(street, both, GROUPS, PARAMS).neighbourhoods
+    assert frame is not None
+    scores = frame.iloc[-1]
     for metric in ("entropy", "target_gap_ara_rental", "lq_tenure_owner", "lq_owner"):
         if metric in walk:
             assert walk[metric] == pytest.approx(scores[f"mix_{metric}_400m"], rel=1e-9)
@@ -214,6 +218,7 @@ def test_helsinki_default_verified_by_the_what_if_and_the_walks():
     )
     both = pd.concat([study.tenure, plan.development[[*groups, "geometry"]]], ignore_index=True)
     walks = analyse_neighbourhoods(study.osm.segments, both, groups, config.mix).neighbourhoods
+    assert walks is not None
     row = walks.iloc[-1]
     for r in ("400m", "800m"):
         mine = plan.table[plan.table["scope"] == f"walk_{r}"].set_index("metric")["after"]
