@@ -27,6 +27,7 @@ re-running the eyes model with the proposed opening hours.
 Examples:
   safespaces plan hours --budget 10 --out out/
   safespaces plan hours --budget 5 --until 23 --weekday saturday --out out/
+  safespaces plan hours --budget 10 --categories cafe,restaurant,shop,convenience --out out/
 """
 
 
@@ -42,6 +43,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default=22,
         metavar="HOUR",
         help="proposed closing hour, 0..24 (24 = midnight; 1 = 01:00 the night after); default 22",
+    )
+    p.add_argument(
+        "--categories",
+        metavar="C1,C2,...",
+        help="only premises of these OSM categories or keys (e.g. cafe,restaurant,shop); "
+        "default: every premises",
     )
     p.add_argument(
         "--weekday", metavar="DAY", help="day of the week (Mo..Su); default eyes.weekday (Fr)"
@@ -87,7 +94,12 @@ def run(args: argparse.Namespace) -> int:
             buildings,
             budget=args.budget,
             eyes=config.eyes,
-            params=HoursParams(until_hour=args.until),
+            params=HoursParams(
+                until_hour=args.until,
+                categories=tuple(
+                    c.strip() for c in (args.categories or "").split(",") if c.strip()
+                ),
+            ),
         )
         info = {**plan.summary(), "weekday": result.weekday}
         path = write_layers(

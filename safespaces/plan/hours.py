@@ -83,11 +83,15 @@ class HoursParams:
     homes_radius_m
         Residents within this distance (straight line) of a segment's midpoint
         count as its homes.
+    categories
+        Only premises of these categories (``cafe``) or keys (``shop``) are
+        candidates; empty: every premises.
     """
 
     until_hour: int = 22
     lit_weight: float = 0.1
     homes_radius_m: float = 400.0
+    categories: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -370,7 +374,14 @@ def plan_hours(
     any_open = opened.any(axis=1)
     last = np.where(any_open, HOURS - 1 - np.argmax(opened[:, ::-1], axis=1), -1)
     until = _position(params.until_hour, start)
-    cand = np.flatnonzero(assigned & any_open & (last + 1 < until) & (table.weight > 0))
+    kinds = np.ones(len(pois), dtype=bool)
+    if params.categories:
+        wanted = list(params.categories)
+        kinds = np.zeros(len(pois), dtype=bool)
+        for col in ("category", "poi_key"):
+            if col in pois:
+                kinds |= pois[col].astype(str).isin(wanted).to_numpy()
+    cand = np.flatnonzero(assigned & kinds & any_open & (last + 1 < until) & (table.weight > 0))
     ext = np.zeros((len(cand), HOURS), dtype=bool)  # hours added, clock order
     for pos in range(HOURS):
         ext[:, order[pos]] = (pos > last[cand]) & (pos < until)

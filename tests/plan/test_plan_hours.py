@@ -216,3 +216,37 @@ def test_cli_writes_the_layer_and_refuses_bad_input(tmp_path, capsys):
     for bad in (["--budget", "0"], ["--budget", "2", "--until", "25"]):
         assert _cli(["plan", "hours", *bad, "--out", str(out)]) == 2
     assert sorted(p.name for p in out.iterdir()) == before  # the folder is left as it was
+
+
+@pytest.mark.parametrize("until", [21, 24, 0, 2])
+def test_proposed_strings_re_read_by_the_eyes_model(until):
+    """Past midnight too: the eyes model re-run on the proposed opening hours gives the gain."""
+    points = [(5, 3), (8, 3), (70, 3), (170, 3), (175, 3)]
+    hours = ["Mo-Su 08:00-18:00", None, "Mo-Fr 10:00-20:00; Sa 10:00-16:00", "Mo-Su 16:00-01:00"]
+    result, cafes, homes = _toy(points, [*hours, "Fr 09:00-12:00,13:00-17:00"])
+    plan = plan_hours(result, cafes, None, homes, budget=3, params=HoursParams(until_hour=until))
+    assert len(plan.proposals) == 3
+    assert (plan.proposals["closes_proposed"] == until % 24).all()
+    after = analyse_eyes(
+        result.segments[["geometry", "light_class", "light_lux_avg"]],
+        homes,
+        plan.proposed_premises(cafes),
+        None,
+        EyesParams(),
+        lighting=_lighting(3),
+    )
+    need = segment_need(result.segments, homes, EyesParams(), HoursParams())["need"]
+    rise = need_weighted_dark_eyes(after.segments, need, after.dark) - need_weighted_dark_eyes(
+        result.segments, need, result.dark
+    )
+    assert rise == pytest.approx(plan.gain, rel=1e-9, abs=1e-12)
+    assert plan.gain > 0
+
+
+def test_categories_limit_the_candidates():
+    result, cafes, homes = _toy([(70, 3), (170, 3)], ["Mo-Su 08:00-18:00"] * 2)
+    cafes = cafes.assign(amenity=["cafe", "bank"])
+    plan = plan_hours(
+        result, cafes, None, homes, budget=2, params=HoursParams(categories=("cafe",))
+    )
+    assert plan.candidates == 1 and plan.proposals["category"].tolist() == ["cafe"]
