@@ -795,6 +795,9 @@ LAYERS: tuple[Layer, ...] = (
         (
             Column("rank", "", "order of the proposal (1 = largest gain)"),
             Column("premises_row", "", "position of the premises among the study's premises"),
+            Column("premises_id", "", "identifier of the premises (the study's poi_id)"),
+            Column("osm_type", "", "OSM element type of the premises"),
+            Column("osm_id", "", "OSM id of the premises"),
             Column("name", "", "name of the premises (OSM)"),
             Column("category", "", "category of the premises (OSM)"),
             Column("closes_now", "h", "clock hour it closes now on the eyes weekday"),

@@ -314,7 +314,8 @@ def plan_hours(
     -------
     HoursPlan
         ``proposals`` has, per premises in greedy order, ``rank``, ``premises_row``
-        (position in ``premises(pois)``), ``name``, ``category``, ``closes_now``
+        (position in ``premises(pois)``), ``premises_id``, ``osm_type``, ``osm_id``
+        (when the premises have them), ``name``, ``category``, ``closes_now``
         (clock hour), ``closes_proposed``, ``opening_hours`` (now, as read or the
         category's default), ``opening_hours_proposed``, ``segment`` (position of
         its segment), ``gain`` (rise of M given the premises ranked before) and
@@ -547,6 +548,9 @@ def _proposal_frame(
         {
             "rank": np.arange(1, len(picks) + 1, dtype=np.int64),
             "premises_row": picks.astype(np.int64),
+            "premises_id": col("poi_id"),
+            "osm_type": col("osm_type"),
+            "osm_id": col("osm_id"),
             "name": col("name"),
             "category": col("category"),
             "closes_now": np.array(closes, dtype=np.int64),

@@ -30,7 +30,7 @@ def _lighting(n: int) -> pd.DataFrame:
 
 
 def _toy(
-    points: list[tuple[int, int]], hours: list[str]
+    points: list[tuple[int, int]], hours: list[str | None] | list[str]
 ) -> tuple[EyesResult, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     lines = [((0, 0), (20, 0)), ((20, 0), (120, 0)), ((120, 0), (220, 0))]
     streets = gpd.GeoDataFrame(
@@ -222,7 +222,12 @@ def test_cli_writes_the_layer_and_refuses_bad_input(tmp_path, capsys):
 def test_proposed_strings_re_read_by_the_eyes_model(until):
     """Past midnight too: the eyes model re-run on the proposed opening hours gives the gain."""
     points = [(5, 3), (8, 3), (70, 3), (170, 3), (175, 3)]
-    hours = ["Mo-Su 08:00-18:00", None, "Mo-Fr 10:00-20:00; Sa 10:00-16:00", "Mo-Su 16:00-01:00"]
+    hours: list[str | None] = [
+        "Mo-Su 08:00-18:00",
+        None,
+        "Mo-Fr 10:00-20:00; Sa 10:00-16:00",
+        "Mo-Su 16:00-01:00",
+    ]
     result, cafes, homes = _toy(points, [*hours, "Fr 09:00-12:00,13:00-17:00"])
     plan = plan_hours(result, cafes, None, homes, budget=3, params=HoursParams(until_hour=until))
     assert len(plan.proposals) == 3
