@@ -63,6 +63,7 @@ OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 
 #: Project groups, in the order the QGIS layer tree shows them (top first).
 GROUPS: tuple[str, ...] = (
+    "Plan",
     "Streets",
     "Lighting",
     "Eyes on the street",
@@ -783,6 +784,69 @@ LAYERS: tuple[Layer, ...] = (
             ("incident_summary", "Incident summary", "Counts read, dropped and suppressed."),
         )
     ),
+    # --- Plan: opening hours and tenure (plan hours, plan tenure) ----------
+    Layer(
+        "plan_hours",
+        "Plan: premises to keep open later",
+        "point",
+        "Plan",
+        "Premises proposed to stay open until a later hour, ranked by the need-weighted eyes "
+        "on the street they add in the hours of darkness (dark x busy x near homes).",
+        (
+            Column("rank", "", "order of the proposal (1 = largest gain)"),
+            Column("premises_row", "", "position of the premises among the study's premises"),
+            Column("premises_id", "", "identifier of the premises (the study's poi_id)"),
+            Column("osm_type", "", "OSM element type of the premises"),
+            Column("osm_id", "", "OSM id of the premises"),
+            Column("name", "", "name of the premises (OSM)"),
+            Column("category", "", "category of the premises (OSM)"),
+            Column("closes_now", "h", "clock hour it closes now on the eyes weekday"),
+            Column("closes_proposed", "h", "proposed closing hour"),
+            Column("opening_hours", "", "opening hours now (as tagged, or the category default)"),
+            Column("opening_hours_proposed", "", "opening hours with the later closing"),
+            Column("segment", "", "position of the street segment it is a door of"),
+            Column(
+                "gain",
+                "index points",
+                "rise of the need-weighted dark-hour eyes, given the premises ranked before",
+            ),
+            Column("cumulative_gain", "index points", "rise of the first rank proposals"),
+        ),
+        Style(
+            "graduated",
+            "rank",
+            tuple(
+                StyleClass((lo, hi), label, colour)
+                for (lo, hi), label, colour in zip(
+                    ((0.5, 5.5), (5.5, 10.5), (10.5, 25.5), (25.5, 50.5), (50.5, 1e9)),
+                    ("1-5", "6-10", "11-25", "26-50", "51 and more"),
+                    VIRIDIS_5[::-1],
+                    strict=True,
+                )
+            ),
+            width=3.0,
+            outline="#000000",
+        ),
+    ),
+    Layer(
+        "plan_tenure",
+        "Plan: tenure split of a development",
+        "none",
+        "Plan",
+        "The split of a planned development's dwellings among the tenure targets' policy "
+        "groups closest to the targets at its area and 400/800 m walks, with the mix indices "
+        "before and after.",
+        (
+            Column("scope", "", "development, area, neighbourhood, walk_400m, walk_800m or city"),
+            Column("area", "", "the area holding the development"),
+            Column("metric", "", "index, share, gap or dwellings of the development"),
+            Column("before", "", "value before the development"),
+            Column("after", "", "value with the proposed split"),
+            Column("change", "", "after - before"),
+        ),
+        synthetic_from=("tenure",),
+    ),
+    # --- end of Plan: opening hours and tenure ---------------------------
     # --- Areas -----------------------------------------------------------
     Layer(
         "areas",
@@ -876,6 +940,7 @@ def layers_of_table(table: str) -> list[Layer]:
 
 def _group_by_prefix(table: str) -> str:
     for prefix, group in (
+        ("plan", "Plan"),
         ("light", "Lighting"),
         ("eyes", "Eyes on the street"),
         ("mix", "Social mix"),

@@ -129,6 +129,7 @@ FLOORS: tuple[Floor, ...] = (
             "safespaces.compare",
         ),
     ),
+    Floor("plan", "Planner", ("safespaces.plan.*",)),
     Floor(
         "api",
         "Public API",
