@@ -61,11 +61,13 @@ def analyse_folder(
     if load.synthetic:
         metadata["survey_input"]["label"] = SYNTHETIC_LABEL
         metadata["synthetic_inputs"] = sorted({*meta.get("synthetic_inputs", []), "survey"})
-    remove = [
-        n
-        for n in ("perceived_safety", "survey_summary", "survey_equity", "survey_audit_validation")
-        if n not in result.layers()
-    ]
+    # a survey replaces the layers of its own kind: audits leave the perceived layer be
+    own = (
+        ("survey_audit_validation",)
+        if load.kind == "audit"
+        else ("perceived_safety", "survey_summary", "survey_equity")
+    )
+    remove = [n for n in own if n not in result.layers()]
     out = write_layers(folder, result.layers(), metadata, remove=remove)
     export_package(folder)
     return out, result.summary()
