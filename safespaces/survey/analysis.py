@@ -196,6 +196,8 @@ def analyse_survey(
         return SurveyResult("audit", None, None, None, table, params, load.synthetic)
     base = areas[[c for c in ("area_id", "name") if c in areas] + [areas.geometry.name]]
     measures = area_measures(areas, segments)
+    # "good" and "poor" are thirds of the study's own areas, whatever units the survey has
+    limits = {s: thresholds(measures[f"measure_{s}"].to_numpy(dtype=float), params) for s in SCOPES}
     equity = None
     outside = 0
     if load.kind == "respondents":
@@ -208,8 +210,9 @@ def analyse_survey(
     else:
         units, measures, frame = _area_results(load, base, measures)
         cells = published_counts(frame, params)
-    perceived = _perceived(units, measures.reset_index(drop=True), cells, params, load.synthetic)
-    limits = {s: thresholds(measures[f"measure_{s}"].to_numpy(dtype=float), params) for s in SCOPES}
+    perceived = _perceived(
+        units, measures.reset_index(drop=True), cells, params, limits, load.synthetic
+    )
     summary = _summary_table(cells, params)
     return SurveyResult(
         load.kind, perceived, summary, equity, None, params, load.synthetic, outside, limits
@@ -267,6 +270,7 @@ def _perceived(
     measures: pd.DataFrame,
     cells: Cells,
     params: SurveyParams,
+    limits: dict[str, tuple[float, float]],
     synthetic: bool,
 ) -> gpd.GeoDataFrame:
     shares = share_columns(cells, params.ci_level)
@@ -277,7 +281,7 @@ def _perceived(
     for scope in SCOPES:
         suffix = "" if scope == "overall" else f"_{scope}"
         values = measures[f"measure_{scope}"].to_numpy(dtype=float)
-        poor, good = thresholds(values, params)
+        poor, good = limits[scope]
         out[f"measure{suffix}"] = values
         mclass = measure_class(values, poor, good)
         out[f"measure_class{suffix}"] = mclass

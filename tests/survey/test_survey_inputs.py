@@ -85,6 +85,11 @@ def test_unknown_area_in_published_results(tmp_path: Path) -> None:
     assert result.perceived["survey_suppressed"].tolist() == [False, True, True]
     total = result.summary_table.set_index("scope").loc["overall", "respondents"]
     assert total - result.perceived["survey_respondents"].fillna(0).sum() == 38 != 8
+    # thirds of the study's own areas, even when the survey names only some of them
+    path.write_text("name,respondents,share_unsafe\nA,40,0.2\nB,30,0.1\n")
+    result = analyse_survey(read_survey(path), areas, None)
+    assert result.perceived is not None
+    assert result.perceived["measure_class"].tolist() == ["poor", "good"]
 
 
 def _audit_set() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
