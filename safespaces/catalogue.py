@@ -53,6 +53,14 @@ from safespaces.lighting.vocabulary import (
 )
 from safespaces.mix.params import MixParams, mix_column
 from safespaces.sources.tenure import TENURE_PREFIX
+from safespaces.survey.divergence import (
+    BOTH_GOOD,
+    BOTH_POOR,
+    FEELS_SAFE_MEASURES_POOR,
+    FEELS_UNSAFE_MEASURES_GOOD,
+    MEASURES_MIDDLE,
+    UNCERTAIN,
+)
 
 Geometry = Literal["line", "polygon", "point", "none"]
 StyleKind = Literal["categorized", "graduated", "single"]
@@ -69,6 +77,7 @@ GROUPS: tuple[str, ...] = (
     "Eyes on the street",
     "Social mix",
     "Incidents",
+    "Perceived safety",
     "Areas",
 )
 
@@ -372,6 +381,18 @@ EYES_EDGES: tuple[float, ...] = (0, 1, 2.5, 5, 10, 20, 30, 50, 100)
 #: Eyes-on-the-street index in eight classes (viridis).
 EYES_CLASSES = _graduated(EYES_EDGES, VIRIDIS_8)
 #: The composite safe-space score, 0..100 in five equal classes (cividis).
+#: Classes of the ``divergence`` of perceived safety: ColorBrewer RdBu (diverging), feeling
+#: unsafe on the red side, feeling safe on the blue side, undecided in the pale middle.
+DIVERGENCE_CLASSES: tuple[StyleClass, ...] = (
+    StyleClass(FEELS_UNSAFE_MEASURES_GOOD, FEELS_UNSAFE_MEASURES_GOOD, "#b2182b"),
+    StyleClass(BOTH_POOR, BOTH_POOR, "#ef8a62"),
+    StyleClass(UNCERTAIN, UNCERTAIN, "#f7f7f7"),
+    StyleClass(MEASURES_MIDDLE, MEASURES_MIDDLE, "#e0e0e0"),
+    StyleClass(BOTH_GOOD, BOTH_GOOD, "#67a9cf"),
+    StyleClass(FEELS_SAFE_MEASURES_POOR, FEELS_SAFE_MEASURES_POOR, "#2166ac"),
+    StyleClass(None, "suppressed (fewer than k respondents) or no measure", GREY),
+)
+
 SCORE_CLASSES = _graduated((0, 20, 40, 60, 80, 100), CIVIDIS_5, fmt="{:.0f}")
 #: Normalised tenure entropy of areas, 0..1 in five classes (Purples).
 MIX_CLASSES = _graduated((0, 0.2, 0.4, 0.6, 0.8, 1.0), PURPLES_5, fmt="{:.1f}")
@@ -847,6 +868,80 @@ LAYERS: tuple[Layer, ...] = (
         synthetic_from=("tenure",),
     ),
     # --- end of Plan: opening hours and tenure ---------------------------
+    # --- Perceived safety --------------------------------------------------
+    Layer(
+        "perceived_safety",
+        "Perceived safety beside the measures",
+        "polygon",
+        "Perceived safety",
+        "Share of survey respondents feeling unsafe per area (95 % Wilson intervals), beside "
+        "the composite score and its parts, and where feeling and evidence part. Areas with "
+        "fewer than survey.k_min respondents are suppressed; no respondent point is written.",
+        (
+            Column("area_id", "", "area identifier"),
+            Column("name", "", "area name"),
+            Column("survey_respondents*", "persons", "respondents (NULL: suppressed)"),
+            Column("survey_share_unsafe*", "share", "share rating 1..survey.unsafe_max_rating"),
+            Column("survey_share_unsafe*_low", "share", "lower end of the Wilson interval"),
+            Column("survey_share_unsafe*_high", "share", "upper end of the Wilson interval"),
+            Column(
+                "survey_suppressed*",
+                "flag",
+                "fewer than k respondents, or hidden to protect such a cell",
+            ),
+            Column(
+                "measure*",
+                "0..100",
+                "the measure compared (overall: safe_space_score; "
+                "evening/night: eyes and light of that period)",
+            ),
+            Column("measure_class*", "", "good / middle / poor (thirds of the study's areas)"),
+            Column("feeling*", "", "unsafe / safe / uncertain against the study's share"),
+            Column("divergence*", "", "where feeling and measures part (docs/perceived.md)"),
+            Column("survey_synthetic", "flag", "the survey is SYNTHETIC"),
+        ),
+        Style("categorized", "divergence", DIVERGENCE_CLASSES, opacity=0.8, outline="#ffffff"),
+        synthetic_from=("survey",),
+    ),
+    Layer(
+        "perceived_share_unsafe",
+        "Share feeling unsafe (survey)",
+        "polygon",
+        "Perceived safety",
+        "Share of respondents feeling unsafe per area; suppressed areas are empty.",
+        style=Style(
+            "graduated",
+            "survey_share_unsafe",
+            _graduated((0, 0.1, 0.2, 0.3, 0.5, 1.0001), VIRIDIS_5, fmt="{:.1f}"),
+            opacity=0.75,
+            outline="#ffffff",
+        ),
+        synthetic_from=("survey",),
+        table="perceived_safety",
+        visible=False,
+    ),
+    *(
+        Layer(name, title, "none", "Perceived safety", abstract, synthetic_from=("survey",))
+        for name, title, abstract in (
+            (
+                "survey_summary",
+                "Survey summary",
+                "The study's respondents and share feeling unsafe per period (Wilson intervals).",
+            ),
+            (
+                "survey_equity",
+                "Feeling unsafe by respondent group",
+                "Study-wide share feeling unsafe by group; a group column only where every "
+                "group has at least k respondents.",
+            ),
+            (
+                "survey_audit_validation",
+                "Audits against our measures",
+                "Spearman rank correlations (Fisher z intervals) of safety-audit scores with "
+                "modelled lux, light class, eyes at the audit's hour and the composite score.",
+            ),
+        )
+    ),
     # --- Areas -----------------------------------------------------------
     Layer(
         "areas",
@@ -945,6 +1040,8 @@ def _group_by_prefix(table: str) -> str:
         ("eyes", "Eyes on the street"),
         ("mix", "Social mix"),
         ("incident", "Incidents"),
+        ("survey", "Perceived safety"),
+        ("perceived", "Perceived safety"),
         ("street", "Streets"),
     ):
         if table.startswith(prefix):

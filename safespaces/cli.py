@@ -24,6 +24,7 @@ COMMANDS = (
     "eyes",
     "mix",
     "incidents",
+    "survey",
     "export",
     "print",
     "compare",

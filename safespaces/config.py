@@ -59,6 +59,9 @@ from safespaces.sections import (
     validate_network,
     validate_sources,
 )
+from safespaces.survey.params import RULES as SURVEY_RULES
+from safespaces.survey.params import SurveyParams
+from safespaces.survey.params import validate as validate_survey
 from safespaces.validation import (
     MAX_TEXT,
     Rules,
@@ -143,6 +146,7 @@ class Config:
     mix: MixParams = dataclasses.field(default_factory=MixParams)
     incidents: IncidentParams = dataclasses.field(default_factory=IncidentParams)
     indices: IndexParams = dataclasses.field(default_factory=IndexParams)
+    survey: SurveyParams = dataclasses.field(default_factory=SurveyParams)
     app: AppParams = dataclasses.field(default_factory=AppParams)
 
     def to_dict(self) -> dict[str, Any]:
@@ -190,6 +194,7 @@ SECTION_CHECKS: dict[str, Callable[[Any], None]] = {
     "mix": validate_mix,
     "incidents": validate_incidents,
     "indices": validate_indices,
+    "survey": validate_survey,
     "app": validate_app,
 }
 
@@ -204,6 +209,7 @@ SECTION_RULES: dict[str, Rules] = {
     "mix": MIX_RULES,
     "incidents": INCIDENT_RULES,
     "indices": INDEX_RULES,
+    "survey": SURVEY_RULES,
     "app": APP_RULES,
 }
 

@@ -29,6 +29,7 @@ from safespaces.lighting.analysis import LightingResult
 from safespaces.output import OutputFolder, output_folder
 from safespaces.population import residents_summary
 from safespaces.qgis import export_package
+from safespaces.sources.survey import SurveyInput
 from safespaces.study import (
     Inputs,
     Study,
@@ -150,12 +151,14 @@ def run(
     progress: Progress | None = None,
     include_raw_points: bool = False,
     formats: Sequence[str] = (),
+    survey: SurveyInput | None = None,
 ) -> RunResult:
     """Run every analysis the inputs allow and write ``out_dir/safespaces.gpkg``.
 
     Stages, in order: lighting, eyes on the street, social mix (with tenure),
-    incidents (with incident points), the composite safe-space score, then the
-    QGIS package. Rasters are written beside the GeoPackage; ``formats``
+    incidents (with incident points), the composite safe-space score, perceived
+    safety (with ``survey``), then the QGIS package. Rasters are written beside
+    the GeoPackage; ``formats``
     (:data:`safespaces.formats.FORMATS`: ``geoparquet``, ``fgb``, ``pmtiles``)
     are written beside it in the same swap (:func:`safespaces.formats.write_formats`).
 
@@ -174,6 +177,7 @@ def run(
             timings=timings,
             include_raw_points=include_raw_points,
             formats=formats,
+            survey=survey,
         )
     return result.moved(folder)
 
@@ -188,6 +192,7 @@ class StageOptions(TypedDict, total=False):
     include_raw_points: bool
     metadata: dict[str, Any] | None
     formats: Sequence[str]
+    survey: SurveyInput | None
 
 
 def run_study(study: Study, out: Path, **options: Unpack[StageOptions]) -> RunResult:
@@ -276,9 +281,12 @@ def analyse_stages(
     timings: dict[str, float] | None = None,
     include_raw_points: bool = False,
     metadata: dict[str, Any] | None = None,
+    survey: SurveyInput | None = None,
 ) -> Analysis:
     """Every stage ``families`` names (default: all the inputs allow) on a loaded study,
-    then the composite score; rasters are written into ``out`` (none for None).
+    then the composite score, then perceived safety beside it (with ``survey``: a
+    respondent, per-area or audit file, :mod:`safespaces.survey`); rasters are
+    written into ``out`` (none for None).
 
     Raises
     ------
@@ -358,6 +366,21 @@ def analyse_stages(
             segments = incidents.segments
         areas = incidents.areas
     take(stages.indices_stage(study, segments, areas, progress=progress, timings=timings), "score")
+    if survey is not None:
+        scored_segments = layers["street_segments"] if study.has_streets else None
+        take(
+            stages.survey_stage(
+                study,
+                scored_segments,
+                layers["areas"],
+                survey,
+                progress=progress,
+                timings=timings,
+            ),
+            "survey",
+        )
+        if extra.get("survey_synthetic"):
+            extra["synthetic_inputs"] = [*study.synthetic, "survey"]
     warnings = [*study.warnings, *stages.summary_warnings(summary)]
     if warnings:
         summary["warnings"] = " | ".join(warnings)
@@ -376,6 +399,7 @@ def run_stages(
     include_raw_points: bool = False,
     metadata: dict[str, Any] | None = None,
     formats: Sequence[str] = (),
+    survey: SurveyInput | None = None,
 ) -> RunResult:
     """Every stage on a loaded study, writing straight into the folder ``out``
     (a staging folder: see :func:`run_study`), then the QGIS package and ``formats``."""
@@ -390,6 +414,7 @@ def run_stages(
         timings=timings,
         include_raw_points=include_raw_points,
         metadata=metadata,
+        survey=survey,
     )
     layers, summary, files = analysis.layers, analysis.summary, analysis.files
     with timed("write GeoPackage", progress, timings):

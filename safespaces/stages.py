@@ -8,7 +8,8 @@ earlier stage produced), calls its family's ``analyse_*``, and returns a
 and passed to the families that read it. Data flows one way:
 
     darkness -> lighting -> eyes (needs light) -> mix -> incidents (needs eyes,
-    light, darkness) -> indices (composite of all)
+    light, darkness) -> indices (composite of all) -> survey (perceived safety
+    beside the score and its parts; only with a survey file)
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ from safespaces.lighting.raster import lighting_raster_bounds, write_illuminance
 from safespaces.mix.analysis import MixResult, analyse_mix
 from safespaces.mix.buildings import aggregate_buildings, analyse_neighbourhoods
 from safespaces.population import PERSONS_PER_DWELLING
+from safespaces.sources.survey import SurveyInput
 from safespaces.sources.tenure import TENURE_PREFIX
-from safespaces.study import Study
+from safespaces.study import Study, sha256
+from safespaces.survey.analysis import SYNTHETIC_LABEL, analyse_survey
 from safespaces.timing import Progress, timed
 
 #: Walking-neighbourhood mix scores of ``study.tenure`` (a :class:`MixResult` of them).
@@ -406,3 +409,36 @@ def indices_stage(
     return StageOutput(
         {"street_segments": seg_out, "areas": area_out}, [], summary, {"safe_space_score": summary}
     )
+
+
+# --- perceived safety ----------------------------------------------------------------------
+
+
+def survey_stage(
+    study: Study,
+    segments: gpd.GeoDataFrame | None,
+    areas: gpd.GeoDataFrame,
+    survey: SurveyInput,
+    *,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> StageOutput:
+    """Perceived safety beside the measures (:mod:`safespaces.survey`), after the score.
+
+    ``areas`` and ``segments`` carry the composite score and its parts; the
+    survey file is read here, in the study's time zone. No respondent point is
+    in the output.
+    """
+    timings = {} if timings is None else timings
+    timezone = study.config.general.timezone
+    with timed("perceived safety (survey)", progress, timings):
+        load = survey.read(timezone)
+        result = analyse_survey(load, areas, segments, study.config.survey, timezone=timezone)
+    output = StageOutput.of(result)
+    output.metadata["survey_input"] = {
+        "path": str(survey.path),
+        "sha256": sha256(Path(survey.path)),
+        "kind": load.kind,
+        **({"label": SYNTHETIC_LABEL} if load.synthetic else {}),
+    }
+    return output

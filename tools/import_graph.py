@@ -97,6 +97,7 @@ FLOORS: tuple[Floor, ...] = (
             "safespaces.eyes.*",
             "safespaces.mix.*",
             "safespaces.incidents.*",
+            "safespaces.survey.*",
         ),
     ),
     Floor("indices", "Indices", ("safespaces.indices",)),
