@@ -27,6 +27,7 @@ COMMANDS = (
     "export",
     "print",
     "compare",
+    "plan",
     "config",
     "app",
     "warmup",

@@ -123,6 +123,7 @@ FLOORS: tuple[Floor, ...] = (
             "safespaces.compare",
         ),
     ),
+    Floor("plan", "Planner", ("safespaces.plan.*",)),
     Floor(
         "api",
         "Public API",
