@@ -183,12 +183,18 @@ def summary_markdown(summary: dict[str, Any], lamps: gpd.GeoDataFrame) -> str:
         f"{float(summary['p6_length_after_m']) / 1000:.2f} km ({summary['p6_share_after']:.1%}) "
         f"with {summary['proposed']} new lamps (+{float(summary['gain_m']):,.0f} m)",
         "",
-        "| rank | context | height (m) | intensity (cd) | gain (m) | cumulative (m) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: |",
     ]
-    for row in lamps.itertuples():
-        lines.append(
-            f"| {row.rank} | {row.light_context} | {row.height_m:.1f} | {row.intensity_cd:.0f} "
-            f"| {row.gain_m:.0f} | {row.cumulative_gain_m:.0f} |"
+    extra = f"gain_{summary['objective']}"
+    weighted = extra in lamps.columns
+    head = "| rank | context | height (m) | intensity (cd) | gain (m) | cumulative (m) |"
+    lines += [
+        head + (f" {extra} |" if weighted else ""),
+        "| ---: | --- | ---: | ---: | ---: | ---: |" + (" ---: |" if weighted else ""),
+    ]
+    for row in lamps.to_dict("records"):
+        line = (
+            f"| {row['rank']} | {row['light_context']} | {row['height_m']:.1f} "
+            f"| {row['intensity_cd']:.0f} | {row['gain_m']:.0f} | {row['cumulative_gain_m']:.0f} |"
         )
+        lines.append(line + (f" {row[extra]:.1f} |" if weighted else ""))
     return "\n".join(lines) + "\n"
