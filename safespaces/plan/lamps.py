@@ -496,11 +496,13 @@ def _register(existing: gpd.GeoDataFrame, proposed: gpd.GeoDataFrame) -> gpd.Geo
     A register replaces the OSM lamps inside its coverage, so it carries the existing
     lamps too: re-run with it, the lighting models the same lamps plus the new ones.
     """
+    position = np.arange(len(existing)).astype(str).astype(object)
     ids = (
         existing["lamp_id"].astype("string").fillna("").to_numpy(dtype=object)
         if "lamp_id" in existing.columns
-        else np.arange(len(existing)).astype(str).astype(object)
+        else position
     )
+    ids = np.where(ids == "", position, ids)
     old = gpd.GeoDataFrame(
         {
             "lamp_id": np.char.add("existing-", ids.astype(str)).astype(object),

@@ -64,6 +64,7 @@ def test_register_rerun_lifts_the_stated_length(planned: Path, tmp_path: Path) -
     assert layer["rank"].tolist() == list(range(1, 11))
     assert np.allclose(layer["cumulative_gain_m"], layer["gain_m"].cumsum())
     assert (register["planned"] == "yes").sum() == 10
+    assert register["lamp_id"].is_unique
     assert {"lon", "lat", "height_m", "intensity_cd", "luminaire"} <= set(register.columns)
     after = tmp_path / "after"
     assert (
@@ -201,3 +202,15 @@ def test_bad_input(tmp_path: Path, helsinki_lighting: LightingResult) -> None:
         plan_lamps(helsinki_lighting, 3, objective="footfall")
     with pytest.raises(InputError, match="homes.*residents_est"):
         plan_lamps(helsinki_lighting, 3, objective="homes")
+
+
+def test_no_candidate_proposes_nothing() -> None:
+    """No park in the layout: ``--where parks`` proposes no lamp, and the register still
+    carries the existing lamp (with an id of its own)."""
+    lit = _small_case(0)
+    plan = plan_lamps(lit, 3, where="parks")
+    assert plan.summary["proposed"] == 0 and plan.summary["gain_m"] == 0
+    assert len(plan.lamps) == 0 and "gain_m" in plan.lamps.columns
+    table = plan.register_table()
+    assert table["lamp_id"].tolist() == ["existing-0"]
+    assert table["planned"].tolist() == ["no"]
