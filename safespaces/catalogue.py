@@ -980,6 +980,28 @@ LAYERS: tuple[Layer, ...] = (
         visible=False,
     ),
     Layer(
+        "plan_lamps",
+        "Proposed lamps, ranked",
+        "point",
+        "Plan",
+        "New lamps proposed by safespaces plan lamps, best first: each with the mounting "
+        "height and intensity of its context and the walking length it lifts to EN 13201-2 "
+        "P6 or better given the lamps ranked before it (docs/plan.md).",
+        (
+            Column("rank", "rank", "order of choice (1 = the most length lifted)"),
+            Column("segment_id", "", "dark segment the lamp stands on (street_segments)"),
+            Column("light_context", "", "street, park path or pedestrian area"),
+            Column("height_m", "m", "mounting height (the context's default)"),
+            Column("intensity_cd", "cd", "peak intensity (the context's default)"),
+            Column("light_distribution", "", "light distribution (generic name or file)"),
+            Column("gain_m", "m", "walking length newly at P6+ given the lamps ranked before"),
+            Column("cumulative_gain_m", "m", "walking length newly at P6+ by lamps 1..rank"),
+            Column("gain_*", "weighted m", "weighted gain under the objective (footfall, homes)"),
+            Column("cumulative_gain_*", "weighted m", "weighted gain of lamps 1..rank"),
+        ),
+        Style("single", "", _single("#ffd92f"), width=2.4, outline="#252525"),
+    ),
+    Layer(
         "run_metadata",
         "Run metadata",
         "none",

@@ -28,6 +28,7 @@ COMMANDS = (
     "export",
     "print",
     "compare",
+    "plan",
     "config",
     "app",
     "warmup",

@@ -35,7 +35,7 @@ DIR/safespaces.gpkg gets its default style (stored in the GeoPackage's
 layer_styles table, as QGIS stores it) and its metadata (title, abstract with
 units, attribution, SYNTHETIC flags and the run's parameters); every GeoTIFF
 gets a same-named .qml colour ramp; DIR/safespaces.qgz is a project with all
-layers in the groups Streets, Lighting, Eyes on the street, Social mix,
+layers in the groups Plan, Streets, Lighting, Eyes on the street, Social mix,
 Incidents and Areas, relative paths, the data's CRS and an initial extent.
 'safespaces run' does this at the end already; run 'export' after a family
 subcommand added layers. A failed export leaves the previous files intact.
