@@ -12,6 +12,7 @@ the edited plan, exactly as the planner states it for its own proposals.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -181,10 +182,14 @@ def edit_plan(
     for rank, (dx, dy) in move.items():
         hit = np.flatnonzero(ranks == rank)
         if len(hit):
-            geoms[hit] = shapely.transform(geoms[hit], lambda xy, d=(dx, dy): xy + np.array(d))
+            geoms[hit] = shapely.transform(geoms[hit], partial(_shift, by=(dx, dy)))
     return gpd.GeoDataFrame(
         {"rank": ranks}, geometry=gpd.GeoSeries(geoms, crs=lamps.crs), crs=lamps.crs
     )
+
+
+def _shift(xy: npt.NDArray[np.float64], by: tuple[float, float]) -> npt.NDArray[np.float64]:
+    return xy + np.asarray(by, dtype=float)
 
 
 def _nearest_segment(segs: gpd.GeoDataFrame, lamps: gpd.GeoDataFrame) -> npt.NDArray[Any]:
