@@ -189,6 +189,16 @@ PLAN_MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fi": "Kertymä (m)",
         "sv": "Kumulativt (m)",
     },
+    "col.gain_footfall": {
+        "en": "Gain weighted by flow",
+        "fi": "Hyöty virralla painotettuna",
+        "sv": "Nytta viktad med flöde",
+    },
+    "col.gain_homes": {
+        "en": "Gain weighted by residents",
+        "fi": "Hyöty asukkailla painotettuna",
+        "sv": "Nytta viktad med invånare",
+    },
     "col.height_m": {"en": "Height (m)", "fi": "Korkeus (m)", "sv": "Höjd (m)"},
     "col.intensity_cd": {
         "en": "Intensity (cd)",

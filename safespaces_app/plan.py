@@ -173,6 +173,11 @@ tables.show(
         "rank": Col(t("col.rank", lang), decimals=0, pinned=True),
         "gain_m": Col(t("col.gain_m", lang), decimals=0, help=t("plan.ranked_help", lang)),
         "cumulative_gain_m": Col(t("col.cumulative_m", lang), decimals=0),
+        **(
+            {f"gain_{objective}": Col(t(f"col.gain_{objective}", lang), decimals=2)}
+            if f"gain_{objective}" in table
+            else {}
+        ),
         "height_m": Col(t("col.height_m", lang), decimals=1),
         "intensity_cd": Col(t("col.intensity_cd", lang), decimals=0),
         "light_context": Col(t("col.context", lang)),
@@ -191,9 +196,11 @@ tables.bar_chart(
 
 st.subheader(t("plan.map", lang))
 xy = planning.lonlat(lamps)
+if len(xy) == 0:  # every lamp dropped: the map fits the study
+    xy = np.asarray(planning.study_corners(data))
 points = [
     {"lon": float(x), "lat": float(y), "label": str(r)}
-    for (x, y), r in zip(xy, lamps["rank"], strict=True)
+    for (x, y), r in zip(planning.lonlat(lamps), lamps["rank"], strict=True)
 ]
 box = [*(xy.min(axis=0) - FIT_MARGIN), *(xy.max(axis=0) + FIT_MARGIN)]
 fit_key = hashlib.sha256(np.round(xy, 6).tobytes()).hexdigest()[:12]

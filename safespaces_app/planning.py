@@ -29,7 +29,9 @@ from safespaces.lighting import LightingResult
 from safespaces.plan import LampPlan, LuxState, plan_lamps, segment_weights
 from safespaces.plan.evaluate import edit_plan, evaluate_lamps
 from safespaces.study import Inputs
+from safespaces_app import mapview
 from safespaces_app.diskcache import CACHE_ROOT
+from safespaces_app.results import Analysis
 
 #: Where the GeoPackages for download are built (the app's cache; never an opened folder).
 PLAN_EXPORTS = CACHE_ROOT / "plans"
@@ -89,12 +91,17 @@ def weights(run: str, objective: str, _ctx: PlanContext) -> npt.NDArray[np.float
 
 
 def _flow(run: str, objective: str, ctx: PlanContext) -> npt.NDArray[np.float64] | None:
-    if objective != "footfall":
-        return None
+    return footfall(run, ctx) if objective == "footfall" else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def footfall(run: str, _ctx: PlanContext) -> npt.NDArray[np.float64]:
+    """Each segment's pedestrian flow potential (the eyes family's ``eyes_flow_<r>m``, as
+    ``safespaces plan lamps --objective footfall`` computes it), once per run."""
     from safespaces.eyes.flow import segment_flow
 
-    r = ctx.flow_radius_m
-    flows = segment_flow(ctx.lighting.segments, (r,), beta_times_radius=ctx.flow_beta)
+    r = _ctx.flow_radius_m
+    flows = segment_flow(_ctx.lighting.segments, (r,), beta_times_radius=_ctx.flow_beta)
     return np.asarray(flows[int(r)], dtype=float)
 
 
@@ -134,6 +141,12 @@ def lonlat(lamps: gpd.GeoDataFrame) -> npt.NDArray[np.float64]:
     if len(lamps) == 0:
         return np.zeros((0, 2))
     return np.asarray(shapely.get_coordinates(lamps.geometry.to_crs(4326).to_numpy()))
+
+
+def study_corners(data: Analysis) -> list[tuple[float, float]]:
+    """The south-west and north-east corners (lon, lat) of the run's walking network."""
+    x0, y0, x1, y1 = mapview.bounds(data, None)
+    return [(x0, y0), (x1, y1)]
 
 
 def procurement_table(plan: LampPlan) -> pd.DataFrame:
@@ -177,9 +190,11 @@ __all__ = [
     "context",
     "csv_bytes",
     "edited",
+    "footfall",
     "gpkg_bytes",
     "lonlat",
     "procurement_table",
+    "study_corners",
     "propose",
     "weights",
 ]

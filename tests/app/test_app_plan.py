@@ -23,6 +23,7 @@ from test_app_languages import ENGLISH_NUMBER, FILE, SNAKE, data_names, english_
 from visible import texts
 
 from safespaces.config import Config
+from safespaces.io import read_metadata
 from safespaces.study import Inputs
 from safespaces_app import planning, runs
 from safespaces_app.formats import number
@@ -119,12 +120,15 @@ def test_dropping_a_lamp_is_evaluated_again(proposed: AppTest) -> None:
     points.loc[points["rank"] == 2, "geometry"] = points.loc[points["rank"] == 2].translate(20, 0)
     moved = evaluate_lamps(ctx.lighting, points)
     assert _shown_gain(at) == f"{number(moved.summary['gain_m'], 'en')} m"
+    at.multiselect(key="plan_drop").set_value(list(range(1, 11))).run()  # every lamp
+    assert not at.exception, at.exception
+    assert _shown_gain(at) == "0 m" and _ranks(at) == []
     at.multiselect(key="plan_drop").set_value([]).run()
     at.number_input(key="plan_dx").set_value(0).run()
     assert _shown_gain(at) == f"{number(plan.summary['gain_m'], 'en')} m"
 
 
-def test_downloads(proposed: AppTest) -> None:
+def test_downloads(proposed: AppTest, tmp_path: Path) -> None:
     at = proposed
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("plan_lamps.gpkg" in x for x in labels)
@@ -141,15 +145,14 @@ def test_downloads(proposed: AppTest) -> None:
     assert {"lon", "lat", "height_m", "intensity_cd", "luminaire", "planned"} <= set(register)
     assert (register["planned"] == "yes").sum() == 10
     assert len(register) == len(_context().lighting.lamps) + 10
-    gpkg = planning.gpkg_bytes(plan)
-    path = Path(planning.PLAN_EXPORTS) / "test-plan.gpkg"
-    path.write_bytes(gpkg)
-    try:
-        layer = pyogrio.read_dataframe(path, layer="plan_lamps")
-    finally:
-        path.unlink()
+    before = set(planning.PLAN_EXPORTS.iterdir()) if planning.PLAN_EXPORTS.exists() else set()
+    path = tmp_path / "plan_lamps.gpkg"
+    path.write_bytes(planning.gpkg_bytes(plan))
+    assert set(planning.PLAN_EXPORTS.iterdir()) <= before  # its folder removed after
+    layer = pyogrio.read_dataframe(path, layer="plan_lamps")
+    stored = json.loads(read_metadata(path)["plan_lamps_summary"])
     assert len(layer) == 10 and {"rank", "height_m", "intensity_cd", "gain_m"} <= set(layer)
-    assert list(Path(planning.PLAN_EXPORTS).iterdir()) == []  # nothing left behind
+    assert stored["gain_m"] == plan.summary["gain_m"]
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv"])
