@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from safespaces.printing.texts import legend_label as printed_legend_label
 from safespaces_app.formats import number
 from safespaces_app.messages_data import DATA_MESSAGES
+from safespaces_app.messages_plan import PLAN_MESSAGES
 from safespaces_app.messages_tables import TABLE_MESSAGES
 from safespaces_app.messages_ui import UI_MESSAGES
 
@@ -30,7 +31,12 @@ LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "fi": "suomi", "sv": "sven
 DEFAULT_LANGUAGE = "en"
 
 #: Every message: the interface's, the tables' and the data's (one namespace of ids).
-MESSAGES: Mapping[str, Mapping[str, str]] = {**UI_MESSAGES, **TABLE_MESSAGES, **DATA_MESSAGES}
+MESSAGES: Mapping[str, Mapping[str, str]] = {
+    **UI_MESSAGES,
+    **TABLE_MESSAGES,
+    **DATA_MESSAGES,
+    **PLAN_MESSAGES,
+}
 
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:

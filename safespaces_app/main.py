@@ -49,6 +49,7 @@ PAGES = (
     ("districts.py", "page.districts", "districts"),
     ("mix.py", "page.mix", "mix"),
     ("lighting.py", "page.lighting", "lighting"),
+    ("plan.py", "page.plan", "plan"),
     ("incidents.py", "page.incidents", "incidents"),
     ("data.py", "page.data", "data"),
     ("export.py", "page.export", "export"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -251,6 +251,8 @@ def client_args(
     selected: tuple[str, int] | None,
     min_dwellings: int,
     view: Mapping[str, Any] | None = None,
+    points: Sequence[Mapping[str, Any]] | None = None,
+    fit_to: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The map's arguments at a script run (small: the data is the run's map document).
 
@@ -265,6 +267,10 @@ def client_args(
     view
         What to show when the map first opens (:data:`DEFAULT_VIEW`); the map keeps
         its own hour and layers afterwards, and applies a changed ``view``.
+    points
+        Points drawn on top, each ``{lon, lat, label, colour}`` (the Plan page's lamps).
+    fit_to
+        A view to fit instead of the district's (``{key, bounds}``, bounds in lon/lat).
     """
     from safespaces_app.settings import current_config
 
@@ -282,7 +288,8 @@ def client_args(
         # the same inputs by their names in the session's language (the map's badge)
         "synthetic_names": [input_label(k, lang) for k in data.synthetic],
         "view": dict(view or DEFAULT_VIEW),
-        "fit": fit(data, district),
+        "fit": dict(fit_to) if fit_to is not None else fit(data, district),
+        "points": [dict(p) for p in points or ()],
         "selected": {"kind": selected[0], "id": selected[1]} if selected else None,
         "tiles": {"url": url, "attribution": html.escape(basemap_attribution or "basemap")}
         if url

@@ -82,8 +82,9 @@ def document(data: Analysis) -> tuple[str, str]:
     return root, name
 
 
-def live_map(data: Analysis, args: Mapping[str, Any]) -> object:
-    """Draw the map; returns the last click the map reported (or None)."""
+def live_map(data: Analysis, args: Mapping[str, Any], *, key: str = KEY) -> object:
+    """Draw the map; returns the last click the map reported (or None). ``key``: the
+    session-state key of its value (another page's map keeps its own)."""
     root, _ = document(data)
     render = _component(root)
-    return render(**dict(args), key=KEY, default=None)
+    return render(**dict(args), key=key, default=None)

@@ -1322,8 +1322,28 @@
       map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
     }
     drawOutline(fit);
+    drawPoints(a.points);
     if (restyle) redraw();
     save();
+  }
+
+  // points a page adds on top (the Plan page's proposed lamps): a numbered circle each
+  let pointsLayer = null, lastPoints;
+  function drawPoints(points) {
+    const key = JSON.stringify(points || null);
+    if (key === lastPoints) return;
+    lastPoints = key;
+    if (pointsLayer) { pointsLayer.remove(); pointsLayer = null; }
+    if (!points || !points.length) return;
+    pointsLayer = L.layerGroup().addTo(map);
+    points.forEach((p) => {
+      const marker = L.circleMarker([p.lat, p.lon], {
+        pane: "ss-selection", interactive: false, radius: 7, color: "#000000", weight: 2,
+        fillColor: p.colour || "#ffd400", fillOpacity: 1, className: "ss-point",
+      });
+      if (p.label) marker.bindTooltip(String(p.label), { permanent: true, direction: "top", offset: [0, -6], className: "ss-point-label" });
+      marker.addTo(pointsLayer);
+    });
   }
 
   // the chosen district's outline (dashed, above the layers, not clickable)
