@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from safespaces.printing.texts import legend_label as printed_legend_label
 from safespaces_app.formats import number
 from safespaces_app.messages_data import DATA_MESSAGES
+from safespaces_app.messages_perceived import PERCEIVED_MESSAGES
 from safespaces_app.messages_plan import PLAN_MESSAGES
 from safespaces_app.messages_tables import TABLE_MESSAGES
 from safespaces_app.messages_ui import UI_MESSAGES
@@ -36,6 +37,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     **TABLE_MESSAGES,
     **DATA_MESSAGES,
     **PLAN_MESSAGES,
+    **PERCEIVED_MESSAGES,
 }
 
 

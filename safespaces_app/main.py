@@ -50,6 +50,7 @@ PAGES = (
     ("mix.py", "page.mix", "mix"),
     ("lighting.py", "page.lighting", "lighting"),
     ("plan.py", "page.plan", "plan"),
+    ("perceived.py", "page.perceived", "perceived"),
     ("incidents.py", "page.incidents", "incidents"),
     ("data.py", "page.data", "data"),
     ("export.py", "page.export", "export"),

@@ -23,6 +23,7 @@ from safespaces.version import __version__
 #: Map layers, the app's keys, in drawing order: key -> (table, catalogue layer, geometry).
 LAYERS: Mapping[str, tuple[str, str, str]] = {
     "mix": ("areas", "areas_mix_entropy", "polygon"),
+    "perceived": ("perceived_safety", "perceived_safety", "polygon"),
     "hotspots": ("incident_hotspots", "incident_hotspots", "polygon"),
     "score": ("street_segments", "street_safe_space_score", "line"),
     "lighting": ("street_segments", "street_lighting", "line"),

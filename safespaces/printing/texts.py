@@ -34,6 +34,11 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "fi": "Sosiaalinen sekoitus (alueet)",
         "sv": "Social blandning (områden)",
     },
+    "layer.perceived": {
+        "en": "Feeling and measures (survey)",
+        "fi": "Koettu ja mitattu turvallisuus (kysely)",
+        "sv": "Upplevd och mätt trygghet (enkät)",
+    },
     "layer.hotspots": {
         "en": "Incident hot spots",
         "fi": "Tapahtumien kuumat pisteet",

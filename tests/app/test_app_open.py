@@ -93,7 +93,7 @@ def test_the_servers_folder_is_shown_without_running_the_analysis(
     segments = pyogrio.read_info(server_opened / "safespaces.gpkg", layer="street_segments")
     assert any(f"{segments['features']:,} street segments" in c.value for c in at.caption)
     assert len(at.get("component_instance")) == 1  # the map
-    for page in ("districts", "mix", "lighting", "incidents", "export"):
+    for page in ("districts", "mix", "lighting", "incidents", "perceived", "export"):
         at.switch_page(f"safespaces_app/{page}.py")
         at.run()
         assert not at.exception, (page, at.exception)
