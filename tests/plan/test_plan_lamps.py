@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,7 +26,7 @@ from safespaces.stages import lighting_stage
 from safespaces.study import Inputs, load_study
 
 #: The (1 - 1/e) bound of the greedy for monotone submodular objectives.
-BOUND = 1 - 1 / np.e
+BOUND = 1 - 1 / math.e
 
 
 @pytest.fixture(scope="module")
