@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 #: ``safespaces.x.y`` in backticks; file names (safespaces.gpkg ...) are not Python.
 PATH = re.compile(r"`(safespaces(?:\.[A-Za-z_][A-Za-z0-9_]*)+)(?:\([^`]*\))?`")
-FILES = {"gpkg", "qgz", "toml", "json", "qml", "qmd", "tif", "md", "py"}
+FILES = {"gpkg", "qgz", "toml", "json", "qml", "qmd", "tif", "md", "py", "xml", "csv", "zip"}
 
 
 def resolve(dotted: str) -> object:
