@@ -367,6 +367,7 @@ def test_export_page_buttons(app: AppTest) -> None:
     assert any("Cloud-Optimised GeoTIFFs" in c.value for c in app.caption)
 
 
+@pytest.mark.postgis
 def test_export_page_publishes_to_postgis(app: AppTest, postgis) -> None:
     page(app, "export")
     app.text_input(key="postgis_dsn").set_value("host=/nonexistent-socket port=5 dbname=x")
