@@ -415,6 +415,9 @@ def _table(
     walks = pd.DataFrame(rows, columns=["scope", "area", "metric", "before", "after"])
     walks["area"] = walks["area"].astype(object)
     walks["change"] = walks["after"] - walks["before"]
+    # every part's area as objects: the development's rows have none (all-NA), and pandas
+    # 2.2 warns when an all-NA column would change the concatenated dtype
+    change = change.assign(area=change["area"].astype(object))
     return pd.concat([walks.iloc[: len(best)], change, walks.iloc[len(best) :]], ignore_index=True)
 
 
