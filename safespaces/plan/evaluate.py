@@ -24,7 +24,7 @@ import shapely
 from safespaces.errors import InputError
 from safespaces.lighting import LightingResult
 from safespaces.lighting.lamps import lamp_model, lamp_optics
-from safespaces.plan.lamps import LampPlan, _register, _Singles
+from safespaces.plan.lamps import LampPlan, _register, _Singles, plan_layer
 from safespaces.plan.lux import LuxState
 
 
@@ -128,29 +128,14 @@ def evaluate_lamps(
             gain_m[k] = trial.add(one)
     after = trial.p6_length()
     nearest = _nearest_segment(segs, modelled)
-    layer = gpd.GeoDataFrame(
-        {
-            "rank": ordered["rank"].to_numpy(dtype=np.int64),
-            "segment_id": nearest,
-            "light_context": modelled["light_context"].to_numpy(dtype=object)
-            if len(modelled)
-            else np.zeros(0, dtype=object),
-            "height_m": modelled["light_height_m"].to_numpy(dtype=float) if len(modelled) else [],
-            "intensity_cd": modelled["light_intensity_cd"].to_numpy(dtype=float)
-            if len(modelled)
-            else [],
-            "light_distribution": modelled["light_distribution"].to_numpy(dtype=object)
-            if len(modelled)
-            else np.zeros(0, dtype=object),
-            "gain_m": gain_m,
-            "cumulative_gain_m": np.cumsum(gain_m),
-        },
-        geometry=gpd.GeoSeries(modelled.geometry.to_numpy(), crs=segs.crs),
-        crs=segs.crs,
+    layer = plan_layer(
+        modelled.set_crs(segs.crs, allow_override=True),
+        ordered["rank"].to_numpy(dtype=np.int64),
+        nearest,
+        gain_m,
+        weighted,
+        objective,
     )
-    if objective != "length":
-        layer[f"gain_{objective}"] = weighted
-        layer[f"cumulative_gain_{objective}"] = np.cumsum(weighted)
     total = float(trial.length.sum())
     summary: dict[str, Any] = {
         "proposed": len(layer),

@@ -464,27 +464,45 @@ def _plan_layer(
     cand: gpd.GeoDataFrame, chosen: list[int], gains: list[Gain], objective: str
 ) -> gpd.GeoDataFrame:
     rows = cand.iloc[chosen] if len(cand) else cand
-    gain_m = np.array([g.metres for g in gains], dtype=float)
+    return plan_layer(
+        rows,
+        np.arange(1, len(chosen) + 1, dtype=np.int64),
+        rows["segment_id"].to_numpy() if "segment_id" in rows else None,
+        np.array([g.metres for g in gains], dtype=float),
+        np.array([g.weighted for g in gains], dtype=float),
+        objective,
+    )
+
+
+def plan_layer(
+    lamps: gpd.GeoDataFrame,
+    rank: npt.ArrayLike,
+    segment_id: npt.ArrayLike | None,
+    gain_m: npt.NDArray[np.float64],
+    weighted: npt.NDArray[np.float64],
+    objective: str,
+) -> gpd.GeoDataFrame:
+    """Layer ``plan_lamps`` from modelled lamps (``lamp_model`` columns) in rank order."""
+    some = len(lamps) > 0
     out = gpd.GeoDataFrame(
         {
-            "rank": np.arange(1, len(chosen) + 1, dtype=np.int64),
-            "segment_id": rows["segment_id"].to_numpy() if "segment_id" in rows else None,
-            "light_context": rows["light_context"].to_numpy(dtype=object)
-            if len(rows)
+            "rank": rank,
+            "segment_id": segment_id,
+            "light_context": lamps["light_context"].to_numpy(dtype=object)
+            if some
             else np.zeros(0, dtype=object),
-            "height_m": rows["light_height_m"].to_numpy(dtype=float) if len(rows) else [],
-            "intensity_cd": rows["light_intensity_cd"].to_numpy(dtype=float) if len(rows) else [],
-            "light_distribution": rows["light_distribution"].to_numpy(dtype=object)
-            if len(rows)
+            "height_m": lamps["light_height_m"].to_numpy(dtype=float) if some else [],
+            "intensity_cd": lamps["light_intensity_cd"].to_numpy(dtype=float) if some else [],
+            "light_distribution": lamps["light_distribution"].to_numpy(dtype=object)
+            if some
             else np.zeros(0, dtype=object),
             "gain_m": gain_m,
             "cumulative_gain_m": np.cumsum(gain_m),
         },
-        geometry=gpd.GeoSeries(rows.geometry.to_numpy(), crs=cand.crs),
-        crs=cand.crs,
+        geometry=gpd.GeoSeries(lamps.geometry.to_numpy(), crs=lamps.crs),
+        crs=lamps.crs,
     )
     if objective != "length":
-        weighted = np.array([g.weighted for g in gains], dtype=float)
         out[f"gain_{objective}"] = weighted
         out[f"cumulative_gain_{objective}"] = np.cumsum(weighted)
     return out
