@@ -97,6 +97,32 @@ PLAN_MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fi": "Nostettu vähintään P6-tasolle",
         "sv": "Lyft till minst P6",
     },
+    "plan.bound_optimal": {
+        "en": "Optimal: no other placement of {n} lamps on these candidate positions lifts "
+        "more (proved by the exact step).",
+        "fi": "Optimaalinen: mikään muu {n} valaisimen sijoitus näihin ehdokaskohtiin ei "
+        "nosta enempää (todistettu tarkalla laskennalla).",
+        "sv": "Optimal: ingen annan placering av {n} lyktor på dessa kandidatplatser lyfter "
+        "mer (bevisat av det exakta steget).",
+    },
+    "plan.bound_share": {
+        "en": "The plan lifts at least {share} of what the best placement of {n} lamps on "
+        "these candidate positions could (a bound proved by the exact step in the time "
+        "it had).",
+        "fi": "Suunnitelma nostaa vähintään {share} siitä, mitä paras {n} valaisimen "
+        "sijoitus näihin ehdokaskohtiin voisi (tarkan laskennan käytettävissä olleessa "
+        "ajassa todistama raja).",
+        "sv": "Planen lyfter minst {share} av vad den bästa placeringen av {n} lyktor på "
+        "dessa kandidatplatser skulle kunna (en gräns som det exakta steget bevisat på "
+        "den tid det hade).",
+    },
+    "plan.bound_unknown": {
+        "en": "How close the plan is to the best placement is unknown (the exact step did "
+        "not run).",
+        "fi": "Suunnitelman etäisyys parhaasta sijoituksesta on tuntematon (tarkkaa "
+        "laskentaa ei ajettu).",
+        "sv": "Hur nära planen är den bästa placeringen är okänt (det exakta steget kördes inte).",
+    },
     "plan.km_share": {
         "en": "{km} km ({share})",
         "fi": "{km} km ({share})",

@@ -149,6 +149,14 @@ st.markdown(
         after_share=share(summary["p6_share_after"], lang, 1),
     )
 )
+if plan is proposed:
+    bound = summary.get("share_of_optimum_at_least")
+    if summary.get("exact", {}).get("status") == "optimal" and bound == 1.0:
+        st.caption(t("plan.bound_optimal", lang, n=budget))
+    elif bound is not None:
+        st.caption(t("plan.bound_share", lang, n=budget, share=share(bound, lang, 1)))
+    else:
+        st.caption(t("plan.bound_unknown", lang))
 if plan is not proposed:
     change = float(summary["gain_m"]) - float(proposed.summary["gain_m"])
     st.markdown(

@@ -11,14 +11,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from safespaces.commands._args import OSM_HELP, add_input_options, command_parser, finish_parser
 from safespaces.commands._common import command_output, config_from_args, inputs_from_args, progress
 from safespaces.errors import SettingError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
+    pass
 
 HELP = "where to act first: rank new lamps (and other interventions) by what they add"
 DESCRIPTION = """\
@@ -34,10 +34,12 @@ LAMPS_HELP = "new lamps that lift the most walking length to EN 13201 P6 or bett
 LAMPS_DESCRIPTION = """\
 Proposes BUDGET new lamps on the dark segments (below P6 or unlit), each with
 the mounting height, flux and distribution of its context (as the lighting
-model gives an OSM lamp without tags), chosen greedily (lazy evaluation,
-incremental lux update) to lift the most walking length to EN 13201-2 P6 or
-better, optionally weighted by pedestrian flow (footfall, the eyes family's
-eyes_flow_<eyes.flow_radius_m>m) or residents within 400 m (homes).
+model gives an OSM lamp without tags), that lift the most walking length to
+EN 13201-2 P6 or better, optionally weighted by pedestrian flow (footfall, the
+eyes family's eyes_flow_<eyes.flow_radius_m>m) or residents within 400 m
+(homes). A greedy (lazy evaluation, incremental lux update) and an exact
+mixed-integer programme (HiGHS, --exact-seconds) both choose; the better plan
+is kept and the summary states the proven share of the best placement.
 Writes layer plan_lamps to DIR/safespaces.gpkg, DIR/plan_lamps_summary.json and
 DIR/plan_lamps_register.csv: every modelled lamp plus the proposals, a lamp
 register to re-run the lighting with (safespaces lighting --lamps ...).
@@ -111,6 +113,14 @@ def add_lamps_parser(
         metavar="M",
         help="distance between candidate positions along a dark segment (default 12 m)",
     )
+    p.add_argument(
+        "--exact-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="time for the exact step that proves how close the plan is to the best "
+        "placement (default 60; 0: greedy only, no bound)",
+    )
     add_input_options(
         p,
         osm=OSM_HELP,
@@ -158,6 +168,7 @@ def run_lamps(args: argparse.Namespace) -> int:
                 flow=flow,
                 buildings=study.osm.buildings,
                 spacing_m=args.spacing,
+                exact_seconds=args.exact_seconds,
             )
         path = write_layers(
             out.path,
@@ -171,30 +182,5 @@ def run_lamps(args: argparse.Namespace) -> int:
             plan.register_table().to_csv(tmp, index=False)
     for written in (path, summary, register):
         print(f"wrote {out.final(written)}")
-    print(summary_markdown(plan.summary, plan.lamps))
+    print(plan.summary_markdown())
     return 0
-
-
-def summary_markdown(summary: dict[str, Any], lamps: gpd.GeoDataFrame) -> str:
-    """Before / after lines and the ranked gains, as Markdown."""
-    lines = [
-        f"walking length at P6 or better: {float(summary['p6_length_before_m']) / 1000:.2f} km "
-        f"({summary['p6_share_before']:.1%}) before, "
-        f"{float(summary['p6_length_after_m']) / 1000:.2f} km ({summary['p6_share_after']:.1%}) "
-        f"with {summary['proposed']} new lamps (+{float(summary['gain_m']):,.0f} m)",
-        "",
-    ]
-    extra = f"gain_{summary['objective']}"
-    weighted = extra in lamps.columns
-    head = "| rank | context | height (m) | intensity (cd) | gain (m) | cumulative (m) |"
-    lines += [
-        head + (f" {extra} |" if weighted else ""),
-        "| ---: | --- | ---: | ---: | ---: | ---: |" + (" ---: |" if weighted else ""),
-    ]
-    for row in lamps.to_dict("records"):
-        line = (
-            f"| {row['rank']} | {row['light_context']} | {row['height_m']:.1f} "
-            f"| {row['intensity_cd']:.0f} | {row['gain_m']:.0f} | {row['cumulative_gain_m']:.0f} |"
-        )
-        lines.append(line + (f" {row[extra]:.1f} |" if weighted else ""))
-    return "\n".join(lines) + "\n"

@@ -23,6 +23,7 @@ partition edge is estimated from the partition's segments (core and halo).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -114,17 +115,58 @@ def illuminance_at(
     [27.78, 6.0, 0.0]
     """
     pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
-    optics = lamps if isinstance(lamps, LampOptics) else LampOptics.isotropic(lamps)
     out = np.zeros(len(pts))
+    for start, size, i, _, e in _pairs_by_chunk(pts, lamps, cutoff, chunk_points):
+        out[start : start + size] = np.bincount(i, weights=e, minlength=size)
+    return out * maintenance_factor
+
+
+def illuminance_pairs(
+    points_xy: npt.ArrayLike,
+    lamps: LampOptics | npt.ArrayLike,
+    cutoff: float,
+    *,
+    chunk_points: int = 500_000,
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """Every (point, lamp) pair within ``cutoff`` and the lamp's illuminance at the point.
+
+    The terms :func:`illuminance_at` sums (before the maintenance factor): summed per
+    point they give it exactly. Lamps that cannot light (no position, height or
+    intensity) have no pairs.
+
+    Returns
+    -------
+    point, lamp, lux
+        Positions in ``points_xy`` and ``lamps``, and the illuminance (lux), point by
+        point in lamp order.
+    """
+    pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
+    point, lamp, lux = [np.zeros(0, dtype=np.intp)], [np.zeros(0, dtype=np.intp)], [np.zeros(0)]
+    for start, _, i, j, e in _pairs_by_chunk(pts, lamps, cutoff, chunk_points):
+        point.append(i + start)
+        lamp.append(j)
+        lux.append(e)
+    return np.concatenate(point), np.concatenate(lamp), np.concatenate(lux)
+
+
+def _pairs_by_chunk(
+    pts: npt.NDArray[np.float64],
+    lamps: LampOptics | npt.ArrayLike,
+    cutoff: float,
+    chunk_points: int,
+) -> Iterator[tuple[int, int, npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]]:
+    """Chunks of points: (start, size, point in chunk, lamp, lux) of the pairs within reach."""
+    optics = lamps if isinstance(lamps, LampOptics) else LampOptics.isotropic(lamps)
     ok = (
         np.all(np.isfinite(optics.xyh), axis=1)
         & (optics.xyh[:, 2] > 0)
         & np.isfinite(optics.scale)
         & (optics.scale > 0)
     )
+    position = np.flatnonzero(ok)
     optics = optics.subset(ok)
     if len(pts) == 0 or len(optics) == 0:
-        return out
+        return
     lamp_tree = cKDTree(optics.xyh[:, :2])
     h = optics.xyh[:, 2]
     h2 = h * h
@@ -142,8 +184,7 @@ def illuminance_at(
         j, i, d = pairs["i"], pairs["j"], pairs["v"]
         cd = _pair_intensity(chunk, optics, azimuth, i, j, d)
         e = cd * h[j] / (h2[j] + d * d) ** 1.5
-        out[start : start + len(chunk)] = np.bincount(i, weights=e, minlength=len(chunk))
-    return out * maintenance_factor
+        yield start, len(chunk), i.astype(np.intp), position[j], e
 
 
 def _pair_intensity(

@@ -24,7 +24,8 @@ import shapely
 from safespaces.errors import InputError
 from safespaces.lighting import LightingResult
 from safespaces.lighting.lamps import lamp_model, lamp_optics
-from safespaces.plan.lamps import LampPlan, _register, _Singles, plan_layer
+from safespaces.plan.greedy import Singles
+from safespaces.plan.lamps import LampPlan, _register, plan_layer
 from safespaces.plan.lux import LuxState
 
 
@@ -121,7 +122,7 @@ def evaluate_lamps(
     gain_m = np.zeros(len(modelled))
     weighted = np.zeros(len(modelled))
     if len(modelled):
-        singles = _Singles(lamp_optics(modelled))
+        singles = Singles(lamp_optics(modelled))
         for k in range(len(modelled)):
             one = singles[k]
             weighted[k] = trial.gain(one, worth)[0].weighted

@@ -43,7 +43,6 @@ and 0.34 (K = 3), where only a pair of lamps lifts a segment. See ``docs/plan.md
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import math
 from typing import Any
 
@@ -58,6 +57,8 @@ from safespaces.lighting import LightingResult
 from safespaces.lighting.lamps import LampOptics, lamp_model, lamp_optics
 from safespaces.lighting.params import LightingParams
 from safespaces.lighting.vocabulary import DARK_CLASSES
+from safespaces.plan.exact import DEFAULT_EXACT_SECONDS, ExactSolution, exact_lamps
+from safespaces.plan.greedy import greedy
 from safespaces.plan.lux import Gain, LuxState
 
 #: ``where``: the segments that may receive a lamp.
@@ -247,6 +248,35 @@ class LampPlan:
         """Output layers by name."""
         return {"plan_lamps": self.lamps}
 
+    def summary_markdown(self) -> str:
+        """Before / after lines, the guarantee and the ranked gains, as Markdown."""
+        summary, lamps = self.summary, self.lamps
+        km_before = float(summary["p6_length_before_m"]) / 1000
+        km_after = float(summary["p6_length_after_m"]) / 1000
+        lines = [
+            f"walking length at P6 or better: {km_before:.2f} km "
+            f"({summary['p6_share_before']:.1%}) before, "
+            f"{km_after:.2f} km ({summary['p6_share_after']:.1%}) "
+            f"with {summary['proposed']} new lamps (+{float(summary['gain_m']):,.0f} m)",
+            f"guarantee: {summary['guarantee']}",
+            "",
+        ]
+        extra = f"gain_{summary['objective']}"
+        weighted = extra in lamps.columns
+        head = "| rank | context | height (m) | intensity (cd) | gain (m) | cumulative (m) |"
+        lines += [
+            head + (f" {extra} |" if weighted else ""),
+            "| ---: | --- | ---: | ---: | ---: | ---: |" + (" ---: |" if weighted else ""),
+        ]
+        for row in lamps.to_dict("records"):
+            line = (
+                f"| {row['rank']} | {row['light_context']} | {row['height_m']:.1f} "
+                f"| {row['intensity_cd']:.0f} | {row['gain_m']:.0f} "
+                f"| {row['cumulative_gain_m']:.0f} |"
+            )
+            lines.append(line + (f" {row[extra]:.1f} |" if weighted else ""))
+        return "\n".join(lines) + "\n"
+
     def register_table(self) -> pd.DataFrame:
         """The register as the CSV ``--lamps`` reads: ``lon``/``lat`` (WGS 84) and columns."""
         reg = self.register
@@ -266,6 +296,7 @@ def plan_lamps(
     flow: npt.ArrayLike | None = None,
     buildings: gpd.GeoDataFrame | None = None,
     spacing_m: float = DEFAULT_SPACING_M,
+    exact_seconds: float = DEFAULT_EXACT_SECONDS,
 ) -> LampPlan:
     """Propose ``budget`` new lamps that lift the most walking length to P6 or better.
 
@@ -286,6 +317,10 @@ def plan_lamps(
         What ``footfall`` and ``homes`` need (:func:`segment_weights`).
     spacing_m
         Distance between candidate positions along a dark segment.
+    exact_seconds
+        Time for the exact step (:mod:`safespaces.plan.exact`): the best placement as a
+        mixed-integer programme, and the proven bound the plan is measured against
+        (0: greedy only, no bound).
 
     Returns
     -------
@@ -314,7 +349,8 @@ def plan_lamps(
     cand = candidate_lamps(lighting, where, spacing_m)
     state = LuxState(segs, lighting.lamps, params)
     before = state.p6_length()
-    chosen, gains = greedy(state, lamp_optics(cand) if len(cand) else None, value, int(budget))
+    optics = lamp_optics(cand) if len(cand) else None
+    chosen, gains, exact, state = choose(state, optics, value, int(budget), exact_seconds)
     total = float(state.length.sum())
     layer = _plan_layer(cand, chosen, gains, objective)
     after = state.p6_length()
@@ -336,128 +372,88 @@ def plan_lamps(
         "gain_m": round(after - before, 1),
         "p6_share_before": round(before / total, 4) if total > 0 else None,
         "p6_share_after": round(after / total, 4) if total > 0 else None,
-        "guarantee": "greedy with lazy, incremental evaluation; the objective is not "
-        "submodular, so the (1 - 1/e) bound does not hold in general (measured gap to the "
-        "exact optimum on small cases: docs/plan.md)",
     }
+    summary.update(bound_summary(exact, float(sum(g.weighted for g in gains)), int(budget)))
     if objective != "length":
         summary[f"gain_{objective}"] = round(float(sum(g.weighted for g in gains)), 2)
     return LampPlan(layer, _register(lighting.lamps, layer), summary)
 
 
-class _Singles:
-    """One lamp of a :class:`LampOptics` at a time (views, no copy)."""
-
-    def __init__(self, optics: LampOptics) -> None:
-        self.optics = optics
-
-    def __getitem__(self, k: int) -> LampOptics:
-        o = self.optics
-        return dataclasses.replace(
-            o,
-            xyh=o.xyh[k : k + 1],
-            scale=o.scale[k : k + 1],
-            azimuth_deg=o.azimuth_deg[k : k + 1],
-            kind=o.kind[k : k + 1],
-        )
-
-
-def greedy(
+def choose(
     state: LuxState,
     optics: LampOptics | None,
     value: npt.NDArray[np.float64],
     budget: int,
-    *,
-    lazy: bool = True,
-) -> tuple[list[int], list[Gain]]:
-    """Pick up to ``budget`` candidates greedily, adding each to ``state``.
+    exact_seconds: float = DEFAULT_EXACT_SECONDS,
+) -> tuple[list[int], list[Gain], ExactSolution, LuxState]:
+    """The greedy's lamps or the exact step's, whichever lifts more, ranked.
 
-    Each step takes the candidate with the largest (weighted gain, progress), the
-    smaller position first among ties. ``lazy``: candidates sit in a max-heap keyed by
-    their last computed gain (CELF). A candidate's gain depends only on the segments
-    its light reaches, so after a lamp is added only the candidates that reach one of
-    the segments it changed are computed again (their heap entries are replaced);
-    every other entry is still exact. CELF proper would keep the stale entries as
-    upper bounds, but with a non-submodular objective a gain can grow (a segment that
-    the new lamp brought near P6), so they are recomputed instead: the choice is the
-    plain greedy's, at a fraction of its cost. Without ``lazy`` every candidate is
-    computed again at every step (the plain greedy, for tests and benchmarks). Stops
-    early when no candidate gains or progresses.
+    The exact step's set is ranked by the greedy run on that set alone (each lamp's
+    gain given those before it), and any budget it leaves is filled greedily from
+    the other candidates. ``state`` is not changed.
 
     Returns
     -------
-    chosen, gains
-        Candidate positions in order of choice and the gain of each when chosen.
+    chosen, gains, exact, after
+        Candidate positions in rank order, the gain of each, what the exact step
+        found and proved, and the lux state with the chosen lamps.
     """
+    none = np.zeros(0, dtype=np.intp)
     if optics is None or len(optics) == 0:
-        return [], []
-    n = len(optics)
-    one = _Singles(optics)
-    if not lazy:
-        return _plain_greedy(state, one, n, value, budget)
-    chosen: list[int] = []
-    gains: list[Gain] = []
-    version = np.zeros(n, dtype=np.int64)
-    taken = np.zeros(n, dtype=bool)
-    heap: list[tuple[float, float, int, int]] = []
-    reach: list[npt.NDArray[np.intp]] = []
-    for k in range(n):
-        g, segs, _, _ = state.gain(one[k], value)
-        reach.append(segs)
-        heap.append((-g.weighted, -g.progress, k, 0))
-    heapq.heapify(heap)
-    # segment -> candidates reaching it (CSR)
-    sizes = np.array([len(r) for r in reach], dtype=np.intp)
-    owners = np.repeat(np.arange(n, dtype=np.intp), sizes)
-    flat = np.concatenate(reach) if n else np.zeros(0, dtype=np.intp)
-    order = np.argsort(flat, kind="stable")
-    by_seg = owners[order]
-    seg_ptr = np.searchsorted(flat[order], np.arange(len(state.length) + 1))
-    while heap and len(chosen) < budget:
-        neg_w, neg_p, k, stamp = heapq.heappop(heap)
-        if taken[k] or stamp != version[k]:
-            continue  # an entry replaced by a later computation
-        if -neg_w <= 0 and -neg_p <= 0:
-            break
-        metres = state.add(one[k])
-        taken[k] = True
-        chosen.append(k)
-        gains.append(Gain(metres, -neg_w, -neg_p))
-        changed = reach[k]
-        dirty = np.unique(
-            np.concatenate([by_seg[seg_ptr[s] : seg_ptr[s + 1]] for s in changed])
-            if len(changed)
-            else np.zeros(0, dtype=np.intp)
+        return [], [], ExactSolution(none, "optimal", 0.0, 0.0), state.copy()
+    after = state.copy()
+    chosen, gains = greedy(after, optics, value, budget)
+    exact = exact_lamps(state, optics, value, budget, time_limit_s=exact_seconds)
+    if len(exact.chosen) == 0:
+        return chosen, gains, exact, after
+    trial = state.copy()
+    inside = np.zeros(len(optics), dtype=bool)
+    inside[exact.chosen] = True
+    first, by_rank = greedy(trial, optics.subset(inside), value, len(exact.chosen))
+    picks = [int(k) for k in exact.chosen[first]]
+    others = np.flatnonzero(~inside)
+    if len(picks) < budget and len(others):
+        more, fill = greedy(trial, optics.subset(~inside), value, budget - len(picks))
+        picks += [int(k) for k in others[more]]
+        by_rank += fill
+    if sum(g.weighted for g in by_rank) > sum(g.weighted for g in gains) + 1e-9:
+        return picks, by_rank, exact, trial
+    return chosen, gains, exact, after
+
+
+def bound_summary(exact: ExactSolution, got: float, budget: int) -> dict[str, Any]:
+    """Summary figures of the exact step: the proven bound and the plan's share of it."""
+    out: dict[str, Any] = {"exact": exact.summary()}
+    if exact.status in ("not run", "too large"):
+        why = (
+            "the exact step was not run (exact_seconds 0)"
+            if exact.status == "not run"
+            else f"{exact.candidates:,} candidates are too many for the exact step"
         )
-        for d in map(int, dirty[~taken[dirty]]):
-            version[d] += 1
-            g = state.gain(one[d], value)[0]
-            heapq.heappush(heap, (-g.weighted, -g.progress, d, int(version[d])))
-    return chosen, gains
-
-
-def _plain_greedy(
-    state: LuxState, one: _Singles, n: int, value: npt.NDArray[np.float64], budget: int
-) -> tuple[list[int], list[Gain]]:
-    """Every candidate computed again at every step."""
-    chosen: list[int] = []
-    gains: list[Gain] = []
-    taken = np.zeros(n, dtype=bool)
-    while len(chosen) < budget:
-        best: tuple[float, float, int] | None = None
-        for k in map(int, np.flatnonzero(~taken)):
-            g = state.gain(one[k], value)[0]
-            key = (g.weighted, g.progress, -k)
-            if best is None or key > best:
-                best = key
-        if best is None or (best[0] <= 0 and best[1] <= 0):
-            break
-        k = -best[2]
-        metres = state.add(one[k])
-        taken[k] = True
-        chosen.append(k)
-        gains.append(Gain(metres, best[0], best[1]))
-    return chosen, gains
+        out["optimum_bound"] = None
+        out["share_of_optimum_at_least"] = None
+        out["guarantee"] = (
+            f"unknown: {why}; the greedy alone has no guarantee (the objective is not "
+            "submodular: a segment may need two lamps; docs/plan.md)"
+        )
+        return out
+    bound = max(exact.upper_bound, got)
+    optimal = exact.status == "optimal" and got >= bound - 1e-6 * max(bound, 1.0)
+    share = 1.0 if optimal or bound <= 0 else got / bound
+    out["optimum_bound"] = math.ceil(bound * 100) / 100  # rounded up: still a bound
+    out["share_of_optimum_at_least"] = round(math.floor(share * 1000) / 1000, 3)
+    if optimal:
+        out["guarantee"] = (
+            f"optimal: no placement of {budget} lamps on these candidates lifts more "
+            "(proved by HiGHS's branch and bound)"
+        )
+    else:
+        out["guarantee"] = (
+            f"the plan reaches at least {math.floor(share * 1000) / 10:.1f} % of the best "
+            f"placement of {budget} lamps on these candidates (HiGHS's proven bound "
+            f"after {exact.seconds:.0f} s; docs/plan.md)"
+        )
+    return out
 
 
 def _plan_layer(

@@ -147,6 +147,20 @@ class LuxState:
         avg = np.divide(wesum, wsum, out=plain.copy(), where=wsum > 0)
         return avg, np.minimum.reduceat(smin, seg_local)
 
+    def avg_weights(self) -> npt.NDArray[np.float64]:
+        """The weight of each grid point in its segment's E_avg: E_avg = MF x sum of
+        weight x raw lux over the segment's points (the mean across the way at each
+        station, then the stations' weighted mean, as :meth:`aggregate`)."""
+        station_seg = np.repeat(np.arange(len(self.seg_start), dtype=np.intp), self.seg_stations)
+        w = self.weight
+        wsum = np.bincount(station_seg, weights=w, minlength=len(self.seg_start))
+        per_station = np.where(
+            wsum[station_seg] > 0,
+            w / np.where(wsum[station_seg] > 0, wsum[station_seg], 1.0),
+            1.0 / np.maximum(self.seg_stations[station_seg], 1),
+        )
+        return np.repeat(per_station / self.st_count, self.st_count)
+
     def contribution(
         self, optics: LampOptics
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
