@@ -184,6 +184,15 @@ def gpkg_bytes(plan: LampPlan) -> bytes:
         return (Path(tmp) / GPKG_NAME).read_bytes()
 
 
+def print_pdf(data: Analysis, plan: LampPlan, lang: str) -> bytes:
+    """The plan's print layout as PDF (:func:`safespaces.printing.print_map` with layer
+    ``plan_lamps``): the lamps of ``plan`` (as edited) numbered over the run's lighting
+    classes, with the plan's figures, in ``lang``."""
+    from safespaces.printing import print_map  # matplotlib: only when asked for
+
+    return print_map(data, layer="plan_lamps", plan=plan, lang=lang, fmt="pdf")
+
+
 __all__ = [
     "PROCUREMENT_COLUMNS",
     "PlanContext",
@@ -193,6 +202,7 @@ __all__ = [
     "footfall",
     "gpkg_bytes",
     "lonlat",
+    "print_pdf",
     "procurement_table",
     "study_corners",
     "propose",

@@ -157,7 +157,7 @@ def _draw_points(ax: Axes, prep: Prepared, key: str, colours: np.ndarray) -> Non
     """A plan's points (the best rank drawn last, on top) and their numbers, with a white
     halo and, for a number moved away from a crowd, a leader line back to its point."""
     from matplotlib.collections import LineCollection
-    from matplotlib.patheffects import withStroke
+    from matplotlib.patheffects import Stroke
 
     frame = prep.features[key][0]
     entry = CATALOGUE[LAYERS[key][1]]
@@ -185,21 +185,13 @@ def _draw_points(ax: Axes, prep: Prepared, key: str, colours: np.ndarray) -> Non
             leaders.append([(x + dx * edge * mm, y + dy * edge * mm), (x + dx * mm, y + dy * mm)])
     if leaders:
         ax.add_collection(LineCollection(leaders, colors="#252525", linewidths=0.4, zorder=21))
-    halo = [withStroke(linewidth=2.2, foreground="#ffffff")]
+    halo = [Stroke(linewidth=2.2, foreground="#ffffff")]
     for x, y, dx, dy, text, ha, va, _ in numbers:
-        ax.text(
-            x + dx * mm,
-            y + dy * mm,
-            text,
-            ha=ha,
-            va=va,
-            fontsize=LABEL_PT,
-            fontweight="bold",
-            color="#111111",
-            path_effects=halo,
-            clip_on=True,
-            zorder=22,
-        )
+        style: dict[str, Any] = {"ha": ha, "va": va, "fontsize": LABEL_PT, "fontweight": "bold"}
+        at = (x + dx * mm, y + dy * mm)
+        # the halo is drawn as outlines, the number itself as text (searchable in a PDF)
+        ax.text(*at, text, color="#ffffff", path_effects=halo, clip_on=True, zorder=22, **style)
+        ax.text(*at, text, color="#111111", clip_on=True, zorder=23, **style)
 
 
 def _scale_bar(ax: Axes, lay: MapLayout, x: float, y: float, mm: float) -> None:

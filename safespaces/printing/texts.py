@@ -48,7 +48,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "layer.plan_lamps": {
         "en": "Proposed lamps",
         "fi": "Ehdotetut valaisimet",
-        "sv": "Föreslagna lampor",
+        "sv": "Föreslagna lyktor",
     },
     "layer.plan_hours": {
         "en": "Premises to keep open later",
@@ -126,12 +126,12 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "plan.lamps_title": {
         "en": "Lamp plan: {n} new lamps",
         "fi": "Valaistussuunnitelma: {n} uutta valaisinta",
-        "sv": "Belysningsplan: {n} nya lampor",
+        "sv": "Belysningsplan: {n} nya lyktor",
     },
     "plan.lamps_title_budget": {
         "en": "Lamp plan, budget {budget}: {n} new lamps",
         "fi": "Valaistussuunnitelma, budjetti {budget}: {n} uutta valaisinta",
-        "sv": "Belysningsplan, budget {budget}: {n} nya lampor",
+        "sv": "Belysningsplan, budget {budget}: {n} nya lyktor",
     },
     "plan.lamps_line": {
         "en": "Walking length at P6 or better: {before} km ({before_share}) before, "
@@ -144,7 +144,7 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "plan.lamp_row": {
         "en": "new lamp, numbered by rank (1 = lifts the most length to P6)",
         "fi": "uusi valaisin, numeroitu järjestyksen mukaan (1 = nostaa eniten P6-luokkaan)",
-        "sv": "ny lampa, numrerad efter rang (1 = lyfter mest längd till P6)",
+        "sv": "ny lykta, numrerad efter rang (1 = lyfter mest längd till P6)",
     },
     "plan.hours_title": {
         "en": "Opening hours plan: {n} premises open until {hour}:00",
