@@ -254,7 +254,7 @@ st.download_button(
 )
 st.download_button(
     t("plan.print", lang),
-    lambda: planning.print_pdf(data, plan, lang),  # drawn when clicked, by the library
+    lambda: planning.print_pdf(data, plan, budget, lang),  # drawn when clicked, by the library
     file_name="plan_lamps.pdf",
     mime="application/pdf",
     key="plan_download_print",

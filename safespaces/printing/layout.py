@@ -290,7 +290,7 @@ def prepare(
         weight_line = words.text("weights", lang, weights=shown)
     study = str(metadata.get("study_name") or "?")
     plan_title, figures = (
-        plans.titles(planned, features[planned][0], metadata, lang) if planned else ("", "")
+        plans.titles(planned, tables[LAYERS[planned][0]], metadata, lang) if planned else ("", "")
     )
     layout = MapLayout(
         paper=paper,
