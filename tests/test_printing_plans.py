@@ -176,6 +176,12 @@ def test_a_plan_given_in_code_over_another_street_layer(
         "Katujen silmät klo 23, ennen suunnitelmaa",
         "Ehdotetut valaisimet",
     ]
+    # every lamp dropped (the app allows it): an empty plan still prints
+    empty = types.SimpleNamespace(lamps=lamps.iloc[:0], summary=summary)
+    assert map_layout(default_output, layer="plan_lamps", plan=empty).title == (
+        "Lamp plan: 0 new lamps"
+    )
+    assert print_map(default_output, layer="plan_lamps", plan=empty, dpi=50)[:4] == b"\x89PNG"
 
 
 def test_an_opening_hours_plan(planned: Path) -> None:
