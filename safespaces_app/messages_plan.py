@@ -199,6 +199,22 @@ PLAN_MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fi": "Valaisinrekisteri, nykyiset ja uudet (plan_lamps_register.csv)",
         "sv": "Lyktregister, befintliga och nya (plan_lamps_register.csv)",
     },
+    "plan.print": {
+        "en": "Print layout of the plan (plan_lamps.pdf)",
+        "fi": "Suunnitelman tulostettava kartta (plan_lamps.pdf)",
+        "sv": "Planens utskriftslayout (plan_lamps.pdf)",
+    },
+    "plan.print_help": {
+        "en": "An A4 map of the plan as edited: the lamps numbered by rank over the lighting "
+        "classes before the plan, with the walking length at P6 or better before and after, "
+        "legend, scale bar and sources.",
+        "fi": "A4-kartta suunnitelmasta muokattuna: valaisimet numeroituina järjestyksen "
+        "mukaan valaistusluokkien päällä ennen suunnitelmaa, P6-luokan tai paremman "
+        "kävelyverkon pituus ennen ja jälkeen, selite, mittakaavajana ja lähteet.",
+        "sv": "En A4-karta över planen som den redigerats: lyktorna numrerade efter rang "
+        "över belysningsklasserna före planen, med gånglängden i P6 eller bättre före och "
+        "efter, teckenförklaring, skalstock och källor.",
+    },
     "plan.export_help": {
         "en": "The register holds every modelled lamp and the plan's: give it to the "
         "command line's lighting run as its lamps to see the plan's lighting in full.",

@@ -6,8 +6,9 @@ The planner sets a budget and presses Propose: the library's greedy planner
 at once on the lighting model (:func:`safespaces.plan.evaluate.evaluate_lamps`:
 incremental, only the new lamps are added to the existing lamps' illuminance). The lamps
 are drawn on the app's own offline map (points over the streets by lighting class) and
-exported as a GeoPackage layer ``plan_lamps``, a CSV for procurement and the full lamp
-register for ``safespaces lighting --lamps``.
+exported as a GeoPackage layer ``plan_lamps``, a CSV for procurement, the full lamp
+register for ``safespaces lighting --lamps`` and a print layout (PDF, drawn by
+:func:`safespaces.printing.print_map`).
 """
 
 from __future__ import annotations
@@ -257,6 +258,15 @@ st.download_button(
     file_name="plan_lamps_register.csv",
     mime="text/csv",
     key="plan_download_register",
+    on_click="ignore",
+)
+st.download_button(
+    t("plan.print", lang),
+    lambda: planning.print_pdf(data, plan, budget, lang),  # drawn when clicked, by the library
+    file_name="plan_lamps.pdf",
+    mime="application/pdf",
+    key="plan_download_print",
+    help=t("plan.print_help", lang),
     on_click="ignore",
 )
 components.attribution(data, lang)

@@ -189,6 +189,16 @@ def gpkg_bytes(plan: LampPlan) -> bytes:
         return (Path(tmp) / GPKG_NAME).read_bytes()
 
 
+def print_pdf(data: Analysis, plan: LampPlan, budget: int, lang: str) -> bytes:
+    """The plan's print layout as PDF (:func:`safespaces.printing.print_map` with layer
+    ``plan_lamps``): the lamps of ``plan`` (as edited) numbered over the run's lighting
+    classes, with the ``budget`` it was proposed for and its figures, in ``lang``."""
+    from safespaces.printing import print_map  # matplotlib: only when asked for
+
+    stated = dataclasses.replace(plan, summary={**plan.summary, "budget": int(budget)})
+    return print_map(data, layer="plan_lamps", plan=stated, lang=lang, fmt="pdf")
+
+
 __all__ = [
     "PROCUREMENT_COLUMNS",
     "PlanContext",
@@ -198,6 +208,7 @@ __all__ = [
     "footfall",
     "gpkg_bytes",
     "lonlat",
+    "print_pdf",
     "procurement_table",
     "study_corners",
     "propose",

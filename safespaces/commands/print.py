@@ -19,12 +19,18 @@ SYNTHETIC, a large SYNTHETIC watermark crosses the map. Needs matplotlib
 
 Layers (the app's): eyes (eyes on the street in --hour), lighting, score, mix,
 hotspots, dark (dark paths in parks and squares); several at once: --layer eyes,dark.
+A plan made in the folder: plan_lamps (the lamps of 'safespaces plan lamps',
+numbered by rank over the lighting classes before the plan) or plan_hours (the
+premises of 'safespaces plan hours', over eyes on the street); the title states
+the budget and the figures before and after the plan.
 
 examples:
   safespaces print layers/helsinki --layer eyes --hour 23 --out map.png
   safespaces print layers/helsinki --layer eyes,dark --hour 23 --format pdf --out map.pdf
   safespaces print layers/helsinki --layer lighting --lang fi \\
       --bounds 24.940 60.166 24.948 60.170 --out esplanadi.pdf
+  safespaces plan lamps --budget 10 --out layers/helsinki   # after 'safespaces run'
+  safespaces print layers/helsinki --layer plan_lamps --out plan.pdf
 """
 
 
@@ -38,7 +44,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--layer",
         default="eyes",
         metavar="L[,L]",
-        help="map layer(s): eyes, lighting, score, mix, hotspots, dark (default: eyes)",
+        help="map layer(s): eyes, lighting, score, mix, hotspots, dark, or a plan: "
+        "plan_lamps, plan_hours (default: eyes)",
     )
     parser.add_argument(
         "--hour", type=int, metavar="H", help="hour of eyes on the street, 0-23 (default: 22)"

@@ -11,6 +11,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from safespaces.catalogue import CATALOGUE, Layer
@@ -18,7 +19,8 @@ from safespaces.errors import InputError
 from safespaces.printing import texts as words
 from safespaces.printing.layout import MapLayout, Prepared
 from safespaces.printing.legend import LAYERS, LegendBlock
-from safespaces.printing.view import FOOTER_H, MARGIN, MM_PER_INCH, PT_PER_MM
+from safespaces.printing.plans import LABEL_PT
+from safespaces.printing.view import FOOTER_H, MARGIN, MM_PER_INCH, PT_PER_MM, STREET_LABEL_PT
 from safespaces.version import __version__
 
 if TYPE_CHECKING:
@@ -84,6 +86,9 @@ def _draw_map(ax: Axes, prep: Prepared) -> None:
         geoms = frame.geometry.to_numpy()
         entry = CATALOGUE[LAYERS[key][1]]
         opacity = entry.style.opacity if isinstance(entry, Layer) and entry.style else 1.0
+        if LAYERS[key][2] == "point":  # a plan's points, over the street names
+            _draw_points(ax, prep, key, colours)
+            continue
         if LAYERS[key][2] == "polygon":
             paths, index = _polygon_paths(geoms)
             ax.add_collection(
@@ -118,7 +123,7 @@ def _draw_map(ax: Axes, prep: Prepared) -> None:
             rotation_mode="anchor",
             ha="center",
             va="center",
-            fontsize=5.5,
+            fontsize=STREET_LABEL_PT,
             color="#3c3c3c",
             path_effects=halo,
             clip_on=True,
@@ -146,6 +151,47 @@ def _draw_map(ax: Axes, prep: Prepared) -> None:
             alpha=0.3,
             zorder=30,
         )
+
+
+def _draw_points(ax: Axes, prep: Prepared, key: str, colours: np.ndarray) -> None:
+    """A plan's points (the best rank drawn last, on top) and their numbers, with a white
+    halo and, for a number moved away from a crowd, a leader line back to its point."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.patheffects import Stroke
+
+    frame = prep.features[key][0]
+    entry = CATALOGUE[LAYERS[key][1]]
+    outline = entry.style.outline if isinstance(entry, Layer) and entry.style else None
+    rank = pd.to_numeric(frame["rank"], errors="coerce").to_numpy(dtype=float)
+    order = np.argsort(-np.nan_to_num(rank, nan=np.inf), kind="stable")
+    xy = shapely.get_coordinates(shapely.centroid(frame.geometry.to_numpy()))[order]
+    diameter = prep.widths[key]
+    ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        s=(diameter * PT_PER_MM) ** 2,
+        c=list(colours[order]),
+        edgecolors=outline or "none",
+        linewidths=0.6,
+        zorder=21,
+    )
+    lay = prep.layout
+    mm = (lay.extent[2] - lay.extent[0]) / lay.frame_mm[2]  # map units per mm of paper
+    numbers = prep.numbers.get(key, [])
+    leaders = []  # from the point's edge to its number
+    for x, y, dx, dy, *_, leader in numbers:
+        if leader:
+            edge = diameter / 2 / max(math.hypot(dx, dy), 1e-9)
+            leaders.append([(x + dx * edge * mm, y + dy * edge * mm), (x + dx * mm, y + dy * mm)])
+    if leaders:
+        ax.add_collection(LineCollection(leaders, colors="#252525", linewidths=0.4, zorder=21))
+    halo = [Stroke(linewidth=2.2, foreground="#ffffff")]
+    for x, y, dx, dy, text, ha, va, _ in numbers:
+        style: dict[str, Any] = {"ha": ha, "va": va, "fontsize": LABEL_PT, "fontweight": "bold"}
+        at = (x + dx * mm, y + dy * mm)
+        # the halo is drawn as outlines, the number itself as text (searchable in a PDF)
+        ax.text(*at, text, color="#ffffff", path_effects=halo, clip_on=True, zorder=22, **style)
+        ax.text(*at, text, color="#111111", clip_on=True, zorder=23, **style)
 
 
 def _scale_bar(ax: Axes, lay: MapLayout, x: float, y: float, mm: float) -> None:
@@ -255,7 +301,7 @@ def _pack(lay: MapLayout, f: float, *, strict: bool = True) -> Placed | None:
 
 def _draw_legend(paper: Axes, lay: MapLayout) -> None:
     """The legend: its heading, then each block's title and rows, shrunk until they fit."""
-    from matplotlib.patches import Rectangle
+    from matplotlib.patches import Circle, Rectangle
 
     f = 1.0
     while (placed := _pack(lay, f)) is None and f > 0.4:
@@ -270,7 +316,15 @@ def _draw_legend(paper: Axes, lay: MapLayout) -> None:
             line_h = 3.3 * f
             mid = top - line_h / 2
             swatch = (
-                Rectangle(
+                Circle(
+                    (left + 4 * f, mid),
+                    1.2 * f,
+                    facecolor=colour,
+                    edgecolor=block.outline or "none",
+                    linewidth=0.6,
+                )
+                if block.geometry == "point"
+                else Rectangle(
                     (left, mid - 1.5 * f),
                     8 * f,
                     3 * f,
@@ -303,9 +357,18 @@ def _draw_paper(paper: Axes, lay: MapLayout) -> None:
     paper.text(
         MARGIN, h - MARGIN, lay.title, ha="left", va="top", fontsize=min(15, fit), fontweight="bold"
     )
-    paper.text(
-        MARGIN, h - MARGIN - 8.5, lay.subtitle, ha="left", va="top", fontsize=8.5, color="#404040"
-    )
+    heads = [(lay.figures, "#1a1a1a"), (lay.subtitle, "#404040")] if lay.figures else []
+    for i, (text, colour) in enumerate(heads or [(lay.subtitle, "#404040")]):
+        fit = (w - 2 * MARGIN) * PT_PER_MM / (_CHAR_EM * max(len(text), 1))
+        paper.text(
+            MARGIN,
+            h - MARGIN - (7.2 + 3.6 * i if heads else 8.5),
+            text,
+            ha="left",
+            va="top",
+            fontsize=min(7.8 if heads else 8.5, fit),
+            color=colour,
+        )
     _draw_legend(paper, lay)
     size = 6.3
     lines = [

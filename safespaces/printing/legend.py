@@ -29,6 +29,9 @@ LAYERS: Mapping[str, tuple[str, str, str]] = {
     "lighting": ("street_segments", "street_lighting", "line"),
     "eyes": ("street_segments", "street_eyes_night", "line"),
     "dark": ("dark_paths", "dark_paths", "line"),
+    # plans: numbered points over the street layer they were planned on (printing.plans)
+    "plan_hours": ("plan_hours", "plan_hours", "point"),
+    "plan_lamps": ("plan_lamps", "plan_lamps", "point"),
 }
 #: Areas whose tenure mix is suppressed (darker than the no-data grey; the app's colour).
 SUPPRESSED_GREY = "#8c8c8c"
@@ -37,12 +40,14 @@ SUPPRESSED_GREY = "#8c8c8c"
 @dataclasses.dataclass(frozen=True)
 class LegendBlock:
     """One layer's legend: its title and ``(label, colour)`` rows, drawn as ``geometry``
-    (``line`` or ``polygon``) at the layer's ``opacity``."""
+    (``line``, ``polygon`` or ``point``: a disc with ``outline``) at the layer's
+    ``opacity``."""
 
     title: str
     rows: tuple[tuple[str, str], ...]
     geometry: str
     opacity: float = 1.0
+    outline: str | None = None
 
 
 def style_classes(key: str) -> tuple[str, tuple[StyleClass, ...]]:
@@ -82,6 +87,10 @@ def legend_block(key: str, title: str, lang: str, metadata: Mapping[str, Any]) -
     mix, with the run's ``mix.min_dwellings``) and "no data"; categories in the catalogue's
     order, then the catch-all class (the hot spots': suppressed below the run's ``k_min``)."""
     _, classes = style_classes(key)
+    entry = CATALOGUE[LAYERS[key][1]]
+    assert isinstance(entry, Layer) and entry.style is not None
+    if LAYERS[key][2] == "point":
+        return _point_block(key, title, lang, classes, entry.style.outline)
     named = [c for c in classes if c.value is not None]
     catch = next((c for c in classes if c.value is None), None)
     if all(isinstance(c.value, tuple) for c in named):  # graduated: high to low, then no data
@@ -98,9 +107,23 @@ def legend_block(key: str, title: str, lang: str, metadata: Mapping[str, Any]) -
             rows.append((words.text("suppressed_incidents", lang, k=k), catch.colour))
         elif key != "dark" and catch is not None:  # every dark path has an evidence class
             rows.append((words.legend_label(catch.label, lang), catch.colour))
-    entry = CATALOGUE[LAYERS[key][1]]
-    opacity = entry.style.opacity if isinstance(entry, Layer) and entry.style else 1.0
-    return LegendBlock(title, tuple(rows), LAYERS[key][2], opacity)
+    return LegendBlock(title, tuple(rows), LAYERS[key][2], entry.style.opacity)
+
+
+def _point_block(
+    key: str, title: str, lang: str, classes: Sequence[StyleClass], outline: str | None
+) -> LegendBlock:
+    """A plan's legend: the numbered point (``plan_lamps``) or its rank classes, best first
+    (``plan_hours``)."""
+    if key == "plan_lamps":
+        rows = [(words.text("plan.lamp_row", lang), classes[0].colour)]
+    else:
+        rows = [
+            (words.text("plan.hours_row", lang, ranks=words.legend_label(c.label, lang)), c.colour)
+            for c in classes
+        ]
+        rows[0] = (words.text("plan.hours_best", lang, row=rows[0][0]), rows[0][1])
+    return LegendBlock(title, tuple(rows), "point", 1.0, outline)
 
 
 def layer_title(key: str, hour: int, lang: str) -> str:

@@ -13,6 +13,7 @@ from safespaces.errors import InputError, OutputError
 from safespaces.io import atomic_path
 from safespaces.printing.draw import render
 from safespaces.printing.layout import MapLayout, MapSource, prepare
+from safespaces.printing.plans import LampPlanLike
 
 #: Output formats.
 FORMATS: tuple[str, ...] = ("png", "pdf")
@@ -41,6 +42,7 @@ def map_layout(
     paper: str = "A4 landscape",
     title: str | None = None,
     weights: Mapping[str, float] | None = None,
+    plan: LampPlanLike | None = None,
 ) -> MapLayout:
     """What :func:`print_map` would draw, as plain data (title, view, scale bar, legend ...).
 
@@ -71,6 +73,7 @@ def map_layout(
         paper=paper,
         title=title,
         weights=weights,
+        plan=plan,
     ).layout
 
 
@@ -87,6 +90,7 @@ def print_map(
     paper: str = "A4 landscape",
     title: str | None = None,
     weights: Mapping[str, float] | None = None,
+    plan: LampPlanLike | None = None,
 ) -> bytes:
     """A printable map of one view of a run, as PNG or PDF bytes.
 
@@ -99,7 +103,11 @@ def print_map(
     layer
         A map layer, or several drawn together (areas below streets below dark paths), by
         the app's keys: ``eyes`` (eyes on the street in ``hour``), ``lighting``, ``score``,
-        ``mix``, ``hotspots``, ``dark`` (:data:`LAYERS`).
+        ``mix``, ``hotspots``, ``dark`` (:data:`LAYERS`); or a plan: ``plan_lamps``
+        (the lamps of ``safespaces plan lamps``), ``plan_hours`` (the premises of
+        ``safespaces plan hours``), numbered by rank over the street layer they were
+        planned on (``lighting``, ``eyes``; before the plan) unless another street layer
+        is given, with the plan's budget and its before/after figures in the title.
     hour
         The hour (0-23) of ``eyes``; default :data:`DEFAULT_HOUR`. Other layers ignore it.
     bounds
@@ -117,6 +125,10 @@ def print_map(
         Replaces the title (default: the layers' names, the hour of ``eyes``).
     weights
         Weights of the families in ``score`` (as the app's sliders); default: the run's.
+    plan
+        A lamp plan (:class:`~safespaces.plan.LampPlan`: ``lamps`` and ``summary``) drawn
+        as ``plan_lamps`` instead of the run's layer (which it then need not have): the
+        app's plan as edited. Adds ``plan_lamps`` to ``layer``.
 
     Returns
     -------
@@ -127,7 +139,8 @@ def print_map(
     ------
     InputError
         An unknown layer, paper, format or language, an hour outside 0-23, a view outside
-        the study area, a layer the run did not make, or matplotlib missing.
+        the study area, a layer the run did not make (a plan not made in the folder: the
+        error says which command makes it), or matplotlib missing.
 
     Examples
     --------
@@ -145,7 +158,9 @@ def print_map(
     b'%PDF-'
 
     A run's output folder, at 23:00, with its dark paths, in Finnish:
-    ``print_map("layers/helsinki", layer=["eyes", "dark"], hour=23, lang="fi")``.
+    ``print_map("layers/helsinki", layer=["eyes", "dark"], hour=23, lang="fi")``; the lamp
+    plan made in it (``safespaces plan lamps --budget 10``), as PDF:
+    ``print_map("layers/helsinki", layer="plan_lamps", fmt="pdf")``.
     """
     _check_output(fmt, dpi)
     prep = prepare(
@@ -158,6 +173,7 @@ def print_map(
         paper=paper,
         title=title,
         weights=weights,
+        plan=plan,
     )
     return render(prep, fmt, int(dpi))
 

@@ -45,6 +45,16 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "sv": "Händelsernas heta punkter",
     },
     "layer.score": {"en": "Safe-space score", "fi": "Turvallisuuspisteet", "sv": "Trygghetsvärde"},
+    "layer.plan_lamps": {
+        "en": "Proposed lamps",
+        "fi": "Ehdotetut valaisimet",
+        "sv": "Föreslagna lyktor",
+    },
+    "layer.plan_hours": {
+        "en": "Premises to keep open later",
+        "fi": "Myöhempään auki pidettävät toimipaikat",
+        "sv": "Lokaler som hålls öppna längre",
+    },
     # the families of the safe-space score (the app's family.* messages)
     "family.light": {"en": "Light", "fi": "Valo", "sv": "Ljus"},
     "family.eyes": {"en": "Eyes on the street", "fi": "Katujen silmät", "sv": "Ögon på gatan"},
@@ -112,6 +122,54 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "sv": "Gjord med safespaces {version}; koordinater {crs}; skalstocken gäller i "
         "kartans mitt.",
     },
+    # a plan (safespaces.printing.plans)
+    "plan.lamps_title": {
+        "en": "Lamp plan: {n} new lamps",
+        "fi": "Valaistussuunnitelma: {n} uutta valaisinta",
+        "sv": "Belysningsplan: {n} nya lyktor",
+    },
+    "plan.lamps_title_budget": {
+        "en": "Lamp plan, budget {budget}: {n} new lamps",
+        "fi": "Valaistussuunnitelma, budjetti {budget}: {n} uutta valaisinta",
+        "sv": "Belysningsplan, budget {budget}: {n} nya lyktor",
+    },
+    "plan.lamps_line": {
+        "en": "Walking length at P6 or better: {before} km ({before_share}) before, "
+        "{after} km ({after_share}) after the plan (+{gain} m)",
+        "fi": "Kävelyverkko P6-luokassa tai paremmassa: {before} km ({before_share}) ennen, "
+        "{after} km ({after_share}) suunnitelman jälkeen (+{gain} m)",
+        "sv": "Gånglängd i P6 eller bättre: {before} km ({before_share}) före, "
+        "{after} km ({after_share}) efter planen (+{gain} m)",
+    },
+    "plan.lamp_row": {
+        "en": "new lamp, numbered by rank (1 = lifts the most length to P6)",
+        "fi": "uusi valaisin, numeroitu järjestyksen mukaan (1 = nostaa eniten P6-luokkaan)",
+        "sv": "ny lykta, numrerad efter rang (1 = lyfter mest längd till P6)",
+    },
+    "plan.hours_title": {
+        "en": "Opening hours plan: {n} premises open until {hour}:00",
+        "fi": "Aukioloaikasuunnitelma: {n} toimipaikkaa auki klo {hour} asti",
+        "sv": "Plan för öppettider: {n} lokaler öppna till kl. {hour}",
+    },
+    "plan.hours_line": {
+        "en": "Need-weighted eyes on the street in the dark hours: {before} before, "
+        "{after} after the plan (+{gain} index points)",
+        "fi": "Tarpeella painotetut katujen silmät pimeinä tunteina: {before} ennen, "
+        "{after} suunnitelman jälkeen (+{gain} indeksipistettä)",
+        "sv": "Behovsviktade ögon på gatan under mörka timmar: {before} före, "
+        "{after} efter planen (+{gain} indexpoäng)",
+    },
+    "plan.hours_row": {"en": "ranked {ranks}", "fi": "sijat {ranks}", "sv": "plats {ranks}"},
+    "plan.hours_best": {
+        "en": "{row} (1 = adds the most eyes)",
+        "fi": "{row} (1 = lisää eniten silmiä)",
+        "sv": "{row} (1 = ger flest ögon)",
+    },
+    "plan.before": {
+        "en": "{layer}, before the plan",
+        "fi": "{layer}, ennen suunnitelmaa",
+        "sv": "{layer}, före planen",
+    },
     "synthetic_mark": {"en": "SYNTHETIC", "fi": "SYNTEETTINEN", "sv": "SYNTETISK"},
     "synthetic_input": {"en": "SYNTHETIC", "fi": "SYNTEETTINEN", "sv": "SYNTETISK"},
     "synthetic_note": {
@@ -161,6 +219,7 @@ LEGEND: Mapping[str, Mapping[str, str]] = {
         "sv": "inga data (ingen gata, inga händelser)",
     },
     "suppressed / no data": {"fi": "salattu / ei tietoa", "sv": "undertryckt / inga data"},
+    "51 and more": {"fi": "51 tai enemmän", "sv": "51 och fler"},
 }
 #: A P class's legend label (the catalogue's ``P4 (avg >= 5 lx)``) by language.
 P_CLASS: Mapping[str, str] = {

@@ -32,6 +32,8 @@ PT_PER_MM = 72.0 / MM_PER_INCH
 MARGIN, TITLE_H, FOOTER_H, LEGEND_W, GAP = 10.0, 15.0, 17.0, 64.0, 5.0
 #: Street names are written on views at most this wide (metres).
 LABEL_MAX_VIEW_M = 2500.0
+#: Size of the street names (points).
+STREET_LABEL_PT = 5.5
 
 
 def metric_crs(segments: pd.DataFrame) -> CRS:

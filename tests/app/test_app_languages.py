@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[2]
 PAGES = ["map", "districts", "mix", "lighting", "incidents", "data", "export"]
 WORD = re.compile(r"[^\W\d_]+")
 #: File names (download buttons, inputs in use) are names, not words.
-FILE = re.compile(r"\S+\.(?:tif|qml|qmd|gpkg|qgz|zip|csv|pbf|osm|geojson)\b")
+FILE = re.compile(r"\S+\.(?:tif|qml|qmd|gpkg|qgz|zip|csv|pbf|osm|geojson|pdf|png)\b")
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 #: An English number: a decimal point between digits (a comma can be a decimal comma).
 ENGLISH_NUMBER = re.compile(r"\d\.\d")

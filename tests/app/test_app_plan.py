@@ -155,6 +155,29 @@ def test_downloads(proposed: AppTest, tmp_path: Path) -> None:
     assert stored["gain_m"] == plan.summary["gain_m"]
 
 
+def test_the_print_layout_of_the_plan_as_edited(proposed: AppTest) -> None:
+    """The Plan page's print layout: the library's printed map of the plan as edited (rank
+    1 dropped), its nine lamps numbered, the budget and the edited plan's figures."""
+    from printcheck import pdf_texts, plan_numbers
+
+    at = proposed
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert "Print layout of the plan (plan_lamps.pdf)" in buttons
+    # AppTest cannot click a download: the builder the button calls, on the edited plan
+    ctx = _context()
+    plan = planning.edited(_run(), 10, "all", "length", (1,), (), ctx)
+    data = runs.analysis(Inputs(), Config().to_json(), Config())
+    pdf = planning.print_pdf(data, plan, 10, "en")
+    assert pdf[:5] == b"%PDF-"
+    assert sorted(int(n) for n, _, _ in plan_numbers(pdf)) == list(range(2, 11))
+    text = " ".join(t for t, *_ in pdf_texts(pdf))
+    summary = plan.summary
+    assert "Lamp plan, budget 10: 9 new lamps" in text
+    after = number(summary["p6_length_after_m"] / 1000, "en", 2)
+    assert f"{after} km" in text and f"(+{number(summary['gain_m'], 'en')} m)" in text
+    assert "Proposed lamps" in text and "Lighting class, before the plan" in text
+
+
 @pytest.mark.parametrize("lang", ["fi", "sv"])
 def test_no_english_on_the_plan_page(proposed: AppTest, lang: str) -> None:
     at = proposed
