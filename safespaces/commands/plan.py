@@ -11,14 +11,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import TYPE_CHECKING, Any
 
 from safespaces.commands._args import OSM_HELP, add_input_options, command_parser, finish_parser
 from safespaces.commands._common import command_output, config_from_args, inputs_from_args, progress
 from safespaces.errors import SettingError
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 HELP = "where to act first: rank new lamps (and other interventions) by what they add"
 DESCRIPTION = """\
@@ -123,9 +119,10 @@ def add_lamps_parser(
 def run_lamps(args: argparse.Namespace) -> int:
     """Run ``safespaces plan lamps``; return the exit status (errors propagate)."""
     from safespaces.eyes.flow import segment_flow
-    from safespaces.io import atomic_path, write_json, write_layers
+    from safespaces.io import write_json, write_layers
     from safespaces.pipeline import run_metadata
     from safespaces.plan import plan_lamps
+    from safespaces.plan.report import lamp_plan_notes, summary_markdown, write_register
     from safespaces.stages import lighting_stage
     from safespaces.study import load_study
     from safespaces.timing import timed
@@ -159,42 +156,17 @@ def run_lamps(args: argparse.Namespace) -> int:
                 buildings=study.osm.buildings,
                 spacing_m=args.spacing,
             )
+        info = lamp_plan_notes(lighting, plan.summary)
         path = write_layers(
             out.path,
             plan.layers(),
-            run_metadata(study, timings, {"plan_lamps_summary": plan.summary}),
+            run_metadata(study, timings, {"plan_lamps_summary": info}),
             keep_other_layers=True,
         )
-        summary = write_json(out.path / "plan_lamps_summary.json", plan.summary)
-        register = out.path / "plan_lamps_register.csv"
-        with atomic_path(register) as tmp:
-            plan.register_table().to_csv(tmp, index=False)
+        summary = write_json(out.path / "plan_lamps_summary.json", info)
+        register = write_register(plan, out.path / "plan_lamps_register.csv")
     for written in (path, summary, register):
-        print(f"wrote {out.final(written)}")
-    print(summary_markdown(plan.summary, plan.lamps))
+        if written is not None:
+            print(f"wrote {out.final(written)}")
+    print(summary_markdown(info, plan.lamps))
     return 0
-
-
-def summary_markdown(summary: dict[str, Any], lamps: gpd.GeoDataFrame) -> str:
-    """Before / after lines and the ranked gains, as Markdown."""
-    lines = [
-        f"walking length at P6 or better: {float(summary['p6_length_before_m']) / 1000:.2f} km "
-        f"({summary['p6_share_before']:.1%}) before, "
-        f"{float(summary['p6_length_after_m']) / 1000:.2f} km ({summary['p6_share_after']:.1%}) "
-        f"with {summary['proposed']} new lamps (+{float(summary['gain_m']):,.0f} m)",
-        "",
-    ]
-    extra = f"gain_{summary['objective']}"
-    weighted = extra in lamps.columns
-    head = "| rank | context | height (m) | intensity (cd) | gain (m) | cumulative (m) |"
-    lines += [
-        head + (f" {extra} |" if weighted else ""),
-        "| ---: | --- | ---: | ---: | ---: | ---: |" + (" ---: |" if weighted else ""),
-    ]
-    for row in lamps.to_dict("records"):
-        line = (
-            f"| {row['rank']} | {row['light_context']} | {row['height_m']:.1f} "
-            f"| {row['intensity_cd']:.0f} | {row['gain_m']:.0f} | {row['cumulative_gain_m']:.0f} |"
-        )
-        lines.append(line + (f" {row[extra]:.1f} |" if weighted else ""))
-    return "\n".join(lines) + "\n"
