@@ -1,5 +1,5 @@
-"""What a lamp plan reports beside its figures: the light it cannot see, why it proposes
-fewer lamps than its budget, and its register file.
+"""What the planners report beside their figures: the light they cannot see, why they
+propose fewer than their budget, and the lamp plan's register file.
 
 A planner on the lighting model sees only the light it knows. Where OpenStreetMap maps
 no lamp (class ``no lamp data``) or tags a way lit without its lamps (``lit, lamps not
@@ -15,7 +15,7 @@ register: a header without rows is a file ``--lamps`` refuses.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
+from safespaces.errors import InputError
 from safespaces.io import atomic_path
 from safespaces.lighting import LightingResult
 from safespaces.lighting.vocabulary import (
@@ -225,12 +226,70 @@ def summary_markdown(summary: dict[str, Any], lamps: gpd.GeoDataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def hours_shortfall(
+    budget: int, proposed: int, candidates: int, premises: int, until_hour: int
+) -> str | None:
+    """Why ``plan hours`` proposes fewer premises than its budget (None: the whole budget).
+
+    Examples
+    --------
+    >>> hours_shortfall(10, 0, 0, 0, 22)[:56]
+    'no premises proposed: the study has no premises (shops,'
+    """
+    if proposed >= budget:
+        return None
+    if candidates == 0:
+        if premises == 0:
+            return (
+                "no premises proposed: the study has no premises (shops, cafes, offices ... "
+                "of OpenStreetMap); the extract may be filtered to roads"
+            )
+        return (
+            f"no premises proposed: none of the {premises} premises is open on the day, "
+            f"closes before {until_hour:02d}:00 and is a door of a walking segment"
+        )
+    if candidates < budget and proposed == candidates:
+        return f"{proposed} of {budget} premises proposed: only {candidates} could stay open later"
+    return (
+        f"{proposed} of {budget} premises proposed: keeping any other of the {candidates} "
+        "candidates open later adds nothing (its street has no need: lit, or no flow or "
+        "residents near it, or the added hours are not dark)"
+    )
+
+
+def no_need_error(needs: pd.DataFrame, homes_radius_m: float, flow_column: str) -> NoReturn:
+    """The error of ``plan hours`` when every street's need is 0 (``needs``: the frame of
+    :func:`safespaces.plan.hours.segment_need`): a plan would rank premises by gains of 0.
+
+    Raises
+    ------
+    InputError
+        Always; naming the factor that is 0 everywhere and the fix.
+    """
+    homes = not needs["need_homes"].to_numpy().max() > 0
+    raise InputError(
+        "every street's need is 0, so no premises can be ranked: "
+        + (
+            f"no residents within {homes_radius_m:g} m of any street (the study has no "
+            "buildings with residents; the extract may be filtered to roads)"
+            if homes
+            else "no street has pedestrian flow"
+        ),
+        column="residents" if homes else flow_column,
+        fix="use an extract that maps buildings (building=*), or give their dwellings with --tenure"
+        if homes
+        else "check the walking network of the extract",
+    )
+
+
 __all__ = [
     "LAMPS_FIX",
+    "hours_shortfall",
     "lamp_plan_lines",
     "lamp_plan_notes",
     "lamp_shortfall",
     "light_known",
+    "no_need_error",
     "summary_markdown",
     "write_register",
 ]

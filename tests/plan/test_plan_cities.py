@@ -9,6 +9,7 @@ light weighed as lit without a word, a tenure plan without tenure data."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,14 +20,17 @@ from conftest import CITIES, require
 
 from safespaces.cli import main
 from safespaces.config import load_config
+from safespaces.errors import InputError
+from safespaces.eyes import EyesResult, analyse_eyes
 from safespaces.lighting import LightingResult
 from safespaces.lighting.illuminance import meets_p6
 from safespaces.lighting.lamps import lamp_optics
 from safespaces.plan import LuxState, candidate_lamps, plan_lamps
+from safespaces.plan.hours import HoursParams, need_weighted_dark_eyes, plan_hours, segment_need
 from safespaces.plan.lamps import _Singles
 from safespaces.plan.report import lamp_plan_notes, light_known
-from safespaces.stages import lighting_stage
-from safespaces.study import Inputs, load_study
+from safespaces.stages import lighting_stage, residents_from_tenure, study_darkness
+from safespaces.study import Inputs, Study, load_study
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +50,35 @@ def oslo(cities: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def lund_lighting(lund: Path) -> LightingResult:
+def lund_study(lund: Path) -> Study:
+    return load_study(Inputs(osm=lund), load_config(None, []))
+
+
+@pytest.fixture(scope="module")
+def lund_lighting(lund_study: Study) -> LightingResult:
     """The lighting result of the Lund extract (about 1 s)."""
-    return lighting_stage(load_study(Inputs(osm=lund), load_config(None, [])), None)[0]
+    return lighting_stage(lund_study, None)[0]
+
+
+@pytest.fixture(scope="module")
+def lund_eyes(lund_study: Study, lund_lighting: LightingResult) -> Callable[..., EyesResult]:
+    """The eyes model of the Lund extract for given premises (as ``plan hours`` runs it)."""
+    study = lund_study
+    darkness = study_darkness(study)
+    buildings = study.osm.buildings.assign(residents=residents_from_tenure(study))
+
+    def eyes(pois: gpd.GeoDataFrame) -> EyesResult:
+        return analyse_eyes(
+            lund_lighting.segments,
+            buildings,
+            pois,
+            study.osm.entrances,
+            study.config.eyes,
+            lighting=lund_lighting.segments,
+            darkness=darkness,
+        )
+
+    return eyes
 
 
 def test_unmapped_lamps_plan_says_unknown_and_writes_no_register(
@@ -115,3 +145,75 @@ def test_lund_plan_rerun_and_random_placements(
         trial = state.copy()
         best = max(best, sum(trial.add(one[int(k)]) for k in rng.choice(len(cand), 5, False)))
     assert summary["gain_m"] > best
+
+
+def test_hours_on_lund_rerun_by_the_eyes_model(
+    lund_study: Study, lund_eyes: Callable[..., EyesResult]
+) -> None:
+    """``plan hours`` on Lund: the eyes model re-run with the proposed hours rises by the
+    stated gain; the summary says how much of the length has unknown light (47.6 %:
+    'lit, lamps not mapped'), which the need weighs as lit."""
+    study = lund_study
+    buildings = study.osm.buildings.assign(residents=residents_from_tenure(study))
+    before = lund_eyes(study.osm.pois)
+    plan = plan_hours(
+        before, study.osm.pois, study.osm.entrances, buildings, budget=5, eyes=study.config.eyes
+    )
+    assert len(plan.proposals) == 5 and plan.note is None
+    after = lund_eyes(plan.proposed_premises(study.osm.pois))
+    need = segment_need(before.segments, buildings, study.config.eyes, HoursParams())["need"]
+    rise = need_weighted_dark_eyes(after.segments, need, after.dark) - need_weighted_dark_eyes(
+        before.segments, need, before.dark
+    )
+    assert plan.gain > 0.05 and rise == pytest.approx(plan.gain, rel=1e-6)
+    assert plan.summary()["light_unknown_share"] == pytest.approx(0.4765, abs=1e-4)
+    assert plan.summary()["premises"] == 12 and plan.candidates == 10
+
+
+def test_hours_refuses_to_rank_without_residents(
+    lund_study: Study, lund_eyes: Callable[..., EyesResult]
+) -> None:
+    """No buildings with residents (a roads-only extract): every street's need is 0, and
+    the planner used to propose premises with gains of exactly 0 and M = 0 -> 0."""
+    study = lund_study
+    before = lund_eyes(study.osm.pois)
+    with pytest.raises(InputError, match="no residents within 400 m.*building=") as err:
+        plan_hours(before, study.osm.pois, study.osm.entrances, None, budget=5)
+    assert err.value.column == "residents"
+
+
+def test_hours_stops_at_zero_gain_and_says_why(
+    lund_study: Study, lund_eyes: Callable[..., EyesResult]
+) -> None:
+    """With lit streets weighing 0, premises on them add nothing: the greedy stops there
+    instead of filling the budget with gains of 0; no premises at all says so."""
+    study = lund_study
+    buildings = study.osm.buildings.assign(residents=residents_from_tenure(study))
+    before = lund_eyes(study.osm.pois)
+    plan = plan_hours(
+        before,
+        study.osm.pois,
+        study.osm.entrances,
+        buildings,
+        budget=10,
+        eyes=study.config.eyes,
+        params=HoursParams(lit_weight=0.0),
+    )
+    assert 0 < len(plan.proposals) < plan.candidates == 10
+    assert (plan.proposals["gain"] > 0).all()
+    assert plan.note is not None and "adds nothing" in plan.note
+    none = plan_hours(before, None, study.osm.entrances, buildings, budget=3)
+    assert none.candidates == 0 and "the study has no premises" in str(none.note)
+
+
+def test_hours_cli_on_oslo_says_the_light_is_unknown(
+    oslo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Oslo-Skøyen maps no lamp: the need cannot tell dark streets, and the output says so."""
+    out = tmp_path / "out"
+    argv = ["plan", "hours", "--budget", "3", "--osm", str(oslo), "--out", str(out)]
+    assert main(argv) == 0
+    summary = json.loads((out / "plan_hours_summary.json").read_text())
+    assert summary["light_unknown_share"] == pytest.approx(1.0)
+    assert summary["proposed"] == summary["budget"] == 3 and summary["gain"] > 0
+    assert "light unknown on 100.0% of the walking length" in capsys.readouterr().out
