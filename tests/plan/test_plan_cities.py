@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from conftest import CITIES, require
 
 from safespaces.cli import main
@@ -217,3 +218,90 @@ def test_hours_cli_on_oslo_says_the_light_is_unknown(
     assert summary["light_unknown_share"] == pytest.approx(1.0)
     assert summary["proposed"] == summary["budget"] == 3 and summary["gain"] > 0
     assert "light unknown on 100.0% of the walking length" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def lund_tenure(lund_study: Study, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A MADE-UP tenure file for 30 of Lund's buildings in Swedish codes (long layout; the
+    counts are invented for the test, not data), and a development of 120 dwellings at the
+    middle of those buildings."""
+    folder = tmp_path_factory.mktemp("lund-tenure")
+    pts = lund_study.osm.buildings.geometry.representative_point().to_crs(4326).iloc[:30]
+    codes = ["allmännyttan", "hyresrätt", "bostadsrätt", "äganderätt"]
+    rows = [
+        (p.x, p.y, code, (3 * i + 5 * k) % 9)
+        for i, p in enumerate(pts)
+        for k, code in enumerate(codes)
+    ]
+    tenure = folder / "tenure.csv"
+    pd.DataFrame(rows, columns=["lon", "lat", "tenure", "dwellings"]).to_csv(tenure, index=False)
+    site = gpd.GeoDataFrame({"dwellings": [120]}, geometry=[pts.union_all().centroid], crs=4326)
+    development = folder / "site.geojson"
+    site.to_file(development)
+    return {"tenure": tenure, "development": development, "folder": folder}
+
+
+def _tenure_cli(lund: Path, files: dict[str, Path], out: Path, *extra: str) -> int:
+    return main(
+        [
+            "plan", "tenure", "--preset", "sweden", "--osm", str(lund),
+            "--development", str(files["development"]), "--tenure", str(files["tenure"]),
+            "--out", str(out), *extra,
+        ]
+    )  # fmt: skip
+
+
+def test_tenure_unknown_without_tenure_data(
+    oslo: Path, lund_tenure: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Oslo-Skøyen has no tenure data: the planner says the tenure is unknown and asks for
+    --tenure, rather than inventing a split; nothing is written."""
+    site = gpd.GeoDataFrame({"dwellings": [80]}, geometry=[shapely.Point(10.675, 59.922)], crs=4326)
+    site.to_file(tmp_path / "site.geojson")
+    out = tmp_path / "out"
+    argv = ["plan", "tenure", "--osm", str(oslo), "--development", str(tmp_path / "site.geojson")]
+    assert main([*argv, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "tenure of the study's dwellings is unknown" in err and "--tenure F" in err
+    assert "Traceback" not in err and not (out / "plan_tenure.csv").exists()
+
+
+def test_tenure_helsinki_targets_on_swedish_codes_refused(
+    lund: Path, lund_tenure: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The default targets are Helsinki's AM programme, whose groups hold none of Sweden's
+    codes: the message names the targets and how to set the city's own."""
+    assert _tenure_cli(lund, lund_tenure, tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert "Helsinki's AM programme" in err and "allmannyttan" in err
+    assert 'mix.target = "custom"' in err
+
+
+def test_tenure_custom_targets_on_lund(
+    lund: Path, lund_tenure: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lund's own (invented) targets: the split adds up; a group without codes in the data
+    is named and left out; one group alone is refused (every split would be the same)."""
+    config = tmp_path / "lund.toml"
+    config.write_text(
+        '[mix]\ntarget = "custom"\n'
+        "custom_targets = { public = 0.3, other_rental = 0.2, owned = 0.4, coop = 0.1 }\n"
+        'target_groups = { public = ["allmannyttan"], other_rental = ["hyresratt"], '
+        'owned = ["bostadsratt", "aganderatt"], coop = ["kooperativ"] }\n'
+    )
+    out = tmp_path / "out"
+    assert _tenure_cli(lund, lund_tenure, out, "--config", str(config)) == 0
+    summary = json.loads((out / "plan_tenure_summary.json").read_text())
+    assert summary["groups_without_data"] == ["coop"]
+    assert set(summary["split"]) == {"public", "other_rental", "owned"}
+    assert sum(summary["split"].values()) == 120
+    # the targets of the groups with data, renormalised: 0.3 / 0.9, 0.2 / 0.9, 0.4 / 0.9
+    assert summary["targets"]["public"] == pytest.approx(0.3333, abs=1e-4)
+    assert "target groups without tenure data: coop" in capsys.readouterr().out
+    alone = tmp_path / "alone.toml"
+    alone.write_text(
+        '[mix]\ntarget = "custom"\ncustom_targets = { public = 0.5, coop = 0.5 }\n'
+        'target_groups = { public = ["allmannyttan"], coop = ["kooperativ"] }\n'
+    )
+    assert _tenure_cli(lund, lund_tenure, tmp_path / "out2", "--config", str(alone)) == 2
+    assert "only 'public' has tenure codes" in capsys.readouterr().err
