@@ -233,7 +233,7 @@ def hours_shortfall(
 
     Examples
     --------
-    >>> hours_shortfall(10, 0, 0, 0, 22)[:56]
+    >>> hours_shortfall(10, 0, 0, 0, 22)[:55]
     'no premises proposed: the study has no premises (shops,'
     """
     if proposed >= budget:
