@@ -139,6 +139,8 @@ def lamp_shortfall(
                 f"data) and {_km(scope['lit_not_mapped_m'], walking)} is tagged lit with no "
                 f"mapped lamp{place}: unknown, not dark. Fix: {LAMPS_FIX}"
             )
+        elif float(scope["p6_m"] or 0) >= float(scope["walking_m"] or 0) - 0.1:
+            text += f"; all {_km(scope['p6_m'], None)} of walking meet P6 or better already"
         elif where != "all" and float(known["dark_m"] or 0) > 0:
             text += (
                 f". Fix: {_km(known['dark_m'], walking)} of dark segments lie elsewhere: "

@@ -305,3 +305,25 @@ def test_tenure_custom_targets_on_lund(
     )
     assert _tenure_cli(lund, lund_tenure, tmp_path / "out2", "--config", str(alone)) == 2
     assert "only 'public' has tenure codes" in capsys.readouterr().err
+
+
+def test_everything_lit_says_so(lund: Path, lund_lighting: LightingResult, tmp_path: Path) -> None:
+    """A register with a lamp every 15 m or less on every Lund segment (602 lamps, made up
+    here): every metre is P1, so there is nothing to plan, and the note says why."""
+    seg = lund_lighting.segments
+    geoms = seg.geometry.to_numpy()
+    count = np.maximum(np.ceil(shapely.length(geoms) / 15), 1).astype(int)
+    frac = np.concatenate([(np.arange(k) + 0.5) / k for k in count])
+    pts = gpd.GeoSeries(
+        shapely.line_interpolate_point(np.repeat(geoms, count), frac, normalized=True),
+        crs=seg.crs,
+    ).to_crs(4326)
+    register = tmp_path / "lamps.csv"
+    pd.DataFrame({"lon": pts.x, "lat": pts.y}).to_csv(register, index=False)
+    study = load_study(Inputs(osm=lund, lamps=register), load_config(None, []))
+    lit = lighting_stage(study, None)[0]
+    assert meets_p6(lit.segments["light_class"]).all()
+    plan = plan_lamps(lit, 5)
+    info = lamp_plan_notes(lit, plan.summary)
+    assert plan.summary["candidates"] == 0 and info["light_unknown_share"] == 0
+    assert "all 6.14 km of walking meet P6 or better already" in info["note"]
