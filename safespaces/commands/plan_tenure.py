@@ -56,7 +56,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_input_options(
         p,
         osm=OSM_HELP,
-        tenure="dwellings by tenure per building (default: SYNTHETIC demo tenure)",
+        tenure="dwellings by tenure per building (default: the embedded Helsinki extract's "
+        "SYNTHETIC demo tenure; none with another --osm)",
         areas="areas (districts) the development is added to",
     )
     return finish_parser(p, run)
