@@ -82,6 +82,18 @@ PLAN_MESSAGES: Mapping[str, Mapping[str, str]] = {
         "fi": "Mikään uusi valaisin ei nosta täällä yhtään kävelyosuutta P6-tasolle.",
         "sv": "Ingen ny lykta lyfter här någon gångsträcka till P6.",
     },
+    "plan.none_unknown": {
+        "en": "No lamp can be proposed: no path is known to be dark. The light is unknown on "
+        "{share} of the walking length, where street lamps are not mapped (not counted as "
+        "dark). Give the city's lamp register (--lamps) or map the lamps in OpenStreetMap.",
+        "fi": "Valaisimia ei voida ehdottaa: yhdenkään polun ei tiedetä olevan pimeä. Valaistus "
+        "on tuntematon {share}:lla kävelyverkosta, jolle katuvaloja ei ole kartoitettu (ei "
+        "laskettu pimeäksi). Anna kaupungin valaisinrekisteri (--lamps) tai kartoita valaisimet "
+        "OpenStreetMapiin.",
+        "sv": "Inga lyktor kan föreslås: ingen gångväg är känd som mörk. Belysningen är okänd "
+        "på {share} av gånglängden, där gatlyktor inte är karterade (räknas inte som mörkt). "
+        "Ange stadens lyktregister (--lamps) eller kartera lyktorna i OpenStreetMap.",
+    },
     "plan.before": {
         "en": "At P6 or better now",
         "fi": "Vähintään P6 nyt",

@@ -21,6 +21,7 @@ import streamlit as st
 
 from safespaces.errors import SafespacesError
 from safespaces.plan import LampPlan
+from safespaces.plan.report import light_known
 from safespaces_app import components, mapview, mapwidget, planning, runs, scoring, tables
 from safespaces_app.formats import number, share
 from safespaces_app.i18n import t
@@ -91,7 +92,11 @@ except SafespacesError as exc:
     st.error(escape_markdown(exc))
     st.stop()
 if len(proposed.lamps) == 0:
-    st.info(t("plan.none", lang))
+    unknown = light_known(ctx.lighting.segments)["unknown_share"]
+    if proposed.summary["candidates"] == 0 and unknown:  # lamps not mapped: nothing known dark
+        st.warning(t("plan.none_unknown", lang, share=share(unknown, lang, 1)))
+    else:
+        st.info(t("plan.none", lang))
     st.stop()
 
 # --- drop or move: the edited plan, evaluated again ---------------------------------------

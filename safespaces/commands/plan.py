@@ -11,14 +11,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import TYPE_CHECKING
 
 from safespaces.commands._args import OSM_HELP, add_input_options, command_parser, finish_parser
 from safespaces.commands._common import command_output, config_from_args, inputs_from_args, progress
 from safespaces.errors import SettingError
-
-if TYPE_CHECKING:
-    pass
 
 HELP = "where to act first: rank new lamps (and other interventions) by what they add"
 DESCRIPTION = """\
@@ -133,9 +129,10 @@ def add_lamps_parser(
 def run_lamps(args: argparse.Namespace) -> int:
     """Run ``safespaces plan lamps``; return the exit status (errors propagate)."""
     from safespaces.eyes.flow import segment_flow
-    from safespaces.io import atomic_path, write_json, write_layers
+    from safespaces.io import write_json, write_layers
     from safespaces.pipeline import run_metadata
     from safespaces.plan import plan_lamps
+    from safespaces.plan.report import lamp_plan_notes, summary_markdown, write_register
     from safespaces.stages import lighting_stage
     from safespaces.study import load_study
     from safespaces.timing import timed
@@ -170,17 +167,17 @@ def run_lamps(args: argparse.Namespace) -> int:
                 spacing_m=args.spacing,
                 exact_seconds=args.exact_seconds,
             )
+        info = lamp_plan_notes(lighting, plan.summary)
         path = write_layers(
             out.path,
             plan.layers(),
-            run_metadata(study, timings, {"plan_lamps_summary": plan.summary}),
+            run_metadata(study, timings, {"plan_lamps_summary": info}),
             keep_other_layers=True,
         )
-        summary = write_json(out.path / "plan_lamps_summary.json", plan.summary)
-        register = out.path / "plan_lamps_register.csv"
-        with atomic_path(register) as tmp:
-            plan.register_table().to_csv(tmp, index=False)
+        summary = write_json(out.path / "plan_lamps_summary.json", info)
+        register = write_register(plan, out.path / "plan_lamps_register.csv")
     for written in (path, summary, register):
-        print(f"wrote {out.final(written)}")
-    print(plan.summary_markdown())
+        if written is not None:
+            print(f"wrote {out.final(written)}")
+    print(summary_markdown(info, plan.lamps))
     return 0

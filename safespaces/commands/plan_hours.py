@@ -122,6 +122,13 @@ def run(args: argparse.Namespace) -> int:
         f"(+{plan.gain:.4f}); {plan.candidates} premises could stay open later; "
         + ("greedy exact (no street saturates)" if plan.additive else "greedy (1 - 1/e bound)")
     )
+    if plan.light_unknown_share:
+        print(
+            f"light unknown on {plan.light_unknown_share:.1%} of the walking length (lamps not "
+            "mapped): weighed as lit, not dark; give the lamp register with --lamps F"
+        )
+    if plan.note:
+        print(f"note: {plan.note}")
     for row in plan.proposals.itertuples(index=False):
         name = row.name if isinstance(row.name, str) else "(no name)"
         print(

@@ -56,7 +56,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_input_options(
         p,
         osm=OSM_HELP,
-        tenure="dwellings by tenure per building (default: SYNTHETIC demo tenure)",
+        tenure="dwellings by tenure per building (default: the embedded Helsinki extract's "
+        "SYNTHETIC demo tenure; none with another --osm)",
         areas="areas (districts) the development is added to",
     )
     return finish_parser(p, run)
@@ -76,11 +77,15 @@ def run(args: argparse.Namespace) -> int:
     development = _read_development(args.development)
     with command_output(args, config) as out:
         study = load_study(inputs_from_args(args), config, progress=progress)
-        if study.tenure is None or study.areas is None:
+        if study.tenure is None:
             raise InputError(
-                "the study has no tenure data or no areas",
-                fix="give --tenure (dwellings by tenure) and --areas",
+                "the tenure of the study's dwellings is unknown (no tenure data), so no split "
+                "can be planned against the surroundings",
+                fix="give --tenure F (dwellings by tenure per building or area; --preset NAME "
+                "reads your country's tenure codes, see docs/data-formats.md)",
             )
+        if study.areas is None:
+            raise InputError("the study has no areas", fix="give --areas F (district polygons)")
         groups = tenure_groups(study)
         counts = aggregate_buildings(study.tenure, study.areas, groups)
         areas = study.areas.drop(
@@ -108,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
     if synthetic:
         print("tenure: SYNTHETIC demo data (give --tenure for real figures)")
     print(f"wrote {out.final(gpkg)} (table {LAYER}) and plan_tenure.csv")
+    if plan.missing_groups:
+        print(
+            f"target groups without tenure data: {', '.join(plan.missing_groups)} (left out; "
+            "the other targets renormalised to sum to 100 %)"
+        )
     print(f"split of {info['dwellings']} dwellings ({plan.method}, {plan.tried} splits tried):")
     for row in plan.split.itertuples(index=False):
         print(

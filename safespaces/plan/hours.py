@@ -61,7 +61,8 @@ from safespaces.eyes.hours import opening_table
 from safespaces.eyes.index import saturate
 from safespaces.eyes.params import COMPONENTS, HOURS, WEEKDAYS, EyesParams, normalise_weekday
 from safespaces.eyes.vocabulary import HOUR_COLUMNS
-from safespaces.lighting.vocabulary import CLASS_COLUMN, DARK_CLASSES
+from safespaces.lighting.vocabulary import CLASS_COLUMN, DARK_CLASSES, UNKNOWN_CLASSES
+from safespaces.plan.report import hours_shortfall, no_need_error
 from safespaces.sources.frames import empty_points, premises
 
 #: Name of the layer of the proposals.
@@ -114,6 +115,14 @@ class HoursPlan:
         Clock hours of darkness used.
     until_hour
         The proposed closing hour.
+    budget
+        The number of premises asked for.
+    premises
+        Number of premises in the study (candidates or not).
+    light_unknown_share
+        Share of the walking length whose light is unknown (``lit, lamps not mapped``,
+        ``no lamp data``): weighed as lit (:attr:`HoursParams.lit_weight`), not as dark.
+        None without walking length.
     """
 
     proposals: gpd.GeoDataFrame
@@ -123,6 +132,9 @@ class HoursPlan:
     candidates: int
     dark_hours: tuple[int, ...]
     until_hour: int
+    budget: int = 0
+    premises: int = 0
+    light_unknown_share: float | None = None
     #: premises rows (positions in ``premises(pois)``) of every candidate
     candidate_rows: npt.NDArray[np.int64] = dataclasses.field(
         default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False
@@ -150,7 +162,8 @@ class HoursPlan:
     def summary(self) -> dict[str, Any]:
         """The figures of the plan (for ``plan_hours_summary.json``)."""
         return {
-            "budget": len(self.proposals),
+            "budget": self.budget,
+            "proposed": len(self.proposals),
             "until_hour": self.until_hour,
             "candidates": self.candidates,
             "dark_hours": list(self.dark_hours),
@@ -158,7 +171,17 @@ class HoursPlan:
             "need_weighted_dark_eyes_after": round(self.after, 4),
             "gain": round(self.gain, 4),
             "greedy_exact": self.additive,
+            "premises": self.premises,
+            "light_unknown_share": self.light_unknown_share,
+            "note": self.note,
         }
+
+    @property
+    def note(self) -> str | None:
+        """Why fewer premises than the budget are proposed (None: the whole budget)."""
+        return hours_shortfall(
+            self.budget, len(self.proposals), self.candidates, self.premises, self.until_hour
+        )
 
     def proposed_premises(self, pois: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         """``pois`` (as given to :func:`plan_hours`) with the proposed premises' ``opening_hours``
@@ -340,9 +363,14 @@ def plan_hours(
         else premises(pois)
     )
     entrances = empty_points(crs) if entrances is None else entrances
-    need = segment_need(seg, buildings, eyes, params)["need"].to_numpy()
+    needs = segment_need(seg, buildings, eyes, params)
+    need = needs["need"].to_numpy()
     length = seg["length_m"].to_numpy(dtype=float)
     w = need * length
+    if n and not w.sum() > 0:
+        no_need_error(needs, params.homes_radius_m, f"eyes_flow_{int(eyes.flow_radius_m)}m")
+    unknown = np.isin(seg[CLASS_COLUMN].to_numpy(dtype=object), UNKNOWN_CLASSES)
+    unknown_share = float(length[unknown].sum() / length.sum()) if length.sum() > 0 else None
     dark = np.asarray(eyes_result.dark, dtype=bool)
     dark_idx = np.flatnonzero(dark)
     lines = seg.geometry.to_numpy()
@@ -418,6 +446,8 @@ def plan_hours(
     picked_gain: list[float] = []
     while heap and len(picked) < budget:
         g, i = heapq.heappop(heap)
+        if not -g > 0:
+            break  # the largest gain left is nothing: no premises adds eyes where needed
         s = int(cseg[i])
         if stamp[i] != version[s]:  # its segment changed: recompute on the current state
             one = np.array([s])
@@ -468,6 +498,9 @@ def plan_hours(
         candidates=len(cand),
         dark_hours=tuple(int(h) for h in dark_idx),
         until_hour=int(params.until_hour),
+        budget=int(budget),
+        premises=len(pois),
+        light_unknown_share=None if unknown_share is None else round(unknown_share, 4),
         candidate_rows=cand.astype(np.int64),
         _evaluate=evaluate,
     )

@@ -248,35 +248,6 @@ class LampPlan:
         """Output layers by name."""
         return {"plan_lamps": self.lamps}
 
-    def summary_markdown(self) -> str:
-        """Before / after lines, the guarantee and the ranked gains, as Markdown."""
-        summary, lamps = self.summary, self.lamps
-        km_before = float(summary["p6_length_before_m"]) / 1000
-        km_after = float(summary["p6_length_after_m"]) / 1000
-        lines = [
-            f"walking length at P6 or better: {km_before:.2f} km "
-            f"({summary['p6_share_before']:.1%}) before, "
-            f"{km_after:.2f} km ({summary['p6_share_after']:.1%}) "
-            f"with {summary['proposed']} new lamps (+{float(summary['gain_m']):,.0f} m)",
-            f"guarantee: {summary['guarantee']}",
-            "",
-        ]
-        extra = f"gain_{summary['objective']}"
-        weighted = extra in lamps.columns
-        head = "| rank | context | height (m) | intensity (cd) | gain (m) | cumulative (m) |"
-        lines += [
-            head + (f" {extra} |" if weighted else ""),
-            "| ---: | --- | ---: | ---: | ---: | ---: |" + (" ---: |" if weighted else ""),
-        ]
-        for row in lamps.to_dict("records"):
-            line = (
-                f"| {row['rank']} | {row['light_context']} | {row['height_m']:.1f} "
-                f"| {row['intensity_cd']:.0f} | {row['gain_m']:.0f} "
-                f"| {row['cumulative_gain_m']:.0f} |"
-            )
-            lines.append(line + (f" {row[extra]:.1f} |" if weighted else ""))
-        return "\n".join(lines) + "\n"
-
     def register_table(self) -> pd.DataFrame:
         """The register as the CSV ``--lamps`` reads: ``lon``/``lat`` (WGS 84) and columns."""
         reg = self.register

@@ -58,6 +58,11 @@ from safespaces.mix.whatif import assign_to_areas, what_if
 LAYER = "plan_tenure"
 #: Largest number of grid splits tried one by one; beyond it the greedy allocation.
 EXHAUSTIVE_LIMIT = 200_000
+#: What the built-in target presets are (for messages).
+TARGET_NAMES: dict[str, str] = {
+    "am2021": "Helsinki's AM programme 2021-22",
+    "am2023": "Helsinki's AM programme from 2023",
+}
 #: The development's count of dwellings.
 DWELLINGS = "dwellings"
 
@@ -115,6 +120,9 @@ class TenurePlan:
     method: str
     tried: int
     development: gpd.GeoDataFrame
+    #: policy groups of the targets with no tenure code in the data (left out, the others'
+    #: targets renormalised to sum to 1)
+    missing_groups: tuple[str, ...] = ()
     #: scope -> (counts before in the policy groups, weight); for :meth:`objective_of`
     _scopes: dict[str, tuple[npt.NDArray[np.float64], float]] = dataclasses.field(
         default_factory=dict, repr=False
@@ -238,11 +246,27 @@ def policy_columns(
                 shares.append(share)
                 break
     if not names:
+        preset = f" ({TARGET_NAMES[params.target]})" if params.target in TARGET_NAMES else ""
         raise SettingError(
-            "mix.target_groups",
-            dict(params.target_groups),
-            "no policy group has a tenure column in the data",
-            f"map the groups to the data's tenure codes ({', '.join(categories)})",
+            "mix.target",
+            params.target,
+            f"the tenure targets{preset} have policy groups ({', '.join(targets)}) made of "
+            "tenure codes none of which is in the data (its codes: "
+            f"{', '.join(categories)})",
+            'set mix.target = "custom" with mix.custom_targets (policy group -> share) and '
+            "mix.target_groups (policy group -> these codes) for your city (docs/config.md)",
+            related=("mix.target_groups", "mix.custom_targets"),
+        )
+    if len(names) == 1:
+        raise SettingError(
+            "mix.target",
+            params.target,
+            f"of the targets' policy groups ({', '.join(targets)}) only {names[0]!r} has tenure "
+            f"codes in the data ({', '.join(categories)}): every split would put all the "
+            "dwellings there",
+            "map the other groups to the data's codes in mix.target_groups, or set "
+            'mix.target = "custom" with your city\'s groups (docs/config.md)',
+            related=("mix.target_groups", "mix.custom_targets"),
         )
     t = np.asarray(shares, dtype=float)
     return names, columns, t / t.sum()
@@ -366,6 +390,7 @@ def plan_tenure(
         method=method,
         tried=tried,
         development=planned,
+        missing_groups=tuple(g for g in resolve_targets(params) if g not in names),
         _scopes=scopes,
         _targets=targets,
     )
@@ -442,4 +467,5 @@ def summary(plan: TenurePlan) -> dict[str, Any]:
         "objective": round(plan.objective, 6),
         "method": plan.method,
         "splits_tried": plan.tried,
+        "groups_without_data": list(plan.missing_groups),
     }

@@ -201,3 +201,23 @@ def test_no_english_on_the_plan_page(proposed: AppTest, lang: str) -> None:
     assert len(at.dataframe) == 1 and len(at.metric) == 3
     at.selectbox(key="lang").set_value("en").run()
     assert not wrong, "\n".join(wrong[:40])
+
+
+def test_unmapped_lamps_say_unknown_not_no_gain(tmp_path: Path) -> None:
+    """Oslo-Skøyen (../shared/data/cities) maps no street lamp: the page says the light is
+    unknown and asks for a register, not that no lamp would lift any path."""
+    from conftest import CITIES, require
+
+    oslo = CITIES / "oslo-skoyen_otp.osm.pbf"
+    require(oslo.is_file(), f"{oslo} is absent (it sits beside the repository in CI)")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
+    at.session_state["inputs"] = Inputs(osm=oslo)
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page("safespaces_app/plan.py")
+    at.run()
+    at.button[0].click().run()  # Propose
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("light is unknown on 100.0%" in w and "--lamps" in w for w in warnings), warnings
+    assert not any("lifts any walking segment" in i.value for i in at.info)
