@@ -107,7 +107,7 @@ def test_unmapped_lamps_plan_says_unknown_and_writes_no_register(
 def test_where_parks_without_park_paths_says_so(lund_lighting: LightingResult) -> None:
     """Lund's extract has no park path: ``--where parks`` names that and the fix; the dark
     length elsewhere is the lighting's own."""
-    plan = plan_lamps(lund_lighting, 3, where="parks")
+    plan = plan_lamps(lund_lighting, 3, where="parks", exact_seconds=0)
     info = lamp_plan_notes(lund_lighting, plan.summary)
     assert plan.summary["candidates"] == 0
     assert "no walking segment of the study lies in a park" in info["note"]
@@ -115,7 +115,7 @@ def test_where_parks_without_park_paths_says_so(lund_lighting: LightingResult) -
     seg = lund_lighting.segments
     dark = seg["light_class"].isin(["below P6", "unlit"]).to_numpy()
     assert light_known(seg)["dark_m"] == pytest.approx(seg.geometry.length[dark].sum(), abs=0.1)
-    full = lamp_plan_notes(lund_lighting, plan_lamps(lund_lighting, 2).summary)
+    full = lamp_plan_notes(lund_lighting, plan_lamps(lund_lighting, 2, exact_seconds=0).summary)
     assert full["note"] is None  # the whole budget proposed
 
 
@@ -126,7 +126,8 @@ def test_lund_plan_rerun_and_random_placements(
     register, re-run through ``safespaces lighting``, lift the stated length (within 5 %),
     and beat the best of 100 random placements on dark segments."""
     out = tmp_path / "plan"
-    assert main(["plan", "lamps", "--budget", "5", "--osm", str(lund), "--out", str(out)]) == 0
+    args = ["plan", "lamps", "--budget", "5", "--exact-seconds", "5", "--osm", str(lund)]
+    assert main([*args, "--out", str(out)]) == 0
     summary = json.loads((out / "plan_lamps_summary.json").read_text())
     register = pd.read_csv(out / "plan_lamps_register.csv")
     assert (register["planned"] == "no").sum() == len(lund_lighting.lamps) == 10
@@ -323,7 +324,7 @@ def test_everything_lit_says_so(lund: Path, lund_lighting: LightingResult, tmp_p
     study = load_study(Inputs(osm=lund, lamps=register), load_config(None, []))
     lit = lighting_stage(study, None)[0]
     assert meets_p6(lit.segments["light_class"]).all()
-    plan = plan_lamps(lit, 5)
+    plan = plan_lamps(lit, 5, exact_seconds=0)
     info = lamp_plan_notes(lit, plan.summary)
     assert plan.summary["candidates"] == 0 and info["light_unknown_share"] == 0
     assert "all 6.14 km of walking meet P6 or better already" in info["note"]
