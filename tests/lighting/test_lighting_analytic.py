@@ -14,6 +14,7 @@ from safespaces.lighting import (
     sample_lines,
     segment_lighting,
 )
+from safespaces.lighting.illuminance import illuminance_pairs
 from safespaces.sources.lamps import read_lamp_register
 
 I_CD, H = 1000.0, 5.0
@@ -118,3 +119,19 @@ def test_offset_lamp_matches_closed_form():
         m = lamp_model(lamps, segs, None, p)
         avg = segment_lighting(segs, m, p)["light_lux_avg"].iloc[0]
         assert avg == pytest.approx(exact, rel=0.01 if spacing == 2.0 else 0.001)
+
+
+def test_illuminance_pairs_are_the_terms_of_the_sum() -> None:
+    """``illuminance_pairs`` gives each lamp's term at each point within the cut-off: the
+    analytic value I h / (h^2 + d^2)^1.5 of an isotropic lamp, summed per point equal to
+    ``illuminance_at``; lamps that cannot light (height 0) have no pair."""
+    lamps = np.array([[0.0, 0.0, 6.0, 1000.0], [10.0, 0.0, 8.0, 500.0], [5.0, 5.0, 0.0, 900.0]])
+    pts = np.array([[0.0, 0.0], [8.0, 0.0], [70.0, 0.0], [5.0, 1.0]])
+    point, lamp, lux = illuminance_pairs(pts, lamps, cutoff=50.0, chunk_points=2)
+    assert set(lamp.tolist()) == {0, 1}  # lamp 2 has no height
+    d = np.hypot(*(pts[point] - lamps[lamp, :2]).T)
+    h, i = lamps[lamp, 2], lamps[lamp, 3]
+    assert np.allclose(lux, i * h / (h * h + d * d) ** 1.5, rtol=1e-12)
+    summed = np.bincount(point, weights=lux, minlength=len(pts))
+    assert np.allclose(summed, illuminance_at(pts, lamps, cutoff=50.0), rtol=1e-12)
+    assert summed[2] == 0  # 60 m and 70 m away: beyond the cut-off
