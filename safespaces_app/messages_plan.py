@@ -130,10 +130,11 @@ PLAN_MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "plan.bound_unknown": {
         "en": "How close the plan is to the best placement is unknown (the exact step did "
-        "not run).",
+        "not run, or proved no useful bound in the time it had).",
         "fi": "Suunnitelman etäisyys parhaasta sijoituksesta on tuntematon (tarkkaa "
-        "laskentaa ei ajettu).",
-        "sv": "Hur nära planen är den bästa placeringen är okänt (det exakta steget kördes inte).",
+        "laskentaa ei ajettu, tai se ei ehtinyt todistaa hyödyllistä rajaa).",
+        "sv": "Hur nära planen är den bästa placeringen är okänt (det exakta steget "
+        "kördes inte, eller hann inte bevisa någon användbar gräns).",
     },
     "plan.km_share": {
         "en": "{km} km ({share})",

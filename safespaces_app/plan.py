@@ -159,7 +159,7 @@ if plan is proposed:
     bound = summary.get("share_of_optimum_at_least")
     if summary.get("exact", {}).get("status") == "optimal" and bound == 1.0:
         st.caption(t("plan.bound_optimal", lang, n=budget))
-    elif bound is not None:
+    elif bound is not None and not str(summary.get("guarantee", "")).startswith("unknown"):
         st.caption(t("plan.bound_share", lang, n=budget, share=share(bound, lang, 1)))
     else:
         st.caption(t("plan.bound_unknown", lang))

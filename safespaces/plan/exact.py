@@ -72,6 +72,9 @@ class ExactSolution:
         Time to build and solve.
     candidates, segments, constraints
         Size of the model after the reductions.
+    trivial
+        HiGHS proved no bound in time: ``upper_bound`` is the worth of every segment
+        ``budget`` lamps could lift at all (true, but loose).
     """
 
     chosen: npt.NDArray[np.intp]
@@ -81,6 +84,7 @@ class ExactSolution:
     candidates: int = 0
     segments: int = 0
     constraints: int = 0
+    trivial: bool = False
 
     def summary(self) -> dict[str, object]:
         """JSON-ready figures."""
@@ -90,6 +94,9 @@ class ExactSolution:
             "candidates_modelled": self.candidates,
             "segments_modelled": self.segments,
             "constraints": self.constraints,
+            "bound": "every liftable segment (HiGHS proved none in time)"
+            if self.trivial
+            else "HiGHS's dual bound",
         }
 
 
@@ -184,6 +191,11 @@ def exact_lamps(
     rows[order[first]] = True
     bound, status, chosen = math.inf, "time limit", none
     point_pairs = (p_local, cand, lux, pts)
+    # the linear relaxation first: a bound in seconds, before branch and bound may run
+    # out of time in its presolve on a large model
+    relaxed = model.solve(short_pts[rows], point_pairs, time_limit_s, relax=True)
+    if relaxed.status == 0:
+        bound = -float(relaxed.fun)
     while True:
         remaining = time_limit_s - (time.perf_counter() - started)
         if remaining <= 0:
@@ -213,7 +225,8 @@ def exact_lamps(
         if np.array_equal(more, rows):  # the solver's tolerance, not a missing row
             break
         rows = more
-    if not np.isfinite(bound):  # no bound yet: every liftable segment
+    trivial = not np.isfinite(bound)
+    if trivial:  # no bound yet: every liftable segment
         bound = float(worth[ok].sum())
     return ExactSolution(
         chosen,
@@ -223,6 +236,7 @@ def exact_lamps(
         candidates=model.nx,
         segments=len(model.segs),
         constraints=model.rows,
+        trivial=trivial,
     )
 
 
@@ -275,8 +289,11 @@ class _Model:
         points: npt.NDArray[np.intp],
         pairs: _Pairs,
         seconds: float,
+        *,
+        relax: bool = False,
     ) -> optimize.OptimizeResult:
-        """Solve with the E_min rows of grid points ``points``: sum e_cp / d_p x_c - y_s >= 0."""
+        """Solve with the E_min rows of grid points ``points``: sum e_cp / d_p x_c - y_s >= 0
+        (``relax``: the linear relaxation, 0 <= x, y <= 1)."""
         p_local, cand, lux, pts = pairs
         first = 1 + int(self.fixed[0].max(initial=0))
         row_of = np.full(len(self.state.raw), -1, dtype=np.intp)
@@ -294,7 +311,7 @@ class _Model:
         upper = np.r_[float(self.budget), np.full(n_rows - 1, np.inf)]
         return optimize.milp(
             self.objective,
-            integrality=np.ones(len(self.objective)),
+            integrality=np.zeros(len(self.objective)) if relax else np.ones(len(self.objective)),
             bounds=optimize.Bounds(0, 1),
             constraints=optimize.LinearConstraint(matrix, lower, upper),
             options={"time_limit": max(seconds, 0.1), "disp": False, "mip_rel_gap": 1e-9},

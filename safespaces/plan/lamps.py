@@ -418,6 +418,13 @@ def bound_summary(exact: ExactSolution, got: float, budget: int) -> dict[str, An
             f"optimal: no placement of {budget} lamps on these candidates lifts more "
             "(proved by HiGHS's branch and bound)"
         )
+    elif exact.trivial:
+        out["guarantee"] = (
+            f"unknown: in {exact.seconds:.0f} s the exact step proved no bound tighter than "
+            f"every segment {budget} lamps could lift at all, which only shows the plan "
+            f"reaches at least {math.floor(share * 1000) / 10:.1f} % of the best; give it more "
+            "time (--exact-seconds) for a useful bound (docs/plan.md)"
+        )
     else:
         out["guarantee"] = (
             f"the plan reaches at least {math.floor(share * 1000) / 10:.1f} % of the best "

@@ -26,7 +26,7 @@ from safespaces.config import Config
 from safespaces.io import read_metadata
 from safespaces.study import Inputs
 from safespaces_app import planning, runs
-from safespaces_app.formats import number
+from safespaces_app.formats import number, share
 
 REPO = Path(__file__).resolve().parents[2]
 WORD = re.compile(r"[^\W\d_]+")
@@ -79,6 +79,15 @@ def test_ten_ranked_lamps_and_the_summary(proposed: AppTest) -> None:
     text = "\n".join(str(m.value) for m in at.markdown)
     assert f"10 new lamps lift {number(summary['gain_m'], 'en')} m" in text
     assert number(summary["p6_length_before_m"] / 1000, "en", 2) in text
+    # what the exact step proved, as the summary states it
+    captions = "\n".join(str(c.value) for c in at.caption)
+    if summary["guarantee"].startswith("unknown"):
+        assert "is unknown" in captions
+    elif summary["share_of_optimum_at_least"] == 1.0:
+        assert "Optimal: no other placement of 10 lamps" in captions
+    else:
+        shown = f"at least {share(summary['share_of_optimum_at_least'], 'en', 1)}"
+        assert shown in captions
     # the lamps on the app's own map, over the streets by lighting class
     found = [
         json.loads(e.proto.json_args)
