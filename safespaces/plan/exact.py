@@ -193,7 +193,8 @@ def exact_lamps(
     point_pairs = (p_local, cand, lux, pts)
     # the linear relaxation first: a bound in seconds, before branch and bound may run
     # out of time in its presolve on a large model
-    relaxed = model.solve(short_pts[rows], point_pairs, time_limit_s, relax=True)
+    elapsed = time.perf_counter() - started
+    relaxed = model.solve(short_pts[rows], point_pairs, time_limit_s - elapsed, relax=True)
     if relaxed.status == 0:
         bound = -float(relaxed.fun)
     while True:
