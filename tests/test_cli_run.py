@@ -17,10 +17,10 @@ from safespaces.io import read_metadata
 
 
 @pytest.fixture(scope="module")
-def default_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("run")
-    assert main(["run", "--out", str(out)]) == 0
-    return out / "safespaces.gpkg"
+def default_run(default_output: Path) -> Path:
+    """The GeoPackage of the session's default run (``safespaces run`` of the embedded default,
+    tests/conftest.py): the same command, run once for every file that reads it."""
+    return default_output / "safespaces.gpkg"
 
 
 def test_default_run_writes_the_contract(default_run: Path) -> None:

@@ -55,12 +55,19 @@ echo "test_floors: $VENV ready in $((SECONDS - start)) s: $("${uv[@]}" pip freez
   --python "$VENV/bin/python" | grep -iE '^(numpy|pandas|scipy|shapely|geopandas|pyogrio|pyproj|rasterio|numba|streamlit)==' \
   | tr '\n' ' ')"
 
-# Two files, half of the 20 min the core tests take at the floors, stay out unless FLOORS_FULL=1:
-# the fault tests (kill -9, full disk, concurrent runs, planted symlinks: the OS and our writer)
-# and the CLI run of every real-corpus case (their files still go through the loaders at the
-# floors in test_rel_inputs.py, and the app's cases in test_app_real_corpus.py).
+# Slow files that test no library version stay out unless FLOORS_FULL=1 (the main run has them):
+# - the fault tests (kill -9, full disk, concurrent runs, planted symlinks: the OS and our
+#   writer) and the CLI run of every real-corpus case (their files still go through the loaders
+#   at the floors in test_rel_inputs.py, and the app's cases in test_app_real_corpus.py): half
+#   of the 20 min the core tests took at the floors;
+# - tests/scale: the spatial partitions and tiled cities of the dask engine (safespaces.partition
+#   and safespaces.tiling are imported only by the dask engine, its store and the benchmarks),
+#   and the dask tests themselves (the distributed extra is not part of the floors); the
+#   lighting and walking kernels they cut up are tested at the floors in tests/lighting,
+#   tests/eyes and tests/mix.
 skip=(--ignore=tests/reliability/test_rel_output.py
-  --ignore=tests/reliability/test_rel_real_corpus.py)
+  --ignore=tests/reliability/test_rel_real_corpus.py
+  --ignore=tests/scale)
 if [ "${FLOORS_FULL:-0}" = 1 ]; then
   skip=()
 fi

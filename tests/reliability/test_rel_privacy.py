@@ -54,10 +54,10 @@ TIME_COLUMN = re.compile(r"^(time|timestamp|occurred(_at)?|datetime|date_time|ai
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("privacy")
-    assert main(["run", "--out", str(out)]) == 0
-    return out
+def run_dir(default_output: Path) -> Path:
+    """The session's default run (``safespaces run`` of the embedded default,
+    tests/conftest.py; read only here: a test that changes it works on a copy)."""
+    return default_output
 
 
 @pytest.fixture(scope="module")
