@@ -120,11 +120,8 @@ def assert_neighbourhoods_from_partitions(result: pipeline.RunResult, n: int | N
 
 @pytest.mark.slow
 @pytest.mark.dask
-def test_dask_equals_local_on_3x3(base: Study, tmp_path: Path) -> None:
-    """A tiled city, cut as the engine cuts it by default (2 partitions on 2 workers, as for
-    4 x 4 or 10 x 10): on 3 x 3 the cut runs through the middle copy's own streets, not along
-    a seam between copies (about half the time of the 4 x 4 this was)."""
-    city = tile_study(base, 3)
+def test_dask_equals_local_on_4x4(base: Study, tmp_path: Path) -> None:
+    city = tile_study(base, 4)
     local = run_local(city, tmp_path / "local")
     result = run_dask(city, city.config, tmp_path / "dask", workers=2, processes=False)
     assert_same_outputs(local.path, result.path)
