@@ -32,12 +32,14 @@ Guarantee: for a monotone submodular objective the greedy reaches at least
 P6 is monotone (lux only grows) but **not submodular**: a segment may need two
 lamps to cross the threshold, so a second lamp can gain more than the first, and
 no single lamp may gain anything where a pair would. The bound therefore does not
-hold in general. Ties at zero gain are broken by the progress towards P6 (the mean
-of E_avg / 2 lx and E_min / 0.4 lx, capped at 1, weighted by length), so the greedy
-can build up pairs. Measured against the exact optimum (brute force over every
-K-subset, K <= 3, on 12 small random layouts, ``tests/plan/test_plan_lamps.py``):
-mean ratio 1.00 (K = 1), 0.87 (K = 2), 0.79 (K = 3); the worst cases 0 (K = 2)
-and 0.34 (K = 3), where only a pair of lamps lifts a segment. See ``docs/plan.md``.
+hold in general (on small brute-force cases the greedy alone reached 0 of the
+optimum at K = 2). Ties at zero gain are broken by the progress towards P6 (the
+mean of E_avg / 2 lx and E_min / 0.4 lx, capped at 1, weighted by length), so the
+greedy can build up pairs. An exact step follows (:mod:`safespaces.plan.exact`):
+the placement as a mixed-integer programme solved or bounded by HiGHS; the better
+plan is kept and :func:`bound_summary` states what is proven (optimal, or at least
+a share of the best placement; unknown when the step did not run). See
+``docs/plan.md``.
 """
 
 from __future__ import annotations
