@@ -116,7 +116,8 @@ def illuminance_at(
     """
     pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
     out = np.zeros(len(pts))
-    for start, size, i, _, e in _pairs_by_chunk(pts, lamps, cutoff, chunk_points):
+    optics, _ = _usable(lamps)
+    for start, size, i, _, e in _pairs_by_chunk(pts, optics, cutoff, chunk_points):
         out[start : start + size] = np.bincount(i, weights=e, minlength=size)
     return out * maintenance_factor
 
@@ -142,20 +143,17 @@ def illuminance_pairs(
     """
     pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
     point, lamp, lux = [np.zeros(0, dtype=np.intp)], [np.zeros(0, dtype=np.intp)], [np.zeros(0)]
-    for start, _, i, j, e in _pairs_by_chunk(pts, lamps, cutoff, chunk_points):
+    optics, position = _usable(lamps)
+    for start, _, i, j, e in _pairs_by_chunk(pts, optics, cutoff, chunk_points):
         point.append(i + start)
-        lamp.append(j)
+        lamp.append(position[j])
         lux.append(e)
     return np.concatenate(point), np.concatenate(lamp), np.concatenate(lux)
 
 
-def _pairs_by_chunk(
-    pts: npt.NDArray[np.float64],
-    lamps: LampOptics | npt.ArrayLike,
-    cutoff: float,
-    chunk_points: int,
-) -> Iterator[tuple[int, int, npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]]:
-    """Chunks of points: (start, size, point in chunk, lamp, lux) of the pairs within reach."""
+def _usable(lamps: LampOptics | npt.ArrayLike) -> tuple[LampOptics, npt.NDArray[np.intp]]:
+    """The lamps that can light (finite position, height > 0, intensity > 0) and their
+    positions among ``lamps``."""
     optics = lamps if isinstance(lamps, LampOptics) else LampOptics.isotropic(lamps)
     ok = (
         np.all(np.isfinite(optics.xyh), axis=1)
@@ -163,8 +161,18 @@ def _pairs_by_chunk(
         & np.isfinite(optics.scale)
         & (optics.scale > 0)
     )
-    position = np.flatnonzero(ok)
-    optics = optics.subset(ok)
+    return optics.subset(ok), np.flatnonzero(ok)
+
+
+def _pairs_by_chunk(
+    pts: npt.NDArray[np.float64],
+    optics: LampOptics,
+    cutoff: float,
+    chunk_points: int,
+) -> Iterator[tuple[int, int, npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]]:
+    """Chunks of points: (start, size, point in chunk, lamp, lux) of the pairs within reach
+    of usable lamps (:func:`_usable`). The arrays are views of the chunk's pair table, not
+    copies: the memory of a partition's lighting is that of one chunk's pairs."""
     if len(pts) == 0 or len(optics) == 0:
         return
     lamp_tree = cKDTree(optics.xyh[:, :2])
@@ -184,7 +192,7 @@ def _pairs_by_chunk(
         j, i, d = pairs["i"], pairs["j"], pairs["v"]
         cd = _pair_intensity(chunk, optics, azimuth, i, j, d)
         e = cd * h[j] / (h2[j] + d * d) ** 1.5
-        yield start, len(chunk), i.astype(np.intp), position[j], e
+        yield start, len(chunk), i, j, e
 
 
 def _pair_intensity(
