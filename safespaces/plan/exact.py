@@ -307,7 +307,12 @@ class _Model:
         v = np.r_[self.fixed[2], lux[sel] / self.need_min[point[sel]], -np.ones(len(points))]
         n_rows = first + len(points)
         self.rows = n_rows
-        matrix = sparse.csr_array((v, (r, c)), shape=(n_rows, len(self.objective)))
+        coo = sparse.csr_array((v, (r, c)), shape=(n_rows, len(self.objective)))
+        # 32-bit indices: HiGHS's wrapper takes nothing else at scipy 1.14 (the floor)
+        matrix = sparse.csr_array(
+            (coo.data, coo.indices.astype(np.int32), coo.indptr.astype(np.int32)),
+            shape=coo.shape,
+        )
         lower = np.r_[-np.inf, np.zeros(n_rows - 1)]
         upper = np.r_[float(self.budget), np.full(n_rows - 1, np.inf)]
         return optimize.milp(
