@@ -191,6 +191,7 @@ def exact_lamps(
     rows[order[first]] = True
     bound, status, chosen = math.inf, "time limit", none
     point_pairs = (p_local, cand, lux, pts)
+    one = Singles(optics)
     # the linear relaxation first: a bound in seconds, before branch and bound may run
     # out of time in its presolve on a large model
     elapsed = time.perf_counter() - started
@@ -213,7 +214,6 @@ def exact_lamps(
         lifted = model.segs[res.x[model.nx :] > 0.5]
         chosen = model.cands[x].astype(np.intp)
         trial = state.copy()
-        one = Singles(optics)
         for k in chosen:
             trial.add(one[int(k)])
         false = lifted[~trial.p6[lifted]]

@@ -346,9 +346,10 @@ def plan_lamps(
         "p6_share_before": round(before / total, 4) if total > 0 else None,
         "p6_share_after": round(after / total, 4) if total > 0 else None,
     }
-    summary.update(bound_summary(exact, float(sum(g.weighted for g in gains)), int(budget)))
+    weighted = float(sum(g.weighted for g in gains))
+    summary.update(bound_summary(exact, weighted, int(budget)))
     if objective != "length":
-        summary[f"gain_{objective}"] = round(float(sum(g.weighted for g in gains)), 2)
+        summary[f"gain_{objective}"] = round(weighted, 2)
     return LampPlan(layer, _register(lighting.lamps, layer), summary)
 
 

@@ -18,11 +18,12 @@ import pandas as pd
 import pytest
 import shapely
 from conftest import CITIES, require
+from plan_eyes import eyes_model
 
 from safespaces.cli import main
 from safespaces.config import load_config
 from safespaces.errors import InputError
-from safespaces.eyes import EyesResult, analyse_eyes
+from safespaces.eyes import EyesResult
 from safespaces.lighting import LightingResult
 from safespaces.lighting.illuminance import meets_p6
 from safespaces.lighting.lamps import lamp_optics
@@ -64,22 +65,7 @@ def lund_lighting(lund_study: Study) -> LightingResult:
 @pytest.fixture(scope="module")
 def lund_eyes(lund_study: Study, lund_lighting: LightingResult) -> Callable[..., EyesResult]:
     """The eyes model of the Lund extract for given premises (as ``plan hours`` runs it)."""
-    study = lund_study
-    darkness = study_darkness(study)
-    buildings = study.osm.buildings.assign(residents=residents_from_tenure(study))
-
-    def eyes(pois: gpd.GeoDataFrame) -> EyesResult:
-        return analyse_eyes(
-            lund_lighting.segments,
-            buildings,
-            pois,
-            study.osm.entrances,
-            study.config.eyes,
-            lighting=lund_lighting.segments,
-            darkness=darkness,
-        )
-
-    return eyes
+    return eyes_model(lund_study, lund_lighting, study_darkness(lund_study))[1]
 
 
 def test_unmapped_lamps_plan_says_unknown_and_writes_no_register(

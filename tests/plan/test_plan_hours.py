@@ -121,7 +121,9 @@ def test_needs_the_lighting_classes():
 
 @pytest.fixture(scope="module")
 def helsinki() -> dict[str, object]:
-    from safespaces.stages import lighting_stage, residents_from_tenure, study_darkness
+    from plan_eyes import eyes_model
+
+    from safespaces.stages import lighting_stage, study_darkness
     from safespaces.study import Inputs, load_study
 
     config = Config()
@@ -130,18 +132,7 @@ def helsinki() -> dict[str, object]:
     import tempfile
 
     lit, _ = lighting_stage(study, pathlib.Path(tempfile.mkdtemp()), darkness=darkness)
-    buildings = study.osm.buildings.assign(residents=residents_from_tenure(study))
-
-    def eyes(pois: gpd.GeoDataFrame) -> object:
-        return analyse_eyes(
-            lit.segments,
-            buildings,
-            pois,
-            study.osm.entrances,
-            config.eyes,
-            lighting=lit.segments,
-            darkness=darkness,
-        )
+    buildings, eyes = eyes_model(study, lit, darkness)
 
     return {"study": study, "buildings": buildings, "eyes": eyes, "config": config}
 
