@@ -74,7 +74,7 @@ def illuminance_at(
     cutoff: float,
     *,
     maintenance_factor: float = 1.0,
-    chunk_points: int = 500_000,
+    chunk_points: int = 100_000,
 ) -> npt.NDArray[np.float64]:
     """Horizontal illuminance on the ground at points, summed over lamps.
 
@@ -127,7 +127,7 @@ def illuminance_pairs(
     lamps: LampOptics | npt.ArrayLike,
     cutoff: float,
     *,
-    chunk_points: int = 500_000,
+    chunk_points: int = 100_000,
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float64]]:
     """Every (point, lamp) pair within ``cutoff`` and the lamp's illuminance at the point.
 
