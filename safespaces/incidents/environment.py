@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 
 from safespaces.incidents.rates import poisson_ci
 from safespaces.incidents.suppression import Relations
@@ -552,6 +552,8 @@ def _model_table(
     level: float,
 ) -> pd.DataFrame:
     """The model table: one row per term, NaN numbers where a term is not estimable."""
+    from scipy import stats  # here: importing scipy.stats costs every CLI call ~0.5 s
+
     zc = stats.norm.ppf(0.5 + level / 2)
     est = np.array([estimates.get(t, (np.nan, np.nan, np.nan)) for t in terms], dtype=float)
     est = est.reshape(len(terms), 3)

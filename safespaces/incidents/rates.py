@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -170,6 +169,8 @@ def poisson_ci(counts: npt.ArrayLike, level: float = 0.95) -> tuple[FloatArray, 
     >>> low.round(2).tolist(), high.round(2).tolist()
     ([0.62, 0.0], [8.77, 3.69])
     """
+    from scipy import stats  # here: importing scipy.stats costs every CLI call ~0.5 s
+
     y = np.asarray(counts, dtype=float)
     alpha = 1.0 - level
     lower = np.where(y > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(y, 1e-12)) / 2, 0.0)

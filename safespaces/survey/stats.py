@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -36,6 +35,8 @@ def wilson(
     >>> round(float(lo), 4), round(float(hi), 4)
     (0.1078, 0.6032)
     """
+    from scipy import stats  # here: importing scipy.stats costs every CLI call ~0.5 s
+
     x = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
     z = float(stats.norm.ppf(0.5 + level / 2))
@@ -58,6 +59,8 @@ def spearman_interval(
     Pairs with a missing value are left out; with fewer than 4 pairs (or a
     constant variable) every value is NaN.
     """
+    from scipy import stats
+
     a = np.asarray(x, dtype=float)
     b = np.asarray(y, dtype=float)
     ok = np.isfinite(a) & np.isfinite(b)
