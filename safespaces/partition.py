@@ -55,9 +55,11 @@ if TYPE_CHECKING:  # pragma: no cover - type only
     from safespaces.study import Study
 
 #: Peak memory of a partition's lighting + eyes + walks per segment (core + halo), in bytes,
-#: over the worker's own: measured in the store's tasks (benchmarks/bench_scale.py) 7.6 kB
-#: with partitions of 51,000 segments and up to 15 kB with 16,000 (part of a task's memory
-#: does not grow with its size); 10 kB fits the partitions a 1 GB worker takes.
+#: over the worker's own: measured in the store's tasks (benchmarks/bench_scale.py, 5 x 5
+#: city, 1 GB workers, partitions of up to 28,093 segments, 14 a worker) 330 MB above the
+#: worker's own, 11.3 kB a segment with what the allocator keeps between tasks, since the
+#: illuminance sum takes 100,000 points at a time (500,000 had needed 17.5 kB: CI
+#: restarted workers at 95 % of their limit).
 BYTES_PER_SEGMENT = 12_000
 #: Share of a worker's memory limit a worker may fill (dask pauses a worker at 80 %).
 MEMORY_SHARE = 0.7
